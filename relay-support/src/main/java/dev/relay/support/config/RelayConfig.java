@@ -1,0 +1,207 @@
+package dev.relay.support.config;
+
+import dev.relay.schemas.topics.Durations;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * A service's settings, layered in this order, later wins: the keys' defaults, a properties file
+ * ({@code --config=FILE} or {@code RELAY_CONFIG_FILE}), environment variables ({@code RELAY_...}),
+ * then {@code --relay.key=value} flags. Validated once at start-up against the service's
+ * {@link ConfigSchema} (unknown {@code relay.*} keys and missing required ones are errors that name
+ * the key) and immutable afterwards.
+ */
+public final class RelayConfig {
+
+  public static final String CONFIG_FILE_ENV = "RELAY_CONFIG_FILE";
+  private static final String CONFIG_FILE_FLAG = "--config=";
+
+  private final ConfigSchema schema;
+  private final Map<String, String> values;
+
+  private RelayConfig(ConfigSchema schema, Map<String, String> values) {
+    this.schema = schema;
+    this.values = Collections.unmodifiableMap(values);
+  }
+
+  /** Loads the layers a process sees: its environment and its command-line flags. */
+  public static RelayConfig load(ConfigSchema schema, String[] args) {
+    return load(schema, System.getenv(), args);
+  }
+
+  public static RelayConfig load(ConfigSchema schema, Map<String, String> env, String[] args) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (ConfigKey key : schema.keys()) {
+      if (key.defaultValue() != null) {
+        values.put(key.name(), key.defaultValue());
+      }
+    }
+    Optional<Path> file = configFile(env, args);
+    if (file.isPresent()) {
+      values.putAll(checked(schema, readFile(file.get()), "file " + file.get()));
+    }
+    for (ConfigKey key : schema.keys()) {
+      String fromEnv = env.get(key.envName());
+      if (fromEnv != null) {
+        values.put(key.name(), fromEnv);
+      }
+    }
+    values.putAll(checked(schema, flags(args), "command line"));
+    return validated(schema, values);
+  }
+
+  /** Config from explicit values on top of the defaults; how the launcher and tests wire services. */
+  public static RelayConfig of(ConfigSchema schema, Map<String, String> overrides) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (ConfigKey key : schema.keys()) {
+      if (key.defaultValue() != null) {
+        values.put(key.name(), key.defaultValue());
+      }
+    }
+    values.putAll(checked(schema, overrides, "settings"));
+    return validated(schema, values);
+  }
+
+  public ConfigSchema schema() {
+    return schema;
+  }
+
+  public String get(ConfigKey key) {
+    String value = values.get(known(key).name());
+    if (value == null) {
+      throw new ConfigException(key.name() + " is not set");
+    }
+    return value;
+  }
+
+  public Optional<String> find(ConfigKey key) {
+    return Optional.ofNullable(values.get(known(key).name())).filter(value -> !value.isBlank());
+  }
+
+  public int getInt(ConfigKey key) {
+    String value = get(key);
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key.name() + " must be a whole number, not '" + value + "'");
+    }
+  }
+
+  public boolean getBoolean(ConfigKey key) {
+    String value = get(key).trim();
+    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    throw new ConfigException(key.name() + " must be true or false, not '" + value + "'");
+  }
+
+  public Duration getDuration(ConfigKey key) {
+    String value = get(key);
+    try {
+      return Durations.parse(value);
+    } catch (RuntimeException e) {
+      throw new ConfigException(key.name() + ": " + e.getMessage());
+    }
+  }
+
+  public List<String> getList(ConfigKey key) {
+    List<String> items = new ArrayList<>();
+    for (String item : get(key).split(",")) {
+      if (!item.isBlank()) {
+        items.add(item.trim());
+      }
+    }
+    return items;
+  }
+
+  /** Lookup by raw name, for code that declares its own keys (the topic descriptors). */
+  public Function<String, Optional<String>> lookup() {
+    return name -> Optional.ofNullable(values.get(name)).filter(value -> !value.isBlank());
+  }
+
+  /** All values, secrets masked: safe to print at start-up. */
+  public Map<String, String> printable() {
+    Map<String, String> printable = new LinkedHashMap<>();
+    values.forEach((name, value) -> printable.put(name,
+        schema.find(name).map(ConfigKey::secret).orElse(false) ? "******" : value));
+    return printable;
+  }
+
+  private ConfigKey known(ConfigKey key) {
+    if (schema.find(key.name()).isEmpty()) {
+      throw new IllegalArgumentException(key.name() + " is not part of this service's config schema");
+    }
+    return key;
+  }
+
+  private static RelayConfig validated(ConfigSchema schema, Map<String, String> values) {
+    List<String> missing = new ArrayList<>();
+    for (ConfigKey key : schema.keys()) {
+      String value = values.get(key.name());
+      if (key.isRequired() && (value == null || value.isBlank())) {
+        missing.add(key.name() + " (env " + key.envName() + "): " + key.description());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new ConfigException("missing required settings:\n  " + String.join("\n  ", missing));
+    }
+    return new RelayConfig(schema, values);
+  }
+
+  private static Map<String, String> checked(ConfigSchema schema, Map<String, String> layer, String source) {
+    for (String name : layer.keySet()) {
+      if (schema.find(name).isEmpty()) {
+        throw new ConfigException("unknown setting '" + name + "' in " + source
+            + " (is it spelt right, and does this service read it?)");
+      }
+    }
+    return layer;
+  }
+
+  private static Optional<Path> configFile(Map<String, String> env, String[] args) {
+    for (String arg : args) {
+      if (arg.startsWith(CONFIG_FILE_FLAG)) {
+        return Optional.of(Path.of(arg.substring(CONFIG_FILE_FLAG.length())));
+      }
+    }
+    return Optional.ofNullable(env.get(CONFIG_FILE_ENV)).filter(path -> !path.isBlank()).map(Path::of);
+  }
+
+  private static Map<String, String> readFile(Path file) {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name).trim()));
+    return values;
+  }
+
+  private static Map<String, String> flags(String[] args) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String arg : args) {
+      if (arg.startsWith(CONFIG_FILE_FLAG)) {
+        continue;
+      }
+      if (!arg.startsWith("--") || !arg.contains("=")) {
+        throw new ConfigException("cannot read argument '" + arg + "': write settings as --relay.key=value");
+      }
+      int equals = arg.indexOf('=');
+      values.put(arg.substring(2, equals), arg.substring(equals + 1));
+    }
+    return values;
+  }
+}

@@ -1,0 +1,98 @@
+package dev.relay.support.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP shell every Relay service shares: JSON errors with a stable code for every failure (a
+ * malformed body is a 400, an unknown route a 404, never a stack trace), health endpoints that
+ * follow the service's readiness, and Prometheus metrics.
+ */
+public final class RelayHttp {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RelayHttp.class);
+  /** Verification requests are a few hundred bytes; anything near this is not one. */
+  public static final long MAX_REQUEST_BYTES = 16 * 1024;
+
+  private RelayHttp() {}
+
+  public static Javalin create(String service, Readiness readiness, PrometheusMeterRegistry metrics) {
+    Javalin app = Javalin.create(config -> {
+      config.showJavalinBanner = false;
+      config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+      config.http.maxRequestSize = MAX_REQUEST_BYTES;
+      config.http.prefer405over404 = true;
+      config.useVirtualThreads = false;
+    });
+    app.get("/health", ctx -> health(ctx, service, readiness));
+    app.get("/health/ready", ctx -> health(ctx, service, readiness));
+    app.get("/health/live", ctx -> ctx.json(Map.of("service", service, "status", "UP")));
+    if (metrics != null) {
+      app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+    }
+    app.exception(ApiError.class, (error, ctx) -> {
+      if (error.retryAfter() != null) {
+        ctx.header("Retry-After", Long.toString(Math.max(1, error.retryAfter().toSeconds())));
+      }
+      writeError(ctx, error.status(), error.code(), error.getMessage());
+    });
+    app.exception(HttpResponseException.class, (error, ctx) ->
+        writeError(ctx, error.getStatus(), codeFor(error.getStatus()), error.getMessage()));
+    app.exception(Exception.class, (error, ctx) -> {
+      JacksonException json = jsonCause(error);
+      if (json != null) {
+        writeError(ctx, 400, "malformed_body", "the body is not the JSON this endpoint takes: " + json.getOriginalMessage());
+        return;
+      }
+      LOG.error("unhandled error on {} {}", ctx.method(), ctx.matchedPath(), error);
+      writeError(ctx, 500, "internal", "internal error");
+    });
+    app.error(404, ctx -> {
+      if (ctx.result() == null) {
+        writeError(ctx, 404, "not_found", "no such resource");
+      }
+    });
+    app.error(405, ctx -> writeError(ctx, 405, "method_not_allowed", "method not allowed on this resource"));
+    app.error(413, ctx -> writeError(ctx, 413, "body_too_large", "the body is larger than " + MAX_REQUEST_BYTES + " bytes"));
+    return app;
+  }
+
+  public static void writeError(Context ctx, int status, String code, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", code);
+    body.put("message", message);
+    ctx.status(status).json(body);
+  }
+
+  private static void health(Context ctx, String service, Readiness readiness) {
+    boolean ready = readiness.isReady();
+    ctx.status(ready ? 200 : 503).json(Map.of("service", service, "status", ready ? "UP" : "DOWN"));
+  }
+
+  private static String codeFor(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "body_too_large";
+      default -> status >= 500 ? "internal" : "request_refused";
+    };
+  }
+
+  private static JacksonException jsonCause(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof JacksonException json) {
+        return json;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.relay.support.kafka;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** The Kafka client settings every Relay service uses, in one place, each with its reason. */
+public final class KafkaSettings {
+
+  /** How long an HTTP caller may wait on Kafka before it gets a 503 and retries. */
+  public static final Duration HTTP_PRODUCE_TIMEOUT = Duration.ofSeconds(5);
+
+  private KafkaSettings() {}
+
+  /**
+   * A producer for requests arriving over HTTP: idempotent with {@code acks=all}, so a 2xx means the
+   * record is durable on every in-sync replica; bounded blocking and delivery time, so a broker
+   * outage becomes a quick 503 instead of a hanging request.
+   */
+  public static Map<String, Object> durableProducer(String bootstrapServers, String clientId) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    // A human waits for the answer: send at once rather than batch.
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) HTTP_PRODUCE_TIMEOUT.toMillis());
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) HTTP_PRODUCE_TIMEOUT.toMillis());
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) HTTP_PRODUCE_TIMEOUT.toMillis() + 1);
+    return props;
+  }
+
+  /** A consumer that sees only committed records and commits its offsets itself. */
+  public static Map<String, Object> committedConsumer(String bootstrapServers, String groupId, String clientId) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    if (groupId != null) {
+      props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    }
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return props;
+  }
+
+  /**
+   * A Kafka Streams app under {@code exactly_once_v2}. The commit interval is the latency of every
+   * hop, so apps a human waits on choose a short one on purpose.
+   */
+  public static Properties streams(String bootstrapServers, String applicationId, Path stateDir,
+      Duration commitInterval, short replicationFactor) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
+    // Changelog and repartition topics must not ask for more replicas than the cluster has.
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
+    // Records cross topics at commit anyway; a cache would only delay state-driven emits.
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    return props;
+  }
+}

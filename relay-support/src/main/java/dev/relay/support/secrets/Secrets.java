@@ -1,0 +1,22 @@
+package dev.relay.support.secrets;
+
+import dev.relay.support.config.CommonKeys;
+import dev.relay.support.config.RelayConfig;
+
+/** Builds the secret-handling parts from a service's config, naming the setting in any error. */
+public final class Secrets {
+
+  private Secrets() {}
+
+  public static SecretSealer sealer(RelayConfig config) {
+    return new SecretSealer(Keyring.parse(CommonKeys.CODE_ENCRYPTION_KEYS.name(), config.get(CommonKeys.CODE_ENCRYPTION_KEYS)));
+  }
+
+  public static CodeHasher hasher(RelayConfig config) {
+    return new CodeHasher(Keyring.parse(CommonKeys.CODE_HMAC_KEYS.name(), config.get(CommonKeys.CODE_HMAC_KEYS)));
+  }
+
+  public static VerificationIds ids(RelayConfig config) {
+    return new VerificationIds(Keyring.parse(CommonKeys.ID_KEYS.name(), config.get(CommonKeys.ID_KEYS)));
+  }
+}

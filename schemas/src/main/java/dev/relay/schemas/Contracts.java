@@ -1,0 +1,33 @@
+package dev.relay.schemas;
+
+import dev.relay.schemas.state.VerificationState;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+
+/** Every generated type of the contracts: the records on topics and in changelogs, and their parts. */
+public final class Contracts {
+
+  /** Top-level records: each is the value of a topic or a store, and has released versions. */
+  public static final List<Class<? extends SpecificRecord>> RECORDS = List.of(
+      VerificationRequest.class,
+      CodeCheckRequest.class,
+      SendCommand.class,
+      SendResult.class,
+      DeliveryReceipt.class,
+      VerificationReply.class,
+      VerificationEvent.class,
+      ProviderScore.class,
+      DeadLetter.class,
+      VerificationState.class);
+
+  /** Every generated class, records, nested records and enums, that Avro may instantiate. */
+  public static final List<Class<?>> ALL_TYPES = List.of(
+      VerificationRequest.class, CodeCheckRequest.class, SendCommand.class, SendResult.class,
+      DeliveryReceipt.class, VerificationReply.class, VerificationEvent.class, ProviderScore.class,
+      DeadLetter.class, VerificationState.class,
+      SealedSecret.class, CodeHash.class, Route.class, Attempt.class,
+      Channel.class, VerificationStatus.class, SendOutcome.class, ErrorCategory.class,
+      DeliveryStatus.class, SendReason.class, ReplyKind.class);
+
+  private Contracts() {}
+}

@@ -1,0 +1,129 @@
+package dev.relay.schemas.topics;
+
+import dev.relay.schemas.CodeCheckRequest;
+import dev.relay.schemas.DeadLetter;
+import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.SendCommand;
+import dev.relay.schemas.SendResult;
+import dev.relay.schemas.VerificationEvent;
+import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.VerificationRequest;
+import dev.relay.schemas.serde.AvroSerde;
+import dev.relay.schemas.topics.Topic.Cleanup;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The one place where Relay's topics are declared. Names, partitions, replication and retention
+ * come from config ({@link #settings()} lists the keys and defaults); keys and value types are fixed
+ * here. Every topic keyed by a phone number shares one partition count, so the dispatcher's inputs
+ * stay co-partitioned.
+ */
+public final class Topics {
+
+  public static final String PREFIX = "relay.topics.prefix";
+  public static final String PARTITIONS = "relay.topics.partitions";
+  public static final String REPLICATION_FACTOR = "relay.topics.replication-factor";
+
+  private static final Duration WEEK = Duration.ofDays(7);
+  private static final Duration REPLY_RETENTION = Duration.ofHours(1);
+
+  /** Starts, keyed by E.164 number. */
+  public final Topic<String, VerificationRequest> verificationRequests;
+  /** Code checks, keyed by E.164 number. */
+  public final Topic<String, CodeCheckRequest> codeChecks;
+  /** What the sender must deliver, keyed by E.164 number. */
+  public final Topic<String, SendCommand> sendCommands;
+  /** One record per provider try, keyed by E.164 number. */
+  public final Topic<String, SendResult> sendResults;
+  /** Normalized delivery receipts, keyed by E.164 number. */
+  public final Topic<String, DeliveryReceipt> deliveryReceipts;
+  /** Answers to requests someone waits on, keyed by correlation id. */
+  public final Topic<String, VerificationReply> verificationReplies;
+  /** Lifecycle transitions, keyed by E.164 number. */
+  public final Topic<String, VerificationEvent> verificationEvents;
+  /** Latest score per provider|country|channel (compacted). */
+  public final Topic<String, ProviderScore> providerScores;
+  /** Records that could not be processed, keyed like their source. */
+  public final Topic<byte[], DeadLetter> deadLetters;
+
+  private final List<Topic<?, ?>> all;
+
+  private Topics(Function<String, Optional<String>> config) {
+    String prefix = config.apply(PREFIX).orElse("relay.");
+    int partitions = Integer.parseInt(config.apply(PARTITIONS).orElse("6"));
+    short replication = Short.parseShort(config.apply(REPLICATION_FACTOR).orElse("1"));
+    Factory topic = new Factory(config, prefix, partitions, replication);
+
+    verificationRequests = topic.keyedByString("verification-requests", VerificationRequest.class, Cleanup.DELETE, WEEK);
+    codeChecks = topic.keyedByString("code-checks", CodeCheckRequest.class, Cleanup.DELETE, WEEK);
+    sendCommands = topic.keyedByString("send-commands", SendCommand.class, Cleanup.DELETE, WEEK);
+    sendResults = topic.keyedByString("send-results", SendResult.class, Cleanup.DELETE, WEEK);
+    deliveryReceipts = topic.keyedByString("delivery-receipts", DeliveryReceipt.class, Cleanup.DELETE, WEEK);
+    verificationReplies = topic.keyedByString("verification-replies", VerificationReply.class, Cleanup.DELETE, REPLY_RETENTION);
+    verificationEvents = topic.keyedByString("verification-events", VerificationEvent.class, Cleanup.DELETE, WEEK);
+    providerScores = topic.keyedByString("provider-scores", ProviderScore.class, Cleanup.COMPACT, null);
+    deadLetters = topic.of("dead-letters", Serdes.ByteArray(), AvroSerde.of(DeadLetter.class), Cleanup.DELETE, Duration.ofDays(30));
+    all = List.of(verificationRequests, codeChecks, sendCommands, sendResults, deliveryReceipts,
+        verificationReplies, verificationEvents, providerScores, deadLetters);
+  }
+
+  /** Topics as the given config names them; absent keys take their defaults. */
+  public static Topics fromConfig(Function<String, Optional<String>> config) {
+    return new Topics(config);
+  }
+
+  /** Topics with every default. */
+  public static Topics defaults() {
+    return new Topics(key -> Optional.empty());
+  }
+
+  public List<Topic<?, ?>> all() {
+    return all;
+  }
+
+  /** Every config key the topics read, with its default ("" where the default is to keep forever). */
+  public static Map<String, String> settings() {
+    Map<String, String> keys = new LinkedHashMap<>();
+    keys.put(PREFIX, "relay.");
+    keys.put(PARTITIONS, "6");
+    keys.put(REPLICATION_FACTOR, "1");
+    for (Topic<?, ?> topic : defaults().all()) {
+      keys.put(nameKey(topic.id()), topic.id());
+      keys.put(retentionKey(topic.id()), topic.retention() == null ? "" : topic.retention().toString());
+    }
+    return keys;
+  }
+
+  static String nameKey(String id) {
+    return "relay.topics." + id + ".name";
+  }
+
+  static String retentionKey(String id) {
+    return "relay.topics." + id + ".retention";
+  }
+
+  private record Factory(Function<String, Optional<String>> config, String prefix, int partitions, short replication) {
+
+    <V extends SpecificRecord> Topic<String, V> keyedByString(String id, Class<V> type, Cleanup cleanup, Duration retention) {
+      return of(id, Serdes.String(), AvroSerde.of(type), cleanup, retention);
+    }
+
+    <K, V> Topic<K, V> of(String id, Serde<K> keySerde, Serde<V> valueSerde, Cleanup cleanup, Duration defaultRetention) {
+      String name = prefix + config.apply(nameKey(id)).orElse(id);
+      Duration retention = config.apply(retentionKey(id))
+          .filter(value -> !value.isBlank())
+          .map(Durations::parse)
+          .orElse(defaultRetention);
+      return new Topic<>(id, name, keySerde, valueSerde, partitions, replication, cleanup, retention);
+    }
+  }
+}
