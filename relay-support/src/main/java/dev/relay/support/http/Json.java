@@ -1,6 +1,9 @@
 package dev.relay.support.http;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,6 +20,14 @@ public final class Json {
       .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .build();
+
+  static {
+    // "to": 4915 must not become "4915": a wrong type is a client error, not a guess.
+    for (CoercionInputShape shape : new CoercionInputShape[] {
+        CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean}) {
+      MAPPER.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+    }
+  }
 
   private Json() {}
 }

@@ -4,12 +4,15 @@ import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import java.util.regex.Pattern;
 
 /** Parses, normalizes and masks phone numbers with libphonenumber; E.164 is the only form Relay keeps. */
 public final class PhoneNumbers {
 
   private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
   private static final int MAX_INPUT_LENGTH = 32;
+  /** Digits and the usual separators only: libphonenumber would read letters as a keypad vanity number. */
+  private static final Pattern ALLOWED = Pattern.compile("[+0-9 ().\\-]+");
 
   private PhoneNumbers() {}
 
@@ -27,6 +30,9 @@ public final class PhoneNumbers {
     }
     if (input.length() > MAX_INPUT_LENGTH || input.chars().anyMatch(Character::isISOControl)) {
       throw new InvalidPhoneNumberException("malformed", "not a phone number");
+    }
+    if (!ALLOWED.matcher(input).matches()) {
+      throw new InvalidPhoneNumberException("malformed", "a phone number has only digits, spaces, +, -, ( and )");
     }
     if (!input.trim().startsWith("+")) {
       throw new InvalidPhoneNumberException("not_e164", "write the number in international form, starting with +");
