@@ -1,0 +1,128 @@
+package dev.relay.kafka.embedded;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.properties.MetaPropertiesEnsemble;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One combined broker and controller ({@code process.roles=broker,controller}) running in this JVM
+ * on its own data directory and ports. It formats its storage only once, so stopping and starting
+ * it again resumes the same node of the same cluster, which restarts and failure tests rely on.
+ */
+final class KafkaNode {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaNode.class);
+
+    private final int nodeId;
+    private final Path logDir;
+    private final int clientPort;
+    private final Map<String, String> config;
+
+    /** Null while stopped; a stopped KafkaRaftServer cannot be started again, so each start makes one. */
+    private KafkaRaftServer server;
+
+    KafkaNode(int nodeId, Path logDir, int clientPort, Map<String, String> config) {
+        this.nodeId = nodeId;
+        this.logDir = logDir;
+        this.clientPort = clientPort;
+        this.config = Map.copyOf(config);
+    }
+
+    int nodeId() {
+        return nodeId;
+    }
+
+    String clientAddress() {
+        return BrokerConfig.HOST + ":" + clientPort;
+    }
+
+    /** The cluster id in this node's {@code meta.properties}; empty when it was never formatted. */
+    Optional<String> storedClusterId() throws IOException {
+        if (!Files.exists(logDir.resolve(MetaPropertiesEnsemble.META_PROPERTIES_NAME))) {
+            return Optional.empty();
+        }
+        String dir = logDir.toAbsolutePath().toString();
+        return new MetaPropertiesEnsemble.Loader()
+                .addLogDirs(List.of(dir))
+                .addMetadataLogDir(dir)
+                .load()
+                .clusterId();
+    }
+
+    /**
+     * Writes {@code meta.properties} and the bootstrap metadata, as {@code kafka-storage format}
+     * does, unless the directory already holds a node: formatting again would need a new cluster
+     * id and so throw away the data a restart is meant to resume.
+     */
+    void formatIfNeeded(String clusterId) throws Exception {
+        Files.createDirectories(logDir);
+        if (storedClusterId().isPresent()) {
+            return;
+        }
+        String dir = logDir.toAbsolutePath().toString();
+        new Formatter()
+                // The formatter narrates to stdout; the line below says the same in the log.
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                .setNodeId(nodeId)
+                .setClusterId(clusterId)
+                .setDirectories(List.of(dir))
+                .setMetadataLogDirectory(dir)
+                .setControllerListenerName(BrokerConfig.CONTROLLER_LISTENER)
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                .run();
+        LOG.info("Formatted Kafka node {} in {} for cluster {}", nodeId, dir, clusterId);
+    }
+
+    synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /**
+     * Starts the node and returns once its broker has caught up with the metadata log and been
+     * unfenced. With several nodes that needs a controller quorum, so their starts must overlap.
+     */
+    synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        KafkaRaftServer starting = new KafkaRaftServer(new KafkaConfig(config, false), Time.SYSTEM);
+        try {
+            starting.startup();
+        } catch (RuntimeException e) {
+            // A half-started server holds its ports and a lock on the log directory.
+            try {
+                starting.shutdown();
+                starting.awaitShutdown();
+            } catch (RuntimeException shutdownFailure) {
+                e.addSuppressed(shutdownFailure);
+            }
+            throw e;
+        }
+        server = starting;
+    }
+
+    /** Controlled shutdown: leadership moves away first, then logs are flushed and closed. */
+    synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        KafkaRaftServer stopping = server;
+        server = null;
+        stopping.shutdown();
+        stopping.awaitShutdown();
+    }
+}
