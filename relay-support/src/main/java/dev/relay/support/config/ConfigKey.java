@@ -23,6 +23,11 @@ public record ConfigKey(String name, String defaultValue, String description, bo
     return new ConfigKey(name, null, description, true);
   }
 
+  /** A secret that may stay empty, e.g. the credentials of a vendor that is not enabled. */
+  public static ConfigKey optionalSecret(String name, String description) {
+    return new ConfigKey(name, "", description, true);
+  }
+
   public boolean isRequired() {
     return defaultValue == null;
   }

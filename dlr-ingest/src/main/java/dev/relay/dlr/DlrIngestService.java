@@ -1,0 +1,107 @@
+package dev.relay.dlr;
+
+import dev.relay.dlr.config.DlrConfig;
+import dev.relay.dlr.http.DlrRoutes;
+import dev.relay.dlr.receipts.ReceiptPublisher;
+import dev.relay.providers.ProviderKeys;
+import dev.relay.providers.receipt.ReceiptReader;
+import dev.relay.providers.receipt.ReceiptReaders;
+import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.topics.Topic;
+import dev.relay.schemas.topics.Topics;
+import dev.relay.support.config.CommonKeys;
+import dev.relay.support.config.RelayConfig;
+import dev.relay.support.http.RelayHttp;
+import dev.relay.support.kafka.KafkaSettings;
+import dev.relay.support.kafka.TopicProvisioner;
+import dev.relay.support.runtime.RelayService;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * The dlr-ingest service: the vendors' webhooks over HTTP and a durable producer to
+ * {@code delivery-receipts}. Ready once started, and not while Kafka refuses receipts (the last
+ * produce decides, until the next one succeeds).
+ */
+public final class DlrIngestService implements RelayService {
+
+  public static final String NAME = "dlr-ingest";
+
+  private final RelayConfig config;
+  private final Clock clock;
+  private final Map<String, ReceiptReader> readers;
+  private final Topic<String, DeliveryReceipt> topic;
+  private final String publicUrl;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private volatile Producer<String, DeliveryReceipt> producer;
+  private volatile Javalin app;
+  private volatile boolean kafkaAcking = true;
+
+  public DlrIngestService(RelayConfig config) {
+    this(config, Clock.systemUTC());
+  }
+
+  /** Validates the providers' settings at once, so a missing secret fails before anything starts. */
+  public DlrIngestService(RelayConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.readers = ReceiptReaders.fromConfig(config, clock);
+    this.publicUrl = ProviderKeys.publicUrl(config);
+    this.topic = Topics.fromConfig(config.lookup()).deliveryReceipts;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public synchronized void start() {
+    String bootstrap = config.get(CommonKeys.BOOTSTRAP_SERVERS);
+    TopicProvisioner.ensure(bootstrap, List.of(topic), config.getDuration(DlrConfig.PROVISION_TIMEOUT));
+    producer = new KafkaProducer<>(KafkaSettings.durableProducer(bootstrap, NAME),
+        topic.keySerde().serializer(), topic.valueSerde().serializer());
+    Duration ackTimeout = config.getDuration(DlrConfig.ACK_TIMEOUT);
+    DlrRoutes routes = new DlrRoutes(readers, new ReceiptPublisher(producer, topic, ackTimeout), publicUrl, clock, metrics,
+        acked -> kafkaAcking = acked);
+    Javalin server = RelayHttp.create(NAME, this::isReady, metrics);
+    routes.register(server);
+    server.start(config.get(DlrConfig.HTTP_HOST), config.getInt(DlrConfig.HTTP_PORT));
+    app = server;
+  }
+
+  @Override
+  public boolean isReady() {
+    return app != null && kafkaAcking;
+  }
+
+  @Override
+  public String endpoint() {
+    return app == null ? "" : "http://localhost:" + app.port() + " (vendors call " + publicUrl + "/dlr/" + String.join("|", readers.keySet()) + ")";
+  }
+
+  /** The port it listens on, once started (useful with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (app != null) {
+      app.stop();
+      app = null;
+    }
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
+      producer = null;
+    }
+    metrics.close();
+  }
+}

@@ -1,0 +1,124 @@
+package dev.relay.providers;
+
+import dev.relay.support.config.ConfigException;
+import dev.relay.support.config.ConfigKey;
+import dev.relay.support.config.RelayConfig;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Every provider setting: which vendors are enabled, their base URLs and credentials, the public URL
+ * at which they reach dlr-ingest, and the HTTP limits of the adapters. Services that send or receive
+ * through providers add {@link #ALL} to their schema. A disabled vendor's keys may stay empty; an
+ * enabled vendor's missing credential fails start-up with the key's name ({@link #require}).
+ */
+public final class ProviderKeys {
+
+  public static final String TWILIO = "twilio";
+  public static final String VONAGE = "vonage";
+  public static final String PLIVO = "plivo";
+  /** The vendors this build speaks, in their default routing order. */
+  public static final List<String> KNOWN = List.of(TWILIO, VONAGE, PLIVO);
+
+  public static final ConfigKey ENABLED = ConfigKey.optional(
+      "relay.providers.enabled", "twilio,vonage", "vendors to use, comma separated, of " + KNOWN);
+  public static final ConfigKey DLR_PUBLIC_URL = ConfigKey.optional(
+      "relay.dlr.public-url", "http://localhost:8082",
+      "base URL at which providers reach dlr-ingest (behind any proxy); status callback URLs and signature checks use it");
+
+  public static final ConfigKey CONNECT_TIMEOUT = ConfigKey.optional(
+      "relay.providers.connect-timeout", "2s", "TCP/TLS connect timeout to a vendor API");
+  public static final ConfigKey READ_TIMEOUT = ConfigKey.optional(
+      "relay.providers.read-timeout", "5s", "how long to wait for a vendor's answer before the try counts as TIMEOUT");
+  public static final ConfigKey MAX_CONCURRENT = ConfigKey.optional(
+      "relay.providers.max-concurrent-requests", "64", "requests in flight per vendor; more wait in a queue");
+  public static final ConfigKey MAX_QUEUED = ConfigKey.optional(
+      "relay.providers.max-queued-requests", "1000", "requests waiting per vendor; beyond it a send is rejected as THROTTLED at once");
+
+  public static final ConfigKey CIRCUIT_ENABLED = ConfigKey.optional(
+      "relay.providers.circuit-breaker.enabled", "true", "one circuit breaker per vendor x country");
+  public static final ConfigKey CIRCUIT_FAILURE_RATE = ConfigKey.optional(
+      "relay.providers.circuit-breaker.failure-rate-percent", "50", "failure rate (5xx, timeouts, I/O errors) that opens a circuit");
+  public static final ConfigKey CIRCUIT_MINIMUM_CALLS = ConfigKey.optional(
+      "relay.providers.circuit-breaker.minimum-calls", "3", "calls a circuit must see before it may open");
+  public static final ConfigKey CIRCUIT_WINDOW = ConfigKey.optional(
+      "relay.providers.circuit-breaker.window-calls", "20", "calls in the sliding window that the failure rate is computed over");
+  public static final ConfigKey CIRCUIT_OPEN_FOR = ConfigKey.optional(
+      "relay.providers.circuit-breaker.open-for", "30s", "how long an open circuit refuses calls before it lets a probe through");
+
+  public static final ConfigKey TWILIO_BASE_URL = ConfigKey.optional(
+      "relay.providers.twilio.base-url", "https://api.twilio.com", "Twilio REST API base URL");
+  public static final ConfigKey TWILIO_ACCOUNT_SID = ConfigKey.optional(
+      "relay.providers.twilio.account-sid", "", "Twilio Account SID (AC...)");
+  public static final ConfigKey TWILIO_AUTH_TOKEN = ConfigKey.optionalSecret(
+      "relay.providers.twilio.auth-token", "Twilio Auth Token: API password and the key of X-Twilio-Signature");
+  public static final ConfigKey TWILIO_FROM = ConfigKey.optional(
+      "relay.providers.twilio.from", "", "sender of SMS: a Twilio number or alphanumeric id (or set messaging-service-sid)");
+  public static final ConfigKey TWILIO_MESSAGING_SERVICE_SID = ConfigKey.optional(
+      "relay.providers.twilio.messaging-service-sid", "", "Messaging Service SID (MG...), sent instead of From when set");
+  public static final ConfigKey TWILIO_VOICE_FROM = ConfigKey.optional(
+      "relay.providers.twilio.voice-from", "", "caller id of voice calls; empty disables Twilio voice");
+
+  public static final ConfigKey VONAGE_BASE_URL = ConfigKey.optional(
+      "relay.providers.vonage.base-url", "https://rest.nexmo.com", "Vonage SMS API base URL");
+  public static final ConfigKey VONAGE_API_KEY = ConfigKey.optional(
+      "relay.providers.vonage.api-key", "", "Vonage API key");
+  public static final ConfigKey VONAGE_API_SECRET = ConfigKey.optionalSecret(
+      "relay.providers.vonage.api-secret", "Vonage API secret");
+  public static final ConfigKey VONAGE_SIGNATURE_SECRET = ConfigKey.optionalSecret(
+      "relay.providers.vonage.signature-secret", "Vonage signature secret: the key of the 'sig' on signed callbacks");
+  public static final ConfigKey VONAGE_SIGNATURE_METHOD = ConfigKey.optional(
+      "relay.providers.vonage.signature-method", "md5hash",
+      "the signature method chosen in the Vonage dashboard: md5hash, md5, sha1, sha256 or sha512");
+  public static final ConfigKey VONAGE_FROM = ConfigKey.optional(
+      "relay.providers.vonage.from", "", "sender of SMS: a Vonage number or alphanumeric id");
+
+  public static final ConfigKey PLIVO_BASE_URL = ConfigKey.optional(
+      "relay.providers.plivo.base-url", "https://api.plivo.com", "Plivo REST API base URL");
+  public static final ConfigKey PLIVO_AUTH_ID = ConfigKey.optional(
+      "relay.providers.plivo.auth-id", "", "Plivo Auth ID (MA...)");
+  public static final ConfigKey PLIVO_AUTH_TOKEN = ConfigKey.optionalSecret(
+      "relay.providers.plivo.auth-token", "Plivo Auth Token: API password and the key of X-Plivo-Signature-V2");
+  public static final ConfigKey PLIVO_FROM = ConfigKey.optional(
+      "relay.providers.plivo.from", "", "sender of SMS (src): a Plivo number or alphanumeric id");
+
+  public static final List<ConfigKey> ALL = List.of(
+      ENABLED, DLR_PUBLIC_URL, CONNECT_TIMEOUT, READ_TIMEOUT, MAX_CONCURRENT, MAX_QUEUED,
+      CIRCUIT_ENABLED, CIRCUIT_FAILURE_RATE, CIRCUIT_MINIMUM_CALLS, CIRCUIT_WINDOW, CIRCUIT_OPEN_FOR,
+      TWILIO_BASE_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_MESSAGING_SERVICE_SID, TWILIO_VOICE_FROM,
+      VONAGE_BASE_URL, VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_SIGNATURE_SECRET, VONAGE_SIGNATURE_METHOD, VONAGE_FROM,
+      PLIVO_BASE_URL, PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN, PLIVO_FROM);
+
+  private ProviderKeys() {}
+
+  /** The enabled vendors, lower case, in configured order; an unknown name is a config error. */
+  public static List<String> enabled(RelayConfig config) {
+    Set<String> names = new LinkedHashSet<>();
+    for (String name : config.getList(ENABLED)) {
+      String provider = name.toLowerCase(Locale.ROOT);
+      if (!KNOWN.contains(provider)) {
+        throw new ConfigException(ENABLED.name() + ": unknown provider '" + name + "'; known: " + KNOWN);
+      }
+      names.add(provider);
+    }
+    return List.copyOf(names);
+  }
+
+  /** The value of a key an enabled vendor cannot work without. */
+  public static String require(RelayConfig config, ConfigKey key, String provider) {
+    return config.find(key).map(String::trim).orElseThrow(() -> new ConfigException(
+        key.name() + " (env " + key.envName() + ") is required because provider '" + provider
+            + "' is enabled in " + ENABLED.name() + ": " + key.description()));
+  }
+
+  /** The public base URL without a trailing slash. */
+  public static String publicUrl(RelayConfig config) {
+    String url = config.get(DLR_PUBLIC_URL).trim();
+    if (!url.startsWith("http://") && !url.startsWith("https://")) {
+      throw new ConfigException(DLR_PUBLIC_URL.name() + " must be an http(s) URL, not '" + url + "'");
+    }
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+}

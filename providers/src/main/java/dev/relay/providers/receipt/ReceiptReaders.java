@@ -1,0 +1,47 @@
+package dev.relay.providers.receipt;
+
+import dev.relay.providers.ProviderKeys;
+import dev.relay.providers.plivo.PlivoReceipts;
+import dev.relay.providers.plivo.PlivoSignature;
+import dev.relay.providers.twilio.TwilioReceipts;
+import dev.relay.providers.vonage.VonageReceipts;
+import dev.relay.providers.vonage.VonageSignature;
+import dev.relay.support.config.ConfigException;
+import dev.relay.support.config.RelayConfig;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Builds the receipt readers of the enabled vendors, each with the secret that checks its signatures. */
+public final class ReceiptReaders {
+
+  private ReceiptReaders() {}
+
+  /**
+   * @throws ConfigException naming the key when an enabled vendor lacks the secret its callbacks are signed with
+   */
+  public static Map<String, ReceiptReader> fromConfig(RelayConfig config, Clock clock) {
+    Map<String, ReceiptReader> readers = new LinkedHashMap<>();
+    for (String provider : ProviderKeys.enabled(config)) {
+      ReceiptReader reader = switch (provider) {
+        case ProviderKeys.TWILIO -> new TwilioReceipts(ProviderKeys.require(config, ProviderKeys.TWILIO_AUTH_TOKEN, provider));
+        case ProviderKeys.VONAGE -> new VonageReceipts(new VonageSignature(
+            ProviderKeys.require(config, ProviderKeys.VONAGE_SIGNATURE_SECRET, provider),
+            vonageMethod(config), clock));
+        case ProviderKeys.PLIVO -> new PlivoReceipts(new PlivoSignature(ProviderKeys.require(config, ProviderKeys.PLIVO_AUTH_TOKEN, provider)));
+        default -> throw new ConfigException("no receipt reader for provider " + provider);
+      };
+      readers.put(provider, reader);
+    }
+    return Collections.unmodifiableMap(readers);
+  }
+
+  private static VonageSignature.Method vonageMethod(RelayConfig config) {
+    try {
+      return VonageSignature.Method.parse(config.get(ProviderKeys.VONAGE_SIGNATURE_METHOD));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(ProviderKeys.VONAGE_SIGNATURE_METHOD.name() + ": " + e.getMessage());
+    }
+  }
+}

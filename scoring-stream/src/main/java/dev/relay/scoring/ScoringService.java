@@ -1,0 +1,181 @@
+package dev.relay.scoring;
+
+import dev.relay.schemas.topics.Topic;
+import dev.relay.schemas.topics.Topics;
+import dev.relay.scoring.config.ScoringConfig;
+import dev.relay.scoring.config.ScoringSettings;
+import dev.relay.scoring.errors.DeadLetters;
+import dev.relay.scoring.model.RouteKey;
+import dev.relay.scoring.model.RouteScore;
+import dev.relay.scoring.topology.ScoringTopology;
+import dev.relay.support.config.CommonKeys;
+import dev.relay.support.config.RelayConfig;
+import dev.relay.support.http.ApiError;
+import dev.relay.support.http.RelayHttp;
+import dev.relay.support.kafka.KafkaSettings;
+import dev.relay.support.kafka.TopicProvisioner;
+import dev.relay.support.runtime.RelayService;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the scoring topology: provisions its topics, starts Kafka Streams under exactly-once, and
+ * serves health, metrics and the scores this instance holds over HTTP. Ready while the streams
+ * client is {@code RUNNING} (state restored). A fatal stream error shuts the client down and is
+ * handed to {@code onFatal}, which in a process exits non-zero.
+ */
+public final class ScoringService implements RelayService {
+
+  public static final String NAME = "scoring-stream";
+  private static final Logger LOG = LoggerFactory.getLogger(ScoringService.class);
+  private static final Duration PROVISION_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final RelayConfig config;
+  private final Topics topics;
+  private final ScoringSettings settings;
+  private final Consumer<Throwable> onFatal;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private KafkaStreams streams;
+  private KafkaStreamsMetrics streamsMetrics;
+  private Javalin http;
+
+  public ScoringService(RelayConfig config) {
+    this(config, error -> { });
+  }
+
+  public ScoringService(RelayConfig config, Consumer<Throwable> onFatal) {
+    this.config = config;
+    this.topics = Topics.fromConfig(config.lookup());
+    this.settings = ScoringSettings.from(config);
+    this.onFatal = onFatal;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public synchronized void start() {
+    if (streams != null) {
+      throw new IllegalStateException(NAME + " is already started");
+    }
+    String bootstrap = config.get(CommonKeys.BOOTSTRAP_SERVERS);
+    List<Topic<?, ?>> used = List.of(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents,
+        topics.providerScores, topics.deadLetters);
+    TopicProvisioner.ensure(bootstrap, used, PROVISION_TIMEOUT);
+
+    Properties properties = KafkaSettings.streams(bootstrap, config.get(ScoringConfig.APPLICATION_ID),
+        Path.of(config.get(ScoringConfig.STATE_DIR)), config.getDuration(ScoringConfig.COMMIT_INTERVAL),
+        topics.providerScores.replicationFactor());
+    DeadLetters.install(properties, topics.deadLetters);
+    streams = new KafkaStreams(ScoringTopology.build(topics, settings), properties);
+    streams.setUncaughtExceptionHandler(error -> {
+      LOG.error("{} stops on a fatal stream error", NAME, error);
+      onFatal.accept(error);
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(metrics);
+
+    http = RelayHttp.create(NAME, this::isReady, metrics);
+    http.get("/scores", ctx -> ctx.json(localScores()));
+    http.get("/scores/{provider}/{country}/{channel}", this::oneScore);
+    http.start(config.get(ScoringConfig.HTTP_HOST), config.getInt(ScoringConfig.HTTP_PORT));
+    streams.start();
+  }
+
+  @Override
+  public boolean isReady() {
+    KafkaStreams current = streams;
+    return current != null && current.state() == KafkaStreams.State.RUNNING;
+  }
+
+  @Override
+  public String endpoint() {
+    return http == null ? "" : "http://" + config.get(ScoringConfig.HTTP_HOST) + ":" + http.port();
+  }
+
+  /** The HTTP port actually bound (the configured one, or the one picked for port 0). */
+  public int httpPort() {
+    if (http == null) {
+      throw new IllegalStateException(NAME + " is not started");
+    }
+    return http.port();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (http != null) {
+      http.stop();
+    }
+    if (streams != null) {
+      streams.close(CLOSE_TIMEOUT);
+    }
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+    }
+    metrics.close();
+  }
+
+  /** Scores of the routes whose partitions this instance owns; each instance serves its own. */
+  private List<RouteScore> localScores() {
+    List<RouteScore> scores = new ArrayList<>();
+    try (KeyValueIterator<String, RouteScore> all = scoreStore().all()) {
+      while (all.hasNext()) {
+        KeyValue<String, RouteScore> entry = all.next();
+        scores.add(entry.value);
+      }
+    } catch (InvalidStateStoreException e) {
+      throw ApiError.unavailable("scores are being restored or rebalanced");
+    }
+    return scores;
+  }
+
+  private void oneScore(Context ctx) {
+    RouteKey route;
+    try {
+      route = RouteKey.parse(ctx.pathParam("provider") + "|" + ctx.pathParam("country") + "|" + ctx.pathParam("channel"));
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("bad_route", "a route is /scores/{provider}/{country}/{sms|voice}");
+    }
+    RouteScore score;
+    try {
+      score = scoreStore().get(route.value());
+    } catch (InvalidStateStoreException e) {
+      throw ApiError.unavailable("scores are being restored or rebalanced");
+    }
+    if (score == null) {
+      throw ApiError.notFound("no recent score for " + route.value() + " on this instance");
+    }
+    ctx.json(score);
+  }
+
+  private ReadOnlyKeyValueStore<String, RouteScore> scoreStore() {
+    if (!isReady()) {
+      throw ApiError.unavailable(NAME + " is not running");
+    }
+    return streams.store(StoreQueryParameters.fromNameAndType(
+        ScoringTopology.ROUTE_SCORES_STORE, QueryableStoreTypes.keyValueStore()));
+  }
+}

@@ -1,0 +1,56 @@
+package dev.relay.scoring.config;
+
+import dev.relay.support.config.CommonKeys;
+import dev.relay.support.config.ConfigKey;
+import dev.relay.support.config.ConfigSchema;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every setting scoring-stream reads, with its default: the one place its configuration is declared. */
+public final class ScoringConfig {
+
+  public static final ConfigKey APPLICATION_ID = ConfigKey.optional(
+      "relay.streams.application-id", "relay-scoring",
+      "Kafka Streams application id: consumer group and prefix of the internal topics");
+  public static final ConfigKey STATE_DIR = ConfigKey.optional(
+      "relay.streams.state-dir", "data/streams",
+      "Directory of the local state stores (RocksDB); the application id is a folder below it");
+  // Nobody waits on a score: a longer commit interval costs nothing and saves transactions.
+  public static final ConfigKey COMMIT_INTERVAL = ConfigKey.optional(
+      "relay.streams.commit-interval", "1s", "How often Kafka Streams commits (a Duration)");
+
+  public static final ConfigKey WINDOW = ConfigKey.optional(
+      "relay.scoring.window", "1h", "Length of the rolling window behind each score (a Duration)");
+  public static final ConfigKey WINDOW_ADVANCE = ConfigKey.optional(
+      "relay.scoring.window-advance", "1m",
+      "How far the rolling windows hop; both windows must be whole multiples of it (a Duration)");
+  public static final ConfigKey SHORT_WINDOW = ConfigKey.optional(
+      "relay.scoring.short-window", "5m",
+      "Length of the short window that lets a score react fast (a Duration, at most the window)");
+  public static final ConfigKey EMIT_INTERVAL = ConfigKey.optional(
+      "relay.scoring.emit-interval", "10s",
+      "How often changed scores are published to provider-scores (a Duration of wall-clock time)");
+  public static final ConfigKey MATCH_HORIZON = ConfigKey.optional(
+      "relay.scoring.match-horizon", "2h",
+      "How long a send waits for its delivery receipt, or a receipt for its send, before it is forgotten (a Duration, at least the window)");
+  public static final ConfigKey PRIOR_SAMPLES = ConfigKey.optional(
+      "relay.scoring.prior-samples", "20",
+      "Weight of the prior in samples: a route needs about this many sends before its own figures outweigh the prior");
+
+  public static final ConfigKey HTTP_PORT = CommonKeys.httpPort(8083);
+  public static final ConfigKey HTTP_HOST = CommonKeys.httpHost();
+
+  public static final ConfigSchema SCHEMA = schema();
+
+  private ScoringConfig() {}
+
+  private static ConfigSchema schema() {
+    List<ConfigKey> keys = new ArrayList<>();
+    keys.add(CommonKeys.BOOTSTRAP_SERVERS);
+    keys.addAll(CommonKeys.topicKeys());
+    keys.addAll(List.of(APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL,
+        WINDOW, WINDOW_ADVANCE, SHORT_WINDOW, EMIT_INTERVAL, MATCH_HORIZON, PRIOR_SAMPLES,
+        HTTP_PORT, HTTP_HOST));
+    return ConfigSchema.of(keys);
+  }
+}

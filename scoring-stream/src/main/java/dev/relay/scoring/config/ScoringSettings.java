@@ -1,0 +1,82 @@
+package dev.relay.scoring.config;
+
+import dev.relay.support.config.ConfigException;
+import dev.relay.support.config.RelayConfig;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What the scoring topology needs to know, read once from config and checked: the rolling windows,
+ * how often scores are published, how long sends and receipts wait for each other, and the weight
+ * of the prior.
+ *
+ * @param window the long rolling window (default 1 h)
+ * @param windowAdvance the hop of both windows, and the size of the panes they are built from
+ * @param shortWindow the short window for fast reaction (default 5 min)
+ * @param emitInterval wall-clock time between two publications of changed scores
+ * @param matchHorizon how long a send waits for its receipt (and a receipt for its send)
+ * @param priorSamples pseudo-count of the prior in the score formula
+ */
+public record ScoringSettings(
+    Duration window,
+    Duration windowAdvance,
+    Duration shortWindow,
+    Duration emitInterval,
+    Duration matchHorizon,
+    int priorSamples) {
+
+  public ScoringSettings {
+    positive(window, ScoringConfig.WINDOW.name());
+    positive(windowAdvance, ScoringConfig.WINDOW_ADVANCE.name());
+    positive(shortWindow, ScoringConfig.SHORT_WINDOW.name());
+    positive(emitInterval, ScoringConfig.EMIT_INTERVAL.name());
+    positive(matchHorizon, ScoringConfig.MATCH_HORIZON.name());
+    multipleOf(window, windowAdvance, ScoringConfig.WINDOW.name());
+    multipleOf(shortWindow, windowAdvance, ScoringConfig.SHORT_WINDOW.name());
+    if (shortWindow.compareTo(window) > 0) {
+      throw new ConfigException(ScoringConfig.SHORT_WINDOW.name() + " (" + shortWindow
+          + ") must not be longer than " + ScoringConfig.WINDOW.name() + " (" + window + ")");
+    }
+    if (matchHorizon.compareTo(window) < 0) {
+      // A receipt for a send still inside the window must find its send.
+      throw new ConfigException(ScoringConfig.MATCH_HORIZON.name() + " (" + matchHorizon
+          + ") must be at least " + ScoringConfig.WINDOW.name() + " (" + window + ")");
+    }
+    if (priorSamples < 0) {
+      throw new ConfigException(ScoringConfig.PRIOR_SAMPLES.name() + " must not be negative, not " + priorSamples);
+    }
+  }
+
+  public static ScoringSettings from(RelayConfig config) {
+    return new ScoringSettings(
+        config.getDuration(ScoringConfig.WINDOW),
+        config.getDuration(ScoringConfig.WINDOW_ADVANCE),
+        config.getDuration(ScoringConfig.SHORT_WINDOW),
+        config.getDuration(ScoringConfig.EMIT_INTERVAL),
+        config.getDuration(ScoringConfig.MATCH_HORIZON),
+        config.getInt(ScoringConfig.PRIOR_SAMPLES));
+  }
+
+  /** The documented defaults. */
+  public static ScoringSettings defaults() {
+    return from(RelayConfig.of(ScoringConfig.SCHEMA, Map.of()));
+  }
+
+  /** Panes (one per advance) the long window spans. */
+  public long panesPerWindow() {
+    return window.toMillis() / windowAdvance.toMillis();
+  }
+
+  private static void positive(Duration value, String key) {
+    if (value == null || value.isZero() || value.isNegative()) {
+      throw new ConfigException(key + " must be a positive duration, not " + value);
+    }
+  }
+
+  private static void multipleOf(Duration value, Duration unit, String key) {
+    if (value.toMillis() % unit.toMillis() != 0) {
+      throw new ConfigException(key + " (" + value + ") must be a whole multiple of "
+          + ScoringConfig.WINDOW_ADVANCE.name() + " (" + unit + ")");
+    }
+  }
+}

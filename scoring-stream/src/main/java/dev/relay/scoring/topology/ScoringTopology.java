@@ -1,0 +1,119 @@
+package dev.relay.scoring.topology;
+
+import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.topics.Topic;
+import dev.relay.schemas.topics.Topics;
+import dev.relay.scoring.config.ScoringSettings;
+import dev.relay.scoring.model.RouteStats;
+import dev.relay.scoring.model.ScoreFact;
+import dev.relay.scoring.serde.ScoringSerdes;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The scoring app as a pure function of its topics and settings.
+ *
+ * <pre>
+ * send-results ─────── send-result-facts ──┐      (stores: sent messages, early receipts)
+ * delivery-receipts ── receipt-facts ──────┼─ merge ─ repartition by route ─ route-windows ─ provider-scores
+ * verification-events ─ lifecycle-facts ───┘      (store: verification progress)   (stores: panes, marks, scores)
+ * </pre>
+ *
+ * The first sub-topology reads the number-keyed inputs, which are co-partitioned, so a send and its
+ * receipt meet in one task without a repartition; it emits facts keyed by route. The second owns
+ * each route's panes and publishes its windows. Every node, store and internal topic is named
+ * here, and {@code ScoringTopologyDescriptionTest} pins them.
+ */
+public final class ScoringTopology {
+
+  public static final String SEND_RESULTS_SOURCE = "send-results-source";
+  public static final String DELIVERY_RECEIPTS_SOURCE = "delivery-receipts-source";
+  public static final String VERIFICATION_EVENTS_SOURCE = "verification-events-source";
+  public static final String SEND_RESULT_FACTS = "send-result-facts";
+  public static final String RECEIPT_FACTS = "receipt-facts";
+  public static final String LIFECYCLE_FACTS = "lifecycle-facts";
+  public static final String MERGE_RECEIPT_FACTS = "merge-receipt-facts";
+  public static final String MERGE_LIFECYCLE_FACTS = "merge-lifecycle-facts";
+  /** Internal topic {@code <application id>-route-facts-repartition}. */
+  public static final String ROUTE_FACTS_REPARTITION = "route-facts";
+  public static final String ROUTE_WINDOWS = "route-windows";
+  public static final String PROVIDER_SCORES_SINK = "provider-scores-sink";
+
+  public static final String SENT_MESSAGES_STORE = "scoring-sent-messages";
+  public static final String EARLY_RECEIPTS_STORE = "scoring-early-receipts";
+  public static final String VERIFICATION_PROGRESS_STORE = "scoring-verification-progress";
+  public static final String ROUTE_PANES_STORE = "scoring-route-panes";
+  public static final String ROUTE_MARKS_STORE = "scoring-route-marks";
+  /** The latest {@code RouteScore} per route; queried by {@code GET /scores}. */
+  public static final String ROUTE_SCORES_STORE = "scoring-route-scores";
+
+  /** Entries of a TTL store are written at one instant, not over a span. */
+  private static final Duration INSTANT = Duration.ofMillis(1);
+
+  private ScoringTopology() {}
+
+  public static Topology build(Topics topics, ScoringSettings settings) {
+    StreamsBuilder builder = new StreamsBuilder();
+    Duration horizon = settings.matchHorizon();
+    builder.addStateStore(ttlStore(SENT_MESSAGES_STORE, horizon, ScoringSerdes.SENT_MESSAGE));
+    builder.addStateStore(ttlStore(EARLY_RECEIPTS_STORE, horizon, ScoringSerdes.EARLY_RECEIPT));
+    builder.addStateStore(ttlStore(VERIFICATION_PROGRESS_STORE, horizon, ScoringSerdes.VERIFICATION_PROGRESS));
+    builder.addStateStore(paneStore(settings));
+    builder.addStateStore(keyValueStore(ROUTE_MARKS_STORE, ScoringSerdes.ROUTE_MARK));
+    builder.addStateStore(keyValueStore(ROUTE_SCORES_STORE, ScoringSerdes.ROUTE_SCORE));
+
+    KStream<String, ScoreFact> sendFacts = source(builder, topics.sendResults, SEND_RESULTS_SOURCE)
+        .process(() -> new SendResultFacts(horizon), Named.as(SEND_RESULT_FACTS),
+            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE);
+    KStream<String, ScoreFact> receiptFacts = source(builder, topics.deliveryReceipts, DELIVERY_RECEIPTS_SOURCE)
+        .process(() -> new ReceiptFacts(horizon), Named.as(RECEIPT_FACTS),
+            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE);
+    KStream<String, ScoreFact> lifecycleFacts = source(builder, topics.verificationEvents, VERIFICATION_EVENTS_SOURCE)
+        .process(() -> new LifecycleFacts(horizon), Named.as(LIFECYCLE_FACTS), VERIFICATION_PROGRESS_STORE);
+
+    Topic<String, ProviderScore> scores = topics.providerScores;
+    sendFacts
+        .merge(receiptFacts, Named.as(MERGE_RECEIPT_FACTS))
+        .merge(lifecycleFacts, Named.as(MERGE_LIFECYCLE_FACTS))
+        .repartition(Repartitioned.<String, ScoreFact>as(ROUTE_FACTS_REPARTITION)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(ScoringSerdes.SCORE_FACT))
+        .process(() -> new RouteWindows(settings), Named.as(ROUTE_WINDOWS),
+            ROUTE_PANES_STORE, ROUTE_MARKS_STORE, ROUTE_SCORES_STORE)
+        .to(scores.name(), Produced.with(scores.keySerde(), scores.valueSerde()).withName(PROVIDER_SCORES_SINK));
+    return builder.build();
+  }
+
+  private static <V> KStream<String, V> source(StreamsBuilder builder, Topic<String, V> topic, String name) {
+    return builder.stream(topic.name(), Consumed.with(topic.keySerde(), topic.valueSerde()).withName(name));
+  }
+
+  private static <V> StoreBuilder<WindowStore<String, V>> ttlStore(String name, Duration retention, Serde<V> values) {
+    return Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(name, retention, INSTANT, false), Serdes.String(), values);
+  }
+
+  private static StoreBuilder<WindowStore<String, RouteStats>> paneStore(ScoringSettings settings) {
+    // One extra pane of retention keeps the oldest pane of the current window while it is read.
+    Duration retention = settings.window().plus(settings.windowAdvance());
+    return Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(ROUTE_PANES_STORE, retention, settings.windowAdvance(), false),
+        Serdes.String(), ScoringSerdes.ROUTE_STATS);
+  }
+
+  private static <V> StoreBuilder<KeyValueStore<String, V>> keyValueStore(String name, Serde<V> values) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values);
+  }
+}

@@ -1,0 +1,30 @@
+package dev.relay.scoring.topology;
+
+import java.time.Duration;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * Window stores used as key-value stores that forget: an entry is written at the timestamp of the
+ * record that created it and dropped with its segment once stream time is past the retention, so
+ * nothing has to scan for stale entries (the deduplication pattern of the Kafka Streams examples).
+ * Updating an entry writes it again at the timestamp it was created with.
+ */
+final class TtlStores {
+
+  private TtlStores() {}
+
+  /** The newest entry of the key within {@code horizon} either side of {@code around}, or null. */
+  static <V> KeyValue<Long, V> latest(WindowStore<String, V> store, String key, long around, Duration horizon) {
+    long from = Math.max(0, around - horizon.toMillis());
+    long to = around > Long.MAX_VALUE - horizon.toMillis() ? Long.MAX_VALUE : around + horizon.toMillis();
+    KeyValue<Long, V> newest = null;
+    try (WindowStoreIterator<V> entries = store.fetch(key, from, to)) {
+      while (entries.hasNext()) {
+        newest = entries.next();
+      }
+    }
+    return newest;
+  }
+}

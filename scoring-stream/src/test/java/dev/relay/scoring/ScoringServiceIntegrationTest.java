@@ -1,0 +1,168 @@
+package dev.relay.scoring;
+
+import static dev.relay.scoring.testing.Events.accepted;
+import static dev.relay.scoring.testing.Events.attempt;
+import static dev.relay.scoring.testing.Events.event;
+import static dev.relay.scoring.testing.Events.receipt;
+import static dev.relay.scoring.testing.Events.rejected;
+import static dev.relay.scoring.testing.Events.verified;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.DeadLetter;
+import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.ErrorCategory;
+import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.SendReason;
+import dev.relay.schemas.VerificationStatus;
+import dev.relay.schemas.serde.AvroSerde;
+import dev.relay.schemas.topics.Topic;
+import dev.relay.schemas.topics.Topics;
+import dev.relay.scoring.config.ScoringConfig;
+import dev.relay.support.config.RelayConfig;
+import dev.relay.support.http.Json;
+import dev.relay.support.kafka.KafkaSettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * scoring-stream as it runs in production, on a real KRaft broker: it provisions its topics, scores
+ * what it reads under exactly-once, dead-letters what it cannot read, and serves health and scores.
+ */
+class ScoringServiceIntegrationTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void scoresARealStreamAndServesTheScores(@TempDir Path stateDir) throws Exception {
+    try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().build()) {
+      kafka.start();
+      Map<String, String> settings = Map.of(
+          "relay.kafka.bootstrap-servers", kafka.bootstrapServers(),
+          "relay.streams.application-id", "scoring-it",
+          "relay.streams.state-dir", stateDir.toString(),
+          "relay.scoring.emit-interval", "500ms",
+          "relay.topics.partitions", "2",
+          "relay.http.port", "0",
+          "relay.http.host", "127.0.0.1");
+      RelayConfig config = RelayConfig.of(ScoringConfig.SCHEMA, settings);
+      Topics topics = Topics.fromConfig(config.lookup());
+
+      try (ScoringService service = new ScoringService(config)) {
+        service.start();
+        await().atMost(WAIT).until(service::isReady);
+        assertThat(get(service, "/health/ready").statusCode()).isEqualTo(200);
+
+        Instant now = Instant.now();
+        try (KafkaProducer<String, byte[]> producer = producer(kafka)) {
+          produce(producer, topics.sendResults, rejected("vonage", ErrorCategory.THROTTLED, false, now));
+          produce(producer, topics.sendResults, accepted("twilio", Channel.SMS, "sm1", now, 7_000L));
+          produce(producer, topics.deliveryReceipts, receipt("twilio", "sm1", DeliveryStatus.SENT, now.plusMillis(500)));
+          produce(producer, topics.deliveryReceipts, receipt("twilio", "sm1", DeliveryStatus.DELIVERED, now.plusSeconds(2)));
+          produce(producer, topics.verificationEvents, event("VE1", VerificationStatus.APPROVED, VerificationStatus.PENDING,
+              "code-approved", List.of(verified(attempt(1, SendReason.INITIAL, "twilio", Channel.SMS, now), now.plusSeconds(3))),
+              now.plusSeconds(3)));
+          producer.send(new ProducerRecord<>(topics.sendResults.name(), "+4915112345678",
+              "not a send result".getBytes(StandardCharsets.UTF_8))).get();
+        }
+
+        Map<String, ProviderScore> latest = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer(kafka, topics.providerScores.name())) {
+          await().atMost(WAIT).untilAsserted(() -> {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+              latest.put(record.key(), topics.providerScores.valueSerde().deserializer().deserialize(record.topic(), record.value()));
+            }
+            assertThat(latest.get("twilio|DE|SMS")).isNotNull()
+                .extracting(ProviderScore::getTried, ProviderScore::getAccepted, ProviderScore::getDelivered,
+                    ProviderScore::getUndelivered)
+                .containsExactly(1L, 1L, 1L, 0L);
+            assertThat(latest.get("vonage|DE|SMS")).isNotNull()
+                .extracting(ProviderScore::getTried, ProviderScore::getAccepted).containsExactly(1L, 0L);
+          });
+        }
+        ProviderScore twilio = latest.get("twilio|DE|SMS");
+        assertThat(Duration.between(twilio.getWindowStart(), twilio.getWindowEnd())).isEqualTo(Duration.ofHours(1));
+
+        await().atMost(WAIT).untilAsserted(() -> {
+          HttpResponse<String> one = get(service, "/scores/twilio/de/sms");
+          assertThat(one.statusCode()).isEqualTo(200);
+          JsonNode score = Json.MAPPER.readTree(one.body());
+          assertThat(score.at("/window/completed").asLong()).isEqualTo(1);
+          assertThat(score.at("/window/costPerSuccessMicros").asLong()).isEqualTo(7_000);
+          assertThat(score.at("/window/timeToDeliveryP50Millis").asLong()).isBetween(1_980L, 2_020L);
+          assertThat(score.at("/score/score").asDouble()).isBetween(0.0, 1.0);
+        });
+        assertThat(Json.MAPPER.readTree(get(service, "/scores").body()).size()).isEqualTo(2);
+        HttpResponse<String> unknown = get(service, "/scores/nobody/DE/sms");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(Json.MAPPER.readTree(unknown.body()).get("error").asText()).isEqualTo("not_found");
+        assertThat(get(service, "/scores/twilio/DE/fax").statusCode()).isEqualTo(400);
+
+        List<DeadLetter> letters = new ArrayList<>();
+        AvroSerde<DeadLetter> deadLetterSerde = AvroSerde.of(DeadLetter.class);
+        try (KafkaConsumer<String, byte[]> consumer = consumer(kafka, topics.deadLetters.name())) {
+          await().atMost(WAIT).untilAsserted(() -> {
+            consumer.poll(Duration.ofMillis(200)).forEach(record -> letters.add(deadLetterSerde.fromBytes(record.value())));
+            assertThat(letters).singleElement().satisfies(letter -> {
+              assertThat(letter.getSourceTopic()).isEqualTo(topics.sendResults.name());
+              assertThat(letter.getApplication()).isEqualTo("scoring-it");
+            });
+          });
+        }
+      }
+    }
+  }
+
+  private HttpResponse<String> get(ScoringService service, String path) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.httpPort() + path))
+        .timeout(Duration.ofSeconds(10)).build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static <V extends SpecificRecord> void produce(
+      KafkaProducer<String, byte[]> producer, Topic<String, V> topic, V value) throws Exception {
+    byte[] bytes = topic.valueSerde().serializer().serialize(topic.name(), value);
+    producer.send(new ProducerRecord<>(topic.name(), "+4915112345678", bytes)).get();
+  }
+
+  private static KafkaProducer<String, byte[]> producer(EmbeddedKafkaCluster kafka) {
+    return new KafkaProducer<>(KafkaSettings.durableProducer(kafka.bootstrapServers(), "scoring-it-producer"),
+        new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private static KafkaConsumer<String, byte[]> consumer(EmbeddedKafkaCluster kafka, String topic) {
+    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+        KafkaSettings.committedConsumer(kafka.bootstrapServers(), null, "scoring-it-" + topic),
+        new StringDeserializer(), new ByteArrayDeserializer());
+    consumer.assign(consumer.partitionsFor(topic).stream()
+        .map(info -> new TopicPartition(topic, info.partition())).toList());
+    consumer.seekToBeginning(consumer.assignment());
+    return consumer;
+  }
+}

@@ -1,0 +1,116 @@
+package dev.relay.scoring.testing;
+
+import dev.relay.schemas.DeadLetter;
+import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.SendResult;
+import dev.relay.schemas.VerificationEvent;
+import dev.relay.schemas.serde.AvroSerde;
+import dev.relay.schemas.topics.Topics;
+import dev.relay.scoring.config.ScoringSettings;
+import dev.relay.scoring.errors.DeadLetters;
+import dev.relay.scoring.model.RouteScore;
+import dev.relay.scoring.topology.ScoringTopology;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/** The scoring topology in a {@link TopologyTestDriver}, with typed inputs and outputs. */
+public final class ScoringDriver implements AutoCloseable {
+
+  /** The driver's wall clock at start; punctuations are counted from here. */
+  public static final Instant WALL_CLOCK_START = Instant.parse("2026-03-02T12:00:00Z");
+
+  public final Topics topics = Topics.defaults();
+  private final ScoringSettings settings;
+  private final TopologyTestDriver driver;
+  private final TestInputTopic<String, SendResult> sendResults;
+  private final TestInputTopic<String, DeliveryReceipt> receipts;
+  private final TestInputTopic<String, VerificationEvent> events;
+  private final TestInputTopic<String, byte[]> rawSendResults;
+  private final TestOutputTopic<String, ProviderScore> scores;
+  private final TestOutputTopic<byte[], DeadLetter> deadLetters;
+
+  public ScoringDriver(ScoringSettings settings, Path stateDir) {
+    this.settings = settings;
+    Properties properties = new Properties();
+    properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "scoring-test");
+    properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    DeadLetters.install(properties, topics.deadLetters);
+    driver = new TopologyTestDriver(ScoringTopology.build(topics, settings), properties, WALL_CLOCK_START);
+    sendResults = driver.createInputTopic(topics.sendResults.name(),
+        topics.sendResults.keySerde().serializer(), topics.sendResults.valueSerde().serializer());
+    receipts = driver.createInputTopic(topics.deliveryReceipts.name(),
+        topics.deliveryReceipts.keySerde().serializer(), topics.deliveryReceipts.valueSerde().serializer());
+    events = driver.createInputTopic(topics.verificationEvents.name(),
+        topics.verificationEvents.keySerde().serializer(), topics.verificationEvents.valueSerde().serializer());
+    rawSendResults = driver.createInputTopic(topics.sendResults.name(), new StringSerializer(), new ByteArraySerializer());
+    scores = driver.createOutputTopic(topics.providerScores.name(),
+        topics.providerScores.keySerde().deserializer(), topics.providerScores.valueSerde().deserializer());
+    deadLetters = driver.createOutputTopic(topics.deadLetters.name(),
+        new ByteArrayDeserializer(), AvroSerde.of(DeadLetter.class).deserializer());
+  }
+
+  /** Pipes a send result with the given record timestamp (the event time scoring windows by). */
+  public void send(SendResult result, Instant timestamp) {
+    sendResults.pipeInput(result.getTo(), result, timestamp);
+  }
+
+  public void send(SendResult result) {
+    send(result, result.getCompletedAt());
+  }
+
+  public void receipt(DeliveryReceipt receipt, Instant timestamp) {
+    receipts.pipeInput(receipt.getTo(), receipt, timestamp);
+  }
+
+  public void receipt(DeliveryReceipt receipt) {
+    receipt(receipt, receipt.getReceivedAt());
+  }
+
+  public void event(VerificationEvent event) {
+    events.pipeInput(event.getTo(), event, event.getOccurredAt());
+  }
+
+  public void rawSendResult(String key, byte[] value, Instant timestamp) {
+    rawSendResults.pipeInput(key, value, timestamp);
+  }
+
+  /** Lets one emit interval of wall-clock time pass, which fires the publishing punctuator once. */
+  public void publish() {
+    driver.advanceWallClockTime(settings.emitInterval());
+  }
+
+  public List<KeyValue<String, ProviderScore>> publishedScores() {
+    return scores.readKeyValuesToList();
+  }
+
+  public boolean noScoresPublished() {
+    return scores.isEmpty();
+  }
+
+  public List<KeyValue<byte[], DeadLetter>> deadLetters() {
+    return deadLetters.readKeyValuesToList();
+  }
+
+  public RouteScore routeScore(String route) {
+    KeyValueStore<String, RouteScore> store = driver.getKeyValueStore(ScoringTopology.ROUTE_SCORES_STORE);
+    return store.get(route);
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+  }
+}

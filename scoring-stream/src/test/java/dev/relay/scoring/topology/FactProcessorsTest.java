@@ -1,0 +1,175 @@
+package dev.relay.scoring.topology;
+
+import static dev.relay.scoring.testing.Events.accepted;
+import static dev.relay.scoring.testing.Events.attempt;
+import static dev.relay.scoring.testing.Events.event;
+import static dev.relay.scoring.testing.Events.receipt;
+import static dev.relay.scoring.testing.Events.rejected;
+import static dev.relay.scoring.testing.Events.verified;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.relay.schemas.Attempt;
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.ErrorCategory;
+import dev.relay.schemas.SendReason;
+import dev.relay.schemas.SendResult;
+import dev.relay.schemas.VerificationEvent;
+import dev.relay.schemas.VerificationStatus;
+import dev.relay.scoring.model.ScoreFact;
+import dev.relay.scoring.serde.ScoringSerdes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.junit.jupiter.api.Test;
+
+/** The fact extractors one by one, with {@link MockProcessorContext} and in-memory stores. */
+class FactProcessorsTest {
+
+  private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+  private static final Duration HORIZON = Duration.ofHours(2);
+
+  private final MockProcessorContext<String, ScoreFact> context = new MockProcessorContext<>();
+
+  @Test
+  void aTryIsCountedAndARejectionThatMovesOnIsAFailover() {
+    SendResultFacts facts = initialized(new SendResultFacts(HORIZON));
+
+    facts.process(record(rejected("Vonage", ErrorCategory.THROTTLED, false, T0)));
+    facts.process(record(rejected("vonage", ErrorCategory.OPTED_OUT, true, T0)));
+    facts.process(record(accepted("twilio", Channel.SMS, null, T0, 8_000L)));
+
+    assertThat(forwarded()).containsExactly(
+        KeyValue.pair("vonage|DE|SMS", new ScoreFact.Tried(false, OptionalLong.empty())),
+        KeyValue.pair("vonage|DE|SMS", new ScoreFact.Failover(SendReason.REJECTION)),
+        KeyValue.pair("vonage|DE|SMS", new ScoreFact.Tried(false, OptionalLong.empty())),
+        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Tried(true, OptionalLong.of(8_000))));
+  }
+
+  @Test
+  void theSameProviderMessageReportedTwiceIsMatchedOnce() {
+    SendResultFacts sends = initialized(new SendResultFacts(HORIZON));
+    ReceiptFacts receipts = initialized(new ReceiptFacts(HORIZON));
+
+    sends.process(record(accepted("twilio", "m1", T0)));
+    sends.process(record(accepted("twilio", "m1", T0.plusSeconds(1))));
+    receipts.process(record(receipt("twilio", "m1", DeliveryStatus.DELIVERED, T0.plusSeconds(3))));
+
+    assertThat(forwarded()).containsExactly(
+        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Tried(true, OptionalLong.empty())),
+        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Tried(true, OptionalLong.empty())),
+        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Delivery(true, OptionalLong.of(3_000))));
+  }
+
+  @Test
+  void aReceiptForAnUnknownProviderMessageCountsNothingUntilItsSendArrives() {
+    ReceiptFacts receipts = initialized(new ReceiptFacts(HORIZON));
+
+    receipts.process(record(receipt("twilio", "m1", DeliveryStatus.UNDELIVERED, T0)));
+    receipts.process(record(receipt("vonage", "m1", DeliveryStatus.DELIVERED, T0)));
+
+    assertThat(forwarded()).isEmpty();
+    SendResultFacts sends = initialized(new SendResultFacts(HORIZON));
+    sends.process(record(accepted("twilio", "m1", T0.minusSeconds(1))));
+    assertThat(forwarded()).containsExactly(
+        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Tried(true, OptionalLong.empty())),
+        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Delivery(false, OptionalLong.empty())));
+  }
+
+  @Test
+  void eachAttemptOfAGrowingHistoryIsReadOnce() {
+    LifecycleFacts facts = initialized(new LifecycleFacts(HORIZON));
+    Attempt first = attempt(1, SendReason.INITIAL, "twilio", Channel.SMS, T0);
+    Attempt second = attempt(2, SendReason.FAILED_RECEIPT, "vonage", Channel.SMS, T0.plusSeconds(5));
+    Attempt third = attempt(3, SendReason.USER_REQUEST, "twilio", Channel.VOICE, T0.plusSeconds(50));
+
+    facts.process(record(event("VE1", VerificationStatus.PENDING, null, "created", List.of(first), T0)));
+    facts.process(record(event("VE1", VerificationStatus.PENDING, VerificationStatus.PENDING, "failover:failed-receipt",
+        List.of(first, second), T0.plusSeconds(5))));
+    // The same history again, then one attempt more, delivered in any order.
+    facts.process(record(event("VE1", VerificationStatus.PENDING, VerificationStatus.PENDING, "failover:user-request",
+        List.of(third, first, second), T0.plusSeconds(50))));
+    facts.process(record(event("VE1", VerificationStatus.EXPIRED, VerificationStatus.PENDING, "expired",
+        List.of(first, second, third), T0.plusSeconds(600))));
+
+    assertThat(forwarded()).containsExactly(
+        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Failover(SendReason.FAILED_RECEIPT)),
+        KeyValue.pair("vonage|DE|SMS", new ScoreFact.Failover(SendReason.USER_REQUEST)));
+  }
+
+  @Test
+  void aCompletionGoesToTheVerifiedAttemptAndAFinishedVerificationIsNeverReadAgain() {
+    LifecycleFacts facts = initialized(new LifecycleFacts(HORIZON));
+    Attempt first = verified(attempt(1, SendReason.INITIAL, "twilio", Channel.SMS, T0), T0.plusSeconds(40));
+    Attempt second = attempt(2, SendReason.TIMEOUT, "vonage", Channel.SMS, T0.plusSeconds(30));
+    VerificationEvent approved = event("VE1", VerificationStatus.APPROVED, VerificationStatus.PENDING,
+        "code-approved", List.of(first, second), T0.plusSeconds(40));
+
+    facts.process(record(approved));
+    facts.process(record(approved));
+
+    assertThat(forwarded()).containsExactly(
+        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Failover(SendReason.TIMEOUT)),
+        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Completion()));
+  }
+
+  @Test
+  void withoutAVerifiedMarkTheLatestAcceptedAttemptIsCredited() {
+    Attempt first = attempt(1, SendReason.INITIAL, "twilio", Channel.SMS, T0);
+    Attempt second = attempt(2, SendReason.TIMEOUT, "vonage", Channel.SMS, T0);
+    Attempt rejectedEverywhere = attempt(3, SendReason.TIMEOUT, null, Channel.SMS, T0);
+
+    assertThat(LifecycleFacts.credited(List.of(second, first, rejectedEverywhere))).contains(second);
+    assertThat(LifecycleFacts.credited(List.of(rejectedEverywhere))).isEmpty();
+  }
+
+  private <P extends Processor<String, ?, String, ScoreFact>> P initialized(P processor) {
+    addStoreOnce(ScoringTopology.SENT_MESSAGES_STORE, ScoringSerdes.SENT_MESSAGE);
+    addStoreOnce(ScoringTopology.EARLY_RECEIPTS_STORE, ScoringSerdes.EARLY_RECEIPT);
+    addStoreOnce(ScoringTopology.VERIFICATION_PROGRESS_STORE, ScoringSerdes.VERIFICATION_PROGRESS);
+    processor.init(context);
+    return processor;
+  }
+
+  private <V> void addStoreOnce(String name, Serde<V> values) {
+    if (context.getStateStore(name) != null) {
+      return;
+    }
+    WindowStore<String, V> store = Stores.windowStoreBuilder(
+            Stores.inMemoryWindowStore(name, HORIZON, Duration.ofMillis(1), false), Serdes.String(), values)
+        .withLoggingDisabled()
+        .build();
+    store.init(context.getStateStoreContext(), store);
+    context.addStateStore(store);
+  }
+
+  private List<KeyValue<String, ScoreFact>> forwarded() {
+    List<KeyValue<String, ScoreFact>> facts = context.forwarded().stream()
+        .map(captured -> KeyValue.pair(captured.record().key(), (ScoreFact) captured.record().value()))
+        .toList();
+    context.resetForwards();
+    return facts;
+  }
+
+  private static Record<String, SendResult> record(SendResult result) {
+    return new Record<>(result.getTo(), result, result.getCompletedAt().toEpochMilli());
+  }
+
+  private static Record<String, DeliveryReceipt> record(DeliveryReceipt receipt) {
+    return new Record<>(receipt.getTo(), receipt, receipt.getReceivedAt().toEpochMilli());
+  }
+
+  private static Record<String, VerificationEvent> record(VerificationEvent event) {
+    return new Record<>(event.getTo(), event, event.getOccurredAt().toEpochMilli());
+  }
+}
