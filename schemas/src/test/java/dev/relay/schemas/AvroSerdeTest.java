@@ -54,8 +54,8 @@ class AvroSerdeTest {
   }
 
   @Test
-  void readsAValueWrittenByAnOlderReleasedWriter() {
-    // The released v1 of ProviderScore, as an old producer would write it.
+  void readsAValueWrittenWithAReleasedSchemaByAnotherWriter() {
+    // The released v1 of ProviderScore, as a producer outside the JVM would write it from the .avsc alone.
     Schema v1 = dev.relay.schemas.serde.ReleasedSchemas.released(ProviderScore.getClassSchema().getFullName()).get(0);
     GenericRecord old = new GenericData.Record(v1);
     old.put("provider", "vonage");
@@ -66,6 +66,9 @@ class AvroSerdeTest {
     old.put("delivered", 1L);
     old.put("undelivered", 0L);
     old.put("updatedAt", NOW.toEpochMilli());
+    old.put("completed", 1L);
+    old.put("spentMicros", 7_500L);
+    old.put("failovers", java.util.Map.of("TIMEOUT", 2L));
     ByteBuffer encoded = toBytes(new BinaryMessageEncoder<>(GenericData.get(), v1), old);
 
     ProviderScore read = AvroSerde.of(ProviderScore.class).fromBytes(array(encoded));
@@ -73,6 +76,8 @@ class AvroSerdeTest {
     assertThat(read.getProvider()).isEqualTo("vonage");
     assertThat(read.getChannel()).isEqualTo(Channel.VOICE);
     assertThat(read.getDelivered()).isEqualTo(1L);
+    assertThat(read.getFailovers()).containsEntry("TIMEOUT", 2L);
+    assertThat(read.getScore()).isNull();
   }
 
   @Test

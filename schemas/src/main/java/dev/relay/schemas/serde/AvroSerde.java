@@ -35,6 +35,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     this.decoder = new BinaryMessageDecoder<>(model, schema, knownWriters);
   }
 
+  /** Lets Avro instantiate Relay's generated classes (Avro 1.12 refuses untrusted ones). Idempotent. */
+  public static void trustContracts() {
+    TrustedAvroClasses.install();
+  }
+
   public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
     return new AvroSerde<>(type, SpecificData.get().getSchema(type));
   }

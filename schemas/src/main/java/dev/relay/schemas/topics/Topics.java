@@ -52,10 +52,17 @@ public final class Topics {
   public final Topic<String, VerificationEvent> verificationEvents;
   /** Latest score per provider|country|channel (compacted). */
   public final Topic<String, ProviderScore> providerScores;
+  /** Every published window of every route, for analytics: key {@code provider|COUNTRY|CHANNEL|windowEnd}. */
+  public final Topic<String, ProviderScore> providerScoreHistory;
   /** Records that could not be processed, keyed like their source. */
   public final Topic<byte[], DeadLetter> deadLetters;
 
   private final List<Topic<?, ?>> all;
+
+  static {
+    // Generated classes are used (copied, built) before any serde exists; trust them up front.
+    dev.relay.schemas.serde.AvroSerde.trustContracts();
+  }
 
   private Topics(Function<String, Optional<String>> config) {
     String prefix = config.apply(PREFIX).orElse("relay.");
@@ -71,9 +78,10 @@ public final class Topics {
     verificationReplies = topic.keyedByString("verification-replies", VerificationReply.class, Cleanup.DELETE, REPLY_RETENTION);
     verificationEvents = topic.keyedByString("verification-events", VerificationEvent.class, Cleanup.DELETE, WEEK);
     providerScores = topic.keyedByString("provider-scores", ProviderScore.class, Cleanup.COMPACT, null);
+    providerScoreHistory = topic.keyedByString("provider-score-history", ProviderScore.class, Cleanup.DELETE, Duration.ofDays(30));
     deadLetters = topic.of("dead-letters", Serdes.ByteArray(), AvroSerde.of(DeadLetter.class), Cleanup.DELETE, Duration.ofDays(30));
     all = List.of(verificationRequests, codeChecks, sendCommands, sendResults, deliveryReceipts,
-        verificationReplies, verificationEvents, providerScores, deadLetters);
+        verificationReplies, verificationEvents, providerScores, providerScoreHistory, deadLetters);
   }
 
   /** Topics as the given config names them; absent keys take their defaults. */

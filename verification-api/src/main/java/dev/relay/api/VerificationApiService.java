@@ -1,0 +1,112 @@
+package dev.relay.api;
+
+import dev.relay.api.config.ApiConfig;
+import dev.relay.api.dispatch.DispatcherLink;
+import dev.relay.api.dispatch.KafkaDispatcherLink;
+import dev.relay.api.http.JsonBadMessages;
+import dev.relay.api.http.NumberPolicy;
+import dev.relay.api.http.VerificationRoutes;
+import dev.relay.support.config.RelayConfig;
+import dev.relay.support.http.RelayHttp;
+import dev.relay.support.runtime.RelayService;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * verification-api as a deployable service: connects its link to the dispatcher, then serves the
+ * public HTTP API; ready while the link can produce and sees replies. Stateless, so any number of
+ * instances can run side by side.
+ */
+public final class VerificationApiService implements RelayService {
+
+  public static final String NAME = "verification-api";
+  private static final Logger LOG = LoggerFactory.getLogger(VerificationApiService.class);
+
+  private final ApiConfig config;
+  private final Function<ApiConfig, DispatcherLink> links;
+  private final Clock clock;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  private volatile DispatcherLink link;
+  private volatile Javalin app;
+
+  /** The production wiring: the dispatcher reached through Kafka. */
+  public VerificationApiService(RelayConfig config) {
+    this(new ApiConfig(config), KafkaDispatcherLink::create, Clock.systemUTC());
+  }
+
+  /** @param links makes the link to the dispatcher at start (the route tests pass a fake) */
+  public VerificationApiService(ApiConfig config, Function<ApiConfig, DispatcherLink> links, Clock clock) {
+    this.config = config;
+    this.links = links;
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public synchronized void start() {
+    if (app != null) {
+      throw new IllegalStateException(NAME + " is already started");
+    }
+    if (!config.apiKeys().required()) {
+      LOG.warn("{} is empty: the API answers every caller without an API key", ApiConfig.API_KEYS.name());
+    }
+    link = links.apply(config);
+    try {
+      link.start();
+      Javalin server = RelayHttp.create(NAME, this::isReady, metrics);
+      JsonBadMessages.install(server);
+      new VerificationRoutes(link, config.ids(), config.sealer(),
+          new NumberPolicy(config.enabledCountries(), config.requireMobile()),
+          config.codeLength(), config.apiKeys(), clock).register(server);
+      server.start(config.httpHost(), config.httpPort());
+      app = server;
+    } catch (RuntimeException e) {
+      link.close();
+      link = null;
+      throw e;
+    }
+  }
+
+  @Override
+  public boolean isReady() {
+    DispatcherLink current = link;
+    return app != null && current != null && current.isReady();
+  }
+
+  @Override
+  public String endpoint() {
+    return app == null ? "" : "http://" + config.httpHost() + ":" + app.port();
+  }
+
+  /** The port the server listens on; with {@code relay.http.port=0}, the one it picked. */
+  public int port() {
+    if (app == null) {
+      throw new IllegalStateException(NAME + " is not started");
+    }
+    return app.port();
+  }
+
+  @Override
+  public synchronized void close() {
+    // The server first: no new request may reach a link that is closing.
+    if (app != null) {
+      app.stop();
+      app = null;
+    }
+    if (link != null) {
+      link.close();
+      link = null;
+    }
+    metrics.close();
+  }
+}

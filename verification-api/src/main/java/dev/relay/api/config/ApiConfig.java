@@ -1,0 +1,223 @@
+package dev.relay.api.config;
+
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import dev.relay.api.http.ApiKeys;
+import dev.relay.schemas.topics.Topics;
+import dev.relay.support.config.CommonKeys;
+import dev.relay.support.config.ConfigException;
+import dev.relay.support.config.ConfigKey;
+import dev.relay.support.config.ConfigSchema;
+import dev.relay.support.config.RelayConfig;
+import dev.relay.support.kafka.KafkaSettings;
+import dev.relay.support.secrets.SecretSealer;
+import dev.relay.support.secrets.Secrets;
+import dev.relay.support.secrets.VerificationIds;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The settings of verification-api: which keys it reads ({@link #SCHEMA}) and their checked, typed
+ * values. Constructing it validates everything once, so a bad setting stops the service at start-up
+ * with a message that names the key.
+ */
+public final class ApiConfig {
+
+  public static final ConfigKey HTTP_PORT = CommonKeys.httpPort(8080);
+  public static final ConfigKey HTTP_HOST = CommonKeys.httpHost();
+  public static final ConfigKey REPLY_TIMEOUT = ConfigKey.optional("relay.api.reply-timeout", "5s",
+      "how long a request waits for the dispatcher's reply after Kafka acknowledged it; then 504");
+  public static final ConfigKey PRODUCE_TIMEOUT = ConfigKey.optional("relay.api.produce-timeout",
+      KafkaSettings.HTTP_PRODUCE_TIMEOUT.toSeconds() + "s",
+      "how long a request waits for Kafka to acknowledge it; then 503 with Retry-After");
+  public static final ConfigKey STARTUP_TIMEOUT = ConfigKey.optional("relay.api.startup-timeout", "30s",
+      "how long start-up waits for the broker (topics, reply topic positions)");
+  public static final ConfigKey CODE_LENGTH = ConfigKey.optional("relay.api.code-length", "4-10",
+      "digits a code may have, as N or MIN-MAX within 4-10; other guesses are refused with 400 before they reach Kafka");
+  public static final ConfigKey ENABLED_COUNTRIES = ConfigKey.optional("relay.api.enabled-countries", "*",
+      "ISO 3166 regions verifications may be started for (geo permissions), comma separated; * enables all");
+  public static final ConfigKey REQUIRE_MOBILE = ConfigKey.optional("relay.api.require-mobile", "true",
+      "refuse SMS verifications to numbers libphonenumber does not know as mobile (landlines still get voice)");
+  public static final ConfigKey API_KEYS = ConfigKey.optional("relay.api.keys", "",
+      "API keys callers must send as 'Authorization: Bearer KEY', stored hashed: name:sha256-hex[,...]; empty leaves the API open");
+
+  public static final ConfigSchema SCHEMA = ConfigSchema.combine(
+      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST),
+      CommonKeys.topicKeys(),
+      List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, API_KEYS));
+
+  /** Codes are 4 to 10 digits everywhere in Relay ({@code CodeGenerator}). */
+  public static final int MIN_CODE_DIGITS = 4;
+  public static final int MAX_CODE_DIGITS = 10;
+
+  private static final Pattern LENGTH_RANGE = Pattern.compile("(\\d{1,2})(?:\\s*-\\s*(\\d{1,2}))?");
+
+  private final String bootstrapServers;
+  private final Topics topics;
+  private final SecretSealer sealer;
+  private final VerificationIds ids;
+  private final String httpHost;
+  private final int httpPort;
+  private final Duration replyTimeout;
+  private final Duration produceTimeout;
+  private final Duration startupTimeout;
+  private final CodeLength codeLength;
+  private final Optional<Set<String>> enabledCountries;
+  private final boolean requireMobile;
+  private final ApiKeys apiKeys;
+
+  public ApiConfig(RelayConfig config) {
+    this.bootstrapServers = config.get(CommonKeys.BOOTSTRAP_SERVERS);
+    this.topics = Topics.fromConfig(config.lookup());
+    this.sealer = Secrets.sealer(config);
+    this.ids = Secrets.ids(config);
+    this.httpHost = config.get(HTTP_HOST);
+    this.httpPort = port(config);
+    this.replyTimeout = positive(config, REPLY_TIMEOUT);
+    this.produceTimeout = positive(config, PRODUCE_TIMEOUT);
+    this.startupTimeout = positive(config, STARTUP_TIMEOUT);
+    this.codeLength = CodeLength.parse(config.get(CODE_LENGTH));
+    this.enabledCountries = countries(config.getList(ENABLED_COUNTRIES));
+    this.requireMobile = config.getBoolean(REQUIRE_MOBILE);
+    this.apiKeys = ApiKeys.parse(API_KEYS.name(), config.get(API_KEYS));
+  }
+
+  /** Config from explicit values over the defaults, as the launcher and the tests build it. */
+  public static ApiConfig of(Map<String, String> settings) {
+    return new ApiConfig(RelayConfig.of(SCHEMA, settings));
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public Topics topics() {
+    return topics;
+  }
+
+  public SecretSealer sealer() {
+    return sealer;
+  }
+
+  public VerificationIds ids() {
+    return ids;
+  }
+
+  public String httpHost() {
+    return httpHost;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public Duration replyTimeout() {
+    return replyTimeout;
+  }
+
+  public Duration produceTimeout() {
+    return produceTimeout;
+  }
+
+  public Duration startupTimeout() {
+    return startupTimeout;
+  }
+
+  public CodeLength codeLength() {
+    return codeLength;
+  }
+
+  /** The regions an operator enabled, or empty when every region is. */
+  public Optional<Set<String>> enabledCountries() {
+    return enabledCountries;
+  }
+
+  public boolean requireMobile() {
+    return requireMobile;
+  }
+
+  public ApiKeys apiKeys() {
+    return apiKeys;
+  }
+
+  /** How many digits a guess may have; a guess outside it cannot be right and never reaches Kafka. */
+  public record CodeLength(int min, int max) {
+
+    public CodeLength {
+      if (min < MIN_CODE_DIGITS || max > MAX_CODE_DIGITS || min > max) {
+        throw new ConfigException(CODE_LENGTH.name() + " must lie within " + MIN_CODE_DIGITS + "-" + MAX_CODE_DIGITS
+            + " with min <= max, not " + min + "-" + max);
+      }
+    }
+
+    static CodeLength parse(String value) {
+      Matcher matcher = LENGTH_RANGE.matcher(value.trim());
+      if (!matcher.matches()) {
+        throw new ConfigException(CODE_LENGTH.name() + " is written N or MIN-MAX (for example 6 or 4-10), not '" + value + "'");
+      }
+      int min = Integer.parseInt(matcher.group(1));
+      int max = matcher.group(2) == null ? min : Integer.parseInt(matcher.group(2));
+      return new CodeLength(min, max);
+    }
+
+    public boolean accepts(String code) {
+      if (code.length() < min || code.length() > max) {
+        return false;
+      }
+      // Only ASCII digits: Character.isDigit would let Arabic-Indic or full-width digits through.
+      return code.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    public String describe() {
+      return min == max ? min + " digits" : min + " to " + max + " digits";
+    }
+  }
+
+  private static int port(RelayConfig config) {
+    int port = config.getInt(HTTP_PORT);
+    if (port < 0 || port > 65535) {
+      throw new ConfigException(HTTP_PORT.name() + " must be between 0 and 65535, not " + port);
+    }
+    return port;
+  }
+
+  private static Duration positive(RelayConfig config, ConfigKey key) {
+    Duration value = config.getDuration(key);
+    if (value.isZero() || value.isNegative()) {
+      throw new ConfigException(key.name() + " must be longer than zero, not " + value);
+    }
+    return value;
+  }
+
+  private static Optional<Set<String>> countries(List<String> entries) {
+    if (entries.equals(List.of("*"))) {
+      return Optional.empty();
+    }
+    if (entries.isEmpty()) {
+      throw new ConfigException(ENABLED_COUNTRIES.name() + " is empty: list ISO regions (DE,FR) or write * for all");
+    }
+    Set<String> supported = PhoneNumberUtil.getInstance().getSupportedRegions();
+    Set<String> regions = new TreeSet<>();
+    List<String> unknown = new ArrayList<>();
+    for (String entry : entries) {
+      String region = entry.toUpperCase(Locale.ROOT);
+      if (supported.contains(region)) {
+        regions.add(region);
+      } else {
+        unknown.add(entry);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new ConfigException(ENABLED_COUNTRIES.name() + ": " + unknown
+          + " are not ISO 3166 regions with phone numbers (write DE, FR, ... or * for all)");
+    }
+    return Optional.of(Set.copyOf(regions));
+  }
+}

@@ -1,0 +1,112 @@
+package dev.relay.api.http;
+
+import dev.relay.support.config.ConfigException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The API keys a deployment accepts, each with a name, kept only as SHA-256 hashes so the config
+ * never holds a usable key. Keys are 256 random bits, which is why a plain hash is enough: there is
+ * nothing to brute-force that a slow password hash would protect.
+ */
+public final class ApiKeys {
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+  private static final String KEY_PREFIX = "rk_";
+  private static final int KEY_BYTES = 32;
+
+  private record Entry(String name, byte[] hash) {}
+
+  /** A new key: the secret to hand to a caller once, and the setting entry to configure. */
+  public record GeneratedKey(String key, String settingEntry) {
+
+    @Override
+    public String toString() {
+      return "GeneratedKey[" + settingEntry + "]";
+    }
+  }
+
+  private final List<Entry> entries;
+
+  private ApiKeys(List<Entry> entries) {
+    this.entries = List.copyOf(entries);
+  }
+
+  /** Reads {@code name:sha256-hex[,name:sha256-hex...]}; an empty value accepts every caller. */
+  public static ApiKeys parse(String settingName, String value) {
+    List<Entry> entries = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (String item : value.split(",")) {
+      String entry = item.trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      int colon = entry.indexOf(':');
+      String name = colon < 0 ? "" : entry.substring(0, colon);
+      String hash = colon < 0 ? "" : entry.substring(colon + 1);
+      if (!NAME.matcher(name).matches() || !SHA256_HEX.matcher(hash).matches()) {
+        throw new ConfigException(settingName + ": each key is written name:sha256-hex of the key"
+            + " (name of 1-64 letters, digits, '.', '_' or '-'); generate one with ApiKeys.generate");
+      }
+      if (!names.add(name)) {
+        throw new ConfigException(settingName + ": key name '" + name + "' appears twice");
+      }
+      entries.add(new Entry(name, HexFormat.of().parseHex(hash)));
+    }
+    return new ApiKeys(entries);
+  }
+
+  public static ApiKeys none() {
+    return new ApiKeys(List.of());
+  }
+
+  public static GeneratedKey generate(String name) {
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("a key name has 1-64 letters, digits, '.', '_' or '-'");
+    }
+    byte[] material = new byte[KEY_BYTES];
+    new SecureRandom().nextBytes(material);
+    String key = KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(material);
+    return new GeneratedKey(key, name + ":" + HexFormat.of().formatHex(sha256(key)));
+  }
+
+  /** Whether callers must present a key at all. */
+  public boolean required() {
+    return !entries.isEmpty();
+  }
+
+  /** The name of the key presented, or empty when it is not one of ours. */
+  public Optional<String> authenticate(String presented) {
+    if (presented == null || presented.isEmpty()) {
+      return Optional.empty();
+    }
+    byte[] hash = sha256(presented);
+    String match = null;
+    // Every entry is compared, in constant time each, so timing does not reveal which one matched.
+    for (Entry entry : entries) {
+      if (MessageDigest.isEqual(entry.hash(), hash) && match == null) {
+        match = entry.name();
+      }
+    }
+    return Optional.ofNullable(match);
+  }
+
+  private static byte[] sha256(String key) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+}

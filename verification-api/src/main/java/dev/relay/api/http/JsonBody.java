@@ -1,0 +1,112 @@
+package dev.relay.api.http;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.support.http.ApiError;
+import dev.relay.support.http.Json;
+import dev.relay.support.http.RelayHttp;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A request body read strictly: exactly one JSON object, only the fields the endpoint takes, each a
+ * JSON string. Every refusal is a 400 with a stable code ({@code malformed_body},
+ * {@code unknown_field}, {@code missing_field}, {@code invalid_field}) and a message naming the
+ * field, never echoing the value.
+ */
+final class JsonBody {
+
+  private static final ObjectReader READER = Json.MAPPER.reader()
+      // {"to": "+49..."} followed by anything else is not one object.
+      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      // {"to": A, "to": B} would leave it to the parser which number is verified.
+      .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+  /** Field names are echoed in messages only when they look like field names. */
+  private static final Pattern PRINTABLE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,40}");
+
+  private final ObjectNode fields;
+
+  private JsonBody(ObjectNode fields) {
+    this.fields = fields;
+  }
+
+  static JsonBody read(Context ctx, Set<String> accepted) {
+    byte[] bytes = boundedBody(ctx);
+    JsonNode node;
+    try {
+      node = READER.readTree(bytes);
+    } catch (IOException e) {
+      throw ApiError.badRequest("malformed_body", "the body is not valid JSON");
+    }
+    if (!(node instanceof ObjectNode object)) {
+      throw ApiError.badRequest("malformed_body", "the body must be a JSON object");
+    }
+    for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!accepted.contains(name)) {
+        String shown = PRINTABLE_NAME.matcher(name).matches() ? "'" + name + "'" : "with an unreadable name";
+        throw ApiError.badRequest("unknown_field", "unknown field " + shown + "; this endpoint takes " + accepted);
+      }
+    }
+    return new JsonBody(object);
+  }
+
+  /**
+   * The body, at most {@link RelayHttp#MAX_REQUEST_BYTES} of it. Javalin enforces its size limit
+   * against Content-Length only; a chunked body declares none and would be read whole, so the limit
+   * is applied here, while reading.
+   */
+  private static byte[] boundedBody(Context ctx) {
+    if (ctx.req().getContentLengthLong() > RelayHttp.MAX_REQUEST_BYTES) {
+      throw tooLarge();
+    }
+    try {
+      byte[] bytes = ctx.req().getInputStream().readNBytes((int) RelayHttp.MAX_REQUEST_BYTES + 1);
+      if (bytes.length > RelayHttp.MAX_REQUEST_BYTES) {
+        throw tooLarge();
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw ApiError.badRequest("malformed_body", "the body could not be read");
+    }
+  }
+
+  private static ApiError tooLarge() {
+    return new ApiError(413, "body_too_large", "the body is larger than " + RelayHttp.MAX_REQUEST_BYTES + " bytes");
+  }
+
+  String requiredString(String field) {
+    return optionalString(field).orElseThrow(() ->
+        ApiError.badRequest("missing_field", "'" + field + "' is required"));
+  }
+
+  /** The field's text; absent and {@code null} are the same. */
+  Optional<String> optionalString(String field) {
+    JsonNode value = fields.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isTextual()) {
+      throw ApiError.badRequest("invalid_field", "'" + field + "' must be a JSON string, not " + describe(value));
+    }
+    return Optional.of(value.textValue());
+  }
+
+  private static String describe(JsonNode value) {
+    return switch (value.getNodeType()) {
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      case ARRAY -> "an array";
+      case OBJECT -> "an object";
+      default -> "a " + value.getNodeType().name().toLowerCase(Locale.ROOT);
+    };
+  }
+}

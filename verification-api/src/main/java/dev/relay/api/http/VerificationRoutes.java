@@ -1,0 +1,270 @@
+package dev.relay.api.http;
+
+import dev.relay.api.config.ApiConfig.CodeLength;
+import dev.relay.api.dispatch.DispatcherLink;
+import dev.relay.api.dispatch.NoReplyException;
+import dev.relay.api.dispatch.NotAcknowledgedException;
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.CodeCheckRequest;
+import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.VerificationRequest;
+import dev.relay.support.http.ApiError;
+import dev.relay.support.phone.PhoneNumbers;
+import dev.relay.support.phone.PhoneNumbers.E164;
+import dev.relay.support.secrets.SecretSealer;
+import dev.relay.support.secrets.VerificationIds;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The public v1 endpoints: each validates its input completely before anything is produced, hands
+ * the request to the dispatcher, and answers from the dispatcher's reply. What the caller sees when
+ * the way to the dispatcher fails: 503 with {@code Retry-After} when Kafka did not take the request,
+ * 504 when it took it but no reply came.
+ */
+public final class VerificationRoutes {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VerificationRoutes.class);
+
+  /** One endpoint as the OpenAPI document lists it. */
+  public record Route(String method, String path) {}
+
+  public static final String OPENAPI_PATH = "/openapi.json";
+  public static final Route START = new Route("post", "/v1/verifications");
+  public static final Route CHECK_BY_ID = new Route("post", "/v1/verifications/{id}/check");
+  public static final Route CHECK_BY_NUMBER = new Route("post", "/v1/verification-checks");
+  public static final Route OPENAPI = new Route("get", OPENAPI_PATH);
+  /** Every route this class serves; a test holds the OpenAPI document to exactly these. */
+  public static final List<Route> ROUTES = List.of(START, CHECK_BY_ID, CHECK_BY_NUMBER, OPENAPI);
+
+  private static final Set<String> START_FIELDS = Set.of("to", "channel", "locale", "requestId");
+  private static final Set<String> CHECK_BY_ID_FIELDS = Set.of("code");
+  private static final Set<String> CHECK_BY_NUMBER_FIELDS = Set.of("to", "code");
+  /** A requestId becomes a Kafka key and a log-safe correlation id: a UUID or anything as plain. */
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  /** BCP 47 in the shape providers take ({@code de}, {@code pt-BR}, {@code zh-Hant-TW}). */
+  private static final Pattern LOCALE = Pattern.compile("[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}");
+  /** When a refusal gives no expiry to wait for, retrying sooner than this is pointless. */
+  private static final Duration DEFAULT_REFUSAL_RETRY = Duration.ofMinutes(1);
+
+  private final DispatcherLink dispatcher;
+  private final VerificationIds ids;
+  private final SecretSealer sealer;
+  private final NumberPolicy numbers;
+  private final CodeLength codeLength;
+  private final ApiKeys apiKeys;
+  private final Clock clock;
+  private final byte[] openApiDocument;
+
+  public VerificationRoutes(DispatcherLink dispatcher, VerificationIds ids, SecretSealer sealer, NumberPolicy numbers,
+      CodeLength codeLength, ApiKeys apiKeys, Clock clock) {
+    this.dispatcher = dispatcher;
+    this.ids = ids;
+    this.sealer = sealer;
+    this.numbers = numbers;
+    this.codeLength = codeLength;
+    this.apiKeys = apiKeys;
+    this.clock = clock;
+    this.openApiDocument = readOpenApiDocument();
+  }
+
+  public void register(Javalin app) {
+    app.before("/v1/*", this::authenticate);
+    app.post(START.path(), this::startVerification);
+    app.post(CHECK_BY_ID.path(), this::checkById);
+    app.post(CHECK_BY_NUMBER.path(), this::checkByNumber);
+    app.get(OPENAPI.path(), ctx -> ctx.contentType("application/json").result(openApiDocument));
+  }
+
+  private void authenticate(Context ctx) {
+    if (!apiKeys.required()) {
+      return;
+    }
+    String header = ctx.header("Authorization");
+    String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    Optional<String> keyName = apiKeys.authenticate(presented);
+    if (keyName.isEmpty()) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new ApiError(401, "unauthorized", header == null
+          ? "send your API key as 'Authorization: Bearer KEY'"
+          : "the API key is not valid");
+    }
+    ctx.attribute("apiKey", keyName.get());
+  }
+
+  private void startVerification(Context ctx) {
+    JsonBody body = JsonBody.read(ctx, START_FIELDS);
+    String to = body.requiredString("to");
+    Channel channel = body.optionalString("channel").map(VerificationRoutes::channel).orElse(Channel.SMS);
+    String locale = body.optionalString("locale").map(VerificationRoutes::locale).orElse(null);
+    Optional<String> requestId = body.optionalString("requestId").map(VerificationRoutes::requestId);
+    E164 number = numbers.forStart(to, channel);
+
+    // The caller's requestId is the idempotency key and the correlation id; without one, every
+    // request is its own.
+    String correlationId = requestId.orElseGet(() -> UUID.randomUUID().toString());
+    VerificationRequest request = VerificationRequest.newBuilder()
+        .setRequestId(correlationId)
+        .setVerificationId(ids.mint(number.number()))
+        .setTo(number.number())
+        .setCountry(number.region())
+        .setChannel(channel)
+        .setLocale(locale)
+        .setReplyTo(correlationId)
+        .setRequestedAt(clock.instant())
+        .build();
+    LOG.debug("start for {} by {}", PhoneNumbers.mask(number.number()), Views.channelName(channel));
+    answer(ctx, dispatcher.start(request), reply -> switch (reply.getKind()) {
+      case STARTED -> respond(ctx, HttpStatus.CREATED, Views.Verification.of(reply, number.number()));
+      case EXISTING -> respond(ctx, HttpStatus.OK, Views.Verification.of(reply, number.number()));
+      case REFUSED -> throw refused(reply);
+      default -> throw unexpected(reply);
+    });
+  }
+
+  private void checkById(Context ctx) {
+    String verificationId = ctx.pathParam("id");
+    // An id that does not open was never minted here: no number to key a check by, nothing to ask.
+    String number = ids.numberOf(verificationId)
+        .orElseThrow(() -> ApiError.notFound("no such verification"));
+    String code = code(JsonBody.read(ctx, CHECK_BY_ID_FIELDS));
+    check(ctx, CodeCheckRequest.newBuilder()
+        .setCheckId(UUID.randomUUID().toString())
+        .setVerificationId(verificationId)
+        .setTo(number)
+        .setCode(sealer.seal(code, verificationId))
+        .setRequestedAt(clock.instant())
+        .build());
+  }
+
+  private void checkByNumber(Context ctx) {
+    JsonBody body = JsonBody.read(ctx, CHECK_BY_NUMBER_FIELDS);
+    String to = body.requiredString("to");
+    String code = code(body);
+    E164 number = numbers.forCheck(to);
+    // No id names the verification: the number is what the sealed guess is bound to.
+    check(ctx, CodeCheckRequest.newBuilder()
+        .setCheckId(UUID.randomUUID().toString())
+        .setVerificationId(null)
+        .setTo(number.number())
+        .setCode(sealer.seal(code, number.number()))
+        .setRequestedAt(clock.instant())
+        .build());
+  }
+
+  private void check(Context ctx, CodeCheckRequest check) {
+    LOG.debug("check for {}", PhoneNumbers.mask(check.getTo()));
+    answer(ctx, dispatcher.check(check), reply -> switch (reply.getKind()) {
+      case CHECKED -> respond(ctx, HttpStatus.OK, Views.Check.of(reply));
+      case NOT_FOUND -> throw ApiError.notFound("no such verification");
+      case REFUSED -> throw refused(reply);
+      default -> throw unexpected(reply);
+    });
+  }
+
+  /**
+   * Answers asynchronously: no HTTP thread is held while the request waits on Kafka and the
+   * dispatcher. Failures on the way become 503 or 504; an exception thrown by {@code onReply}
+   * reaches the error handlers as it is.
+   */
+  private static void answer(Context ctx, CompletableFuture<VerificationReply> reply, Function<VerificationReply, Void> onReply) {
+    ctx.future(() -> reply.handle((answer, error) -> {
+      if (error != null) {
+        throw failure(error);
+      }
+      return onReply.apply(answer);
+    }));
+  }
+
+  private static Void respond(Context ctx, HttpStatus status, Object body) {
+    ctx.status(status).json(body);
+    return null;
+  }
+
+  private static RuntimeException failure(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof NotAcknowledgedException) {
+      return ApiError.unavailable("the request could not be stored in time; retry");
+    }
+    if (cause instanceof NoReplyException) {
+      return new ApiError(504, "reply_timeout",
+          "the request was taken but not answered in time; retrying with the same requestId is safe");
+    }
+    return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+  }
+
+  private ApiError refused(VerificationReply reply) {
+    String code = reply.getError() == null || reply.getError().isBlank() ? "refused" : reply.getError();
+    Duration retryAfter = DEFAULT_REFUSAL_RETRY;
+    Instant expiresAt = reply.getExpiresAt();
+    if (expiresAt != null && expiresAt.isAfter(clock.instant())) {
+      // Refused while a verification is pending (its send cap spent): a new one can start once it expires.
+      retryAfter = Duration.between(clock.instant(), expiresAt);
+    }
+    return new ApiError(429, code, "the request was refused (" + code + ")", retryAfter);
+  }
+
+  private static ApiError unexpected(VerificationReply reply) {
+    LOG.warn("the dispatcher answered with an unexpected {} reply", reply.getKind());
+    return new ApiError(502, "unexpected_reply", "the dispatcher gave an answer this endpoint does not expect");
+  }
+
+  private String code(JsonBody body) {
+    String code = body.requiredString("code");
+    if (!codeLength.accepts(code)) {
+      throw ApiError.badRequest("invalid_code", "'code' must be " + codeLength.describe() + " (0-9)");
+    }
+    return code;
+  }
+
+  private static Channel channel(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "sms" -> Channel.SMS;
+      case "voice" -> Channel.VOICE;
+      default -> throw ApiError.badRequest("invalid_channel", "'channel' must be sms or voice");
+    };
+  }
+
+  private static String locale(String value) {
+    if (!LOCALE.matcher(value).matches()) {
+      throw ApiError.badRequest("invalid_field", "'locale' must be a language tag such as en, de or pt-BR");
+    }
+    return value;
+  }
+
+  private static String requestId(String value) {
+    if (!REQUEST_ID.matcher(value).matches()) {
+      throw ApiError.badRequest("invalid_field", "'requestId' must be 1-64 letters, digits, '.', '_', ':' or '-'");
+    }
+    return value;
+  }
+
+  private static byte[] readOpenApiDocument() {
+    try (InputStream in = VerificationRoutes.class.getResourceAsStream("/dev/relay/api/openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is missing from the classpath");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read openapi.json", e);
+    }
+  }
+}

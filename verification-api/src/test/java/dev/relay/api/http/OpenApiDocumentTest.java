@@ -1,0 +1,157 @@
+package dev.relay.api.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.api.FakeDispatcherLink;
+import dev.relay.api.HttpCalls;
+import dev.relay.api.TestSettings;
+import dev.relay.api.config.ApiConfig;
+import dev.relay.api.http.VerificationRoutes.Route;
+import dev.relay.schemas.VerificationStatus;
+import dev.relay.support.http.RelayHttp;
+import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The OpenAPI document served at /openapi.json describes exactly the routes the server has, and the bodies they answer with. */
+class OpenApiDocumentTest {
+
+  /** The HTTP shell's own operational endpoints; the document describes the API. */
+  private static final Set<String> OPERATIONAL_PATHS = Set.of("/health", "/health/ready", "/health/live", "/metrics");
+  private static final Set<HandlerType> ROUTE_METHODS = EnumSet.of(
+      HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
+  private static final String NUMBER = "+4915112345678";
+
+  private final FakeDispatcherLink dispatcher = new FakeDispatcherLink();
+  private final ApiConfig config = TestSettings.config();
+  private Javalin app;
+  private HttpCalls http;
+  private JsonNode document;
+
+  @BeforeEach
+  void start() {
+    dispatcher.start();
+    app = RelayHttp.create("test", () -> true, null);
+    new VerificationRoutes(dispatcher, config.ids(), config.sealer(), new NumberPolicy(config.enabledCountries(), true),
+        config.codeLength(), ApiKeys.none(), Clock.systemUTC()).register(app);
+    app.start("127.0.0.1", 0);
+    http = new HttpCalls(app.port());
+    HttpResponse<String> response = http.get(VerificationRoutes.OPENAPI_PATH);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+    document = HttpCalls.json(response);
+  }
+
+  @AfterEach
+  void stop() {
+    app.stop();
+  }
+
+  @Test
+  void isOpenApi3() {
+    assertThat(document.get("openapi").asText()).startsWith("3.");
+    assertThat(document.at("/info/title").asText()).isNotBlank();
+  }
+
+  @Test
+  void documentsExactlyTheRoutesTheServerHas() {
+    Set<Route> served = app.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream()
+        .filter(endpoint -> ROUTE_METHODS.contains(endpoint.getEndpoint().getMethod()))
+        .filter(endpoint -> !OPERATIONAL_PATHS.contains(endpoint.getEndpoint().getPath()))
+        .map(endpoint -> new Route(endpoint.getEndpoint().getMethod().name().toLowerCase(Locale.ROOT), endpoint.getEndpoint().getPath()))
+        .collect(Collectors.toSet());
+
+    assertThat(documentedRoutes()).isEqualTo(served).isEqualTo(Set.copyOf(VerificationRoutes.ROUTES));
+  }
+
+  @Test
+  void everyDocumentedRouteAnswers() {
+    for (Route route : documentedRoutes()) {
+      String path = route.path().replace("{id}", config.ids().mint(NUMBER));
+      HttpResponse<String> response = http.send(route.method().toUpperCase(Locale.ROOT), path,
+          java.net.http.HttpRequest.BodyPublishers.ofString("{}"));
+
+      assertThat(response.statusCode()).as(route.toString()).isNotIn(404, 405);
+    }
+  }
+
+  @Test
+  void theVerificationSchemaMatchesAStartAnswer() {
+    HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+    assertThat(response.statusCode()).isEqualTo(201);
+    assertMatchesSchema(HttpCalls.json(response), "Verification");
+    assertThat(document.at("/paths/~1v1~1verifications/post/responses/201/content/application~1json/schema/$ref").asText())
+        .isEqualTo("#/components/schemas/Verification");
+  }
+
+  @Test
+  void theCheckSchemaMatchesACheckAnswer() {
+    dispatcher.onCheck = check -> CompletableFuture.completedFuture(
+        FakeDispatcherLink.checked(check, VerificationStatus.APPROVED, true, 4));
+
+    HttpResponse<String> response = http.post("/v1/verification-checks", "{\"to\": \"" + NUMBER + "\", \"code\": \"123456\"}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertMatchesSchema(HttpCalls.json(response), "Check");
+  }
+
+  @Test
+  void theErrorSchemaMatchesAnErrorAnswer() {
+    HttpResponse<String> response = http.post("/v1/verifications", "{}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertMatchesSchema(HttpCalls.json(response), "Error");
+  }
+
+  @Test
+  void everyStatusTheApiAnswersIsInTheStatusEnum() {
+    Set<String> documented = new HashSet<>();
+    document.at("/components/schemas/Status/enum").forEach(value -> documented.add(value.asText()));
+
+    assertThat(documented).containsExactlyInAnyOrder(EnumSet.allOf(VerificationStatus.class).stream()
+        .map(status -> Views.statusName(status)).toArray(String[]::new));
+  }
+
+  @Test
+  void theRequestSchemasTakeTheFieldsTheEndpointsTake() {
+    assertThat(propertyNames("StartRequest")).containsExactlyInAnyOrder("to", "channel", "locale", "requestId");
+    assertThat(propertyNames("CheckByIdRequest")).containsExactlyInAnyOrder("code");
+    assertThat(propertyNames("CheckByNumberRequest")).containsExactlyInAnyOrder("to", "code");
+  }
+
+  private Set<Route> documentedRoutes() {
+    Set<Route> routes = new HashSet<>();
+    for (Iterator<String> paths = document.get("paths").fieldNames(); paths.hasNext(); ) {
+      String path = paths.next();
+      document.get("paths").get(path).fieldNames().forEachRemaining(method -> routes.add(new Route(method, path)));
+    }
+    return routes;
+  }
+
+  private Set<String> propertyNames(String schema) {
+    Set<String> names = new HashSet<>();
+    document.at("/components/schemas/" + schema + "/properties").fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  private void assertMatchesSchema(JsonNode body, String schema) {
+    Set<String> fields = new HashSet<>();
+    body.fieldNames().forEachRemaining(fields::add);
+    assertThat(fields).as(schema).isEqualTo(propertyNames(schema));
+    document.at("/components/schemas/" + schema + "/required")
+        .forEach(required -> assertThat(body.hasNonNull(required.asText())).as(schema + "." + required.asText()).isTrue());
+  }
+}

@@ -1,0 +1,576 @@
+package dev.relay.api.http;
+
+import static dev.relay.api.HttpCalls.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.api.FakeDispatcherLink;
+import dev.relay.api.HttpCalls;
+import dev.relay.api.TestSettings;
+import dev.relay.api.VerificationApiService;
+import dev.relay.api.config.ApiConfig;
+import dev.relay.api.dispatch.NoReplyException;
+import dev.relay.api.dispatch.NotAcknowledgedException;
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.CodeCheckRequest;
+import dev.relay.schemas.ReplyKind;
+import dev.relay.schemas.VerificationRequest;
+import dev.relay.schemas.VerificationStatus;
+import dev.relay.schemas.serde.AvroSerde;
+import dev.relay.support.phone.PhoneNumbers;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
+
+/** Every endpoint and every answer it can give, against the real HTTP server and a fake dispatcher. */
+class VerificationRoutesTest {
+
+  private static final String NUMBER = "+4915112345678";
+  private static final Instant NOW = Instant.parse("2030-01-02T03:04:05Z");
+
+  private final FakeDispatcherLink dispatcher = new FakeDispatcherLink();
+  private VerificationApiService service;
+  private ApiConfig config;
+  private HttpCalls http;
+
+  private void startService(Map<String, String> settings) {
+    config = TestSettings.config(settings);
+    service = new VerificationApiService(config, c -> dispatcher, Clock.fixed(NOW, ZoneOffset.UTC));
+    service.start();
+    http = new HttpCalls(service.port());
+  }
+
+  private void startService() {
+    startService(Map.of());
+  }
+
+  @AfterEach
+  void stop() {
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  @Nested
+  class Start {
+
+    @Test
+    void answers201WithTheStartedVerificationAfterProducingTheRequest() {
+      startService();
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(response.statusCode()).isEqualTo(201);
+      assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+      assertThat(dispatcher.starts).hasSize(1);
+      VerificationRequest request = dispatcher.starts.get(0);
+      assertThat(request.getTo()).isEqualTo(NUMBER);
+      assertThat(request.getCountry()).isEqualTo("DE");
+      assertThat(request.getChannel()).isEqualTo(Channel.SMS);
+      assertThat(request.getLocale()).isNull();
+      assertThat(request.getRequestedAt()).isEqualTo(NOW);
+      // Without a requestId the request is its own: a fresh UUID is both its key and its correlation id.
+      assertThat(UUID.fromString(request.getRequestId())).isNotNull();
+      assertThat(request.getReplyTo()).isEqualTo(request.getRequestId());
+      assertThat(config.ids().numberOf(request.getVerificationId())).contains(NUMBER);
+      assertThat(dispatcher.checks).isEmpty();
+
+      JsonNode body = json(response);
+      assertThat(body.size()).isEqualTo(6);
+      assertThat(body.get("id").asText()).isEqualTo(request.getVerificationId());
+      assertThat(body.get("to").asText()).isEqualTo(NUMBER);
+      assertThat(body.get("status").asText()).isEqualTo("pending");
+      assertThat(body.get("channel").asText()).isEqualTo("sms");
+      assertThat(body.get("createdAt").asText()).isEqualTo("2030-01-02T03:04:05Z");
+      assertThat(body.get("expiresAt").asText()).isEqualTo("2030-01-02T03:14:05Z");
+    }
+
+    @Test
+    void normalizesAFormattedNumberToE164() {
+      startService();
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"+49 151 1234-5678\"}");
+
+      assertThat(response.statusCode()).isEqualTo(201);
+      assertThat(dispatcher.starts).singleElement().satisfies(request -> assertThat(request.getTo()).isEqualTo(NUMBER));
+      assertThat(json(response).get("to").asText()).isEqualTo(NUMBER);
+    }
+
+    @Test
+    void passesChannelLocaleAndRequestIdOn() {
+      startService();
+
+      HttpResponse<String> response = http.post("/v1/verifications",
+          "{\"to\": \"" + NUMBER + "\", \"channel\": \"voice\", \"locale\": \"pt-BR\", \"requestId\": \"order-42:try.1\"}");
+
+      assertThat(response.statusCode()).isEqualTo(201);
+      VerificationRequest request = dispatcher.starts.get(0);
+      assertThat(request.getChannel()).isEqualTo(Channel.VOICE);
+      assertThat(request.getLocale()).isEqualTo("pt-BR");
+      assertThat(request.getRequestId()).isEqualTo("order-42:try.1");
+      assertThat(request.getReplyTo()).isEqualTo("order-42:try.1");
+      assertThat(json(response).get("channel").asText()).isEqualTo("voice");
+    }
+
+    @Test
+    void nullOptionalFieldsCountAsAbsent() {
+      startService();
+
+      HttpResponse<String> response = http.post("/v1/verifications",
+          "{\"to\": \"" + NUMBER + "\", \"channel\": null, \"locale\": null, \"requestId\": null}");
+
+      assertThat(response.statusCode()).isEqualTo(201);
+      assertThat(dispatcher.starts.get(0).getChannel()).isEqualTo(Channel.SMS);
+    }
+
+    @Test
+    void answers200WithThePendingVerificationWhenTheNumberHasOne() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.EXISTING)
+              .setVerificationId("VEthe-pending-one").setTo(request.getTo()).setStatus(VerificationStatus.PENDING)
+              .setCreatedAt(FakeDispatcherLink.CREATED).setExpiresAt(FakeDispatcherLink.EXPIRES).build());
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      JsonNode body = json(response);
+      assertThat(body.get("id").asText()).isEqualTo("VEthe-pending-one");
+      assertThat(body.get("status").asText()).isEqualTo("pending");
+    }
+
+    @Test
+    void aRefusalIs429WithItsCodeAndRetryAfterUntilThePendingOneExpires() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED)
+              .setError("max_sends_reached").setExpiresAt(NOW.plus(Duration.ofMinutes(5))).build());
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(response.statusCode()).isEqualTo(429);
+      assertThat(response.headers().firstValue("Retry-After")).contains("300");
+      assertThat(json(response).get("error").asText()).isEqualTo("max_sends_reached");
+    }
+
+    @Test
+    void aRefusalWithoutReasonOrExpiryIsA429RetriedAfterAMinute() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED).build());
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(response.statusCode()).isEqualTo(429);
+      assertThat(response.headers().firstValue("Retry-After")).contains("60");
+      assertThat(json(response).get("error").asText()).isEqualTo("refused");
+    }
+
+    @Test
+    void kafkaNotAcknowledgingIs503WithRetryAfter() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.failedFuture(
+          new NotAcknowledgedException("relay.verification-requests", new org.apache.kafka.common.errors.TimeoutException("expired")));
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(response.statusCode()).isEqualTo(503);
+      assertThat(response.headers().firstValue("Retry-After")).contains("1");
+      assertThat(json(response).get("error").asText()).isEqualTo("unavailable");
+      assertThat(response.body()).doesNotContain("Exception").doesNotContain(NUMBER);
+    }
+
+    @Test
+    void noReplyInTimeIs504() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.failedFuture(new NoReplyException(Duration.ofSeconds(5)));
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(response.statusCode()).isEqualTo(504);
+      assertThat(json(response).get("error").asText()).isEqualTo("reply_timeout");
+    }
+
+    @Test
+    void aReplyOfTheWrongKindIs502() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.CHECKED).build());
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(response.statusCode()).isEqualTo(502);
+      assertThat(json(response).get("error").asText()).isEqualTo("unexpected_reply");
+    }
+
+    @Test
+    void anUnforeseenFailureIsAJson500WithoutItsDetail() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.failedFuture(new IllegalStateException("detail " + NUMBER));
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(response.statusCode()).isEqualTo(500);
+      assertThat(json(response).get("error").asText()).isEqualTo("internal");
+      assertThat(response.body()).doesNotContain("IllegalStateException").doesNotContain(NUMBER).doesNotContain("at dev.");
+    }
+  }
+
+  @Nested
+  class CheckById {
+
+    @Test
+    void sealsTheGuessToTheVerificationAndAnswersTheDispatchersDecision() {
+      startService();
+      String id = config.ids().mint(NUMBER);
+      dispatcher.onCheck = check -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.checked(check, VerificationStatus.APPROVED, true, 4));
+
+      HttpResponse<String> response = http.post("/v1/verifications/" + id + "/check", "{\"code\": \"918273\"}");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      JsonNode body = json(response);
+      assertThat(body.size()).isEqualTo(3);
+      assertThat(body.get("status").asText()).isEqualTo("approved");
+      assertThat(body.get("valid").asBoolean()).isTrue();
+      assertThat(body.get("attemptsRemaining").asInt()).isEqualTo(4);
+
+      CodeCheckRequest check = dispatcher.checks.get(0);
+      assertThat(check.getTo()).isEqualTo(NUMBER);
+      assertThat(check.getVerificationId()).isEqualTo(id);
+      assertThat(UUID.fromString(check.getCheckId())).isNotNull();
+      assertThat(check.getRequestedAt()).isEqualTo(NOW);
+      assertThat(config.sealer().open(check.getCode(), id)).contains("918273");
+      // Bound to this verification: the same sealed guess opens for no other.
+      assertThat(config.sealer().open(check.getCode(), NUMBER)).isEmpty();
+      assertThat(config.sealer().open(check.getCode(), config.ids().mint(NUMBER))).isEmpty();
+      byte[] onTheWire = AvroSerde.of(CodeCheckRequest.class).toBytes(check);
+      assertThat(new String(onTheWire, StandardCharsets.ISO_8859_1)).doesNotContain("918273");
+      assertThat(dispatcher.starts).isEmpty();
+    }
+
+    @Test
+    void aWrongGuessIsPendingAndNotValid() {
+      startService();
+      String id = config.ids().mint(NUMBER);
+      dispatcher.onCheck = check -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.checked(check, VerificationStatus.PENDING, false, 3));
+
+      HttpResponse<String> response = http.post("/v1/verifications/" + id + "/check", "{\"code\": \"0000\"}");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("{\"status\":\"pending\",\"valid\":false,\"attemptsRemaining\":3}");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = VerificationStatus.class, names = "UNKNOWN_STATUS", mode = EnumSource.Mode.EXCLUDE)
+    void statusesAreLowerCase(VerificationStatus status) {
+      startService();
+      String id = config.ids().mint(NUMBER);
+      dispatcher.onCheck = check -> CompletableFuture.completedFuture(FakeDispatcherLink.checked(check, status, false, 0));
+
+      HttpResponse<String> response = http.post("/v1/verifications/" + id + "/check", "{\"code\": \"123456\"}");
+
+      assertThat(json(response).get("status").asText())
+          .isEqualTo(switch (status) {
+            case PENDING -> "pending";
+            case APPROVED -> "approved";
+            case EXPIRED -> "expired";
+            case CANCELED -> "canceled";
+            case MAX_ATTEMPTS_REACHED -> "max_attempts_reached";
+            case FAILED -> "failed";
+            case UNKNOWN_STATUS -> throw new AssertionError();
+          });
+    }
+
+    @Test
+    void anIdTheDispatcherDoesNotKnowIs404() {
+      startService();
+      String id = config.ids().mint(NUMBER);
+      dispatcher.onCheck = check -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(check.getCheckId(), ReplyKind.NOT_FOUND).build());
+
+      HttpResponse<String> response = http.post("/v1/verifications/" + id + "/check", "{\"code\": \"123456\"}");
+
+      assertThat(response.statusCode()).isEqualTo(404);
+      assertThat(json(response).get("error").asText()).isEqualTo("not_found");
+    }
+
+    @Test
+    void anIdThatDoesNotOpenIs404AtOnceAndNothingIsProduced() {
+      startService();
+      String foreignId = new dev.relay.support.secrets.VerificationIds(
+          dev.relay.support.secrets.Keyring.parse("test", TestSettings.foreignKeys("i1"))).mint(NUMBER);
+
+      HttpResponse<String> response = http.post("/v1/verifications/" + foreignId + "/check", "{\"code\": \"123456\"}");
+
+      assertThat(response.statusCode()).isEqualTo(404);
+      assertThat(json(response).get("error").asText()).isEqualTo("not_found");
+      assertThat(dispatcher.produced()).isZero();
+    }
+
+    @Test
+    void failuresOnTheWayAre503And504() {
+      startService();
+      String id = config.ids().mint(NUMBER);
+      dispatcher.onCheck = check -> CompletableFuture.failedFuture(
+          new NotAcknowledgedException("relay.code-checks", new RuntimeException("down")));
+      HttpResponse<String> unavailable = http.post("/v1/verifications/" + id + "/check", "{\"code\": \"123456\"}");
+      dispatcher.onCheck = check -> CompletableFuture.failedFuture(new NoReplyException(Duration.ofSeconds(5)));
+      HttpResponse<String> timeout = http.post("/v1/verifications/" + id + "/check", "{\"code\": \"123456\"}");
+
+      assertThat(unavailable.statusCode()).isEqualTo(503);
+      assertThat(unavailable.headers().firstValue("Retry-After")).isPresent();
+      assertThat(timeout.statusCode()).isEqualTo(504);
+    }
+
+    @Test
+    void aRefusedCheckIs429() {
+      startService();
+      String id = config.ids().mint(NUMBER);
+      dispatcher.onCheck = check -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(check.getCheckId(), ReplyKind.REFUSED).setError("too_many_checks").build());
+
+      HttpResponse<String> response = http.post("/v1/verifications/" + id + "/check", "{\"code\": \"123456\"}");
+
+      assertThat(response.statusCode()).isEqualTo(429);
+      assertThat(json(response).get("error").asText()).isEqualTo("too_many_checks");
+      assertThat(response.headers().firstValue("Retry-After")).isPresent();
+    }
+  }
+
+  @Nested
+  class CheckByNumber {
+
+    @Test
+    void sealsTheGuessToTheNumberAndNamesNoVerification() {
+      startService();
+      dispatcher.onCheck = check -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.checked(check, VerificationStatus.APPROVED, true, 4));
+
+      HttpResponse<String> response = http.post("/v1/verification-checks", "{\"to\": \"+49 151 12345678\", \"code\": \"123456\"}");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("{\"status\":\"approved\",\"valid\":true,\"attemptsRemaining\":4}");
+      CodeCheckRequest check = dispatcher.checks.get(0);
+      assertThat(check.getTo()).isEqualTo(NUMBER);
+      assertThat(check.getVerificationId()).isNull();
+      assertThat(config.sealer().open(check.getCode(), NUMBER)).contains("123456");
+    }
+
+    @Test
+    void aNumberWithNothingPendingIs404() {
+      startService();
+      dispatcher.onCheck = check -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(check.getCheckId(), ReplyKind.NOT_FOUND).build());
+
+      HttpResponse<String> response = http.post("/v1/verification-checks", "{\"to\": \"" + NUMBER + "\", \"code\": \"123456\"}");
+
+      assertThat(response.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aNullVerificationAttemptsRemainingStaysNull() {
+      startService();
+      dispatcher.onCheck = check -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.checked(check, VerificationStatus.EXPIRED, false, null));
+
+      HttpResponse<String> response = http.post("/v1/verification-checks", "{\"to\": \"" + NUMBER + "\", \"code\": \"123456\"}");
+
+      assertThat(response.body()).isEqualTo("{\"status\":\"expired\",\"valid\":false,\"attemptsRemaining\":null}");
+    }
+  }
+
+  @Nested
+  class NumbersAndCountries {
+
+    @Test
+    void onlyEnabledCountriesCanStart() {
+      startService(Map.of("relay.api.enabled-countries", "DE,AT"));
+
+      HttpResponse<String> french = http.post("/v1/verifications", "{\"to\": \"+33612345678\"}");
+      HttpResponse<String> german = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(french.statusCode()).isEqualTo(400);
+      assertThat(json(french).get("error").asText()).isEqualTo("number_country_not_enabled");
+      assertThat(german.statusCode()).isEqualTo(201);
+      assertThat(dispatcher.starts).singleElement().satisfies(request -> assertThat(request.getTo()).isEqualTo(NUMBER));
+    }
+
+    @Test
+    void aLandlineGetsNoSmsButCanBeCalled() {
+      startService();
+      String berlinLandline = "+493012345678";
+
+      HttpResponse<String> sms = http.post("/v1/verifications", "{\"to\": \"" + berlinLandline + "\"}");
+      HttpResponse<String> voice = http.post("/v1/verifications", "{\"to\": \"" + berlinLandline + "\", \"channel\": \"voice\"}");
+
+      assertThat(sms.statusCode()).isEqualTo(400);
+      assertThat(json(sms).get("error").asText()).isEqualTo("number_not_mobile");
+      assertThat(voice.statusCode()).isEqualTo(201);
+      assertThat(dispatcher.starts).hasSize(1);
+    }
+
+    @Test
+    void theMobileRuleCanBeSwitchedOff() {
+      startService(Map.of("relay.api.require-mobile", "false"));
+
+      assertThat(http.post("/v1/verifications", "{\"to\": \"+493012345678\"}").statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void checksNeedNoEnabledCountry() {
+      startService(Map.of("relay.api.enabled-countries", "AT"));
+
+      assertThat(http.post("/v1/verification-checks", "{\"to\": \"" + NUMBER + "\", \"code\": \"123456\"}").statusCode())
+          .isEqualTo(200);
+    }
+
+    @Test
+    void aConfiguredCodeLengthRefusesOtherLengths() {
+      startService(Map.of("relay.api.code-length", "6"));
+
+      HttpResponse<String> shortCode = http.post("/v1/verification-checks", "{\"to\": \"" + NUMBER + "\", \"code\": \"12345\"}");
+      HttpResponse<String> rightLength = http.post("/v1/verification-checks", "{\"to\": \"" + NUMBER + "\", \"code\": \"123456\"}");
+
+      assertThat(shortCode.statusCode()).isEqualTo(400);
+      assertThat(json(shortCode).get("error").asText()).isEqualTo("invalid_code");
+      assertThat(rightLength.statusCode()).isEqualTo(200);
+      assertThat(dispatcher.checks).hasSize(1);
+    }
+  }
+
+  @Nested
+  class ApiKeysRequired {
+
+    private final ApiKeys.GeneratedKey key = ApiKeys.generate("shop");
+
+    @Test
+    void aMissingOrWrongKeyIs401AndNothingIsProduced() {
+      startService(Map.of("relay.api.keys", key.settingEntry()));
+      String start = "{\"to\": \"" + NUMBER + "\"}";
+
+      HttpResponse<String> missing = http.post("/v1/verifications", start);
+      HttpResponse<String> wrong = http.withApiKey(ApiKeys.generate("other").key()).post("/v1/verifications", start);
+
+      assertThat(missing.statusCode()).isEqualTo(401);
+      assertThat(missing.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+      assertThat(json(missing).get("error").asText()).isEqualTo("unauthorized");
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      assertThat(dispatcher.produced()).isZero();
+    }
+
+    @Test
+    void theRightKeyPasses() {
+      startService(Map.of("relay.api.keys", ApiKeys.generate("other").settingEntry() + "," + key.settingEntry()));
+
+      HttpResponse<String> response = http.withApiKey(key.key()).post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(response.statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void healthAndTheApiDocumentNeedNoKey() {
+      startService(Map.of("relay.api.keys", key.settingEntry()));
+
+      assertThat(http.get("/health/ready").statusCode()).isEqualTo(200);
+      assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
+      assertThat(http.get("/openapi.json").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Nested
+  class Lifecycle {
+
+    @Test
+    void readinessFollowsTheDispatcherLink() {
+      startService();
+      assertThat(service.isReady()).isTrue();
+      assertThat(http.get("/health/ready").statusCode()).isEqualTo(200);
+
+      dispatcher.ready = false;
+
+      assertThat(service.isReady()).isFalse();
+      assertThat(http.get("/health/ready").statusCode()).isEqualTo(503);
+      assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void closingClosesTheLink() {
+      startService();
+
+      service.close();
+
+      assertThat(dispatcher.closed).isTrue();
+      assertThat(service.isReady()).isFalse();
+      service = null;
+    }
+
+    @Test
+    void metricsAreServed() {
+      startService();
+
+      HttpResponse<String> response = http.get("/metrics");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+    }
+  }
+
+  @Nested
+  class Logs {
+
+    @Test
+    void noNumberOrCodeReachesTheLogs() {
+      Logger relay = (Logger) LoggerFactory.getLogger("dev.relay");
+      Level before = relay.getLevel();
+      ListAppender<ILoggingEvent> captured = new ListAppender<>();
+      captured.start();
+      relay.addAppender(captured);
+      relay.setLevel(Level.DEBUG);
+      try {
+        startService();
+        String id = config.ids().mint(NUMBER);
+        http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+        http.post("/v1/verifications/" + id + "/check", "{\"code\": \"918273\"}");
+        http.post("/v1/verification-checks", "{\"to\": \"" + NUMBER + "\", \"code\": \"918273\"}");
+        dispatcher.onStart = request -> CompletableFuture.completedFuture(
+            FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.CANCELED).build());
+        http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+      } finally {
+        relay.detachAppender(captured);
+        relay.setLevel(before);
+      }
+
+      assertThat(captured.list).isNotEmpty();
+      assertThat(captured.list).allSatisfy(event -> assertThat(event.getFormattedMessage())
+          .doesNotContain(NUMBER)
+          .doesNotContain("918273"));
+      assertThat(captured.list).anySatisfy(event -> assertThat(event.getFormattedMessage()).contains(PhoneNumbers.mask(NUMBER)));
+    }
+  }
+
+  @Test
+  void theEndpointNamesThePortTheServerPicked() {
+    startService();
+
+    assertThat(service.port()).isPositive();
+    assertThat(service.endpoint()).isEqualTo("http://127.0.0.1:" + service.port());
+  }
+}
