@@ -3,7 +3,6 @@ package dev.relay.api;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.api.dispatch.DispatcherLink;
 import dev.relay.api.dispatch.KafkaDispatcherLink;
-import dev.relay.api.http.JsonBadMessages;
 import dev.relay.api.http.NumberPolicy;
 import dev.relay.api.http.VerificationRoutes;
 import dev.relay.support.config.RelayConfig;
@@ -64,7 +63,6 @@ public final class VerificationApiService implements RelayService {
     try {
       link.start();
       Javalin server = RelayHttp.create(NAME, this::isReady, metrics);
-      JsonBadMessages.install(server);
       new VerificationRoutes(link, config.ids(), config.sealer(),
           new NumberPolicy(config.enabledCountries(), config.requireMobile()),
           config.codeLength(), config.apiKeys(), clock).register(server);

@@ -32,6 +32,7 @@ public final class RelayHttp {
       config.http.prefer405over404 = true;
       config.useVirtualThreads = false;
     });
+    JsonBadMessages.install(app);
     app.get("/health", ctx -> health(ctx, service, readiness));
     app.get("/health/ready", ctx -> health(ctx, service, readiness));
     app.get("/health/live", ctx -> ctx.json(Map.of("service", service, "status", "UP")));

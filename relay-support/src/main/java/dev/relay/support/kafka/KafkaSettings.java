@@ -23,6 +23,11 @@ public final class KafkaSettings {
    * outage becomes a quick 503 instead of a hanging request.
    */
   public static Map<String, Object> durableProducer(String bootstrapServers, String clientId) {
+    return durableProducer(bootstrapServers, clientId, HTTP_PRODUCE_TIMEOUT);
+  }
+
+  /** As {@link #durableProducer(String, String)}, with the caller's bound on how long a send may take. */
+  public static Map<String, Object> durableProducer(String bootstrapServers, String clientId, Duration timeout) {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -30,9 +35,10 @@ public final class KafkaSettings {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     // A human waits for the answer: send at once rather than batch.
     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) HTTP_PRODUCE_TIMEOUT.toMillis());
-    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) HTTP_PRODUCE_TIMEOUT.toMillis());
-    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) HTTP_PRODUCE_TIMEOUT.toMillis() + 1);
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    // delivery.timeout.ms must be at least request.timeout.ms + linger.ms.
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() + 1);
     return props;
   }
 

@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -70,12 +69,9 @@ public final class KafkaDispatcherLink implements DispatcherLink {
     String clientId = "verification-api-" + UUID.randomUUID().toString().substring(0, 8);
     Topics topics = config.topics();
 
-    Map<String, Object> producerProps = KafkaSettings.durableProducer(config.bootstrapServers(), clientId);
-    int produceMillis = (int) config.produceTimeout().toMillis();
     // The caller waits on this send: every bound follows the configured produce timeout.
-    producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, produceMillis);
-    producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, produceMillis);
-    producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, produceMillis + 1);
+    Map<String, Object> producerProps =
+        KafkaSettings.durableProducer(config.bootstrapServers(), clientId, config.produceTimeout());
     Producer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
 
     // No group: every instance reads every partition (see ReplyListener).

@@ -1,4 +1,4 @@
-package dev.relay.api.http;
+package dev.relay.support.http;
 
 import io.javalin.Javalin;
 import java.nio.ByteBuffer;
@@ -13,12 +13,12 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
  * headers too large, a broken request line) get the same JSON error shape as everything else,
  * instead of Jetty's HTML page.
  */
-public final class JsonBadMessages extends ErrorHandler {
+final class JsonBadMessages extends ErrorHandler {
 
   private JsonBadMessages() {}
 
   /** Call before the server starts: Javalin builds the Jetty server at start. */
-  public static void install(Javalin app) {
+  static void install(Javalin app) {
     app.unsafeConfig().jetty.modifyServer(server -> server.setErrorHandler(new JsonBadMessages()));
   }
 
