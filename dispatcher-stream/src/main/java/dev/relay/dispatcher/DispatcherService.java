@@ -1,0 +1,180 @@
+package dev.relay.dispatcher;
+
+import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.routing.RoutingTable;
+import dev.relay.dispatcher.sender.CommandExecutor;
+import dev.relay.dispatcher.sender.CommandSender;
+import dev.relay.dispatcher.topology.DispatcherTopology;
+import dev.relay.dispatcher.topology.VerificationSecrets;
+import dev.relay.providers.ProviderClient;
+import dev.relay.providers.ProviderClients;
+import dev.relay.schemas.topics.Topics;
+import dev.relay.support.config.CommonKeys;
+import dev.relay.support.config.RelayConfig;
+import dev.relay.support.http.RelayHttp;
+import dev.relay.support.kafka.TopicProvisioner;
+import dev.relay.support.runtime.RelayService;
+import dev.relay.support.secrets.Secrets;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatcher as a running service: the Kafka Streams app that owns every verification, the
+ * sender that calls the providers, and a small HTTP server for health and metrics. Ready when Streams
+ * is {@code RUNNING} and the sender has command partitions to work on. Everything the config can get
+ * wrong (limits, routing, keys, providers named in routes) is refused when the service is built,
+ * before anything starts.
+ */
+public final class DispatcherService implements RelayService {
+
+  public static final String NAME = "dispatcher";
+
+  private static final Logger LOG = LoggerFactory.getLogger(DispatcherService.class);
+  private static final Duration PROVISION_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final String bootstrapServers;
+  private final Topics topics;
+  private final DispatcherSettings settings;
+  private final RoutingTable routing;
+  private final VerificationSecrets secrets;
+  private final Map<String, ProviderClient> providers;
+  private final CommandExecutor executor;
+  private final String httpHost;
+  private final int httpPort;
+  private final Runnable onFatal;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicBoolean fatal = new AtomicBoolean();
+
+  private KafkaStreams streams;
+  private KafkaStreamsMetrics streamsMetrics;
+  private CommandSender sender;
+  private Javalin http;
+
+  /** With the vendors' clients as configured ({@link ProviderClients#fromConfig}); how the launcher builds it. */
+  public DispatcherService(RelayConfig config) {
+    this(config, ProviderClients.fromConfig(config));
+  }
+
+  /** A service that, on a fatal error, stops being ready and logs; the caller decides about the process. */
+  public DispatcherService(RelayConfig config, Map<String, ProviderClient> providers) {
+    this(config, providers, () -> { });
+  }
+
+  /**
+   * @param providers the provider clients by name, as routes call them
+   * @param onFatal run once when Streams or the sender stops for good (the launcher exits non-zero)
+   */
+  public DispatcherService(RelayConfig config, Map<String, ProviderClient> providers, Runnable onFatal) {
+    this.bootstrapServers = config.get(CommonKeys.BOOTSTRAP_SERVERS);
+    this.topics = Topics.fromConfig(config.lookup());
+    this.settings = DispatcherSettings.from(config);
+    this.routing = RoutingTable.fromConfig(config);
+    this.routing.requireProviders(providers.keySet());
+    this.secrets = VerificationSecrets.fromConfig(config, settings.codeLength());
+    this.providers = Map.copyOf(providers);
+    this.executor = new CommandExecutor(this.providers, Secrets.sealer(config), Clock.systemUTC(),
+        settings.senderTryTimeout());
+    this.httpHost = config.get(DispatcherConfig.HTTP_HOST);
+    this.httpPort = config.getInt(DispatcherConfig.HTTP_PORT);
+    this.onFatal = onFatal;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public synchronized void start() {
+    if (streams != null) {
+      throw new IllegalStateException("the dispatcher was started already");
+    }
+    TopicProvisioner.ensure(bootstrapServers, topics.all(), PROVISION_TIMEOUT);
+
+    streams = new KafkaStreams(DispatcherTopology.build(topics, settings, routing, secrets, metrics),
+        DispatcherTopology.streamsProperties(bootstrapServers, settings, topics));
+    streams.setUncaughtExceptionHandler(error -> {
+      LOG.error("the dispatcher's stream thread failed", error);
+      fatal("stream thread failed");
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.setStateListener((next, previous) -> {
+      LOG.info("dispatcher streams {} -> {}", previous, next);
+      if (next == KafkaStreams.State.ERROR) {
+        fatal("streams in ERROR");
+      }
+    });
+    streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(metrics);
+    streams.start();
+
+    sender = new CommandSender(bootstrapServers, topics, settings, executor, metrics, () -> fatal("sender stopped"));
+    sender.start();
+
+    http = RelayHttp.create(NAME, this::isReady, metrics);
+    http.start(httpHost, httpPort);
+    LOG.info("dispatcher routes {} providers {}, health on {}", routing.providers(), providers.keySet(), endpoint());
+  }
+
+  @Override
+  public boolean isReady() {
+    KafkaStreams running = streams;
+    CommandSender working = sender;
+    return !fatal.get() && running != null && running.state() == KafkaStreams.State.RUNNING
+        && working != null && working.isAssigned();
+  }
+
+  @Override
+  public String endpoint() {
+    return http == null ? "" : "http://" + httpHost + ":" + http.port();
+  }
+
+  /** The port the health and metrics server listens on (the configured one, or the one picked for 0). */
+  public int httpPort() {
+    return http == null ? httpPort : http.port();
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (http != null) {
+      http.stop();
+      http = null;
+    }
+    if (sender != null) {
+      sender.close();
+    }
+    if (streams != null) {
+      // Leave the group: otherwise this instance's partitions, and the timeouts in them, wait a whole
+      // session timeout before another instance (or this one, restarted) takes them over.
+      streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+          .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+    }
+  }
+
+  private void fatal(String why) {
+    if (fatal.compareAndSet(false, true)) {
+      LOG.error("the dispatcher cannot go on: {}", why);
+      onFatal.run();
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.relay.dispatcher.config;
+
+import dev.relay.providers.ProviderKeys;
+import dev.relay.support.config.CommonKeys;
+import dev.relay.support.config.ConfigKey;
+import dev.relay.support.config.ConfigSchema;
+import java.util.List;
+
+/**
+ * The settings the dispatcher reads: its Streams application, the verification limits, the routing
+ * table and the sender. {@link #SCHEMA} adds the shared keys (broker, topics, secrets, HTTP port).
+ */
+public final class DispatcherConfig {
+
+  public static final ConfigKey APPLICATION_ID = ConfigKey.optional(
+      "relay.streams.application-id", "relay-dispatcher",
+      "Kafka Streams application id: names the consumer group, the changelogs and the state directory");
+  public static final ConfigKey STATE_DIR = ConfigKey.optional(
+      "relay.streams.state-dir", "data/dispatcher-state",
+      "Directory of the RocksDB stores (restored from the changelogs when lost)");
+  public static final ConfigKey COMMIT_INTERVAL = ConfigKey.optional(
+      "relay.streams.commit-interval", "20ms",
+      "How often Streams commits; under exactly-once every output waits for it, and a human waits on replies");
+  public static final ConfigKey PUNCTUATE_INTERVAL = ConfigKey.optional(
+      "relay.streams.punctuate-interval", "200ms",
+      "How often the deadline index is read: the lateness of a delivery-window failover or an expiry");
+
+  public static final ConfigKey CODE_LENGTH = ConfigKey.optional(
+      "relay.verification.code-length", "6", "Digits in a code, 4 to 10");
+  public static final ConfigKey TTL = ConfigKey.optional(
+      "relay.verification.ttl", "10m", "A verification expires this long after it was created");
+  public static final ConfigKey DELIVERY_WINDOW = ConfigKey.optional(
+      "relay.verification.delivery-window", "30s",
+      "Without a delivered receipt or a right code this long after a send, the same code goes out through the next route");
+  public static final ConfigKey MAX_WRONG_GUESSES = ConfigKey.optional(
+      "relay.verification.max-wrong-guesses", "5", "Wrong checks before max_attempts_reached");
+  public static final ConfigKey MAX_SENDS = ConfigKey.optional(
+      "relay.verification.max-sends", "5", "Sends per verification: the first, failovers and repeated starts");
+  public static final ConfigKey RETENTION = ConfigKey.optional(
+      "relay.verification.retention", "24h",
+      "How long a finished verification (its status and history, never its code) is kept to answer checks and repeated requests");
+
+  public static final ConfigKey SMS_ROUTES = ConfigKey.optional(
+      "relay.routing.sms", "*:twilio,vonage",
+      "Ordered SMS providers per country: CC:provider,provider;*:provider (the * entry is required)");
+  public static final ConfigKey VOICE_ROUTES = ConfigKey.optional(
+      "relay.routing.voice", "*:twilio",
+      "Ordered voice providers per country, same form; empty for no voice fallback");
+
+  public static final ConfigKey SENDER_GROUP_ID = ConfigKey.optional(
+      "relay.sender.group-id", "relay-dispatcher-sender", "Consumer group of the senders reading send commands");
+  public static final ConfigKey SENDER_TRANSACTIONAL_ID = ConfigKey.optional(
+      "relay.sender.transactional-id", "",
+      "Transactional id of this sender, unique per instance and stable across its restarts; empty: <application id>-sender-<host name>");
+  public static final ConfigKey SENDER_MAX_BATCH = ConfigKey.optional(
+      "relay.sender.max-batch", "100", "Send commands executed concurrently in one transaction");
+  public static final ConfigKey SENDER_TRY_TIMEOUT = ConfigKey.optional(
+      "relay.sender.try-timeout", "15s",
+      "Longest wait for one provider try; the adapters time out first, this only guards against one that never answers");
+
+  public static final ConfigKey HTTP_PORT = CommonKeys.httpPort(8081);
+  public static final ConfigKey HTTP_HOST = CommonKeys.httpHost();
+
+  /** This service's own keys. */
+  public static final List<ConfigKey> KEYS = List.of(
+      APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL, PUNCTUATE_INTERVAL,
+      CODE_LENGTH, TTL, DELIVERY_WINDOW, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
+      SMS_ROUTES, VOICE_ROUTES,
+      SENDER_GROUP_ID, SENDER_TRANSACTIONAL_ID, SENDER_MAX_BATCH, SENDER_TRY_TIMEOUT,
+      HTTP_PORT, HTTP_HOST);
+
+  /** Everything the dispatcher reads: its keys, the topics, the broker, the secrets and the vendors. */
+  public static final ConfigSchema SCHEMA = ConfigSchema.combine(
+      KEYS,
+      CommonKeys.topicKeys(),
+      List.of(CommonKeys.BOOTSTRAP_SERVERS,
+          CommonKeys.CODE_HMAC_KEYS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.ID_KEYS),
+      ProviderKeys.ALL);
+
+  private DispatcherConfig() {}
+}

@@ -1,0 +1,140 @@
+package dev.relay.dispatcher.routing;
+
+import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.Route;
+import dev.relay.support.config.ConfigException;
+import dev.relay.support.config.ConfigKey;
+import dev.relay.support.config.RelayConfig;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The operator's ordered routes per destination country and channel, read from
+ * {@code relay.routing.sms} and {@code relay.routing.voice} ({@code DE:twilio,vonage;*:twilio}).
+ * A country without its own entry takes the {@code *} entry. Validated once at start-up; every
+ * problem names the key and the entry.
+ */
+public final class RoutingTable {
+
+  public static final String DEFAULT_COUNTRY = "*";
+  /** Why a route stands where it does while routes come from the table alone (no scores yet). */
+  public static final String TABLE_REASON = "table";
+
+  private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
+  private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
+
+  private final Map<String, List<String>> sms;
+  private final Map<String, List<String>> voice;
+
+  private RoutingTable(Map<String, List<String>> sms, Map<String, List<String>> voice) {
+    this.sms = sms;
+    this.voice = voice;
+  }
+
+  public static RoutingTable fromConfig(RelayConfig config) {
+    return parse(config.find(DispatcherConfig.SMS_ROUTES).orElse(""),
+        config.find(DispatcherConfig.VOICE_ROUTES).orElse(""));
+  }
+
+  /**
+   * Reads both tables. The SMS table must have a {@code *} entry, so every country has a first
+   * route; the voice table may be empty (no voice fallback) or cover only some countries.
+   *
+   * @throws ConfigException naming the key and the entry at fault
+   */
+  public static RoutingTable parse(String smsTable, String voiceTable) {
+    Map<String, List<String>> sms = parseTable(DispatcherConfig.SMS_ROUTES, smsTable);
+    if (!sms.containsKey(DEFAULT_COUNTRY)) {
+      throw new ConfigException(DispatcherConfig.SMS_ROUTES.name()
+          + " needs a default entry for the other countries, for example '*:twilio,vonage' (it is '" + smsTable + "')");
+    }
+    return new RoutingTable(sms, parseTable(DispatcherConfig.VOICE_ROUTES, voiceTable));
+  }
+
+  /** The routes for a country and channel, in the operator's order; empty when there is none. */
+  public List<Route> routes(String country, Channel channel) {
+    Map<String, List<String>> table = channel == Channel.VOICE ? voice : sms;
+    String region = country == null ? DEFAULT_COUNTRY : country.toUpperCase(Locale.ROOT);
+    List<String> providers = table.getOrDefault(region, table.getOrDefault(DEFAULT_COUNTRY, List.of()));
+    List<Route> routes = new ArrayList<>(providers.size());
+    for (String provider : providers) {
+      routes.add(new Route(provider, channel == Channel.VOICE ? Channel.VOICE : Channel.SMS, null, TABLE_REASON));
+    }
+    return routes;
+  }
+
+  /** Every provider the table names, on any channel. */
+  public Set<String> providers() {
+    Set<String> providers = new LinkedHashSet<>();
+    sms.values().forEach(providers::addAll);
+    voice.values().forEach(providers::addAll);
+    return providers;
+  }
+
+  /**
+   * Checks that every provider the table names is configured.
+   *
+   * @throws ConfigException listing the unknown providers and the configured ones
+   */
+  public void requireProviders(Collection<String> configured) {
+    Set<String> unknown = new TreeSet<>(providers());
+    unknown.removeAll(configured);
+    if (!unknown.isEmpty()) {
+      throw new ConfigException(DispatcherConfig.SMS_ROUTES.name() + " / " + DispatcherConfig.VOICE_ROUTES.name()
+          + " name providers that are not configured: " + unknown + " (configured: " + new TreeSet<>(configured) + ")");
+    }
+  }
+
+  private static Map<String, List<String>> parseTable(ConfigKey key, String table) {
+    Map<String, List<String>> routes = new LinkedHashMap<>();
+    if (table == null || table.isBlank()) {
+      return routes;
+    }
+    for (String entry : table.split(";")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int colon = entry.indexOf(':');
+      if (colon < 0) {
+        throw new ConfigException(key.name() + ": entry '" + entry.trim()
+            + "' must be written COUNTRY:provider[,provider...], for example DE:twilio,vonage");
+      }
+      String country = entry.substring(0, colon).trim().toUpperCase(Locale.ROOT);
+      if (!country.equals(DEFAULT_COUNTRY) && !COUNTRY.matcher(country).matches()) {
+        throw new ConfigException(key.name() + ": '" + country
+            + "' is not an ISO 3166 two-letter country code or *");
+      }
+      List<String> providers = new ArrayList<>();
+      for (String name : entry.substring(colon + 1).split(",")) {
+        String provider = name.trim().toLowerCase(Locale.ROOT);
+        if (provider.isEmpty()) {
+          continue;
+        }
+        if (!PROVIDER.matcher(provider).matches()) {
+          throw new ConfigException(key.name() + ": '" + name.trim() + "' in the entry for " + country
+              + " is not a provider name (letters, digits, - and _)");
+        }
+        if (providers.contains(provider)) {
+          throw new ConfigException(key.name() + ": " + provider + " appears twice in the entry for " + country);
+        }
+        providers.add(provider);
+      }
+      if (providers.isEmpty()) {
+        throw new ConfigException(key.name() + ": the entry for " + country + " names no provider");
+      }
+      if (routes.put(country, List.copyOf(providers)) != null) {
+        throw new ConfigException(key.name() + ": " + country + " has two entries");
+      }
+    }
+    return routes;
+  }
+}

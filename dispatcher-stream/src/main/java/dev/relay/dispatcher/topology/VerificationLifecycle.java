@@ -1,0 +1,591 @@
+package dev.relay.dispatcher.topology;
+
+import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.routing.RoutingTable;
+import dev.relay.providers.ErrorCategories;
+import dev.relay.schemas.Attempt;
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.CodeCheckRequest;
+import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.ErrorCategory;
+import dev.relay.schemas.ReplyKind;
+import dev.relay.schemas.Route;
+import dev.relay.schemas.SendCommand;
+import dev.relay.schemas.SendOutcome;
+import dev.relay.schemas.SendReason;
+import dev.relay.schemas.SendResult;
+import dev.relay.schemas.VerificationEvent;
+import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.VerificationRequest;
+import dev.relay.schemas.VerificationStatus;
+import dev.relay.schemas.state.VerificationState;
+import dev.relay.support.phone.PhoneNumbers;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The rules of one number's verification, decided by its single writer: a start creates a
+ * verification (or resends the pending one's code), a check is compared in constant time, send
+ * results and receipts move the attempt history, and a due deadline closes a delivery window or ends
+ * the verification. Every method takes the state as stored and returns the {@link Effects}; nothing
+ * here touches Kafka.
+ *
+ * <p>Failover: a command carries every untried route of its channel; when all of them rejected, a
+ * final failure receipt came, or the delivery window closed without a delivered receipt, the same
+ * code goes out on the untried routes left, then on voice, and the verification fails when none is
+ * left. When the send cap is used up, a known failure (rejection, failed receipt) ends the
+ * verification as {@code MAX_ATTEMPTS_REACHED}; a closed window does not, since the last code may
+ * still arrive: the verification then stays pending until it expires.
+ */
+final class VerificationLifecycle {
+
+  static final String ERROR_MAX_SENDS = "max_sends_reached";
+  static final String ERROR_NO_ROUTE = "no_route";
+  static final String ERROR_UNREADABLE_CODE = "unreadable_code";
+
+  /** Enough to answer a client's retries of recent starts; the creating request always stays first. */
+  private static final int REMEMBERED_REQUEST_IDS = 20;
+  private static final Set<DeliveryStatus> FINAL_FAILURES = EnumSet.of(
+      DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED, DeliveryStatus.REJECTED, DeliveryStatus.EXPIRED);
+
+  private final DispatcherSettings settings;
+  private final RoutingTable routing;
+  private final VerificationSecrets secrets;
+  private final MeterRegistry metrics;
+
+  VerificationLifecycle(DispatcherSettings settings, RoutingTable routing, VerificationSecrets secrets,
+      MeterRegistry metrics) {
+    this.settings = settings;
+    this.routing = routing;
+    this.secrets = secrets;
+    this.metrics = metrics;
+  }
+
+  /** When the punctuator must next look at this state: a delivery window, the expiry, or the purge. */
+  static Optional<Instant> deadlineOf(VerificationState state, DispatcherSettings settings) {
+    if (state == null) {
+      return Optional.empty();
+    }
+    if (state.getStatus() == VerificationStatus.PENDING) {
+      Instant window = state.getDeliveryDeadline();
+      Instant expiry = state.getExpiresAt();
+      return Optional.of(window != null && window.isBefore(expiry) ? window : expiry);
+    }
+    Instant finished = state.getFinishedAt() != null ? state.getFinishedAt() : state.getCreatedAt();
+    return Optional.of(finished.plus(settings.retention()));
+  }
+
+  // ---------------------------------------------------------------- starts
+
+  Effects onRequest(String number, VerificationState current, VerificationRequest request, Instant now) {
+    Effects fx = new Effects(editable(current));
+    expireIfDue(fx, now);
+    VerificationState state = fx.state();
+    if (state != null && state.getRequestIds().contains(request.getRequestId())) {
+      // A retried request: the same answer, and no second send.
+      ReplyKind kind = state.getRequestIds().get(0).equals(request.getRequestId()) ? ReplyKind.STARTED : ReplyKind.EXISTING;
+      replyToStart(fx, request, reply(request.getReplyTo(), kind, state, now));
+      return fx;
+    }
+    if (state != null && state.getStatus() == VerificationStatus.PENDING) {
+      return repeatStart(fx, state, request, now);
+    }
+    return create(fx, number, request, now);
+  }
+
+  private Effects create(Effects fx, String number, VerificationRequest request, Instant now) {
+    String id = proposedIdOrMinted(number, request.getVerificationId());
+    String code = secrets.codes().next();
+    VerificationState state = VerificationState.newBuilder()
+        .setVerificationId(id)
+        .setTo(number)
+        .setCountry(countryOf(number, request.getCountry()))
+        .setChannel(request.getChannel() == Channel.VOICE ? Channel.VOICE : Channel.SMS)
+        .setLocale(request.getLocale())
+        .setStatus(VerificationStatus.PENDING)
+        .setCodeHash(secrets.hasher().hash(code, id))
+        .setSealedCode(secrets.sealer().seal(code, id))
+        .setCreatedAt(now)
+        .setExpiresAt(now.plus(settings.ttl()))
+        .setSmsRoutesUsed(new ArrayList<>())
+        .setVoiceRoutesUsed(new ArrayList<>())
+        .setRequestIds(new ArrayList<>(List.of(request.getRequestId())))
+        .setAttempts(new ArrayList<>())
+        .build();
+    fx.replace(state);
+    Optional<Plan> plan = untried(state, state.getChannel(), SendReason.INITIAL);
+    plan.ifPresent(first -> dispatch(fx, state, first, now));
+    // The creation event carries the first attempt, so a reader sees where the code went.
+    fx.event(event(state, null, "created", now));
+    if (plan.isEmpty()) {
+      finish(fx, state, VerificationStatus.FAILED, "routes-exhausted", now);
+    }
+    replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.STARTED, state, now));
+    return fx;
+  }
+
+  private Effects repeatStart(Effects fx, VerificationState state, VerificationRequest request, Instant now) {
+    if (state.getSendsUsed() >= settings.maxSends()) {
+      replyToStart(fx, request, refused(request.getReplyTo(), ERROR_MAX_SENDS, state, now));
+      return fx;
+    }
+    Optional<Plan> plan = forRepeat(state, request.getChannel() == Channel.VOICE ? Channel.VOICE : Channel.SMS);
+    if (plan.isEmpty()) {
+      replyToStart(fx, request, refused(request.getReplyTo(), ERROR_NO_ROUTE, state, now));
+      return fx;
+    }
+    dispatch(fx, state, plan.get(), now);
+    remember(state, request.getRequestId());
+    replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.EXISTING, state, now));
+    return fx;
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  Effects onCheck(String number, VerificationState current, CodeCheckRequest check, Instant now) {
+    Effects fx = new Effects(editable(current));
+    expireIfDue(fx, now);
+    VerificationState state = fx.state();
+    if (state == null || (check.getVerificationId() != null && !check.getVerificationId().equals(state.getVerificationId()))) {
+      count("relay.checks", "outcome", "not_found");
+      fx.reply(VerificationReply.newBuilder()
+          .setCorrelationId(check.getCheckId())
+          .setKind(ReplyKind.NOT_FOUND)
+          .setVerificationId(check.getVerificationId())
+          .setTo(number)
+          .setStatus(VerificationStatus.UNKNOWN_STATUS)
+          .setRepliedAt(now)
+          .build());
+      return fx;
+    }
+    // The API sealed the guess for the id it named, or for the number when it named none.
+    String sealedFor = check.getVerificationId() != null ? check.getVerificationId() : check.getTo();
+    Optional<String> guess = secrets.sealer().open(check.getCode(), sealedFor);
+    if (guess.isEmpty()) {
+      count("relay.checks", "outcome", "unreadable");
+      fx.reply(refused(check.getCheckId(), ERROR_UNREADABLE_CODE, state, now));
+      return fx;
+    }
+    if (state.getStatus() != VerificationStatus.PENDING) {
+      count("relay.checks", "outcome", "finished");
+      fx.reply(checked(check, state, false, now));
+      return fx;
+    }
+    if (secrets.hasher().matches(state.getCodeHash(), guess.get(), state.getVerificationId())) {
+      count("relay.checks", "outcome", "approved");
+      // The code may be typed before the send result lands; then the latest attempt carried it.
+      lastSubmitted(state).or(() -> Optional.ofNullable(currentAttempt(state)))
+          .ifPresent(attempt -> attempt.setVerifiedAt(now));
+      finish(fx, state, VerificationStatus.APPROVED, "code-approved", now);
+      fx.reply(checked(check, state, true, now));
+      return fx;
+    }
+    state.setWrongGuesses(state.getWrongGuesses() + 1);
+    fx.changed();
+    if (state.getWrongGuesses() >= settings.maxWrongGuesses()) {
+      count("relay.checks", "outcome", "max_attempts_reached");
+      finish(fx, state, VerificationStatus.MAX_ATTEMPTS_REACHED, "guess-cap", now);
+    } else {
+      count("relay.checks", "outcome", "wrong");
+    }
+    fx.reply(checked(check, state, false, now));
+    return fx;
+  }
+
+  // ---------------------------------------------------------------- send results
+
+  Effects onSendResult(VerificationState current, SendResult result, Instant now, EarlyReceipts early) {
+    Effects fx = new Effects(editable(current));
+    VerificationState state = fx.state();
+    if (state == null || !state.getVerificationId().equals(result.getVerificationId())) {
+      return fx;
+    }
+    Attempt attempt = attemptNumbered(state, result.getAttempt());
+    if (attempt == null) {
+      return fx;
+    }
+    List<String> used = result.getChannel() == Channel.VOICE ? state.getVoiceRoutesUsed() : state.getSmsRoutesUsed();
+    if (!used.contains(result.getProvider())) {
+      used.add(result.getProvider());
+    }
+    attempt.setTries(Math.max(attempt.getTries(), result.getTryIndex() + 1));
+    fx.changed();
+    boolean isCurrent = attempt == currentAttempt(state);
+    if (result.getOutcome() == SendOutcome.ACCEPTED) {
+      attempt.setProvider(result.getProvider());
+      attempt.setProviderMessageId(result.getProviderMessageId());
+      attempt.setOutcome(SendOutcome.ACCEPTED);
+      attempt.setErrorCategory(ErrorCategory.NONE);
+      attempt.setSubmittedAt(result.getCompletedAt());
+      attempt.setPriceMicros(result.getPriceMicros());
+      if (!isFinal(attempt.getDeliveryStatus()) && result.getProviderMessageId() != null) {
+        early.find(result.getProvider(), result.getProviderMessageId(), now)
+            .ifPresent(receipt -> record(attempt, receipt));
+      }
+      if (state.getStatus() == VerificationStatus.PENDING && isCurrent) {
+        afterAcceptance(fx, state, attempt, now);
+      }
+      return fx;
+    }
+    attempt.setErrorCategory(result.getErrorCategory());
+    if (result.getLastTry()) {
+      attempt.setOutcome(SendOutcome.REJECTED);
+    }
+    if (state.getStatus() != VerificationStatus.PENDING) {
+      return fx;
+    }
+    if (ErrorCategories.isPermanentForNumber(result.getErrorCategory())) {
+      finish(fx, state, VerificationStatus.FAILED, "permanent-rejection", now);
+    } else if (result.getLastTry() && isCurrent) {
+      failover(fx, state, SendReason.REJECTION, result.getProvider(), now);
+    }
+    return fx;
+  }
+
+  private void afterAcceptance(Effects fx, VerificationState state, Attempt attempt, Instant now) {
+    DeliveryStatus delivery = attempt.getDeliveryStatus();
+    if (delivery == DeliveryStatus.DELIVERED) {
+      state.setDeliveryDeadline(null);
+    } else if (delivery != null && FINAL_FAILURES.contains(delivery)) {
+      failover(fx, state, SendReason.FAILED_RECEIPT, attempt.getProvider(), now);
+    } else {
+      // The window runs from the provider's acceptance, not from the command.
+      state.setDeliveryDeadline(now.plus(settings.deliveryWindow()));
+    }
+  }
+
+  // ---------------------------------------------------------------- receipts
+
+  Effects onReceipt(VerificationState current, DeliveryReceipt receipt, Instant now, EarlyReceipts early) {
+    Effects fx = new Effects(editable(current));
+    VerificationState state = fx.state();
+    if (state == null || !receipt.getFinalStatus()) {
+      // Intermediate statuses (queued, sent, accepted, buffered) change nothing.
+      return fx;
+    }
+    Attempt attempt = matching(state, receipt);
+    if (attempt == null) {
+      if (receipt.getIdempotencyKey() == null && state.getStatus() == VerificationStatus.PENDING) {
+        early.hold(receipt, now);
+      }
+      return fx;
+    }
+    if (isFinal(attempt.getDeliveryStatus())) {
+      return fx;
+    }
+    record(attempt, receipt);
+    fx.changed();
+    boolean isCurrent = attempt == currentAttempt(state);
+    if (state.getStatus() == VerificationStatus.PENDING && isCurrent && attempt.getOutcome() == SendOutcome.ACCEPTED) {
+      afterAcceptance(fx, state, attempt, now);
+    }
+    return fx;
+  }
+
+  private static Attempt matching(VerificationState state, DeliveryReceipt receipt) {
+    String key = receipt.getIdempotencyKey();
+    String messageId = receipt.getProviderMessageId() == null ? null : receipt.getProviderMessageId().toLowerCase(Locale.ROOT);
+    for (Attempt attempt : state.getAttempts()) {
+      if (key != null) {
+        if (key.equals(attempt.getIdempotencyKey())
+            && (attempt.getProvider() == null || attempt.getProvider().equals(receipt.getProvider()))) {
+          return attempt;
+        }
+      } else if (messageId != null && receipt.getProvider().equals(attempt.getProvider())
+          && messageId.equals(attempt.getProviderMessageId())) {
+        return attempt;
+      }
+    }
+    return null;
+  }
+
+  private static void record(Attempt attempt, DeliveryReceipt receipt) {
+    attempt.setDeliveryStatus(receipt.getStatus());
+    if (receipt.getStatus() == DeliveryStatus.DELIVERED) {
+      attempt.setDeliveredAt(receipt.getOccurredAt());
+    }
+  }
+
+  // ---------------------------------------------------------------- deadlines
+
+  Effects onDeadline(VerificationState current, Instant now) {
+    Effects fx = new Effects(editable(current));
+    VerificationState state = fx.state();
+    if (state == null) {
+      return fx;
+    }
+    expireIfDue(fx, now);
+    if (state.getStatus() == VerificationStatus.PENDING) {
+      Instant window = state.getDeliveryDeadline();
+      if (window != null && !now.isBefore(window)) {
+        Attempt attempt = currentAttempt(state);
+        if (attempt != null && attempt.getDeliveryStatus() == DeliveryStatus.DELIVERED) {
+          state.setDeliveryDeadline(null);
+          fx.changed();
+        } else {
+          failover(fx, state, SendReason.TIMEOUT, attempt == null ? null : attempt.getProvider(), now);
+        }
+      }
+    } else if (!now.isBefore(deadlineOf(state, settings).orElseThrow())) {
+      fx.delete();
+    }
+    return fx;
+  }
+
+  // ---------------------------------------------------------------- transitions
+
+  private void expireIfDue(Effects fx, Instant now) {
+    VerificationState state = fx.state();
+    if (state != null && state.getStatus() == VerificationStatus.PENDING && !now.isBefore(state.getExpiresAt())) {
+      finish(fx, state, VerificationStatus.EXPIRED, "expired", now);
+    }
+  }
+
+  private void failover(Effects fx, VerificationState state, SendReason trigger, String failedProvider, Instant now) {
+    fx.changed();
+    if (state.getSendsUsed() >= settings.maxSends()) {
+      if (trigger == SendReason.TIMEOUT) {
+        state.setDeliveryDeadline(null);
+      } else {
+        finish(fx, state, VerificationStatus.MAX_ATTEMPTS_REACHED, "send-cap", now);
+      }
+      return;
+    }
+    Optional<Plan> plan = untried(state, state.getChannel(), trigger);
+    if (plan.isEmpty()) {
+      finish(fx, state, VerificationStatus.FAILED, "routes-exhausted", now);
+      return;
+    }
+    dispatch(fx, state, plan.get(), now);
+    String reason = plan.get().reason().name().toLowerCase(Locale.ROOT);
+    Counter.builder("relay.failovers")
+        .description("Sends caused by a failed, rejected or unconfirmed earlier send")
+        .tag("reason", reason)
+        .tag("provider", failedProvider == null ? "none" : failedProvider)
+        .tag("country", state.getCountry())
+        .register(metrics)
+        .increment();
+    fx.event(event(state, VerificationStatus.PENDING, "failover:" + reason, now));
+  }
+
+  private void finish(Effects fx, VerificationState state, VerificationStatus status, String reason, Instant now) {
+    VerificationStatus previous = state.getStatus();
+    state.setStatus(status);
+    // Both copies of the code go the moment nothing can be checked or resent any more.
+    state.setCodeHash(null);
+    state.setSealedCode(null);
+    state.setDeliveryDeadline(null);
+    state.setFinishedAt(now);
+    fx.changed();
+    count("relay.verifications.finished", "status", status.name().toLowerCase(Locale.ROOT));
+    fx.event(event(state, previous, reason, now));
+  }
+
+  private void dispatch(Effects fx, VerificationState state, Plan plan, Instant now) {
+    int number = state.getAttempts().size() + 1;
+    String idempotencyKey = state.getVerificationId() + "-" + number;
+    state.getAttempts().add(Attempt.newBuilder()
+        .setAttempt(number)
+        .setIdempotencyKey(idempotencyKey)
+        .setChannel(plan.channel())
+        .setReason(plan.reason())
+        .setRoutingReason(plan.routes().get(0).getRoutingReason())
+        .setDispatchedAt(now)
+        .build());
+    state.setSendsUsed(state.getSendsUsed() + 1);
+    state.setChannel(plan.channel());
+    // Also covers a command whose result never comes (the sender is down): the window closes anyway.
+    state.setDeliveryDeadline(now.plus(settings.deliveryWindow()));
+    fx.changed();
+    count("relay.sends.dispatched", "channel", plan.channel().name().toLowerCase(Locale.ROOT));
+    fx.command(SendCommand.newBuilder()
+        .setVerificationId(state.getVerificationId())
+        .setAttempt(number)
+        .setIdempotencyKey(idempotencyKey)
+        .setTo(state.getTo())
+        .setCountry(state.getCountry())
+        .setChannel(plan.channel())
+        .setLocale(state.getLocale())
+        .setCode(state.getSealedCode())
+        .setRoutes(plan.routes())
+        .setReason(plan.reason())
+        .setIssuedAt(now)
+        .setExpiresAt(state.getExpiresAt())
+        .build());
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  /** Where a send goes, and why it was issued. */
+  private record Plan(Channel channel, List<Route> routes, SendReason reason) {}
+
+  /** The routes of this channel not tried yet; once SMS has none left, voice. */
+  private Optional<Plan> untried(VerificationState state, Channel channel, SendReason reason) {
+    List<Route> routes = withoutUsed(state, channel);
+    if (!routes.isEmpty()) {
+      return Optional.of(new Plan(channel, routes, reason));
+    }
+    if (channel == Channel.SMS) {
+      List<Route> voice = withoutUsed(state, Channel.VOICE);
+      if (!voice.isEmpty()) {
+        return Optional.of(new Plan(Channel.VOICE, voice, SendReason.CHANNEL_FALLBACK));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A user asking again: the untried routes of the channel asked for, else all of them from the top
+   * (the same route again is fine when a person asks), else the verification's own channel.
+   */
+  private Optional<Plan> forRepeat(VerificationState state, Channel asked) {
+    for (Channel channel : List.of(asked, state.getChannel())) {
+      List<Route> untried = withoutUsed(state, channel);
+      List<Route> routes = untried.isEmpty() ? routing.routes(state.getCountry(), channel) : untried;
+      if (!routes.isEmpty()) {
+        return Optional.of(new Plan(channel, routes, SendReason.REPEAT_START));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private List<Route> withoutUsed(VerificationState state, Channel channel) {
+    List<String> used = channel == Channel.VOICE ? state.getVoiceRoutesUsed() : state.getSmsRoutesUsed();
+    List<Route> routes = new ArrayList<>();
+    for (Route route : routing.routes(state.getCountry(), channel)) {
+      if (!used.contains(route.getProvider())) {
+        routes.add(route);
+      }
+    }
+    return routes;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private String proposedIdOrMinted(String number, String proposed) {
+    // An id that does not carry this number would send the user's checks to another partition.
+    if (proposed != null && secrets.ids().numberOf(proposed).filter(number::equals).isPresent()) {
+      return proposed;
+    }
+    return secrets.ids().mint(number);
+  }
+
+  private static String countryOf(String number, String proposed) {
+    if (proposed != null && !proposed.isBlank()) {
+      return proposed.trim().toUpperCase(Locale.ROOT);
+    }
+    return PhoneNumbers.regionOf(number);
+  }
+
+  private static void remember(VerificationState state, String requestId) {
+    List<String> ids = state.getRequestIds();
+    ids.add(requestId);
+    while (ids.size() > REMEMBERED_REQUEST_IDS) {
+      ids.remove(1);
+    }
+  }
+
+  private static Attempt currentAttempt(VerificationState state) {
+    List<Attempt> attempts = state.getAttempts();
+    return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
+  }
+
+  private static Attempt attemptNumbered(VerificationState state, int number) {
+    for (Attempt attempt : state.getAttempts()) {
+      if (attempt.getAttempt() == number) {
+        return attempt;
+      }
+    }
+    return null;
+  }
+
+  private static Optional<Attempt> lastSubmitted(VerificationState state) {
+    List<Attempt> attempts = state.getAttempts();
+    for (int i = attempts.size() - 1; i >= 0; i--) {
+      if (attempts.get(i).getOutcome() == SendOutcome.ACCEPTED) {
+        return Optional.of(attempts.get(i));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isFinal(DeliveryStatus status) {
+    return status != null && (status == DeliveryStatus.DELIVERED || FINAL_FAILURES.contains(status));
+  }
+
+  /** Avro hands out its own array type; plain lists keep every edit below simple. */
+  private static VerificationState editable(VerificationState state) {
+    if (state == null) {
+      return null;
+    }
+    state.setSmsRoutesUsed(new ArrayList<>(state.getSmsRoutesUsed()));
+    state.setVoiceRoutesUsed(new ArrayList<>(state.getVoiceRoutesUsed()));
+    state.setRequestIds(new ArrayList<>(state.getRequestIds()));
+    state.setAttempts(new ArrayList<>(state.getAttempts()));
+    return state;
+  }
+
+  private VerificationEvent event(VerificationState state, VerificationStatus previous, String reason, Instant now) {
+    List<Attempt> history = new ArrayList<>(state.getAttempts().size());
+    state.getAttempts().forEach(attempt -> history.add(Attempt.newBuilder(attempt).build()));
+    return VerificationEvent.newBuilder()
+        .setVerificationId(state.getVerificationId())
+        .setTo(state.getTo())
+        .setCountry(state.getCountry())
+        .setChannel(state.getChannel())
+        .setStatus(state.getStatus())
+        .setPreviousStatus(previous)
+        .setReason(reason)
+        .setAttempts(history)
+        .setCreatedAt(state.getCreatedAt())
+        .setOccurredAt(now)
+        .build();
+  }
+
+  private static void replyToStart(Effects fx, VerificationRequest request, VerificationReply reply) {
+    if (request.getReplyTo() != null) {
+      fx.reply(reply);
+    }
+  }
+
+  private static VerificationReply reply(String correlationId, ReplyKind kind, VerificationState state, Instant now) {
+    return base(correlationId, kind, state, now).build();
+  }
+
+  private static VerificationReply refused(String correlationId, String error, VerificationState state, Instant now) {
+    return base(correlationId, ReplyKind.REFUSED, state, now).setError(error).build();
+  }
+
+  private VerificationReply checked(CodeCheckRequest check, VerificationState state, boolean valid, Instant now) {
+    return base(check.getCheckId(), ReplyKind.CHECKED, state, now)
+        .setValid(valid)
+        .setAttemptsRemaining(Math.max(0, settings.maxWrongGuesses() - state.getWrongGuesses()))
+        .build();
+  }
+
+  private static VerificationReply.Builder base(String correlationId, ReplyKind kind, VerificationState state, Instant now) {
+    return VerificationReply.newBuilder()
+        .setCorrelationId(Objects.requireNonNullElse(correlationId, ""))
+        .setKind(kind)
+        .setVerificationId(state.getVerificationId())
+        .setTo(state.getTo())
+        .setChannel(state.getChannel())
+        .setStatus(state.getStatus())
+        .setCreatedAt(state.getCreatedAt())
+        .setExpiresAt(state.getExpiresAt())
+        .setRepliedAt(now);
+  }
+
+  private void count(String name, String tag, String value) {
+    metrics.counter(name, tag, value).increment();
+  }
+}

@@ -1,0 +1,178 @@
+package dev.relay.dispatcher.topology;
+
+import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.schemas.CodeCheckRequest;
+import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.SendCommand;
+import dev.relay.schemas.SendResult;
+import dev.relay.schemas.VerificationEvent;
+import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.VerificationRequest;
+import dev.relay.schemas.state.VerificationState;
+import dev.relay.support.phone.PhoneNumbers;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of every verification. Reads starts, checks, send results and receipts (all
+ * keyed by number, so one number's events meet in one task), applies the {@link VerificationLifecycle}
+ * to the stored state, keeps the deadline index in step with it, and on a wall-clock punctuator
+ * handles what the index says is due (closed delivery windows, expiries, purges) without scanning
+ * every verification.
+ */
+final class VerificationProcessor implements Processor<String, Object, String, SpecificRecord> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VerificationProcessor.class);
+
+  private final VerificationLifecycle lifecycle;
+  private final DispatcherSettings settings;
+
+  private ProcessorContext<String, SpecificRecord> context;
+  private KeyValueStore<String, VerificationState> verifications;
+  private KeyValueStore<Deadline, String> deadlines;
+  private EarlyReceipts earlyReceipts;
+
+  VerificationProcessor(VerificationLifecycle lifecycle, DispatcherSettings settings) {
+    this.lifecycle = lifecycle;
+    this.settings = settings;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    this.verifications = context.getStateStore(DispatcherNames.VERIFICATIONS_STORE);
+    this.deadlines = context.getStateStore(DispatcherNames.DEADLINES_STORE);
+    this.earlyReceipts = new WindowedEarlyReceipts(context.getStateStore(DispatcherNames.EARLY_RECEIPTS_STORE),
+        settings.ttl());
+    // Wall-clock, not stream time: a window must close even when no record arrives on the partition.
+    context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDue);
+  }
+
+  @Override
+  public void process(Record<String, Object> record) {
+    String number = record.key();
+    Object value = record.value();
+    if (number == null || value == null) {
+      return;
+    }
+    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+    VerificationState current = verifications.get(number);
+    Optional<Instant> before = VerificationLifecycle.deadlineOf(current, settings);
+    Effects effects;
+    if (value instanceof VerificationRequest request) {
+      effects = lifecycle.onRequest(number, current, request, now);
+    } else if (value instanceof CodeCheckRequest check) {
+      effects = lifecycle.onCheck(number, current, check, now);
+    } else if (value instanceof SendResult result) {
+      effects = lifecycle.onSendResult(current, result, now, earlyReceipts);
+    } else if (value instanceof DeliveryReceipt receipt) {
+      effects = lifecycle.onReceipt(current, receipt, now, earlyReceipts);
+    } else {
+      throw new IllegalArgumentException("the lifecycle does not take " + value.getClass().getName());
+    }
+    apply(number, before, effects, now);
+  }
+
+  private void fireDue(long wallClockMillis) {
+    Instant now = Instant.ofEpochMilli(wallClockMillis);
+    List<Deadline> due = new ArrayList<>();
+    try (KeyValueIterator<Deadline, String> entries = deadlines.all()) {
+      while (entries.hasNext()) {
+        KeyValue<Deadline, String> entry = entries.next();
+        if (entry.key.at().isAfter(now)) {
+          break;
+        }
+        due.add(entry.key);
+      }
+    }
+    for (Deadline deadline : due) {
+      VerificationState current = verifications.get(deadline.number());
+      Optional<Instant> expected = VerificationLifecycle.deadlineOf(current, settings);
+      if (expected.isEmpty() || !expected.get().equals(deadline.at())) {
+        // Left behind by a state that moved on without its index entry being replaced.
+        deadlines.delete(deadline);
+        continue;
+      }
+      apply(deadline.number(), expected, lifecycle.onDeadline(current, now), now);
+    }
+  }
+
+  private void apply(String number, Optional<Instant> deadlineBefore, Effects effects, Instant now) {
+    if (effects.stateChanged()) {
+      VerificationState after = effects.state();
+      if (after == null) {
+        verifications.delete(number);
+      } else {
+        verifications.put(number, after);
+      }
+      Optional<Instant> deadlineAfter = VerificationLifecycle.deadlineOf(after, settings);
+      if (!deadlineAfter.equals(deadlineBefore)) {
+        deadlineBefore.ifPresent(at -> deadlines.delete(new Deadline(at, number)));
+        deadlineAfter.ifPresent(at -> deadlines.put(new Deadline(at, number), after.getVerificationId()));
+      }
+    }
+    long timestamp = now.toEpochMilli();
+    for (SendCommand command : effects.commands()) {
+      LOG.debug("send attempt {} to {} by {} over {} route(s), reason {}", command.getAttempt(),
+          PhoneNumbers.mask(number), command.getChannel(), command.getRoutes().size(), command.getReason());
+      context.forward(new Record<String, SpecificRecord>(number, command, timestamp), DispatcherNames.SEND_COMMANDS_SINK);
+    }
+    for (VerificationEvent event : effects.events()) {
+      LOG.debug("verification of {} now {} ({})", PhoneNumbers.mask(number), event.getStatus(), event.getReason());
+      context.forward(new Record<String, SpecificRecord>(number, event, timestamp), DispatcherNames.VERIFICATION_EVENTS_SINK);
+    }
+    for (VerificationReply reply : effects.replies()) {
+      context.forward(new Record<String, SpecificRecord>(reply.getCorrelationId(), reply, timestamp),
+          DispatcherNames.VERIFICATION_REPLIES_SINK);
+    }
+  }
+
+  /** Early receipts in a window store, so the ones never matched age out on their own. */
+  private static final class WindowedEarlyReceipts implements EarlyReceipts {
+
+    private final WindowStore<String, DeliveryReceipt> store;
+    private final Duration horizon;
+
+    WindowedEarlyReceipts(WindowStore<String, DeliveryReceipt> store, Duration horizon) {
+      this.store = store;
+      this.horizon = horizon;
+    }
+
+    @Override
+    public void hold(DeliveryReceipt receipt, Instant now) {
+      store.put(key(receipt.getProvider(), receipt.getProviderMessageId()), receipt, now.toEpochMilli());
+    }
+
+    @Override
+    public Optional<DeliveryReceipt> find(String provider, String providerMessageId, Instant now) {
+      try (WindowStoreIterator<DeliveryReceipt> held = store.fetch(key(provider, providerMessageId), now.minus(horizon), now)) {
+        while (held.hasNext()) {
+          DeliveryReceipt receipt = held.next().value;
+          if (receipt.getFinalStatus()) {
+            return Optional.of(receipt);
+          }
+        }
+      }
+      return Optional.empty();
+    }
+
+    private static String key(String provider, String providerMessageId) {
+      return provider + "|" + providerMessageId.toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}

@@ -1,0 +1,446 @@
+package dev.relay.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
+import dev.relay.providers.OutboundMessage;
+import dev.relay.providers.ProviderClient;
+import dev.relay.providers.ProviderResponse;
+import dev.relay.schemas.Attempt;
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.CodeCheckRequest;
+import dev.relay.schemas.ErrorCategory;
+import dev.relay.schemas.ReplyKind;
+import dev.relay.schemas.VerificationEvent;
+import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.VerificationRequest;
+import dev.relay.schemas.VerificationStatus;
+import dev.relay.schemas.topics.Topics;
+import dev.relay.support.config.CommonKeys;
+import dev.relay.support.config.ConfigException;
+import dev.relay.support.config.RelayConfig;
+import dev.relay.support.kafka.KafkaSettings;
+import dev.relay.support.secrets.Keyring;
+import dev.relay.support.secrets.SecretSealer;
+import dev.relay.support.secrets.Secrets;
+import dev.relay.support.secrets.VerificationIds;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatcher as it runs in production, on a real broker with fake providers: a start is sent
+ * through the second route after the first rejects, the code that reached the handset approves, and
+ * afterwards no topic and no state file holds that code in plaintext.
+ */
+class DispatcherServiceIntegrationTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String NUMBER = "+4915112345678";
+  private static final Pattern CODE_IN_TEXT = Pattern.compile("code is ([0-9]+)$");
+  private static EmbeddedKafkaCluster kafka;
+
+  @TempDir
+  Path stateDir;
+
+  @BeforeAll
+  static void startKafka() {
+    kafka = EmbeddedKafkaCluster.builder().build();
+    kafka.start();
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    kafka.close();
+  }
+
+  /** A provider that answers as told and keeps what it was asked to deliver, as a handset would. */
+  private record Handset(String name, ProviderResponse answer, List<OutboundMessage> inbox) implements ProviderClient {
+
+    Handset(String name, ProviderResponse answer) {
+      this(name, answer, new CopyOnWriteArrayList<>());
+    }
+
+    @Override
+    public Set<Channel> channels() {
+      return Set.of(Channel.SMS, Channel.VOICE);
+    }
+
+    @Override
+    public CompletableFuture<ProviderResponse> send(OutboundMessage message) {
+      inbox.add(message);
+      return CompletableFuture.completedFuture(answer);
+    }
+  }
+
+  private Map<String, String> settings(String prefix) {
+    return settings(prefix, stateDir);
+  }
+
+  private Map<String, String> settings(String prefix, Path stateDirectory) {
+    Map<String, String> values = new HashMap<>();
+    values.put(CommonKeys.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
+    values.put(CommonKeys.CODE_HMAC_KEYS.name(), Keyring.generateSetting("h1"));
+    values.put(CommonKeys.CODE_ENCRYPTION_KEYS.name(), Keyring.generateSetting("e1"));
+    values.put(CommonKeys.ID_KEYS.name(), Keyring.generateSetting("i1"));
+    values.put(Topics.PREFIX, prefix);
+    values.put(Topics.PARTITIONS, "2");
+    values.put(DispatcherConfig.APPLICATION_ID.name(), prefix + "dispatcher");
+    values.put(DispatcherConfig.STATE_DIR.name(), stateDirectory.toString());
+    values.put(DispatcherConfig.SENDER_GROUP_ID.name(), prefix + "senders");
+    values.put(DispatcherConfig.SENDER_TRANSACTIONAL_ID.name(), prefix + "sender-1");
+    values.put(DispatcherConfig.SMS_ROUTES.name(), "*:twilio,vonage");
+    values.put(DispatcherConfig.VOICE_ROUTES.name(), "*:twilio");
+    values.put(DispatcherConfig.HTTP_PORT.name(), "0");
+    values.put(DispatcherConfig.HTTP_HOST.name(), "127.0.0.1");
+    // A code length no phone number or timestamp is likely to contain by chance.
+    values.put(DispatcherConfig.CODE_LENGTH.name(), "10");
+    return values;
+  }
+
+  @Test
+  void aVerificationGoesThroughTheSecondRouteAndTheDeliveredCodeApproves() throws Exception {
+    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, settings("svc1."));
+    Topics topics = Topics.fromConfig(config.lookup());
+    SecretSealer sealer = Secrets.sealer(config);
+    VerificationIds ids = Secrets.ids(config);
+    Handset twilio = new Handset("twilio", ProviderResponse.rejected(ErrorCategory.THROTTLED, "20429", "Too Many Requests"));
+    Handset vonage = new Handset("vonage", ProviderResponse.accepted("VN-0001", 6_800L));
+    String code;
+    String id = ids.mint(NUMBER);
+
+    ListAppender<ILoggingEvent> logs = captureLogs();
+    try (DispatcherService service = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
+      service.start();
+      await().atMost(WAIT).until(service::isReady);
+      assertThat(httpStatus(service, "/health/ready")).isEqualTo(200);
+
+      produce(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer(),
+          VerificationRequest.newBuilder()
+              .setRequestId("req-1")
+              .setVerificationId(id)
+              .setTo(NUMBER)
+              .setCountry("DE")
+              .setReplyTo("wait-1")
+              .setRequestedAt(now())
+              .build());
+
+      await().atMost(WAIT).until(() -> vonage.inbox().size() == 1);
+      assertThat(twilio.inbox()).hasSize(1);
+      Matcher matcher = CODE_IN_TEXT.matcher(vonage.inbox().get(0).text());
+      assertThat(matcher.find()).isTrue();
+      code = matcher.group(1);
+      // A person reads the code after the send results are in; a check before them is decided
+      // the same, but the approved event could not name the provider yet.
+      assertThat(readCommitted(topics.sendResults.name(), 2)).hasSize(2);
+
+      produce(topics.codeChecks.name(), topics.codeChecks.valueSerde().serializer(), CodeCheckRequest.newBuilder()
+          .setCheckId("check-1")
+          .setVerificationId(id)
+          .setTo(NUMBER)
+          .setCode(sealer.seal(code, id))
+          .setRequestedAt(now())
+          .build());
+
+      List<VerificationReply> replies = readCommitted(topics.verificationReplies.name(), 2).stream()
+          .map(record -> topics.verificationReplies.valueSerde().deserializer().deserialize("", record.value()))
+          .toList();
+      assertThat(replies).extracting(VerificationReply::getCorrelationId, VerificationReply::getKind,
+              VerificationReply::getStatus, VerificationReply::getValid)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("wait-1", ReplyKind.STARTED, VerificationStatus.PENDING, null),
+              org.assertj.core.groups.Tuple.tuple("check-1", ReplyKind.CHECKED, VerificationStatus.APPROVED, true));
+
+      List<VerificationEvent> events = readCommitted(topics.verificationEvents.name(), 2).stream()
+          .map(record -> topics.verificationEvents.valueSerde().deserializer().deserialize("", record.value()))
+          .toList();
+      assertThat(events).extracting(VerificationEvent::getStatus)
+          .containsExactly(VerificationStatus.PENDING, VerificationStatus.APPROVED);
+      Attempt attempt = events.get(1).getAttempts().get(0);
+      assertThat(attempt.getProvider()).isEqualTo("vonage");
+      assertThat(attempt.getProviderMessageId()).isEqualTo("vn-0001");
+      assertThat(attempt.getTries()).isEqualTo(2);
+      assertThat(attempt.getVerifiedAt()).isNotNull();
+
+      assertThat(service.metrics().scrape()).contains("relay_checks_total").contains("kafka_stream");
+    }
+
+    assertNoTopicHolds(topics, code);
+    assertNoStateFileHolds(code);
+    stopCapturing(logs);
+    assertThat(logs.list).as("the run logged").isNotEmpty();
+    for (ILoggingEvent event : logs.list) {
+      String line = event.getFormattedMessage()
+          + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy()));
+      assertThat(line.contains(code)).as("a log line holds the code").isFalse();
+      assertThat(line.contains(NUMBER)).as("a log line holds the whole number").isFalse();
+    }
+  }
+
+  @Test
+  void aRestartInTheMiddleOfADeliveryWindowStillResendsTheSameCodeThroughTheNextRoute(@TempDir Path otherStateDir)
+      throws Exception {
+    Map<String, String> values = settings("svc3.");
+    values.put(DispatcherConfig.DELIVERY_WINDOW.name(), "4s");
+    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, values);
+    Topics topics = Topics.fromConfig(config.lookup());
+    // Delivered to nobody: both accept, no receipt ever comes.
+    Handset twilio = new Handset("twilio", ProviderResponse.accepted("SM-1", null));
+    Handset vonage = new Handset("vonage", ProviderResponse.accepted("VN-1", null));
+
+    try (DispatcherService first = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
+      first.start();
+      await().atMost(WAIT).until(first::isReady);
+      produce(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer(),
+          VerificationRequest.newBuilder()
+              .setRequestId("req-1")
+              .setTo(NUMBER)
+              .setCountry("DE")
+              .setReplyTo("wait-1")
+              .setRequestedAt(now())
+              .build());
+      await().atMost(WAIT).until(() -> twilio.inbox().size() == 1);
+      assertThat(readCommitted(topics.sendResults.name(), 1)).hasSize(1);
+    }
+    assertThat(vonage.inbox()).as("the window had not closed before the stop").isEmpty();
+
+    // A fresh state directory: the second instance restores everything from the changelogs.
+    values.put(DispatcherConfig.STATE_DIR.name(), otherStateDir.toString());
+    try (DispatcherService second = new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, values),
+        Map.of("twilio", twilio, "vonage", vonage))) {
+      second.start();
+      await().atMost(WAIT).until(() -> vonage.inbox().size() == 1);
+      String sent = twilio.inbox().get(0).text();
+      String resent = vonage.inbox().get(0).text();
+      assertThat(sent.equals(resent)).as("the same code is resent").isTrue();
+      assertThat(vonage.inbox().get(0).idempotencyKey()).endsWith("-2");
+      List<VerificationEvent> events = readCommitted(topics.verificationEvents.name(), 2).stream()
+          .map(record -> topics.verificationEvents.valueSerde().deserializer().deserialize("", record.value()))
+          .toList();
+      assertThat(events).extracting(VerificationEvent::getReason).containsExactly("created", "failover:timeout");
+      assertThat(twilio.inbox()).as("no second message for the first attempt").hasSize(1);
+    }
+  }
+
+  @Test
+  void fiftyConcurrentWrongGuessesCountAtMostFive() throws Exception {
+    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, settings("svc4."));
+    Topics topics = Topics.fromConfig(config.lookup());
+    SecretSealer sealer = Secrets.sealer(config);
+    String id = Secrets.ids(config).mint(NUMBER);
+    Handset twilio = new Handset("twilio", ProviderResponse.accepted("SM-1", null));
+    Handset vonage = new Handset("vonage", ProviderResponse.accepted("VN-1", null));
+
+    try (DispatcherService service = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
+      service.start();
+      await().atMost(WAIT).until(service::isReady);
+      produce(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer(),
+          VerificationRequest.newBuilder()
+              .setRequestId("req-1")
+              .setVerificationId(id)
+              .setTo(NUMBER)
+              .setCountry("DE")
+              .setRequestedAt(now())
+              .build());
+      await().atMost(WAIT).until(() -> twilio.inbox().size() == 1);
+      Matcher matcher = CODE_IN_TEXT.matcher(twilio.inbox().get(0).text());
+      assertThat(matcher.find()).isTrue();
+      String wrong = matcher.group(1).equals("0000000000") ? "1111111111" : "0000000000";
+
+      // Fifty guesses from ten threads at once, as a scripted attacker would send them.
+      java.util.concurrent.ExecutorService guessers = java.util.concurrent.Executors.newFixedThreadPool(10);
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+          KafkaSettings.durableProducer(kafka.bootstrapServers(), "test-guesser"), new ByteArraySerializer(),
+          new ByteArraySerializer())) {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        for (int guess = 0; guess < 50; guess++) {
+          CodeCheckRequest check = CodeCheckRequest.newBuilder()
+              .setCheckId("check-" + guess)
+              .setVerificationId(id)
+              .setTo(NUMBER)
+              .setCode(sealer.seal(wrong, id))
+              .setRequestedAt(now())
+              .build();
+          sent.add(guessers.submit(() -> producer.send(new ProducerRecord<>(topics.codeChecks.name(),
+              NUMBER.getBytes(StandardCharsets.UTF_8),
+              topics.codeChecks.valueSerde().serializer().serialize("", check))).get()));
+        }
+        for (java.util.concurrent.Future<?> future : sent) {
+          future.get();
+        }
+      } finally {
+        guessers.shutdownNow();
+      }
+
+      List<VerificationReply> replies = readCommitted(topics.verificationReplies.name(), 50).stream()
+          .map(record -> topics.verificationReplies.valueSerde().deserializer().deserialize("", record.value()))
+          .toList();
+      assertThat(replies).hasSize(50).allMatch(reply -> reply.getKind() == ReplyKind.CHECKED && !reply.getValid());
+      assertThat(replies).filteredOn(reply -> reply.getStatus() == VerificationStatus.PENDING)
+          .extracting(VerificationReply::getAttemptsRemaining).containsExactlyInAnyOrder(4, 3, 2, 1);
+      assertThat(replies).filteredOn(reply -> reply.getStatus() == VerificationStatus.MAX_ATTEMPTS_REACHED)
+          .hasSize(46);
+      List<VerificationEvent> events = readCommitted(topics.verificationEvents.name(), 2).stream()
+          .map(record -> topics.verificationEvents.valueSerde().deserializer().deserialize("", record.value()))
+          .toList();
+      assertThat(events).extracting(VerificationEvent::getReason).containsExactly("created", "guess-cap");
+    }
+  }
+
+  private static ListAppender<ILoggingEvent> captureLogs() {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(appender);
+    return appender;
+  }
+
+  private static void stopCapturing(ListAppender<ILoggingEvent> appender) {
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .detachAppender(appender);
+    appender.stop();
+  }
+
+  @Test
+  void routesNamingAnUnconfiguredProviderAreRefusedBeforeAnythingStarts() {
+    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, settings("svc2."));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+            new DispatcherService(config, Map.of("twilio", new Handset("twilio", ProviderResponse.accepted("x", null)))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("[vonage]");
+  }
+
+  private static Instant now() {
+    return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  private static <V> void produce(String topic, Serializer<V> values, V value) throws Exception {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+        KafkaSettings.durableProducer(kafka.bootstrapServers(), "test-producer"), new ByteArraySerializer(),
+        new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topic, NUMBER.getBytes(StandardCharsets.UTF_8), values.serialize(topic, value)))
+          .get();
+    }
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int expected) {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+        KafkaSettings.committedConsumer(kafka.bootstrapServers(), null, "test-reader"), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      await().atMost(WAIT).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        return records.size() >= expected;
+      });
+    }
+    records.sort(java.util.Comparator.comparingLong(ConsumerRecord::timestamp));
+    return records;
+  }
+
+  private static void assertNoTopicHolds(Topics topics, String code) throws Exception {
+    byte[] needle = code.getBytes(StandardCharsets.US_ASCII);
+    List<String> names;
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      names = admin.listTopics().names().get().stream().filter(name -> name.startsWith("svc1.")).toList();
+    }
+    assertThat(names).contains(topics.sendCommands.name(), "svc1.dispatcher-verifications-changelog");
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+        KafkaSettings.committedConsumer(kafka.bootstrapServers(), null, "test-scan"), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      names.forEach(name -> consumer.partitionsFor(name)
+          .forEach(info -> partitions.add(new TopicPartition(name, info.partition()))));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      int scanned = 0;
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))
+          && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          scanned++;
+          assertThat(indexOf(record.key(), needle)).as("a code in " + record.topic()).isNegative();
+          assertThat(indexOf(record.value(), needle)).as("a code in " + record.topic()).isNegative();
+        }
+      }
+      assertThat(scanned).as("records scanned").isGreaterThan(5);
+    }
+  }
+
+  private void assertNoStateFileHolds(String code) throws IOException {
+    byte[] needle = code.getBytes(StandardCharsets.US_ASCII);
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(stateDir)) {
+      files = walk.filter(Files::isRegularFile).toList();
+    }
+    assertThat(files).as("the stores were flushed at close").anyMatch(file -> file.toString().endsWith(".sst"));
+    for (Path file : files) {
+      assertThat(indexOf(Files.readAllBytes(file), needle)).as("a code in " + file.getFileName()).isNegative();
+    }
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    if (haystack == null) {
+      return -1;
+    }
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  private static int httpStatus(DispatcherService service, String path) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.httpPort() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return response.statusCode();
+  }
+}

@@ -1,0 +1,80 @@
+package dev.relay.dispatcher.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.relay.support.config.CommonKeys;
+import dev.relay.support.config.ConfigException;
+import dev.relay.support.config.RelayConfig;
+import dev.relay.support.secrets.Keyring;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DispatcherSettingsTest {
+
+  private static Map<String, String> secrets() {
+    Map<String, String> values = new HashMap<>();
+    values.put(CommonKeys.CODE_HMAC_KEYS.name(), Keyring.generateSetting("h1"));
+    values.put(CommonKeys.CODE_ENCRYPTION_KEYS.name(), Keyring.generateSetting("e1"));
+    values.put(CommonKeys.ID_KEYS.name(), Keyring.generateSetting("i1"));
+    return values;
+  }
+
+  private static DispatcherSettings with(String key, String value) {
+    Map<String, String> values = secrets();
+    values.put(key, value);
+    return DispatcherSettings.from(RelayConfig.of(DispatcherConfig.SCHEMA, values));
+  }
+
+  @Test
+  void theDefaultsAreTheDocumentedOnes() {
+    DispatcherSettings settings = DispatcherSettings.from(RelayConfig.of(DispatcherConfig.SCHEMA, secrets()));
+
+    assertThat(settings.applicationId()).isEqualTo("relay-dispatcher");
+    assertThat(settings.stateDir()).isEqualTo(Path.of("data/dispatcher-state"));
+    assertThat(settings.commitInterval()).isEqualTo(Duration.ofMillis(20));
+    assertThat(settings.codeLength()).isEqualTo(6);
+    assertThat(settings.ttl()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(settings.deliveryWindow()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.maxWrongGuesses()).isEqualTo(5);
+    assertThat(settings.maxSends()).isEqualTo(5);
+    assertThat(settings.senderTransactionalId()).startsWith("relay-dispatcher-sender-");
+  }
+
+  @Test
+  void theSchemaHoldsTheSharedKeysAndTheDispatchersPort() {
+    assertThat(DispatcherConfig.SCHEMA.find("relay.kafka.bootstrap-servers")).isPresent();
+    assertThat(DispatcherConfig.SCHEMA.find("relay.topics.partitions")).isPresent();
+    assertThat(DispatcherConfig.SCHEMA.find("relay.secrets.code-hmac-keys")).isPresent();
+    assertThat(DispatcherConfig.SCHEMA.find("relay.http.port").orElseThrow().defaultValue()).isEqualTo("8081");
+    assertThat(DispatcherConfig.SCHEMA.keys()).containsAll(dev.relay.providers.ProviderKeys.ALL);
+  }
+
+  @Test
+  void durationsAreReadInEitherForm() {
+    assertThat(with("relay.verification.delivery-window", "PT45S").deliveryWindow()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(with("relay.verification.ttl", "5m").ttl()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void anExplicitTransactionalIdIsKept() {
+    assertThat(with("relay.sender.transactional-id", "sender-a").senderTransactionalId()).isEqualTo("sender-a");
+  }
+
+  @Test
+  void outOfRangeValuesAreRefusedNamingTheKey() {
+    assertThatThrownBy(() -> with("relay.verification.code-length", "3"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.verification.code-length");
+    assertThatThrownBy(() -> with("relay.verification.code-length", "11"))
+        .hasMessageContaining("relay.verification.code-length");
+    assertThatThrownBy(() -> with("relay.verification.max-sends", "0"))
+        .hasMessageContaining("relay.verification.max-sends");
+    assertThatThrownBy(() -> with("relay.verification.delivery-window", "0s"))
+        .hasMessageContaining("relay.verification.delivery-window");
+    assertThatThrownBy(() -> with("relay.verification.ttl", "ten minutes"))
+        .hasMessageContaining("relay.verification.ttl");
+  }
+}

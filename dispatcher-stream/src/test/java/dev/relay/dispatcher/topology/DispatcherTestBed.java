@@ -1,0 +1,253 @@
+package dev.relay.dispatcher.topology;
+
+import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.routing.RoutingTable;
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.CodeCheckRequest;
+import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.ErrorCategory;
+import dev.relay.schemas.SendCommand;
+import dev.relay.schemas.SendOutcome;
+import dev.relay.schemas.SendResult;
+import dev.relay.schemas.VerificationEvent;
+import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.VerificationRequest;
+import dev.relay.schemas.state.VerificationState;
+import dev.relay.schemas.topics.Topics;
+import dev.relay.support.config.CommonKeys;
+import dev.relay.support.config.RelayConfig;
+import dev.relay.support.secrets.Keyring;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The dispatcher topology in a {@link TopologyTestDriver} with its real settings (the config's
+ * defaults), fresh keys, a fixed routing table and a wall clock the test moves. Helpers build the
+ * inputs the other services would send; the tests read the three outputs.
+ */
+final class DispatcherTestBed implements AutoCloseable {
+
+  static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
+  static final String NUMBER = "+4915112345678";
+  static final String SMS_ROUTES = "DE:twilio,vonage;*:vonage";
+  static final String VOICE_ROUTES = "*:twilio";
+
+  final Topics topics = Topics.defaults();
+  final RelayConfig config;
+  final DispatcherSettings settings;
+  final VerificationSecrets secrets;
+  final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+  final TopologyTestDriver driver;
+
+  final TestInputTopic<String, VerificationRequest> requests;
+  final TestInputTopic<String, CodeCheckRequest> checks;
+  final TestInputTopic<String, SendResult> results;
+  final TestInputTopic<String, DeliveryReceipt> receipts;
+  final TestInputTopic<byte[], byte[]> rawRequests;
+  final TestOutputTopic<String, SendCommand> commands;
+  final TestOutputTopic<String, VerificationReply> replies;
+  final TestOutputTopic<String, VerificationEvent> events;
+
+  private Instant now = T0;
+  private int sequence;
+
+  DispatcherTestBed(Path stateDir) {
+    this(stateDir, Map.of());
+  }
+
+  /** @param overrides settings on top of the defaults, as an operator would write them */
+  DispatcherTestBed(Path stateDir, Map<String, String> overrides) {
+    Map<String, String> values = new HashMap<>(Map.of(
+        CommonKeys.CODE_HMAC_KEYS.name(), Keyring.generateSetting("h1"),
+        CommonKeys.CODE_ENCRYPTION_KEYS.name(), Keyring.generateSetting("e1"),
+        CommonKeys.ID_KEYS.name(), Keyring.generateSetting("i1"),
+        DispatcherConfig.STATE_DIR.name(), stateDir.toString(),
+        DispatcherConfig.SMS_ROUTES.name(), SMS_ROUTES,
+        DispatcherConfig.VOICE_ROUTES.name(), VOICE_ROUTES));
+    values.putAll(overrides);
+    config = RelayConfig.of(DispatcherConfig.SCHEMA, values);
+    settings = DispatcherSettings.from(config);
+    secrets = VerificationSecrets.fromConfig(config, settings.codeLength());
+    driver = new TopologyTestDriver(
+        DispatcherTopology.build(topics, settings, RoutingTable.fromConfig(config), secrets, metrics),
+        DispatcherTopology.streamsProperties("unused:9092", settings, topics),
+        T0);
+    requests = input(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer());
+    checks = input(topics.codeChecks.name(), topics.codeChecks.valueSerde().serializer());
+    results = input(topics.sendResults.name(), topics.sendResults.valueSerde().serializer());
+    receipts = input(topics.deliveryReceipts.name(), topics.deliveryReceipts.valueSerde().serializer());
+    rawRequests = driver.createInputTopic(topics.verificationRequests.name(), new ByteArraySerializer(),
+        new ByteArraySerializer());
+    commands = driver.createOutputTopic(topics.sendCommands.name(), topics.sendCommands.keySerde().deserializer(),
+        topics.sendCommands.valueSerde().deserializer());
+    replies = driver.createOutputTopic(topics.verificationReplies.name(),
+        topics.verificationReplies.keySerde().deserializer(), topics.verificationReplies.valueSerde().deserializer());
+    events = driver.createOutputTopic(topics.verificationEvents.name(),
+        topics.verificationEvents.keySerde().deserializer(), topics.verificationEvents.valueSerde().deserializer());
+  }
+
+  private <V> TestInputTopic<String, V> input(String topic, org.apache.kafka.common.serialization.Serializer<V> values) {
+    return driver.createInputTopic(topic, new StringSerializer(), values);
+  }
+
+  Instant now() {
+    return now;
+  }
+
+  void advance(Duration duration) {
+    now = now.plus(duration);
+    driver.advanceWallClockTime(duration);
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /** A start as the API sends it: it proposes a freshly minted id and waits on a reply. */
+  VerificationRequest start(String requestId) {
+    return start(requestId, Channel.SMS, "reply-" + requestId, secrets.ids().mint(NUMBER));
+  }
+
+  VerificationRequest start(String requestId, Channel channel, String replyTo, String proposedId) {
+    VerificationRequest request = VerificationRequest.newBuilder()
+        .setRequestId(requestId)
+        .setVerificationId(proposedId)
+        .setTo(NUMBER)
+        .setCountry("DE")
+        .setChannel(channel)
+        .setReplyTo(replyTo)
+        .setRequestedAt(now)
+        .build();
+    requests.pipeInput(NUMBER, request, now);
+    return request;
+  }
+
+  /** A guess for a verification id, sealed by the API for that id. */
+  void check(String checkId, String verificationId, String guess) {
+    checks.pipeInput(NUMBER, CodeCheckRequest.newBuilder()
+        .setCheckId(checkId)
+        .setVerificationId(verificationId)
+        .setTo(NUMBER)
+        .setCode(secrets.sealer().seal(guess, verificationId))
+        .setRequestedAt(now)
+        .build(), now);
+  }
+
+  /** A guess that names only the number, sealed for the number. */
+  void checkByNumber(String checkId, String guess) {
+    checks.pipeInput(NUMBER, CodeCheckRequest.newBuilder()
+        .setCheckId(checkId)
+        .setTo(NUMBER)
+        .setCode(secrets.sealer().seal(guess, NUMBER))
+        .setRequestedAt(now)
+        .build(), now);
+  }
+
+  void accepted(SendCommand command, int tryIndex, String messageId) {
+    results.pipeInput(NUMBER, result(command, tryIndex, true, SendOutcome.ACCEPTED, ErrorCategory.NONE, messageId), now);
+  }
+
+  void rejected(SendCommand command, int tryIndex, boolean lastTry, ErrorCategory category) {
+    results.pipeInput(NUMBER, result(command, tryIndex, lastTry, SendOutcome.REJECTED, category, null), now);
+  }
+
+  SendResult result(SendCommand command, int tryIndex, boolean lastTry, SendOutcome outcome, ErrorCategory category,
+      String messageId) {
+    return SendResult.newBuilder()
+        .setVerificationId(command.getVerificationId())
+        .setAttempt(command.getAttempt())
+        .setIdempotencyKey(command.getIdempotencyKey())
+        .setTryIndex(tryIndex)
+        .setLastTry(lastTry)
+        .setProvider(command.getRoutes().get(tryIndex).getProvider())
+        .setChannel(command.getChannel())
+        .setTo(command.getTo())
+        .setCountry(command.getCountry())
+        .setOutcome(outcome)
+        .setErrorCategory(category)
+        .setProviderMessageId(messageId)
+        .setStartedAt(now)
+        .setCompletedAt(now)
+        .build();
+  }
+
+  /** A normalized receipt; {@code idempotencyKey} is null for vendors that do not echo it. */
+  void receipt(String provider, String messageId, DeliveryStatus status, String idempotencyKey) {
+    receipts.pipeInput(NUMBER, DeliveryReceipt.newBuilder()
+        .setReceiptId("r" + (++sequence))
+        .setProvider(provider)
+        .setProviderMessageId(messageId)
+        .setIdempotencyKey(idempotencyKey)
+        .setTo(NUMBER)
+        .setCountry("DE")
+        .setStatus(status)
+        .setFinalStatus(Set.of(DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED,
+            DeliveryStatus.REJECTED, DeliveryStatus.EXPIRED).contains(status))
+        .setVendorStatus(status.name().toLowerCase(java.util.Locale.ROOT))
+        .setOccurredAt(now)
+        .setReceivedAt(now)
+        .build(), now);
+  }
+
+  // ---------------------------------------------------------------- outputs and state
+
+  SendCommand onlyCommand() {
+    SendCommand command = commands.readValue();
+    org.assertj.core.api.Assertions.assertThat(commands.isEmpty()).as("exactly one send command").isTrue();
+    return command;
+  }
+
+  VerificationEvent onlyEvent() {
+    VerificationEvent event = events.readValue();
+    org.assertj.core.api.Assertions.assertThat(events.isEmpty()).as("exactly one event").isTrue();
+    return event;
+  }
+
+  VerificationReply onlyReply() {
+    VerificationReply reply = replies.readValue();
+    org.assertj.core.api.Assertions.assertThat(replies.isEmpty()).as("exactly one reply").isTrue();
+    return reply;
+  }
+
+  boolean nothingOut() {
+    return commands.isEmpty() && replies.isEmpty() && events.isEmpty();
+  }
+
+  VerificationState state() {
+    KeyValueStore<String, VerificationState> store = driver.getKeyValueStore(DispatcherNames.VERIFICATIONS_STORE);
+    return store.get(NUMBER);
+  }
+
+  /** The plaintext code inside a command; tests compare codes, never print them. */
+  String codeOf(SendCommand command) {
+    return secrets.sealer().open(command.getCode(), command.getVerificationId()).orElseThrow();
+  }
+
+  /** A guess that is surely wrong: the code with its first digit moved by 1 + variant (mod 10). */
+  String wrongGuess(SendCommand command, int variant) {
+    char[] code = codeOf(command).toCharArray();
+    code[0] = (char) ('0' + (code[0] - '0' + 1 + variant % 9) % 10);
+    return new String(code);
+  }
+
+  double counter(String name, String... tags) {
+    io.micrometer.core.instrument.Counter counter = metrics.find(name).tags(tags).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+  }
+}
