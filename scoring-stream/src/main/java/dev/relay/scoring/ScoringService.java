@@ -82,7 +82,7 @@ public final class ScoringService implements RelayService {
     }
     String bootstrap = config.get(CommonKeys.BOOTSTRAP_SERVERS);
     List<Topic<?, ?>> used = List.of(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents,
-        topics.providerScores, topics.deadLetters);
+        topics.providerScores, topics.providerScoreHistory, topics.deadLetters);
     TopicProvisioner.ensure(bootstrap, used, PROVISION_TIMEOUT);
 
     Properties properties = KafkaSettings.streams(bootstrap, config.get(ScoringConfig.APPLICATION_ID),

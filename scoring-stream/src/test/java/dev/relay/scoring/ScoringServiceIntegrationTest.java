@@ -100,14 +100,26 @@ class ScoringServiceIntegrationTest {
             }
             assertThat(latest.get("twilio|DE|SMS")).isNotNull()
                 .extracting(ProviderScore::getTried, ProviderScore::getAccepted, ProviderScore::getDelivered,
-                    ProviderScore::getUndelivered)
-                .containsExactly(1L, 1L, 1L, 0L);
+                    ProviderScore::getUndelivered, ProviderScore::getCompleted)
+                .containsExactly(1L, 1L, 1L, 0L, 1L);
             assertThat(latest.get("vonage|DE|SMS")).isNotNull()
                 .extracting(ProviderScore::getTried, ProviderScore::getAccepted).containsExactly(1L, 0L);
           });
         }
         ProviderScore twilio = latest.get("twilio|DE|SMS");
         assertThat(Duration.between(twilio.getWindowStart(), twilio.getWindowEnd())).isEqualTo(Duration.ofHours(1));
+        assertThat(twilio.getSubmissionRate()).isEqualTo(1.0);
+        assertThat(twilio.getDeliveryRate()).isEqualTo(1.0);
+        assertThat(twilio.getCompletionRate()).isEqualTo(1.0);
+        assertThat(twilio.getTimeToDeliveryP50Millis()).isBetween(1_980L, 2_020L);
+        assertThat(twilio.getSpentMicros()).isEqualTo(7_000);
+        assertThat(twilio.getCostPerMessageMicros()).isEqualTo(7_000);
+        assertThat(twilio.getCostPerSuccessMicros()).isEqualTo(7_000);
+        assertThat(twilio.getScore()).isBetween(0.0, 1.0);
+        assertThat(twilio.getScoreParts().getCompletion()).isBetween(0.0, 1.0);
+        assertThat(twilio.getShortWindow().getEnd()).isEqualTo(twilio.getWindowEnd());
+        assertThat(twilio.getShortWindow().getCompleted()).isEqualTo(1);
+        assertThat(latest.get("vonage|DE|SMS").getFailovers()).containsExactly(Map.entry("REJECTION", 1L));
 
         await().atMost(WAIT).untilAsserted(() -> {
           HttpResponse<String> one = get(service, "/scores/twilio/de/sms");
@@ -133,6 +145,30 @@ class ScoringServiceIntegrationTest {
               assertThat(letter.getSourceTopic()).isEqualTo(topics.sendResults.name());
               assertThat(letter.getApplication()).isEqualTo("scoring-it");
             });
+          });
+        }
+
+        // A later try on the same route moves its stream time past the published window, which closes.
+        try (KafkaProducer<String, byte[]> producer = producer(kafka)) {
+          Instant later = twilio.getWindowEnd().plus(Duration.ofMinutes(1));
+          byte[] bytes = topics.sendResults.valueSerde().serializer().serialize(topics.sendResults.name(),
+              accepted("twilio", Channel.SMS, "sm2", later, 7_000L));
+          producer.send(new ProducerRecord<>(topics.sendResults.name(), null, later.toEpochMilli(),
+              "+4915112345678", bytes)).get();
+        }
+        String closedWindow = "twilio|DE|SMS|" + twilio.getWindowEnd();
+        List<ProviderScore> history = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer(kafka, topics.providerScoreHistory.name())) {
+          await().atMost(WAIT).untilAsserted(() -> {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+              if (record.key().equals(closedWindow)) {
+                history.add(topics.providerScoreHistory.valueSerde().deserializer().deserialize(record.topic(), record.value()));
+              }
+            }
+            assertThat(history).singleElement()
+                .extracting(ProviderScore::getTried, ProviderScore::getDelivered, ProviderScore::getCompleted,
+                    ProviderScore::getWindowEnd)
+                .containsExactly(1L, 1L, 1L, twilio.getWindowEnd());
           });
         }
       }

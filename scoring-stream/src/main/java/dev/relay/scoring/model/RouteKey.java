@@ -1,12 +1,15 @@
 package dev.relay.scoring.model;
 
 import dev.relay.schemas.Channel;
+import dev.relay.schemas.topics.ProviderScoreKeys;
+import java.time.Instant;
 import java.util.Locale;
 
 /**
  * A route as scoring sees it: one provider for one destination country on one channel. Its text
- * form {@code provider|country|CHANNEL} (for example {@code twilio|DE|SMS}) is the key of
- * provider-scores, so the same route always lands on the same compacted entry.
+ * form is the key of provider-scores ({@link ProviderScoreKeys#key}, for example {@code twilio|DE|SMS}),
+ * and scoring keys its repartition topic and stores the same way, so it must parse back: a provider
+ * or country holding the separator is refused here, before it can reach a store.
  */
 public record RouteKey(String provider, String country, Channel channel) {
 
@@ -30,7 +33,15 @@ public record RouteKey(String provider, String country, Channel channel) {
 
   /** The key on provider-scores. */
   public String value() {
-    return provider + SEPARATOR + country + SEPARATOR + channel.name();
+    return ProviderScoreKeys.key(provider, country, channel);
+  }
+
+  /**
+   * The key on provider-score-history: {@code provider|COUNTRY|CHANNEL|<window end, ISO-8601>}, one per
+   * window, so the records of a route sort by time within it.
+   */
+  public String historyKey(Instant windowEnd) {
+    return value() + SEPARATOR + windowEnd;
   }
 
   @Override

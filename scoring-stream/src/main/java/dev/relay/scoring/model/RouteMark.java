@@ -1,10 +1,16 @@
 package dev.relay.scoring.model;
 
 /**
- * The publishing bookkeeping of one route: when its newest fact happened, up to which window end it
- * was last published, and whether facts arrived since ({@code dirty}).
+ * The publishing bookkeeping of one route: when its newest fact happened, the end of the window last
+ * published on provider-scores that has not been closed yet (written to provider-score-history), or
+ * {@link #NONE}, and whether facts arrived since the last publication ({@code dirty}).
  */
-public record RouteMark(long lastFactAt, long publishedWindowEnd, boolean dirty) {
+public record RouteMark(long lastFactAt, long openWindowEnd, boolean dirty) {
 
-  public static final long NEVER = Long.MIN_VALUE;
+  /** No published window waits to be closed. */
+  public static final long NONE = Long.MIN_VALUE;
+
+  public boolean hasOpenWindow() {
+    return openWindowEnd != NONE;
+  }
 }

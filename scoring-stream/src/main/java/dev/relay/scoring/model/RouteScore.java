@@ -5,8 +5,8 @@ import java.time.Instant;
 
 /**
  * Everything scoring knows of one route at one moment: the long and short windows' figures and the
- * score with its parts. It is what {@code GET /scores} serves; provider-scores carries the subset
- * its current schema has room for.
+ * score with its parts. It is what {@code GET /scores} serves, and what provider-scores and
+ * provider-score-history carry as a {@code ProviderScore}.
  */
 public record RouteScore(
     String provider,

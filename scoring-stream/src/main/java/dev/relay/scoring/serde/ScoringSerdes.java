@@ -65,10 +65,12 @@ public final class ScoringSerdes {
           },
           in -> new VerificationProgress(in.readInt(), in.readBoolean()));
 
+  // Version 1 named the middle field "published window end"; a published window was open until the
+  // next one replaced it, so values written then read correctly as the open window.
   public static final BinarySerde<RouteMark> ROUTE_MARK = new BinarySerde<>("RouteMark", 1,
       (out, mark) -> {
         out.writeLong(mark.lastFactAt());
-        out.writeLong(mark.publishedWindowEnd());
+        out.writeLong(mark.openWindowEnd());
         out.writeBoolean(mark.dirty());
       },
       in -> new RouteMark(in.readLong(), in.readLong(), in.readBoolean()));

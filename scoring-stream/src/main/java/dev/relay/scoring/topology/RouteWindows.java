@@ -12,6 +12,7 @@ import dev.relay.scoring.score.ScoreFormula;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -25,15 +26,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each route's facts in panes one window-advance long and publishes its rolling windows.
+ * Keeps each route's facts in panes one window-advance long, publishes its rolling windows on
+ * provider-scores and writes each published window, once closed, to provider-score-history.
  *
  * <p>A fact is added to the pane of its timestamp. Every emit interval (wall-clock), each route
  * with new facts, or whose windows have hopped since it was last published, gets its windows
  * rebuilt by merging panes: the long window is the panes of the last {@code window} of stream time,
  * the short window the last {@code shortWindow} of them. So both hop by one pane, in event time,
  * and a restart or a replay computes the same windows. The newest window always ends at the end of
- * the pane holding stream time, so the published window is the latest hopping window. A route whose
- * facts have all aged out is published once more, empty, and forgotten.
+ * the pane holding stream time, so the published window is the latest hopping window.
+ *
+ * <p>A published window closes when stream time passes its end: it is rebuilt once more, with every
+ * fact that reached it, and written to the history under its end. That happens before the fact that
+ * moved stream time is stored, while every pane of the closing window is still retained, however far
+ * that fact jumped ahead. So the history holds exactly one record per route and published window;
+ * a window still open when traffic stops is written when traffic resumes. A route whose facts have
+ * all aged out is published once more, empty, and forgotten once that last window is closed.
  */
 final class RouteWindows implements Processor<String, ScoreFact, String, ProviderScore> {
 
@@ -46,6 +54,11 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
   private WindowStore<String, RouteStats> panes;
   private KeyValueStore<String, RouteMark> marks;
   private KeyValueStore<String, RouteScore> scores;
+  /**
+   * Every published window ending before this has been closed by this task; not stored, because the
+   * marks are the truth and a fresh instance finds any window left open by scanning them once.
+   */
+  private long closedBefore = RouteMark.NONE;
 
   RouteWindows(ScoringSettings settings) {
     this.settings = settings;
@@ -64,11 +77,13 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
 
   @Override
   public void process(Record<String, ScoreFact> record) {
+    long windowEnd = windowEnd(context.currentStreamTimeMs());
+    closeWindowsBefore(windowEnd, context.currentSystemTimeMs());
     if (record.value() == null) {
       return;
     }
     long paneStart = paneStart(record.timestamp());
-    long oldestPane = windowEnd(context.currentStreamTimeMs()) - settings.window().toMillis();
+    long oldestPane = windowEnd - settings.window().toMillis();
     if (paneStart < oldestPane) {
       // Outside every window still to be published: it could only rewrite history nobody reads.
       LOG.debug("dropped a fact {} ms older than the window", oldestPane - paneStart);
@@ -79,7 +94,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     panes.put(route, (pane == null ? RouteStats.empty() : pane).add(record.value()), paneStart);
     RouteMark mark = marks.get(route);
     long lastFactAt = mark == null ? record.timestamp() : Math.max(mark.lastFactAt(), record.timestamp());
-    marks.put(route, new RouteMark(lastFactAt, mark == null ? RouteMark.NEVER : mark.publishedWindowEnd(), true));
+    marks.put(route, new RouteMark(lastFactAt, mark == null ? RouteMark.NONE : mark.openWindowEnd(), true));
   }
 
   private void publish(long wallClockTime) {
@@ -89,27 +104,62 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
       return;
     }
     long windowEnd = windowEnd(streamTime);
-    List<KeyValue<String, RouteMark>> due = new ArrayList<>();
-    try (KeyValueIterator<String, RouteMark> all = marks.all()) {
-      while (all.hasNext()) {
-        KeyValue<String, RouteMark> entry = all.next();
-        if (entry.value.dirty() || entry.value.publishedWindowEnd() != windowEnd) {
-          due.add(entry);
-        }
-      }
-    }
+    // Normally done already by the record that moved stream time; after a restart, done here.
+    closeWindowsBefore(windowEnd, wallClockTime);
+    List<KeyValue<String, RouteMark>> due = marksWhere(mark -> mark.dirty() || mark.openWindowEnd() != windowEnd);
     for (KeyValue<String, RouteMark> entry : due) {
       RouteKey route = RouteKey.parse(entry.key);
       RouteScore score = evaluate(route, windowEnd, wallClockTime);
-      context.forward(new Record<>(entry.key, toProviderScore(route, score), streamTime));
-      if (entry.value.lastFactAt() < windowEnd - settings.window().toMillis()) {
-        marks.delete(entry.key);
+      context.forward(new Record<>(route.value(), ProviderScores.of(route, score), streamTime),
+          ScoringTopology.PROVIDER_SCORES_SINK);
+      marks.put(entry.key, new RouteMark(entry.value.lastFactAt(), windowEnd, false));
+      if (agedOut(entry.value, windowEnd)) {
+        // Its last, empty window is published; only its closing is left (see closeWindowsBefore).
         scores.delete(entry.key);
       } else {
-        marks.put(entry.key, new RouteMark(entry.value.lastFactAt(), windowEnd, false));
         scores.put(entry.key, score);
       }
     }
+  }
+
+  /** Writes every published window ending before {@code windowEnd} to the history, once. */
+  private void closeWindowsBefore(long windowEnd, long now) {
+    if (windowEnd <= closedBefore) {
+      return;
+    }
+    List<KeyValue<String, RouteMark>> closing =
+        marksWhere(mark -> mark.hasOpenWindow() && mark.openWindowEnd() < windowEnd);
+    for (KeyValue<String, RouteMark> entry : closing) {
+      RouteKey route = RouteKey.parse(entry.key);
+      long closedEnd = entry.value.openWindowEnd();
+      RouteScore score = evaluate(route, closedEnd, now);
+      context.forward(new Record<>(route.historyKey(Instant.ofEpochMilli(closedEnd)), ProviderScores.of(route, score),
+          closedEnd), ScoringTopology.PROVIDER_SCORE_HISTORY_SINK);
+      if (agedOut(entry.value, closedEnd)) {
+        marks.delete(entry.key);
+      } else {
+        marks.put(entry.key, new RouteMark(entry.value.lastFactAt(), RouteMark.NONE, entry.value.dirty()));
+      }
+    }
+    closedBefore = windowEnd;
+  }
+
+  private List<KeyValue<String, RouteMark>> marksWhere(Predicate<RouteMark> condition) {
+    List<KeyValue<String, RouteMark>> matching = new ArrayList<>();
+    try (KeyValueIterator<String, RouteMark> all = marks.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, RouteMark> entry = all.next();
+        if (condition.test(entry.value)) {
+          matching.add(entry);
+        }
+      }
+    }
+    return matching;
+  }
+
+  /** No fact of the route falls in the window ending at {@code windowEnd}, nor in any later one. */
+  private boolean agedOut(RouteMark mark, long windowEnd) {
+    return mark.lastFactAt() < windowEnd - settings.window().toMillis();
   }
 
   private RouteScore evaluate(RouteKey route, long windowEnd, long now) {
@@ -129,22 +179,6 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
         WindowFigures.of(Instant.ofEpochMilli(shortStart), Instant.ofEpochMilli(windowEnd), recent),
         formula.evaluate(baseline, recent),
         Instant.ofEpochMilli(now));
-  }
-
-  private static ProviderScore toProviderScore(RouteKey route, RouteScore score) {
-    WindowFigures window = score.window();
-    return ProviderScore.newBuilder()
-        .setProvider(route.provider())
-        .setCountry(route.country())
-        .setChannel(route.channel())
-        .setWindowStart(window.start())
-        .setWindowEnd(window.end())
-        .setTried(window.tried())
-        .setAccepted(window.accepted())
-        .setDelivered(window.delivered())
-        .setUndelivered(window.undelivered())
-        .setUpdatedAt(score.updatedAt())
-        .build();
   }
 
   private long paneStart(long timestamp) {

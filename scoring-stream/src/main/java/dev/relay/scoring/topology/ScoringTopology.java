@@ -27,14 +27,16 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * send-results ─────── send-result-facts ──┐      (stores: sent messages, early receipts)
- * delivery-receipts ── receipt-facts ──────┼─ merge ─ repartition by route ─ route-windows ─ provider-scores
- * verification-events ─ lifecycle-facts ───┘      (store: verification progress)   (stores: panes, marks, scores)
+ * delivery-receipts ── receipt-facts ──────┼─ merge ─ repartition by route ─ route-windows ─┬─ provider-scores
+ * verification-events ─ lifecycle-facts ───┘      (store: verification progress)           └─ provider-score-history
+ *                                                                   (stores: panes, marks, scores)
  * </pre>
  *
  * The first sub-topology reads the number-keyed inputs, which are co-partitioned, so a send and its
  * receipt meet in one task without a repartition; it emits facts keyed by route. The second owns
- * each route's panes and publishes its windows. Every node, store and internal topic is named
- * here, and {@code ScoringTopologyDescriptionTest} pins them.
+ * each route's panes, publishes its windows and writes the closed ones to the history;
+ * {@link RouteWindows} addresses each record to one of its two sinks by name. Every node, store and
+ * internal topic is named here, and {@code ScoringTopologyDescriptionTest} pins them.
  */
 public final class ScoringTopology {
 
@@ -49,7 +51,10 @@ public final class ScoringTopology {
   /** Internal topic {@code <application id>-route-facts-repartition}. */
   public static final String ROUTE_FACTS_REPARTITION = "route-facts";
   public static final String ROUTE_WINDOWS = "route-windows";
+  /** Child of {@link #ROUTE_WINDOWS} that gets each publication of a route's current window. */
   public static final String PROVIDER_SCORES_SINK = "provider-scores-sink";
+  /** Child of {@link #ROUTE_WINDOWS} that gets each published window of a route once, when it closes. */
+  public static final String PROVIDER_SCORE_HISTORY_SINK = "provider-score-history-sink";
 
   public static final String SENT_MESSAGES_STORE = "scoring-sent-messages";
   public static final String EARLY_RECEIPTS_STORE = "scoring-early-receipts";
@@ -83,17 +88,22 @@ public final class ScoringTopology {
     KStream<String, ScoreFact> lifecycleFacts = source(builder, topics.verificationEvents, VERIFICATION_EVENTS_SOURCE)
         .process(() -> new LifecycleFacts(horizon), Named.as(LIFECYCLE_FACTS), VERIFICATION_PROGRESS_STORE);
 
-    Topic<String, ProviderScore> scores = topics.providerScores;
-    sendFacts
+    KStream<String, ProviderScore> published = sendFacts
         .merge(receiptFacts, Named.as(MERGE_RECEIPT_FACTS))
         .merge(lifecycleFacts, Named.as(MERGE_LIFECYCLE_FACTS))
         .repartition(Repartitioned.<String, ScoreFact>as(ROUTE_FACTS_REPARTITION)
             .withKeySerde(Serdes.String())
             .withValueSerde(ScoringSerdes.SCORE_FACT))
         .process(() -> new RouteWindows(settings), Named.as(ROUTE_WINDOWS),
-            ROUTE_PANES_STORE, ROUTE_MARKS_STORE, ROUTE_SCORES_STORE)
-        .to(scores.name(), Produced.with(scores.keySerde(), scores.valueSerde()).withName(PROVIDER_SCORES_SINK));
+            ROUTE_PANES_STORE, ROUTE_MARKS_STORE, ROUTE_SCORES_STORE);
+    // Both sinks hang directly off route-windows, which forwards each record to one of them by name.
+    sink(published, topics.providerScores, PROVIDER_SCORES_SINK);
+    sink(published, topics.providerScoreHistory, PROVIDER_SCORE_HISTORY_SINK);
     return builder.build();
+  }
+
+  private static <V> void sink(KStream<String, V> stream, Topic<String, V> topic, String name) {
+    stream.to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()).withName(name));
   }
 
   private static <V> KStream<String, V> source(StreamsBuilder builder, Topic<String, V> topic, String name) {

@@ -72,7 +72,7 @@ class ScoringSerdesTest {
     SentMessage sent = new SentMessage(new RouteKey("twilio", "DE", Channel.VOICE), 1_700_000_000_000L, true);
     EarlyReceipt early = new EarlyReceipt(DeliveryStatus.EXPIRED, 1_700_000_000_123L);
     VerificationProgress progress = new VerificationProgress(3, true);
-    RouteMark mark = new RouteMark(42L, RouteMark.NEVER, true);
+    RouteMark mark = new RouteMark(42L, RouteMark.NONE, true);
 
     assertThat(roundTrip(ScoringSerdes.SENT_MESSAGE, sent)).isEqualTo(sent);
     assertThat(roundTrip(ScoringSerdes.EARLY_RECEIPT, early)).isEqualTo(early);

@@ -39,7 +39,9 @@ public final class ScoringDriver implements AutoCloseable {
   private final TestInputTopic<String, VerificationEvent> events;
   private final TestInputTopic<String, byte[]> rawSendResults;
   private final TestOutputTopic<String, ProviderScore> scores;
+  private final TestOutputTopic<String, ProviderScore> history;
   private final TestOutputTopic<byte[], DeadLetter> deadLetters;
+  private Instant wallClock = WALL_CLOCK_START;
 
   public ScoringDriver(ScoringSettings settings, Path stateDir) {
     this.settings = settings;
@@ -58,6 +60,8 @@ public final class ScoringDriver implements AutoCloseable {
     rawSendResults = driver.createInputTopic(topics.sendResults.name(), new StringSerializer(), new ByteArraySerializer());
     scores = driver.createOutputTopic(topics.providerScores.name(),
         topics.providerScores.keySerde().deserializer(), topics.providerScores.valueSerde().deserializer());
+    history = driver.createOutputTopic(topics.providerScoreHistory.name(),
+        topics.providerScoreHistory.keySerde().deserializer(), topics.providerScoreHistory.valueSerde().deserializer());
     deadLetters = driver.createOutputTopic(topics.deadLetters.name(),
         new ByteArrayDeserializer(), AvroSerde.of(DeadLetter.class).deserializer());
   }
@@ -87,9 +91,20 @@ public final class ScoringDriver implements AutoCloseable {
     rawSendResults.pipeInput(key, value, timestamp);
   }
 
-  /** Lets one emit interval of wall-clock time pass, which fires the publishing punctuator once. */
-  public void publish() {
+  /**
+   * Lets one emit interval of wall-clock time pass, which fires the publishing punctuator once.
+   *
+   * @return the driver's wall clock afterwards: the {@code updatedAt} of what was published
+   */
+  public Instant publish() {
     driver.advanceWallClockTime(settings.emitInterval());
+    wallClock = wallClock.plus(settings.emitInterval());
+    return wallClock;
+  }
+
+  /** The driver's wall clock: the {@code updatedAt} of a window closed by an input record now. */
+  public Instant wallClock() {
+    return wallClock;
   }
 
   public List<KeyValue<String, ProviderScore>> publishedScores() {
@@ -98,6 +113,14 @@ public final class ScoringDriver implements AutoCloseable {
 
   public boolean noScoresPublished() {
     return scores.isEmpty();
+  }
+
+  public List<KeyValue<String, ProviderScore>> history() {
+    return history.readKeyValuesToList();
+  }
+
+  public boolean noHistoryWritten() {
+    return history.isEmpty();
   }
 
   public List<KeyValue<byte[], DeadLetter>> deadLetters() {

@@ -6,6 +6,7 @@ import static dev.relay.scoring.testing.Events.event;
 import static dev.relay.scoring.testing.Events.receipt;
 import static dev.relay.scoring.testing.Events.rejected;
 import static dev.relay.scoring.testing.Events.verified;
+import static dev.relay.scoring.testing.ExpectedScore.facts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -21,18 +22,14 @@ import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.LatencySketch;
-import dev.relay.scoring.model.RouteScore;
-import dev.relay.scoring.model.RouteStats;
-import dev.relay.scoring.model.ScoreFact;
-import dev.relay.scoring.score.ScoreFormula;
+import dev.relay.scoring.testing.ExpectedScore;
 import dev.relay.scoring.testing.ScoringDriver;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.stream.LongStream;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,13 +37,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The scoring topology on synthetic streams: exact records on provider-scores for each publication,
- * then nothing else; the figures behind them from the score store.
+ * The scoring topology on synthetic streams: for each publication the exact records on
+ * provider-scores, for each window that closes the exact records on provider-score-history, and
+ * then nothing else on either.
  */
 class ScoringTopologyTest {
 
-  private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+  private static final Instant T0 = at("10:00:00");
   private static final ScoringSettings SETTINGS = ScoringSettings.defaults();
+  private static final ExpectedScore EXPECTED = new ExpectedScore(SETTINGS);
   private static final String TWILIO_SMS = "twilio|DE|SMS";
   private static final String TWILIO_VOICE = "twilio|DE|VOICE";
   private static final String VONAGE_SMS = "vonage|DE|SMS";
@@ -54,7 +53,6 @@ class ScoringTopologyTest {
   @TempDir
   Path stateDir;
   private ScoringDriver driver;
-  private int publications;
 
   @BeforeEach
   void startDriver() {
@@ -78,14 +76,22 @@ class ScoringTopologyTest {
     driver.receipt(receipt("twilio", "m3", DeliveryStatus.SENT, T0.plusSeconds(8)));
     driver.receipt(receipt("twilio", "m3", DeliveryStatus.DELIVERED_TO_OPERATOR, T0.plusSeconds(9)));
 
-    Instant updatedAt = publish();
+    Instant updatedAt = driver.publish();
 
-    Instant windowEnd = T0.plus(Duration.ofMinutes(1));
-    assertThat(driver.publishedScores()).containsExactly(
-        KeyValue.pair(TWILIO_SMS, score("twilio", Channel.SMS, windowEnd, 3, 3, 1, 1, updatedAt)),
-        KeyValue.pair(VONAGE_SMS, score("vonage", Channel.SMS, windowEnd, 1, 0, 0, 0, updatedAt)));
-    publish();
-    assertThat(driver.noScoresPublished()).as("nothing changed, nothing published").isTrue();
+    Instant windowEnd = at("10:01:00");
+    List<KeyValue<String, ProviderScore>> published = driver.publishedScores();
+    assertThat(published).containsExactly(
+        KeyValue.pair(TWILIO_SMS, EXPECTED.recent("twilio", Channel.SMS, windowEnd,
+            facts().accepted(3).delivered(5_000).undelivered(1), updatedAt)),
+        KeyValue.pair(VONAGE_SMS, EXPECTED.recent("vonage", Channel.SMS, windowEnd,
+            facts().rejected(1).failover(SendReason.REJECTION), updatedAt)));
+    ProviderScore twilio = published.get(0).value;
+    assertThat(twilio.getSubmissionRate()).isEqualTo(1.0);
+    assertThat(twilio.getDeliveryRate()).isEqualTo(1.0 / 3);
+    assertThat(twilio.getCompletionRate()).isEqualTo(0.0);
+    assertThat(published.get(1).value.getFailovers()).containsExactly(Map.entry("REJECTION", 1L));
+    driver.publish();
+    assertNothingMore("nothing changed, nothing published");
   }
 
   @Test
@@ -96,15 +102,15 @@ class ScoringTopologyTest {
       driver.receipt(DeliveryReceipt.newBuilder(
           receipt("twilio", "m1", status, T0.plusSeconds(1))).setFinalStatus(true).build());
     }
-    Instant updatedAt = publish();
-    assertThat(driver.publishedScores()).containsExactly(
-        KeyValue.pair(TWILIO_SMS, score("twilio", Channel.SMS, T0.plus(Duration.ofMinutes(1)), 1, 1, 0, 0, updatedAt)));
+    Instant updatedAt = driver.publish();
+    assertThat(driver.publishedScores()).containsExactly(KeyValue.pair(TWILIO_SMS,
+        EXPECTED.recent("twilio", Channel.SMS, at("10:01:00"), facts().accepted(1), updatedAt)));
 
     driver.receipt(receipt("twilio", "m1", DeliveryStatus.EXPIRED, T0.plusSeconds(2)));
-    updatedAt = publish();
-    assertThat(driver.publishedScores()).containsExactly(
-        KeyValue.pair(TWILIO_SMS, score("twilio", Channel.SMS, T0.plus(Duration.ofMinutes(1)), 1, 1, 0, 1, updatedAt)));
-    assertThat(driver.noScoresPublished()).isTrue();
+    updatedAt = driver.publish();
+    assertThat(driver.publishedScores()).containsExactly(KeyValue.pair(TWILIO_SMS,
+        EXPECTED.recent("twilio", Channel.SMS, at("10:01:00"), facts().accepted(1).undelivered(1), updatedAt)));
+    assertNothingMore("");
   }
 
   @Test
@@ -114,12 +120,13 @@ class ScoringTopologyTest {
     driver.receipt(receipt("twilio", "m1", DeliveryStatus.DELIVERED, T0.plusSeconds(3)));
     driver.receipt(receipt("twilio", "m1", DeliveryStatus.UNDELIVERED, T0.plusSeconds(4)));
 
-    Instant updatedAt = publish();
+    Instant updatedAt = driver.publish();
 
-    assertThat(driver.publishedScores()).containsExactly(
-        KeyValue.pair(TWILIO_SMS, score("twilio", Channel.SMS, T0.plus(Duration.ofMinutes(1)), 1, 1, 1, 0, updatedAt)));
-    assertThat(driver.routeScore(TWILIO_SMS).window().timeToDeliveryP50Millis()).isCloseTo(2000L, within(20L));
-    assertThat(driver.noScoresPublished()).isTrue();
+    List<KeyValue<String, ProviderScore>> published = driver.publishedScores();
+    assertThat(published).containsExactly(KeyValue.pair(TWILIO_SMS,
+        EXPECTED.recent("twilio", Channel.SMS, at("10:01:00"), facts().accepted(1).delivered(2_000), updatedAt)));
+    assertThat(published.get(0).value.getTimeToDeliveryP50Millis()).isCloseTo(2000L, within(20L));
+    assertNothingMore("");
   }
 
   @Test
@@ -127,17 +134,17 @@ class ScoringTopologyTest {
     // The vendor echoes the id in another case than the sender reported it.
     driver.receipt(receipt("twilio", "SM0A", DeliveryStatus.DELIVERED, T0.plusSeconds(2)), T0.plusSeconds(2));
     driver.receipt(receipt("twilio", "SM0A", DeliveryStatus.DELIVERED, T0.plusSeconds(2)), T0.plusSeconds(2));
-    Instant firstPublication = publish();
-    assertThat(driver.noScoresPublished()).as("a receipt alone names no channel: it waits").isTrue();
+    driver.publish();
+    assertNothingMore("a receipt alone names no channel: it waits");
 
     driver.send(accepted("twilio", "sm0a", T0.plusSeconds(1)), T0.plusSeconds(3));
-    Instant updatedAt = publish();
+    Instant updatedAt = driver.publish();
 
-    assertThat(firstPublication).isBefore(updatedAt);
-    assertThat(driver.publishedScores()).containsExactly(
-        KeyValue.pair(TWILIO_SMS, score("twilio", Channel.SMS, T0.plus(Duration.ofMinutes(1)), 1, 1, 1, 0, updatedAt)));
-    assertThat(driver.routeScore(TWILIO_SMS).window().timeToDeliveryP95Millis()).isCloseTo(1000L, within(10L));
-    assertThat(driver.noScoresPublished()).isTrue();
+    List<KeyValue<String, ProviderScore>> published = driver.publishedScores();
+    assertThat(published).containsExactly(KeyValue.pair(TWILIO_SMS,
+        EXPECTED.recent("twilio", Channel.SMS, at("10:01:00"), facts().accepted(1).delivered(1_000), updatedAt)));
+    assertThat(published.get(0).value.getTimeToDeliveryP95Millis()).isCloseTo(1000L, within(10L));
+    assertNothingMore("");
   }
 
   @Test
@@ -145,11 +152,11 @@ class ScoringTopologyTest {
     driver.send(accepted("twilio", Channel.VOICE, "ca1", T0, 15_000L));
     driver.receipt(receipt("twilio", "ca1", DeliveryStatus.DELIVERED, T0.plusSeconds(20)));
 
-    Instant updatedAt = publish();
+    Instant updatedAt = driver.publish();
 
-    assertThat(driver.publishedScores()).containsExactly(
-        KeyValue.pair(TWILIO_VOICE, score("twilio", Channel.VOICE, T0.plus(Duration.ofMinutes(1)), 1, 1, 1, 0, updatedAt)));
-    assertThat(driver.noScoresPublished()).isTrue();
+    assertThat(driver.publishedScores()).containsExactly(KeyValue.pair(TWILIO_VOICE, EXPECTED.recent(
+        "twilio", Channel.VOICE, at("10:01:00"), facts().acceptedPriced(1, 15_000).delivered(20_000), updatedAt)));
+    assertNothingMore("");
   }
 
   @Test
@@ -172,90 +179,150 @@ class ScoringTopologyTest {
         attempt(1, SendReason.INITIAL, null, Channel.SMS, T0),
         attempt(2, SendReason.CHANNEL_FALLBACK, "twilio", Channel.VOICE, T0.plusSeconds(1))), T0.plusSeconds(50)));
 
-    Instant updatedAt = publish();
+    Instant updatedAt = driver.publish();
 
-    Instant windowEnd = T0.plus(Duration.ofMinutes(1));
+    Instant windowEnd = at("10:01:00");
     assertThat(driver.publishedScores()).containsExactly(
-        KeyValue.pair(TWILIO_SMS, score("twilio", Channel.SMS, windowEnd, 0, 0, 0, 0, updatedAt)),
-        KeyValue.pair(TWILIO_VOICE, score("twilio", Channel.VOICE, windowEnd, 0, 0, 0, 0, updatedAt)),
-        KeyValue.pair(VONAGE_SMS, score("vonage", Channel.SMS, windowEnd, 2, 0, 0, 0, updatedAt)));
-    assertThat(driver.routeScore(TWILIO_SMS).window().failovers()).containsExactly(Map.entry("TIMEOUT", 1L));
-    assertThat(driver.routeScore(TWILIO_SMS).window().completed()).isZero();
-    assertThat(driver.routeScore(VONAGE_SMS).window().failovers()).containsExactly(Map.entry("REJECTION", 1L));
-    assertThat(driver.routeScore(VONAGE_SMS).window().completed()).isEqualTo(1);
-    assertThat(driver.routeScore(TWILIO_VOICE).window().failovers()).isEmpty();
-    assertThat(driver.routeScore(TWILIO_VOICE).window().completed()).isEqualTo(1);
-    assertThat(driver.noScoresPublished()).isTrue();
+        KeyValue.pair(TWILIO_SMS, EXPECTED.recent("twilio", Channel.SMS, windowEnd,
+            facts().failover(SendReason.TIMEOUT), updatedAt)),
+        KeyValue.pair(TWILIO_VOICE, EXPECTED.recent("twilio", Channel.VOICE, windowEnd,
+            facts().completed(1), updatedAt)),
+        KeyValue.pair(VONAGE_SMS, EXPECTED.recent("vonage", Channel.SMS, windowEnd,
+            facts().rejected(2).failover(SendReason.REJECTION).completed(1), updatedAt)));
+    assertNothingMore("");
   }
 
   @Test
-  void windowsHopWithStreamTimeAndFactsAgeOut() {
-    driver.send(accepted("twilio", "a", Instant.parse("2026-03-02T10:00:10Z")));
-    Instant updatedAt = publish();
+  void windowsHopWithStreamTimeAndEachPublishedWindowIsWrittenToTheHistoryWhenItCloses() {
+    driver.send(accepted("twilio", "a", at("10:00:10")));
+    Instant updatedAt = driver.publish();
     assertThat(driver.publishedScores()).containsExactly(KeyValue.pair(TWILIO_SMS,
-        score("twilio", Channel.SMS, Instant.parse("2026-03-02T10:01:00Z"), 1, 1, 0, 0, updatedAt)));
+        EXPECTED.recent("twilio", Channel.SMS, at("10:01:00"), facts().accepted(1), updatedAt)));
+    assertThat(driver.noHistoryWritten()).as("the window is still open").isTrue();
 
-    driver.send(accepted("twilio", "b", Instant.parse("2026-03-02T10:59:30Z")));
-    updatedAt = publish();
+    driver.send(accepted("twilio", "b", at("10:59:30")));
+    assertThat(driver.history()).as("stream time passed 10:01: that window is closed").containsExactly(
+        KeyValue.pair("twilio|DE|SMS|2026-03-02T10:01:00Z",
+            EXPECTED.recent("twilio", Channel.SMS, at("10:01:00"), facts().accepted(1), driver.wallClock())));
+    updatedAt = driver.publish();
     assertThat(driver.publishedScores()).containsExactly(KeyValue.pair(TWILIO_SMS,
-        score("twilio", Channel.SMS, Instant.parse("2026-03-02T11:00:00Z"), 2, 2, 0, 0, updatedAt)));
+        EXPECTED.of("twilio", Channel.SMS, at("11:00:00"), facts().accepted(1), facts().accepted(1), updatedAt)));
 
-    // Another route moves stream time past a hop: twilio is published again, without its first try.
-    driver.send(accepted("vonage", "c", Instant.parse("2026-03-02T11:00:05Z")));
-    updatedAt = publish();
-    Instant hopped = Instant.parse("2026-03-02T11:01:00Z");
+    // Another route moves stream time past a hop: twilio's window closes, and the next one no longer
+    // holds its first try.
+    driver.send(accepted("vonage", "c", at("11:00:05")));
+    assertThat(driver.history()).containsExactly(KeyValue.pair("twilio|DE|SMS|2026-03-02T11:00:00Z",
+        EXPECTED.of("twilio", Channel.SMS, at("11:00:00"), facts().accepted(1), facts().accepted(1), driver.wallClock())));
+    updatedAt = driver.publish();
     assertThat(driver.publishedScores()).containsExactly(
-        KeyValue.pair(TWILIO_SMS, score("twilio", Channel.SMS, hopped, 1, 1, 0, 0, updatedAt)),
-        KeyValue.pair(VONAGE_SMS, score("vonage", Channel.SMS, hopped, 1, 1, 0, 0, updatedAt)));
+        KeyValue.pair(TWILIO_SMS, EXPECTED.recent("twilio", Channel.SMS, at("11:01:00"), facts().accepted(1), updatedAt)),
+        KeyValue.pair(VONAGE_SMS, EXPECTED.recent("vonage", Channel.SMS, at("11:01:00"), facts().accepted(1), updatedAt)));
 
-    driver.send(accepted("vonage", "d", Instant.parse("2026-03-02T12:00:30Z")));
-    updatedAt = publish();
-    Instant later = Instant.parse("2026-03-02T12:01:00Z");
+    driver.send(accepted("vonage", "d", at("12:00:30")));
+    assertThat(driver.history()).containsExactly(
+        KeyValue.pair("twilio|DE|SMS|2026-03-02T11:01:00Z",
+            EXPECTED.recent("twilio", Channel.SMS, at("11:01:00"), facts().accepted(1), driver.wallClock())),
+        KeyValue.pair("vonage|DE|SMS|2026-03-02T11:01:00Z",
+            EXPECTED.recent("vonage", Channel.SMS, at("11:01:00"), facts().accepted(1), driver.wallClock())));
+    updatedAt = driver.publish();
     assertThat(driver.publishedScores()).as("twilio's last try aged out: published empty once").containsExactly(
-        KeyValue.pair(TWILIO_SMS, score("twilio", Channel.SMS, later, 0, 0, 0, 0, updatedAt)),
-        KeyValue.pair(VONAGE_SMS, score("vonage", Channel.SMS, later, 1, 1, 0, 0, updatedAt)));
-    assertThat(driver.routeScore(TWILIO_SMS)).as("and forgotten").isNull();
+        KeyValue.pair(TWILIO_SMS, EXPECTED.recent("twilio", Channel.SMS, at("12:01:00"), facts(), updatedAt)),
+        KeyValue.pair(VONAGE_SMS, EXPECTED.recent("vonage", Channel.SMS, at("12:01:00"), facts().accepted(1), updatedAt)));
+    assertThat(driver.routeScore(TWILIO_SMS)).as("and no longer served").isNull();
 
     // A try older than every window still to be published changes nothing.
-    driver.send(accepted("twilio", "late", Instant.parse("2026-03-02T10:30:00Z")));
-    publish();
-    assertThat(driver.noScoresPublished()).isTrue();
+    driver.send(accepted("twilio", "late", at("10:30:00")));
+    driver.publish();
+    assertNothingMore("");
+
+    driver.send(accepted("vonage", "e", at("12:01:30")));
+    assertThat(driver.history()).as("twilio's empty window closes like any other").containsExactly(
+        KeyValue.pair("twilio|DE|SMS|2026-03-02T12:01:00Z",
+            EXPECTED.recent("twilio", Channel.SMS, at("12:01:00"), facts(), driver.wallClock())),
+        KeyValue.pair("vonage|DE|SMS|2026-03-02T12:01:00Z",
+            EXPECTED.recent("vonage", Channel.SMS, at("12:01:00"), facts().accepted(1), driver.wallClock())));
+    updatedAt = driver.publish();
+    assertThat(driver.publishedScores()).as("then twilio is forgotten").containsExactly(
+        KeyValue.pair(VONAGE_SMS, EXPECTED.recent("vonage", Channel.SMS, at("12:02:00"), facts().accepted(2), updatedAt)));
+    driver.publish();
+    assertNothingMore("");
+  }
+
+  @Test
+  void aWindowPublishedSeveralTimesIsWrittenToTheHistoryOnceWithEveryFactThatReachedIt() {
+    driver.send(accepted("twilio", "m1", T0.plusSeconds(1)));
+    Instant updatedAt = driver.publish();
+    assertThat(driver.publishedScores()).containsExactly(KeyValue.pair(TWILIO_SMS,
+        EXPECTED.recent("twilio", Channel.SMS, at("10:01:00"), facts().accepted(1), updatedAt)));
+    driver.receipt(receipt("twilio", "m1", DeliveryStatus.DELIVERED, T0.plusSeconds(5)));
+    updatedAt = driver.publish();
+    assertThat(driver.publishedScores()).containsExactly(KeyValue.pair(TWILIO_SMS,
+        EXPECTED.recent("twilio", Channel.SMS, at("10:01:00"), facts().accepted(1).delivered(4_000), updatedAt)));
+    // Reaches the window after its last publication.
+    driver.send(accepted("twilio", "m2", T0.plusSeconds(50)));
+    assertThat(driver.noHistoryWritten()).isTrue();
+
+    driver.send(accepted("twilio", "m3", at("10:01:10")));
+
+    assertThat(driver.history()).containsExactly(KeyValue.pair("twilio|DE|SMS|2026-03-02T10:01:00Z",
+        EXPECTED.recent("twilio", Channel.SMS, at("10:01:00"), facts().accepted(2).delivered(4_000), driver.wallClock())));
+    updatedAt = driver.publish();
+    assertThat(driver.publishedScores()).containsExactly(KeyValue.pair(TWILIO_SMS,
+        EXPECTED.recent("twilio", Channel.SMS, at("10:02:00"), facts().accepted(3).delivered(4_000), updatedAt)));
+    driver.publish();
+    assertNothingMore("");
+  }
+
+  @Test
+  void aFactThatJumpsFarAheadClosesTheOpenWindowWithAllItsPanes() {
+    driver.send(accepted("twilio", "m1", at("10:00:10")));
+    driver.send(accepted("twilio", "m2", at("10:40:10")));
+    Instant updatedAt = driver.publish();
+    ProviderScore open = EXPECTED.of("twilio", Channel.SMS, at("10:41:00"), facts().accepted(1), facts().accepted(1), updatedAt);
+    assertThat(driver.publishedScores()).containsExactly(KeyValue.pair(TWILIO_SMS, open));
+
+    // 49 hops at once: storing this fact first would expire the pane of m1 before the window closes.
+    driver.send(accepted("twilio", "m3", at("11:30:00")));
+
+    assertThat(driver.history()).containsExactly(KeyValue.pair("twilio|DE|SMS|2026-03-02T10:41:00Z", open));
+    updatedAt = driver.publish();
+    assertThat(driver.publishedScores()).containsExactly(KeyValue.pair(TWILIO_SMS,
+        EXPECTED.of("twilio", Channel.SMS, at("11:31:00"), facts().accepted(1), facts().accepted(1), updatedAt)));
+    driver.publish();
+    assertNothingMore("");
   }
 
   @Test
   void theShortWindowHoldsTheLastMinutesAndTheScoreWeighsThemAgainstTheRest() {
     for (int i = 0; i < 3; i++) {
-      driver.send(accepted("twilio", "old" + i, Instant.parse("2026-03-02T10:00:30Z").plusSeconds(i)));
+      driver.send(accepted("twilio", "old" + i, at("10:00:30").plusSeconds(i)));
     }
-    driver.send(rejected("twilio", ErrorCategory.THROTTLED, true, Instant.parse("2026-03-02T10:54:00Z")));
-    driver.send(rejected("twilio", ErrorCategory.THROTTLED, true, Instant.parse("2026-03-02T10:54:30Z")));
-    publish();
-    driver.publishedScores();
+    driver.send(rejected("twilio", ErrorCategory.THROTTLED, true, at("10:54:00")));
+    driver.send(rejected("twilio", ErrorCategory.THROTTLED, true, at("10:54:30")));
+    Instant updatedAt = driver.publish();
 
-    RouteScore score = driver.routeScore(TWILIO_SMS);
-    assertThat(score.window().start()).isEqualTo(Instant.parse("2026-03-02T09:55:00Z"));
-    assertThat(score.window().end()).isEqualTo(Instant.parse("2026-03-02T10:55:00Z"));
-    assertThat(score.shortWindow().start()).isEqualTo(Instant.parse("2026-03-02T10:50:00Z"));
-    assertThat(score.window().tried()).isEqualTo(5);
-    assertThat(score.window().accepted()).isEqualTo(3);
-    assertThat(score.window().submissionRate()).isEqualTo(0.6);
-    assertThat(score.shortWindow().tried()).isEqualTo(2);
-    assertThat(score.shortWindow().accepted()).isZero();
-    assertThat(score.shortWindow().submissionRate()).isEqualTo(0.0);
-
-    RouteStats baseline = RouteStats.empty();
-    for (int i = 0; i < 3; i++) {
-      baseline.add(new ScoreFact.Tried(true, OptionalLong.empty()));
-    }
-    RouteStats recent = RouteStats.empty()
-        .add(new ScoreFact.Tried(false, OptionalLong.empty()))
-        .add(new ScoreFact.Tried(false, OptionalLong.empty()));
-    assertThat(score.score()).isEqualTo(new ScoreFormula(SETTINGS.priorSamples()).evaluate(baseline, recent));
+    List<KeyValue<String, ProviderScore>> published = driver.publishedScores();
+    assertThat(published).containsExactly(KeyValue.pair(TWILIO_SMS,
+        EXPECTED.of("twilio", Channel.SMS, at("10:55:00"), facts().accepted(3), facts().rejected(2), updatedAt)));
+    ProviderScore score = published.get(0).value;
+    assertThat(score.getWindowStart()).isEqualTo(at("09:55:00"));
+    assertThat(score.getWindowEnd()).isEqualTo(at("10:55:00"));
+    assertThat(score.getTried()).isEqualTo(5);
+    assertThat(score.getAccepted()).isEqualTo(3);
+    assertThat(score.getSubmissionRate()).isEqualTo(0.6);
+    assertThat(score.getShortWindow().getStart()).isEqualTo(at("10:50:00"));
+    assertThat(score.getShortWindow().getEnd()).isEqualTo(at("10:55:00"));
+    assertThat(score.getShortWindow().getTried()).isEqualTo(2);
+    assertThat(score.getShortWindow().getAccepted()).isZero();
+    assertThat(score.getShortWindow().getSubmissionRate()).isEqualTo(0.0);
+    // k = 20 samples of prior 0.95: baseline (3 + 20 · 0.95) / 23 = 22/23; short window (0 + 20 · 22/23) / 22.
+    assertThat(score.getScoreParts().getReach()).isCloseTo(20.0 / 23, within(1e-12));
+    assertNothingMore("");
   }
 
   @Test
   void timeToDeliveryQuantilesCostsAndCompletionRateOverAWindow() {
-    Instant start = Instant.parse("2026-03-02T10:00:00Z");
+    Instant start = at("10:00:00");
     for (int i = 1; i <= 100; i++) {
       String id = "m" + i;
       Instant sentAt = start.plusSeconds(i);
@@ -267,19 +334,24 @@ class ScoringTopologyTest {
             List.of(verified(sent, sentAt.plusSeconds(2))), sentAt.plusSeconds(2)));
       }
     }
-    publish();
-    driver.publishedScores();
+    Instant updatedAt = driver.publish();
 
-    RouteScore score = driver.routeScore(TWILIO_SMS);
+    List<KeyValue<String, ProviderScore>> published = driver.publishedScores();
+    long[] timesToDelivery = LongStream.rangeClosed(1, 100).map(i -> 100 * i).toArray();
+    assertThat(published).containsExactly(KeyValue.pair(TWILIO_SMS, EXPECTED.recent("twilio", Channel.SMS,
+        at("10:02:00"), facts().acceptedPriced(100, 7_000).delivered(timesToDelivery).completed(50), updatedAt)));
+    ProviderScore score = published.get(0).value;
     // Exact lower-rank quantiles of 100, 200, ... 10,000 ms: p50 = 5,000, p95 = 9,500.
-    assertThat(score.window().timeToDeliveryP50Millis()).isCloseTo(5_000L, within((long) (5_000 * LatencySketch.RELATIVE_ACCURACY)));
-    assertThat(score.window().timeToDeliveryP95Millis()).isCloseTo(9_500L, within((long) (9_500 * LatencySketch.RELATIVE_ACCURACY)));
-    assertThat(score.window().deliveryRate()).isEqualTo(1.0);
-    assertThat(score.window().completed()).isEqualTo(50);
-    assertThat(score.window().completionRate()).isEqualTo(0.5);
-    assertThat(score.window().spentMicros()).isEqualTo(700_000);
-    assertThat(score.window().costPerMessageMicros()).isEqualTo(7_000);
-    assertThat(score.window().costPerSuccessMicros()).isEqualTo(14_000);
+    assertThat(score.getTimeToDeliveryP50Millis()).isCloseTo(5_000L, within((long) (5_000 * LatencySketch.RELATIVE_ACCURACY)));
+    assertThat(score.getTimeToDeliveryP95Millis()).isCloseTo(9_500L, within((long) (9_500 * LatencySketch.RELATIVE_ACCURACY)));
+    assertThat(score.getDeliveryRate()).isEqualTo(1.0);
+    assertThat(score.getCompleted()).isEqualTo(50);
+    assertThat(score.getCompletionRate()).isEqualTo(0.5);
+    assertThat(score.getSpentMicros()).isEqualTo(700_000);
+    assertThat(score.getCostPerMessageMicros()).isEqualTo(7_000);
+    assertThat(score.getCostPerSuccessMicros()).isEqualTo(14_000);
+    assertThat(score.getShortWindow().getCostPerSuccessMicros()).isEqualTo(14_000);
+    assertNothingMore("");
   }
 
   @Test
@@ -288,7 +360,7 @@ class ScoringTopologyTest {
     driver.send(SendResult.newBuilder(accepted("bad|provider", "x", T0)).build(), T0.plusSeconds(1));
     driver.send(accepted("twilio", "m1", T0.plusSeconds(2)));
 
-    Instant updatedAt = publish();
+    Instant updatedAt = driver.publish();
 
     List<KeyValue<byte[], DeadLetter>> letters = driver.deadLetters();
     assertThat(letters).hasSize(2);
@@ -303,30 +375,16 @@ class ScoringTopologyTest {
     assertThat(unscorable.getErrorClass()).isEqualTo(IllegalArgumentException.class.getName());
     assertThat(unscorable.getValue()).isNotNull();
     assertThat(driver.publishedScores()).containsExactly(KeyValue.pair(TWILIO_SMS,
-        score("twilio", Channel.SMS, T0.plus(Duration.ofMinutes(1)), 1, 1, 0, 0, updatedAt)));
-    assertThat(driver.noScoresPublished()).isTrue();
+        EXPECTED.recent("twilio", Channel.SMS, at("10:01:00"), facts().accepted(1), updatedAt)));
+    assertNothingMore("");
   }
 
-  /** Advances the wall clock one emit interval; returns the time the scores published then carry. */
-  private Instant publish() {
-    driver.publish();
-    publications++;
-    return ScoringDriver.WALL_CLOCK_START.plus(SETTINGS.emitInterval().multipliedBy(publications));
+  private void assertNothingMore(String why) {
+    assertThat(driver.noScoresPublished()).as("nothing more on provider-scores. " + why).isTrue();
+    assertThat(driver.noHistoryWritten()).as("nothing more on provider-score-history. " + why).isTrue();
   }
 
-  private static ProviderScore score(String provider, Channel channel, Instant windowEnd,
-      long tried, long accepted, long delivered, long undelivered, Instant updatedAt) {
-    return ProviderScore.newBuilder()
-        .setProvider(provider)
-        .setCountry("DE")
-        .setChannel(channel)
-        .setWindowStart(windowEnd.minus(SETTINGS.window()))
-        .setWindowEnd(windowEnd)
-        .setTried(tried)
-        .setAccepted(accepted)
-        .setDelivered(delivered)
-        .setUndelivered(undelivered)
-        .setUpdatedAt(updatedAt)
-        .build();
+  private static Instant at(String timeOfDay) {
+    return Instant.parse("2026-03-02T" + timeOfDay + "Z");
   }
 }

@@ -1,0 +1,80 @@
+package dev.relay.local;
+
+import dev.relay.support.secrets.Keyring;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Properties;
+
+/**
+ * The secrets of a development stack: generated at its first start and kept in its data directory
+ * (owner-only), so a restart still verifies the codes it issued before. Production deployments set
+ * every secret themselves; there is no built-in default.
+ */
+public final class LocalSecrets {
+
+  static final String FILE = "secrets.properties";
+
+  private final Properties values;
+
+  private LocalSecrets(Properties values) {
+    this.values = values;
+  }
+
+  public static LocalSecrets loadOrCreate(Path dataDir) {
+    Path file = dataDir.resolve(FILE);
+    Properties values = new Properties();
+    try {
+      if (Files.exists(file)) {
+        try (Reader reader = Files.newBufferedReader(file)) {
+          values.load(reader);
+        }
+      }
+      boolean added = false;
+      added |= putIfAbsent(values, "code-hmac-keys", () -> Keyring.generateSetting("k1"));
+      added |= putIfAbsent(values, "code-encryption-keys", () -> Keyring.generateSetting("k1"));
+      added |= putIfAbsent(values, "id-keys", () -> Keyring.generateSetting("k1"));
+      added |= putIfAbsent(values, "twilio-account-sid", () -> "AC" + randomHex(16));
+      added |= putIfAbsent(values, "twilio-auth-token", () -> randomHex(16));
+      added |= putIfAbsent(values, "vonage-api-key", () -> randomHex(4));
+      added |= putIfAbsent(values, "vonage-api-secret", () -> randomHex(8));
+      added |= putIfAbsent(values, "vonage-signature-secret", () -> randomHex(16));
+      if (added) {
+        Files.createDirectories(dataDir);
+        if (!Files.exists(file)) {
+          Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        try (Writer writer = Files.newBufferedWriter(file)) {
+          values.store(writer, "Relay development secrets: generated once, kept for restarts. Not for production.");
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep development secrets in " + file, e);
+    }
+    return new LocalSecrets(values);
+  }
+
+  public String get(String name) {
+    return values.getProperty(name);
+  }
+
+  private static boolean putIfAbsent(Properties values, String name, java.util.function.Supplier<String> generator) {
+    if (values.getProperty(name) != null) {
+      return false;
+    }
+    values.setProperty(name, generator.get());
+    return true;
+  }
+
+  private static String randomHex(int bytes) {
+    byte[] random = new byte[bytes];
+    new SecureRandom().nextBytes(random);
+    return HexFormat.of().formatHex(random);
+  }
+}

@@ -1,0 +1,175 @@
+package dev.relay.local;
+
+import dev.relay.api.VerificationApiService;
+import dev.relay.api.config.ApiConfig;
+import dev.relay.dispatcher.DispatcherService;
+import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.dlr.DlrIngestService;
+import dev.relay.dlr.config.DlrConfig;
+import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
+import dev.relay.schemas.topics.Topics;
+import dev.relay.scoring.ScoringService;
+import dev.relay.scoring.config.ScoringConfig;
+import dev.relay.sim.SimService;
+import dev.relay.sim.config.SimConfig;
+import dev.relay.support.config.RelayConfig;
+import dev.relay.support.kafka.TopicProvisioner;
+import dev.relay.support.runtime.RelayService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole of Relay on one machine: an embedded KRaft broker, the provider simulator, dlr-ingest,
+ * the dispatcher, scoring and the API, wired to each other over loopback exactly as separately
+ * deployed services would be (the same service classes and config keys), with every byte of state
+ * under one data directory so a restart resumes where it stopped.
+ */
+public final class LocalStack implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+  private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
+
+  private final LocalStackSettings settings;
+  private final List<RelayService> services = new ArrayList<>();
+  private EmbeddedKafkaCluster kafka;
+
+  public LocalStack(LocalStackSettings settings) {
+    this.settings = settings;
+  }
+
+  /** Starts the broker and every service, in the order their dependencies need. */
+  public synchronized void start() {
+    LocalSecrets secrets = LocalSecrets.loadOrCreate(settings.dataDir());
+    kafka = EmbeddedKafkaCluster.builder()
+        .dataDirectory(settings.dataDir().resolve("kafka"))
+        .port(settings.kafkaPort())
+        .build();
+    kafka.start();
+    String bootstrap = kafka.bootstrapServers();
+    TopicProvisioner.ensure(bootstrap, Topics.defaults().all(), TOPIC_TIMEOUT);
+
+    Map<String, String> providers = providerSettings(secrets);
+    startService(new SimService(RelayConfig.of(SimConfig.SCHEMA, Map.of(
+        "relay.http.port", Integer.toString(settings.simPort()),
+        "relay.sim.enabled", "true",
+        "relay.sim.dlr-url", dlrUrl(),
+        "relay.sim.twilio.account-sid", secrets.get("twilio-account-sid"),
+        "relay.sim.twilio.auth-token", secrets.get("twilio-auth-token"),
+        "relay.sim.vonage.api-key", secrets.get("vonage-api-key"),
+        "relay.sim.vonage.api-secret", secrets.get("vonage-api-secret"),
+        "relay.sim.vonage.signature-secret", secrets.get("vonage-signature-secret")))));
+
+    Map<String, String> dlr = new HashMap<>(providers);
+    dlr.put("relay.kafka.bootstrap-servers", bootstrap);
+    dlr.put("relay.http.port", Integer.toString(settings.dlrPort()));
+    startService(new DlrIngestService(RelayConfig.of(DlrConfig.SCHEMA, dlr)));
+
+    Map<String, String> dispatcher = new HashMap<>(providers);
+    dispatcher.putAll(secretSettings(secrets));
+    dispatcher.put("relay.kafka.bootstrap-servers", bootstrap);
+    dispatcher.put("relay.http.port", Integer.toString(settings.dispatcherPort()));
+    dispatcher.put("relay.streams.state-dir", settings.dataDir().resolve("streams").toString());
+    startService(new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, dispatcher)));
+
+    startService(new ScoringService(RelayConfig.of(ScoringConfig.SCHEMA, Map.of(
+        "relay.kafka.bootstrap-servers", bootstrap,
+        "relay.http.port", Integer.toString(settings.scoringPort()),
+        "relay.streams.state-dir", settings.dataDir().resolve("streams").toString()))));
+
+    Map<String, String> api = new HashMap<>(secretSettings(secrets));
+    api.remove("relay.secrets.code-hmac-keys");
+    api.put("relay.kafka.bootstrap-servers", bootstrap);
+    api.put("relay.http.port", Integer.toString(settings.apiPort()));
+    startService(new VerificationApiService(RelayConfig.of(ApiConfig.SCHEMA, api)));
+  }
+
+  public boolean isReady() {
+    return !services.isEmpty() && services.stream().allMatch(RelayService::isReady);
+  }
+
+  public List<RelayService> services() {
+    return List.copyOf(services);
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  public String apiUrl() {
+    return "http://localhost:" + settings.apiPort();
+  }
+
+  public String simUrl() {
+    return "http://localhost:" + settings.simPort();
+  }
+
+  public String dlrUrl() {
+    return "http://localhost:" + settings.dlrPort();
+  }
+
+  public LocalStackSettings settings() {
+    return settings;
+  }
+
+  /** Stops services in reverse start order, then the broker; the data directory stays. */
+  @Override
+  public synchronized void close() {
+    for (int i = services.size() - 1; i >= 0; i--) {
+      RelayService service = services.get(i);
+      try {
+        service.close();
+      } catch (RuntimeException e) {
+        LOG.warn("{} did not close cleanly", service.name(), e);
+      }
+    }
+    services.clear();
+    if (kafka != null) {
+      kafka.close();
+      kafka = null;
+    }
+  }
+
+  private void startService(RelayService service) {
+    service.start();
+    services.add(service);
+  }
+
+  private Map<String, String> providerSettings(LocalSecrets secrets) {
+    Map<String, String> values = new HashMap<>();
+    values.put("relay.providers.enabled", "twilio,vonage");
+    values.put("relay.dlr.public-url", dlrUrl());
+    values.put("relay.providers.twilio.base-url", simUrl());
+    values.put("relay.providers.twilio.account-sid", secrets.get("twilio-account-sid"));
+    values.put("relay.providers.twilio.auth-token", secrets.get("twilio-auth-token"));
+    values.put("relay.providers.twilio.from", "+15005550006");
+    values.put("relay.providers.twilio.voice-from", "+15005550006");
+    values.put("relay.providers.vonage.base-url", simUrl());
+    values.put("relay.providers.vonage.api-key", secrets.get("vonage-api-key"));
+    values.put("relay.providers.vonage.api-secret", secrets.get("vonage-api-secret"));
+    values.put("relay.providers.vonage.signature-secret", secrets.get("vonage-signature-secret"));
+    values.put("relay.providers.vonage.from", "Relay");
+    return values;
+  }
+
+  private static Map<String, String> secretSettings(LocalSecrets secrets) {
+    return Map.of(
+        "relay.secrets.code-hmac-keys", secrets.get("code-hmac-keys"),
+        "relay.secrets.code-encryption-keys", secrets.get("code-encryption-keys"),
+        "relay.secrets.id-keys", secrets.get("id-keys"));
+  }
+
+  /** Where the stack keeps its state, and the ports it listens on. */
+  public record LocalStackSettings(Path dataDir, int kafkaPort, int apiPort, int dispatcherPort, int dlrPort,
+      int scoringPort, int simPort) {
+
+    public static LocalStackSettings defaults(Path dataDir) {
+      return new LocalStackSettings(dataDir, 9092, 8080, 8081, 8082, 8083, 8090);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package dev.relay.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.relay.api.config.ApiConfig;
+import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.dlr.config.DlrConfig;
+import dev.relay.scoring.config.ScoringConfig;
+import dev.relay.sim.config.SimConfig;
+import dev.relay.support.config.ConfigKey;
+import dev.relay.support.config.ConfigSchema;
+import dev.relay.support.config.RelayConfig;
+import dev.relay.support.kafka.ProvisionTopicsMain;
+import java.io.Reader;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * We cannot run Docker here, so this keeps docker-compose.yml honest: every Relay service in it
+ * starts a real main class, and every variable it sets is a key that service reads, with every
+ * required key set.
+ */
+class ComposeFileTest {
+
+  private static final Path COMPOSE = Path.of("..", "docker-compose.yml");
+  private static Map<String, Map<String, Object>> services;
+
+  static Stream<Arguments> relayServices() {
+    return Stream.of(
+        Arguments.of("relay-topics", ProvisionTopicsMain.SCHEMA),
+        Arguments.of("provider-sim", SimConfig.SCHEMA),
+        Arguments.of("dlr-ingest", DlrConfig.SCHEMA),
+        Arguments.of("dispatcher-stream", DispatcherConfig.SCHEMA),
+        Arguments.of("scoring-stream", ScoringConfig.SCHEMA),
+        Arguments.of("verification-api", ApiConfig.SCHEMA));
+  }
+
+  @BeforeAll
+  @SuppressWarnings("unchecked")
+  static void read() throws Exception {
+    try (Reader reader = Files.newBufferedReader(COMPOSE)) {
+      Map<String, Object> compose = new Yaml().load(reader);
+      services = (Map<String, Map<String, Object>>) compose.get("services");
+    }
+  }
+
+  @Test
+  void composeRunsTheBrokerAndEveryRelayService() {
+    assertThat(services).containsKeys("kafka", "relay-topics", "provider-sim", "dlr-ingest",
+        "dispatcher-stream", "scoring-stream", "verification-api");
+    assertThat(String.valueOf(services.get("kafka").get("image"))).startsWith("apache/kafka:");
+  }
+
+  @ParameterizedTest
+  @MethodSource("relayServices")
+  void theCommandIsARealMainClass(String service, ConfigSchema schema) throws Exception {
+    @SuppressWarnings("unchecked")
+    List<String> command = (List<String>) services.get(service).get("command");
+    Method main = Class.forName(command.get(0)).getMethod("main", String[].class);
+
+    assertThat(Modifier.isStatic(main.getModifiers())).isTrue();
+  }
+
+  @ParameterizedTest
+  @MethodSource("relayServices")
+  void everyVariableIsAKeyOfThatServiceAndTheConfigValidates(String service, ConfigSchema schema) {
+    Map<String, String> env = environment(service);
+
+    for (String variable : env.keySet()) {
+      assertThat(schema.findByEnvName(variable))
+          .as("%s sets %s, which it does not read", service, variable)
+          .isPresent();
+    }
+    // Load exactly as the container would, with placeholder values for ${...} secrets.
+    RelayConfig config = RelayConfig.load(schema, env, new String[0]);
+    for (ConfigKey key : schema.keys()) {
+      if (key.isRequired()) {
+        assertThat(config.find(key)).as("%s must set %s", service, key.envName()).isPresent();
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> environment(String service) {
+    Map<String, Object> declared = (Map<String, Object>) services.get(service).get("environment");
+    Map<String, String> env = new java.util.HashMap<>();
+    declared.forEach((name, value) -> env.put(name, placeholder(String.valueOf(value))));
+    return env;
+  }
+
+  /** A ${VAR:?...} reference becomes a value of the right shape, as a filled-in .env would give. */
+  private static String placeholder(String value) {
+    if (!value.startsWith("${")) {
+      return value;
+    }
+    return value.contains("_KEYS") ? dev.relay.support.secrets.Keyring.generateSetting("k1") : "placeholder";
+  }
+}

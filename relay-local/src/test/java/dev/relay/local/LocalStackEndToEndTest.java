@@ -1,0 +1,186 @@
+package dev.relay.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.local.LocalStack.LocalStackSettings;
+import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.topics.Topics;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's walk-through, run against the whole stack as the launcher starts it: the embedded
+ * broker, every service and the simulator, talking over loopback with the vendors' real protocols.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalStackEndToEndTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final Duration STACK_WAIT = Duration.ofSeconds(60);
+
+  @TempDir static Path dataDir;
+  private static LocalStackSettings settings;
+  private static LocalStack stack;
+
+  @BeforeAll
+  static void start() throws IOException {
+    settings = new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
+    stack = new LocalStack(settings);
+    stack.start();
+    await().atMost(STACK_WAIT).until(stack::isReady);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void everyServiceAnswersHealth() throws Exception {
+    for (int port : List.of(settings.apiPort(), settings.dispatcherPort(), settings.dlrPort(), settings.scoringPort(), settings.simPort())) {
+      assertThat(get("http://localhost:" + port + "/health").statusCode()).as("health on %d", port).isEqualTo(200);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aVerificationTravelsTheWholePathAndIsApproved() throws Exception {
+    String number = "+4915112345678";
+    HttpResponse<String> started = post(stack.apiUrl() + "/v1/verifications", "{\"to\": \"" + number + "\"}");
+
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+    JsonNode verification = JSON.readTree(started.body());
+    assertThat(verification.get("status").asText()).isEqualTo("pending");
+    assertThat(verification.get("channel").asText()).isEqualTo("sms");
+    assertThat(verification.get("to").asText()).isEqualTo(number);
+    String id = verification.get("id").asText();
+
+    String code = awaitCodeInInbox(number, 1);
+    String wrong = code.equals("000000") ? "111111" : "000000";
+
+    HttpResponse<String> wrongCheck = post(stack.apiUrl() + "/v1/verifications/" + id + "/check", "{\"code\": \"" + wrong + "\"}");
+    assertThat(wrongCheck.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(wrongCheck.body()).get("valid").asBoolean()).isFalse();
+    assertThat(JSON.readTree(wrongCheck.body()).get("status").asText()).isEqualTo("pending");
+
+    HttpResponse<String> rightCheck = post(stack.apiUrl() + "/v1/verifications/" + id + "/check", "{\"code\": \"" + code + "\"}");
+    assertThat(rightCheck.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(rightCheck.body()).get("status").asText()).isEqualTo("approved");
+    assertThat(JSON.readTree(rightCheck.body()).get("valid").asBoolean()).isTrue();
+  }
+
+  @Test
+  @Order(3)
+  void theReceiptReachesScoringAsADeliveryForTheProviderAndCountry() {
+    Topics topics = Topics.defaults();
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Map<String, ProviderScore> latest = new HashMap<>();
+    try (KafkaConsumer<String, ProviderScore> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+        topics.providerScores.valueSerde().deserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topics.providerScores.name()).stream()
+          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      await().atMost(STACK_WAIT).until(() -> {
+        for (ConsumerRecord<String, ProviderScore> record : consumer.poll(Duration.ofMillis(200))) {
+          latest.put(record.key(), record.value());
+        }
+        return latest.values().stream().anyMatch(score -> score.getProvider().equals("twilio")
+            && score.getCountry().equals("DE") && score.getDelivered() >= 1);
+      });
+    }
+  }
+
+  @Test
+  @Order(4)
+  void errorsAreJsonWithTheRightStatus() throws Exception {
+    HttpResponse<String> malformed = post(stack.apiUrl() + "/v1/verifications", "{\"to\": ");
+    HttpResponse<String> badNumber = post(stack.apiUrl() + "/v1/verifications", "{\"to\": \"12345\"}");
+    HttpResponse<String> unknownId = post(stack.apiUrl() + "/v1/verifications/VEnotarealid/check", "{\"code\": \"123456\"}");
+
+    assertThat(malformed.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(malformed.body()).has("error")).isTrue();
+    assertThat(badNumber.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(badNumber.body()).has("error")).isTrue();
+    assertThat(unknownId.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(unknownId.body()).has("error")).isTrue();
+  }
+
+  @Test
+  @Order(5)
+  void aVerificationStartedBeforeARestartIsApprovedAfterIt() throws Exception {
+    String number = "+33612345678";
+    HttpResponse<String> started = post(stack.apiUrl() + "/v1/verifications", "{\"to\": \"" + number + "\"}");
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+    String id = JSON.readTree(started.body()).get("id").asText();
+    String code = awaitCodeInInbox(number, 1);
+
+    stack.close();
+    stack = new LocalStack(settings);
+    stack.start();
+    await().atMost(STACK_WAIT).until(stack::isReady);
+
+    HttpResponse<String> check = post(stack.apiUrl() + "/v1/verifications/" + id + "/check", "{\"code\": \"" + code + "\"}");
+    assertThat(check.statusCode()).as(check.body()).isEqualTo(200);
+    assertThat(JSON.readTree(check.body()).get("status").asText()).isEqualTo("approved");
+  }
+
+  private static String awaitCodeInInbox(String number, int messages) throws Exception {
+    String url = stack.simUrl() + "/sim/handsets/" + number + "/messages";
+    await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(get(url).body()).size() >= messages);
+    JsonNode inbox = JSON.readTree(get(url).body());
+    JsonNode message = inbox.get(inbox.size() - 1);
+    assertThat(message.get("provider").asText()).isNotBlank();
+    assertThat(message.get("channel").asText()).isEqualTo("sms");
+    return message.get("code").asText();
+  }
+
+  private static HttpResponse<String> get(String url) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> post(String url, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
