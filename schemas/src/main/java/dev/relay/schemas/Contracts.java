@@ -17,6 +17,7 @@ public final class Contracts {
       VerificationReply.class,
       VerificationEvent.class,
       ProviderScore.class,
+      ProviderAlert.class,
       DeadLetter.class,
       VerificationState.class);
 
@@ -24,10 +25,10 @@ public final class Contracts {
   public static final List<Class<?>> ALL_TYPES = List.of(
       VerificationRequest.class, CodeCheckRequest.class, SendCommand.class, SendResult.class,
       DeliveryReceipt.class, VerificationReply.class, VerificationEvent.class, ProviderScore.class,
-      DeadLetter.class, VerificationState.class,
+      ProviderAlert.class, DeadLetter.class, VerificationState.class,
       SealedSecret.class, CodeHash.class, Route.class, Attempt.class, WindowStats.class, ScoreParts.class,
       Channel.class, VerificationStatus.class, SendOutcome.class, ErrorCategory.class,
-      DeliveryStatus.class, SendReason.class, ReplyKind.class);
+      DeliveryStatus.class, SendReason.class, ReplyKind.class, RequestAction.class, AlertKind.class, AlertMetric.class);
 
   private Contracts() {}
 }

@@ -3,6 +3,7 @@ package dev.relay.schemas.topics;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeadLetter;
 import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.ProviderAlert;
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendResult;
@@ -54,6 +55,8 @@ public final class Topics {
   public final Topic<String, ProviderScore> providerScores;
   /** Every published window of every route, for analytics: key {@code provider|COUNTRY|CHANNEL|windowEnd}. */
   public final Topic<String, ProviderScore> providerScoreHistory;
+  /** Sharp drops and recoveries of a route's rates, key {@code provider|COUNTRY|CHANNEL}. */
+  public final Topic<String, ProviderAlert> providerAlerts;
   /** Records that could not be processed, keyed like their source. */
   public final Topic<byte[], DeadLetter> deadLetters;
 
@@ -79,9 +82,10 @@ public final class Topics {
     verificationEvents = topic.keyedByString("verification-events", VerificationEvent.class, Cleanup.DELETE, WEEK);
     providerScores = topic.keyedByString("provider-scores", ProviderScore.class, Cleanup.COMPACT, null);
     providerScoreHistory = topic.keyedByString("provider-score-history", ProviderScore.class, Cleanup.DELETE, Duration.ofDays(30));
+    providerAlerts = topic.keyedByString("provider-alerts", ProviderAlert.class, Cleanup.DELETE, Duration.ofDays(30));
     deadLetters = topic.of("dead-letters", Serdes.ByteArray(), AvroSerde.of(DeadLetter.class), Cleanup.DELETE, Duration.ofDays(30));
     all = List.of(verificationRequests, codeChecks, sendCommands, sendResults, deliveryReceipts,
-        verificationReplies, verificationEvents, providerScores, providerScoreHistory, deadLetters);
+        verificationReplies, verificationEvents, providerScores, providerScoreHistory, providerAlerts, deadLetters);
   }
 
   /** Topics as the given config names them; absent keys take their defaults. */
