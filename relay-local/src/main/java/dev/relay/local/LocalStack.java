@@ -38,6 +38,7 @@ public final class LocalStack implements AutoCloseable {
   private final LocalStackSettings settings;
   private final List<RelayService> services = new ArrayList<>();
   private EmbeddedKafkaCluster kafka;
+  private DataDirectoryLock dataLock;
 
   public LocalStack(LocalStackSettings settings) {
     this.settings = settings;
@@ -45,6 +46,7 @@ public final class LocalStack implements AutoCloseable {
 
   /** Starts the broker and every service, in the order their dependencies need. */
   public synchronized void start() {
+    dataLock = DataDirectoryLock.acquire(settings.dataDir());
     LocalSecrets secrets = LocalSecrets.loadOrCreate(settings.dataDir());
     kafka = EmbeddedKafkaCluster.builder()
         .dataDirectory(settings.dataDir().resolve("kafka"))
@@ -132,6 +134,10 @@ public final class LocalStack implements AutoCloseable {
     if (kafka != null) {
       kafka.close();
       kafka = null;
+    }
+    if (dataLock != null) {
+      dataLock.close();
+      dataLock = null;
     }
   }
 

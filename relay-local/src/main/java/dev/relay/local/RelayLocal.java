@@ -2,6 +2,7 @@ package dev.relay.local;
 
 import dev.relay.local.LocalStack.LocalStackSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -10,6 +11,9 @@ import java.util.concurrent.CountDownLatch;
  * --scoring-port=8083 --sim-port=8090}.
  */
 public final class RelayLocal {
+
+  /** How long the banner waits for every service to report ready (Streams apps restore state first). */
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
   private RelayLocal() {}
 
@@ -36,6 +40,14 @@ public final class RelayLocal {
       System.err.println("relay-local: could not start: " + e.getMessage());
       e.printStackTrace();
       System.exit(1);
+    }
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (!stack.isReady() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    if (!stack.isReady()) {
+      System.err.println("relay-local: not every service is ready after " + READY_TIMEOUT.toSeconds()
+          + " s; still waiting (see /health of each service)");
     }
     System.out.println(Banner.of(stack, (System.nanoTime() - started) / 1_000_000));
     stopped.await();
