@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,7 +29,12 @@ final class DataDirectoryLock implements AutoCloseable {
     try {
       Files.createDirectories(dataDir);
       FileChannel channel = FileChannel.open(dataDir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      FileLock lock = channel.tryLock();
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException sameProcess) {
+        lock = null;
+      }
       if (lock == null) {
         channel.close();
         throw new IllegalStateException("the data directory " + dataDir.toAbsolutePath()
