@@ -2,7 +2,11 @@ package dev.relay.dlr;
 
 import dev.relay.dlr.config.DlrConfig;
 import dev.relay.dlr.http.DlrRoutes;
+import dev.relay.dlr.polling.PollSettings;
+import dev.relay.dlr.polling.ReceiptPolling;
 import dev.relay.dlr.receipts.ReceiptPublisher;
+import dev.relay.providers.ProviderClient;
+import dev.relay.providers.ProviderClients;
 import dev.relay.providers.ProviderKeys;
 import dev.relay.providers.receipt.ReceiptReader;
 import dev.relay.providers.receipt.ReceiptReaders;
@@ -19,6 +23,7 @@ import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +33,8 @@ import org.apache.kafka.clients.producer.Producer;
 /**
  * The dlr-ingest service: the vendors' webhooks over HTTP and a durable producer to
  * {@code delivery-receipts}. Ready once started, and not while Kafka refuses receipts (the last
- * produce decides, until the next one succeeds).
+ * produce decides, until the next one succeeds). With {@code relay.dlr.poll.enabled}, it also polls
+ * the status of sends whose final receipt is overdue ({@link ReceiptPolling}).
  */
 public final class DlrIngestService implements RelayService {
 
@@ -39,9 +45,13 @@ public final class DlrIngestService implements RelayService {
   private final Map<String, ReceiptReader> readers;
   private final Topic<String, DeliveryReceipt> topic;
   private final String publicUrl;
+  private final PollSettings pollSettings;
+  /** The adapters polls go through; empty unless polling is enabled. */
+  private final Map<String, ProviderClient> pollClients;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private volatile Producer<String, DeliveryReceipt> producer;
   private volatile Javalin app;
+  private volatile ReceiptPolling polling;
   private volatile boolean kafkaAcking = true;
 
   public DlrIngestService(RelayConfig config) {
@@ -55,6 +65,8 @@ public final class DlrIngestService implements RelayService {
     this.readers = ReceiptReaders.fromConfig(config, clock);
     this.publicUrl = ProviderKeys.publicUrl(config);
     this.topic = Topics.fromConfig(config.lookup()).deliveryReceipts;
+    this.pollSettings = PollSettings.from(config);
+    this.pollClients = pollSettings.enabled() ? ProviderClients.fromConfig(config) : Map.of();
   }
 
   @Override
@@ -75,6 +87,21 @@ public final class DlrIngestService implements RelayService {
     routes.register(server);
     server.start(config.get(DlrConfig.HTTP_HOST), config.getInt(DlrConfig.HTTP_PORT));
     app = server;
+    if (pollSettings.enabled()) {
+      startPolling(bootstrap, ackTimeout);
+    }
+  }
+
+  private void startPolling(String bootstrap, Duration ackTimeout) {
+    Topics topics = Topics.fromConfig(config.lookup());
+    TopicProvisioner.ensure(bootstrap, List.of(topics.sendResults, topics.deliveryReceipts, topics.receiptPolls, topics.deadLetters),
+        config.getDuration(DlrConfig.PROVISION_TIMEOUT));
+    polling = new ReceiptPolling(topics, pollSettings,
+        ReceiptPolling.streamsProperties(bootstrap, config.get(DlrConfig.APPLICATION_ID), Path.of(config.get(DlrConfig.STATE_DIR)),
+            config.getDuration(DlrConfig.COMMIT_INTERVAL), topics.receiptPolls.replicationFactor()),
+        pollClients, new ReceiptPublisher(producer, topic, ackTimeout),
+        config.getDuration(ProviderKeys.READ_TIMEOUT).plus(config.getDuration(ProviderKeys.CONNECT_TIMEOUT)), clock, metrics);
+    polling.start();
   }
 
   @Override
@@ -94,6 +121,10 @@ public final class DlrIngestService implements RelayService {
 
   @Override
   public synchronized void close() {
+    if (polling != null) {
+      polling.close();
+      polling = null;
+    }
     if (app != null) {
       app.stop();
       app = null;

@@ -7,6 +7,7 @@ import dev.relay.sim.handset.Handsets;
 import dev.relay.sim.route.RouteBehaviourJson;
 import dev.relay.sim.route.RouteBook;
 import dev.relay.sim.twilio.TwilioApi;
+import dev.relay.sim.user.AutoVerifier;
 import dev.relay.sim.vonage.VonageSmsApi;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.RelayConfig;
@@ -85,7 +86,11 @@ public final class SimService implements RelayService {
     Javalin app = RelayHttp.create(NAME, this::isReady, metrics);
     new TwilioApi(config, routes, handsets, callbacks, scheduler, random, clock, metrics, http).register(app);
     new VonageSmsApi(config, routes, handsets, callbacks, scheduler, random, clock, metrics).register(app);
-    new AdminApi(routes, handsets, new RouteBehaviourJson(new VendorCatalog())).register(app);
+    AutoVerifier users = new AutoVerifier(config.autoVerifyApiUrl(), config.autoVerifyApiKey(),
+        new AutoVerifier.Settings(config.autoVerify(), config.autoVerifyMinDelay(), config.autoVerifyMaxDelay()),
+        http, scheduler, random, metrics);
+    handsets.onReceive(users::onReceived);
+    new AdminApi(routes, handsets, new RouteBehaviourJson(new VendorCatalog()), users).register(app);
     try {
       app.start(config.httpHost(), config.httpPort());
     } catch (RuntimeException e) {

@@ -36,12 +36,22 @@ public final class LocalStack implements AutoCloseable {
   private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
 
   private final LocalStackSettings settings;
+  private final Map<String, Map<String, String>> overrides;
   private final List<RelayService> services = new ArrayList<>();
   private EmbeddedKafkaCluster kafka;
   private DataDirectoryLock dataLock;
 
   public LocalStack(LocalStackSettings settings) {
+    this(settings, Map.of());
+  }
+
+  /**
+   * @param overrides settings applied last, per service name ({@code SimService.NAME}, {@code DlrIngestService.NAME},
+   *     ...): for scenario runs and tests that need, say, a short delivery window
+   */
+  public LocalStack(LocalStackSettings settings, Map<String, Map<String, String>> overrides) {
     this.settings = settings;
+    this.overrides = Map.copyOf(overrides);
   }
 
   /** Starts the broker and every service, in the order their dependencies need. */
@@ -57,7 +67,7 @@ public final class LocalStack implements AutoCloseable {
     TopicProvisioner.ensure(bootstrap, Topics.defaults().all(), TOPIC_TIMEOUT);
 
     Map<String, String> providers = providerSettings(secrets);
-    startService(new SimService(RelayConfig.of(SimConfig.SCHEMA, Map.of(
+    startService(new SimService(RelayConfig.of(SimConfig.SCHEMA, overridden(SimService.NAME, Map.of(
         "relay.http.port", Integer.toString(settings.simPort()),
         "relay.sim.enabled", "true",
         "relay.sim.dlr-url", dlrUrl(),
@@ -65,30 +75,30 @@ public final class LocalStack implements AutoCloseable {
         "relay.sim.twilio.auth-token", secrets.get("twilio-auth-token"),
         "relay.sim.vonage.api-key", secrets.get("vonage-api-key"),
         "relay.sim.vonage.api-secret", secrets.get("vonage-api-secret"),
-        "relay.sim.vonage.signature-secret", secrets.get("vonage-signature-secret")))));
+        "relay.sim.vonage.signature-secret", secrets.get("vonage-signature-secret"))))));
 
     Map<String, String> dlr = new HashMap<>(providers);
     dlr.put("relay.kafka.bootstrap-servers", bootstrap);
     dlr.put("relay.http.port", Integer.toString(settings.dlrPort()));
-    startService(new DlrIngestService(RelayConfig.of(DlrConfig.SCHEMA, dlr)));
+    startService(new DlrIngestService(RelayConfig.of(DlrConfig.SCHEMA, overridden(DlrIngestService.NAME, dlr))));
 
     Map<String, String> dispatcher = new HashMap<>(providers);
     dispatcher.putAll(secretSettings(secrets));
     dispatcher.put("relay.kafka.bootstrap-servers", bootstrap);
     dispatcher.put("relay.http.port", Integer.toString(settings.dispatcherPort()));
     dispatcher.put("relay.streams.state-dir", settings.dataDir().resolve("streams").toString());
-    startService(new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, dispatcher)));
+    startService(new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, overridden(DispatcherService.NAME, dispatcher))));
 
-    startService(new ScoringService(RelayConfig.of(ScoringConfig.SCHEMA, Map.of(
+    startService(new ScoringService(RelayConfig.of(ScoringConfig.SCHEMA, overridden(ScoringService.NAME, Map.of(
         "relay.kafka.bootstrap-servers", bootstrap,
         "relay.http.port", Integer.toString(settings.scoringPort()),
-        "relay.streams.state-dir", settings.dataDir().resolve("streams").toString()))));
+        "relay.streams.state-dir", settings.dataDir().resolve("streams").toString())))));
 
     Map<String, String> api = new HashMap<>(secretSettings(secrets));
     api.remove("relay.secrets.code-hmac-keys");
     api.put("relay.kafka.bootstrap-servers", bootstrap);
     api.put("relay.http.port", Integer.toString(settings.apiPort()));
-    startService(new VerificationApiService(RelayConfig.of(ApiConfig.SCHEMA, api)));
+    startService(new VerificationApiService(RelayConfig.of(ApiConfig.SCHEMA, overridden(VerificationApiService.NAME, api))));
   }
 
   public boolean isReady() {
@@ -144,6 +154,12 @@ public final class LocalStack implements AutoCloseable {
   private void startService(RelayService service) {
     service.start();
     services.add(service);
+  }
+
+  private Map<String, String> overridden(String service, Map<String, String> base) {
+    Map<String, String> values = new HashMap<>(base);
+    values.putAll(overrides.getOrDefault(service, Map.of()));
+    return values;
   }
 
   private Map<String, String> providerSettings(LocalSecrets secrets) {

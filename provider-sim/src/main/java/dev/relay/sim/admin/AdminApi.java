@@ -8,13 +8,17 @@ import dev.relay.sim.route.RouteBehaviour;
 import dev.relay.sim.route.RouteBehaviourJson;
 import dev.relay.sim.route.RouteBook;
 import dev.relay.sim.route.SimChannel;
+import dev.relay.sim.user.AutoVerifier;
 import dev.relay.support.http.ApiError;
 import dev.relay.support.http.Json;
 import dev.relay.support.phone.InvalidPhoneNumberException;
 import dev.relay.support.phone.PhoneNumbers;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -30,11 +34,18 @@ public final class AdminApi {
   private final RouteBook routes;
   private final Handsets handsets;
   private final RouteBehaviourJson behaviourJson;
+  private final AutoVerifier autoVerifier;
 
   public AdminApi(RouteBook routes, Handsets handsets, RouteBehaviourJson behaviourJson) {
+    this(routes, handsets, behaviourJson, null);
+  }
+
+  /** @param autoVerifier the simulated users, switched by {@code /sim/auto-verify}; null leaves that path out */
+  public AdminApi(RouteBook routes, Handsets handsets, RouteBehaviourJson behaviourJson, AutoVerifier autoVerifier) {
     this.routes = routes;
     this.handsets = handsets;
     this.behaviourJson = behaviourJson;
+    this.autoVerifier = autoVerifier;
   }
 
   public void register(Javalin app) {
@@ -49,6 +60,10 @@ public final class AdminApi {
     app.delete(route, this::resetRoute);
     app.get("/sim/providers/{provider}/outage", ctx -> outage(ctx, provider(ctx)));
     app.put("/sim/providers/{provider}/outage", this::writeOutage);
+    if (autoVerifier != null) {
+      app.get("/sim/auto-verify", ctx -> ctx.json(autoVerifyJson(autoVerifier.settings())));
+      app.put("/sim/auto-verify", this::writeAutoVerify);
+    }
     app.post("/sim/reset", ctx -> {
       routes.resetAll();
       handsets.clearAll();
@@ -93,6 +108,50 @@ public final class AdminApi {
     }
     routes.setDown(provider, body.get("down").asBoolean());
     outage(ctx, provider);
+  }
+
+  /** {@code {"enabled": true, "minDelay": "PT1S", "maxDelay": "PT3S"}}; left-out delays keep their value. */
+  private void writeAutoVerify(Context ctx) throws Exception {
+    JsonNode body = Json.MAPPER.readTree(ctx.body());
+    if (body == null || !body.isObject() || !body.path("enabled").isBoolean()) {
+      throw ApiError.badRequest("invalid_auto_verify",
+          "the body must be {\"enabled\": true|false} with optional \"minDelay\" and \"maxDelay\" such as \"PT2S\"");
+    }
+    for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!Set.of("enabled", "minDelay", "maxDelay").contains(name)) {
+        throw ApiError.badRequest("unknown_field", "unknown field '" + name + "'; known: enabled, minDelay, maxDelay");
+      }
+    }
+    AutoVerifier.Settings current = autoVerifier.settings();
+    Duration min = delay(body, "minDelay", current.minDelay());
+    Duration max = delay(body, "maxDelay", current.maxDelay());
+    if (min.isNegative() || max.compareTo(min) < 0 || max.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw ApiError.badRequest("invalid_auto_verify", "the delays must satisfy 0 <= minDelay <= maxDelay <= PT10M");
+    }
+    AutoVerifier.Settings changed = new AutoVerifier.Settings(body.get("enabled").asBoolean(), min, max);
+    autoVerifier.update(changed);
+    ctx.json(autoVerifyJson(changed));
+  }
+
+  private static Duration delay(JsonNode body, String field, Duration current) {
+    JsonNode value = body.get(field);
+    if (value == null) {
+      return current;
+    }
+    try {
+      return Duration.parse(value.asText());
+    } catch (DateTimeParseException e) {
+      throw ApiError.badRequest("invalid_auto_verify", field + " must be an ISO-8601 duration such as PT2S, not '" + value.asText() + "'");
+    }
+  }
+
+  private static Map<String, Object> autoVerifyJson(AutoVerifier.Settings settings) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("enabled", settings.enabled());
+    json.put("minDelay", settings.minDelay().toString());
+    json.put("maxDelay", settings.maxDelay().toString());
+    return json;
   }
 
   private void outage(Context ctx, Provider provider) {

@@ -61,13 +61,25 @@ public final class SimConfig {
       "Vendor message and call resources kept for status fetches (oldest dropped first)");
   public static final ConfigKey RANDOM_SEED = ConfigKey.optional("relay.sim.random-seed", "",
       "Seed for the fault dice, for reproducible scenario runs; empty: a fresh seed each start");
+  public static final ConfigKey AUTO_VERIFY = ConfigKey.optional("relay.sim.auto-verify.enabled", "false",
+      "Act as the users: enter each received code through Relay's API after a human-like delay (also switched per run"
+          + " by PUT /sim/auto-verify)");
+  public static final ConfigKey AUTO_VERIFY_API_URL = ConfigKey.optional("relay.sim.auto-verify.api-url",
+      "http://localhost:8080", "Base URL of Relay's verification API, where simulated users enter their codes");
+  public static final ConfigKey AUTO_VERIFY_API_KEY = ConfigKey.optionalSecret("relay.sim.auto-verify.api-key",
+      "API key the simulated users send as 'Authorization: Bearer KEY'; empty sends none");
+  public static final ConfigKey AUTO_VERIFY_MIN_DELAY = ConfigKey.optional("relay.sim.auto-verify.min-delay", "PT3S",
+      "Shortest time a simulated user takes to type a received code in");
+  public static final ConfigKey AUTO_VERIFY_MAX_DELAY = ConfigKey.optional("relay.sim.auto-verify.max-delay", "PT10S",
+      "Longest time a simulated user takes to type a received code in");
 
   public static final ConfigSchema SCHEMA = ConfigSchema.of(List.of(
       HTTP_PORT, HTTP_HOST, ENABLED, DLR_URL,
       TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
       VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_SIGNATURE_SECRET, VONAGE_SIGNATURE_METHOD, VONAGE_DLR_METHOD,
       RECEIPT_DELAY, CALLBACK_TIMEOUT, CALLBACK_ATTEMPTS, CALLBACK_BACKOFF,
-      INBOX_SIZE, MAX_HANDSETS, MAX_TRACKED_MESSAGES, RANDOM_SEED));
+      INBOX_SIZE, MAX_HANDSETS, MAX_TRACKED_MESSAGES, RANDOM_SEED,
+      AUTO_VERIFY, AUTO_VERIFY_API_URL, AUTO_VERIFY_API_KEY, AUTO_VERIFY_MIN_DELAY, AUTO_VERIFY_MAX_DELAY));
 
   private static final Pattern ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
   /** Beyond this a delay is a typo, and a scheduled receipt would outlive any test. */
@@ -91,6 +103,11 @@ public final class SimConfig {
   private final int maxHandsets;
   private final int maxTrackedMessages;
   private final OptionalLong randomSeed;
+  private final boolean autoVerify;
+  private final URI autoVerifyApiUrl;
+  private final Optional<String> autoVerifyApiKey;
+  private final Duration autoVerifyMinDelay;
+  private final Duration autoVerifyMaxDelay;
 
   private SimConfig(RelayConfig config) {
     if (!config.getBoolean(ENABLED)) {
@@ -135,6 +152,15 @@ public final class SimConfig {
         throw new ConfigException(RANDOM_SEED.name() + " must be a whole number, not '" + value + "'");
       }
     }).orElse(OptionalLong.empty());
+    autoVerify = config.getBoolean(AUTO_VERIFY);
+    autoVerifyApiUrl = httpUrl(AUTO_VERIFY_API_URL, config.get(AUTO_VERIFY_API_URL));
+    autoVerifyApiKey = config.find(AUTO_VERIFY_API_KEY);
+    autoVerifyMinDelay = delay(config, AUTO_VERIFY_MIN_DELAY);
+    autoVerifyMaxDelay = delay(config, AUTO_VERIFY_MAX_DELAY);
+    if (autoVerifyMaxDelay.compareTo(autoVerifyMinDelay) < 0) {
+      throw new ConfigException(AUTO_VERIFY_MAX_DELAY.name() + " (" + autoVerifyMaxDelay + ") must not be shorter than "
+          + AUTO_VERIFY_MIN_DELAY.name() + " (" + autoVerifyMinDelay + ")");
+    }
   }
 
   /**
@@ -215,6 +241,27 @@ public final class SimConfig {
 
   public OptionalLong randomSeed() {
     return randomSeed;
+  }
+
+  /** Whether the simulated users enter received codes from the start (the admin API may switch it per run). */
+  public boolean autoVerify() {
+    return autoVerify;
+  }
+
+  public URI autoVerifyApiUrl() {
+    return autoVerifyApiUrl;
+  }
+
+  public Optional<String> autoVerifyApiKey() {
+    return autoVerifyApiKey;
+  }
+
+  public Duration autoVerifyMinDelay() {
+    return autoVerifyMinDelay;
+  }
+
+  public Duration autoVerifyMaxDelay() {
+    return autoVerifyMaxDelay;
   }
 
   /** How a Vonage account signs: the legacy MD5 hash of the string plus the secret, or an HMAC. */

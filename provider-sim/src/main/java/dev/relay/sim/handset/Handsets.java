@@ -5,6 +5,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The simulated phones: one inbox per E.164 number, newest message last. Bounded twice, per inbox and
@@ -14,6 +15,7 @@ public final class Handsets {
 
   private final int inboxSize;
   private final Map<String, Deque<HandsetMessage>> inboxes;
+  private volatile BiConsumer<String, HandsetMessage> listener = (number, message) -> { };
 
   public Handsets(int inboxSize, int maxHandsets) {
     this.inboxSize = inboxSize;
@@ -32,6 +34,12 @@ public final class Handsets {
     while (inbox.size() > inboxSize) {
       inbox.removeFirst();
     }
+    listener.accept(e164, message);
+  }
+
+  /** Told of every message a handset receives (the simulated users); must return at once. */
+  public void onReceive(BiConsumer<String, HandsetMessage> listener) {
+    this.listener = listener;
   }
 
   /** Oldest first; empty for a number that received nothing. */

@@ -59,6 +59,11 @@ public final class Topics {
   public final Topic<String, ProviderAlert> providerAlerts;
   /** Records that could not be processed, keyed like their source. */
   public final Topic<byte[], DeadLetter> deadLetters;
+  /**
+   * Accepted sends whose receipt is overdue, to be polled through the vendor's status lookup; keyed by
+   * E.164 number. The value is the send result: it names the provider, message id and idempotency key.
+   */
+  public final Topic<String, SendResult> receiptPolls;
 
   private final List<Topic<?, ?>> all;
 
@@ -84,8 +89,10 @@ public final class Topics {
     providerScoreHistory = topic.keyedByString("provider-score-history", ProviderScore.class, Cleanup.DELETE, Duration.ofDays(30));
     providerAlerts = topic.keyedByString("provider-alerts", ProviderAlert.class, Cleanup.DELETE, Duration.ofDays(30));
     deadLetters = topic.of("dead-letters", Serdes.ByteArray(), AvroSerde.of(DeadLetter.class), Cleanup.DELETE, Duration.ofDays(30));
+    receiptPolls = topic.keyedByString("receipt-polls", SendResult.class, Cleanup.DELETE, Duration.ofDays(1));
     all = List.of(verificationRequests, codeChecks, sendCommands, sendResults, deliveryReceipts,
-        verificationReplies, verificationEvents, providerScores, providerScoreHistory, providerAlerts, deadLetters);
+        verificationReplies, verificationEvents, providerScores, providerScoreHistory, providerAlerts, deadLetters,
+        receiptPolls);
   }
 
   /** Topics as the given config names them; absent keys take their defaults. */

@@ -1,0 +1,81 @@
+package dev.relay.dlr.polling;
+
+import dev.relay.dlr.receipts.ReceiptPublisher;
+import dev.relay.providers.ProviderClient;
+import dev.relay.schemas.SendResult;
+import dev.relay.schemas.topics.Topics;
+import dev.relay.support.kafka.KafkaSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs receipt polling: the {@link ReceiptPollTopology} under exactly-once, and the
+ * {@link ReceiptPoller} on its own thread. A fatal stream error shuts the streams client down and is
+ * logged; receipts from callbacks keep flowing, only polling stops.
+ */
+public final class ReceiptPolling implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReceiptPolling.class);
+  private static final String POLLER_GROUP_SUFFIX = "-poller";
+
+  private final KafkaStreams streams;
+  private final ReceiptPoller poller;
+  private final Thread pollerThread;
+
+  /**
+   * @param streamsProperties from {@link KafkaSettings#streams}
+   * @param lookupTimeout longest wait for one vendor status lookup
+   */
+  public ReceiptPolling(Topics topics, PollSettings settings, Properties streamsProperties, Map<String, ProviderClient> clients,
+      ReceiptPublisher publisher, Duration lookupTimeout, Clock clock, MeterRegistry metrics) {
+    DeadLetters.install(streamsProperties, topics.deadLetters);
+    streams = new KafkaStreams(ReceiptPollTopology.build(topics, settings), streamsProperties);
+    streams.setUncaughtExceptionHandler(error -> {
+      LOG.error("receipt polling stops on a fatal stream error", error);
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    String bootstrap = streamsProperties.getProperty(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+    String group = streamsProperties.getProperty(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG) + POLLER_GROUP_SUFFIX;
+    KafkaConsumer<String, SendResult> consumer = new KafkaConsumer<>(KafkaSettings.committedConsumer(bootstrap, group, group),
+        topics.receiptPolls.keySerde().deserializer(), topics.receiptPolls.valueSerde().deserializer());
+    poller = new ReceiptPoller(consumer, topics.receiptPolls.name(), clients, publisher, lookupTimeout, clock, metrics);
+    pollerThread = new Thread(poller, "dlr-receipt-poller");
+    pollerThread.setDaemon(true);
+    LOG.info("receipt polling for {}: {}", settings.providers(), ReceiptPollTopology.describe(settings));
+  }
+
+  public void start() {
+    streams.start();
+    pollerThread.start();
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  @Override
+  public void close() {
+    poller.stop();
+    try {
+      pollerThread.join(Duration.ofSeconds(10).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    streams.close(Duration.ofSeconds(30));
+  }
+
+  /** Streams settings for the polling topology from dlr-ingest's config. */
+  public static Properties streamsProperties(String bootstrap, String applicationId, Path stateDir, Duration commitInterval,
+      short replicationFactor) {
+    return KafkaSettings.streams(bootstrap, applicationId, stateDir, commitInterval, replicationFactor);
+  }
+}

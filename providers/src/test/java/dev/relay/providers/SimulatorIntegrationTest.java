@@ -1,0 +1,396 @@
+package dev.relay.providers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.relay.providers.http.VendorHttp;
+import dev.relay.providers.receipt.CallbackRequest;
+import dev.relay.providers.receipt.Receipt;
+import dev.relay.providers.receipt.ReceiptReader;
+import dev.relay.providers.twilio.TwilioClient;
+import dev.relay.providers.twilio.TwilioReceipts;
+import dev.relay.providers.vonage.VonageClient;
+import dev.relay.providers.vonage.VonageReceipts;
+import dev.relay.providers.vonage.VonageSignature;
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.ErrorCategory;
+import dev.relay.sim.SimService;
+import dev.relay.sim.config.SimConfig;
+import dev.relay.sim.handset.HandsetMessage;
+import dev.relay.support.config.RelayConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Each adapter against a running provider simulator: sends go over the vendor's wire protocol, the
+ * simulator's signed receipts come back to a stand-in for dlr-ingest and are verified and read by the
+ * same {@link ReceiptReader}s dlr-ingest uses, and the simulator's faults come out as the right
+ * {@link ErrorCategory}.
+ */
+class SimulatorIntegrationTest {
+
+  private static final String ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
+  private static final String AUTH_TOKEN = "twilio-sim-token";
+  private static final String API_KEY = "vonage-key";
+  private static final String API_SECRET = "vonage-secret";
+  private static final String SIGNATURE_SECRET = "vonage-signature-secret";
+  private static final AtomicInteger NEXT_NUMBER = new AtomicInteger(1);
+
+  private static SimService sim;
+  private static CallbackSink sink;
+  private static final HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  private final ReceiptReader twilioReceipts = new TwilioReceipts(AUTH_TOKEN);
+  private final ReceiptReader vonageReceipts = new VonageReceipts(
+      new VonageSignature(SIGNATURE_SECRET, VonageSignature.Method.parse("md5hash"), Clock.systemUTC()));
+
+  @BeforeAll
+  static void startSimulator() throws IOException {
+    sink = new CallbackSink();
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put(SimConfig.ENABLED.name(), "true");
+    settings.put(SimConfig.HTTP_PORT.name(), "0");
+    settings.put(SimConfig.HTTP_HOST.name(), "127.0.0.1");
+    // Receipts go only where each send says: the adapters name the sink as their callback.
+    settings.put(SimConfig.DLR_URL.name(), "");
+    settings.put(SimConfig.TWILIO_ACCOUNT_SID.name(), ACCOUNT_SID);
+    settings.put(SimConfig.TWILIO_AUTH_TOKEN.name(), AUTH_TOKEN);
+    settings.put(SimConfig.VONAGE_API_KEY.name(), API_KEY);
+    settings.put(SimConfig.VONAGE_API_SECRET.name(), API_SECRET);
+    settings.put(SimConfig.VONAGE_SIGNATURE_SECRET.name(), SIGNATURE_SECRET);
+    settings.put(SimConfig.RECEIPT_DELAY.name(), "PT0.05S");
+    settings.put(SimConfig.CALLBACK_ATTEMPTS.name(), "1");
+    sim = new SimService(SimConfig.from(RelayConfig.of(SimConfig.SCHEMA, settings)), Clock.systemUTC());
+    sim.start();
+  }
+
+  @AfterAll
+  static void stopSimulator() {
+    sim.close();
+    sink.close();
+  }
+
+  @AfterEach
+  void healthyAgain() {
+    sim.routes().resetAll();
+  }
+
+  private static String simUrl() {
+    return "http://127.0.0.1:" + sim.port();
+  }
+
+  private static TwilioClient twilio(VendorHttp http) {
+    return new TwilioClient(new TwilioClient.Settings(simUrl(), ACCOUNT_SID, AUTH_TOKEN, "+14155552345", "",
+        "+14155550100", sink.baseUrl()), http);
+  }
+
+  private static VonageClient vonage(VendorHttp http) {
+    return new VonageClient(new VonageClient.Settings(simUrl(), API_KEY, API_SECRET, "Relay", sink.baseUrl()), http);
+  }
+
+  private static String germanNumber() {
+    return "+49151" + String.format("%08d", NEXT_NUMBER.getAndIncrement());
+  }
+
+  private static OutboundMessage sms(String to, String ref) {
+    return new OutboundMessage(to, "DE", Channel.SMS, "Your Relay code is 482913", ref);
+  }
+
+  private static ProviderResponse answer(java.util.concurrent.CompletableFuture<ProviderResponse> future) throws Exception {
+    return future.get(10, TimeUnit.SECONDS);
+  }
+
+  /** The receipts the sink got for one message, each checked for its signature first. */
+  private static List<Receipt> verifiedReceipts(ReceiptReader reader, String path, String messageId, int atLeast) {
+    return await().atMost(Duration.ofSeconds(10)).until(() -> {
+      List<Receipt> receipts = new java.util.ArrayList<>();
+      for (CallbackRequest request : sink.at(path)) {
+        assertThat(reader.verify(request)).as("signature of %s", request.publicUrl()).isTrue();
+        reader.read(request).stream().filter(receipt -> messageId.equals(receipt.providerMessageId())).forEach(receipts::add);
+      }
+      return receipts;
+    }, receipts -> receipts.size() >= atLeast);
+  }
+
+  private static void put(String path, String json) throws Exception {
+    HttpResponse<String> response = admin.send(HttpRequest.newBuilder(URI.create(simUrl() + path))
+        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+  }
+
+  @Test
+  void twilioSmsReachesTheHandsetAndItsSignedReceiptsReadAsSentThenDelivered() throws Exception {
+    String to = germanNumber();
+
+    ProviderResponse response = answer(twilio(TestHttp.http("twilio")).send(sms(to, "VEsms-1")));
+
+    assertThat(response.accepted()).isTrue();
+    assertThat(response.providerMessageId()).startsWith("sm").isEqualTo(response.providerMessageId().toLowerCase());
+    List<Receipt> receipts = verifiedReceipts(twilioReceipts, "/dlr/twilio", response.providerMessageId(), 2);
+    assertThat(receipts).extracting(Receipt::status).containsExactly(DeliveryStatus.SENT, DeliveryStatus.DELIVERED);
+    assertThat(receipts).allSatisfy(receipt -> {
+      assertThat(receipt.provider()).isEqualTo("twilio");
+      assertThat(receipt.idempotencyKey()).isEqualTo("VEsms-1");
+      assertThat(receipt.to()).isEqualTo(to);
+    });
+    List<HandsetMessage> inbox = sim.handsets().messages(to);
+    assertThat(inbox).singleElement().satisfies(message -> {
+      assertThat(message.provider()).isEqualTo("twilio");
+      assertThat(message.code()).isEqualTo("482913");
+    });
+  }
+
+  @Test
+  void aTamperedTwilioReceiptFailsItsSignature() throws Exception {
+    ProviderResponse response = answer(twilio(TestHttp.http("twilio")).send(sms(germanNumber(), "VEtamper-1")));
+    verifiedReceipts(twilioReceipts, "/dlr/twilio", response.providerMessageId(), 2);
+    CallbackRequest genuine = sink.at("/dlr/twilio").stream()
+        .filter(request -> request.body().contains(TwilioClientSid.of(response))).findFirst().orElseThrow();
+
+    CallbackRequest tampered = new CallbackRequest(genuine.method(), genuine.publicUrl(), genuine.headers(),
+        genuine.contentType(), genuine.body().replace("MessageStatus=sent", "MessageStatus=delivered")
+            .replace("MessageStatus=delivered", "MessageStatus=failed"));
+    CallbackRequest otherRef = new CallbackRequest(genuine.method(), genuine.publicUrl().replace("VEtamper-1", "VEother-1"),
+        genuine.headers(), genuine.contentType(), genuine.body());
+
+    assertThat(twilioReceipts.verify(genuine)).isTrue();
+    assertThat(twilioReceipts.verify(tampered)).isFalse();
+    assertThat(twilioReceipts.verify(otherRef)).isFalse();
+  }
+
+  @Test
+  void twilioVoiceCallReadsTheCodeAndEndsInADeliveredReceipt() throws Exception {
+    String to = germanNumber();
+    OutboundMessage call = new OutboundMessage(to, "DE", Channel.VOICE, "Your Relay code is 4, 8, 2, 9, 1, 3.", "VEcall-1");
+
+    ProviderResponse response = answer(twilio(TestHttp.http("twilio")).send(call));
+
+    assertThat(response.accepted()).isTrue();
+    assertThat(response.providerMessageId()).startsWith("ca");
+    List<Receipt> receipts = await().atMost(Duration.ofSeconds(10)).until(
+        () -> verifiedReceipts(twilioReceipts, "/dlr/twilio", response.providerMessageId(), 1),
+        list -> list.stream().anyMatch(Receipt::finalStatus));
+    assertThat(receipts).allSatisfy(receipt -> assertThat(receipt.idempotencyKey()).isEqualTo("VEcall-1"));
+    assertThat(receipts.stream().filter(Receipt::finalStatus)).extracting(Receipt::status)
+        .containsExactly(DeliveryStatus.DELIVERED);
+    assertThat(sim.handsets().messages(to)).singleElement().satisfies(message -> {
+      assertThat(message.channel()).isEqualTo("voice");
+      assertThat(message.code()).isEqualTo("482913");
+    });
+    // The status lookup polling uses agrees with the callback.
+    Optional<Receipt> status = twilio(TestHttp.http("twilio")).checkStatus(response.providerMessageId()).get(10, TimeUnit.SECONDS);
+    assertThat(status).get().extracting(Receipt::status).isEqualTo(DeliveryStatus.DELIVERED);
+  }
+
+  @Test
+  void vonageSmsReachesTheHandsetAndItsSignedReceiptEchoesTheClientRef() throws Exception {
+    String to = germanNumber();
+
+    ProviderResponse response = answer(vonage(TestHttp.http("vonage")).send(sms(to, "VEvonage-1")));
+
+    assertThat(response.accepted()).isTrue();
+    assertThat(response.priceMicros()).isPositive();
+    List<Receipt> receipts = verifiedReceipts(vonageReceipts, "/dlr/vonage", response.providerMessageId(), 1);
+    assertThat(receipts).singleElement().satisfies(receipt -> {
+      assertThat(receipt.provider()).isEqualTo("vonage");
+      assertThat(receipt.status()).isEqualTo(DeliveryStatus.DELIVERED);
+      assertThat(receipt.idempotencyKey()).isEqualTo("VEvonage-1");
+      assertThat(receipt.to()).isEqualTo(to);
+    });
+    assertThat(sim.handsets().messages(to)).singleElement()
+        .satisfies(message -> assertThat(message.provider()).isEqualTo("vonage"));
+  }
+
+  @Test
+  void failedDeliveriesComeBackAsFinalFailureReceiptsWithTheVendorCode() throws Exception {
+    put("/sim/providers/twilio/countries/DE", "{\"deliveryRate\": 0.0, \"deliveryErrorCode\": 30003}");
+    put("/sim/providers/vonage/countries/DE", "{\"deliveryRate\": 0.0, \"deliveryErrorCode\": 6}");
+    String to = germanNumber();
+
+    ProviderResponse viaTwilio = answer(twilio(TestHttp.http("twilio")).send(sms(to, "VEfail-1")));
+    ProviderResponse viaVonage = answer(vonage(TestHttp.http("vonage")).send(sms(to, "VEfail-2")));
+
+    assertThat(verifiedReceipts(twilioReceipts, "/dlr/twilio", viaTwilio.providerMessageId(), 2))
+        .last().satisfies(receipt -> {
+          assertThat(receipt.status()).isEqualTo(DeliveryStatus.UNDELIVERED);
+          assertThat(receipt.vendorErrorCode()).isEqualTo("30003");
+        });
+    assertThat(verifiedReceipts(vonageReceipts, "/dlr/vonage", viaVonage.providerMessageId(), 1))
+        .singleElement().satisfies(receipt -> {
+          assertThat(receipt.status()).isEqualTo(DeliveryStatus.REJECTED);
+          assertThat(receipt.vendorErrorCode()).isEqualTo("6");
+        });
+    assertThat(sim.handsets().messages(to)).isEmpty();
+  }
+
+  @Test
+  void twilioStatusLookupStillSeesTheDeliveryWhenItsReceiptsAreLost() throws Exception {
+    put("/sim/providers/twilio/countries/DE", "{\"receiptLossRate\": 1.0}");
+    String to = germanNumber();
+    TwilioClient client = twilio(TestHttp.http("twilio"));
+
+    ProviderResponse response = answer(client.send(sms(to, "VElost-1")));
+
+    Optional<Receipt> status = await().atMost(Duration.ofSeconds(10)).until(
+        () -> client.checkStatus(response.providerMessageId()).get(5, TimeUnit.SECONDS),
+        found -> found.isPresent() && found.get().finalStatus());
+    assertThat(status.get().status()).isEqualTo(DeliveryStatus.DELIVERED);
+    assertThat(status.get().providerMessageId()).isEqualTo(response.providerMessageId());
+    assertThat(status.get().to()).isEqualTo(to);
+    assertThat(sink.at("/dlr/twilio")).noneMatch(request -> request.body().contains(TwilioClientSid.of(response)));
+    // An id the vendor does not know is no status, not an error.
+    assertThat(client.checkStatus("SM00000000000000000000000000000000").get(5, TimeUnit.SECONDS)).isEmpty();
+  }
+
+  @ParameterizedTest(name = "twilio {0} -> {1}")
+  @CsvSource({
+      "21211, INVALID_NUMBER",
+      "21614, UNREACHABLE_NUMBER",
+      "21610, OPTED_OUT",
+      "20429, THROTTLED",
+      "63018, THROTTLED",
+      "21408, NO_ROUTE",
+      "21612, NO_ROUTE",
+      "20500, PROVIDER_ERROR"})
+  void twilioRejectionsMapToTheirCategory(int code, ErrorCategory category) throws Exception {
+    put("/sim/providers/twilio/countries/DE", "{\"acceptRate\": 0.0, \"errorCode\": " + code + "}");
+
+    ProviderResponse response = answer(twilio(TestHttp.http("twilio")).send(sms(germanNumber(), "VEreject-1")));
+
+    assertThat(response.accepted()).isFalse();
+    assertThat(response.category()).isEqualTo(category);
+    assertThat(response.vendorCode()).isEqualTo(Integer.toString(code));
+  }
+
+  @ParameterizedTest(name = "twilio voice {0} -> {1}")
+  @CsvSource({"21217, INVALID_NUMBER", "21215, NO_ROUTE", "20429, THROTTLED"})
+  void twilioVoiceRejectionsMapToTheirCategory(int code, ErrorCategory category) throws Exception {
+    put("/sim/providers/twilio/countries/DE?channel=voice", "{\"acceptRate\": 0.0, \"errorCode\": " + code + "}");
+    OutboundMessage call = new OutboundMessage(germanNumber(), "DE", Channel.VOICE, "Your code is 1, 2, 3.", "VEcallx-1");
+
+    ProviderResponse response = answer(twilio(TestHttp.http("twilio")).send(call));
+
+    assertThat(response.accepted()).isFalse();
+    assertThat(response.category()).isEqualTo(category);
+  }
+
+  @ParameterizedTest(name = "vonage {0} -> {1}")
+  @CsvSource({
+      "1, THROTTLED",
+      "5, PROVIDER_ERROR",
+      "6, NO_ROUTE",
+      "7, UNREACHABLE_NUMBER",
+      "29, NO_ROUTE",
+      "33, UNREACHABLE_NUMBER"})
+  void vonageRejectionsMapToTheirCategory(int status, ErrorCategory category) throws Exception {
+    put("/sim/providers/vonage/countries/DE", "{\"acceptRate\": 0.0, \"errorCode\": " + status + "}");
+
+    ProviderResponse response = answer(vonage(TestHttp.http("vonage")).send(sms(germanNumber(), "VEvreject-1")));
+
+    assertThat(response.accepted()).isFalse();
+    assertThat(response.category()).isEqualTo(category);
+    assertThat(response.vendorCode()).isEqualTo(Integer.toString(status));
+  }
+
+  @Test
+  void anOutageIsARetryableProviderErrorForEveryVendor() throws Exception {
+    put("/sim/providers/twilio/outage", "{\"down\": true}");
+    put("/sim/providers/vonage/outage", "{\"down\": true}");
+
+    ProviderResponse twilioDown = answer(twilio(TestHttp.http("twilio")).send(sms(germanNumber(), "VEdown-1")));
+    ProviderResponse vonageDown = answer(vonage(TestHttp.http("vonage")).send(sms(germanNumber(), "VEdown-2")));
+
+    for (ProviderResponse response : List.of(twilioDown, vonageDown)) {
+      assertThat(response.accepted()).isFalse();
+      assertThat(response.category()).isEqualTo(ErrorCategory.PROVIDER_ERROR);
+      assertThat(response.permanentForNumber()).isFalse();
+    }
+    assertThat(twilio(TestHttp.http("twilio")).checkStatus("SM0123456789abcdef0123456789abcdef").get(5, TimeUnit.SECONDS))
+        .isEmpty();
+  }
+
+  @Test
+  void anAnswerSlowerThanTheReadTimeoutIsATimeout() throws Exception {
+    // TestHttp.impatient reads for 300 ms; the simulator answers after 2 s.
+    put("/sim/providers/twilio/countries/DE", "{\"latency\": \"PT2S\"}");
+    put("/sim/providers/vonage/countries/DE", "{\"latency\": \"PT2S\"}");
+
+    ProviderResponse twilioSlow = answer(twilio(TestHttp.impatient("twilio")).send(sms(germanNumber(), "VEslow-1")));
+    ProviderResponse vonageSlow = answer(vonage(TestHttp.impatient("vonage")).send(sms(germanNumber(), "VEslow-2")));
+
+    assertThat(twilioSlow.category()).isEqualTo(ErrorCategory.TIMEOUT);
+    assertThat(vonageSlow.category()).isEqualTo(ErrorCategory.TIMEOUT);
+    assertThat(twilioSlow.permanentForNumber()).isFalse();
+  }
+
+  /** Twilio sids travel lower-cased through Relay but keep their case in callbacks. */
+  private static final class TwilioClientSid {
+    static String of(ProviderResponse response) {
+      String id = response.providerMessageId();
+      return id.substring(0, 2).toUpperCase(java.util.Locale.ROOT) + id.substring(2);
+    }
+  }
+
+  /** Stands in for dlr-ingest: records every callback as a {@link CallbackRequest} and answers 204. */
+  private static final class CallbackSink implements AutoCloseable {
+
+    private final HttpServer server;
+    private final List<CallbackRequest> received = new CopyOnWriteArrayList<>();
+
+    CallbackSink() throws IOException {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/", exchange -> {
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+          body = in.readAllBytes();
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, values.get(0)));
+        URI uri = exchange.getRequestURI();
+        String publicUrl = baseUrl() + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        received.add(new CallbackRequest(exchange.getRequestMethod(), publicUrl, headers,
+            exchange.getRequestHeaders().getFirst("Content-Type"), new String(body, StandardCharsets.UTF_8)));
+        exchange.sendResponseHeaders(204, -1);
+        exchange.close();
+      });
+      server.start();
+    }
+
+    String baseUrl() {
+      return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    List<CallbackRequest> at(String path) {
+      return received.stream().filter(request -> request.publicUrlWithoutQuery().equals(baseUrl() + path)).toList();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
+}
