@@ -1,6 +1,7 @@
 package dev.relay.local;
 
 import dev.relay.api.VerificationApiService;
+import dev.relay.api.http.ApiKeys;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.dispatcher.DispatcherService;
 import dev.relay.dispatcher.config.DispatcherConfig;
@@ -38,6 +39,7 @@ public final class LocalStack implements AutoCloseable {
   private final LocalStackSettings settings;
   private final List<RelayService> services = new ArrayList<>();
   private EmbeddedKafkaCluster kafka;
+  private volatile String apiKey;
 
   public LocalStack(LocalStackSettings settings) {
     this.settings = settings;
@@ -86,6 +88,9 @@ public final class LocalStack implements AutoCloseable {
     api.remove("relay.secrets.code-hmac-keys");
     api.put("relay.kafka.bootstrap-servers", bootstrap);
     api.put("relay.http.port", Integer.toString(settings.apiPort()));
+    // Even locally the API takes only a key: the same 401 a deployment gives, seen from the first curl.
+    api.put("relay.api.keys", ApiKeys.settingEntry(LocalSecrets.API_KEY_NAME, secrets.get(LocalSecrets.API_KEY)));
+    apiKey = secrets.get(LocalSecrets.API_KEY);
     startService(new VerificationApiService(RelayConfig.of(ApiConfig.SCHEMA, api)));
   }
 
@@ -103,6 +108,11 @@ public final class LocalStack implements AutoCloseable {
 
   public String apiUrl() {
     return "http://localhost:" + settings.apiPort();
+  }
+
+  /** The local development API key, for {@code Authorization: Bearer ...}; null before {@link #start}. */
+  public String apiKey() {
+    return apiKey;
   }
 
   public String simUrl() {
