@@ -7,6 +7,8 @@ final class Banner {
 
   static String of(LocalStack stack, long startMillis) {
     LocalStack.LocalStackSettings s = stack.settings();
+    // The key is not printed: the banner ends up in terminals and CI logs; the file is owner-only.
+    String secrets = s.dataDir().resolve(LocalSecrets.FILE).toString();
     return String.join("\n",
         "",
         "Relay is running (started in " + startMillis + " ms, data in " + s.dataDir().toAbsolutePath() + ")",
@@ -17,8 +19,13 @@ final class Banner {
         "  provider simulator  http://localhost:" + s.simPort() + "      (inbox: /sim/handsets/{number}/messages)",
         "  Kafka broker        " + stack.bootstrapServers(),
         "",
+        "The API wants the local development key (kept in " + secrets + ") on every /v1 request:",
+        "  export RELAY_API_KEY=$(sed -n 's/^" + LocalSecrets.API_KEY + "=//p' " + secrets + ")",
+        "  header: Authorization: Bearer $RELAY_API_KEY",
+        "",
         "Try it:",
-        "  curl -s -XPOST localhost:" + s.apiPort() + "/v1/verifications -H 'Content-Type: application/json' -d '{\"to\": \"+4915112345678\"}'",
+        "  curl -s -XPOST localhost:" + s.apiPort() + "/v1/verifications -H \"Authorization: Bearer $RELAY_API_KEY\""
+            + " -H 'Content-Type: application/json' -d '{\"to\": \"+4915112345678\"}'",
         "  curl -s localhost:" + s.simPort() + "/sim/handsets/+4915112345678/messages",
         "",
         "Ctrl-C stops everything; the next start resumes from the data directory.");

@@ -1,5 +1,6 @@
 package dev.relay.local;
 
+import dev.relay.api.http.ApiKeys;
 import dev.relay.support.secrets.Keyring;
 import java.io.IOException;
 import java.io.Reader;
@@ -20,6 +21,10 @@ import java.util.Properties;
 public final class LocalSecrets {
 
   static final String FILE = "secrets.properties";
+  /** The property holding the local development API key. */
+  static final String API_KEY = "api-key";
+  /** The name the API knows the local development key by (in logs and per-key limits). */
+  static final String API_KEY_NAME = "local-dev";
 
   private final Properties values;
 
@@ -45,6 +50,8 @@ public final class LocalSecrets {
       added |= putIfAbsent(values, "vonage-api-key", () -> randomHex(4));
       added |= putIfAbsent(values, "vonage-api-secret", () -> randomHex(8));
       added |= putIfAbsent(values, "vonage-signature-secret", () -> randomHex(16));
+      // The API key itself, not its hash: the developer reads it from here to call the local API.
+      added |= putIfAbsent(values, API_KEY, () -> ApiKeys.generate(API_KEY_NAME).key());
       if (added) {
         Files.createDirectories(dataDir);
         if (!Files.exists(file)) {

@@ -1,6 +1,7 @@
 package dev.relay.local;
 
 import dev.relay.api.VerificationApiService;
+import dev.relay.api.http.ApiKeys;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.dispatcher.DispatcherService;
 import dev.relay.dispatcher.config.DispatcherConfig;
@@ -40,6 +41,7 @@ public final class LocalStack implements AutoCloseable {
   private final List<RelayService> services = new ArrayList<>();
   private EmbeddedKafkaCluster kafka;
   private DataDirectoryLock dataLock;
+  private volatile String apiKey;
 
   public LocalStack(LocalStackSettings settings) {
     this(settings, Map.of());
@@ -67,15 +69,19 @@ public final class LocalStack implements AutoCloseable {
     TopicProvisioner.ensure(bootstrap, Topics.defaults().all(), TOPIC_TIMEOUT);
 
     Map<String, String> providers = providerSettings(secrets);
-    startService(new SimService(RelayConfig.of(SimConfig.SCHEMA, overridden(SimService.NAME, Map.of(
-        "relay.http.port", Integer.toString(settings.simPort()),
-        "relay.sim.enabled", "true",
-        "relay.sim.dlr-url", dlrUrl(),
-        "relay.sim.twilio.account-sid", secrets.get("twilio-account-sid"),
-        "relay.sim.twilio.auth-token", secrets.get("twilio-auth-token"),
-        "relay.sim.vonage.api-key", secrets.get("vonage-api-key"),
-        "relay.sim.vonage.api-secret", secrets.get("vonage-api-secret"),
-        "relay.sim.vonage.signature-secret", secrets.get("vonage-signature-secret"))))));
+    Map<String, String> sim = new HashMap<>();
+    sim.put("relay.http.port", Integer.toString(settings.simPort()));
+    sim.put("relay.sim.enabled", "true");
+    sim.put("relay.sim.dlr-url", dlrUrl());
+    sim.put("relay.sim.twilio.account-sid", secrets.get("twilio-account-sid"));
+    sim.put("relay.sim.twilio.auth-token", secrets.get("twilio-auth-token"));
+    sim.put("relay.sim.vonage.api-key", secrets.get("vonage-api-key"));
+    sim.put("relay.sim.vonage.api-secret", secrets.get("vonage-api-secret"));
+    sim.put("relay.sim.vonage.signature-secret", secrets.get("vonage-signature-secret"));
+    // Auto-verify stays off until a run turns it on (PUT /sim/auto-verify); it then calls our own API.
+    sim.put("relay.sim.auto-verify.api-url", apiUrl());
+    sim.put("relay.sim.auto-verify.api-key", secrets.get(LocalSecrets.API_KEY));
+    startService(new SimService(RelayConfig.of(SimConfig.SCHEMA, overridden(SimService.NAME, sim))));
 
     Map<String, String> dlr = new HashMap<>(providers);
     dlr.put("relay.kafka.bootstrap-servers", bootstrap);
@@ -98,6 +104,9 @@ public final class LocalStack implements AutoCloseable {
     api.remove("relay.secrets.code-hmac-keys");
     api.put("relay.kafka.bootstrap-servers", bootstrap);
     api.put("relay.http.port", Integer.toString(settings.apiPort()));
+    // Even locally the API takes only a key: the same 401 a deployment gives, seen from the first curl.
+    api.put("relay.api.keys", ApiKeys.settingEntry(LocalSecrets.API_KEY_NAME, secrets.get(LocalSecrets.API_KEY)));
+    apiKey = secrets.get(LocalSecrets.API_KEY);
     startService(new VerificationApiService(RelayConfig.of(ApiConfig.SCHEMA, overridden(VerificationApiService.NAME, api))));
   }
 
@@ -115,6 +124,11 @@ public final class LocalStack implements AutoCloseable {
 
   public String apiUrl() {
     return "http://localhost:" + settings.apiPort();
+  }
+
+  /** The local development API key, for {@code Authorization: Bearer ...}; null before {@link #start}. */
+  public String apiKey() {
+    return apiKey;
   }
 
   public String simUrl() {

@@ -96,10 +96,42 @@ class LocalStackEndToEndTest {
     assertThat(rightCheck.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(rightCheck.body()).get("status").asText()).isEqualTo("approved");
     assertThat(JSON.readTree(rightCheck.body()).get("valid").asBoolean()).isTrue();
+
+    HttpResponse<String> status = apiGet("/v1/verifications/" + id);
+    assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+    JsonNode history = JSON.readTree(status.body());
+    assertThat(history.get("status").asText()).isEqualTo("approved");
+    assertThat(history.has("code")).isFalse();
+    assertThat(history.get("attempts")).hasSize(1);
+    assertThat(history.get("attempts").get(0).get("provider").asText()).isNotBlank();
+    assertThat(history.get("attempts").get(0).get("submittedAt").asText()).isNotBlank();
   }
 
   @Test
   @Order(3)
+  void aResendRepeatsTheSameCodeAndACancelStopsItWorking() throws Exception {
+    String number = "+4915212345678";
+    HttpResponse<String> started = post(stack.apiUrl() + "/v1/verifications", "{\"to\": \"" + number + "\"}");
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+    String id = JSON.readTree(started.body()).get("id").asText();
+    String code = awaitCodeInInbox(number, 1);
+
+    HttpResponse<String> resent = post(stack.apiUrl() + "/v1/verifications/" + id + "/resend", "{\"channel\": \"sms\"}");
+    assertThat(resent.statusCode()).as(resent.body()).isEqualTo(200);
+    assertThat(awaitCodeInInbox(number, 2)).as("the same code again").isEqualTo(code);
+
+    HttpResponse<String> canceled = send("DELETE", "/v1/verifications/" + id);
+    assertThat(canceled.statusCode()).as(canceled.body()).isEqualTo(200);
+    assertThat(JSON.readTree(canceled.body()).get("status").asText()).isEqualTo("canceled");
+
+    HttpResponse<String> check = post(stack.apiUrl() + "/v1/verifications/" + id + "/check", "{\"code\": \"" + code + "\"}");
+    assertThat(check.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(check.body()).get("valid").asBoolean()).isFalse();
+    assertThat(JSON.readTree(check.body()).get("status").asText()).isEqualTo("canceled");
+  }
+
+  @Test
+  @Order(4)
   void theReceiptReachesScoringAsADeliveryForTheProviderAndCountry() {
     Topics topics = Topics.defaults();
     Properties props = new Properties();
@@ -124,7 +156,7 @@ class LocalStackEndToEndTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void errorsAreJsonWithTheRightStatus() throws Exception {
     HttpResponse<String> malformed = post(stack.apiUrl() + "/v1/verifications", "{\"to\": ");
     HttpResponse<String> badNumber = post(stack.apiUrl() + "/v1/verifications", "{\"to\": \"12345\"}");
@@ -136,10 +168,16 @@ class LocalStackEndToEndTest {
     assertThat(JSON.readTree(badNumber.body()).has("error")).isTrue();
     assertThat(unknownId.statusCode()).isEqualTo(404);
     assertThat(JSON.readTree(unknownId.body()).has("error")).isTrue();
+
+    HttpResponse<String> noKey = HTTP.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/verifications"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"to\": \"+4915112345678\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(noKey.statusCode()).as("the local API takes only its key").isEqualTo(401);
+    assertThat(JSON.readTree(noKey.body()).get("error").asText()).isEqualTo("unauthorized");
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aVerificationStartedBeforeARestartIsApprovedAfterIt() throws Exception {
     String number = "+33612345678";
     HttpResponse<String> started = post(stack.apiUrl() + "/v1/verifications", "{\"to\": \"" + number + "\"}");
@@ -172,8 +210,20 @@ class LocalStackEndToEndTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  private static HttpResponse<String> apiGet(String path) throws Exception {
+    return send("GET", path);
+  }
+
+  private static HttpResponse<String> send(String method, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + path)).timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + stack.apiKey())
+        .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A POST to the API, with the stack's development key as the README shows it. */
   private static HttpResponse<String> post(String url, String body) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + stack.apiKey())
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }

@@ -65,7 +65,7 @@ public final class VerificationApiService implements RelayService {
       Javalin server = RelayHttp.create(NAME, this::isReady, metrics);
       new VerificationRoutes(link, config.ids(), config.sealer(),
           new NumberPolicy(config.enabledCountries(), config.requireMobile()),
-          config.codeLength(), config.apiKeys(), clock).register(server);
+          config.codeLength(), config.apiKeys(), config.clientAddresses(), clock).register(server);
       server.start(config.httpHost(), config.httpPort());
       app = server;
     } catch (RuntimeException e) {

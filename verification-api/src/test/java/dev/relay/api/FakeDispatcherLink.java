@@ -26,7 +26,7 @@ public final class FakeDispatcherLink implements DispatcherLink {
   public final List<VerificationRequest> starts = new CopyOnWriteArrayList<>();
   public final List<CodeCheckRequest> checks = new CopyOnWriteArrayList<>();
   public volatile Function<VerificationRequest, CompletableFuture<VerificationReply>> onStart =
-      request -> CompletableFuture.completedFuture(started(request, ReplyKind.STARTED));
+      request -> CompletableFuture.completedFuture(started(request, defaultKind(request)));
   public volatile Function<CodeCheckRequest, CompletableFuture<VerificationReply>> onCheck =
       check -> CompletableFuture.completedFuture(checked(check, VerificationStatus.PENDING, false, 4));
   public volatile boolean ready = true;
@@ -65,12 +65,22 @@ public final class FakeDispatcherLink implements DispatcherLink {
     return starts.size() + checks.size();
   }
 
+  /** What the dispatcher answers a request of each action when all is well. */
+  public static ReplyKind defaultKind(VerificationRequest request) {
+    return switch (request.getAction()) {
+      case RESEND -> ReplyKind.RESENT;
+      case CANCEL -> ReplyKind.CANCELED;
+      case STATUS -> ReplyKind.STATUS;
+      default -> ReplyKind.STARTED;
+    };
+  }
+
   public static VerificationReply started(VerificationRequest request, ReplyKind kind) {
     return reply(request.getReplyTo(), kind)
         .setVerificationId(request.getVerificationId())
         .setTo(request.getTo())
         .setChannel(request.getChannel())
-        .setStatus(VerificationStatus.PENDING)
+        .setStatus(kind == ReplyKind.CANCELED ? VerificationStatus.CANCELED : VerificationStatus.PENDING)
         .setCreatedAt(CREATED)
         .setExpiresAt(EXPIRES)
         .build();

@@ -16,6 +16,7 @@ public final class HttpCalls {
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
   private volatile String apiKey;
+  private volatile String forwardedFor;
 
   public HttpCalls(int port) {
     this.base = "http://127.0.0.1:" + port;
@@ -24,6 +25,16 @@ public final class HttpCalls {
   public HttpCalls withApiKey(String key) {
     this.apiKey = key;
     return this;
+  }
+
+  /** Sends {@code X-Forwarded-For} with every request from now on, as a proxy (or a liar) would. */
+  public HttpCalls withForwardedFor(String value) {
+    this.forwardedFor = value;
+    return this;
+  }
+
+  public HttpResponse<String> delete(String path) {
+    return send("DELETE", path, HttpRequest.BodyPublishers.noBody());
   }
 
   public HttpResponse<String> post(String path, String body) {
@@ -45,6 +56,9 @@ public final class HttpCalls {
         .method(method, body);
     if (apiKey != null) {
       request.header("Authorization", "Bearer " + apiKey);
+    }
+    if (forwardedFor != null) {
+      request.header("X-Forwarded-For", forwardedFor);
     }
     try {
       return client.send(request.build(), HttpResponse.BodyHandlers.ofString());

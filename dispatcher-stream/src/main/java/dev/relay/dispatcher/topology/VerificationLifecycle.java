@@ -10,6 +10,7 @@ import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.ReplyKind;
+import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.Route;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendOutcome;
@@ -34,7 +35,8 @@ import java.util.Set;
 
 /**
  * The rules of one number's verification, decided by its single writer: a start creates a
- * verification (or resends the pending one's code), a check is compared in constant time, send
+ * verification (or resends the pending one's code), a resend, cancel or status request acts on the
+ * verification it names (NOT_FOUND when that is not the number's current one), a check is compared in constant time, send
  * results and receipts move the attempt history, and a due deadline closes a delivery window or ends
  * the verification. Every method takes the state as stored and returns the {@link Effects}; nothing
  * here touches Kafka.
@@ -51,6 +53,8 @@ final class VerificationLifecycle {
   static final String ERROR_MAX_SENDS = "max_sends_reached";
   static final String ERROR_NO_ROUTE = "no_route";
   static final String ERROR_UNREADABLE_CODE = "unreadable_code";
+  static final String ERROR_NOT_PENDING = "not_pending";
+  static final String ERROR_UNKNOWN_ACTION = "unknown_action";
 
   /** Enough to answer a client's retries of recent starts; the creating request always stays first. */
   private static final int REMEMBERED_REQUEST_IDS = 20;
@@ -89,6 +93,29 @@ final class VerificationLifecycle {
   Effects onRequest(String number, VerificationState current, VerificationRequest request, Instant now) {
     Effects fx = new Effects(editable(current));
     expireIfDue(fx, now);
+    RequestAction action = request.getAction() == null ? RequestAction.START : request.getAction();
+    return switch (action) {
+      case START -> onStart(fx, number, request, now);
+      case RESEND -> onResend(fx, number, request, now);
+      case CANCEL -> onCancel(fx, number, request, now);
+      case STATUS -> onStatus(fx, number, request, now);
+      default -> {
+        count("relay.requests", "outcome", "unknown_action");
+        replyToStart(fx, request, VerificationReply.newBuilder()
+            .setCorrelationId(Objects.requireNonNullElse(request.getReplyTo(), ""))
+            .setKind(ReplyKind.REFUSED)
+            .setVerificationId(request.getVerificationId())
+            .setTo(number)
+            .setStatus(VerificationStatus.UNKNOWN_STATUS)
+            .setError(ERROR_UNKNOWN_ACTION)
+            .setRepliedAt(now)
+            .build());
+        yield fx;
+      }
+    };
+  }
+
+  private Effects onStart(Effects fx, String number, VerificationRequest request, Instant now) {
     VerificationState state = fx.state();
     if (state != null && state.getRequestIds().contains(request.getRequestId())) {
       // A retried request: the same answer, and no second send.
@@ -147,6 +174,95 @@ final class VerificationLifecycle {
     remember(state, request.getRequestId());
     replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.EXISTING, state, now));
     return fx;
+  }
+
+  // ---------------------------------------------------------------- resend, cancel, status
+
+  /**
+   * The same code again, on the channel asked for (else the verification's own), counted against the
+   * send cap. A retried request id gets the same answer and no second send.
+   */
+  private Effects onResend(Effects fx, String number, VerificationRequest request, Instant now) {
+    VerificationState state = current(fx, number, request, now);
+    if (state == null) {
+      return fx;
+    }
+    if (state.getRequestIds().contains(request.getRequestId())) {
+      replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.RESENT, state, now));
+      return fx;
+    }
+    if (state.getStatus() != VerificationStatus.PENDING) {
+      count("relay.resends", "outcome", "not_pending");
+      replyToStart(fx, request, refused(request.getReplyTo(), ERROR_NOT_PENDING, state, now));
+      return fx;
+    }
+    if (state.getSendsUsed() >= settings.maxSends()) {
+      count("relay.resends", "outcome", "max_sends_reached");
+      replyToStart(fx, request, refused(request.getReplyTo(), ERROR_MAX_SENDS, state, now));
+      return fx;
+    }
+    Channel asked = request.getChannel() == Channel.VOICE ? Channel.VOICE : Channel.SMS;
+    Optional<Plan> plan = forRepeat(state, asked)
+        .map(found -> new Plan(found.channel(), found.routes(), SendReason.USER_REQUEST));
+    if (plan.isEmpty()) {
+      count("relay.resends", "outcome", "no_route");
+      replyToStart(fx, request, refused(request.getReplyTo(), ERROR_NO_ROUTE, state, now));
+      return fx;
+    }
+    count("relay.resends", "outcome", "resent");
+    dispatch(fx, state, plan.get(), now);
+    remember(state, request.getRequestId());
+    replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.RESENT, state, now));
+    return fx;
+  }
+
+  /** A pending verification ends as canceled and its code is destroyed; canceling twice is no error. */
+  private Effects onCancel(Effects fx, String number, VerificationRequest request, Instant now) {
+    VerificationState state = current(fx, number, request, now);
+    if (state == null) {
+      return fx;
+    }
+    if (state.getStatus() == VerificationStatus.PENDING) {
+      finish(fx, state, VerificationStatus.CANCELED, "canceled", now);
+    } else if (state.getStatus() != VerificationStatus.CANCELED) {
+      replyToStart(fx, request, refused(request.getReplyTo(), ERROR_NOT_PENDING, state, now));
+      return fx;
+    }
+    replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.CANCELED, state, now));
+    return fx;
+  }
+
+  /** Status, channel, times and the attempt history; the reply type has no field a code could go in. */
+  private Effects onStatus(Effects fx, String number, VerificationRequest request, Instant now) {
+    VerificationState state = current(fx, number, request, now);
+    if (state != null) {
+      replyToStart(fx, request, base(request.getReplyTo(), ReplyKind.STATUS, state, now)
+          .setAttempts(copies(state.getAttempts()))
+          .build());
+    }
+    return fx;
+  }
+
+  /**
+   * The number's verification when the request names it (or names none, as an upstream service may);
+   * otherwise answers NOT_FOUND and returns null.
+   */
+  private VerificationState current(Effects fx, String number, VerificationRequest request, Instant now) {
+    VerificationState state = fx.state();
+    String named = request.getVerificationId();
+    if (state != null && (named == null || named.equals(state.getVerificationId()))) {
+      return state;
+    }
+    count("relay.requests", "outcome", "not_found");
+    replyToStart(fx, request, VerificationReply.newBuilder()
+        .setCorrelationId(Objects.requireNonNullElse(request.getReplyTo(), ""))
+        .setKind(ReplyKind.NOT_FOUND)
+        .setVerificationId(named)
+        .setTo(number)
+        .setStatus(VerificationStatus.UNKNOWN_STATUS)
+        .setRepliedAt(now)
+        .build());
+    return null;
   }
 
   // ---------------------------------------------------------------- checks
@@ -535,8 +651,7 @@ final class VerificationLifecycle {
   }
 
   private VerificationEvent event(VerificationState state, VerificationStatus previous, String reason, Instant now) {
-    List<Attempt> history = new ArrayList<>(state.getAttempts().size());
-    state.getAttempts().forEach(attempt -> history.add(Attempt.newBuilder(attempt).build()));
+    List<Attempt> history = copies(state.getAttempts());
     return VerificationEvent.newBuilder()
         .setVerificationId(state.getVerificationId())
         .setTo(state.getTo())
@@ -549,6 +664,12 @@ final class VerificationLifecycle {
         .setCreatedAt(state.getCreatedAt())
         .setOccurredAt(now)
         .build();
+  }
+
+  private static List<Attempt> copies(List<Attempt> attempts) {
+    List<Attempt> history = new ArrayList<>(attempts.size());
+    attempts.forEach(attempt -> history.add(Attempt.newBuilder(attempt).build()));
+    return history;
   }
 
   private static void replyToStart(Effects fx, VerificationRequest request, VerificationReply reply) {

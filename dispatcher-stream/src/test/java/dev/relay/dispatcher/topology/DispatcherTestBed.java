@@ -8,6 +8,7 @@ import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ErrorCategory;
+import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendResult;
@@ -128,6 +129,24 @@ final class DispatcherTestBed implements AutoCloseable {
         .setChannel(channel)
         .setReplyTo(replyTo)
         .setRequestedAt(now)
+        .build();
+    requests.pipeInput(NUMBER, request, now);
+    return request;
+  }
+
+  /** A resend, cancel or status request for a verification id, as the API sends it. */
+  VerificationRequest act(RequestAction action, String requestId, String verificationId, Channel channel) {
+    VerificationRequest request = VerificationRequest.newBuilder()
+        .setRequestId(requestId)
+        .setVerificationId(verificationId)
+        .setTo(NUMBER)
+        .setCountry("DE")
+        .setChannel(channel)
+        .setReplyTo("reply-" + requestId)
+        .setRequestedAt(now)
+        .setAction(action)
+        .setClientIp("203.0.113.7")
+        .setApiKeyName("test")
         .build();
     requests.pipeInput(NUMBER, request, now);
     return request;

@@ -2,6 +2,7 @@ package dev.relay.api.config;
 
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import dev.relay.api.http.ApiKeys;
+import dev.relay.api.http.ClientAddresses;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigException;
@@ -47,11 +48,15 @@ public final class ApiConfig {
       "refuse SMS verifications to numbers libphonenumber does not know as mobile (landlines still get voice)");
   public static final ConfigKey API_KEYS = ConfigKey.optional("relay.api.keys", "",
       "API keys callers must send as 'Authorization: Bearer KEY', stored hashed: name:sha256-hex[,...]; empty leaves the API open");
+  public static final ConfigKey TRUSTED_PROXIES = ConfigKey.optional("relay.api.trusted-proxies", "",
+      "addresses or CIDR blocks of the reverse proxies in front of the API, comma separated; X-Forwarded-For is"
+          + " believed only from these (empty: the connection's peer is the client)");
 
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
       List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST),
       CommonKeys.topicKeys(),
-      List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, API_KEYS));
+      List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, API_KEYS,
+          TRUSTED_PROXIES));
 
   /** Codes are 4 to 10 digits everywhere in Relay ({@code CodeGenerator}). */
   public static final int MIN_CODE_DIGITS = 4;
@@ -72,6 +77,7 @@ public final class ApiConfig {
   private final Optional<Set<String>> enabledCountries;
   private final boolean requireMobile;
   private final ApiKeys apiKeys;
+  private final ClientAddresses clientAddresses;
 
   public ApiConfig(RelayConfig config) {
     this.bootstrapServers = config.get(CommonKeys.BOOTSTRAP_SERVERS);
@@ -87,6 +93,7 @@ public final class ApiConfig {
     this.enabledCountries = countries(config.getList(ENABLED_COUNTRIES));
     this.requireMobile = config.getBoolean(REQUIRE_MOBILE);
     this.apiKeys = ApiKeys.parse(API_KEYS.name(), config.get(API_KEYS));
+    this.clientAddresses = ClientAddresses.parse(TRUSTED_PROXIES.name(), config.getList(TRUSTED_PROXIES));
   }
 
   /** Config from explicit values over the defaults, as the launcher and the tests build it. */
@@ -145,6 +152,10 @@ public final class ApiConfig {
 
   public ApiKeys apiKeys() {
     return apiKeys;
+  }
+
+  public ClientAddresses clientAddresses() {
+    return clientAddresses;
   }
 
   /** How many digits a guess may have; a guess outside it cannot be right and never reaches Kafka. */

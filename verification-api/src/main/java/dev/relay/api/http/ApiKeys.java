@@ -78,7 +78,18 @@ public final class ApiKeys {
     byte[] material = new byte[KEY_BYTES];
     new SecureRandom().nextBytes(material);
     String key = KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(material);
-    return new GeneratedKey(key, name + ":" + HexFormat.of().formatHex(sha256(key)));
+    return new GeneratedKey(key, settingEntry(name, key));
+  }
+
+  /** The setting entry ({@code name:sha256-hex}) that accepts an existing key, e.g. one kept by a development stack. */
+  public static String settingEntry(String name, String key) {
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("a key name has 1-64 letters, digits, '.', '_' or '-'");
+    }
+    if (key == null || key.isBlank()) {
+      throw new IllegalArgumentException("an API key must not be empty");
+    }
+    return name + ":" + HexFormat.of().formatHex(sha256(key));
   }
 
   /** Whether callers must present a key at all. */

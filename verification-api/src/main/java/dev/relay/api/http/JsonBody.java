@@ -39,7 +39,19 @@ final class JsonBody {
   }
 
   static JsonBody read(Context ctx, Set<String> accepted) {
+    return parse(boundedBody(ctx), accepted);
+  }
+
+  /** As {@link #read}, for an endpoint whose fields are all optional: no body at all counts as {}. */
+  static JsonBody readOptional(Context ctx, Set<String> accepted) {
     byte[] bytes = boundedBody(ctx);
+    if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+      return new JsonBody(Json.MAPPER.createObjectNode());
+    }
+    return parse(bytes, accepted);
+  }
+
+  private static JsonBody parse(byte[] bytes, Set<String> accepted) {
     JsonNode node;
     try {
       node = READER.readTree(bytes);

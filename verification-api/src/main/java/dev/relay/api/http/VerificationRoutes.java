@@ -6,6 +6,7 @@ import dev.relay.api.dispatch.NoReplyException;
 import dev.relay.api.dispatch.NotAcknowledgedException;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.CodeCheckRequest;
+import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.support.http.ApiError;
@@ -51,19 +52,26 @@ public final class VerificationRoutes {
   public static final Route START = new Route("post", "/v1/verifications");
   public static final Route CHECK_BY_ID = new Route("post", "/v1/verifications/{id}/check");
   public static final Route CHECK_BY_NUMBER = new Route("post", "/v1/verification-checks");
+  public static final Route RESEND = new Route("post", "/v1/verifications/{id}/resend");
+  public static final Route STATUS = new Route("get", "/v1/verifications/{id}");
+  public static final Route CANCEL = new Route("delete", "/v1/verifications/{id}");
   public static final Route OPENAPI = new Route("get", OPENAPI_PATH);
   /** Every route this class serves; a test holds the OpenAPI document to exactly these. */
-  public static final List<Route> ROUTES = List.of(START, CHECK_BY_ID, CHECK_BY_NUMBER, OPENAPI);
+  public static final List<Route> ROUTES = List.of(START, CHECK_BY_ID, CHECK_BY_NUMBER, RESEND, STATUS, CANCEL, OPENAPI);
 
   private static final Set<String> START_FIELDS = Set.of("to", "channel", "locale", "requestId");
   private static final Set<String> CHECK_BY_ID_FIELDS = Set.of("code");
   private static final Set<String> CHECK_BY_NUMBER_FIELDS = Set.of("to", "code");
+  private static final Set<String> RESEND_FIELDS = Set.of("channel", "requestId");
+  private static final String API_KEY_ATTRIBUTE = "apiKey";
   /** A requestId becomes a Kafka key and a log-safe correlation id: a UUID or anything as plain. */
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   /** BCP 47 in the shape providers take ({@code de}, {@code pt-BR}, {@code zh-Hant-TW}). */
   private static final Pattern LOCALE = Pattern.compile("[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}");
   /** When a refusal gives no expiry to wait for, retrying sooner than this is pointless. */
   private static final Duration DEFAULT_REFUSAL_RETRY = Duration.ofMinutes(1);
+  /** The dispatcher's error code for a resend or cancel of a verification that already ended. */
+  private static final String NOT_PENDING = "not_pending";
 
   private final DispatcherLink dispatcher;
   private final VerificationIds ids;
@@ -71,17 +79,19 @@ public final class VerificationRoutes {
   private final NumberPolicy numbers;
   private final CodeLength codeLength;
   private final ApiKeys apiKeys;
+  private final ClientAddresses clientAddresses;
   private final Clock clock;
   private final byte[] openApiDocument;
 
   public VerificationRoutes(DispatcherLink dispatcher, VerificationIds ids, SecretSealer sealer, NumberPolicy numbers,
-      CodeLength codeLength, ApiKeys apiKeys, Clock clock) {
+      CodeLength codeLength, ApiKeys apiKeys, ClientAddresses clientAddresses, Clock clock) {
     this.dispatcher = dispatcher;
     this.ids = ids;
     this.sealer = sealer;
     this.numbers = numbers;
     this.codeLength = codeLength;
     this.apiKeys = apiKeys;
+    this.clientAddresses = clientAddresses;
     this.clock = clock;
     this.openApiDocument = readOpenApiDocument();
   }
@@ -91,6 +101,9 @@ public final class VerificationRoutes {
     app.post(START.path(), this::startVerification);
     app.post(CHECK_BY_ID.path(), this::checkById);
     app.post(CHECK_BY_NUMBER.path(), this::checkByNumber);
+    app.post(RESEND.path(), this::resend);
+    app.get(STATUS.path(), this::status);
+    app.delete(CANCEL.path(), this::cancel);
     app.get(OPENAPI.path(), ctx -> ctx.contentType("application/json").result(openApiDocument));
   }
 
@@ -107,7 +120,7 @@ public final class VerificationRoutes {
           ? "send your API key as 'Authorization: Bearer KEY'"
           : "the API key is not valid");
     }
-    ctx.attribute("apiKey", keyName.get());
+    ctx.attribute(API_KEY_ATTRIBUTE, keyName.get());
   }
 
   private void startVerification(Context ctx) {
@@ -130,6 +143,9 @@ public final class VerificationRoutes {
         .setLocale(locale)
         .setReplyTo(correlationId)
         .setRequestedAt(clock.instant())
+        .setAction(RequestAction.START)
+        .setClientIp(clientIp(ctx))
+        .setApiKeyName(ctx.attribute(API_KEY_ATTRIBUTE))
         .build();
     LOG.debug("start for {} by {}", PhoneNumbers.mask(number.number()), Views.channelName(channel));
     answer(ctx, dispatcher.start(request), reply -> switch (reply.getKind()) {
@@ -138,6 +154,74 @@ public final class VerificationRoutes {
       case REFUSED -> throw refused(reply);
       default -> throw unexpected(reply);
     });
+  }
+
+  /** "Call me instead": the pending verification's code again, on the channel asked for. */
+  private void resend(Context ctx) {
+    String verificationId = ctx.pathParam("id");
+    String number = numberOf(verificationId);
+    JsonBody body = JsonBody.readOptional(ctx, RESEND_FIELDS);
+    Channel channel = body.optionalString("channel").map(VerificationRoutes::channel).orElse(null);
+    Optional<String> requestId = body.optionalString("requestId").map(VerificationRoutes::requestId);
+    VerificationRequest request = action(ctx, RequestAction.RESEND, verificationId, number, requestId, channel);
+    answer(ctx, dispatcher.start(request), reply -> switch (reply.getKind()) {
+      case RESENT -> respond(ctx, HttpStatus.OK, Views.Verification.of(reply, number));
+      case NOT_FOUND -> throw ApiError.notFound("no such verification");
+      case REFUSED -> throw refused(reply);
+      default -> throw unexpected(reply);
+    });
+  }
+
+  /** Status, channel, expiry and the attempt history; never the code. */
+  private void status(Context ctx) {
+    String verificationId = ctx.pathParam("id");
+    String number = numberOf(verificationId);
+    VerificationRequest request = action(ctx, RequestAction.STATUS, verificationId, number, Optional.empty(), null);
+    answer(ctx, dispatcher.start(request), reply -> switch (reply.getKind()) {
+      case STATUS -> respond(ctx, HttpStatus.OK, Views.Status.of(reply, number));
+      case NOT_FOUND -> throw ApiError.notFound("no such verification");
+      case REFUSED -> throw refused(reply);
+      default -> throw unexpected(reply);
+    });
+  }
+
+  private void cancel(Context ctx) {
+    String verificationId = ctx.pathParam("id");
+    String number = numberOf(verificationId);
+    VerificationRequest request = action(ctx, RequestAction.CANCEL, verificationId, number, Optional.empty(), null);
+    answer(ctx, dispatcher.start(request), reply -> switch (reply.getKind()) {
+      case CANCELED -> respond(ctx, HttpStatus.OK, Views.Verification.of(reply, number));
+      case NOT_FOUND -> throw ApiError.notFound("no such verification");
+      case REFUSED -> throw refused(reply);
+      default -> throw unexpected(reply);
+    });
+  }
+
+  private VerificationRequest action(Context ctx, RequestAction action, String verificationId, String number,
+      Optional<String> requestId, Channel channel) {
+    String correlationId = requestId.orElseGet(() -> UUID.randomUUID().toString());
+    LOG.debug("{} for {}", action, PhoneNumbers.mask(number));
+    return VerificationRequest.newBuilder()
+        .setRequestId(correlationId)
+        .setVerificationId(verificationId)
+        .setTo(number)
+        .setCountry(PhoneNumbers.regionOf(number))
+        .setChannel(channel == null ? Channel.SMS : channel)
+        .setReplyTo(correlationId)
+        .setRequestedAt(clock.instant())
+        .setAction(action)
+        .setClientIp(clientIp(ctx))
+        .setApiKeyName(ctx.attribute(API_KEY_ATTRIBUTE))
+        .build();
+  }
+
+  /** An id that does not open was never minted here: no number to key a request by, nothing to ask. */
+  private String numberOf(String verificationId) {
+    return ids.numberOf(verificationId).orElseThrow(() -> ApiError.notFound("no such verification"));
+  }
+
+  private String clientIp(Context ctx) {
+    return clientAddresses.resolve(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
   }
 
   private void checkById(Context ctx) {
@@ -213,9 +297,17 @@ public final class VerificationRoutes {
 
   private ApiError refused(VerificationReply reply) {
     String code = reply.getError() == null || reply.getError().isBlank() ? "refused" : reply.getError();
+    if (NOT_PENDING.equals(code)) {
+      // Not a limit: waiting does not help, the verification is over.
+      return new ApiError(409, code, "the verification is " + Views.statusName(reply.getStatus()) + ", not pending");
+    }
     Duration retryAfter = DEFAULT_REFUSAL_RETRY;
     Instant expiresAt = reply.getExpiresAt();
-    if (expiresAt != null && expiresAt.isAfter(clock.instant())) {
+    Instant limitEnds = reply.getRetryAfter();
+    if (limitEnds != null) {
+      // A rate limit names when its window lets a request through again.
+      retryAfter = limitEnds.isAfter(clock.instant()) ? Duration.between(clock.instant(), limitEnds) : Duration.ofSeconds(1);
+    } else if (expiresAt != null && expiresAt.isAfter(clock.instant())) {
       // Refused while a verification is pending (its send cap spent): a new one can start once it expires.
       retryAfter = Duration.between(clock.instant(), expiresAt);
     }

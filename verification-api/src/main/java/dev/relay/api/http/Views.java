@@ -1,9 +1,12 @@
 package dev.relay.api.http;
 
+import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationStatus;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** The JSON bodies the API answers with, built from the dispatcher's replies; names as in the OpenAPI document. */
@@ -22,6 +25,47 @@ final class Views {
           channelName(reply.getChannel()),
           reply.getCreatedAt(),
           reply.getExpiresAt());
+    }
+  }
+
+  /** A verification as {@code GET /v1/verifications/{id}} returns it: no field could hold a code. */
+  record Status(String id, String to, String status, String channel, Instant createdAt, Instant expiresAt,
+      List<AttemptView> attempts) {
+
+    static Status of(VerificationReply reply, String requestedNumber) {
+      List<AttemptView> attempts = new ArrayList<>();
+      reply.getAttempts().forEach(attempt -> attempts.add(AttemptView.of(attempt)));
+      return new Status(
+          reply.getVerificationId(),
+          reply.getTo() == null ? requestedNumber : reply.getTo(),
+          statusName(reply.getStatus()),
+          channelName(reply.getChannel()),
+          reply.getCreatedAt(),
+          reply.getExpiresAt(),
+          attempts);
+    }
+  }
+
+  /**
+   * One send: {@code outcome} is the receipt's final status when one came ({@code delivered},
+   * {@code undelivered}, {@code failed}, ...), else {@code accepted} or {@code rejected} by the
+   * provider, else {@code sending}.
+   */
+  record AttemptView(int attempt, String channel, String provider, String reason, Instant dispatchedAt,
+      Instant submittedAt, Instant deliveredAt, String outcome) {
+
+    static AttemptView of(Attempt attempt) {
+      String outcome;
+      if (attempt.getDeliveryStatus() != null) {
+        outcome = attempt.getDeliveryStatus().name().toLowerCase(Locale.ROOT);
+      } else if (attempt.getOutcome() != null) {
+        outcome = attempt.getOutcome().name().toLowerCase(Locale.ROOT);
+      } else {
+        outcome = "sending";
+      }
+      return new AttemptView(attempt.getAttempt(), channelName(attempt.getChannel()), attempt.getProvider(),
+          attempt.getReason() == null ? null : attempt.getReason().name().toLowerCase(Locale.ROOT),
+          attempt.getDispatchedAt(), attempt.getSubmittedAt(), attempt.getDeliveredAt(), outcome);
     }
   }
 

@@ -37,6 +37,7 @@ class BadInputCorpusTest {
   private static final VerificationIds IDS = new VerificationIds(Keyring.parse("test", TestSettings.ID_KEYS));
   private static final String VALID_ID = IDS.mint(NUMBER);
   private static final String BY_ID = "/v1/verifications/" + VALID_ID + "/check";
+  private static final String RESEND = "/v1/verifications/" + VALID_ID + "/resend";
 
   private final FakeDispatcherLink dispatcher = new FakeDispatcherLink();
   private VerificationApiService service;
@@ -202,7 +203,25 @@ class BadInputCorpusTest {
     cases.add(request("POST", "/openapi.json", 405, "method_not_allowed"));
     cases.add(request("POST", "/v1/nothing", 404, "not_found"));
     cases.add(request("GET", "/v2/verifications", 404, "not_found"));
-    cases.add(request("GET", "/v1/verifications/" + VALID_ID, 404, "not_found"));
+    cases.add(request("PUT", "/v1/verifications/" + VALID_ID, 405, "method_not_allowed"));
+    cases.add(request("PATCH", "/v1/verifications/" + VALID_ID, 405, "method_not_allowed"));
+    cases.add(request("GET", RESEND, 405, "method_not_allowed"));
+    cases.add(request("DELETE", RESEND, 405, "method_not_allowed"));
+
+    // Resend, status and cancel: bad bodies and ids that are not ours.
+    cases.add(post(RESEND, "{\"channel\": ", 400, "malformed_body"));
+    cases.add(post(RESEND, "[]", 400, "malformed_body"));
+    cases.add(post(RESEND, "{\"channel\": \"fax\"}", 400, "invalid_channel"));
+    cases.add(post(RESEND, "{\"channel\": 2}", 400, "invalid_field"));
+    cases.add(post(RESEND, "{\"channel\": \"sms\", \"code\": \"123456\"}", 400, "unknown_field"));
+    cases.add(post(RESEND, "{\"requestId\": \"a b\"}", 400, "invalid_field"));
+    cases.add(post(RESEND, "{\"channel\": \"" + "v".repeat(20_000) + "\"}", 413, "body_too_large"));
+    for (String id : List.of("nope", "VEAAAA", tamper(VALID_ID), foreign, VALID_ID.toLowerCase())) {
+      cases.add(post("/v1/verifications/" + id + "/resend", "{}", 404, "not_found"));
+      cases.add(request("GET", "/v1/verifications/" + id, 404, "not_found"));
+      cases.add(request("DELETE", "/v1/verifications/" + id, 404, "not_found"));
+    }
+    cases.add(post("/v1/verifications/nope/resend", "not json", 404, "not_found"));
     // Refused by Jetty before any route: still a JSON error.
     cases.add(post("/v1/verifications/VE%00/check", "{\"code\": \"123456\"}", 400, "bad_request"));
 

@@ -45,7 +45,7 @@ class OpenApiDocumentTest {
     dispatcher.start();
     app = RelayHttp.create("test", () -> true, null);
     new VerificationRoutes(dispatcher, config.ids(), config.sealer(), new NumberPolicy(config.enabledCountries(), true),
-        config.codeLength(), ApiKeys.none(), Clock.systemUTC()).register(app);
+        config.codeLength(), ApiKeys.none(), ClientAddresses.direct(), Clock.systemUTC()).register(app);
     app.start("127.0.0.1", 0);
     http = new HttpCalls(app.port());
     HttpResponse<String> response = http.get(VerificationRoutes.OPENAPI_PATH);
@@ -130,6 +130,34 @@ class OpenApiDocumentTest {
     assertThat(propertyNames("StartRequest")).containsExactlyInAnyOrder("to", "channel", "locale", "requestId");
     assertThat(propertyNames("CheckByIdRequest")).containsExactlyInAnyOrder("code");
     assertThat(propertyNames("CheckByNumberRequest")).containsExactlyInAnyOrder("to", "code");
+    assertThat(propertyNames("ResendRequest")).containsExactlyInAnyOrder("channel", "requestId");
+  }
+
+  @Test
+  void theStatusSchemaMatchesAStatusAnswerWithItsAttempts() {
+    dispatcher.onStart = request -> CompletableFuture.completedFuture(
+        FakeDispatcherLink.reply(request.getReplyTo(), dev.relay.schemas.ReplyKind.STATUS)
+            .setVerificationId(request.getVerificationId())
+            .setTo(request.getTo())
+            .setCreatedAt(FakeDispatcherLink.CREATED)
+            .setExpiresAt(FakeDispatcherLink.EXPIRES)
+            .setAttempts(java.util.List.of(dev.relay.api.http.VerificationRoutesTest.deliveredAttempt()))
+            .build());
+
+    HttpResponse<String> response = http.get("/v1/verifications/" + config.ids().mint(NUMBER));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode body = HttpCalls.json(response);
+    assertMatchesSchema(body, "VerificationStatus");
+    assertMatchesSchema(body.get("attempts").get(0), "Attempt");
+  }
+
+  @Test
+  void resendAndCancelAnswerTheVerificationSchema() {
+    String id = config.ids().mint(NUMBER);
+
+    assertMatchesSchema(HttpCalls.json(http.post("/v1/verifications/" + id + "/resend", "")), "Verification");
+    assertMatchesSchema(HttpCalls.json(http.delete("/v1/verifications/" + id)), "Verification");
   }
 
   private Set<Route> documentedRoutes() {

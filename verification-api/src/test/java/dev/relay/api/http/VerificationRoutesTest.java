@@ -15,9 +15,15 @@ import dev.relay.api.VerificationApiService;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.api.dispatch.NoReplyException;
 import dev.relay.api.dispatch.NotAcknowledgedException;
+import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
+import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.RequestAction;
+import dev.relay.schemas.SendOutcome;
+import dev.relay.schemas.SendReason;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.ReplyKind;
+import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.schemas.serde.AvroSerde;
@@ -28,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -453,6 +460,272 @@ class VerificationRoutesTest {
       assertThat(json(shortCode).get("error").asText()).isEqualTo("invalid_code");
       assertThat(rightLength.statusCode()).isEqualTo(200);
       assertThat(dispatcher.checks).hasSize(1);
+    }
+  }
+
+  /** A send that a provider took and a handset received, as the dispatcher reports it. */
+  static Attempt deliveredAttempt() {
+    return Attempt.newBuilder()
+        .setAttempt(1)
+        .setIdempotencyKey("VEx-1")
+        .setChannel(Channel.SMS)
+        .setReason(SendReason.INITIAL)
+        .setProvider("twilio")
+        .setProviderMessageId("SM1")
+        .setOutcome(SendOutcome.ACCEPTED)
+        .setDispatchedAt(NOW)
+        .setSubmittedAt(NOW.plusSeconds(1))
+        .setDeliveredAt(NOW.plusSeconds(4))
+        .setDeliveryStatus(DeliveryStatus.DELIVERED)
+        .build();
+  }
+
+  private String verificationPath(String suffix) {
+    return "/v1/verifications/" + config.ids().mint(NUMBER) + suffix;
+  }
+
+  @Nested
+  class Resend {
+
+    @Test
+    void resendsOnTheChannelAskedForAndAnswersTheVerification() {
+      startService();
+      String path = verificationPath("/resend");
+      String id = path.split("/")[3];
+
+      HttpResponse<String> response = http.post(path, "{\"channel\": \"voice\", \"requestId\": \"again-1\"}");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      VerificationRequest request = dispatcher.starts.get(0);
+      assertThat(request.getAction()).isEqualTo(RequestAction.RESEND);
+      assertThat(request.getVerificationId()).isEqualTo(id);
+      assertThat(request.getTo()).isEqualTo(NUMBER);
+      assertThat(request.getCountry()).isEqualTo("DE");
+      assertThat(request.getChannel()).isEqualTo(Channel.VOICE);
+      assertThat(request.getRequestId()).isEqualTo("again-1");
+      assertThat(request.getReplyTo()).isEqualTo("again-1");
+      JsonNode body = json(response);
+      assertThat(body.get("id").asText()).isEqualTo(id);
+      assertThat(body.get("channel").asText()).isEqualTo("voice");
+      assertThat(body.get("status").asText()).isEqualTo("pending");
+    }
+
+    @Test
+    void anEmptyBodyResendsOnTheVerificationsChannel() {
+      startService();
+
+      HttpResponse<String> response = http.post(verificationPath("/resend"), "");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(dispatcher.starts.get(0).getAction()).isEqualTo(RequestAction.RESEND);
+      assertThat(dispatcher.starts.get(0).getChannel()).isEqualTo(Channel.SMS);
+    }
+
+    @Test
+    void theSendCapIs429WithRetryAfterUntilTheVerificationExpires() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          VerificationReply.newBuilder(FakeDispatcherLink.started(request, ReplyKind.REFUSED)).setError("max_sends_reached").build());
+
+      HttpResponse<String> response = http.post(verificationPath("/resend"), "{}");
+
+      assertThat(response.statusCode()).isEqualTo(429);
+      assertThat(json(response).get("error").asText()).isEqualTo("max_sends_reached");
+      // The fake's verification expires at 03:14:05, ten minutes after NOW.
+      assertThat(response.headers().firstValue("Retry-After")).contains("600");
+    }
+
+    @Test
+    void aFinishedVerificationIs409() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          VerificationReply.newBuilder(FakeDispatcherLink.started(request, ReplyKind.REFUSED))
+              .setStatus(VerificationStatus.APPROVED).setError("not_pending").build());
+
+      HttpResponse<String> response = http.post(verificationPath("/resend"), "{}");
+
+      assertThat(response.statusCode()).isEqualTo(409);
+      assertThat(json(response).get("error").asText()).isEqualTo("not_pending");
+      assertThat(json(response).get("message").asText()).contains("approved");
+      assertThat(response.headers().firstValue("Retry-After")).isEmpty();
+    }
+
+    @Test
+    void anIdThatIsNotTheNumbersCurrentOneIs404() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.NOT_FOUND).build());
+
+      HttpResponse<String> response = http.post(verificationPath("/resend"), "{}");
+
+      assertThat(response.statusCode()).isEqualTo(404);
+      assertThat(json(response).get("error").asText()).isEqualTo("not_found");
+    }
+
+    @Test
+    void kafkaDownIs503AndNoReplyIs504() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.failedFuture(new NotAcknowledgedException("relay.verification-requests", new RuntimeException("down")));
+      assertThat(http.post(verificationPath("/resend"), "{}").statusCode()).isEqualTo(503);
+      dispatcher.onStart = request -> CompletableFuture.failedFuture(new NoReplyException(Duration.ofSeconds(5)));
+      assertThat(http.post(verificationPath("/resend"), "{}").statusCode()).isEqualTo(504);
+    }
+  }
+
+  @Nested
+  class Status {
+
+    @Test
+    void answersStatusExpiryAndTheAttemptHistory() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          VerificationReply.newBuilder(FakeDispatcherLink.started(request, ReplyKind.STATUS))
+              .setAttempts(List.of(deliveredAttempt())).build());
+      String path = verificationPath("");
+
+      HttpResponse<String> response = http.get(path);
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      VerificationRequest request = dispatcher.starts.get(0);
+      assertThat(request.getAction()).isEqualTo(RequestAction.STATUS);
+      assertThat(request.getVerificationId()).isEqualTo(path.substring("/v1/verifications/".length()));
+      JsonNode body = json(response);
+      assertThat(body.get("status").asText()).isEqualTo("pending");
+      assertThat(body.get("channel").asText()).isEqualTo("sms");
+      assertThat(body.get("expiresAt").asText()).isEqualTo("2030-01-02T03:14:05Z");
+      assertThat(body.get("attempts")).hasSize(1);
+      JsonNode attempt = body.get("attempts").get(0);
+      assertThat(attempt.get("attempt").asInt()).isEqualTo(1);
+      assertThat(attempt.get("provider").asText()).isEqualTo("twilio");
+      assertThat(attempt.get("channel").asText()).isEqualTo("sms");
+      assertThat(attempt.get("reason").asText()).isEqualTo("initial");
+      assertThat(attempt.get("submittedAt").asText()).isEqualTo("2030-01-02T03:04:06Z");
+      assertThat(attempt.get("deliveredAt").asText()).isEqualTo("2030-01-02T03:04:09Z");
+      assertThat(attempt.get("outcome").asText()).isEqualTo("delivered");
+      assertThat(body.has("code")).isFalse();
+    }
+
+    @Test
+    void anAttemptWithoutAResultIsSendingAndARejectedOneRejected() {
+      startService();
+      Attempt sending = Attempt.newBuilder(deliveredAttempt()).setProvider(null).setOutcome(null).setSubmittedAt(null)
+          .setDeliveredAt(null).setDeliveryStatus(null).build();
+      Attempt rejected = Attempt.newBuilder(sending).setAttempt(2).setOutcome(SendOutcome.REJECTED).build();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          VerificationReply.newBuilder(FakeDispatcherLink.started(request, ReplyKind.STATUS)).setAttempts(List.of(sending, rejected)).build());
+
+      JsonNode attempts = json(http.get(verificationPath(""))).get("attempts");
+
+      assertThat(attempts.get(0).get("outcome").asText()).isEqualTo("sending");
+      assertThat(attempts.get(1).get("outcome").asText()).isEqualTo("rejected");
+    }
+
+    @Test
+    void anUnknownVerificationIs404() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.NOT_FOUND).build());
+
+      assertThat(http.get(verificationPath("")).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aWrongReplyKindIs502() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(FakeDispatcherLink.started(request, ReplyKind.STARTED));
+
+      HttpResponse<String> response = http.get(verificationPath(""));
+
+      assertThat(response.statusCode()).isEqualTo(502);
+      assertThat(json(response).get("error").asText()).isEqualTo("unexpected_reply");
+    }
+  }
+
+  @Nested
+  class Cancel {
+
+    @Test
+    void answersTheCanceledVerification() {
+      startService();
+
+      HttpResponse<String> response = http.delete(verificationPath(""));
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(dispatcher.starts.get(0).getAction()).isEqualTo(RequestAction.CANCEL);
+      assertThat(json(response).get("status").asText()).isEqualTo("canceled");
+    }
+
+    @Test
+    void aVerificationThatEndedOtherwiseIs409() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          VerificationReply.newBuilder(FakeDispatcherLink.started(request, ReplyKind.REFUSED))
+              .setStatus(VerificationStatus.EXPIRED).setError("not_pending").build());
+
+      HttpResponse<String> response = http.delete(verificationPath(""));
+
+      assertThat(response.statusCode()).isEqualTo(409);
+      assertThat(json(response).get("error").asText()).isEqualTo("not_pending");
+    }
+
+    @Test
+    void anUnknownVerificationIs404() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.NOT_FOUND).build());
+
+      assertThat(http.delete(verificationPath("")).statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Nested
+  class ClientAddressAndKey {
+
+    @Test
+    void everyRequestCarriesThePeersAddressAndIgnoresForwardedForFromAnUntrustedPeer() {
+      startService();
+      http.withForwardedFor("198.51.100.9");
+
+      http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+      http.post(verificationPath("/resend"), "");
+      http.get(verificationPath(""));
+      http.delete(verificationPath(""));
+
+      assertThat(dispatcher.starts).hasSize(4)
+          .allSatisfy(request -> assertThat(request.getClientIp()).isEqualTo("127.0.0.1"))
+          .allSatisfy(request -> assertThat(request.getApiKeyName()).isNull());
+    }
+
+    @Test
+    void forwardedForIsBelievedFromATrustedProxy() {
+      startService(Map.of("relay.api.trusted-proxies", "127.0.0.0/8"));
+      http.withForwardedFor("198.51.100.9, 127.0.0.5");
+
+      http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(dispatcher.starts.get(0).getClientIp()).isEqualTo("198.51.100.9");
+    }
+
+    @Test
+    void theKeysNameGoesWithEveryRequest() {
+      ApiKeys.GeneratedKey key = ApiKeys.generate("shop");
+      startService(Map.of("relay.api.keys", key.settingEntry()));
+      http.withApiKey(key.key());
+
+      http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+      http.get(verificationPath(""));
+
+      assertThat(dispatcher.starts).hasSize(2).allSatisfy(request -> assertThat(request.getApiKeyName()).isEqualTo("shop"));
+    }
+
+    @Test
+    void resendStatusAndCancelNeedTheKeyToo() {
+      startService(Map.of("relay.api.keys", ApiKeys.generate("shop").settingEntry()));
+
+      assertThat(http.post(verificationPath("/resend"), "{}").statusCode()).isEqualTo(401);
+      assertThat(http.get(verificationPath("")).statusCode()).isEqualTo(401);
+      assertThat(http.delete(verificationPath("")).statusCode()).isEqualTo(401);
+      assertThat(dispatcher.produced()).isZero();
     }
   }
 
