@@ -41,8 +41,18 @@ public final class LocalStack implements AutoCloseable {
   private EmbeddedKafkaCluster kafka;
   private volatile String apiKey;
 
+  private final Map<String, String> apiOverrides;
+  private final Map<String, String> dispatcherOverrides;
+
   public LocalStack(LocalStackSettings settings) {
+    this(settings, Map.of(), Map.of());
+  }
+
+  /** With settings of the API and the dispatcher on top of the local ones (limits, trusted proxies, ...). */
+  public LocalStack(LocalStackSettings settings, Map<String, String> apiOverrides, Map<String, String> dispatcherOverrides) {
     this.settings = settings;
+    this.apiOverrides = Map.copyOf(apiOverrides);
+    this.dispatcherOverrides = Map.copyOf(dispatcherOverrides);
   }
 
   /** Starts the broker and every service, in the order their dependencies need. */
@@ -77,6 +87,7 @@ public final class LocalStack implements AutoCloseable {
     dispatcher.put("relay.kafka.bootstrap-servers", bootstrap);
     dispatcher.put("relay.http.port", Integer.toString(settings.dispatcherPort()));
     dispatcher.put("relay.streams.state-dir", settings.dataDir().resolve("streams").toString());
+    dispatcher.putAll(dispatcherOverrides);
     startService(new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, dispatcher)));
 
     startService(new ScoringService(RelayConfig.of(ScoringConfig.SCHEMA, Map.of(
@@ -91,6 +102,7 @@ public final class LocalStack implements AutoCloseable {
     // Even locally the API takes only a key: the same 401 a deployment gives, seen from the first curl.
     api.put("relay.api.keys", ApiKeys.settingEntry(LocalSecrets.API_KEY_NAME, secrets.get(LocalSecrets.API_KEY)));
     apiKey = secrets.get(LocalSecrets.API_KEY);
+    api.putAll(apiOverrides);
     startService(new VerificationApiService(RelayConfig.of(ApiConfig.SCHEMA, api)));
   }
 
