@@ -2,6 +2,7 @@ package dev.relay.dispatcher;
 
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.routing.RoutingTable;
 import dev.relay.dispatcher.sender.CommandExecutor;
 import dev.relay.dispatcher.sender.CommandSender;
@@ -48,6 +49,7 @@ public final class DispatcherService implements RelayService {
   private final String bootstrapServers;
   private final Topics topics;
   private final DispatcherSettings settings;
+  private final LimitSettings limits;
   private final RoutingTable routing;
   private final VerificationSecrets secrets;
   private final Map<String, ProviderClient> providers;
@@ -81,6 +83,7 @@ public final class DispatcherService implements RelayService {
     this.bootstrapServers = config.get(CommonKeys.BOOTSTRAP_SERVERS);
     this.topics = Topics.fromConfig(config.lookup());
     this.settings = DispatcherSettings.from(config);
+    this.limits = LimitSettings.from(config);
     this.routing = RoutingTable.fromConfig(config);
     this.routing.requireProviders(providers.keySet());
     this.secrets = VerificationSecrets.fromConfig(config, settings.codeLength());
@@ -104,7 +107,7 @@ public final class DispatcherService implements RelayService {
     }
     TopicProvisioner.ensure(bootstrapServers, topics.all(), PROVISION_TIMEOUT);
 
-    streams = new KafkaStreams(DispatcherTopology.build(topics, settings, routing, secrets, metrics),
+    streams = new KafkaStreams(DispatcherTopology.build(topics, settings, limits, routing, secrets, metrics),
         DispatcherTopology.streamsProperties(bootstrapServers, settings, topics));
     streams.setUncaughtExceptionHandler(error -> {
       LOG.error("the dispatcher's stream thread failed", error);

@@ -72,6 +72,7 @@ public final class DispatcherConfig {
   /** Everything the dispatcher reads: its keys, the topics, the broker, the secrets and the vendors. */
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
       KEYS,
+      LimitSettings.KEYS,
       CommonKeys.topicKeys(),
       List.of(CommonKeys.BOOTSTRAP_SERVERS,
           CommonKeys.CODE_HMAC_KEYS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.ID_KEYS),

@@ -26,5 +26,29 @@ public final class DispatcherNames {
   /** Final receipts that arrived before the send result naming their message id. */
   public static final String EARLY_RECEIPTS_STORE = "early-receipts";
 
+  /** Sends users asked for per number, with the asking network: the per-number limits. */
+  public static final String NUMBER_SENDS_STORE = "number-sends";
+
+  // The request limits: requests pass a network stage and an API-key stage before the lifecycle.
+  public static final String KEY_BY_NETWORK = "requests-key-by-network";
+  /** Repartition (and topic name part) of requests keyed by client network. */
+  public static final String REQUESTS_BY_NETWORK = "requests-by-network";
+  public static final String NETWORK_LIMITER = "network-limiter";
+  public static final String NETWORK_LIMITS_STORE = "network-limits";
+  public static final String NETWORK_LIMIT_REFUSALS = "network-limit-refusals";
+  public static final String NETWORK_LIMIT_REPLIES_SINK = "network-limit-replies-sink";
+  public static final String NETWORK_LIMIT_PASSED = "network-limit-passed";
+  /** Repartition of requests keyed by API key name. */
+  public static final String REQUESTS_BY_API_KEY = "requests-by-api-key";
+  public static final String API_KEY_LIMITER = "api-key-limiter";
+  public static final String API_KEY_LIMITS_STORE = "api-key-limits";
+  public static final String API_KEY_LIMIT_REFUSALS = "api-key-limit-refusals";
+  public static final String API_KEY_LIMIT_REPLIES_SINK = "api-key-limit-replies-sink";
+  public static final String API_KEY_LIMIT_PASSED = "api-key-limit-passed";
+  /** Repartition of admitted requests, keyed by number again and co-partitioned with the other inputs. */
+  public static final String ADMITTED_REQUESTS = "admitted-requests";
+  /** Hands admitted requests to the lifecycle processor. */
+  public static final String ADMITTED_REQUESTS_INPUT = "admitted-requests-input";
+
   private DispatcherNames() {}
 }

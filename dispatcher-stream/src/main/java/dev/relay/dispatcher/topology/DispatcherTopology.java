@@ -1,8 +1,11 @@
 package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.routing.RoutingTable;
 import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.schemas.topics.Topic;
@@ -10,18 +13,32 @@ import dev.relay.schemas.topics.Topics;
 import dev.relay.support.kafka.KafkaSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * The dispatcher's topology, as a pure function of its inputs: four number-keyed sources into one
- * lifecycle processor with its three RocksDB stores (each with a changelog), and three sinks.
+ * The dispatcher's topology, as a pure function of its inputs: requests pass the request limits
+ * (two re-keyed stages), then meet checks, send results and receipts, all keyed by number, in one
+ * lifecycle processor with its RocksDB stores (each with a changelog), which writes three sinks.
  */
 public final class DispatcherTopology {
 
@@ -32,25 +49,104 @@ public final class DispatcherTopology {
 
   public static Topology build(Topics topics, DispatcherSettings settings, RoutingTable routing,
       VerificationSecrets secrets, MeterRegistry metrics) {
-    VerificationLifecycle lifecycle = new VerificationLifecycle(settings, routing, secrets, metrics);
-    Topology topology = new Topology();
-    source(topology, DispatcherNames.VERIFICATION_REQUESTS_SOURCE, topics.verificationRequests);
+    return build(topics, settings, LimitSettings.defaults(), routing, secrets, metrics);
+  }
+
+  public static Topology build(Topics topics, DispatcherSettings settings, LimitSettings limits, RoutingTable routing,
+      VerificationSecrets secrets, MeterRegistry metrics) {
+    VerificationLifecycle lifecycle = new VerificationLifecycle(settings, limits, routing, secrets, metrics);
+    Topology topology = requestLimits(topics, limits, metrics).build();
     source(topology, DispatcherNames.CODE_CHECKS_SOURCE, topics.codeChecks);
     source(topology, DispatcherNames.SEND_RESULTS_SOURCE, topics.sendResults);
     source(topology, DispatcherNames.DELIVERY_RECEIPTS_SOURCE, topics.deliveryReceipts);
 
     topology.addProcessor(DispatcherNames.LIFECYCLE_PROCESSOR,
-        () -> new VerificationProcessor(lifecycle, settings),
-        DispatcherNames.VERIFICATION_REQUESTS_SOURCE, DispatcherNames.CODE_CHECKS_SOURCE,
+        () -> new VerificationProcessor(lifecycle, settings, limits.perNumber().horizon()
+            .compareTo(limits.perNumberPerNetwork().horizon()) >= 0 ? limits.perNumber().horizon() : limits.perNumberPerNetwork().horizon()),
+        DispatcherNames.ADMITTED_REQUESTS_INPUT, DispatcherNames.CODE_CHECKS_SOURCE,
         DispatcherNames.SEND_RESULTS_SOURCE, DispatcherNames.DELIVERY_RECEIPTS_SOURCE);
     topology.addStateStore(verificationsStore(), DispatcherNames.LIFECYCLE_PROCESSOR);
     topology.addStateStore(deadlinesStore(), DispatcherNames.LIFECYCLE_PROCESSOR);
     topology.addStateStore(earlyReceiptsStore(settings), DispatcherNames.LIFECYCLE_PROCESSOR);
+    topology.addStateStore(historyStore(DispatcherNames.NUMBER_SENDS_STORE, Serdes.String()), DispatcherNames.LIFECYCLE_PROCESSOR);
 
     sink(topology, DispatcherNames.SEND_COMMANDS_SINK, topics.sendCommands);
     sink(topology, DispatcherNames.VERIFICATION_EVENTS_SINK, topics.verificationEvents);
     sink(topology, DispatcherNames.VERIFICATION_REPLIES_SINK, topics.verificationReplies);
     return topology;
+  }
+
+  /**
+   * Requests, before they reach a number's state: re-keyed by the client's network for the per-IP
+   * and per-network limits, then by API key for the per-key limits, then by number again (into a
+   * repartition with the inputs' partition count, so the lifecycle's inputs stay co-partitioned).
+   * Each limit's counters live in the task that owns their key: consistent across instances.
+   */
+  private static StreamsBuilder requestLimits(Topics topics, LimitSettings limits, MeterRegistry metrics) {
+    StreamsBuilder builder = new StreamsBuilder();
+    Topic<String, VerificationRequest> requests = topics.verificationRequests;
+    builder.addStateStore(historyStore(DispatcherNames.NETWORK_LIMITS_STORE, Serdes.Long()));
+    builder.addStateStore(historyStore(DispatcherNames.API_KEY_LIMITS_STORE, Serdes.Long()));
+
+    KStream<String, VerificationRequest> byNetwork = builder
+        .stream(requests.name(), Consumed.with(requests.keySerde(), requests.valueSerde())
+            .withName(DispatcherNames.VERIFICATION_REQUESTS_SOURCE))
+        .selectKey((number, request) -> RequestLimiter.Stage.NETWORK.key(request), Named.as(DispatcherNames.KEY_BY_NETWORK))
+        .repartition(repartitioned(DispatcherNames.REQUESTS_BY_NETWORK, requests));
+    KStream<String, VerificationRequest> byApiKey = limitStage(byNetwork, RequestLimiter.Stage.NETWORK,
+        DispatcherNames.NETWORK_LIMITER, DispatcherNames.NETWORK_LIMITS_STORE, DispatcherNames.NETWORK_LIMIT_REFUSALS,
+        DispatcherNames.NETWORK_LIMIT_REPLIES_SINK, DispatcherNames.NETWORK_LIMIT_PASSED, topics, limits, metrics)
+        .repartition(repartitioned(DispatcherNames.REQUESTS_BY_API_KEY, requests));
+    limitStage(byApiKey, RequestLimiter.Stage.API_KEY,
+        DispatcherNames.API_KEY_LIMITER, DispatcherNames.API_KEY_LIMITS_STORE, DispatcherNames.API_KEY_LIMIT_REFUSALS,
+        DispatcherNames.API_KEY_LIMIT_REPLIES_SINK, DispatcherNames.API_KEY_LIMIT_PASSED, topics, limits, metrics)
+        .repartition(repartitioned(DispatcherNames.ADMITTED_REQUESTS, requests))
+        // The lifecycle processor is added below by name, with this node as one of its parents.
+        .processValues(PassThrough::new, Named.as(DispatcherNames.ADMITTED_REQUESTS_INPUT));
+    return builder;
+  }
+
+  private static KStream<String, VerificationRequest> limitStage(KStream<String, VerificationRequest> input,
+      RequestLimiter.Stage stage, String limiter, String store, String refusals, String repliesSink, String passed,
+      Topics topics, LimitSettings limits, MeterRegistry metrics) {
+    KStream<String, SpecificRecord> out = input.process(() -> new RequestLimiter(stage, store, limits, metrics),
+        Named.as(limiter), store);
+    Topic<String, VerificationReply> replies = topics.verificationReplies;
+    out.filter((key, value) -> value instanceof VerificationReply, Named.as(refusals))
+        .mapValues(value -> (VerificationReply) value, Named.as(refusals + "-values"))
+        .to(replies.name(), Produced.with(replies.keySerde(), replies.valueSerde()).withName(repliesSink));
+    return out.filter((key, value) -> value instanceof VerificationRequest, Named.as(passed))
+        .mapValues(value -> (VerificationRequest) value, Named.as(passed + "-values"));
+  }
+
+  private static Repartitioned<String, VerificationRequest> repartitioned(String name, Topic<String, VerificationRequest> requests) {
+    // Every hop keeps the inputs' partition count; the last one must, to stay co-partitioned.
+    return Repartitioned.<String, VerificationRequest>as(name)
+        .withKeySerde(requests.keySerde())
+        .withValueSerde(requests.valueSerde())
+        .withNumberOfPartitions(requests.partitions());
+  }
+
+  /** Hands records on unchanged: a named node the lifecycle processor can take as its parent. */
+  private static final class PassThrough implements FixedKeyProcessor<String, VerificationRequest, VerificationRequest> {
+
+    private FixedKeyProcessorContext<String, VerificationRequest> context;
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, VerificationRequest> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, VerificationRequest> record) {
+      context.forward(record);
+    }
+  }
+
+  private static <V> StoreBuilder<KeyValueStore<String, List<V>>> historyStore(String name, Serde<V> items) {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Serde<List<V>> lists = (Serde) Serdes.ListSerde(ArrayList.class, items);
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), lists);
   }
 
   /**

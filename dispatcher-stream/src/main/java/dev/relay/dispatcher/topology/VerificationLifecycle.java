@@ -1,6 +1,8 @@
 package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.config.LimitSettings;
+import dev.relay.dispatcher.limits.Networks;
 import dev.relay.dispatcher.routing.RoutingTable;
 import dev.relay.providers.ErrorCategories;
 import dev.relay.schemas.Attempt;
@@ -55,6 +57,8 @@ final class VerificationLifecycle {
   static final String ERROR_UNREADABLE_CODE = "unreadable_code";
   static final String ERROR_NOT_PENDING = "not_pending";
   static final String ERROR_UNKNOWN_ACTION = "unknown_action";
+  static final String ERROR_NUMBER_LIMIT = "rate_limited_number";
+  static final String ERROR_NUMBER_NETWORK_LIMIT = "rate_limited_number_network";
 
   /** Enough to answer a client's retries of recent starts; the creating request always stays first. */
   private static final int REMEMBERED_REQUEST_IDS = 20;
@@ -62,13 +66,15 @@ final class VerificationLifecycle {
       DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED, DeliveryStatus.REJECTED, DeliveryStatus.EXPIRED);
 
   private final DispatcherSettings settings;
+  private final LimitSettings limits;
   private final RoutingTable routing;
   private final VerificationSecrets secrets;
   private final MeterRegistry metrics;
 
-  VerificationLifecycle(DispatcherSettings settings, RoutingTable routing, VerificationSecrets secrets,
+  VerificationLifecycle(DispatcherSettings settings, LimitSettings limits, RoutingTable routing, VerificationSecrets secrets,
       MeterRegistry metrics) {
     this.settings = settings;
+    this.limits = limits;
     this.routing = routing;
     this.secrets = secrets;
     this.metrics = metrics;
@@ -90,13 +96,14 @@ final class VerificationLifecycle {
 
   // ---------------------------------------------------------------- starts
 
-  Effects onRequest(String number, VerificationState current, VerificationRequest request, Instant now) {
+  Effects onRequest(String number, VerificationState current, VerificationRequest request, Instant now,
+      SendHistory history) {
     Effects fx = new Effects(editable(current));
     expireIfDue(fx, now);
     RequestAction action = request.getAction() == null ? RequestAction.START : request.getAction();
     return switch (action) {
-      case START -> onStart(fx, number, request, now);
-      case RESEND -> onResend(fx, number, request, now);
+      case START -> onStart(fx, number, request, now, history);
+      case RESEND -> onResend(fx, number, request, now, history);
       case CANCEL -> onCancel(fx, number, request, now);
       case STATUS -> onStatus(fx, number, request, now);
       default -> {
@@ -115,7 +122,7 @@ final class VerificationLifecycle {
     };
   }
 
-  private Effects onStart(Effects fx, String number, VerificationRequest request, Instant now) {
+  private Effects onStart(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
     VerificationState state = fx.state();
     if (state != null && state.getRequestIds().contains(request.getRequestId())) {
       // A retried request: the same answer, and no second send.
@@ -123,10 +130,59 @@ final class VerificationLifecycle {
       replyToStart(fx, request, reply(request.getReplyTo(), kind, state, now));
       return fx;
     }
-    if (state != null && state.getStatus() == VerificationStatus.PENDING) {
-      return repeatStart(fx, state, request, now);
+    if (overNumberLimit(fx, number, request, now, history)) {
+      return fx;
     }
-    return create(fx, number, request, now);
+    if (state != null && state.getStatus() == VerificationStatus.PENDING) {
+      repeatStart(fx, state, request, now);
+    } else {
+      create(fx, number, request, now);
+    }
+    recordUserSend(fx, number, request, now, history);
+    return fx;
+  }
+
+  /**
+   * Refuses a send the number's limits do not allow: all sends to it, and the part one client
+   * network may ask for. Checked only after the per-IP and per-network stages let the request in.
+   */
+  private boolean overNumberLimit(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
+    List<SendHistory.Sent> sent = history.of(number);
+    List<Instant> all = sent.stream().map(SendHistory.Sent::at).toList();
+    Optional<Instant> until = limits.perNumber().blockedUntil(all, now);
+    String error = ERROR_NUMBER_LIMIT;
+    Optional<String> network = Networks.of(request.getClientIp());
+    if (network.isPresent()) {
+      List<Instant> fromNetwork = sent.stream().filter(s -> s.network().equals(network.get())).map(SendHistory.Sent::at).toList();
+      Optional<Instant> networkUntil = limits.perNumberPerNetwork().blockedUntil(fromNetwork, now);
+      if (networkUntil.isPresent() && (until.isEmpty() || networkUntil.get().isAfter(until.get()))) {
+        until = networkUntil;
+        error = ERROR_NUMBER_NETWORK_LIMIT;
+      }
+    }
+    if (until.isEmpty()) {
+      return false;
+    }
+    count("relay.requests.limited", "limit", error);
+    VerificationState state = fx.state();
+    VerificationReply.Builder reply = state != null
+        ? base(request.getReplyTo(), ReplyKind.REFUSED, state, now)
+        : VerificationReply.newBuilder()
+            .setCorrelationId(Objects.requireNonNullElse(request.getReplyTo(), ""))
+            .setKind(ReplyKind.REFUSED)
+            .setTo(number)
+            .setStatus(VerificationStatus.UNKNOWN_STATUS)
+            .setRepliedAt(now);
+    replyToStart(fx, request, reply.setError(error).setRetryAfter(until.get()).build());
+    return true;
+  }
+
+  /** Counts the send a request caused, if it caused one (the only commands a request can cause). */
+  private static void recordUserSend(Effects fx, String number, VerificationRequest request, Instant now,
+      SendHistory history) {
+    if (!fx.commands().isEmpty()) {
+      history.record(number, new SendHistory.Sent(now, Networks.of(request.getClientIp()).orElse("")), now);
+    }
   }
 
   private Effects create(Effects fx, String number, VerificationRequest request, Instant now) {
@@ -182,7 +238,7 @@ final class VerificationLifecycle {
    * The same code again, on the channel asked for (else the verification's own), counted against the
    * send cap. A retried request id gets the same answer and no second send.
    */
-  private Effects onResend(Effects fx, String number, VerificationRequest request, Instant now) {
+  private Effects onResend(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
     VerificationState state = current(fx, number, request, now);
     if (state == null) {
       return fx;
@@ -191,15 +247,25 @@ final class VerificationLifecycle {
       replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.RESENT, state, now));
       return fx;
     }
+    if (state.getStatus() == VerificationStatus.PENDING && state.getSendsUsed() < settings.maxSends()
+        && overNumberLimit(fx, number, request, now, history)) {
+      return fx;
+    }
+    resend(fx, state, request, now);
+    recordUserSend(fx, number, request, now, history);
+    return fx;
+  }
+
+  private void resend(Effects fx, VerificationState state, VerificationRequest request, Instant now) {
     if (state.getStatus() != VerificationStatus.PENDING) {
       count("relay.resends", "outcome", "not_pending");
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_NOT_PENDING, state, now));
-      return fx;
+      return;
     }
     if (state.getSendsUsed() >= settings.maxSends()) {
       count("relay.resends", "outcome", "max_sends_reached");
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_MAX_SENDS, state, now));
-      return fx;
+      return;
     }
     Channel asked = request.getChannel() == Channel.VOICE ? Channel.VOICE : Channel.SMS;
     Optional<Plan> plan = forRepeat(state, asked)
@@ -207,13 +273,12 @@ final class VerificationLifecycle {
     if (plan.isEmpty()) {
       count("relay.resends", "outcome", "no_route");
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_NO_ROUTE, state, now));
-      return fx;
+      return;
     }
     count("relay.resends", "outcome", "resent");
     dispatch(fx, state, plan.get(), now);
     remember(state, request.getRequestId());
     replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.RESENT, state, now));
-    return fx;
   }
 
   /** A pending verification ends as canceled and its code is destroyed; canceling twice is no error. */

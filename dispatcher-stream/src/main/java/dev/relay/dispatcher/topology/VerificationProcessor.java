@@ -46,10 +46,14 @@ final class VerificationProcessor implements Processor<String, Object, String, S
   private KeyValueStore<String, VerificationState> verifications;
   private KeyValueStore<Deadline, String> deadlines;
   private EarlyReceipts earlyReceipts;
+  private SendHistory sendHistory;
 
-  VerificationProcessor(VerificationLifecycle lifecycle, DispatcherSettings settings) {
+  private final Duration limitHorizon;
+
+  VerificationProcessor(VerificationLifecycle lifecycle, DispatcherSettings settings, Duration limitHorizon) {
     this.lifecycle = lifecycle;
     this.settings = settings;
+    this.limitHorizon = limitHorizon;
   }
 
   @Override
@@ -59,6 +63,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     this.deadlines = context.getStateStore(DispatcherNames.DEADLINES_STORE);
     this.earlyReceipts = new WindowedEarlyReceipts(context.getStateStore(DispatcherNames.EARLY_RECEIPTS_STORE),
         settings.ttl());
+    this.sendHistory = new StoredSendHistory(context.getStateStore(DispatcherNames.NUMBER_SENDS_STORE), limitHorizon);
     // Wall-clock, not stream time: a window must close even when no record arrives on the partition.
     context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDue);
   }
@@ -75,7 +80,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     Optional<Instant> before = VerificationLifecycle.deadlineOf(current, settings);
     Effects effects;
     if (value instanceof VerificationRequest request) {
-      effects = lifecycle.onRequest(number, current, request, now);
+      effects = lifecycle.onRequest(number, current, request, now, sendHistory);
     } else if (value instanceof CodeCheckRequest check) {
       effects = lifecycle.onCheck(number, current, check, now);
     } else if (value instanceof SendResult result) {
@@ -139,6 +144,46 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     for (VerificationReply reply : effects.replies()) {
       context.forward(new Record<String, SpecificRecord>(reply.getCorrelationId(), reply, timestamp),
           DispatcherNames.VERIFICATION_REPLIES_SINK);
+    }
+  }
+
+  /**
+   * Each number's user-asked sends as {@code millis|network} strings, pruned to the longest
+   * per-number window on every write (and the key deleted when nothing is left in it).
+   */
+  private static final class StoredSendHistory implements SendHistory {
+
+    private final KeyValueStore<String, List<String>> store;
+    private final Duration horizon;
+
+    StoredSendHistory(KeyValueStore<String, List<String>> store, Duration horizon) {
+      this.store = store;
+      this.horizon = horizon;
+    }
+
+    @Override
+    public List<Sent> of(String number) {
+      List<String> stored = store.get(number);
+      List<Sent> sent = new ArrayList<>();
+      if (stored != null) {
+        for (String entry : stored) {
+          int bar = entry.indexOf('|');
+          sent.add(new Sent(Instant.ofEpochMilli(Long.parseLong(entry.substring(0, bar))), entry.substring(bar + 1)));
+        }
+      }
+      return sent;
+    }
+
+    @Override
+    public void record(String number, Sent sent, Instant now) {
+      List<String> kept = new ArrayList<>();
+      for (Sent earlier : of(number)) {
+        if (earlier.at().isAfter(now.minus(horizon))) {
+          kept.add(earlier.at().toEpochMilli() + "|" + earlier.network());
+        }
+      }
+      kept.add(sent.at().toEpochMilli() + "|" + sent.network());
+      store.put(number, kept);
     }
   }
 

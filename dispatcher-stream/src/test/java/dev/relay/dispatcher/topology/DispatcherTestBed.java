@@ -2,6 +2,7 @@ package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.routing.RoutingTable;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.CodeCheckRequest;
@@ -83,7 +84,7 @@ final class DispatcherTestBed implements AutoCloseable {
     settings = DispatcherSettings.from(config);
     secrets = VerificationSecrets.fromConfig(config, settings.codeLength());
     driver = new TopologyTestDriver(
-        DispatcherTopology.build(topics, settings, RoutingTable.fromConfig(config), secrets, metrics),
+        DispatcherTopology.build(topics, settings, LimitSettings.from(config), RoutingTable.fromConfig(config), secrets, metrics),
         DispatcherTopology.streamsProperties("unused:9092", settings, topics),
         T0);
     requests = input(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer());
@@ -131,6 +132,24 @@ final class DispatcherTestBed implements AutoCloseable {
         .setRequestedAt(now)
         .build();
     requests.pipeInput(NUMBER, request, now);
+    return request;
+  }
+
+  /** A request for any number, from a client address and API key (either may be null), as the API sends it. */
+  VerificationRequest request(RequestAction action, String requestId, String number, String clientIp, String apiKey) {
+    VerificationRequest request = VerificationRequest.newBuilder()
+        .setRequestId(requestId)
+        .setVerificationId(action == RequestAction.START ? secrets.ids().mint(number) : null)
+        .setTo(number)
+        .setCountry("DE")
+        .setChannel(Channel.SMS)
+        .setReplyTo("reply-" + requestId)
+        .setRequestedAt(now)
+        .setAction(action)
+        .setClientIp(clientIp)
+        .setApiKeyName(apiKey)
+        .build();
+    requests.pipeInput(number, request, now);
     return request;
   }
 

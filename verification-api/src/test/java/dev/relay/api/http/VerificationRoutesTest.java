@@ -679,6 +679,42 @@ class VerificationRoutesTest {
   }
 
   @Nested
+  class RateLimits {
+
+    @Test
+    void aLimitRefusalIs429WithRetryAfterFromTheLimitsWindow() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED)
+              .setStatus(VerificationStatus.UNKNOWN_STATUS)
+              .setError("rate_limited_ip")
+              .setRetryAfter(NOW.plusSeconds(42))
+              .build());
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(response.statusCode()).isEqualTo(429);
+      assertThat(json(response).get("error").asText()).isEqualTo("rate_limited_ip");
+      assertThat(response.headers().firstValue("Retry-After")).contains("42");
+    }
+
+    @Test
+    void aLimitWindowThatHasJustPassedStillAsksForASecond() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED)
+              .setError("rate_limited_number")
+              .setRetryAfter(NOW.minusSeconds(1))
+              .build());
+
+      HttpResponse<String> response = http.post(verificationPath("/resend"), "{}");
+
+      assertThat(response.statusCode()).isEqualTo(429);
+      assertThat(response.headers().firstValue("Retry-After")).contains("1");
+    }
+  }
+
+  @Nested
   class ClientAddressAndKey {
 
     @Test

@@ -1,0 +1,197 @@
+package dev.relay.dispatcher.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.relay.schemas.ReplyKind;
+import dev.relay.schemas.RequestAction;
+import dev.relay.schemas.SendCommand;
+import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.VerificationStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The request limits: per client IP, per network (/24, /64), per API key in their own keyed stages,
+ * and per number in the number's state, where one network may only use part of the budget.
+ */
+class RateLimitsTopologyTest {
+
+  private static final String IP_A = "203.0.113.7";
+  private static final String IP_A_NEIGHBOUR = "203.0.113.99";
+  private static final String IP_B = "198.51.100.20";
+
+  @TempDir
+  Path stateDir;
+
+  private DispatcherTestBed bed;
+
+  @AfterEach
+  void tearDown() {
+    if (bed != null) {
+      bed.close();
+    }
+  }
+
+  private void open(Map<String, String> limits) {
+    Map<String, String> settings = new HashMap<>(Map.of(
+        "relay.limits.per-ip", "", "relay.limits.per-network", "", "relay.limits.per-api-key", "",
+        "relay.limits.per-number", "", "relay.limits.per-number-per-network", ""));
+    settings.putAll(limits);
+    bed = new DispatcherTestBed(stateDir, settings);
+  }
+
+  /** Moves the clock; the delivery windows that close meanwhile fail over, which is not what these tests look at. */
+  private void advance(Duration duration) {
+    bed.advance(duration);
+    bed.commands.readValuesToList();
+    bed.events.readValuesToList();
+    assertThat(bed.replies.isEmpty()).isTrue();
+  }
+
+  private static String number(int i) {
+    return "+4915112345" + String.format("%03d", i);
+  }
+
+  /** A start that must go through: one command, one STARTED or EXISTING reply, and its event if new. */
+  private SendCommand admitted(String requestId, String number, String ip, String key) {
+    bed.request(RequestAction.START, requestId, number, ip, key);
+    VerificationReply reply = bed.replies.readValue();
+    assertThat(reply.getKind()).as(requestId + ": " + reply.getError()).isIn(ReplyKind.STARTED, ReplyKind.EXISTING);
+    assertThat(bed.replies.isEmpty()).isTrue();
+    SendCommand command = bed.onlyCommand();
+    while (!bed.events.isEmpty()) {
+      bed.events.readValue();
+    }
+    return command;
+  }
+
+  private VerificationReply refused(String requestId, String number, String ip, String key) {
+    bed.request(RequestAction.START, requestId, number, ip, key);
+    VerificationReply reply = bed.onlyReply();
+    assertThat(reply.getKind()).isEqualTo(ReplyKind.REFUSED);
+    assertThat(reply.getCorrelationId()).isEqualTo("reply-" + requestId);
+    assertThat(bed.nothingOut()).as("a refused request sends nothing").isTrue();
+    return reply;
+  }
+
+  @Test
+  void aFloodFromOneIpIsRefusedWithARetryTimeWhileAnotherIpGetsThrough() {
+    open(Map.of("relay.limits.per-ip", "5/1m,20/1h"));
+    for (int i = 1; i <= 5; i++) {
+      admitted("a-" + i, number(i), IP_A, null);
+    }
+
+    VerificationReply reply = refused("a-6", number(6), IP_A, null);
+
+    assertThat(reply.getError()).isEqualTo(RequestLimiter.ERROR_IP);
+    assertThat(reply.getRetryAfter()).isEqualTo(DispatcherTestBed.T0.plus(Duration.ofMinutes(1)));
+    assertThat(bed.state()).isNull();
+    admitted("b-1", number(7), IP_B, null);
+    assertThat(bed.counter("relay.requests.limited", "limit", RequestLimiter.ERROR_IP)).isEqualTo(1.0);
+
+    advance(Duration.ofMinutes(1));
+    admitted("a-7", number(8), IP_A, null);
+  }
+
+  @Test
+  void theHourlyLimitOutlastsTheMinuteOne() {
+    open(Map.of("relay.limits.per-ip", "2/1m,3/1h"));
+    admitted("a-1", number(1), IP_A, null);
+    admitted("a-2", number(2), IP_A, null);
+    advance(Duration.ofMinutes(2));
+    admitted("a-3", number(3), IP_A, null);
+    advance(Duration.ofMinutes(2));
+
+    VerificationReply reply = refused("a-4", number(4), IP_A, null);
+
+    assertThat(reply.getRetryAfter()).isEqualTo(DispatcherTestBed.T0.plus(Duration.ofHours(1)));
+  }
+
+  @Test
+  void addressesOfOneSlash24ShareTheNetworkLimit() {
+    open(Map.of("relay.limits.per-network", "2/1m"));
+    admitted("a-1", number(1), IP_A, null);
+    admitted("a-2", number(2), IP_A_NEIGHBOUR, null);
+
+    assertThat(refused("a-3", number(3), "203.0.113.150", null).getError()).isEqualTo(RequestLimiter.ERROR_NETWORK);
+    admitted("b-1", number(4), IP_B, null);
+  }
+
+  @Test
+  void ipv6AddressesShareTheirSlash64() {
+    open(Map.of("relay.limits.per-network", "1/1m"));
+    admitted("a-1", number(1), "2001:db8:0:1::1", null);
+
+    assertThat(refused("a-2", number(2), "2001:db8:0:1:ffff::2", null).getError()).isEqualTo(RequestLimiter.ERROR_NETWORK);
+    admitted("b-1", number(3), "2001:db8:0:2::1", null);
+  }
+
+  @Test
+  void anApiKeyHasItsOwnLimit() {
+    open(Map.of("relay.limits.per-api-key", "2/1m"));
+    admitted("k-1", number(1), IP_A, "shop");
+    admitted("k-2", number(2), IP_B, "shop");
+
+    assertThat(refused("k-3", number(3), "192.0.2.1", "shop").getError()).isEqualTo(RequestLimiter.ERROR_API_KEY);
+    admitted("o-1", number(4), "192.0.2.1", "other");
+  }
+
+  @Test
+  void statusAndCancelAreNeverCountedAndRequestsWithoutAnAddressPassTheIpStage() {
+    open(Map.of("relay.limits.per-ip", "1/1m"));
+    admitted("a-1", DispatcherTestBed.NUMBER, IP_A, null);
+    for (int i = 0; i < 3; i++) {
+      bed.request(RequestAction.STATUS, "s-" + i, DispatcherTestBed.NUMBER, IP_A, null);
+      assertThat(bed.onlyReply().getKind()).isEqualTo(ReplyKind.STATUS);
+    }
+    bed.request(RequestAction.CANCEL, "c-1", DispatcherTestBed.NUMBER, IP_A, null);
+    assertThat(bed.onlyReply().getKind()).isEqualTo(ReplyKind.CANCELED);
+    bed.onlyEvent();
+
+    admitted("k-1", number(2), null, null);
+    admitted("k-2", number(3), null, null);
+  }
+
+  @Test
+  void aNumbersSendsAreLimitedAcrossItsVerificationsAndTheVerificationStaysUsable() {
+    open(Map.of("relay.limits.per-number", "3/10m"));
+    SendCommand first = admitted("n-1", DispatcherTestBed.NUMBER, null, null);
+    advance(Duration.ofMinutes(1));
+    admitted("n-2", DispatcherTestBed.NUMBER, null, null);
+    bed.request(RequestAction.CANCEL, "c-1", DispatcherTestBed.NUMBER, null, null);
+    bed.onlyReply();
+    bed.onlyEvent();
+    admitted("n-3", DispatcherTestBed.NUMBER, null, null);
+
+    VerificationReply reply = refused("n-4", DispatcherTestBed.NUMBER, null, null);
+
+    assertThat(reply.getError()).isEqualTo(VerificationLifecycle.ERROR_NUMBER_LIMIT);
+    assertThat(reply.getRetryAfter()).isEqualTo(DispatcherTestBed.T0.plus(Duration.ofMinutes(10)));
+    assertThat(reply.getStatus()).isEqualTo(VerificationStatus.PENDING);
+    bed.act(RequestAction.RESEND, "r-1", null, first.getChannel());
+    assertThat(bed.onlyReply().getError()).as("a resend is a send too").isEqualTo(VerificationLifecycle.ERROR_NUMBER_LIMIT);
+    assertThat(bed.nothingOut()).isTrue();
+
+    advance(Duration.ofMinutes(9));
+    admitted("n-5", DispatcherTestBed.NUMBER, null, null);
+  }
+
+  @Test
+  void oneNetworkCannotSpendTheWholeBudgetOfANumberSoItsOwnerStillGetsACode() {
+    open(Map.of("relay.limits.per-number", "5/10m", "relay.limits.per-number-per-network", "3/10m"));
+    for (int i = 1; i <= 3; i++) {
+      admitted("attacker-" + i, DispatcherTestBed.NUMBER, IP_A, null);
+    }
+
+    VerificationReply attacker = refused("attacker-4", DispatcherTestBed.NUMBER, IP_A_NEIGHBOUR, null);
+
+    assertThat(attacker.getError()).isEqualTo(VerificationLifecycle.ERROR_NUMBER_NETWORK_LIMIT);
+    SendCommand owner = admitted("owner-1", DispatcherTestBed.NUMBER, IP_B, null);
+    assertThat(owner.getAttempt()).isEqualTo(4);
+  }
+}
