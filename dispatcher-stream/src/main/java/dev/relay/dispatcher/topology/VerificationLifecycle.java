@@ -1,7 +1,7 @@
 package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.config.DispatcherSettings;
-import dev.relay.dispatcher.routing.RoutingTable;
+import dev.relay.dispatcher.routing.RouteChooser;
 import dev.relay.providers.ErrorCategories;
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
@@ -58,16 +58,21 @@ final class VerificationLifecycle {
       DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED, DeliveryStatus.REJECTED, DeliveryStatus.EXPIRED);
 
   private final DispatcherSettings settings;
-  private final RoutingTable routing;
+  private final RouteChooser routing;
   private final VerificationSecrets secrets;
   private final MeterRegistry metrics;
 
-  VerificationLifecycle(DispatcherSettings settings, RoutingTable routing, VerificationSecrets secrets,
+  VerificationLifecycle(DispatcherSettings settings, RouteChooser routing, VerificationSecrets secrets,
       MeterRegistry metrics) {
     this.settings = settings;
     this.routing = routing;
     this.secrets = secrets;
     this.metrics = metrics;
+  }
+
+  /** The same rules asking another chooser: each stream task routes over its own view of the scores. */
+  VerificationLifecycle withRouting(RouteChooser chooser) {
+    return new VerificationLifecycle(settings, chooser, secrets, metrics);
   }
 
   /** When the punctuator must next look at this state: a delivery window, the expiry, or the purge. */

@@ -25,7 +25,19 @@ class TopologyShapeTest {
 
       assertThat(described).isEqualTo("""
           Topologies:
-             Sub-topology: 0
+             Sub-topology: 0 for global store (will not generate tasks)
+              Source: route-standings-updater-source (topics: [relay.provider-scores])
+                --> route-standings-updater
+              Processor: route-standings-updater (stores: [route-standings])
+                --> none
+                <-- route-standings-updater-source
+            Sub-topology: 1 for global store (will not generate tasks)
+              Source: routing-table-updater-source (topics: [relay.routing-table])
+                --> routing-table-updater
+              Processor: routing-table-updater (stores: [routing-table])
+                --> none
+                <-- routing-table-updater-source
+            Sub-topology: 2
               Source: code-checks-source (topics: [relay.code-checks])
                 --> verification-lifecycle
               Source: delivery-receipts-source (topics: [relay.delivery-receipts])
