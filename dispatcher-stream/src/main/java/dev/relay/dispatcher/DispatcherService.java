@@ -4,6 +4,9 @@ import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.routing.RoutingTable;
+import dev.relay.dispatcher.routing.RoutingTableFile;
+import dev.relay.dispatcher.routing.RoutingTablePublisher;
+import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.dispatcher.sender.CommandExecutor;
 import dev.relay.dispatcher.sender.CommandSender;
 import dev.relay.dispatcher.topology.DispatcherTopology;
@@ -21,6 +24,7 @@ import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -51,6 +55,9 @@ public final class DispatcherService implements RelayService {
   private final DispatcherSettings settings;
   private final LimitSettings limits;
   private final RoutingTable routing;
+  private final ScoredRouting scoredRouting;
+  /** The operator's table file, published at start-up when no table is published yet; null without one. */
+  private final Path tableFile;
   private final VerificationSecrets secrets;
   private final Map<String, ProviderClient> providers;
   private final CommandExecutor executor;
@@ -86,6 +93,14 @@ public final class DispatcherService implements RelayService {
     this.limits = LimitSettings.from(config);
     this.routing = RoutingTable.fromConfig(config);
     this.routing.requireProviders(providers.keySet());
+    this.scoredRouting = ScoredRouting.fromConfig(config, routing);
+    this.tableFile = config.find(DispatcherConfig.TABLE_FILE).map(String::trim).filter(f -> !f.isEmpty())
+        .map(Path::of).orElse(null);
+    if (tableFile != null) {
+      // A bad file stops the service here, before anything is published.
+      RoutingTable.fromVersion(RoutingTableFile.read(tableFile, 0, java.time.Instant.EPOCH, null))
+          .requireProviders(providers.keySet());
+    }
     this.secrets = VerificationSecrets.fromConfig(config, settings.codeLength());
     this.providers = Map.copyOf(providers);
     this.executor = new CommandExecutor(this.providers, Secrets.sealer(config), Clock.systemUTC(),
@@ -106,8 +121,12 @@ public final class DispatcherService implements RelayService {
       throw new IllegalStateException("the dispatcher was started already");
     }
     TopicProvisioner.ensure(bootstrapServers, topics.all(), PROVISION_TIMEOUT);
+    if (tableFile != null && new RoutingTablePublisher(bootstrapServers, topics, Clock.systemUTC())
+        .publishIfNoneYet(tableFile, "dispatcher:" + settings.applicationId())) {
+      LOG.info("routing table from {} published", tableFile);
+    }
 
-    streams = new KafkaStreams(DispatcherTopology.build(topics, settings, limits, routing, secrets, metrics),
+    streams = new KafkaStreams(DispatcherTopology.build(topics, settings, limits, scoredRouting, secrets, metrics),
         DispatcherTopology.streamsProperties(bootstrapServers, settings, topics));
     streams.setUncaughtExceptionHandler(error -> {
       LOG.error("the dispatcher's stream thread failed", error);

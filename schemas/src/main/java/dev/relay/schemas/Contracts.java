@@ -19,7 +19,8 @@ public final class Contracts {
       ProviderScore.class,
       ProviderAlert.class,
       DeadLetter.class,
-      VerificationState.class);
+      VerificationState.class,
+      RoutingTableVersion.class);
 
   /** Every generated class, records, nested records and enums, that Avro may instantiate. */
   public static final List<Class<?>> ALL_TYPES = List.of(
@@ -28,7 +29,8 @@ public final class Contracts {
       ProviderAlert.class, DeadLetter.class, VerificationState.class,
       SealedSecret.class, CodeHash.class, Route.class, Attempt.class, WindowStats.class, ScoreParts.class,
       Channel.class, VerificationStatus.class, SendOutcome.class, ErrorCategory.class,
-      DeliveryStatus.class, SendReason.class, ReplyKind.class, RequestAction.class, AlertKind.class, AlertMetric.class);
+      DeliveryStatus.class, SendReason.class, ReplyKind.class, RequestAction.class, AlertKind.class, AlertMetric.class,
+      RoutingTableVersion.class, CountryRoutes.class, PricedRoute.class);
 
   private Contracts() {}
 }

@@ -3,6 +3,7 @@ package dev.relay.scoring;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.config.ScoringConfig;
+import dev.relay.scoring.config.AlertSettings;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.errors.DeadLetters;
 import dev.relay.scoring.model.RouteKey;
@@ -53,6 +54,7 @@ public final class ScoringService implements RelayService {
   private final RelayConfig config;
   private final Topics topics;
   private final ScoringSettings settings;
+  private final AlertSettings alerts;
   private final Consumer<Throwable> onFatal;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private KafkaStreams streams;
@@ -67,6 +69,7 @@ public final class ScoringService implements RelayService {
     this.config = config;
     this.topics = Topics.fromConfig(config.lookup());
     this.settings = ScoringSettings.from(config);
+    this.alerts = AlertSettings.from(config);
     this.onFatal = onFatal;
   }
 
@@ -89,7 +92,7 @@ public final class ScoringService implements RelayService {
         Path.of(config.get(ScoringConfig.STATE_DIR)), config.getDuration(ScoringConfig.COMMIT_INTERVAL),
         topics.providerScores.replicationFactor());
     DeadLetters.install(properties, topics.deadLetters);
-    streams = new KafkaStreams(ScoringTopology.build(topics, settings), properties);
+    streams = new KafkaStreams(ScoringTopology.build(topics, settings, alerts), properties);
     streams.setUncaughtExceptionHandler(error -> {
       LOG.error("{} stops on a fatal stream error", NAME, error);
       onFatal.accept(error);

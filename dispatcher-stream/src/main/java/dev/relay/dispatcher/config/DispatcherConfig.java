@@ -46,6 +46,28 @@ public final class DispatcherConfig {
   public static final ConfigKey VOICE_ROUTES = ConfigKey.optional(
       "relay.routing.voice", "*:twilio",
       "Ordered voice providers per country, same form; empty for no voice fallback");
+  public static final ConfigKey TABLE_FILE = ConfigKey.optional(
+      "relay.routing.table-file", "",
+      "JSON routing table with prices (see RoutingTableFile); published to routing-table at start-up when none is"
+          + " published yet, and then replaces relay.routing.sms/voice; empty: those two keys alone");
+  public static final ConfigKey PINS = ConfigKey.optional(
+      "relay.routing.pins", "",
+      "A route always tried first whatever the scores, per country and channel: DE/sms:vonage;*/voice:twilio");
+  public static final ConfigKey FORBIDDEN = ConfigKey.optional(
+      "relay.routing.forbidden", "",
+      "Routes never used, per country and channel: DE/sms:twilio,sinch");
+  public static final ConfigKey DEMOTE_BELOW = ConfigKey.optional(
+      "relay.routing.demote-below", "0.55",
+      "A route whose score (0 to 1, from provider-scores) falls below this goes last");
+  public static final ConfigKey PROMOTE_ABOVE = ConfigKey.optional(
+      "relay.routing.promote-above", "0.65",
+      "A demoted route comes back only at this score or more; the gap to demote-below keeps routing from flapping");
+  public static final ConfigKey MIN_SAMPLES = ConfigKey.optional(
+      "relay.routing.min-samples", "20",
+      "Tries in the long window before a route's score moves it; with fewer it keeps its table place (and its standing)");
+  public static final ConfigKey EXPLORATION_SHARE = ConfigKey.optional(
+      "relay.routing.exploration-share", "0.05",
+      "Share of sends that still go first to a demoted route, so its recovery is observed (0 to 1)");
 
   public static final ConfigKey SENDER_GROUP_ID = ConfigKey.optional(
       "relay.sender.group-id", "relay-dispatcher-sender", "Consumer group of the senders reading send commands");
@@ -66,6 +88,7 @@ public final class DispatcherConfig {
       APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL, PUNCTUATE_INTERVAL,
       CODE_LENGTH, TTL, DELIVERY_WINDOW, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
       SMS_ROUTES, VOICE_ROUTES,
+      TABLE_FILE, PINS, FORBIDDEN, DEMOTE_BELOW, PROMOTE_ABOVE, MIN_SAMPLES, EXPLORATION_SHARE,
       SENDER_GROUP_ID, SENDER_TRANSACTIONAL_ID, SENDER_MAX_BATCH, SENDER_TRY_TIMEOUT,
       HTTP_PORT, HTTP_HOST);
 

@@ -2,12 +2,16 @@ package dev.relay.dispatcher.routing;
 
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.schemas.Channel;
+import dev.relay.schemas.CountryRoutes;
+import dev.relay.schemas.PricedRoute;
 import dev.relay.schemas.Route;
+import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.RelayConfig;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,9 +25,10 @@ import java.util.regex.Pattern;
  * The operator's ordered routes per destination country and channel, read from
  * {@code relay.routing.sms} and {@code relay.routing.voice} ({@code DE:twilio,vonage;*:twilio}).
  * A country without its own entry takes the {@code *} entry. Validated once at start-up; every
- * problem names the key and the entry.
+ * problem names the key and the entry. A published {@link RoutingTableVersion} (with prices) replaces
+ * it at run time: {@link #fromVersion}.
  */
-public final class RoutingTable {
+public final class RoutingTable implements RouteChooser {
 
   public static final String DEFAULT_COUNTRY = "*";
   /** Why a route stands where it does while routes come from the table alone (no scores yet). */
@@ -34,10 +39,21 @@ public final class RoutingTable {
 
   private final Map<String, List<String>> sms;
   private final Map<String, List<String>> voice;
+  /** Price per message by {@code COUNTRY/CHANNEL/provider}; absent when the operator gave none. */
+  private final Map<String, Long> prices;
+  /** The published version this table came from; 0 for the table from config. */
+  private final long version;
 
   private RoutingTable(Map<String, List<String>> sms, Map<String, List<String>> voice) {
+    this(sms, voice, Map.of(), 0);
+  }
+
+  private RoutingTable(Map<String, List<String>> sms, Map<String, List<String>> voice, Map<String, Long> prices,
+      long version) {
     this.sms = sms;
     this.voice = voice;
+    this.prices = prices;
+    this.version = version;
   }
 
   public static RoutingTable fromConfig(RelayConfig config) {
@@ -61,15 +77,81 @@ public final class RoutingTable {
   }
 
   /** The routes for a country and channel, in the operator's order; empty when there is none. */
+  @Override
   public List<Route> routes(String country, Channel channel) {
     Map<String, List<String>> table = channel == Channel.VOICE ? voice : sms;
     String region = country == null ? DEFAULT_COUNTRY : country.toUpperCase(Locale.ROOT);
     List<String> providers = table.getOrDefault(region, table.getOrDefault(DEFAULT_COUNTRY, List.of()));
+    String priced = table.containsKey(region) ? region : DEFAULT_COUNTRY;
+    Channel routeChannel = channel == Channel.VOICE ? Channel.VOICE : Channel.SMS;
     List<Route> routes = new ArrayList<>(providers.size());
     for (String provider : providers) {
-      routes.add(new Route(provider, channel == Channel.VOICE ? Channel.VOICE : Channel.SMS, null, TABLE_REASON));
+      routes.add(new Route(provider, routeChannel, prices.get(priceKey(priced, routeChannel, provider)), TABLE_REASON));
     }
     return routes;
+  }
+
+  /**
+   * A published table version, checked by the same rules as the config's: country codes, provider
+   * names, no provider twice in one list, a default with at least one SMS route, no negative price.
+   *
+   * @throws ConfigException naming the country and route at fault
+   */
+  public static RoutingTable fromVersion(RoutingTableVersion table) {
+    Map<String, List<String>> sms = new LinkedHashMap<>();
+    Map<String, List<String>> voice = new LinkedHashMap<>();
+    Map<String, Long> prices = new HashMap<>();
+    for (CountryRoutes entry : table.getCountries()) {
+      String country = entry.getCountry() == null ? "" : entry.getCountry().trim().toUpperCase(Locale.ROOT);
+      if (!country.equals(DEFAULT_COUNTRY) && !COUNTRY.matcher(country).matches()) {
+        throw new ConfigException("routing table: '" + entry.getCountry() + "' is not an ISO 3166 two-letter country code or *");
+      }
+      if (sms.containsKey(country)) {
+        throw new ConfigException("routing table: " + country + " has two entries");
+      }
+      sms.put(country, versionRoutes(country, Channel.SMS, entry.getSms(), prices));
+      List<String> voiceRoutes = versionRoutes(country, Channel.VOICE, entry.getVoice(), prices);
+      if (!voiceRoutes.isEmpty()) {
+        voice.put(country, voiceRoutes);
+      }
+    }
+    if (sms.getOrDefault(DEFAULT_COUNTRY, List.of()).isEmpty()) {
+      throw new ConfigException("routing table: the default entry (country *) needs at least one SMS route");
+    }
+    return new RoutingTable(sms, voice, Map.copyOf(prices), table.getVersion());
+  }
+
+  /** The published version this table came from; 0 for the table from config. */
+  public long version() {
+    return version;
+  }
+
+  private static List<String> versionRoutes(String country, Channel channel, List<PricedRoute> routes,
+      Map<String, Long> prices) {
+    List<String> providers = new ArrayList<>();
+    for (PricedRoute route : routes) {
+      String provider = route.getProvider() == null ? "" : route.getProvider().trim().toLowerCase(Locale.ROOT);
+      if (!PROVIDER.matcher(provider).matches()) {
+        throw new ConfigException("routing table: '" + route.getProvider() + "' in the " + channel + " routes of "
+            + country + " is not a provider name (letters, digits, - and _)");
+      }
+      if (providers.contains(provider)) {
+        throw new ConfigException("routing table: " + provider + " appears twice in the " + channel + " routes of " + country);
+      }
+      if (route.getPriceMicros() != null) {
+        if (route.getPriceMicros() < 0) {
+          throw new ConfigException("routing table: the price of " + provider + " for " + country + " " + channel
+              + " is negative");
+        }
+        prices.put(priceKey(country, channel, provider), route.getPriceMicros());
+      }
+      providers.add(provider);
+    }
+    return List.copyOf(providers);
+  }
+
+  private static String priceKey(String country, Channel channel, String provider) {
+    return country + "/" + channel.name() + "/" + provider;
   }
 
   /** Every provider the table names, on any channel. */

@@ -11,6 +11,13 @@ public final class DispatcherNames {
   public static final String CODE_CHECKS_SOURCE = "code-checks-source";
   public static final String SEND_RESULTS_SOURCE = "send-results-source";
   public static final String DELIVERY_RECEIPTS_SOURCE = "delivery-receipts-source";
+  /**
+   * The global processor that reads every partition of provider-scores on every instance; its source
+   * is named after it with {@code -source} appended.
+   */
+  public static final String ROUTE_STANDINGS_PROCESSOR = "route-standings-updater";
+  /** The global processor keeping the latest valid routing table from routing-table. */
+  public static final String ROUTING_TABLE_PROCESSOR = "routing-table-updater";
 
   /** The single writer of every verification: all four inputs meet here, keyed by number. */
   public static final String LIFECYCLE_PROCESSOR = "verification-lifecycle";
@@ -49,6 +56,15 @@ public final class DispatcherNames {
   public static final String ADMITTED_REQUESTS = "admitted-requests";
   /** Hands admitted requests to the lifecycle processor. */
   public static final String ADMITTED_REQUESTS_INPUT = "admitted-requests-input";
+
+  /**
+   * Global: each route's latest score and whether it is demoted. A global store has no changelog;
+   * it is rebuilt by replaying provider-scores through {@link RouteStandingsUpdater}.
+   */
+  public static final String ROUTE_STANDINGS_STORE = "route-standings";
+
+  /** Global: the latest valid published routing table, under {@code Topics.ROUTING_TABLE_KEY}. */
+  public static final String ROUTING_TABLE_STORE = "routing-table";
 
   private DispatcherNames() {}
 }

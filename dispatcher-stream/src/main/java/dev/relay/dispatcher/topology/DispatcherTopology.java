@@ -2,10 +2,13 @@ package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
+import dev.relay.dispatcher.routing.RouteStanding;
 import dev.relay.dispatcher.routing.RoutingTable;
+import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
+import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.schemas.topics.Topic;
@@ -38,7 +41,9 @@ import org.apache.kafka.streams.state.WindowStore;
 /**
  * The dispatcher's topology, as a pure function of its inputs: requests pass the request limits
  * (two re-keyed stages), then meet checks, send results and receipts, all keyed by number, in one
- * lifecycle processor with its RocksDB stores (each with a changelog), which writes three sinks.
+ * lifecycle processor with its RocksDB stores (each with a changelog), which writes three sinks;
+ * two global stores decide each send's routes: the route standings, fed from
+ * {@code provider-scores}, and the latest routing table published to {@code routing-table}.
  */
 public final class DispatcherTopology {
 
@@ -47,21 +52,47 @@ public final class DispatcherTopology {
 
   private DispatcherTopology() {}
 
+  /** Routing with the default policy and no pins. */
   public static Topology build(Topics topics, DispatcherSettings settings, RoutingTable routing,
+      VerificationSecrets secrets, MeterRegistry metrics) {
+    return build(topics, settings, LimitSettings.defaults(), ScoredRouting.withDefaults(routing), secrets, metrics);
+  }
+
+  /** The given limits, routing with the default policy and no pins. */
+  public static Topology build(Topics topics, DispatcherSettings settings, LimitSettings limits, RoutingTable routing,
+      VerificationSecrets secrets, MeterRegistry metrics) {
+    return build(topics, settings, limits, ScoredRouting.withDefaults(routing), secrets, metrics);
+  }
+
+  /** The given routing, default limits. */
+  public static Topology build(Topics topics, DispatcherSettings settings, ScoredRouting routing,
       VerificationSecrets secrets, MeterRegistry metrics) {
     return build(topics, settings, LimitSettings.defaults(), routing, secrets, metrics);
   }
 
-  public static Topology build(Topics topics, DispatcherSettings settings, LimitSettings limits, RoutingTable routing,
+  public static Topology build(Topics topics, DispatcherSettings settings, LimitSettings limits, ScoredRouting routing,
       VerificationSecrets secrets, MeterRegistry metrics) {
-    VerificationLifecycle lifecycle = new VerificationLifecycle(settings, limits, routing, secrets, metrics);
-    Topology topology = requestLimits(topics, limits, metrics).build();
+    VerificationLifecycle lifecycle = new VerificationLifecycle(settings, limits, routing.table(), secrets, metrics);
+    StreamsBuilder builder = requestLimits(topics, limits, metrics);
+    // StreamsBuilder's global store, unlike Topology's, replays the topic through the updater when the
+    // store is rebuilt (KAFKA-7663): the standings are derived, not a copy of the records.
+    builder.addGlobalStore(routeStandingsStore(),
+        topics.providerScores.name(),
+        Consumed.with(topics.providerScores.keySerde(), topics.providerScores.valueSerde())
+            .withName(DispatcherNames.ROUTE_STANDINGS_PROCESSOR),
+        () -> new RouteStandingsUpdater(routing.policy()));
+    builder.addGlobalStore(routingTableStore(),
+        topics.routingTable.name(),
+        Consumed.with(topics.routingTable.keySerde(), topics.routingTable.valueSerde())
+            .withName(DispatcherNames.ROUTING_TABLE_PROCESSOR),
+        RoutingTableUpdater::new);
+    Topology topology = builder.build();
     source(topology, DispatcherNames.CODE_CHECKS_SOURCE, topics.codeChecks);
     source(topology, DispatcherNames.SEND_RESULTS_SOURCE, topics.sendResults);
     source(topology, DispatcherNames.DELIVERY_RECEIPTS_SOURCE, topics.deliveryReceipts);
 
     topology.addProcessor(DispatcherNames.LIFECYCLE_PROCESSOR,
-        () -> new VerificationProcessor(lifecycle, settings, limits.perNumber().horizon()
+        () -> new VerificationProcessor(lifecycle, routing, settings, limits.perNumber().horizon()
             .compareTo(limits.perNumberPerNetwork().horizon()) >= 0 ? limits.perNumber().horizon() : limits.perNumberPerNetwork().horizon()),
         DispatcherNames.ADMITTED_REQUESTS_INPUT, DispatcherNames.CODE_CHECKS_SOURCE,
         DispatcherNames.SEND_RESULTS_SOURCE, DispatcherNames.DELIVERY_RECEIPTS_SOURCE);
@@ -159,7 +190,7 @@ public final class DispatcherTopology {
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
     props.put(DeadLetterHandler.TOPIC_CONFIG, topics.deadLetters.name());
-    // No global stores today; enabled so a future one gets the same handling (and Streams stops warning).
+    // The route standings' global source gets the same handling as every other source.
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     // Every internal topic name comes from DispatcherNames; Streams must refuse to invent one.
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
@@ -172,6 +203,17 @@ public final class DispatcherTopology {
   private static StoreBuilder<KeyValueStore<String, VerificationState>> verificationsStore() {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.VERIFICATIONS_STORE),
         Serdes.String(), AvroSerde.of(VerificationState.class));
+  }
+
+  private static StoreBuilder<KeyValueStore<String, RouteStanding>> routeStandingsStore() {
+    // A global store must not log: provider-scores itself is its source of truth.
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.ROUTE_STANDINGS_STORE),
+        Serdes.String(), RouteStanding.SERDE).withLoggingDisabled();
+  }
+
+  private static StoreBuilder<KeyValueStore<String, RoutingTableVersion>> routingTableStore() {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.ROUTING_TABLE_STORE),
+        Serdes.String(), AvroSerde.of(RoutingTableVersion.class)).withLoggingDisabled();
   }
 
   private static StoreBuilder<KeyValueStore<Deadline, String>> deadlinesStore() {

@@ -3,7 +3,7 @@ package dev.relay.dispatcher.topology;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.limits.Networks;
-import dev.relay.dispatcher.routing.RoutingTable;
+import dev.relay.dispatcher.routing.RouteChooser;
 import dev.relay.providers.ErrorCategories;
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
@@ -67,17 +67,22 @@ final class VerificationLifecycle {
 
   private final DispatcherSettings settings;
   private final LimitSettings limits;
-  private final RoutingTable routing;
+  private final RouteChooser routing;
   private final VerificationSecrets secrets;
   private final MeterRegistry metrics;
 
-  VerificationLifecycle(DispatcherSettings settings, LimitSettings limits, RoutingTable routing, VerificationSecrets secrets,
+  VerificationLifecycle(DispatcherSettings settings, LimitSettings limits, RouteChooser routing, VerificationSecrets secrets,
       MeterRegistry metrics) {
     this.settings = settings;
     this.limits = limits;
     this.routing = routing;
     this.secrets = secrets;
     this.metrics = metrics;
+  }
+
+  /** The same rules asking another chooser: each stream task routes over its own view of the scores. */
+  VerificationLifecycle withRouting(RouteChooser chooser) {
+    return new VerificationLifecycle(settings, limits, chooser, secrets, metrics);
   }
 
   /** When the punctuator must next look at this state: a delivery window, the expiry, or the purge. */

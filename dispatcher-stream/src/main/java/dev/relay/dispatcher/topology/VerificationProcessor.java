@@ -1,14 +1,18 @@
 package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.routing.RouteStanding;
+import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.state.VerificationState;
+import dev.relay.schemas.topics.Topics;
 import dev.relay.support.phone.PhoneNumbers;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,8 +43,11 @@ final class VerificationProcessor implements Processor<String, Object, String, S
 
   private static final Logger LOG = LoggerFactory.getLogger(VerificationProcessor.class);
 
-  private final VerificationLifecycle lifecycle;
+  private final VerificationLifecycle rules;
+  private final ScoredRouting routing;
   private final DispatcherSettings settings;
+
+  private VerificationLifecycle lifecycle;
 
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, VerificationState> verifications;
@@ -50,8 +57,9 @@ final class VerificationProcessor implements Processor<String, Object, String, S
 
   private final Duration limitHorizon;
 
-  VerificationProcessor(VerificationLifecycle lifecycle, DispatcherSettings settings, Duration limitHorizon) {
-    this.lifecycle = lifecycle;
+  VerificationProcessor(VerificationLifecycle rules, ScoredRouting routing, DispatcherSettings settings, Duration limitHorizon) {
+    this.rules = rules;
+    this.routing = routing;
     this.settings = settings;
     this.limitHorizon = limitHorizon;
   }
@@ -59,6 +67,9 @@ final class VerificationProcessor implements Processor<String, Object, String, S
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
+    KeyValueStore<String, RouteStanding> standings = context.getStateStore(DispatcherNames.ROUTE_STANDINGS_STORE);
+    KeyValueStore<String, RoutingTableVersion> tables = context.getStateStore(DispatcherNames.ROUTING_TABLE_STORE);
+    this.lifecycle = rules.withRouting(routing.over(standings::get, () -> tables.get(Topics.ROUTING_TABLE_KEY)));
     this.verifications = context.getStateStore(DispatcherNames.VERIFICATIONS_STORE);
     this.deadlines = context.getStateStore(DispatcherNames.DEADLINES_STORE);
     this.earlyReceipts = new WindowedEarlyReceipts(context.getStateStore(DispatcherNames.EARLY_RECEIPTS_STORE),

@@ -3,7 +3,10 @@ package dev.relay.dispatcher.topology;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
+import dev.relay.dispatcher.routing.RoutePins;
+import dev.relay.dispatcher.routing.RoutingPolicy;
 import dev.relay.dispatcher.routing.RoutingTable;
+import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeliveryReceipt;
@@ -28,6 +31,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
@@ -46,6 +50,8 @@ final class DispatcherTestBed implements AutoCloseable {
   static final String NUMBER = "+4915112345678";
   static final String SMS_ROUTES = "DE:twilio,vonage;*:vonage";
   static final String VOICE_ROUTES = "*:twilio";
+  /** Exploration draws from a generator seeded with this, so a test sees the same draws every run. */
+  static final long SEED = 7;
 
   final Topics topics = Topics.defaults();
   final RelayConfig config;
@@ -84,7 +90,8 @@ final class DispatcherTestBed implements AutoCloseable {
     settings = DispatcherSettings.from(config);
     secrets = VerificationSecrets.fromConfig(config, settings.codeLength());
     driver = new TopologyTestDriver(
-        DispatcherTopology.build(topics, settings, LimitSettings.from(config), RoutingTable.fromConfig(config), secrets, metrics),
+        DispatcherTopology.build(topics, settings, LimitSettings.from(config), new ScoredRouting(RoutingTable.fromConfig(config),
+            RoutePins.fromConfig(config), RoutingPolicy.fromConfig(config), () -> new SplittableRandom(SEED)), secrets, metrics),
         DispatcherTopology.streamsProperties("unused:9092", settings, topics),
         T0);
     requests = input(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer());

@@ -114,6 +114,18 @@ class TopologyShapeTest {
               Sink: verification-replies-sink (topic: relay.verification-replies)
                 <-- verification-lifecycle
 
+            Sub-topology: 4 for global store (will not generate tasks)
+              Source: route-standings-updater-source (topics: [relay.provider-scores])
+                --> route-standings-updater
+              Processor: route-standings-updater (stores: [route-standings])
+                --> none
+                <-- route-standings-updater-source
+            Sub-topology: 5 for global store (will not generate tasks)
+              Source: routing-table-updater-source (topics: [relay.routing-table])
+                --> routing-table-updater
+              Processor: routing-table-updater (stores: [routing-table])
+                --> none
+                <-- routing-table-updater-source
           """);
     }
   }

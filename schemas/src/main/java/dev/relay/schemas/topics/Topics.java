@@ -5,6 +5,7 @@ import dev.relay.schemas.DeadLetter;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.ProviderAlert;
 import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
@@ -57,6 +58,10 @@ public final class Topics {
   public final Topic<String, ProviderScore> providerScoreHistory;
   /** Sharp drops and recoveries of a route's rates, key {@code provider|COUNTRY|CHANNEL}. */
   public final Topic<String, ProviderAlert> providerAlerts;
+  /** The operator's routing table (compacted): every version under {@link #ROUTING_TABLE_KEY}, the latest kept. */
+  public final Topic<String, RoutingTableVersion> routingTable;
+  /** The one key of {@code routing-table}: one table for the whole installation. */
+  public static final String ROUTING_TABLE_KEY = "routing-table";
   /** Records that could not be processed, keyed like their source. */
   public final Topic<byte[], DeadLetter> deadLetters;
   /**
@@ -88,11 +93,12 @@ public final class Topics {
     providerScores = topic.keyedByString("provider-scores", ProviderScore.class, Cleanup.COMPACT, null);
     providerScoreHistory = topic.keyedByString("provider-score-history", ProviderScore.class, Cleanup.DELETE, Duration.ofDays(30));
     providerAlerts = topic.keyedByString("provider-alerts", ProviderAlert.class, Cleanup.DELETE, Duration.ofDays(30));
+    routingTable = topic.keyedByString("routing-table", RoutingTableVersion.class, Cleanup.COMPACT, null);
     deadLetters = topic.of("dead-letters", Serdes.ByteArray(), AvroSerde.of(DeadLetter.class), Cleanup.DELETE, Duration.ofDays(30));
     receiptPolls = topic.keyedByString("receipt-polls", SendResult.class, Cleanup.DELETE, Duration.ofDays(1));
     all = List.of(verificationRequests, codeChecks, sendCommands, sendResults, deliveryReceipts,
         verificationReplies, verificationEvents, providerScores, providerScoreHistory, providerAlerts, deadLetters,
-        receiptPolls);
+        receiptPolls, routingTable);
   }
 
   /** Topics as the given config names them; absent keys take their defaults. */

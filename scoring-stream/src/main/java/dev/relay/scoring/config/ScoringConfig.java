@@ -37,6 +37,17 @@ public final class ScoringConfig {
       "relay.scoring.prior-samples", "20",
       "Weight of the prior in samples: a route needs about this many sends before its own figures outweigh the prior");
 
+  public static final ConfigKey ALERT_DROP_POINTS = ConfigKey.optional(
+      "relay.scoring.alert-drop-points", "30",
+      "A route's delivery or completion rate this many percentage points below its baseline (the window"
+          + " without the short window) over the short window raises a DROP on provider-alerts");
+  public static final ConfigKey ALERT_RECOVERY_POINTS = ConfigKey.optional(
+      "relay.scoring.alert-recovery-points", "10",
+      "A dropped rate back within this many points of the baseline it dropped from ends the episode with a RECOVERY");
+  public static final ConfigKey ALERT_MIN_SAMPLES = ConfigKey.optional(
+      "relay.scoring.alert-min-samples", "20",
+      "Sends needed both in the baseline and in the short window before a rate can raise or end an alert");
+
   public static final ConfigKey HTTP_PORT = CommonKeys.httpPort(8083);
   public static final ConfigKey HTTP_HOST = CommonKeys.httpHost();
 
@@ -50,6 +61,7 @@ public final class ScoringConfig {
     keys.addAll(CommonKeys.topicKeys());
     keys.addAll(List.of(APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL,
         WINDOW, WINDOW_ADVANCE, SHORT_WINDOW, EMIT_INTERVAL, MATCH_HORIZON, PRIOR_SAMPLES,
+        ALERT_DROP_POINTS, ALERT_RECOVERY_POINTS, ALERT_MIN_SAMPLES,
         HTTP_PORT, HTTP_HOST));
     return ConfigSchema.of(keys);
   }

@@ -1,8 +1,11 @@
 package dev.relay.scoring.topology;
 
+import dev.relay.schemas.ProviderAlert;
 import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
+import dev.relay.scoring.config.AlertSettings;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteStats;
 import dev.relay.scoring.model.ScoreFact;
@@ -30,6 +33,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * delivery-receipts ── receipt-facts ──────┼─ merge ─ repartition by route ─ route-windows ─┬─ provider-scores
  * verification-events ─ lifecycle-facts ───┘      (store: verification progress)           └─ provider-score-history
  *                                                                   (stores: panes, marks, scores)
+ * provider-scores ─ route-alerts ─ provider-alerts                  (store: open alert episodes)
  * </pre>
  *
  * The first sub-topology reads the number-keyed inputs, which are co-partitioned, so a send and its
@@ -56,6 +60,11 @@ public final class ScoringTopology {
   /** Child of {@link #ROUTE_WINDOWS} that gets each published window of a route once, when it closes. */
   public static final String PROVIDER_SCORE_HISTORY_SINK = "provider-score-history-sink";
 
+  /** Reads provider-scores back: each published score is checked for a sharp drop or a recovery. */
+  public static final String PROVIDER_SCORES_SOURCE = "provider-scores-source";
+  public static final String ROUTE_ALERTS = "route-alerts";
+  public static final String PROVIDER_ALERTS_SINK = "provider-alerts-sink";
+
   public static final String SENT_MESSAGES_STORE = "scoring-sent-messages";
   public static final String EARLY_RECEIPTS_STORE = "scoring-early-receipts";
   public static final String VERIFICATION_PROGRESS_STORE = "scoring-verification-progress";
@@ -63,13 +72,20 @@ public final class ScoringTopology {
   public static final String ROUTE_MARKS_STORE = "scoring-route-marks";
   /** The latest {@code RouteScore} per route; queried by {@code GET /scores}. */
   public static final String ROUTE_SCORES_STORE = "scoring-route-scores";
+  /** The open alert episode (its DROP) per route and metric. */
+  public static final String ROUTE_ALERTS_STORE = "scoring-route-alerts";
 
   /** Entries of a TTL store are written at one instant, not over a span. */
   private static final Duration INSTANT = Duration.ofMillis(1);
 
   private ScoringTopology() {}
 
+  /** With the default alert thresholds. */
   public static Topology build(Topics topics, ScoringSettings settings) {
+    return build(topics, settings, AlertSettings.defaults());
+  }
+
+  public static Topology build(Topics topics, ScoringSettings settings, AlertSettings alerts) {
     StreamsBuilder builder = new StreamsBuilder();
     Duration horizon = settings.matchHorizon();
     builder.addStateStore(ttlStore(SENT_MESSAGES_STORE, horizon, ScoringSerdes.SENT_MESSAGE));
@@ -99,6 +115,13 @@ public final class ScoringTopology {
     // Both sinks hang directly off route-windows, which forwards each record to one of them by name.
     sink(published, topics.providerScores, PROVIDER_SCORES_SINK);
     sink(published, topics.providerScoreHistory, PROVIDER_SCORE_HISTORY_SINK);
+
+    // Alerts read the published scores back rather than hang off route-windows: the alert rule sees
+    // exactly what routing and dashboards see, and route-windows stays as it is.
+    builder.addStateStore(keyValueStore(ROUTE_ALERTS_STORE, AvroSerde.of(ProviderAlert.class)));
+    KStream<String, ProviderAlert> alertStream = source(builder, topics.providerScores, PROVIDER_SCORES_SOURCE)
+        .process(() -> new RouteAlerts(alerts), Named.as(ROUTE_ALERTS), ROUTE_ALERTS_STORE);
+    sink(alertStream, topics.providerAlerts, PROVIDER_ALERTS_SINK);
     return builder.build();
   }
 

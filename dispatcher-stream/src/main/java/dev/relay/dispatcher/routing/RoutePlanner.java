@@ -1,0 +1,111 @@
+package dev.relay.dispatcher.routing;
+
+import dev.relay.schemas.Route;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+/**
+ * Orders one send's routes: the operator's table, re-ordered by score within it, demoted routes
+ * last, now and then a demoted route first to observe its recovery, then the operator's pins. Pure:
+ * the standings, the pins and the randomness come in; every route goes out with its reason.
+ *
+ * <ol>
+ *   <li>Forbidden routes are dropped.</li>
+ *   <li>The routes with enough samples that are not demoted are sorted by score (best first) among
+ *       the places they hold in the table ({@link #SCORE}); a route with too few samples, or none,
+ *       keeps its table place ({@link #TABLE}).</li>
+ *   <li>Demoted routes go last, in table order ({@link #DEMOTION}).</li>
+ *   <li>With probability {@code explorationShare}, one demoted route, drawn at random, goes first
+ *       ({@link #EXPLORATION}); randomness is drawn only when a route is demoted.</li>
+ *   <li>The pinned route goes first ({@link #PIN}), before an exploring one.</li>
+ * </ol>
+ */
+public final class RoutePlanner {
+
+  public static final String TABLE = RoutingTable.TABLE_REASON;
+  public static final String SCORE = "score";
+  public static final String DEMOTION = "demotion";
+  public static final String EXPLORATION = "exploration";
+  public static final String PIN = "pin";
+
+  private final RoutingPolicy policy;
+
+  public RoutePlanner(RoutingPolicy policy) {
+    this.policy = policy;
+  }
+
+  /**
+   * @param table the operator's routes for one country and channel, in order
+   * @param standings each provider's standing on this country and channel, empty when it has none yet
+   */
+  public List<Route> plan(List<Route> table, RoutePins.Pins pins, Function<String, Optional<RouteStanding>> standings,
+      RandomGenerator random) {
+    List<Route> allowed = new ArrayList<>(table.size());
+    for (Route route : table) {
+      if (!pins.forbidden().contains(route.getProvider())) {
+        allowed.add(route);
+      }
+    }
+    int size = allowed.size();
+    Optional<RouteStanding>[] standing = lookUp(allowed, standings);
+
+    List<Integer> scoredPlaces = new ArrayList<>();
+    List<Integer> demoted = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      Optional<RouteStanding> s = standing[i];
+      if (s.isPresent() && s.get().demoted()) {
+        demoted.add(i);
+      } else if (s.isPresent() && RouteStanding.hasEnoughSamples(s.get().score(), policy)) {
+        scoredPlaces.add(i);
+      }
+    }
+    // Stable: equal scores keep the table's order.
+    List<Integer> byScore = new ArrayList<>(scoredPlaces);
+    byScore.sort(Comparator.comparingDouble((Integer i) -> standing[i].get().score().getScore()).reversed());
+
+    List<Route> ordered = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      if (demoted.contains(i)) {
+        continue;
+      }
+      int place = scoredPlaces.indexOf(i);
+      ordered.add(place < 0 ? with(allowed.get(i), TABLE) : with(allowed.get(byScore.get(place)), SCORE));
+    }
+    for (int i : demoted) {
+      ordered.add(with(allowed.get(i), DEMOTION));
+    }
+
+    if (!demoted.isEmpty() && random.nextDouble() < policy.explorationShare()) {
+      Route explored = allowed.get(demoted.get(random.nextInt(demoted.size())));
+      moveFirst(ordered, explored.getProvider(), EXPLORATION);
+    }
+    pins.first().ifPresent(provider -> moveFirst(ordered, provider, PIN));
+    return ordered;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Optional<RouteStanding>[] lookUp(List<Route> routes, Function<String, Optional<RouteStanding>> standings) {
+    Optional<RouteStanding>[] found = new Optional[routes.size()];
+    for (int i = 0; i < routes.size(); i++) {
+      found[i] = standings.apply(routes.get(i).getProvider());
+    }
+    return found;
+  }
+
+  private static void moveFirst(List<Route> routes, String provider, String reason) {
+    for (int i = 0; i < routes.size(); i++) {
+      if (routes.get(i).getProvider().equals(provider)) {
+        routes.add(0, with(routes.remove(i), reason));
+        return;
+      }
+    }
+  }
+
+  private static Route with(Route route, String reason) {
+    return Route.newBuilder(route).setRoutingReason(reason).build();
+  }
+}

@@ -1,0 +1,102 @@
+package dev.relay.dispatcher.routing;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.schemas.CountryRoutes;
+import dev.relay.schemas.PricedRoute;
+import dev.relay.schemas.RoutingTableVersion;
+import dev.relay.support.config.ConfigException;
+import dev.relay.support.http.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operator's routing table as a JSON file, read into a validated {@link RoutingTableVersion}:
+ * <pre>
+ * {"countries": {
+ *    "*":  {"sms": [{"provider": "twilio", "priceMicros": 7900}, {"provider": "vonage"}],
+ *           "voice": [{"provider": "twilio", "priceMicros": 13000}]},
+ *    "DE": {"sms": [{"provider": "vonage", "priceMicros": 7100}, {"provider": "twilio", "priceMicros": 7900}]}}}
+ * </pre>
+ * Prices are per message in millionths of the currency unit; {@code *} is the default for countries not listed.
+ */
+public final class RoutingTableFile {
+
+  private RoutingTableFile() {}
+
+  /** @throws ConfigException naming the file and what is wrong in it */
+  public static RoutingTableVersion read(Path file, long version, Instant publishedAt, String publishedBy) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read the routing table " + file + ": " + e.getMessage());
+    }
+    try {
+      return parse(text, version, publishedAt, publishedBy);
+    } catch (ConfigException e) {
+      throw new ConfigException(file + ": " + e.getMessage());
+    }
+  }
+
+  /** @throws ConfigException when the text is not a valid table */
+  public static RoutingTableVersion parse(String json, long version, Instant publishedAt, String publishedBy) {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException("the routing table is not JSON: " + e.getOriginalMessage());
+    }
+    JsonNode countries = root == null ? null : root.get("countries");
+    if (countries == null || !countries.isObject()) {
+      throw new ConfigException("the routing table needs an object \"countries\" (country code or * to its routes)");
+    }
+    List<CountryRoutes> entries = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = countries.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> country = it.next();
+      entries.add(CountryRoutes.newBuilder()
+          .setCountry(country.getKey())
+          .setSms(routes(country.getKey(), "sms", country.getValue()))
+          .setVoice(routes(country.getKey(), "voice", country.getValue()))
+          .build());
+    }
+    RoutingTableVersion table = RoutingTableVersion.newBuilder()
+        .setVersion(version)
+        .setPublishedAt(publishedAt)
+        .setPublishedBy(publishedBy)
+        .setCountries(entries)
+        .build();
+    RoutingTable.fromVersion(table);
+    return table;
+  }
+
+  private static List<PricedRoute> routes(String country, String channel, JsonNode entry) {
+    List<PricedRoute> routes = new ArrayList<>();
+    JsonNode list = entry.get(channel);
+    if (list == null || list.isNull()) {
+      return routes;
+    }
+    if (!list.isArray()) {
+      throw new ConfigException("routing table: " + country + "." + channel + " must be a list of routes");
+    }
+    for (JsonNode route : list) {
+      JsonNode provider = route.get("provider");
+      if (provider == null || !provider.isTextual()) {
+        throw new ConfigException("routing table: every route in " + country + "." + channel + " needs a \"provider\"");
+      }
+      JsonNode price = route.get("priceMicros");
+      if (price != null && !price.isNull() && !price.canConvertToLong()) {
+        throw new ConfigException("routing table: the priceMicros of " + provider.asText() + " in " + country + "."
+            + channel + " must be a whole number");
+      }
+      routes.add(new PricedRoute(provider.asText(), price == null || price.isNull() ? null : price.asLong()));
+    }
+    return routes;
+  }
+}

@@ -1,0 +1,89 @@
+package dev.relay.dispatcher.routing;
+
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.Route;
+import dev.relay.schemas.RoutingTableVersion;
+import dev.relay.schemas.topics.ProviderScoreKeys;
+import dev.relay.support.config.RelayConfig;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Everything routing needs besides the scores themselves: the operator's table and pins, the
+ * policy, and where each stream task gets its randomness. {@link #over} joins it to the standings a
+ * task can read (the global store) into the {@link RouteChooser} the lifecycle asks.
+ */
+public final class ScoredRouting {
+
+  private final RoutingTable table;
+  private final RoutePins pins;
+  private final RoutingPolicy policy;
+  private final RoutePlanner planner;
+  private final Supplier<RandomGenerator> randomness;
+
+  public ScoredRouting(RoutingTable table, RoutePins pins, RoutingPolicy policy, Supplier<RandomGenerator> randomness) {
+    this.table = table;
+    this.pins = pins;
+    this.policy = policy;
+    this.planner = new RoutePlanner(policy);
+    this.randomness = randomness;
+  }
+
+  public static ScoredRouting fromConfig(RelayConfig config, RoutingTable table) {
+    return new ScoredRouting(table, RoutePins.fromConfig(config), RoutingPolicy.fromConfig(config),
+        ScoredRouting::unpredictable);
+  }
+
+  /** The default policy and no pins. */
+  public static ScoredRouting withDefaults(RoutingTable table) {
+    return new ScoredRouting(table, RoutePins.NONE, RoutingPolicy.defaults(), ScoredRouting::unpredictable);
+  }
+
+  public RoutingTable table() {
+    return table;
+  }
+
+  public RoutingPolicy policy() {
+    return policy;
+  }
+
+  /** A chooser over the standings alone, with the table from config. */
+  public RouteChooser over(Function<String, RouteStanding> standings) {
+    return over(standings, () -> null);
+  }
+
+  /**
+   * A chooser for one stream task over the standings it can read ({@code route key -> standing}) and
+   * the latest published table (null while none was published: the table from config holds). Each
+   * call takes its own random generator: tasks run on different threads.
+   */
+  public RouteChooser over(Function<String, RouteStanding> standings, Supplier<RoutingTableVersion> published) {
+    RandomGenerator random = randomness.get();
+    RoutingTable[] current = {table};
+    return (country, channel) -> {
+      RoutingTableVersion latest = published.get();
+      if (latest != null && latest.getVersion() != current[0].version()) {
+        // Checked before it was published and again when it was stored; parsed once per version.
+        current[0] = RoutingTable.fromVersion(latest);
+      }
+      List<Route> routes = current[0].routes(country, channel);
+      if (country == null || routes.isEmpty()) {
+        return routes;
+      }
+      Channel routeChannel = channel == Channel.VOICE ? Channel.VOICE : Channel.SMS;
+      return planner.plan(routes, pins.of(country, routeChannel),
+          provider -> Optional.ofNullable(standings.apply(ProviderScoreKeys.key(provider, country, routeChannel))),
+          random);
+    };
+  }
+
+  /** Exploration needs no secrecy, only independence between instances; seeded once from the OS. */
+  private static RandomGenerator unpredictable() {
+    return new SplittableRandom(new SecureRandom().nextLong());
+  }
+}

@@ -1,0 +1,192 @@
+package dev.relay.dispatcher.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.Route;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+
+class RoutePlannerTest {
+
+  private static final RoutingPolicy POLICY = new RoutingPolicy(0.55, 0.65, 20, 0.05);
+  private static final List<Route> TABLE = List.of(route("twilio"), route("vonage"), route("sinch"));
+
+  private final Map<String, RouteStanding> standings = new HashMap<>();
+  private final RoutePlanner planner = new RoutePlanner(POLICY);
+
+  @Test
+  void withoutScoresTheTableOrderStands() {
+    assertThat(plan(RoutePins.Pins.NONE, never()))
+        .extracting(Route::getProvider, Route::getRoutingReason)
+        .containsExactly(tuple("twilio", "table"), tuple("vonage", "table"), tuple("sinch", "table"));
+  }
+
+  @Test
+  void scoredRoutesAreSortedBestFirst() {
+    standing("twilio", 0.60, 100, false);
+    standing("vonage", 0.90, 100, false);
+    standing("sinch", 0.75, 100, false);
+
+    assertThat(plan(RoutePins.Pins.NONE, never()))
+        .extracting(Route::getProvider, Route::getRoutingReason)
+        .containsExactly(tuple("vonage", "score"), tuple("sinch", "score"), tuple("twilio", "score"));
+  }
+
+  @Test
+  void aRouteWithTooFewSamplesKeepsItsTablePlaceWhileTheOthersSortAroundIt() {
+    standing("twilio", 0.60, 100, false);
+    standing("vonage", 0.99, 19, false);
+    standing("sinch", 0.90, 100, false);
+
+    assertThat(plan(RoutePins.Pins.NONE, never()))
+        .extracting(Route::getProvider, Route::getRoutingReason)
+        .containsExactly(tuple("sinch", "score"), tuple("vonage", "table"), tuple("twilio", "score"));
+  }
+
+  @Test
+  void equalScoresKeepTheTableOrder() {
+    standing("twilio", 0.8, 100, false);
+    standing("vonage", 0.8, 100, false);
+    standing("sinch", 0.8, 100, false);
+
+    assertThat(plan(RoutePins.Pins.NONE, never())).extracting(Route::getProvider)
+        .containsExactly("twilio", "vonage", "sinch");
+  }
+
+  @Test
+  void demotedRoutesGoLastInTableOrderWhateverTheirScore() {
+    standing("twilio", 0.50, 100, true);
+    standing("vonage", 0.95, 100, true);
+    standing("sinch", 0.70, 100, false);
+
+    assertThat(plan(RoutePins.Pins.NONE, draws(0.99, 0)))
+        .extracting(Route::getProvider, Route::getRoutingReason)
+        .containsExactly(tuple("sinch", "score"), tuple("twilio", "demotion"), tuple("vonage", "demotion"));
+  }
+
+  @Test
+  void explorationPutsADrawnDemotedRouteFirst() {
+    standing("twilio", 0.50, 100, true);
+    standing("vonage", 0.40, 100, true);
+
+    assertThat(plan(RoutePins.Pins.NONE, draws(0.01, 1)))
+        .extracting(Route::getProvider, Route::getRoutingReason)
+        .containsExactly(tuple("vonage", "exploration"), tuple("sinch", "table"), tuple("twilio", "demotion"));
+    // The draw at the share itself does not explore: the share is the probability of exploring.
+    assertThat(plan(RoutePins.Pins.NONE, draws(0.05, 0))).extracting(Route::getProvider)
+        .containsExactly("sinch", "twilio", "vonage");
+  }
+
+  @Test
+  void explorationTakesTheConfiguredShareOfSends() {
+    standing("twilio", 0.50, 100, true);
+    SplittableRandom random = new SplittableRandom(42);
+    int explored = 0;
+    int sends = 20_000;
+    for (int i = 0; i < sends; i++) {
+      if (plan(RoutePins.Pins.NONE, random).get(0).getRoutingReason().equals("exploration")) {
+        explored++;
+      }
+    }
+    // 5 % of 20,000 is 1,000 with a standard deviation of about 31.
+    assertThat(explored).isBetween(880, 1120);
+  }
+
+  @Test
+  void noRandomnessIsDrawnWhenNothingIsDemoted() {
+    standing("twilio", 0.9, 100, false);
+
+    assertThat(plan(RoutePins.Pins.NONE, never())).hasSize(3);
+  }
+
+  @Test
+  void thePinnedRouteIsFirstEvenWhenDemotedAndAnExploringRouteComesSecond() {
+    standing("twilio", 0.50, 100, true);
+    standing("vonage", 0.95, 100, false);
+    standing("sinch", 0.40, 100, true);
+
+    assertThat(plan(new RoutePins.Pins(Optional.of("twilio"), Set.of()), draws(0.0, 1)))
+        .extracting(Route::getProvider, Route::getRoutingReason)
+        .containsExactly(tuple("twilio", "pin"), tuple("sinch", "exploration"), tuple("vonage", "score"));
+  }
+
+  @Test
+  void forbiddenRoutesAreDroppedAndAPinOutsideTheTableChangesNothing() {
+    standing("vonage", 0.95, 100, false);
+
+    assertThat(plan(new RoutePins.Pins(Optional.of("infobip"), Set.of("twilio")), never()))
+        .extracting(Route::getProvider, Route::getRoutingReason)
+        .containsExactly(tuple("vonage", "score"), tuple("sinch", "table"));
+    assertThat(plan(new RoutePins.Pins(Optional.empty(), Set.of("twilio", "vonage", "sinch")), never())).isEmpty();
+  }
+
+  @Test
+  void theTableRoutesAreNotChanged() {
+    standing("twilio", 0.50, 100, true);
+
+    plan(RoutePins.Pins.NONE, draws(0.0, 0));
+
+    assertThat(TABLE).extracting(Route::getRoutingReason).containsOnly("table");
+  }
+
+  private List<Route> plan(RoutePins.Pins pins, RandomGenerator random) {
+    return planner.plan(TABLE, pins, provider -> Optional.ofNullable(standings.get(provider)), random);
+  }
+
+  private void standing(String provider, double score, long tried, boolean demoted) {
+    standings.put(provider, new RouteStanding(score(provider, score, tried), demoted));
+  }
+
+  static ProviderScore score(String provider, Double score, long tried) {
+    return ProviderScore.newBuilder()
+        .setProvider(provider)
+        .setCountry("DE")
+        .setChannel(Channel.SMS)
+        .setTried(tried)
+        .setScore(score)
+        .setUpdatedAt(Instant.parse("2026-01-05T10:00:00Z"))
+        .build();
+  }
+
+  private static Route route(String provider) {
+    return new Route(provider, Channel.SMS, null, "table");
+  }
+
+  /** Fails the test if the planner draws at all. */
+  private static RandomGenerator never() {
+    return () -> {
+      throw new AssertionError("the planner drew a random number with no route demoted");
+    };
+  }
+
+  /** Answers nextDouble with {@code share} and nextInt with {@code pick}. */
+  private static RandomGenerator draws(double share, int pick) {
+    return new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        throw new AssertionError("unexpected draw");
+      }
+
+      @Override
+      public double nextDouble() {
+        return share;
+      }
+
+      @Override
+      public int nextInt(int bound) {
+        assertThat(pick).isLessThan(bound);
+        return pick;
+      }
+    };
+  }
+}
