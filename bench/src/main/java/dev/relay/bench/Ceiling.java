@@ -98,11 +98,22 @@ final class Ceiling {
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     byte[] value = new byte[RECORD_BYTES - 16];
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.atomic.AtomicReference<Exception> firstError = new java.util.concurrent.atomic.AtomicReference<>();
       for (int i = 0; i < records; i++) {
         // 16-byte keys like an E.164 number: spread over the partitions as ours are.
-        producer.send(new ProducerRecord<>(topic, String.format("+49151%010d", i), value));
+        producer.send(new ProducerRecord<>(topic, String.format("+49151%010d", i), value), (metadata, error) -> {
+          if (error != null) {
+            failed.incrementAndGet();
+            firstError.compareAndSet(null, error);
+          }
+        });
       }
       producer.flush();
+      if (failed.get() > 0) {
+        throw new IllegalStateException(failed.get() + " of " + records + " sends to " + topic + " failed, first: "
+            + firstError.get());
+      }
     }
   }
 
@@ -113,7 +124,7 @@ final class Ceiling {
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
     long seen = 0;
-    long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(Set.of(topic));
       while (seen < records && System.nanoTime() < giveUp) {
