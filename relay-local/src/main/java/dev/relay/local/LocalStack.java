@@ -122,6 +122,11 @@ public final class LocalStack implements AutoCloseable {
     return kafka.bootstrapServers();
   }
 
+  /** The embedded broker, for failure tests and benchmarks that stop, start or measure it. */
+  public EmbeddedKafkaCluster kafka() {
+    return kafka;
+  }
+
   public String apiUrl() {
     return "http://localhost:" + settings.apiPort();
   }

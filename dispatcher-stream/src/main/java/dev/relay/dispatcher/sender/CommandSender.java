@@ -46,10 +46,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads send commands ({@code read_committed}, outside the topology) and has the
- * {@link CommandExecutor} carry them out, a poll's worth at a time and concurrently. The send results
- * and the consumed offsets are committed in one transaction, so after a crash only the commands of the
- * batch in flight are sent again; after an aborted transaction the same process answers from the
- * results it already has instead of calling the providers twice.
+ * {@link CommandExecutor} carry them out, a poll's worth at a time and concurrently. A batch's offsets
+ * are committed before its provider calls (see {@link #claim}), so after a crash no command is sent
+ * again; the send results are committed afterwards, with the offsets once more, and after an aborted
+ * result transaction the same process answers from the results it already has instead of calling the
+ * providers twice.
  */
 public final class CommandSender implements AutoCloseable {
 
@@ -192,6 +193,9 @@ public final class CommandSender implements AutoCloseable {
   }
 
   private void sendBatch(ConsumerRecords<String, SendCommand> records) {
+    if (!claim(records)) {
+      return;
+    }
     List<ConsumerRecord<String, SendCommand>> commands = new ArrayList<>();
     List<CompletableFuture<List<SendResult>>> answers = new ArrayList<>();
     for (ConsumerRecord<String, SendCommand> record : records) {
@@ -245,6 +249,40 @@ public final class CommandSender implements AutoCloseable {
             "channel", result.getChannel().name().toLowerCase(java.util.Locale.ROOT),
             "outcome", result.getOutcome().name().toLowerCase(java.util.Locale.ROOT)).increment();
       }
+    }
+  }
+
+  /**
+   * Commits the offsets past a batch before any of its provider calls. A sender that dies during the
+   * calls then leaves no command to be read again: an attempt reaches its provider at most once, and
+   * the delivery window (which runs from the command) sends the next attempt of one whose result never
+   * came. A batch already claimed (read again after an aborted result transaction) is not claimed twice.
+   *
+   * @return false when the claim did not commit; the batch was rewound and nothing was sent
+   */
+  private boolean claim(ConsumerRecords<String, SendCommand> records) {
+    boolean allKnown = true;
+    for (ConsumerRecord<String, SendCommand> record : records) {
+      if (record.value() != null && !uncommitted.containsKey(record.value().getIdempotencyKey())) {
+        allKnown = false;
+      }
+    }
+    if (allKnown) {
+      return true;
+    }
+    try {
+      producer.beginTransaction();
+      producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+      producer.commitTransaction();
+      return true;
+    } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
+        | AuthorizationException | UnsupportedVersionException e) {
+      throw e;
+    } catch (KafkaException e) {
+      LOG.warn("claim of {} commands not committed, reading them again: {}", records.count(), e.toString());
+      producer.abortTransaction();
+      rewind(records);
+      return false;
     }
   }
 

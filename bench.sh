@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the Relay benchmark (module bench) against the local stack in one JVM on this machine.
+#   ./bench.sh --rate=50,200 --duration=60s [--warmup=10s] [--ceiling-records=200000] [--out=bench-results]
+# Build first (once, or after a change): mvn -q -pl bench -am install -DskipTests
+# Writes bench-results/bench.md and bench-results/bench.json. See docs/performance.md.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+classes="$here/bench/target/classes"
+if [ ! -d "$classes" ] || [ ! -d "$here/bench/target/lib" ]; then
+  echo "bench is not built: run 'mvn -q -pl bench -am install -DskipTests' first" >&2
+  exit 2
+fi
+exec java ${BENCH_JAVA_OPTS:--Xmx1g -XX:+UseG1GC} -cp "$classes:$here/bench/target/lib/*" dev.relay.bench.Bench "$@"

@@ -1,0 +1,240 @@
+package dev.relay.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.relay.local.LocalStack;
+import dev.relay.local.LocalStack.LocalStackSettings;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The benchmark: starts the local stack (embedded broker, every service, the provider simulator) in
+ * this process, warms it up, drives it at each requested rate through the public HTTP API, then
+ * measures the broker's own ceiling, and writes a Markdown table and a JSON file.
+ *
+ * <pre>./bench.sh --rate=50,200 --duration=60s [--warmup=10s] [--out=bench-results]</pre>
+ */
+public final class Bench {
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> flags = flags(args);
+    List<Integer> rates = List.of(flags.getOrDefault("rate", "100").split(",")).stream().map(Integer::parseInt).toList();
+    Duration duration = duration(flags.getOrDefault("duration", "60s"));
+    Duration warmup = duration(flags.getOrDefault("warmup", "10s"));
+    int ceilingRecords = Integer.parseInt(flags.getOrDefault("ceiling-records", "200000"));
+    Path out = Path.of(flags.getOrDefault("out", "bench-results"));
+    Files.createDirectories(out);
+    Path dataDir = Files.createTempDirectory("relay-bench");
+
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("when", Instant.now().toString());
+    report.put("machine", machine());
+    report.put("durationSeconds", duration.toSeconds());
+
+    long bootBegin = System.nanoTime();
+    LocalStack stack = new LocalStack(new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(),
+        freePort(), freePort()));
+    try {
+      stack.start();
+      long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (!stack.isReady() && System.nanoTime() < giveUp) {
+        Thread.sleep(100);
+      }
+      report.put("readySeconds", (System.nanoTime() - bootBegin) / 1e9);
+      System.gc();
+      report.put("idleRssMiB", ProcessSampler.rssKiB() / 1024.0);
+
+      int numberOffset = 0;
+      if (!warmup.isZero()) {
+        new LoadRun(stack.apiUrl(), stack.simUrl()).run(Math.min(50, rates.get(0)), warmup, numberOffset);
+        numberOffset += 1_000_000;
+      }
+      List<Map<String, Object>> runs = new ArrayList<>();
+      for (int rate : rates) {
+        long recordsBefore = recordsWritten(stack.bootstrapServers());
+        LoadRun load = new LoadRun(stack.apiUrl(), stack.simUrl());
+        LoadRun.Result result;
+        double cpu;
+        double maxRss;
+        try (ProcessSampler sampler = new ProcessSampler()) {
+          result = load.run(rate, duration, numberOffset);
+          cpu = sampler.cpuPercent();
+          maxRss = sampler.maxRssMiB();
+        }
+        numberOffset += 1_000_000;
+        long records = recordsWritten(stack.bootstrapServers()) - recordsBefore;
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("offeredPerSecond", rate);
+        run.put("offered", result.offered());
+        run.put("started", load.started.get());
+        run.put("startFailed", load.startFailed.get());
+        run.put("approved", load.approved.get());
+        run.put("notApproved", load.notApproved.get());
+        run.put("codeNeverCame", load.codeNeverCame.get());
+        run.put("unfinished", result.unfinished());
+        run.put("failureStatuses", load.statusCounts.entrySet().stream()
+            .collect(Collectors.toMap(e -> Integer.toString(e.getKey()), e -> e.getValue().length())));
+        run.put("approvedPerSecond", load.approved.get() / (result.completedIn().toNanos() / 1e9));
+        run.put("kafkaRecordsPerVerification", load.approved.get() == 0 ? 0 : (double) records / load.approved.get());
+        run.put("startLatencyMs", percentiles(result.starts()));
+        run.put("checkLatencyMs", percentiles(result.checks()));
+        run.put("cpuPercentOfOneCore", cpu);
+        run.put("maxRssMiB", maxRss);
+        runs.add(run);
+        System.out.println("rate " + rate + "/s: " + run);
+      }
+      report.put("runs", runs);
+      write(out, report);
+
+      Ceiling ceiling = new Ceiling(stack.bootstrapServers(), dataDir.resolve("ceiling"));
+      Map<String, Object> limits = new LinkedHashMap<>();
+      limits.put("recordBytes", Ceiling.RECORD_BYTES);
+      limits.put("records", ceilingRecords);
+      report.put("ceiling", limits);
+      // A ceiling that cannot be measured is reported as such; the load figures are kept either way.
+      measure(limits, "rawProduceConsumePerSecond", () -> ceiling.rawProduceConsume(ceilingRecords));
+      measure(limits, "streamsEosPassThroughPerSecond_commit20ms",
+          () -> ceiling.streamsPassThrough(ceilingRecords, Duration.ofMillis(20)));
+      measure(limits, "streamsEosPassThroughPerSecond_commit100ms",
+          () -> ceiling.streamsPassThrough(ceilingRecords, Duration.ofMillis(100)));
+    } finally {
+      stack.close();
+    }
+
+    write(out, report);
+    System.out.println(markdown(report));
+    System.exit(0);
+  }
+
+  /** Written after the load runs and again at the end, so a failing ceiling keeps the load figures. */
+  private static void write(Path out, Map<String, Object> report) throws IOException {
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    Files.writeString(out.resolve("bench.json"), json.writeValueAsString(report));
+    Files.writeString(out.resolve("bench.md"), markdown(report));
+  }
+
+  private interface Measurement {
+    double run() throws Exception;
+  }
+
+  private static void measure(Map<String, Object> into, String name, Measurement measurement) {
+    try {
+      into.put(name, measurement.run());
+    } catch (Exception e) {
+      into.put(name, -1.0);
+      into.put(name + "Error", e.toString());
+      System.out.println(name + " failed: " + e);
+    }
+  }
+
+  /** Every record on every topic, internal ones included: the end offsets summed (markers count too). */
+  private static long recordsWritten(String bootstrap) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+      Map<String, TopicDescription> topics = admin.describeTopics(names).allTopicNames().get();
+      Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+      topics.values().forEach(topic -> topic.partitions().forEach(p ->
+          latest.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest())));
+      return admin.listOffsets(latest).all().get().values().stream().mapToLong(info -> info.offset()).sum();
+    }
+  }
+
+  private static Map<String, Double> percentiles(Histogram histogram) {
+    Map<String, Double> values = new LinkedHashMap<>();
+    values.put("p50", histogram.getValueAtPercentile(50) / 1e6);
+    values.put("p95", histogram.getValueAtPercentile(95) / 1e6);
+    values.put("p99", histogram.getValueAtPercentile(99) / 1e6);
+    values.put("max", histogram.getMaxValue() / 1e6);
+    values.put("count", (double) histogram.getTotalCount());
+    return values;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String markdown(Map<String, Object> report) {
+    StringBuilder md = new StringBuilder();
+    md.append("Machine: ").append(report.get("machine")).append("\n\n");
+    md.append(String.format("Stack ready in %.1f s; idle RSS %.0f MiB (whole process: broker, services, simulator).%n%n",
+        report.get("readySeconds"), report.get("idleRssMiB")));
+    md.append("| offered/s | approved/s | approved / offered | Kafka records per verification | start p50 / p95 / p99 / max (ms) "
+        + "| check p50 / p95 / p99 / max (ms) | CPU (% of one core) | max RSS (MiB) |\n");
+    md.append("|---|---|---|---|---|---|---|---|\n");
+    for (Map<String, Object> run : (List<Map<String, Object>>) report.getOrDefault("runs", List.of())) {
+      Map<String, Double> start = (Map<String, Double>) run.get("startLatencyMs");
+      Map<String, Double> check = (Map<String, Double>) run.get("checkLatencyMs");
+      md.append(String.format("| %d | %.1f | %d / %d | %.1f | %.1f / %.1f / %.1f / %.1f | %.1f / %.1f / %.1f / %.1f | %.0f | %.0f |%n",
+          run.get("offeredPerSecond"), run.get("approvedPerSecond"), run.get("approved"), run.get("offered"),
+          run.get("kafkaRecordsPerVerification"),
+          start.get("p50"), start.get("p95"), start.get("p99"), start.get("max"),
+          check.get("p50"), check.get("p95"), check.get("p99"), check.get("max"),
+          run.get("cpuPercentOfOneCore"), run.get("maxRssMiB")));
+    }
+    Map<String, Object> ceiling = (Map<String, Object>) report.get("ceiling");
+    if (ceiling != null) {
+      md.append(String.format("%nCeiling on the same broker, %d records of %d bytes (-1: not measured, see the JSON): "
+              + "raw produce -> consume %.0f records/s; "
+              + "Streams pass-through under exactly_once_v2 %.0f records/s (commit 20 ms), %.0f records/s (commit 100 ms).%n",
+          ceiling.get("records"), ceiling.get("recordBytes"), ceiling.get("rawProduceConsumePerSecond"),
+          ceiling.get("streamsEosPassThroughPerSecond_commit20ms"), ceiling.get("streamsEosPassThroughPerSecond_commit100ms")));
+    }
+    return md.toString();
+  }
+
+  private static String machine() {
+    String cpu = "unknown CPU";
+    try {
+      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(line -> line.startsWith("model name"))
+          .findFirst().map(line -> line.substring(line.indexOf(':') + 1).trim()).orElse(cpu);
+    } catch (IOException e) {
+      // Not Linux: the core count and the JVM still say something.
+    }
+    return String.format("%s, %d cores visible, %.1f GiB max heap, Java %s, %s %s", cpu,
+        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / 1024.0 / 1024 / 1024,
+        System.getProperty("java.version"), System.getProperty("os.name"), System.getProperty("os.version"));
+  }
+
+  private static Map<String, String> flags(String[] args) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (String arg : args) {
+      if (!arg.startsWith("--") || !arg.contains("=")) {
+        throw new IllegalArgumentException("flags are --name=value, not '" + arg + "'");
+      }
+      flags.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+    }
+    return flags;
+  }
+
+  /** {@code 60s}, {@code 2m} or ISO {@code PT60S}. */
+  private static Duration duration(String text) {
+    if (text.startsWith("P") || text.startsWith("p")) {
+      return Duration.parse(text);
+    }
+    long amount = Long.parseLong(text.replaceAll("[^0-9]", ""));
+    return text.endsWith("m") ? Duration.ofMinutes(amount) : Duration.ofSeconds(amount);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
