@@ -66,13 +66,13 @@ public final class Bench {
 
       int numberOffset = 0;
       if (!warmup.isZero()) {
-        new LoadRun(stack.apiUrl(), stack.simUrl()).run(Math.min(50, rates.get(0)), warmup, numberOffset);
+        new LoadRun(stack.apiUrl(), stack.simUrl(), stack.apiKey()).run(Math.min(50, rates.get(0)), warmup, numberOffset);
         numberOffset += 1_000_000;
       }
       List<Map<String, Object>> runs = new ArrayList<>();
       for (int rate : rates) {
         long recordsBefore = recordsWritten(stack.bootstrapServers());
-        LoadRun load = new LoadRun(stack.apiUrl(), stack.simUrl());
+        LoadRun load = new LoadRun(stack.apiUrl(), stack.simUrl(), stack.apiKey());
         LoadRun.Result result;
         double cpu;
         double maxRss;

@@ -52,12 +52,14 @@ final class LoadRun {
   final AtomicLong notApproved = new AtomicLong();
   final AtomicLong codeNeverCame = new AtomicLong();
   final ConcurrentHashMap<Integer, String> statusCounts = new ConcurrentHashMap<>();
+  private final String apiKey;
   private final AtomicLong inFlight = new AtomicLong();
   private volatile long lastApprovedNanos;
 
-  LoadRun(String apiUrl, String simUrl) {
+  LoadRun(String apiUrl, String simUrl, String apiKey) {
     this.apiUrl = apiUrl;
     this.simUrl = simUrl;
+    this.apiKey = apiKey;
   }
 
   /** Offers {@code rate} starts a second for {@code duration}, then waits for the stragglers. */
@@ -160,6 +162,7 @@ final class LoadRun {
   private CompletableFuture<HttpResponse<String>> post(String url, String body) {
     return http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + apiKey)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 

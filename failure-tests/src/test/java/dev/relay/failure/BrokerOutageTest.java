@@ -47,6 +47,7 @@ class BrokerOutageTest {
     stack = new LocalStack(new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(), freePort(),
         freePort()));
     stack.start();
+    StackFixture.apiKey = stack.apiKey();
     await().atMost(STACK_WAIT).until(stack::isReady);
   }
 

@@ -16,6 +16,9 @@ final class StackFixture {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** The stack's API key, sent with every JSON post once a test has set it (the simulator ignores it). */
+  static volatile String apiKey;
+
   private StackFixture() {}
 
   static HttpResponse<String> get(String url) throws IOException, InterruptedException {
@@ -24,9 +27,12 @@ final class StackFixture {
   }
 
   static HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+        .header("Content-Type", "application/json");
+    if (apiKey != null) {
+      request.header("Authorization", "Bearer " + apiKey);
+    }
+    return HTTP.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> postForm(String url, String form, String headerName, String headerValue)
