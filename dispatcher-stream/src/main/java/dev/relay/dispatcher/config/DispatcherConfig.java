@@ -32,6 +32,9 @@ public final class DispatcherConfig {
   public static final ConfigKey DELIVERY_WINDOW = ConfigKey.optional(
       "relay.verification.delivery-window", "30s",
       "Without a delivered receipt or a right code this long after a send, the same code goes out through the next route");
+  public static final ConfigKey DELIVERY_WINDOW_BY_COUNTRY = ConfigKey.optional(
+      "relay.verification.delivery-window-by-country", "",
+      "Delivery windows that differ from the default, per ISO country: IN:60s,NG:45s");
   public static final ConfigKey MAX_WRONG_GUESSES = ConfigKey.optional(
       "relay.verification.max-wrong-guesses", "5", "Wrong checks before max_attempts_reached");
   public static final ConfigKey MAX_SENDS = ConfigKey.optional(
@@ -86,7 +89,7 @@ public final class DispatcherConfig {
   /** This service's own keys. */
   public static final List<ConfigKey> KEYS = List.of(
       APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL, PUNCTUATE_INTERVAL,
-      CODE_LENGTH, TTL, DELIVERY_WINDOW, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
+      CODE_LENGTH, TTL, DELIVERY_WINDOW, DELIVERY_WINDOW_BY_COUNTRY, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
       SMS_ROUTES, VOICE_ROUTES,
       TABLE_FILE, PINS, FORBIDDEN, DEMOTE_BELOW, PROMOTE_ABOVE, MIN_SAMPLES, EXPLORATION_SHARE,
       SENDER_GROUP_ID, SENDER_TRANSACTIONAL_ID, SENDER_MAX_BATCH, SENDER_TRY_TIMEOUT,

@@ -4,7 +4,12 @@ import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.RelayConfig;
 import java.nio.file.Path;
+import dev.relay.schemas.topics.Durations;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The dispatcher's settings, read and validated once: the Streams application, the verification
@@ -18,6 +23,7 @@ public record DispatcherSettings(
     int codeLength,
     Duration ttl,
     Duration deliveryWindow,
+    Map<String, Duration> deliveryWindowByCountry,
     int maxWrongGuesses,
     int maxSends,
     Duration retention,
@@ -25,6 +31,8 @@ public record DispatcherSettings(
     String senderTransactionalId,
     int senderMaxBatch,
     Duration senderTryTimeout) {
+
+  private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
 
   public DispatcherSettings {
     requireBetween(DispatcherConfig.CODE_LENGTH, codeLength, 4, 10);
@@ -35,6 +43,8 @@ public record DispatcherSettings(
     requirePositive(DispatcherConfig.PUNCTUATE_INTERVAL, punctuateInterval);
     requirePositive(DispatcherConfig.TTL, ttl);
     requirePositive(DispatcherConfig.DELIVERY_WINDOW, deliveryWindow);
+    deliveryWindowByCountry = Map.copyOf(deliveryWindowByCountry);
+    deliveryWindowByCountry.values().forEach(window -> requirePositive(DispatcherConfig.DELIVERY_WINDOW_BY_COUNTRY, window));
     requirePositive(DispatcherConfig.RETENTION, retention);
     requirePositive(DispatcherConfig.SENDER_TRY_TIMEOUT, senderTryTimeout);
     if (applicationId == null || applicationId.isBlank()) {
@@ -52,6 +62,7 @@ public record DispatcherSettings(
         config.getInt(DispatcherConfig.CODE_LENGTH),
         config.getDuration(DispatcherConfig.TTL),
         config.getDuration(DispatcherConfig.DELIVERY_WINDOW),
+        windowsByCountry(config),
         config.getInt(DispatcherConfig.MAX_WRONG_GUESSES),
         config.getInt(DispatcherConfig.MAX_SENDS),
         config.getDuration(DispatcherConfig.RETENTION),
@@ -61,6 +72,30 @@ public record DispatcherSettings(
             .orElseGet(() -> applicationId + "-sender-" + hostName()),
         config.getInt(DispatcherConfig.SENDER_MAX_BATCH),
         config.getDuration(DispatcherConfig.SENDER_TRY_TIMEOUT));
+  }
+
+  /** The delivery window for a number of this country: its own where configured, else the default. */
+  public Duration deliveryWindowFor(String country) {
+    return deliveryWindowByCountry.getOrDefault(country, deliveryWindow);
+  }
+
+  /** Reads {@code IN:60s,NG:45s}: some routes take longer to deliver, and waiting less there only fails over early. */
+  private static Map<String, Duration> windowsByCountry(RelayConfig config) {
+    Map<String, Duration> windows = new HashMap<>();
+    for (String entry : config.getList(DispatcherConfig.DELIVERY_WINDOW_BY_COUNTRY)) {
+      int colon = entry.indexOf(':');
+      String country = colon < 0 ? "" : entry.substring(0, colon).trim().toUpperCase(Locale.ROOT);
+      if (!COUNTRY.matcher(country).matches()) {
+        throw new ConfigException(DispatcherConfig.DELIVERY_WINDOW_BY_COUNTRY.name()
+            + ": write each entry as CC:duration (DE:45s), not '" + entry + "'");
+      }
+      try {
+        windows.put(country, Durations.parse(entry.substring(colon + 1)));
+      } catch (RuntimeException e) {
+        throw new ConfigException(DispatcherConfig.DELIVERY_WINDOW_BY_COUNTRY.name() + ": " + country + ": " + e.getMessage());
+      }
+    }
+    return windows;
   }
 
   private static String hostName() {

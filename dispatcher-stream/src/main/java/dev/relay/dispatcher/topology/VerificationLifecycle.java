@@ -445,7 +445,7 @@ final class VerificationLifecycle {
       failover(fx, state, SendReason.FAILED_RECEIPT, attempt.getProvider(), now);
     } else {
       // The window runs from the provider's acceptance, not from the command.
-      state.setDeliveryDeadline(now.plus(settings.deliveryWindow()));
+      state.setDeliveryDeadline(now.plus(settings.deliveryWindowFor(state.getCountry())));
     }
   }
 
@@ -590,7 +590,7 @@ final class VerificationLifecycle {
     state.setSendsUsed(state.getSendsUsed() + 1);
     state.setChannel(plan.channel());
     // Also covers a command whose result never comes (the sender is down): the window closes anyway.
-    state.setDeliveryDeadline(now.plus(settings.deliveryWindow()));
+    state.setDeliveryDeadline(now.plus(settings.deliveryWindowFor(state.getCountry())));
     fx.changed();
     count("relay.sends.dispatched", "channel", plan.channel().name().toLowerCase(Locale.ROOT));
     fx.command(SendCommand.newBuilder()

@@ -77,4 +77,23 @@ class DispatcherSettingsTest {
     assertThatThrownBy(() -> with("relay.verification.ttl", "ten minutes"))
         .hasMessageContaining("relay.verification.ttl");
   }
+
+  @Test
+  void aCountryMayHaveItsOwnDeliveryWindow() {
+    DispatcherSettings settings = with("relay.verification.delivery-window-by-country", "in:60s, NG:PT45S");
+
+    assertThat(settings.deliveryWindowFor("IN")).isEqualTo(Duration.ofSeconds(60));
+    assertThat(settings.deliveryWindowFor("NG")).isEqualTo(Duration.ofSeconds(45));
+    assertThat(settings.deliveryWindowFor("DE")).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aBadPerCountryWindowNamesTheKey() {
+    assertThatThrownBy(() -> with("relay.verification.delivery-window-by-country", "India:60s"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.verification.delivery-window-by-country");
+    assertThatThrownBy(() -> with("relay.verification.delivery-window-by-country", "IN:soon"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("IN");
+    assertThatThrownBy(() -> with("relay.verification.delivery-window-by-country", "IN:0s"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("positive");
+  }
 }

@@ -16,6 +16,7 @@ import dev.relay.schemas.VerificationStatus;
 import dev.relay.schemas.state.VerificationState;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +130,26 @@ class FailoverTopologyTest {
     assertThat(bed.nothingOut()).isTrue();
     assertThat(bed.counter("relay.failovers", "reason", "timeout", "provider", "twilio", "country", "DE"))
         .isEqualTo(1.0);
+  }
+
+  @Test
+  void aCountryWithItsOwnWindowFailsOverWhenThatWindowCloses() {
+    bed.close();
+    bed = new DispatcherTestBed(stateDir.resolve("per-country"),
+        Map.of("relay.verification.delivery-window-by-country", "DE:10s,FR:60s"));
+    bed.start("req-de");
+    SendCommand firstDe = bed.onlyCommand();
+    bed.onlyReply();
+    bed.onlyEvent();
+    bed.accepted(firstDe, 0, "sm-de");
+
+    bed.advance(Duration.ofSeconds(10).minusMillis(200));
+    assertThat(bed.nothingOut()).as("DE's own window (10 s) has not closed yet").isTrue();
+
+    bed.advance(Duration.ofMillis(200));
+    SendCommand second = bed.onlyCommand();
+    assertThat(second.getReason()).isEqualTo(SendReason.TIMEOUT);
+    assertThat(second.getRoutes()).extracting(Route::getProvider).containsExactly("vonage");
   }
 
   @Test
