@@ -1,6 +1,7 @@
 package dev.relay.dispatcher.sender;
 
 import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.topology.DispatcherTopology;
 import dev.relay.schemas.DeadLetter;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendResult;
@@ -146,6 +147,8 @@ public final class CommandSender implements AutoCloseable {
     Map<String, Object> props = KafkaSettings.committedConsumer(bootstrapServers, settings.senderGroupId(),
         settings.senderTransactionalId() + "-consumer");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.senderMaxBatch());
+    // The commands of a crashed sender wait for its session to expire; keep that short (as the topology's).
+    props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) DispatcherTopology.SESSION_TIMEOUT.toMillis());
     return props;
   }
 

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
@@ -49,6 +50,9 @@ public final class DispatcherTopology {
 
   /** A window store only needs a window; receipts are held by arrival time, so the smallest will do. */
   private static final Duration EARLY_RECEIPT_WINDOW = Duration.ofMillis(1);
+
+  /** How long a silent instance keeps its partitions (see {@link #streamsProperties}). */
+  public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
 
   private DispatcherTopology() {}
 
@@ -194,6 +198,9 @@ public final class DispatcherTopology {
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     // Every internal topic name comes from DispatcherNames; Streams must refuse to invent one.
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    // A crashed instance's partitions, and the delivery windows pending on them, move to a live one
+    // only after the session expires: the 45 s default would delay those resends by as much.
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) SESSION_TIMEOUT.toMillis());
     return props;
   }
 
