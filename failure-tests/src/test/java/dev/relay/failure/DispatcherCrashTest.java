@@ -56,7 +56,7 @@ class DispatcherCrashTest {
 
   private static final int VERIFICATIONS = 240;
   private static final Duration DELIVERY_WINDOW = Duration.ofSeconds(4);
-  /** The dead member's partitions wait out its session (45 s default), then the window fires late. */
+  /** The dead member's partitions wait out its session (DispatcherTopology.SESSION_TIMEOUT), then the window fires late. */
   private static final Duration TAKEOVER_WAIT = Duration.ofSeconds(120);
   private static final List<String> PREFIXES = List.of("+49151", "+336", "+316", "+447911");
   private static final List<String> COUNTRIES = List.of("DE", "FR", "NL", "GB");
