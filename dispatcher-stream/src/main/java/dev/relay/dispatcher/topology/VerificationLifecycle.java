@@ -61,6 +61,7 @@ final class VerificationLifecycle {
   private final RoutingTable routing;
   private final VerificationSecrets secrets;
   private final MeterRegistry metrics;
+  private final LifecycleMeters meters;
 
   VerificationLifecycle(DispatcherSettings settings, RoutingTable routing, VerificationSecrets secrets,
       MeterRegistry metrics) {
@@ -68,6 +69,7 @@ final class VerificationLifecycle {
     this.routing = routing;
     this.secrets = secrets;
     this.metrics = metrics;
+    this.meters = new LifecycleMeters(metrics);
   }
 
   /** When the punctuator must next look at this state: a delivery window, the expiry, or the purge. */
@@ -229,7 +231,10 @@ final class VerificationLifecycle {
       attempt.setPriceMicros(result.getPriceMicros());
       if (!isFinal(attempt.getDeliveryStatus()) && result.getProviderMessageId() != null) {
         early.find(result.getProvider(), result.getProviderMessageId(), now)
-            .ifPresent(receipt -> record(attempt, receipt));
+            .ifPresent(receipt -> {
+              record(attempt, receipt);
+              meters.received(state, attempt);
+            });
       }
       if (state.getStatus() == VerificationStatus.PENDING && isCurrent) {
         afterAcceptance(fx, state, attempt, now);
@@ -283,6 +288,7 @@ final class VerificationLifecycle {
       return fx;
     }
     record(attempt, receipt);
+    meters.received(state, attempt);
     fx.changed();
     boolean isCurrent = attempt == currentAttempt(state);
     if (state.getStatus() == VerificationStatus.PENDING && isCurrent && attempt.getOutcome() == SendOutcome.ACCEPTED) {
@@ -387,6 +393,7 @@ final class VerificationLifecycle {
     state.setFinishedAt(now);
     fx.changed();
     count("relay.verifications.finished", "status", status.name().toLowerCase(Locale.ROOT));
+    meters.finished(state, status, now);
     fx.event(event(state, previous, reason, now));
   }
 
@@ -561,7 +568,8 @@ final class VerificationLifecycle {
     return base(correlationId, kind, state, now).build();
   }
 
-  private static VerificationReply refused(String correlationId, String error, VerificationState state, Instant now) {
+  private VerificationReply refused(String correlationId, String error, VerificationState state, Instant now) {
+    count("relay.refusals", "kind", error);
     return base(correlationId, ReplyKind.REFUSED, state, now).setError(error).build();
   }
 
