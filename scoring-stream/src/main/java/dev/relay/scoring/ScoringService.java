@@ -102,6 +102,7 @@ public final class ScoringService implements RelayService {
     http = RelayHttp.create(NAME, this::isReady, metrics);
     http.get("/scores", ctx -> ctx.json(localScores()));
     http.get("/scores/{provider}/{country}/{channel}", this::oneScore);
+    StatusPage.register(http);
     http.start(config.get(ScoringConfig.HTTP_HOST), config.getInt(ScoringConfig.HTTP_PORT));
     streams.start();
   }

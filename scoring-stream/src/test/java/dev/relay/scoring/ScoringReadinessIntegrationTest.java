@@ -16,7 +16,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Readiness follows the broker: not ready while it is gone (liveness stays up), ready once it is back. */
+/**
+ * Readiness follows the broker: not ready while it is gone (liveness stays up), ready once it is
+ * back; the status page is served beside it.
+ */
 class ScoringReadinessIntegrationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(45);
@@ -36,6 +39,12 @@ class ScoringReadinessIntegrationTest {
       try (ScoringService service = new ScoringService(config)) {
         service.start();
         await().atMost(WAIT).until(() -> status(service, "/health/ready") == 200);
+        // The status page is served by the same server, as one static page reading GET /scores.
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(service.endpoint() + "/status")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+        assertThat(page.body()).contains("<title>Relay status</title>", "fetch('scores'");
 
         kafka.stopBroker(0);
         try {

@@ -46,7 +46,13 @@ final class HttpServerMetrics {
       // Unknown paths are unbounded: they all share one tag value.
       return "unmatched";
     }
-    String path = ctx.matchedPath();
+    String path;
+    try {
+      // The endpoint's pattern; matchedPath() would be the after-handler's own "*" here.
+      path = ctx.endpointHandlerPath();
+    } catch (RuntimeException e) {
+      path = null;
+    }
     return path == null || path.isEmpty() || path.equals("*") ? "unmatched" : path;
   }
 
