@@ -17,6 +17,7 @@ import dev.relay.schemas.topics.Topics;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.RelayHttp;
+import dev.relay.support.kafka.KafkaConnections;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
 import dev.relay.support.secrets.Secrets;
@@ -155,8 +156,11 @@ public final class DispatcherService implements RelayService {
   public boolean isReady() {
     KafkaStreams running = streams;
     CommandSender working = sender;
+    // RUNNING comes only after every task's state is restored; the connection checks notice a broker
+    // gone, which Streams itself rides out in RUNNING.
     return !fatal.get() && running != null && running.state() == KafkaStreams.State.RUNNING
-        && working != null && working.isAssigned();
+        && working != null && working.isAssigned()
+        && KafkaConnections.ofStreams(running::metrics).connected() && working.isConnected();
   }
 
   @Override

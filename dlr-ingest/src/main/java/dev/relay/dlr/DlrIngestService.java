@@ -16,10 +16,12 @@ import dev.relay.schemas.topics.Topics;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.RelayHttp;
+import dev.relay.support.kafka.KafkaConnections;
 import dev.relay.support.kafka.KafkaSettings;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -53,6 +55,8 @@ public final class DlrIngestService implements RelayService {
   private volatile Javalin app;
   private volatile ReceiptPolling polling;
   private volatile boolean kafkaAcking = true;
+  private volatile KafkaConnections connections;
+  private KafkaClientMetrics clientMetrics;
 
   public DlrIngestService(RelayConfig config) {
     this(config, Clock.systemUTC());
@@ -80,6 +84,11 @@ public final class DlrIngestService implements RelayService {
     TopicProvisioner.ensure(bootstrap, List.of(topic), config.getDuration(DlrConfig.PROVISION_TIMEOUT));
     producer = new KafkaProducer<>(KafkaSettings.durableProducer(bootstrap, NAME),
         topic.keySerde().serializer(), topic.valueSerde().serializer());
+    // Fetches the topic's metadata now: the producer is connected before the first receipt comes.
+    producer.partitionsFor(topic.name());
+    connections = KafkaConnections.of(producer::metrics);
+    clientMetrics = new KafkaClientMetrics(producer);
+    clientMetrics.bindTo(metrics);
     Duration ackTimeout = config.getDuration(DlrConfig.ACK_TIMEOUT);
     DlrRoutes routes = new DlrRoutes(readers, new ReceiptPublisher(producer, topic, ackTimeout), publicUrl, clock, metrics,
         acked -> kafkaAcking = acked);
@@ -106,7 +115,8 @@ public final class DlrIngestService implements RelayService {
 
   @Override
   public boolean isReady() {
-    return app != null && kafkaAcking;
+    KafkaConnections current = connections;
+    return app != null && kafkaAcking && current != null && current.connected();
   }
 
   @Override
@@ -128,6 +138,10 @@ public final class DlrIngestService implements RelayService {
     if (app != null) {
       app.stop();
       app = null;
+    }
+    if (clientMetrics != null) {
+      clientMetrics.close();
+      clientMetrics = null;
     }
     if (producer != null) {
       producer.close(Duration.ofSeconds(5));

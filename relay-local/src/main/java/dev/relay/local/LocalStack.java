@@ -114,6 +114,16 @@ public final class LocalStack implements AutoCloseable {
     return !services.isEmpty() && services.stream().allMatch(RelayService::isReady);
   }
 
+  /** Stops the broker, keeping its data and port, with every service left running: a Kafka outage. */
+  public synchronized void stopBroker() {
+    kafka.stop();
+  }
+
+  /** Starts the broker again after {@link #stopBroker()}, on the same data and port. */
+  public synchronized void startBroker() {
+    kafka.start();
+  }
+
   public List<RelayService> services() {
     return List.copyOf(services);
   }

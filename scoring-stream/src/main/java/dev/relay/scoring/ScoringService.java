@@ -18,6 +18,7 @@ import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import dev.relay.support.kafka.KafkaConnections;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -104,6 +105,7 @@ public final class ScoringService implements RelayService {
     http = RelayHttp.create(NAME, this::isReady, metrics);
     http.get("/scores", ctx -> ctx.json(localScores()));
     http.get("/scores/{provider}/{country}/{channel}", this::oneScore);
+    StatusPage.register(http);
     http.start(config.get(ScoringConfig.HTTP_HOST), config.getInt(ScoringConfig.HTTP_PORT));
     streams.start();
   }
@@ -111,7 +113,10 @@ public final class ScoringService implements RelayService {
   @Override
   public boolean isReady() {
     KafkaStreams current = streams;
-    return current != null && current.state() == KafkaStreams.State.RUNNING;
+    // RUNNING comes only after every task's state is restored; the connection check notices a broker
+    // gone, which Streams itself rides out in RUNNING.
+    return current != null && current.state() == KafkaStreams.State.RUNNING
+        && KafkaConnections.ofStreams(current::metrics).connected();
   }
 
   @Override

@@ -62,6 +62,7 @@ public final class VerificationApiService implements RelayService {
     link = links.apply(config);
     try {
       link.start();
+      link.bindMetrics(metrics);
       Javalin server = RelayHttp.create(NAME, this::isReady, metrics);
       new VerificationRoutes(link, config.ids(), config.sealer(),
           new NumberPolicy(config.enabledCountries(), config.requireMobile()),

@@ -87,6 +87,7 @@ public final class CommandSender implements AutoCloseable {
   /** Bytes in, so results and dead letters (keyed differently) share one transaction. */
   private KafkaProducer<byte[], byte[]> producer;
   private Thread thread;
+  private SenderMeters meters;
 
   /**
    * @param onFatal called once, from the sender's thread, when it stops for good (fenced by a newer
@@ -109,6 +110,7 @@ public final class CommandSender implements AutoCloseable {
     consumer = new KafkaConsumer<>(consumerProperties(), new StringDeserializer(),
         topics.sendCommands.valueSerde().deserializer());
     producer = new KafkaProducer<>(producerProperties(), new ByteArraySerializer(), new ByteArraySerializer());
+    meters = SenderMeters.bind(metrics, consumer, producer);
     running.set(true);
     thread = new Thread(this::run, "relay-sender");
     thread.start();
@@ -117,6 +119,12 @@ public final class CommandSender implements AutoCloseable {
   /** Whether the sender has partitions of the command topic to work on. */
   public boolean isAssigned() {
     return running.get() && !failed.get() && assignedPartitions.get() > 0;
+  }
+
+  /** Whether its consumer and producer hold a connection to the cluster now. */
+  public boolean isConnected() {
+    SenderMeters current = meters;
+    return current != null && current.connected();
   }
 
   public boolean hasFailed() {
@@ -251,6 +259,7 @@ public final class CommandSender implements AutoCloseable {
         metrics.counter("relay.sender.tries", "provider", result.getProvider(),
             "channel", result.getChannel().name().toLowerCase(java.util.Locale.ROOT),
             "outcome", result.getOutcome().name().toLowerCase(java.util.Locale.ROOT)).increment();
+        meters.submitted(result);
       }
     }
   }
@@ -361,6 +370,7 @@ public final class CommandSender implements AutoCloseable {
   }
 
   private void closeClients() {
+    meters.close();
     try {
       consumer.close(CLOSE_TIMEOUT);
     } catch (RuntimeException e) {

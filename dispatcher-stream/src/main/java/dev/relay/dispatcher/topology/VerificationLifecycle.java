@@ -70,6 +70,7 @@ final class VerificationLifecycle {
   private final RouteChooser routing;
   private final VerificationSecrets secrets;
   private final MeterRegistry metrics;
+  private final LifecycleMeters meters;
 
   VerificationLifecycle(DispatcherSettings settings, LimitSettings limits, RouteChooser routing, VerificationSecrets secrets,
       MeterRegistry metrics) {
@@ -78,6 +79,7 @@ final class VerificationLifecycle {
     this.routing = routing;
     this.secrets = secrets;
     this.metrics = metrics;
+    this.meters = new LifecycleMeters(metrics);
   }
 
   /** The same rules asking another chooser: each stream task routes over its own view of the scores. */
@@ -415,7 +417,10 @@ final class VerificationLifecycle {
       attempt.setPriceMicros(result.getPriceMicros());
       if (!isFinal(attempt.getDeliveryStatus()) && result.getProviderMessageId() != null) {
         early.find(result.getProvider(), result.getProviderMessageId(), now)
-            .ifPresent(receipt -> record(attempt, receipt));
+            .ifPresent(receipt -> {
+              record(attempt, receipt);
+              meters.received(state, attempt);
+            });
       }
       if (state.getStatus() == VerificationStatus.PENDING && isCurrent) {
         afterAcceptance(fx, state, attempt, now);
@@ -469,6 +474,7 @@ final class VerificationLifecycle {
       return fx;
     }
     record(attempt, receipt);
+    meters.received(state, attempt);
     fx.changed();
     boolean isCurrent = attempt == currentAttempt(state);
     if (state.getStatus() == VerificationStatus.PENDING && isCurrent && attempt.getOutcome() == SendOutcome.ACCEPTED) {
@@ -573,6 +579,7 @@ final class VerificationLifecycle {
     state.setFinishedAt(now);
     fx.changed();
     count("relay.verifications.finished", "status", status.name().toLowerCase(Locale.ROOT));
+    meters.finished(state, status, now);
     fx.event(event(state, previous, reason, now));
   }
 
@@ -752,7 +759,8 @@ final class VerificationLifecycle {
     return base(correlationId, kind, state, now).build();
   }
 
-  private static VerificationReply refused(String correlationId, String error, VerificationState state, Instant now) {
+  private VerificationReply refused(String correlationId, String error, VerificationState state, Instant now) {
+    count("relay.refusals", "kind", error);
     return base(correlationId, ReplyKind.REFUSED, state, now).setError(error).build();
   }
 

@@ -31,6 +31,7 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The single writer of every verification. Reads starts, checks, send results and receipts (all
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
 final class VerificationProcessor implements Processor<String, Object, String, SpecificRecord> {
 
   private static final Logger LOG = LoggerFactory.getLogger(VerificationProcessor.class);
+  /** The MDC key of the verification id: the JSON logs' correlation field. */
+  static final String LOG_VERIFICATION_ID = "verificationId";
 
   private final VerificationLifecycle rules;
   private final ScoredRouting routing;
@@ -129,6 +132,11 @@ final class VerificationProcessor implements Processor<String, Object, String, S
   }
 
   private void apply(String number, Optional<Instant> deadlineBefore, Effects effects, Instant now) {
+    // Every line logged for this verification carries its id (never the number or the code).
+    VerificationState subject = effects.state();
+    if (subject != null) {
+      MDC.put(LOG_VERIFICATION_ID, subject.getVerificationId());
+    }
     if (effects.stateChanged()) {
       VerificationState after = effects.state();
       if (after == null) {
@@ -156,6 +164,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
       context.forward(new Record<String, SpecificRecord>(reply.getCorrelationId(), reply, timestamp),
           DispatcherNames.VERIFICATION_REPLIES_SINK);
     }
+    MDC.remove(LOG_VERIFICATION_ID);
   }
 
   /**

@@ -106,6 +106,7 @@ public final class DlrRoutes {
       }
       for (DeliveryReceipts.Keyed record : records) {
         count(provider, "stored");
+        countReceipt(record.value());
         LOG.debug("stored {} receipt {} {} for {}", provider, record.value().getProviderMessageId(), record.value().getStatus(),
             PhoneNumbers.mask(record.key()));
       }
@@ -123,6 +124,15 @@ public final class DlrRoutes {
   private void count(String provider, String outcome) {
     if (metrics != null) {
       metrics.counter("relay.dlr.callbacks", "provider", provider, "outcome", outcome).increment();
+    }
+  }
+
+  /** Receipts stored, by status: the inputs of the delivery rate (final ones over submissions). */
+  private void countReceipt(dev.relay.schemas.DeliveryReceipt receipt) {
+    if (metrics != null) {
+      metrics.counter("relay.dlr.receipts", "provider", receipt.getProvider(), "country", receipt.getCountry(),
+          "status", receipt.getStatus().name().toLowerCase(java.util.Locale.ROOT),
+          "final", Boolean.toString(receipt.getFinalStatus())).increment();
     }
   }
 

@@ -37,6 +37,7 @@ public final class RelayHttp {
     app.get("/health/ready", ctx -> health(ctx, service, readiness));
     app.get("/health/live", ctx -> ctx.json(Map.of("service", service, "status", "UP")));
     if (metrics != null) {
+      HttpServerMetrics.install(app, metrics);
       app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     }
     app.exception(ApiError.class, (error, ctx) -> {

@@ -29,6 +29,10 @@ public interface DispatcherLink extends AutoCloseable {
   /** Whether it can take requests and see replies now. */
   boolean isReady();
 
+  /** Binds the link's own client metrics (Kafka's) to the service's registry, once started. */
+  default void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+  }
+
   @Override
   void close();
 }

@@ -9,6 +9,8 @@ import dev.relay.schemas.topics.Topics;
 import dev.relay.support.kafka.KafkaFutures;
 import dev.relay.support.kafka.KafkaSettings;
 import dev.relay.support.kafka.TopicProvisioner;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +65,7 @@ public final class KafkaDispatcherLink implements DispatcherLink {
       Math.max(2, Runtime.getRuntime().availableProcessors()), daemonThreads("verification-api-answers"));
   private volatile ConnectionGauge producerConnections;
   private volatile boolean started;
+  private KafkaClientMetrics producerMetrics;
 
   /** Wired from config: provisions its topics at start and owns its Kafka clients. */
   public static KafkaDispatcherLink create(ApiConfig config) {
@@ -130,8 +133,18 @@ public final class KafkaDispatcherLink implements DispatcherLink {
   }
 
   @Override
+  public void bindMetrics(MeterRegistry registry) {
+    producerMetrics = new KafkaClientMetrics(producer);
+    producerMetrics.bindTo(registry);
+    replies.bindMetrics(registry);
+  }
+
+  @Override
   public void close() {
     started = false;
+    if (producerMetrics != null) {
+      producerMetrics.close();
+    }
     replies.close();
     producer.close(CLOSE_TIMEOUT);
     answering.shutdown();

@@ -2,6 +2,8 @@ package dev.relay.api.dispatch;
 
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.topics.Topic;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,7 @@ public final class ReplyListener implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   private final Consumer<String, byte[]> consumer;
+  private volatile KafkaClientMetrics clientMetrics;
   private final Topic<String, VerificationReply> topic;
   private final Deserializer<VerificationReply> deserializer;
   private final Duration startupTimeout;
@@ -108,10 +111,20 @@ public final class ReplyListener implements AutoCloseable {
     return waiting.size();
   }
 
+  /** Binds the reply consumer's own metrics (lag, fetch rate) to the service's registry. */
+  void bindMetrics(MeterRegistry registry) {
+    KafkaClientMetrics bound = new KafkaClientMetrics(consumer);
+    bound.bindTo(registry);
+    clientMetrics = bound;
+  }
+
   @Override
   public void close() {
     if (!closing.compareAndSet(false, true)) {
       return;
+    }
+    if (clientMetrics != null) {
+      clientMetrics.close();
     }
     if (thread == null) {
       // Never started: the consumer is ours to close here.
