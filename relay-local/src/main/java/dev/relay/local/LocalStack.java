@@ -93,6 +93,11 @@ public final class LocalStack implements AutoCloseable {
     dispatcher.put("relay.kafka.bootstrap-servers", bootstrap);
     dispatcher.put("relay.http.port", Integer.toString(settings.dispatcherPort()));
     dispatcher.put("relay.streams.state-dir", settings.dataDir().resolve("streams").toString());
+    // Every local caller is 127.0.0.1: the production per-IP limits (5 starts a minute) would stop
+    // a demo, a scenario test or a benchmark at once. Per-number limits stay as in production.
+    dispatcher.put("relay.limits.per-ip", "6000/1m");
+    dispatcher.put("relay.limits.per-network", "6000/1m");
+    dispatcher.put("relay.limits.per-api-key", "60000/1m");
     startService(new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, overridden(DispatcherService.NAME, dispatcher))));
 
     startService(new ScoringService(RelayConfig.of(ScoringConfig.SCHEMA, overridden(ScoringService.NAME, Map.of(
