@@ -4,6 +4,7 @@ import dev.relay.sim.admin.AdminApi;
 import dev.relay.sim.callback.CallbackPoster;
 import dev.relay.sim.config.SimConfig;
 import dev.relay.sim.handset.Handsets;
+import dev.relay.sim.plivo.PlivoMessageApi;
 import dev.relay.sim.route.RouteBehaviourJson;
 import dev.relay.sim.route.RouteBook;
 import dev.relay.sim.twilio.TwilioApi;
@@ -25,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
- * The provider simulator as a service: one HTTP server speaking Twilio's and Vonage's APIs, the
- * handsets' inboxes and the admin API, plus the scheduler that delivers messages and posts receipts.
+ * The provider simulator as a service: one HTTP server speaking Twilio's, Vonage's and (when configured)
+ * Plivo's APIs, the handsets' inboxes and the admin API, plus the scheduler that delivers messages and posts receipts.
  * A test and demo tool: it cannot be built from a config that does not enable it.
  */
 public final class SimService implements RelayService {
@@ -86,6 +87,8 @@ public final class SimService implements RelayService {
     Javalin app = RelayHttp.create(NAME, this::isReady, metrics);
     new TwilioApi(config, routes, handsets, callbacks, scheduler, random, clock, metrics, http).register(app);
     new VonageSmsApi(config, routes, handsets, callbacks, scheduler, random, clock, metrics).register(app);
+    config.plivo().ifPresent(account -> new PlivoMessageApi(config, account, routes, handsets, callbacks, scheduler,
+        random, clock, metrics).register(app));
     AutoVerifier users = new AutoVerifier(config.autoVerifyApiUrl(), config.autoVerifyApiKey(),
         new AutoVerifier.Settings(config.autoVerify(), config.autoVerifyMinDelay(), config.autoVerifyMaxDelay()),
         http, scheduler, random, metrics);

@@ -1,5 +1,6 @@
 package dev.relay.sim;
 
+import dev.relay.sim.plivo.PlivoMessageApi;
 import dev.relay.sim.route.Provider;
 import dev.relay.sim.route.SimChannel;
 import dev.relay.sim.route.VendorCodes;
@@ -14,6 +15,7 @@ final class VendorCatalog implements VendorCodes {
     return switch (provider) {
       case TWILIO -> TwilioApi.isRejectionCode(channel, code);
       case VONAGE -> VonageSmsApi.isRejectionCode(code);
+      case PLIVO -> PlivoMessageApi.isRejectionCode(code);
     };
   }
 
@@ -22,6 +24,7 @@ final class VendorCatalog implements VendorCodes {
     return switch (provider) {
       case TWILIO -> TwilioApi.isDeliveryErrorCode(channel, code);
       case VONAGE -> VonageSmsApi.isDeliveryErrorCode(code);
+      case PLIVO -> PlivoMessageApi.isDeliveryErrorCode(code);
     };
   }
 }

@@ -42,11 +42,15 @@ class LogHygieneTest {
           "to", number.substring(1), "text", "Your code is " + CODE, "callback", refusing.url("/dlr/vonage")));
       sim.postForm(sim.url("/sms/json"), null, params("api_key", API_KEY, "api_secret", API_SECRET, "from", "Relay",
           "to", number.substring(1), "text", "Your code is " + CODE, "callback", unreachable));
+      sim.postForm(sim.plivoMessagesUrl(), SimFixture.basic(SimFixture.PLIVO_AUTH_ID, SimFixture.PLIVO_AUTH_TOKEN),
+          params("src", "Relay", "dst", number.substring(1), "text", "Your code is " + CODE,
+              "url", refusing.url("/dlr/plivo?ref=VEabc-1")));
       sim.postTwilio(sim.twilioCallsUrl(), params("To", number, "From", "+15017122661",
           "Twiml", "<Response><Say>" + CODE + "</Say>", "StatusCallback", refusing.url("/dlr/twilio")));
 
       await().atMost(Duration.ofSeconds(10)).until(() -> messages(logs).stream().filter(line -> line.contains("receipt"))
-          .count() >= 3);
+          .count() >= 3
+          && messages(logs).stream().anyMatch(line -> line.startsWith("plivo receipt refused")));
     } finally {
       simLogger.detachAppender(logs);
       simLogger.setLevel(before);

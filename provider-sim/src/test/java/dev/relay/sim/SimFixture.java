@@ -29,6 +29,8 @@ public final class SimFixture implements AutoCloseable {
   public static final String API_KEY = "vonage-key";
   public static final String API_SECRET = "vonage-secret";
   public static final String SIGNATURE_SECRET = "vonage-signature-secret";
+  public static final String PLIVO_AUTH_ID = "MAZDQ1ZJIYMDZKMMZKYM";
+  public static final String PLIVO_AUTH_TOKEN = "plivo-test-token";
 
   public final SimService service;
   public final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -48,6 +50,8 @@ public final class SimFixture implements AutoCloseable {
     settings.put(SimConfig.TWILIO_AUTH_TOKEN.name(), AUTH_TOKEN);
     settings.put(SimConfig.VONAGE_API_KEY.name(), API_KEY);
     settings.put(SimConfig.VONAGE_API_SECRET.name(), API_SECRET);
+    settings.put(SimConfig.PLIVO_AUTH_ID.name(), PLIVO_AUTH_ID);
+    settings.put(SimConfig.PLIVO_AUTH_TOKEN.name(), PLIVO_AUTH_TOKEN);
     settings.put(SimConfig.RECEIPT_DELAY.name(), "PT0.05S");
     settings.put(SimConfig.CALLBACK_ATTEMPTS.name(), "1");
     settings.put(SimConfig.CALLBACK_BACKOFF.name(), "PT0.05S");
@@ -72,6 +76,10 @@ public final class SimFixture implements AutoCloseable {
 
   public String twilioCallsUrl() {
     return url("/2010-04-01/Accounts/" + ACCOUNT_SID + "/Calls.json");
+  }
+
+  public String plivoMessagesUrl() {
+    return url("/v1/Account/" + PLIVO_AUTH_ID + "/Message/");
   }
 
   public static String basic(String user, String password) {

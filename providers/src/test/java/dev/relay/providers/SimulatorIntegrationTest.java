@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.relay.providers.http.VendorHttp;
+import dev.relay.providers.plivo.PlivoClient;
+import dev.relay.providers.plivo.PlivoReceipts;
+import dev.relay.providers.plivo.PlivoSignature;
 import dev.relay.providers.receipt.CallbackRequest;
 import dev.relay.providers.receipt.Receipt;
 import dev.relay.providers.receipt.ReceiptReader;
@@ -57,6 +60,8 @@ class SimulatorIntegrationTest {
   private static final String API_KEY = "vonage-key";
   private static final String API_SECRET = "vonage-secret";
   private static final String SIGNATURE_SECRET = "vonage-signature-secret";
+  private static final String PLIVO_AUTH_ID = "MAZDQ1ZJIYMDZKMMZKYM";
+  private static final String PLIVO_AUTH_TOKEN = "plivo-sim-token";
   private static final AtomicInteger NEXT_NUMBER = new AtomicInteger(1);
 
   private static SimService sim;
@@ -66,6 +71,7 @@ class SimulatorIntegrationTest {
   private final ReceiptReader twilioReceipts = new TwilioReceipts(AUTH_TOKEN);
   private final ReceiptReader vonageReceipts = new VonageReceipts(
       new VonageSignature(SIGNATURE_SECRET, VonageSignature.Method.parse("md5hash"), Clock.systemUTC()));
+  private final ReceiptReader plivoReceipts = new PlivoReceipts(new PlivoSignature(PLIVO_AUTH_TOKEN));
 
   @BeforeAll
   static void startSimulator() throws IOException {
@@ -81,6 +87,8 @@ class SimulatorIntegrationTest {
     settings.put(SimConfig.VONAGE_API_KEY.name(), API_KEY);
     settings.put(SimConfig.VONAGE_API_SECRET.name(), API_SECRET);
     settings.put(SimConfig.VONAGE_SIGNATURE_SECRET.name(), SIGNATURE_SECRET);
+    settings.put(SimConfig.PLIVO_AUTH_ID.name(), PLIVO_AUTH_ID);
+    settings.put(SimConfig.PLIVO_AUTH_TOKEN.name(), PLIVO_AUTH_TOKEN);
     settings.put(SimConfig.RECEIPT_DELAY.name(), "PT0.05S");
     settings.put(SimConfig.CALLBACK_ATTEMPTS.name(), "1");
     sim = new SimService(SimConfig.from(RelayConfig.of(SimConfig.SCHEMA, settings)), Clock.systemUTC());
@@ -109,6 +117,15 @@ class SimulatorIntegrationTest {
 
   private static VonageClient vonage(VendorHttp http) {
     return new VonageClient(new VonageClient.Settings(simUrl(), API_KEY, API_SECRET, "Relay", sink.baseUrl()), http);
+  }
+
+  private static PlivoClient plivo(VendorHttp http) {
+    return plivo(http, PLIVO_AUTH_TOKEN);
+  }
+
+  private static PlivoClient plivo(VendorHttp http, String authToken) {
+    return new PlivoClient(new PlivoClient.Settings(simUrl(), PLIVO_AUTH_ID, authToken, "14155550100", sink.baseUrl()),
+        http);
   }
 
   private static String germanNumber() {
@@ -226,6 +243,106 @@ class SimulatorIntegrationTest {
   }
 
   @Test
+  void plivoSmsReachesTheHandsetAndItsSignedReceiptCarriesTheRefFromTheUrl() throws Exception {
+    String to = germanNumber();
+    PlivoClient client = plivo(TestHttp.http("plivo"));
+
+    ProviderResponse response = answer(client.send(sms(to, "VEplivo-1")));
+
+    assertThat(response.accepted()).as(response.toString()).isTrue();
+    assertThat(response.providerMessageId()).matches("[0-9a-f-]{36}");
+    List<Receipt> receipts = verifiedReceipts(plivoReceipts, "/dlr/plivo", response.providerMessageId(), 1);
+    assertThat(receipts).singleElement().satisfies(receipt -> {
+      assertThat(receipt.provider()).isEqualTo("plivo");
+      assertThat(receipt.status()).isEqualTo(DeliveryStatus.DELIVERED);
+      assertThat(receipt.vendorStatus()).isEqualTo("delivered");
+      assertThat(receipt.vendorErrorCode()).isNull();
+      assertThat(receipt.idempotencyKey()).isEqualTo("VEplivo-1");
+      assertThat(receipt.to()).isEqualTo(to);
+    });
+    assertThat(sim.handsets().messages(to)).singleElement().satisfies(message -> {
+      assertThat(message.provider()).isEqualTo("plivo");
+      assertThat(message.code()).isEqualTo("482913");
+      assertThat(message.messageId()).isEqualTo(response.providerMessageId());
+    });
+    // The status lookup polling uses agrees with the callback.
+    Optional<Receipt> status = client.checkStatus(response.providerMessageId()).get(10, TimeUnit.SECONDS);
+    assertThat(status).get().satisfies(receipt -> {
+      assertThat(receipt.status()).isEqualTo(DeliveryStatus.DELIVERED);
+      assertThat(receipt.providerMessageId()).isEqualTo(response.providerMessageId());
+      assertThat(receipt.to()).isEqualTo(to);
+      assertThat(receipt.vendorErrorCode()).isNull();
+    });
+    // An id Plivo does not know is no status, not an error.
+    assertThat(client.checkStatus("00000000-0000-0000-0000-000000000000").get(5, TimeUnit.SECONDS)).isEmpty();
+  }
+
+  @Test
+  void aPlivoReceiptWithAnotherNonceUrlOrTokenFailsItsSignature() throws Exception {
+    ProviderResponse response = answer(plivo(TestHttp.http("plivo")).send(sms(germanNumber(), "VEptamper-1")));
+    verifiedReceipts(plivoReceipts, "/dlr/plivo", response.providerMessageId(), 1);
+    CallbackRequest genuine = sink.at("/dlr/plivo").stream()
+        .filter(request -> request.body().contains(response.providerMessageId())).findFirst().orElseThrow();
+
+    Map<String, String> otherNonce = new LinkedHashMap<>(genuine.headers());
+    otherNonce.put(PlivoSignature.NONCE_HEADER.toLowerCase(java.util.Locale.ROOT), "12345678901234567890");
+    CallbackRequest replayedNonce = new CallbackRequest(genuine.method(), genuine.publicUrl(), otherNonce,
+        genuine.contentType(), genuine.body());
+    CallbackRequest otherPath = new CallbackRequest(genuine.method(), genuine.publicUrl().replace("/dlr/plivo", "/dlr/plivo2"),
+        genuine.headers(), genuine.contentType(), genuine.body());
+
+    assertThat(plivoReceipts.verify(genuine)).isTrue();
+    assertThat(plivoReceipts.verify(replayedNonce)).isFalse();
+    assertThat(plivoReceipts.verify(otherPath)).isFalse();
+    assertThat(new PlivoReceipts(new PlivoSignature("another-token")).verify(genuine)).isFalse();
+  }
+
+  @ParameterizedTest(name = "plivo delivery error {0} -> {1}")
+  @CsvSource({"90, FAILED, failed", "80, UNDELIVERED, undelivered", "50, UNDELIVERED, undelivered"})
+  void plivoFailedDeliveriesComeBackWithTheErrorCode(int errorCode, DeliveryStatus status, String state)
+      throws Exception {
+    put("/sim/providers/plivo/countries/DE", "{\"deliveryRate\": 0.0, \"deliveryErrorCode\": " + errorCode + "}");
+    String to = germanNumber();
+    PlivoClient client = plivo(TestHttp.http("plivo"));
+
+    ProviderResponse response = answer(client.send(sms(to, "VEpfail-1")));
+
+    assertThat(verifiedReceipts(plivoReceipts, "/dlr/plivo", response.providerMessageId(), 1))
+        .singleElement().satisfies(receipt -> {
+          assertThat(receipt.status()).isEqualTo(status);
+          assertThat(receipt.vendorStatus()).isEqualTo(state);
+          assertThat(receipt.vendorErrorCode()).isEqualTo(Integer.toString(errorCode));
+        });
+    assertThat(client.checkStatus(response.providerMessageId()).get(5, TimeUnit.SECONDS)).get()
+        .extracting(Receipt::status).isEqualTo(status);
+    assertThat(sim.handsets().messages(to)).isEmpty();
+  }
+
+  @Test
+  void plivoStatusLookupStillSeesTheDeliveryWhenItsReceiptsAreLost() throws Exception {
+    put("/sim/providers/plivo/countries/DE", "{\"receiptLossRate\": 1.0}");
+    PlivoClient client = plivo(TestHttp.http("plivo"));
+
+    ProviderResponse response = answer(client.send(sms(germanNumber(), "VEplost-1")));
+
+    Optional<Receipt> status = await().atMost(Duration.ofSeconds(10)).until(
+        () -> client.checkStatus(response.providerMessageId()).get(5, TimeUnit.SECONDS),
+        found -> found.isPresent() && found.get().finalStatus());
+    assertThat(status.get().status()).isEqualTo(DeliveryStatus.DELIVERED);
+    assertThat(sink.at("/dlr/plivo")).noneMatch(request -> request.body().contains(response.providerMessageId()));
+  }
+
+  @Test
+  void plivoWithAWrongAuthTokenIsAConfigurationError() throws Exception {
+    ProviderResponse response = answer(plivo(TestHttp.http("plivo"), "wrong-token").send(sms(germanNumber(), "VEpauth-1")));
+
+    assertThat(response.accepted()).isFalse();
+    assertThat(response.category()).isEqualTo(ErrorCategory.AUTH_CONFIG);
+    assertThat(response.vendorCode()).isEqualTo("401");
+    assertThat(response.permanentForNumber()).isFalse();
+  }
+
+  @Test
   void failedDeliveriesComeBackAsFinalFailureReceiptsWithTheVendorCode() throws Exception {
     put("/sim/providers/twilio/countries/DE", "{\"deliveryRate\": 0.0, \"deliveryErrorCode\": 30003}");
     put("/sim/providers/vonage/countries/DE", "{\"deliveryRate\": 0.0, \"deliveryErrorCode\": 6}");
@@ -316,20 +433,44 @@ class SimulatorIntegrationTest {
     assertThat(response.vendorCode()).isEqualTo(Integer.toString(status));
   }
 
+  @ParameterizedTest(name = "plivo HTTP {0} -> {1}")
+  @CsvSource({
+      "400, INVALID_NUMBER",
+      "401, AUTH_CONFIG",
+      "402, AUTH_CONFIG",
+      "403, AUTH_CONFIG",
+      "429, THROTTLED",
+      "500, PROVIDER_ERROR",
+      "503, PROVIDER_ERROR"})
+  void plivoRejectionsMapToTheirCategory(int status, ErrorCategory category) throws Exception {
+    put("/sim/providers/plivo/countries/DE", "{\"acceptRate\": 0.0, \"errorCode\": " + status + "}");
+
+    ProviderResponse response = answer(plivo(TestHttp.http("plivo")).send(sms(germanNumber(), "VEpreject-1")));
+
+    assertThat(response.accepted()).isFalse();
+    assertThat(response.category()).isEqualTo(category);
+    assertThat(response.vendorCode()).isEqualTo(Integer.toString(status));
+  }
+
   @Test
   void anOutageIsARetryableProviderErrorForEveryVendor() throws Exception {
     put("/sim/providers/twilio/outage", "{\"down\": true}");
     put("/sim/providers/vonage/outage", "{\"down\": true}");
+    put("/sim/providers/plivo/outage", "{\"down\": true}");
 
     ProviderResponse twilioDown = answer(twilio(TestHttp.http("twilio")).send(sms(germanNumber(), "VEdown-1")));
     ProviderResponse vonageDown = answer(vonage(TestHttp.http("vonage")).send(sms(germanNumber(), "VEdown-2")));
+    ProviderResponse plivoDown = answer(plivo(TestHttp.http("plivo")).send(sms(germanNumber(), "VEdown-3")));
 
-    for (ProviderResponse response : List.of(twilioDown, vonageDown)) {
+    for (ProviderResponse response : List.of(twilioDown, vonageDown, plivoDown)) {
       assertThat(response.accepted()).isFalse();
       assertThat(response.category()).isEqualTo(ErrorCategory.PROVIDER_ERROR);
       assertThat(response.permanentForNumber()).isFalse();
     }
     assertThat(twilio(TestHttp.http("twilio")).checkStatus("SM0123456789abcdef0123456789abcdef").get(5, TimeUnit.SECONDS))
+        .isEmpty();
+    assertThat(plivoDown.vendorCode()).isEqualTo("503");
+    assertThat(plivo(TestHttp.http("plivo")).checkStatus("00000000-0000-0000-0000-000000000000").get(5, TimeUnit.SECONDS))
         .isEmpty();
   }
 
@@ -338,12 +479,15 @@ class SimulatorIntegrationTest {
     // TestHttp.impatient reads for 300 ms; the simulator answers after 2 s.
     put("/sim/providers/twilio/countries/DE", "{\"latency\": \"PT2S\"}");
     put("/sim/providers/vonage/countries/DE", "{\"latency\": \"PT2S\"}");
+    put("/sim/providers/plivo/countries/DE", "{\"latency\": \"PT2S\"}");
 
     ProviderResponse twilioSlow = answer(twilio(TestHttp.impatient("twilio")).send(sms(germanNumber(), "VEslow-1")));
     ProviderResponse vonageSlow = answer(vonage(TestHttp.impatient("vonage")).send(sms(germanNumber(), "VEslow-2")));
+    ProviderResponse plivoSlow = answer(plivo(TestHttp.impatient("plivo")).send(sms(germanNumber(), "VEslow-3")));
 
     assertThat(twilioSlow.category()).isEqualTo(ErrorCategory.TIMEOUT);
     assertThat(vonageSlow.category()).isEqualTo(ErrorCategory.TIMEOUT);
+    assertThat(plivoSlow.category()).isEqualTo(ErrorCategory.TIMEOUT);
     assertThat(twilioSlow.permanentForNumber()).isFalse();
   }
 

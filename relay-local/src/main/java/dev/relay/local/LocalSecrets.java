@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Properties;
 
 /**
@@ -50,6 +51,8 @@ public final class LocalSecrets {
       added |= putIfAbsent(values, "vonage-api-key", () -> randomHex(4));
       added |= putIfAbsent(values, "vonage-api-secret", () -> randomHex(8));
       added |= putIfAbsent(values, "vonage-signature-secret", () -> randomHex(16));
+      added |= putIfAbsent(values, "plivo-auth-id", () -> "MA" + randomHex(9).toUpperCase(Locale.ROOT));
+      added |= putIfAbsent(values, "plivo-auth-token", () -> randomHex(16));
       // The API key itself, not its hash: the developer reads it from here to call the local API.
       added |= putIfAbsent(values, API_KEY, () -> ApiKeys.generate(API_KEY_NAME).key());
       if (added) {

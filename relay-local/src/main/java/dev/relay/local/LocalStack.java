@@ -78,6 +78,8 @@ public final class LocalStack implements AutoCloseable {
     sim.put("relay.sim.vonage.api-key", secrets.get("vonage-api-key"));
     sim.put("relay.sim.vonage.api-secret", secrets.get("vonage-api-secret"));
     sim.put("relay.sim.vonage.signature-secret", secrets.get("vonage-signature-secret"));
+    sim.put("relay.sim.plivo.auth-id", secrets.get("plivo-auth-id"));
+    sim.put("relay.sim.plivo.auth-token", secrets.get("plivo-auth-token"));
     // Auto-verify stays off until a run turns it on (PUT /sim/auto-verify); it then calls our own API.
     sim.put("relay.sim.auto-verify.api-url", apiUrl());
     sim.put("relay.sim.auto-verify.api-key", secrets.get(LocalSecrets.API_KEY));
@@ -198,7 +200,8 @@ public final class LocalStack implements AutoCloseable {
 
   private Map<String, String> providerSettings(LocalSecrets secrets) {
     Map<String, String> values = new HashMap<>();
-    values.put("relay.providers.enabled", "twilio,vonage");
+    // Plivo is enabled but in no default route (*:twilio,vonage): a route or a pin sends to it.
+    values.put("relay.providers.enabled", "twilio,vonage,plivo");
     values.put("relay.dlr.public-url", dlrUrl());
     values.put("relay.providers.twilio.base-url", simUrl());
     values.put("relay.providers.twilio.account-sid", secrets.get("twilio-account-sid"));
@@ -210,6 +213,10 @@ public final class LocalStack implements AutoCloseable {
     values.put("relay.providers.vonage.api-secret", secrets.get("vonage-api-secret"));
     values.put("relay.providers.vonage.signature-secret", secrets.get("vonage-signature-secret"));
     values.put("relay.providers.vonage.from", "Relay");
+    values.put("relay.providers.plivo.base-url", simUrl());
+    values.put("relay.providers.plivo.auth-id", secrets.get("plivo-auth-id"));
+    values.put("relay.providers.plivo.auth-token", secrets.get("plivo-auth-token"));
+    values.put("relay.providers.plivo.from", "15005550006");
     return values;
   }
 

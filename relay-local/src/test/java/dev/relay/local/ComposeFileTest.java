@@ -149,6 +149,32 @@ class ComposeFileTest {
     }
   }
 
+  @Test
+  void theSimulatorAndTheAdaptersShareEachVendorsCredentialsAndPlivoIsEnabled() {
+    Map<String, String> sim = environment("provider-sim");
+    Map<String, String> dispatcher = environment("dispatcher-stream");
+    Map<String, String> dlr = environment("dlr-ingest");
+    Map<String, String> shared = Map.of(
+        "RELAY_SIM_TWILIO_AUTH_TOKEN", "RELAY_PROVIDERS_TWILIO_AUTH_TOKEN",
+        "RELAY_SIM_VONAGE_SIGNATURE_SECRET", "RELAY_PROVIDERS_VONAGE_SIGNATURE_SECRET",
+        "RELAY_SIM_PLIVO_AUTH_ID", "RELAY_PROVIDERS_PLIVO_AUTH_ID",
+        "RELAY_SIM_PLIVO_AUTH_TOKEN", "RELAY_PROVIDERS_PLIVO_AUTH_TOKEN");
+    Map<String, Object> simDeclared = declared("provider-sim");
+    shared.forEach((simVariable, adapterVariable) -> {
+      assertThat(sim).containsKey(simVariable);
+      assertThat(declared("dispatcher-stream").get(adapterVariable)).as(adapterVariable)
+          .isEqualTo(simDeclared.get(simVariable));
+      assertThat(declared("dlr-ingest").get(adapterVariable)).as(adapterVariable).isEqualTo(simDeclared.get(simVariable));
+    });
+    assertThat(dispatcher.get("RELAY_PROVIDERS_ENABLED")).isEqualTo("twilio,vonage,plivo");
+    assertThat(dlr.get("RELAY_PROVIDERS_ENABLED")).isEqualTo("twilio,vonage,plivo");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> declared(String service) {
+    return (Map<String, Object>) services.get(service).get("environment");
+  }
+
   @SuppressWarnings("unchecked")
   private static Map<String, String> environment(String service) {
     Map<String, Object> declared = (Map<String, Object>) services.get(service).get("environment");

@@ -90,8 +90,11 @@ class ThroughTheStackTest {
     Map<String, Map<String, String>> overrides = Map.of(
         DispatcherService.NAME, Map.of(
             "relay.verification.delivery-window", WINDOW.toString(),
-            // Spain goes through Twilio alone, so its receipts have one route to be counted on.
-            "relay.routing.sms", "ES:twilio;*:twilio,vonage"),
+            // Spain goes through Twilio alone, so its receipts have one route to be counted on; Italy
+            // through Plivo alone, which no default route names.
+            "relay.routing.sms", "ES:twilio;IT:plivo;*:twilio,vonage",
+            // Every start comes from this one test client: above the default 5 a minute per IP.
+            "relay.limits.per-ip", "50/1m,200/1h"),
         DlrIngestService.NAME, Map.of(
             "relay.dlr.poll.enabled", "true",
             "relay.dlr.poll.after", "500ms",
@@ -225,6 +228,30 @@ class ThroughTheStackTest {
 
   @Test
   @Order(5)
+  void aCountryRoutedToPlivoIsDeliveredThroughItAndItsSignedReceiptIsAccepted() throws Exception {
+    String number = "+393471234005";
+
+    start(number);
+
+    JsonNode message = awaitInbox(number, 1).get(0);
+    assertThat(message.get("provider").asText()).isEqualTo("plivo");
+    ISSUED.add(message.get("code").asText());
+    SendResult sent = read(TOPICS.sendResults.name(), TOPICS.sendResults.valueSerde().deserializer(),
+        SendResult::getTo, number, found -> !found.isEmpty()).get(0);
+    assertThat(sent.getProvider()).isEqualTo("plivo");
+    assertThat(sent.getOutcome()).isEqualTo(SendOutcome.ACCEPTED);
+    // dlr-ingest took the simulator's callback: its X-Plivo-Signature-V2 matched the shared auth token.
+    DeliveryReceipt receipt = read(TOPICS.deliveryReceipts.name(), TOPICS.deliveryReceipts.valueSerde().deserializer(),
+        DeliveryReceipt::getTo, number, found -> found.stream().anyMatch(DeliveryReceipt::getFinalStatus)).stream()
+        .filter(DeliveryReceipt::getFinalStatus).findFirst().orElseThrow();
+    assertThat(receipt.getProvider()).isEqualTo("plivo");
+    assertThat(receipt.getStatus()).isEqualTo(DeliveryStatus.DELIVERED);
+    assertThat(receipt.getProviderMessageId()).isEqualTo(message.get("messageId").asText());
+    assertThat(receipt.getIdempotencyKey()).isEqualTo(sent.getIdempotencyKey());
+  }
+
+  @Test
+  @Order(6)
   void noIssuedCodeIsInAnyTopicOrOnDisk() throws Exception {
     // A run's worth more: a few verifications approved through the check endpoint.
     for (int i = 0; i < 5; i++) {

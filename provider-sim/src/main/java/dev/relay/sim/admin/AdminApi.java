@@ -161,7 +161,7 @@ public final class AdminApi {
   private static Provider provider(Context ctx) {
     String name = ctx.pathParam("provider");
     return Provider.fromWireName(name).orElseThrow(() -> new ApiError(404, "unknown_provider",
-        "no provider '" + name + "'; the simulator speaks twilio and vonage"));
+        "no provider '" + name + "'; the simulator speaks twilio, vonage and plivo"));
   }
 
   private static String country(Context ctx) {

@@ -26,7 +26,7 @@ public final class SimConfig {
   public static final ConfigKey ENABLED = ConfigKey.optional("relay.sim.enabled", "false",
       "Must be true: the simulator accepts any message and fakes delivery, so it refuses to start otherwise");
   public static final ConfigKey DLR_URL = ConfigKey.optional("relay.sim.dlr-url", "http://localhost:8082",
-      "Base URL of dlr-ingest; receipts go to <base>/dlr/twilio and <base>/dlr/vonage when a send names no callback"
+      "Base URL of dlr-ingest; receipts go to <base>/dlr/{twilio,vonage,plivo} when a send names no callback"
           + " (empty: only to callbacks named in the request)");
   // The accounts are required, but checked after relay.sim.enabled: a configuration that does not
   // enable the simulator must hear that first, not a list of simulator settings it never meant to give.
@@ -45,6 +45,10 @@ public final class SimConfig {
       "md5hash", "How Vonage signs, as chosen in its dashboard: md5hash (its default), md5, sha1, sha256 or sha512 (HMAC)");
   public static final ConfigKey VONAGE_DLR_METHOD = ConfigKey.optional("relay.sim.vonage.dlr-method", "POST-JSON",
       "How Vonage delivers receipts, as in its dashboard: POST-JSON, POST (form) or GET (query string)");
+  public static final ConfigKey PLIVO_AUTH_ID = ConfigKey.optional("relay.sim.plivo.auth-id", "",
+      "The simulated Plivo account's Auth ID; Plivo's API is off when this or the auth token is empty");
+  public static final ConfigKey PLIVO_AUTH_TOKEN = ConfigKey.optionalSecret("relay.sim.plivo.auth-token",
+      "The simulated Plivo account's Auth Token (Basic auth password, X-Plivo-Signature-V2 key)");
   public static final ConfigKey RECEIPT_DELAY = ConfigKey.optional("relay.sim.receipt-delay", "PT0.2S",
       "Default time from acceptance to delivery and receipt on a healthy route");
   public static final ConfigKey CALLBACK_TIMEOUT = ConfigKey.optional("relay.sim.callback-timeout", "PT5S",
@@ -77,6 +81,7 @@ public final class SimConfig {
       HTTP_PORT, HTTP_HOST, ENABLED, DLR_URL,
       TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
       VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_SIGNATURE_SECRET, VONAGE_SIGNATURE_METHOD, VONAGE_DLR_METHOD,
+      PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN,
       RECEIPT_DELAY, CALLBACK_TIMEOUT, CALLBACK_ATTEMPTS, CALLBACK_BACKOFF,
       INBOX_SIZE, MAX_HANDSETS, MAX_TRACKED_MESSAGES, RANDOM_SEED,
       AUTO_VERIFY, AUTO_VERIFY_API_URL, AUTO_VERIFY_API_KEY, AUTO_VERIFY_MIN_DELAY, AUTO_VERIFY_MAX_DELAY));
@@ -95,6 +100,7 @@ public final class SimConfig {
   private final Optional<String> vonageSignatureSecret;
   private final VonageSignatureMethod vonageSignatureMethod;
   private final VonageDlrMethod vonageDlrMethod;
+  private final Optional<PlivoAccount> plivo;
   private final Duration receiptDelay;
   private final Duration callbackTimeout;
   private final int callbackAttempts;
@@ -135,6 +141,13 @@ public final class SimConfig {
     vonageSignatureSecret = config.find(VONAGE_SIGNATURE_SECRET);
     vonageSignatureMethod = VonageSignatureMethod.parse(VONAGE_SIGNATURE_METHOD, config.get(VONAGE_SIGNATURE_METHOD));
     vonageDlrMethod = VonageDlrMethod.parse(VONAGE_DLR_METHOD, config.get(VONAGE_DLR_METHOD));
+    Optional<String> plivoAuthId = config.find(PLIVO_AUTH_ID).map(String::trim).filter(id -> !id.isEmpty());
+    Optional<String> plivoAuthToken = config.find(PLIVO_AUTH_TOKEN).filter(token -> !token.isEmpty());
+    if (plivoAuthId.isPresent() != plivoAuthToken.isPresent()) {
+      throw new ConfigException(PLIVO_AUTH_ID.name() + " and " + PLIVO_AUTH_TOKEN.name()
+          + " are set together (Plivo on) or both left empty (Plivo off)");
+    }
+    plivo = plivoAuthId.map(id -> new PlivoAccount(id, plivoAuthToken.get()));
     receiptDelay = delay(config, RECEIPT_DELAY);
     callbackTimeout = delay(config, CALLBACK_TIMEOUT);
     if (callbackTimeout.isZero()) {
@@ -209,6 +222,20 @@ public final class SimConfig {
 
   public VonageDlrMethod vonageDlrMethod() {
     return vonageDlrMethod;
+  }
+
+  /** The simulated Plivo account, when Plivo's API is on. */
+  public Optional<PlivoAccount> plivo() {
+    return plivo;
+  }
+
+  /** A Plivo account: the Auth ID names it in every path and is the Basic auth user, the token is the password. */
+  public record PlivoAccount(String authId, String authToken) {
+
+    @Override
+    public String toString() {
+      return "PlivoAccount[" + authId + "]";
+    }
   }
 
   public Duration receiptDelay() {

@@ -17,7 +17,11 @@ public enum Provider {
       new ChannelDefaults(SimChannel.VOICE, 21215, 480, new BigDecimal("0.1300")))),
   // 29: non-whitelisted destination; err-code 1: unknown delivery failure.
   VONAGE("vonage", List.of(
-      new ChannelDefaults(SimChannel.SMS, 29, 1, new BigDecimal("0.0333"))));
+      new ChannelDefaults(SimChannel.SMS, 29, 1, new BigDecimal("0.0333")))),
+  // Plivo answers a refused send with an HTTP status: 403, the account may not send to that country
+  // (geo permissions). Error code 80: destination temporarily unavailable.
+  PLIVO("plivo", List.of(
+      new ChannelDefaults(SimChannel.SMS, 403, 80, new BigDecimal("0.0050"))));
 
   private final String wireName;
   private final List<ChannelDefaults> channels;

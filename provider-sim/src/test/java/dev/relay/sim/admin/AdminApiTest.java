@@ -109,10 +109,10 @@ class AdminApiTest {
 
   @Test
   void refusesUnknownProvidersCountriesAndChannels() {
-    HttpResponse<String> provider = sim.put("/sim/providers/plivo/countries/DE", "{}");
+    HttpResponse<String> provider = sim.put("/sim/providers/sinch/countries/DE", "{}");
     assertThat(provider.statusCode()).isEqualTo(404);
     assertThat(json(provider).get("error").asText()).isEqualTo("unknown_provider");
-    assertThat(sim.get("/sim/providers/plivo/outage").statusCode()).isEqualTo(404);
+    assertThat(sim.get("/sim/providers/sinch/outage").statusCode()).isEqualTo(404);
 
     for (String country : new String[] {"XX", "DEU", "1"}) {
       HttpResponse<String> response = sim.put("/sim/providers/twilio/countries/" + country, "{}");

@@ -109,4 +109,19 @@ class SimConfigTest {
 
     assertThat(config(settings).dlrUrl()).isEmpty();
   }
+
+  @Test
+  void plivoIsOffUnlessBothItsCredentialsAreSet() {
+    Map<String, String> settings = valid();
+    assertThat(config(settings).plivo()).isEmpty();
+
+    settings.put(SimConfig.PLIVO_AUTH_ID.name(), "MAID");
+    assertThatThrownBy(() -> config(settings)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("relay.sim.plivo.auth-token");
+
+    settings.put(SimConfig.PLIVO_AUTH_TOKEN.name(), "plivo-secret-token");
+    SimConfig config = config(settings);
+    assertThat(config.plivo()).contains(new SimConfig.PlivoAccount("MAID", "plivo-secret-token"));
+    assertThat(config.plivo().orElseThrow().toString()).doesNotContain("plivo-secret-token");
+  }
 }
