@@ -5,6 +5,7 @@ import dev.relay.providers.ProviderClient;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.kafka.KafkaSettings;
+import dev.relay.support.streams.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;

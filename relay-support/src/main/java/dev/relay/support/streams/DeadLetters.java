@@ -1,4 +1,4 @@
-package dev.relay.dlr.polling;
+package dev.relay.support.streams;
 
 import dev.relay.schemas.DeadLetter;
 import dev.relay.schemas.serde.AvroSerde;
@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Errors are data: a record that cannot be decoded or processed is written to the dead-letter
  * topic, as a {@link DeadLetter} with its source topic, partition, offset, raw bytes and the cause,
- * in the same transaction as the app's progress, and processing goes on. Polls are a fallback, so
- * one bad record must not stop them for everyone.
+ * in the same transaction as the app's progress, and processing goes on: for apps where one bad
+ * record must not stop the work for everyone (scores are statistics, receipt polls a fallback).
  */
 public final class DeadLetters {
 
