@@ -46,7 +46,10 @@ public final class KafkaConnections {
           continue;
         }
         reported = true;
-        if (((Number) entry.getValue().metricValue()).doubleValue() <= HEARTBEAT_SILENCE.toSeconds()) {
+        double secondsAgo = ((Number) entry.getValue().metricValue()).doubleValue();
+        // -1 means no heartbeat was ever sent: a member that joined and lost its broker at once
+        // would otherwise look healthy for ever.
+        if (secondsAgo >= 0 && secondsAgo <= HEARTBEAT_SILENCE.toSeconds()) {
           return true;
         }
       }
