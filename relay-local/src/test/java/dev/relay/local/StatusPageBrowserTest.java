@@ -178,6 +178,7 @@ class StatusPageBrowserTest {
   private static HttpResponse<String> post(String url, String body) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + stack.apiKey())
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
