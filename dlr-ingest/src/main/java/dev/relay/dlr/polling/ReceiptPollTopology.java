@@ -26,8 +26,8 @@ import org.apache.kafka.streams.state.Stores;
  * and emits each overdue send to {@code receipt-polls}, again every interval while no final receipt
  * comes, at most {@code maxPolls} times. The poller turns those into vendor status lookups.
  *
- * <p>A final receipt that outruns its send result leaves the send to be polled once; the poll's receipt
- * carries the same receipt id as the callback's, so it is dropped downstream as a duplicate.
+ * <p>A final receipt can outrun its send result: it is remembered for {@code after} (in the same
+ * deadline index), and a send result that finds it is never polled.
  */
 public final class ReceiptPollTopology {
 
@@ -40,6 +40,10 @@ public final class ReceiptPollTopology {
   public static final String AWAITING_STORE = "receipt-polls-awaiting";
   /** deadline (epoch millis, zero-padded)|provider|message id -> polls made so far; entries of settled sends are dropped when met. */
   public static final String DEADLINES_STORE = "receipt-polls-deadlines";
+  /** provider|message id -> when a final receipt came for a send not seen yet (an early receipt). */
+  public static final String EARLY_RECEIPTS_STORE = "receipt-polls-early-receipts";
+  /** The deadline entry's value that marks an early receipt to forget, not a send to poll. */
+  private static final int FORGET_EARLY = -1;
 
   private ReceiptPollTopology() {}
 
@@ -50,12 +54,14 @@ public final class ReceiptPollTopology {
     topology.addSource(RECEIPTS_SOURCE, topics.deliveryReceipts.keySerde().deserializer(),
         topics.deliveryReceipts.valueSerde().deserializer(), topics.deliveryReceipts.name());
     topology.addProcessor(SENDS_PROCESSOR, () -> new TrackSends(settings), SEND_RESULTS_SOURCE);
-    topology.addProcessor(RECEIPTS_PROCESSOR, SettleOnReceipt::new, RECEIPTS_SOURCE);
+    topology.addProcessor(RECEIPTS_PROCESSOR, () -> new SettleOnReceipt(settings), RECEIPTS_SOURCE);
     // Changelogged (the default): a restart keeps every pending poll and its schedule.
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AWAITING_STORE),
         Serdes.String(), topics.sendResults.valueSerde()), SENDS_PROCESSOR, RECEIPTS_PROCESSOR);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINES_STORE),
-        Serdes.String(), Serdes.Integer()), SENDS_PROCESSOR);
+        Serdes.String(), Serdes.Integer()), SENDS_PROCESSOR, RECEIPTS_PROCESSOR);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EARLY_RECEIPTS_STORE),
+        Serdes.String(), Serdes.Long()), SENDS_PROCESSOR, RECEIPTS_PROCESSOR);
     topology.addSink(POLLS_SINK, topics.receiptPolls.name(), topics.receiptPolls.keySerde().serializer(),
         topics.receiptPolls.valueSerde().serializer(), SENDS_PROCESSOR);
     return topology;
@@ -76,6 +82,7 @@ public final class ReceiptPollTopology {
     private final PollSettings settings;
     private KeyValueStore<String, SendResult> awaiting;
     private KeyValueStore<String, Integer> deadlines;
+    private KeyValueStore<String, Long> earlyReceipts;
 
     TrackSends(PollSettings settings) {
       this.settings = settings;
@@ -86,6 +93,7 @@ public final class ReceiptPollTopology {
       super.init(context);
       awaiting = context.getStateStore(AWAITING_STORE);
       deadlines = context.getStateStore(DEADLINES_STORE);
+      earlyReceipts = context.getStateStore(EARLY_RECEIPTS_STORE);
       context.schedule(settings.scanInterval(), PunctuationType.WALL_CLOCK_TIME, this::pollDue);
     }
 
@@ -101,6 +109,11 @@ public final class ReceiptPollTopology {
         // The same send reported again (a replayed command): it is scheduled already.
         return;
       }
+      if (earlyReceipts.get(key) != null) {
+        // Its final receipt came first: nothing to poll. The marker's deadline entry goes when met.
+        earlyReceipts.delete(key);
+        return;
+      }
       awaiting.put(key, send);
       deadlines.put(deadlineKey(send.getCompletedAt().plus(settings.after()).toEpochMilli(), key), 0);
     }
@@ -113,6 +126,10 @@ public final class ReceiptPollTopology {
       for (KeyValue<String, Integer> entry : due) {
         deadlines.delete(entry.key);
         String key = entry.key.substring(entry.key.indexOf('|') + 1);
+        if (entry.value == FORGET_EARLY) {
+          earlyReceipts.delete(key);
+          continue;
+        }
         SendResult send = awaiting.get(key);
         if (send == null) {
           continue; // settled by a final receipt since it was scheduled
@@ -128,22 +145,40 @@ public final class ReceiptPollTopology {
     }
   }
 
-  /** A final receipt settles its send: no poll for it any more. */
+  /** A final receipt settles its send: no poll for it any more, even when the send result is still to come. */
   static final class SettleOnReceipt extends ContextualProcessor<String, DeliveryReceipt, Void, Void> {
 
+    private final PollSettings settings;
     private KeyValueStore<String, SendResult> awaiting;
+    private KeyValueStore<String, Integer> deadlines;
+    private KeyValueStore<String, Long> earlyReceipts;
+
+    SettleOnReceipt(PollSettings settings) {
+      this.settings = settings;
+    }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
       super.init(context);
       awaiting = context.getStateStore(AWAITING_STORE);
+      deadlines = context.getStateStore(DEADLINES_STORE);
+      earlyReceipts = context.getStateStore(EARLY_RECEIPTS_STORE);
     }
 
     @Override
     public void process(Record<String, DeliveryReceipt> record) {
       DeliveryReceipt receipt = record.value();
-      if (receipt != null && receipt.getFinalStatus()) {
-        awaiting.delete(messageKey(receipt.getProvider(), receipt.getProviderMessageId()));
+      if (receipt == null || !receipt.getFinalStatus()
+          || !settings.providers().contains(receipt.getProvider().toLowerCase(Locale.ROOT))) {
+        return;
+      }
+      String key = messageKey(receipt.getProvider(), receipt.getProviderMessageId());
+      if (awaiting.get(key) != null) {
+        awaiting.delete(key);
+      } else if (earlyReceipts.get(key) == null) {
+        long now = context().currentSystemTimeMs();
+        earlyReceipts.put(key, now);
+        deadlines.put(deadlineKey(now + settings.after().toMillis(), key), FORGET_EARLY);
       }
     }
   }

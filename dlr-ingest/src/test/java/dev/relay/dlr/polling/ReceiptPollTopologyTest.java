@@ -131,6 +131,31 @@ class ReceiptPollTopologyTest {
   }
 
   @Test
+  void aFinalReceiptThatOutrunsItsSendResultMeansNoPollAndIsForgottenAfterTheWait() {
+    receipts.pipeInput(NUMBER, receipt("twilio", "SM600", DeliveryStatus.DELIVERED, true), T0);
+    receipts.pipeInput(NUMBER, receipt("twilio", "SM600", DeliveryStatus.DELIVERED, true), T0);
+    sendResults.pipeInput(NUMBER, send("twilio", "sm600", SendOutcome.ACCEPTED, T0), T0);
+
+    advance(Duration.ofMinutes(5));
+
+    assertThat(polls.isEmpty()).isTrue();
+    assertThat(driver.getKeyValueStore(ReceiptPollTopology.EARLY_RECEIPTS_STORE).approximateNumEntries()).isZero();
+    assertThat(driver.getKeyValueStore(ReceiptPollTopology.DEADLINES_STORE).approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void anEarlyReceiptWhoseSendNeverCameIsForgottenAfterTheWait() {
+    receipts.pipeInput(NUMBER, receipt("twilio", "SM700", DeliveryStatus.FAILED, true), T0);
+    assertThat(driver.getKeyValueStore(ReceiptPollTopology.EARLY_RECEIPTS_STORE).approximateNumEntries()).isEqualTo(1);
+
+    advance(Duration.ofSeconds(61));
+
+    assertThat(driver.getKeyValueStore(ReceiptPollTopology.EARLY_RECEIPTS_STORE).approximateNumEntries()).isZero();
+    assertThat(driver.getKeyValueStore(ReceiptPollTopology.DEADLINES_STORE).approximateNumEntries()).isZero();
+    assertThat(polls.isEmpty()).isTrue();
+  }
+
+  @Test
   void theWaitRunsFromTheSendsCompletionSoAReplayedOldSendIsPolledAtTheNextScan() {
     SendResult old = send("twilio", "sm400", SendOutcome.ACCEPTED, T0.minus(Duration.ofMinutes(10)));
     sendResults.pipeInput(NUMBER, old, T0);
@@ -173,10 +198,10 @@ class ReceiptPollTopologyTest {
               --> receipt-polls-track-sends
             Source: receipt-polls-delivery-receipts-source (topics: [relay.delivery-receipts])
               --> receipt-polls-settle-on-receipt
-            Processor: receipt-polls-track-sends (stores: [receipt-polls-awaiting, receipt-polls-deadlines])
+            Processor: receipt-polls-track-sends (stores: [receipt-polls-awaiting, receipt-polls-deadlines, receipt-polls-early-receipts])
               --> receipt-polls-sink
               <-- receipt-polls-send-results-source
-            Processor: receipt-polls-settle-on-receipt (stores: [receipt-polls-awaiting])
+            Processor: receipt-polls-settle-on-receipt (stores: [receipt-polls-awaiting, receipt-polls-deadlines, receipt-polls-early-receipts])
               --> none
               <-- receipt-polls-delivery-receipts-source
             Sink: receipt-polls-sink (topic: relay.receipt-polls)

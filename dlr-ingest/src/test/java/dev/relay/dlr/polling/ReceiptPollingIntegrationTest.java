@@ -94,7 +94,7 @@ class ReceiptPollingIntegrationTest {
     settings.put("relay.topics.partitions", "2");
     settings.put(DlrConfig.POLL_ENABLED.name(), "true");
     settings.put(DlrConfig.POLL_AFTER.name(), "1s");
-    settings.put(DlrConfig.POLL_INTERVAL.name(), "1s");
+    settings.put(DlrConfig.POLL_INTERVAL.name(), "2s");
     settings.put(DlrConfig.POLL_MAX_POLLS.name(), "3");
     settings.put(DlrConfig.POLL_SCAN_INTERVAL.name(), "200ms");
     settings.put(DlrConfig.COMMIT_INTERVAL.name(), "100ms");
@@ -187,11 +187,12 @@ class ReceiptPollingIntegrationTest {
           assertThat(receipt.getTo()).isEqualTo("+4915123400001");
         });
 
-    // Three polls of the stuck message, one of the delivered one, then no more of either.
+    // Three polls of the stuck message, then no more; the delivered one stops being polled once its
+    // receipt is in (a second poll may leave before the first poll's receipt lands on a busy machine).
     List<SendResult> polls = readWhile(topics.receiptPolls.name(), topics.receiptPolls.valueSerde().deserializer(),
-        seen -> seen.stream().filter(stuck::equals).count() >= 3, Duration.ofSeconds(3));
+        seen -> seen.stream().filter(stuck::equals).count() >= 3, Duration.ofSeconds(4));
     assertThat(polls).filteredOn(stuck::equals).hasSize(3);
-    assertThat(polls).filteredOn(delivered::equals).hasSize(1);
+    assertThat(polls).filteredOn(delivered::equals).hasSizeBetween(1, 2);
     List<DeliveryReceipt> stuckReceipts = readWhile(topics.deliveryReceipts.name(),
         topics.deliveryReceipts.valueSerde().deserializer(),
         seen -> seen.stream().filter(r -> r.getProviderMessageId().equals(stuck.getProviderMessageId())).count() >= 3, Duration.ZERO);
