@@ -16,7 +16,6 @@ import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.secrets.Keyring;
 import java.io.IOException;
 import java.io.Writer;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -212,8 +211,6 @@ class DispatcherCrashTest {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return dev.relay.local.FreePorts.pick();
   }
 }

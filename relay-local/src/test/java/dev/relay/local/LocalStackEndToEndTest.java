@@ -9,7 +9,6 @@ import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.topics.Topics;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -229,8 +228,6 @@ class LocalStackEndToEndTest {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return dev.relay.local.FreePorts.pick();
   }
 }

@@ -12,7 +12,6 @@ import dev.relay.support.phone.PhoneNumbers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -311,9 +310,7 @@ class ObservabilityEndToEndTest {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return dev.relay.local.FreePorts.pick();
   }
 
   /** Writes to the captured buffer and on to the console, so a failing run still shows its logs. */

@@ -9,7 +9,6 @@ import dev.relay.api.VerificationApiService;
 import dev.relay.dispatcher.DispatcherService;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -84,8 +83,6 @@ class RateLimitIntegrationTest {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return dev.relay.local.FreePorts.pick();
   }
 }

@@ -17,7 +17,6 @@ import dev.relay.schemas.SendResult;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.ScoringService;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -466,8 +465,6 @@ class ThroughTheStackTest {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return dev.relay.local.FreePorts.pick();
   }
 }
