@@ -2,23 +2,29 @@ package dev.relay.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.topics.Topics;
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,6 +48,8 @@ class LocalStackEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Duration STACK_WAIT = Duration.ofSeconds(60);
+  /** Maven runs the tests in the module's directory. */
+  private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
 
   @TempDir static Path dataDir;
   private static LocalStackSettings settings;
@@ -156,6 +164,31 @@ class LocalStackEndToEndTest {
 
   @Test
   @Order(5)
+  void anAnalyticsConsumerOutsideTheJvmReadsProviderScoresWithOnlyTheReleasedSchemas() throws Exception {
+    assumeTrue(onPath("node") && onPath("npm"), "the README's example needs Node.js and npm");
+    Path example = REPOSITORY.resolve("examples/analytics-node");
+    if (!Files.isDirectory(example.resolve("node_modules"))) {
+      run(example, Duration.ofMinutes(3), "npm", "ci", "--no-audit", "--no-fund");
+    }
+    String released = REPOSITORY.resolve("schemas/src/main/resources/dev/relay/schemas/released").toString();
+
+    String printed = run(example, Duration.ofMinutes(2), "node", "read-provider-scores.mjs", stack.bootstrapServers(), released, "5");
+
+    List<JsonNode> scores = new ArrayList<>();
+    for (String line : printed.split("\\R")) {
+      if (line.startsWith("{")) {
+        scores.add(JSON.readTree(line));
+      }
+    }
+    assertThat(scores).as(printed).anySatisfy(score -> {
+      assertThat(score.get("route").asText()).isEqualTo("twilio|DE|SMS");
+      assertThat(score.get("delivered").asLong()).isGreaterThanOrEqualTo(1);
+      assertThat(score.get("tried").asLong()).isGreaterThanOrEqualTo(1);
+    });
+  }
+
+  @Test
+  @Order(6)
   void errorsAreJsonWithTheRightStatus() throws Exception {
     HttpResponse<String> malformed = post(stack.apiUrl() + "/v1/verifications", "{\"to\": ");
     HttpResponse<String> badNumber = post(stack.apiUrl() + "/v1/verifications", "{\"to\": \"12345\"}");
@@ -176,7 +209,7 @@ class LocalStackEndToEndTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aVerificationStartedBeforeARestartIsApprovedAfterIt() throws Exception {
     String number = "+33612345678";
     HttpResponse<String> started = post(stack.apiUrl() + "/v1/verifications", "{\"to\": \"" + number + "\"}");
@@ -202,6 +235,26 @@ class LocalStackEndToEndTest {
     assertThat(message.get("provider").asText()).isNotBlank();
     assertThat(message.get("channel").asText()).isEqualTo("sms");
     return message.get("code").asText();
+  }
+
+  /** Runs a command to its end and returns what it printed; fails on a non-zero exit or a timeout. */
+  private static String run(Path directory, Duration limit, String... command) throws Exception {
+    Path output = Files.createTempFile(dataDir, "process", ".out");
+    Process process = new ProcessBuilder(command).directory(directory.toFile())
+        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    boolean ended = process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+    if (!ended) {
+      process.destroyForcibly();
+    }
+    String printed = Files.readString(output);
+    assertThat(ended).as("%s ended within %s: %s", String.join(" ", command), limit, printed).isTrue();
+    assertThat(process.exitValue()).as("%s: %s", String.join(" ", command), printed).isZero();
+    return printed;
+  }
+
+  private static boolean onPath(String executable) {
+    return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+        .anyMatch(dir -> Files.isExecutable(Path.of(dir, executable)));
   }
 
   private static HttpResponse<String> get(String url) throws Exception {
