@@ -49,6 +49,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * lifecycle processor with its RocksDB stores (each with a changelog), which writes three sinks;
  * two global stores decide each send's routes: the route standings, fed from
  * {@code provider-scores}, and the latest routing table published to {@code routing-table}.
+ * Anti-pumping reads the lifecycle's own events back, keyed by destination prefix, and its blocks
+ * reach every lifecycle through a third global store, fed from {@code blocked-prefixes}.
  */
 public final class DispatcherTopology {
 
