@@ -234,6 +234,23 @@ class PumpingTopologyTest {
     assertThat(blocks.isEmpty()).isTrue();
   }
 
+  @Test
+  void aPrefixWithNothingLeftToRememberLeavesTheStoreButABlockedOneStays() {
+    KeyValueStore<String, ?> activity = bed.driver.getKeyValueStore(DispatcherNames.PREFIX_ACTIVITY_STORE);
+    pumpUntilBlocked(5);
+    bed.request(RequestAction.START, "other", OTHER_NUMBER, null, null);
+    drain();
+    assertThat(activity.get("49160")).isNotNull();
+
+    // The other prefix's one start has left the window and its baseline is far below the floor.
+    bed.advance(Duration.ofMinutes(11).plus(PumpingDetector.PURGE_INTERVAL));
+    assertThat(activity.get("49160")).isNull();
+    assertThat(activity.get(PUMPED)).as("blocked for an hour").isNotNull();
+
+    bed.advance(BLOCK_FOR);
+    assertThat(activity.get(PUMPED)).isNull();
+  }
+
   // ---------------------------------------------------------------- the number-sends store
 
   @Test
