@@ -3,6 +3,7 @@ package dev.relay.dispatcher;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
+import dev.relay.dispatcher.config.PumpingSettings;
 import dev.relay.dispatcher.routing.RoutingTable;
 import dev.relay.dispatcher.routing.RoutingTableFile;
 import dev.relay.dispatcher.routing.RoutingTablePublisher;
@@ -55,6 +56,7 @@ public final class DispatcherService implements RelayService {
   private final Topics topics;
   private final DispatcherSettings settings;
   private final LimitSettings limits;
+  private final PumpingSettings pumping;
   private final RoutingTable routing;
   private final ScoredRouting scoredRouting;
   /** The operator's table file, published at start-up when no table is published yet; null without one. */
@@ -92,6 +94,7 @@ public final class DispatcherService implements RelayService {
     this.topics = Topics.fromConfig(config.lookup());
     this.settings = DispatcherSettings.from(config);
     this.limits = LimitSettings.from(config);
+    this.pumping = PumpingSettings.from(config);
     this.routing = RoutingTable.fromConfig(config);
     this.routing.requireProviders(providers.keySet());
     this.scoredRouting = ScoredRouting.fromConfig(config, routing);
@@ -127,7 +130,7 @@ public final class DispatcherService implements RelayService {
       LOG.info("routing table from {} published", tableFile);
     }
 
-    streams = new KafkaStreams(DispatcherTopology.build(topics, settings, limits, scoredRouting, secrets, metrics),
+    streams = new KafkaStreams(DispatcherTopology.build(topics, settings, limits, pumping, scoredRouting, secrets, metrics),
         DispatcherTopology.streamsProperties(bootstrapServers, settings, topics));
     streams.setUncaughtExceptionHandler(error -> {
       LOG.error("the dispatcher's stream thread failed", error);

@@ -27,6 +27,9 @@ final class Banner {
         "  curl -s -XPOST localhost:" + s.apiPort() + "/v1/verifications -H \"Authorization: Bearer $RELAY_API_KEY\""
             + " -H 'Content-Type: application/json' -d '{\"to\": \"+4915112345678\"}'",
         "  curl -s localhost:" + s.simPort() + "/sim/handsets/+4915112345678/messages",
+        "Blocked destination prefixes (anti-pumping) take the admin key, kept in the same file:",
+        "  export RELAY_ADMIN_KEY=$(sed -n 's/^" + LocalSecrets.ADMIN_KEY + "=//p' " + secrets + ")",
+        "  curl -s localhost:" + s.apiPort() + "/v1/admin/blocked-prefixes -H \"Authorization: Bearer $RELAY_ADMIN_KEY\"",
         "",
         "Ctrl-C stops everything; the next start resumes from the data directory.");
   }

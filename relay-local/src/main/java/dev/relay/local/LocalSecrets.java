@@ -26,6 +26,10 @@ public final class LocalSecrets {
   static final String API_KEY = "api-key";
   /** The name the API knows the local development key by (in logs and per-key limits). */
   static final String API_KEY_NAME = "local-dev";
+  /** The property holding the local admin key (the admin endpoints, /v1/admin/...). */
+  static final String ADMIN_KEY = "admin-key";
+  /** The name the API knows the local admin key by (a release names who made it). */
+  static final String ADMIN_KEY_NAME = "local-admin";
 
   private final Properties values;
 
@@ -55,6 +59,7 @@ public final class LocalSecrets {
       added |= putIfAbsent(values, "plivo-auth-token", () -> randomHex(16));
       // The API key itself, not its hash: the developer reads it from here to call the local API.
       added |= putIfAbsent(values, API_KEY, () -> ApiKeys.generate(API_KEY_NAME).key());
+      added |= putIfAbsent(values, ADMIN_KEY, () -> ApiKeys.generate(ADMIN_KEY_NAME).key());
       if (added) {
         Files.createDirectories(dataDir);
         if (!Files.exists(file)) {

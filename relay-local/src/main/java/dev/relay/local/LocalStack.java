@@ -42,6 +42,7 @@ public final class LocalStack implements AutoCloseable {
   private EmbeddedKafkaCluster kafka;
   private DataDirectoryLock dataLock;
   private volatile String apiKey;
+  private volatile String adminKey;
 
   public LocalStack(LocalStackSettings settings) {
     this(settings, Map.of());
@@ -114,6 +115,9 @@ public final class LocalStack implements AutoCloseable {
     // Even locally the API takes only a key: the same 401 a deployment gives, seen from the first curl.
     api.put("relay.api.keys", ApiKeys.settingEntry(LocalSecrets.API_KEY_NAME, secrets.get(LocalSecrets.API_KEY)));
     apiKey = secrets.get(LocalSecrets.API_KEY);
+    // The embedded run's own admin key; a deployment configures its own or has no admin endpoints.
+    api.put("relay.api.admin-keys", ApiKeys.settingEntry(LocalSecrets.ADMIN_KEY_NAME, secrets.get(LocalSecrets.ADMIN_KEY)));
+    adminKey = secrets.get(LocalSecrets.ADMIN_KEY);
     startService(new VerificationApiService(RelayConfig.of(ApiConfig.SCHEMA, overridden(VerificationApiService.NAME, api))));
   }
 
@@ -151,6 +155,11 @@ public final class LocalStack implements AutoCloseable {
   /** The local development API key, for {@code Authorization: Bearer ...}; null before {@link #start}. */
   public String apiKey() {
     return apiKey;
+  }
+
+  /** The local admin key, for the admin endpoints ({@code /v1/admin/...}); null before {@link #start}. */
+  public String adminKey() {
+    return adminKey;
   }
 
   public String simUrl() {

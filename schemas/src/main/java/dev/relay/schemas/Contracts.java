@@ -20,7 +20,8 @@ public final class Contracts {
       ProviderAlert.class,
       DeadLetter.class,
       VerificationState.class,
-      RoutingTableVersion.class);
+      RoutingTableVersion.class,
+      PrefixBlock.class);
 
   /** Every generated class, records, nested records and enums, that Avro may instantiate. */
   public static final List<Class<?>> ALL_TYPES = List.of(
@@ -30,7 +31,8 @@ public final class Contracts {
       SealedSecret.class, CodeHash.class, Route.class, Attempt.class, WindowStats.class, ScoreParts.class,
       Channel.class, VerificationStatus.class, SendOutcome.class, ErrorCategory.class,
       DeliveryStatus.class, SendReason.class, ReplyKind.class, RequestAction.class, AlertKind.class, AlertMetric.class,
-      RoutingTableVersion.class, CountryRoutes.class, PricedRoute.class);
+      RoutingTableVersion.class, CountryRoutes.class, PricedRoute.class,
+      PrefixBlock.class, PrefixBlockState.class);
 
   private Contracts() {}
 }

@@ -1,8 +1,11 @@
 package dev.relay.api;
 
+import dev.relay.api.admin.BlockedPrefixes;
+import dev.relay.api.admin.KafkaBlockedPrefixes;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.api.dispatch.DispatcherLink;
 import dev.relay.api.dispatch.KafkaDispatcherLink;
+import dev.relay.api.http.AdminRoutes;
 import dev.relay.api.http.NumberPolicy;
 import dev.relay.api.http.VerificationRoutes;
 import dev.relay.support.config.RelayConfig;
@@ -28,21 +31,29 @@ public final class VerificationApiService implements RelayService {
 
   private final ApiConfig config;
   private final Function<ApiConfig, DispatcherLink> links;
+  private final Function<ApiConfig, BlockedPrefixes> blockedPrefixes;
   private final Clock clock;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   private volatile DispatcherLink link;
   private volatile Javalin app;
 
-  /** The production wiring: the dispatcher reached through Kafka. */
+  /** The production wiring: the dispatcher and the blocked prefixes reached through Kafka. */
   public VerificationApiService(RelayConfig config) {
     this(new ApiConfig(config), KafkaDispatcherLink::create, Clock.systemUTC());
   }
 
   /** @param links makes the link to the dispatcher at start (the route tests pass a fake) */
   public VerificationApiService(ApiConfig config, Function<ApiConfig, DispatcherLink> links, Clock clock) {
+    this(config, links, KafkaBlockedPrefixes::create, clock);
+  }
+
+  /** @param blockedPrefixes makes the admin endpoints' view of the blocked prefixes at start */
+  public VerificationApiService(ApiConfig config, Function<ApiConfig, DispatcherLink> links,
+      Function<ApiConfig, BlockedPrefixes> blockedPrefixes, Clock clock) {
     this.config = config;
     this.links = links;
+    this.blockedPrefixes = blockedPrefixes;
     this.clock = clock;
   }
 
@@ -67,6 +78,7 @@ public final class VerificationApiService implements RelayService {
       new VerificationRoutes(link, config.ids(), config.sealer(),
           new NumberPolicy(config.enabledCountries(), config.requireMobile()),
           config.codeLength(), config.apiKeys(), config.clientAddresses(), clock).register(server);
+      new AdminRoutes(blockedPrefixes.apply(config), config.adminKeys(), clock).register(server);
       server.start(config.httpHost(), config.httpPort());
       app = server;
     } catch (RuntimeException e) {

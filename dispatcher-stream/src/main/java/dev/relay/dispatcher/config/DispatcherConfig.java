@@ -99,6 +99,7 @@ public final class DispatcherConfig {
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
       KEYS,
       LimitSettings.KEYS,
+      PumpingSettings.KEYS,
       CommonKeys.topicKeys(),
       List.of(CommonKeys.BOOTSTRAP_SERVERS,
           CommonKeys.CODE_HMAC_KEYS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.ID_KEYS),

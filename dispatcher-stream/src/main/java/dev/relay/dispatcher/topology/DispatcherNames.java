@@ -66,5 +66,23 @@ public final class DispatcherNames {
   /** Global: the latest valid published routing table, under {@code Topics.ROUTING_TABLE_KEY}. */
   public static final String ROUTING_TABLE_STORE = "routing-table";
 
+  // Anti-pumping: the lifecycle's events re-keyed by destination prefix, judged per prefix.
+  public static final String PUMPING_EVENTS_SOURCE = "pumping-events-source";
+  public static final String PUMPING_RELEVANT_EVENTS = "pumping-relevant-events";
+  public static final String KEY_BY_PREFIX = "events-key-by-prefix";
+  /** Repartition (and topic name part) of creations and approvals keyed by destination prefix. */
+  public static final String EVENTS_BY_PREFIX = "events-by-prefix";
+  public static final String PUMPING_DETECTOR = "pumping-detector";
+  /** Per prefix: the window's counts, the baseline, block and release marks. */
+  public static final String PREFIX_ACTIVITY_STORE = "prefix-activity";
+  public static final String BLOCKED_PREFIXES_SINK = "blocked-prefixes-sink";
+  /** The global processor keeping blocked-prefixes; its source is named after it with {@code -source}. */
+  public static final String BLOCKED_PREFIXES_PROCESSOR = "blocked-prefixes-updater";
+  /**
+   * Global: the latest block or release per prefix, from blocked-prefixes; the lifecycle refuses
+   * starts to a blocked prefix, the detector reads releases.
+   */
+  public static final String BLOCKED_PREFIXES_STORE = "blocked-prefixes";
+
   private DispatcherNames() {}
 }

@@ -2,10 +2,14 @@ package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
+import dev.relay.dispatcher.config.PumpingSettings;
+import dev.relay.dispatcher.limits.PrefixActivity;
 import dev.relay.dispatcher.routing.RouteStanding;
 import dev.relay.dispatcher.routing.RoutingTable;
 import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.PrefixBlock;
+import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.RoutingTableVersion;
@@ -45,6 +49,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * lifecycle processor with its RocksDB stores (each with a changelog), which writes three sinks;
  * two global stores decide each send's routes: the route standings, fed from
  * {@code provider-scores}, and the latest routing table published to {@code routing-table}.
+ * Anti-pumping reads the lifecycle's own events back, keyed by destination prefix, and its blocks
+ * reach every lifecycle through a third global store, fed from {@code blocked-prefixes}.
  */
 public final class DispatcherTopology {
 
@@ -74,10 +80,17 @@ public final class DispatcherTopology {
     return build(topics, settings, LimitSettings.defaults(), routing, secrets, metrics);
   }
 
+  /** The given limits and routing, the default anti-pumping settings. */
   public static Topology build(Topics topics, DispatcherSettings settings, LimitSettings limits, ScoredRouting routing,
       VerificationSecrets secrets, MeterRegistry metrics) {
+    return build(topics, settings, limits, PumpingSettings.defaults(), routing, secrets, metrics);
+  }
+
+  public static Topology build(Topics topics, DispatcherSettings settings, LimitSettings limits, PumpingSettings pumping,
+      ScoredRouting routing, VerificationSecrets secrets, MeterRegistry metrics) {
     VerificationLifecycle lifecycle = new VerificationLifecycle(settings, limits, routing.table(), secrets, metrics);
     StreamsBuilder builder = requestLimits(topics, limits, metrics);
+    pumpingDetector(builder, topics, pumping, metrics);
     // StreamsBuilder's global store, unlike Topology's, replays the topic through the updater when the
     // store is rebuilt (KAFKA-7663): the standings are derived, not a copy of the records.
     builder.addGlobalStore(routeStandingsStore(),
@@ -90,6 +103,11 @@ public final class DispatcherTopology {
         Consumed.with(topics.routingTable.keySerde(), topics.routingTable.valueSerde())
             .withName(DispatcherNames.ROUTING_TABLE_PROCESSOR),
         RoutingTableUpdater::new);
+    builder.addGlobalStore(blockedPrefixesStore(),
+        topics.blockedPrefixes.name(),
+        Consumed.with(topics.blockedPrefixes.keySerde(), topics.blockedPrefixes.valueSerde())
+            .withName(DispatcherNames.BLOCKED_PREFIXES_PROCESSOR),
+        BlockedPrefixesUpdater::new);
     Topology topology = builder.build();
     source(topology, DispatcherNames.CODE_CHECKS_SOURCE, topics.codeChecks);
     source(topology, DispatcherNames.SEND_RESULTS_SOURCE, topics.sendResults);
@@ -97,7 +115,8 @@ public final class DispatcherTopology {
 
     topology.addProcessor(DispatcherNames.LIFECYCLE_PROCESSOR,
         () -> new VerificationProcessor(lifecycle, routing, settings, limits.perNumber().horizon()
-            .compareTo(limits.perNumberPerNetwork().horizon()) >= 0 ? limits.perNumber().horizon() : limits.perNumberPerNetwork().horizon()),
+            .compareTo(limits.perNumberPerNetwork().horizon()) >= 0 ? limits.perNumber().horizon() : limits.perNumberPerNetwork().horizon(),
+            pumping),
         DispatcherNames.ADMITTED_REQUESTS_INPUT, DispatcherNames.CODE_CHECKS_SOURCE,
         DispatcherNames.SEND_RESULTS_SOURCE, DispatcherNames.DELIVERY_RECEIPTS_SOURCE);
     topology.addStateStore(verificationsStore(), DispatcherNames.LIFECYCLE_PROCESSOR);
@@ -139,6 +158,32 @@ public final class DispatcherTopology {
         // The lifecycle processor is added below by name, with this node as one of its parents.
         .processValues(PassThrough::new, Named.as(DispatcherNames.ADMITTED_REQUESTS_INPUT));
     return builder;
+  }
+
+  /**
+   * Anti-pumping: the lifecycle's own creations and approvals, read back from verification-events,
+   * re-keyed by destination prefix into a repartition with blocked-prefixes' partition count, judged
+   * per prefix by the {@link PumpingDetector}; its blocks go to blocked-prefixes, which every instance
+   * reads into a global store.
+   */
+  private static void pumpingDetector(StreamsBuilder builder, Topics topics, PumpingSettings pumping, MeterRegistry metrics) {
+    Topic<String, VerificationEvent> events = topics.verificationEvents;
+    Topic<String, PrefixBlock> blocks = topics.blockedPrefixes;
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.PREFIX_ACTIVITY_STORE),
+        Serdes.String(), PrefixActivity.SERDE));
+    builder.stream(events.name(), Consumed.with(events.keySerde(), events.valueSerde())
+            .withName(DispatcherNames.PUMPING_EVENTS_SOURCE))
+        // Switched off, nothing is counted; everything else about a verification is of no interest here.
+        .filter((number, event) -> pumping.enabled() && PumpingDetector.counts(event),
+            Named.as(DispatcherNames.PUMPING_RELEVANT_EVENTS))
+        .selectKey((number, event) -> pumping.prefixOf(number), Named.as(DispatcherNames.KEY_BY_PREFIX))
+        .repartition(Repartitioned.<String, VerificationEvent>as(DispatcherNames.EVENTS_BY_PREFIX)
+            .withKeySerde(events.keySerde())
+            .withValueSerde(events.valueSerde())
+            .withNumberOfPartitions(blocks.partitions()))
+        .process(() -> new PumpingDetector(pumping, metrics), Named.as(DispatcherNames.PUMPING_DETECTOR),
+            DispatcherNames.PREFIX_ACTIVITY_STORE)
+        .to(blocks.name(), Produced.with(blocks.keySerde(), blocks.valueSerde()).withName(DispatcherNames.BLOCKED_PREFIXES_SINK));
   }
 
   private static KStream<String, VerificationRequest> limitStage(KStream<String, VerificationRequest> input,
@@ -221,6 +266,11 @@ public final class DispatcherTopology {
   private static StoreBuilder<KeyValueStore<String, RoutingTableVersion>> routingTableStore() {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.ROUTING_TABLE_STORE),
         Serdes.String(), AvroSerde.of(RoutingTableVersion.class)).withLoggingDisabled();
+  }
+
+  private static StoreBuilder<KeyValueStore<String, PrefixBlock>> blockedPrefixesStore() {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.BLOCKED_PREFIXES_STORE),
+        Serdes.String(), AvroSerde.of(PrefixBlock.class)).withLoggingDisabled();
   }
 
   private static StoreBuilder<KeyValueStore<Deadline, String>> deadlinesStore() {

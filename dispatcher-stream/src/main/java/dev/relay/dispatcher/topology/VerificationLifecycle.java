@@ -59,6 +59,7 @@ final class VerificationLifecycle {
   static final String ERROR_UNKNOWN_ACTION = "unknown_action";
   static final String ERROR_NUMBER_LIMIT = "rate_limited_number";
   static final String ERROR_NUMBER_NETWORK_LIMIT = "rate_limited_number_network";
+  static final String ERROR_PREFIX_BLOCKED = "prefix_blocked";
 
   /** Enough to answer a client's retries of recent starts; the creating request always stays first. */
   private static final int REMEMBERED_REQUEST_IDS = 20;
@@ -71,20 +72,32 @@ final class VerificationLifecycle {
   private final VerificationSecrets secrets;
   private final MeterRegistry metrics;
   private final LifecycleMeters meters;
+  private final PrefixBlocks blocks;
 
   VerificationLifecycle(DispatcherSettings settings, LimitSettings limits, RouteChooser routing, VerificationSecrets secrets,
       MeterRegistry metrics) {
+    this(settings, limits, routing, secrets, metrics, PrefixBlocks.NONE);
+  }
+
+  private VerificationLifecycle(DispatcherSettings settings, LimitSettings limits, RouteChooser routing,
+      VerificationSecrets secrets, MeterRegistry metrics, PrefixBlocks blocks) {
     this.settings = settings;
     this.limits = limits;
     this.routing = routing;
     this.secrets = secrets;
     this.metrics = metrics;
     this.meters = new LifecycleMeters(metrics);
+    this.blocks = blocks;
   }
 
   /** The same rules asking another chooser: each stream task routes over its own view of the scores. */
   VerificationLifecycle withRouting(RouteChooser chooser) {
-    return new VerificationLifecycle(settings, limits, chooser, secrets, metrics);
+    return new VerificationLifecycle(settings, limits, chooser, secrets, metrics, blocks);
+  }
+
+  /** The same rules refusing user-asked sends to the destination prefixes these blocks name. */
+  VerificationLifecycle withBlocks(PrefixBlocks prefixBlocks) {
+    return new VerificationLifecycle(settings, limits, routing, secrets, metrics, prefixBlocks);
   }
 
   /** When the punctuator must next look at this state: a delivery window, the expiry, or the purge. */
@@ -137,7 +150,7 @@ final class VerificationLifecycle {
       replyToStart(fx, request, reply(request.getReplyTo(), kind, state, now));
       return fx;
     }
-    if (overNumberLimit(fx, number, request, now, history)) {
+    if (prefixBlocked(fx, number, request, now) || overNumberLimit(fx, number, request, now, history)) {
       return fx;
     }
     if (state != null && state.getStatus() == VerificationStatus.PENDING) {
@@ -181,6 +194,29 @@ final class VerificationLifecycle {
             .setStatus(VerificationStatus.UNKNOWN_STATUS)
             .setRepliedAt(now);
     replyToStart(fx, request, reply.setError(error).setRetryAfter(until.get()).build());
+    return true;
+  }
+
+  /**
+   * Refuses a send a user asked for (a start, a repeated start, a resend) while the number's destination
+   * prefix is blocked for pumping; failovers of verifications already pending go on.
+   */
+  private boolean prefixBlocked(Effects fx, String number, VerificationRequest request, Instant now) {
+    Optional<Instant> until = blocks.blockedUntil(number, now);
+    if (until.isEmpty()) {
+      return false;
+    }
+    count("relay.requests.limited", "limit", ERROR_PREFIX_BLOCKED);
+    VerificationState state = fx.state();
+    VerificationReply.Builder reply = state != null
+        ? base(request.getReplyTo(), ReplyKind.REFUSED, state, now)
+        : VerificationReply.newBuilder()
+            .setCorrelationId(Objects.requireNonNullElse(request.getReplyTo(), ""))
+            .setKind(ReplyKind.REFUSED)
+            .setTo(number)
+            .setStatus(VerificationStatus.UNKNOWN_STATUS)
+            .setRepliedAt(now);
+    replyToStart(fx, request, reply.setError(ERROR_PREFIX_BLOCKED).setRetryAfter(until.get()).build());
     return true;
   }
 
@@ -255,7 +291,7 @@ final class VerificationLifecycle {
       return fx;
     }
     if (state.getStatus() == VerificationStatus.PENDING && state.getSendsUsed() < settings.maxSends()
-        && overNumberLimit(fx, number, request, now, history)) {
+        && (prefixBlocked(fx, number, request, now) || overNumberLimit(fx, number, request, now, history))) {
       return fx;
     }
     resend(fx, state, request, now);

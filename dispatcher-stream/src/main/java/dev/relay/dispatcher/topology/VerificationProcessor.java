@@ -1,10 +1,13 @@
 package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.config.PumpingSettings;
 import dev.relay.dispatcher.routing.RouteStanding;
 import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.PrefixBlock;
+import dev.relay.schemas.PrefixBlockState;
 import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendResult;
@@ -45,6 +48,8 @@ final class VerificationProcessor implements Processor<String, Object, String, S
   private static final Logger LOG = LoggerFactory.getLogger(VerificationProcessor.class);
   /** The MDC key of the verification id: the JSON logs' correlation field. */
   static final String LOG_VERIFICATION_ID = "verificationId";
+  /** How often the per-number send history drops numbers whose every send left the longest limit window. */
+  static final Duration SEND_HISTORY_PURGE_INTERVAL = Duration.ofMinutes(5);
 
   private final VerificationLifecycle rules;
   private final ScoredRouting routing;
@@ -59,12 +64,15 @@ final class VerificationProcessor implements Processor<String, Object, String, S
   private SendHistory sendHistory;
 
   private final Duration limitHorizon;
+  private final PumpingSettings pumping;
 
-  VerificationProcessor(VerificationLifecycle rules, ScoredRouting routing, DispatcherSettings settings, Duration limitHorizon) {
+  VerificationProcessor(VerificationLifecycle rules, ScoredRouting routing, DispatcherSettings settings, Duration limitHorizon,
+      PumpingSettings pumping) {
     this.rules = rules;
     this.routing = routing;
     this.settings = settings;
     this.limitHorizon = limitHorizon;
+    this.pumping = pumping;
   }
 
   @Override
@@ -72,14 +80,22 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     this.context = context;
     KeyValueStore<String, RouteStanding> standings = context.getStateStore(DispatcherNames.ROUTE_STANDINGS_STORE);
     KeyValueStore<String, RoutingTableVersion> tables = context.getStateStore(DispatcherNames.ROUTING_TABLE_STORE);
-    this.lifecycle = rules.withRouting(routing.over(standings::get, () -> tables.get(Topics.ROUTING_TABLE_KEY)));
+    KeyValueStore<String, PrefixBlock> blocks = context.getStateStore(DispatcherNames.BLOCKED_PREFIXES_STORE);
+    this.lifecycle = rules.withRouting(routing.over(standings::get, () -> tables.get(Topics.ROUTING_TABLE_KEY)))
+        .withBlocks((number, now) -> Optional.ofNullable(blocks.get(pumping.prefixOf(number)))
+            .filter(block -> block.getState() == PrefixBlockState.BLOCKED && block.getBlockedUntil().isAfter(now))
+            .map(PrefixBlock::getBlockedUntil));
     this.verifications = context.getStateStore(DispatcherNames.VERIFICATIONS_STORE);
     this.deadlines = context.getStateStore(DispatcherNames.DEADLINES_STORE);
     this.earlyReceipts = new WindowedEarlyReceipts(context.getStateStore(DispatcherNames.EARLY_RECEIPTS_STORE),
         settings.ttl());
-    this.sendHistory = new StoredSendHistory(context.getStateStore(DispatcherNames.NUMBER_SENDS_STORE), limitHorizon);
+    KeyValueStore<String, List<String>> numberSends = context.getStateStore(DispatcherNames.NUMBER_SENDS_STORE);
+    this.sendHistory = new StoredSendHistory(numberSends, limitHorizon);
     // Wall-clock, not stream time: a window must close even when no record arrives on the partition.
     context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDue);
+    // A number asked for once and never again would otherwise keep its entry for ever.
+    context.schedule(SEND_HISTORY_PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
+        millis -> StoredSendHistory.purge(numberSends, Instant.ofEpochMilli(millis).minus(limitHorizon)));
   }
 
   @Override
@@ -204,6 +220,22 @@ final class VerificationProcessor implements Processor<String, Object, String, S
       }
       kept.add(sent.at().toEpochMilli() + "|" + sent.network());
       store.put(number, kept);
+    }
+
+    /** Deletes every number whose latest send is at or before {@code oldest}: no limit can count it again. */
+    static void purge(KeyValueStore<String, List<String>> store, Instant oldest) {
+      long oldestMillis = oldest.toEpochMilli();
+      List<String> stale = new ArrayList<>();
+      try (KeyValueIterator<String, List<String>> entries = store.all()) {
+        while (entries.hasNext()) {
+          KeyValue<String, List<String>> entry = entries.next();
+          if (entry.value == null || entry.value.stream()
+              .allMatch(sent -> Long.parseLong(sent.substring(0, sent.indexOf('|'))) <= oldestMillis)) {
+            stale.add(entry.key);
+          }
+        }
+      }
+      stale.forEach(store::delete);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.relay.dispatcher.topology;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
+import dev.relay.dispatcher.config.PumpingSettings;
 import dev.relay.dispatcher.routing.RoutePins;
 import dev.relay.dispatcher.routing.RoutingPolicy;
 import dev.relay.dispatcher.routing.RoutingTable;
@@ -90,7 +91,7 @@ final class DispatcherTestBed implements AutoCloseable {
     settings = DispatcherSettings.from(config);
     secrets = VerificationSecrets.fromConfig(config, settings.codeLength());
     driver = new TopologyTestDriver(
-        DispatcherTopology.build(topics, settings, LimitSettings.from(config), new ScoredRouting(RoutingTable.fromConfig(config),
+        DispatcherTopology.build(topics, settings, LimitSettings.from(config), PumpingSettings.from(config), new ScoredRouting(RoutingTable.fromConfig(config),
             RoutePins.fromConfig(config), RoutingPolicy.fromConfig(config), () -> new SplittableRandom(SEED)), secrets, metrics),
         DispatcherTopology.streamsProperties("unused:9092", settings, topics),
         T0);

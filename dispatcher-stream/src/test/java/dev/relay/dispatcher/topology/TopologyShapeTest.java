@@ -114,18 +114,48 @@ class TopologyShapeTest {
               Sink: verification-replies-sink (topic: relay.verification-replies)
                 <-- verification-lifecycle
 
-            Sub-topology: 4 for global store (will not generate tasks)
+            Sub-topology: 4
+              Source: pumping-events-source (topics: [relay.verification-events])
+                --> pumping-relevant-events
+              Processor: pumping-relevant-events (stores: [])
+                --> events-key-by-prefix
+                <-- pumping-events-source
+              Processor: events-key-by-prefix (stores: [])
+                --> events-by-prefix-repartition-filter
+                <-- pumping-relevant-events
+              Processor: events-by-prefix-repartition-filter (stores: [])
+                --> events-by-prefix-repartition-sink
+                <-- events-key-by-prefix
+              Sink: events-by-prefix-repartition-sink (topic: events-by-prefix-repartition)
+                <-- events-by-prefix-repartition-filter
+
+            Sub-topology: 5
+              Source: events-by-prefix-repartition-source (topics: [events-by-prefix-repartition])
+                --> pumping-detector
+              Processor: pumping-detector (stores: [prefix-activity])
+                --> blocked-prefixes-sink
+                <-- events-by-prefix-repartition-source
+              Sink: blocked-prefixes-sink (topic: relay.blocked-prefixes)
+                <-- pumping-detector
+
+            Sub-topology: 6 for global store (will not generate tasks)
               Source: route-standings-updater-source (topics: [relay.provider-scores])
                 --> route-standings-updater
               Processor: route-standings-updater (stores: [route-standings])
                 --> none
                 <-- route-standings-updater-source
-            Sub-topology: 5 for global store (will not generate tasks)
+            Sub-topology: 7 for global store (will not generate tasks)
               Source: routing-table-updater-source (topics: [relay.routing-table])
                 --> routing-table-updater
               Processor: routing-table-updater (stores: [routing-table])
                 --> none
                 <-- routing-table-updater-source
+            Sub-topology: 8 for global store (will not generate tasks)
+              Source: blocked-prefixes-updater-source (topics: [relay.blocked-prefixes])
+                --> blocked-prefixes-updater
+              Processor: blocked-prefixes-updater (stores: [blocked-prefixes])
+                --> none
+                <-- blocked-prefixes-updater-source
           """);
     }
   }
@@ -146,7 +176,9 @@ class TopologyShapeTest {
           "relay-dispatcher-api-key-limits-changelog",
           "relay-dispatcher-requests-by-network-repartition",
           "relay-dispatcher-requests-by-api-key-repartition",
-          "relay-dispatcher-admitted-requests-repartition");
+          "relay-dispatcher-admitted-requests-repartition",
+          "relay-dispatcher-events-by-prefix-repartition",
+          "relay-dispatcher-prefix-activity-changelog");
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.relay.schemas.topics;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeadLetter;
 import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.ProviderAlert;
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.RoutingTableVersion;
@@ -69,6 +70,11 @@ public final class Topics {
    * E.164 number. The value is the send result: it names the provider, message id and idempotency key.
    */
   public final Topic<String, SendResult> receiptPolls;
+  /**
+   * Anti-pumping blocks and their releases (compacted), keyed by destination prefix (E.164 digits
+   * without '+'); the latest record per prefix is its state.
+   */
+  public final Topic<String, PrefixBlock> blockedPrefixes;
 
   private final List<Topic<?, ?>> all;
 
@@ -96,9 +102,10 @@ public final class Topics {
     routingTable = topic.keyedByString("routing-table", RoutingTableVersion.class, Cleanup.COMPACT, null);
     deadLetters = topic.of("dead-letters", Serdes.ByteArray(), AvroSerde.of(DeadLetter.class), Cleanup.DELETE, Duration.ofDays(30));
     receiptPolls = topic.keyedByString("receipt-polls", SendResult.class, Cleanup.DELETE, Duration.ofDays(1));
+    blockedPrefixes = topic.keyedByString("blocked-prefixes", PrefixBlock.class, Cleanup.COMPACT, null);
     all = List.of(verificationRequests, codeChecks, sendCommands, sendResults, deliveryReceipts,
         verificationReplies, verificationEvents, providerScores, providerScoreHistory, providerAlerts, deadLetters,
-        receiptPolls, routingTable);
+        receiptPolls, routingTable, blockedPrefixes);
   }
 
   /** Topics as the given config names them; absent keys take their defaults. */

@@ -48,6 +48,8 @@ public final class ApiConfig {
       "refuse SMS verifications to numbers libphonenumber does not know as mobile (landlines still get voice)");
   public static final ConfigKey API_KEYS = ConfigKey.optional("relay.api.keys", "",
       "API keys callers must send as 'Authorization: Bearer KEY', stored hashed: name:sha256-hex[,...]; empty leaves the API open");
+  public static final ConfigKey ADMIN_KEYS = ConfigKey.optional("relay.api.admin-keys", "",
+      "keys of the admin endpoints (/v1/admin/...), stored hashed: name:sha256-hex[,...]; empty turns them off");
   public static final ConfigKey TRUSTED_PROXIES = ConfigKey.optional("relay.api.trusted-proxies", "",
       "addresses or CIDR blocks of the reverse proxies in front of the API, comma separated; X-Forwarded-For is"
           + " believed only from these (empty: the connection's peer is the client)");
@@ -56,7 +58,7 @@ public final class ApiConfig {
       List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST),
       CommonKeys.topicKeys(),
       List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, API_KEYS,
-          TRUSTED_PROXIES));
+          TRUSTED_PROXIES, ADMIN_KEYS));
 
   /** Codes are 4 to 10 digits everywhere in Relay ({@code CodeGenerator}). */
   public static final int MIN_CODE_DIGITS = 4;
@@ -77,6 +79,7 @@ public final class ApiConfig {
   private final Optional<Set<String>> enabledCountries;
   private final boolean requireMobile;
   private final ApiKeys apiKeys;
+  private final ApiKeys adminKeys;
   private final ClientAddresses clientAddresses;
 
   public ApiConfig(RelayConfig config) {
@@ -93,6 +96,7 @@ public final class ApiConfig {
     this.enabledCountries = countries(config.getList(ENABLED_COUNTRIES));
     this.requireMobile = config.getBoolean(REQUIRE_MOBILE);
     this.apiKeys = ApiKeys.parse(API_KEYS.name(), config.get(API_KEYS));
+    this.adminKeys = ApiKeys.parse(ADMIN_KEYS.name(), config.get(ADMIN_KEYS));
     this.clientAddresses = ClientAddresses.parse(TRUSTED_PROXIES.name(), config.getList(TRUSTED_PROXIES));
   }
 
@@ -152,6 +156,11 @@ public final class ApiConfig {
 
   public ApiKeys apiKeys() {
     return apiKeys;
+  }
+
+  /** The keys of the admin endpoints; none configured turns them off. */
+  public ApiKeys adminKeys() {
+    return adminKeys;
   }
 
   public ClientAddresses clientAddresses() {

@@ -72,6 +72,8 @@ public final class VerificationRoutes {
   private static final Duration DEFAULT_REFUSAL_RETRY = Duration.ofMinutes(1);
   /** The dispatcher's error code for a resend or cancel of a verification that already ended. */
   private static final String NOT_PENDING = "not_pending";
+  /** The dispatcher's error code for a start or resend to a destination prefix anti-pumping blocked. */
+  private static final String PREFIX_BLOCKED = "prefix_blocked";
 
   private final DispatcherLink dispatcher;
   private final VerificationIds ids;
@@ -108,7 +110,8 @@ public final class VerificationRoutes {
   }
 
   private void authenticate(Context ctx) {
-    if (!apiKeys.required()) {
+    if (!apiKeys.required() || ctx.path().startsWith(AdminRoutes.PATH_PREFIX)) {
+      // The admin endpoints take admin keys only (AdminRoutes).
       return;
     }
     String header = ctx.header("Authorization");
@@ -310,6 +313,11 @@ public final class VerificationRoutes {
     } else if (expiresAt != null && expiresAt.isAfter(clock.instant())) {
       // Refused while a verification is pending (its send cap spent): a new one can start once it expires.
       retryAfter = Duration.between(clock.instant(), expiresAt);
+    }
+    if (PREFIX_BLOCKED.equals(code)) {
+      return new ApiError(403, code, "verifications to this number's destination prefix are paused: many were started"
+          + " there recently and almost none completed (SMS pumping); retry later, or ask the operator to release it",
+          retryAfter);
     }
     return new ApiError(429, code, "the request was refused (" + code + ")", retryAfter);
   }

@@ -2,6 +2,7 @@ package dev.relay.api.http;
 
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
+import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationStatus;
 import java.time.Instant;
@@ -85,4 +86,20 @@ final class Views {
   static String channelName(Channel channel) {
     return channel == null || channel == Channel.UNKNOWN_CHANNEL ? "unknown" : channel.name().toLowerCase(Locale.ROOT);
   }
+
+  /** A blocked (or just released) destination prefix, as the admin endpoints show it. */
+  record BlockedPrefix(String prefix, String country, String state, String reason, long startedInWindow,
+      long approvedInWindow, double completionRate, double baselinePerWindow, Instant windowStart, Instant blockedAt,
+      Instant blockedUntil, Instant releasedAt, String releasedBy) {
+
+    static BlockedPrefix of(PrefixBlock block) {
+      return new BlockedPrefix(block.getPrefix(), block.getCountry(), block.getState().name().toLowerCase(Locale.ROOT),
+          block.getReason(), block.getStartedInWindow(), block.getApprovedInWindow(), block.getCompletionRate(),
+          block.getBaselinePerWindow(), block.getWindowStart(), block.getBlockedAt(), block.getBlockedUntil(),
+          block.getReleasedAt(), block.getReleasedBy());
+    }
+  }
+
+  /** {@code GET /v1/admin/blocked-prefixes}. */
+  record BlockedPrefixes(List<BlockedPrefix> blockedPrefixes) {}
 }

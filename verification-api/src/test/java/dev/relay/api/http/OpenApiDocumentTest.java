@@ -3,6 +3,7 @@ package dev.relay.api.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.api.FakeBlockedPrefixes;
 import dev.relay.api.FakeDispatcherLink;
 import dev.relay.api.HttpCalls;
 import dev.relay.api.TestSettings;
@@ -14,6 +15,7 @@ import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -34,7 +36,10 @@ class OpenApiDocumentTest {
       HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
   private static final String NUMBER = "+4915112345678";
 
+  private static final ApiKeys.GeneratedKey ADMIN = ApiKeys.generate("ops");
+
   private final FakeDispatcherLink dispatcher = new FakeDispatcherLink();
+  private final FakeBlockedPrefixes blocks = new FakeBlockedPrefixes();
   private final ApiConfig config = TestSettings.config();
   private Javalin app;
   private HttpCalls http;
@@ -46,6 +51,8 @@ class OpenApiDocumentTest {
     app = RelayHttp.create("test", () -> true, null);
     new VerificationRoutes(dispatcher, config.ids(), config.sealer(), new NumberPolicy(config.enabledCountries(), true),
         config.codeLength(), ApiKeys.none(), ClientAddresses.direct(), Clock.systemUTC()).register(app);
+    blocks.latest.put("49151", FakeBlockedPrefixes.block("49151", Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600)));
+    new AdminRoutes(blocks, ApiKeys.parse("admin", ADMIN.settingEntry()), Clock.systemUTC()).register(app);
     app.start("127.0.0.1", 0);
     http = new HttpCalls(app.port());
     HttpResponse<String> response = http.get(VerificationRoutes.OPENAPI_PATH);
@@ -73,13 +80,15 @@ class OpenApiDocumentTest {
         .map(endpoint -> new Route(endpoint.getEndpoint().getMethod().name().toLowerCase(Locale.ROOT), endpoint.getEndpoint().getPath()))
         .collect(Collectors.toSet());
 
-    assertThat(documentedRoutes()).isEqualTo(served).isEqualTo(Set.copyOf(VerificationRoutes.ROUTES));
+    Set<Route> routes = new HashSet<>(VerificationRoutes.ROUTES);
+    routes.addAll(AdminRoutes.ROUTES);
+    assertThat(documentedRoutes()).isEqualTo(served).isEqualTo(routes);
   }
 
   @Test
   void everyDocumentedRouteAnswers() {
     for (Route route : documentedRoutes()) {
-      String path = route.path().replace("{id}", config.ids().mint(NUMBER));
+      String path = route.path().replace("{id}", config.ids().mint(NUMBER)).replace("{prefix}", "49151");
       HttpResponse<String> response = http.send(route.method().toUpperCase(Locale.ROOT), path,
           java.net.http.HttpRequest.BodyPublishers.ofString("{}"));
 
@@ -158,6 +167,29 @@ class OpenApiDocumentTest {
 
     assertMatchesSchema(HttpCalls.json(http.post("/v1/verifications/" + id + "/resend", "")), "Verification");
     assertMatchesSchema(HttpCalls.json(http.delete("/v1/verifications/" + id)), "Verification");
+  }
+
+  @Test
+  void theBlockedPrefixSchemasMatchTheAdminAnswers() {
+    http.withApiKey(ADMIN.key());
+
+    HttpResponse<String> list = http.get(AdminRoutes.BLOCKED_PREFIXES.path());
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertMatchesSchema(HttpCalls.json(list), "BlockedPrefixList");
+    assertMatchesSchema(HttpCalls.json(list).get("blockedPrefixes").get(0), "BlockedPrefix");
+
+    HttpResponse<String> released = http.delete("/v1/admin/blocked-prefixes/49151");
+    assertThat(released.statusCode()).isEqualTo(200);
+    assertMatchesSchema(HttpCalls.json(released), "BlockedPrefix");
+  }
+
+  @Test
+  void aBlockedPrefixIsDocumentedOnTheEndpointsThatSend() {
+    for (String pointer : new String[] {"/paths/~1v1~1verifications/post/responses/403/$ref",
+        "/paths/~1v1~1verifications~1{id}~1resend/post/responses/403/$ref"}) {
+      assertThat(document.at(pointer).asText()).isEqualTo("#/components/responses/PrefixBlocked");
+    }
+    assertThat(document.at("/components/responses/PrefixBlocked/description").asText()).contains("prefix_blocked");
   }
 
   private Set<Route> documentedRoutes() {

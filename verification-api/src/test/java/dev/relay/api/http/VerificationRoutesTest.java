@@ -699,6 +699,25 @@ class VerificationRoutesTest {
     }
 
     @Test
+    void aBlockedPrefixIs403WithTheReasonAndRetryAfterFromTheBlocksEnd() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED)
+              .setStatus(VerificationStatus.UNKNOWN_STATUS)
+              .setError("prefix_blocked")
+              .setRetryAfter(NOW.plusSeconds(3000))
+              .build());
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(response.statusCode()).isEqualTo(403);
+      assertThat(json(response).get("error").asText()).isEqualTo("prefix_blocked");
+      assertThat(json(response).get("message").asText()).contains("destination prefix", "pumping").doesNotContain(NUMBER);
+      assertThat(response.headers().firstValue("Retry-After")).contains("3000");
+      assertThat(http.post(verificationPath("/resend"), "{}").statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void aLimitWindowThatHasJustPassedStillAsksForASecond() {
       startService();
       dispatcher.onStart = request -> CompletableFuture.completedFuture(
