@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the routing degradation study (bench module, dev.relay.bench.study): for each routing mode a fresh
 # local stack with time-scaled settings, four provider degradations at once (one per country).
-#   ./routing-study.sh [--rate-per-country=1] [--healthy=50s] [--fault=100s] [--after=50s] [--modes=a,b,c] [--out=docs]
+#   ./routing-study.sh [--rate-per-country=1] [--healthy=50s] [--fault=100s] [--after=50s] [--warmup=30s] [--modes=a,b,c] [--out=docs]
 # Build first (once, or after a change): mvn -q -pl bench -am install -DskipTests
-# Writes <out>/routing-study.json, <out>/routing-study-completion.svg and the results tables into
+# Writes <out>/routing-study.json, <out>/routing-study-{completion,first-route}.svg and the results tables into
 # <out>/routing-study.md between its markers. See docs/routing-study.md.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -43,8 +43,9 @@ final class CompletionPlot {
         width / 2, escape(title)));
     int legendX = 20;
     for (RoutingMode mode : modes) {
-      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>"
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" %s/>"
           + "<text x=\"%d\" y=\"%d\">(%s) %s</text>%n", legendX, height - 22, legendX + 24, height - 22, COLOURS.get(mode),
+          mode == modes.get(0) ? "stroke-width=\"5\" stroke-opacity=\"0.45\"" : "stroke-width=\"2\"",
           legendX + 30, height - 18, mode.letter, escape(mode.label)));
       legendX += 320;
     }
@@ -88,8 +89,10 @@ final class CompletionPlot {
           double y = y0 + PLOT_H * (1 - values[i]);
           points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
         }
-        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n",
-            COLOURS.get(mode), points.toString().trim()));
+        // The first mode is drawn wide and pale underneath, so it still shows where a later one runs on top of it.
+        String style = mode == modes.get(0) ? "stroke-width=\"5\" stroke-opacity=\"0.45\"" : "stroke-width=\"2\"";
+        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" %s points=\"%s\"/>%n",
+            COLOURS.get(mode), style, points.toString().trim()));
       }
     }
     svg.append("</svg>\n");

@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  * recovers. Writes the figures as JSON, a Markdown table (into the study document between its
  * markers) and an SVG of completion over time.
  *
- * <pre>./routing-study.sh [--rate-per-country=1] [--healthy=50s] [--fault=100s] [--after=50s] [--modes=a,b,c] [--out=docs]</pre>
+ * <pre>./routing-study.sh [--rate-per-country=1] [--healthy=50s] [--fault=100s] [--after=50s] [--warmup=30s] [--modes=a,b,c] [--out=docs]</pre>
  */
 public final class RoutingStudy {
 
@@ -105,23 +105,61 @@ public final class RoutingStudy {
     Map<String, Object> runs = new LinkedHashMap<>();
     report.put("runs", runs);
     Map<Scenario, Map<RoutingMode, double[]>> series = new EnumMap<>(Scenario.class);
+    Map<Scenario, Map<RoutingMode, double[]>> routed = new EnumMap<>(Scenario.class);
     long began = System.nanoTime();
+    Duration warmUp = duration(flags.getOrDefault("warmup", "30s"));
+    if (!warmUp.isZero()) {
+      // The first stack in a fresh JVM runs interpreted code for a while; without this, the first mode
+      // alone would pay for it.
+      System.out.println("== warm-up, figures discarded");
+      warmUp(perCountry, warmUp, seed);
+    }
     for (RoutingMode mode : modes) {
       System.out.printf(Locale.ROOT, "== mode (%s) %s%n", mode.letter, mode.label);
-      Map<String, Object> run = runMode(mode, perCountry, healthy, fault, after, bucket, seed, series);
+      Map<String, Object> run = runMode(mode, perCountry, healthy, fault, after, bucket, seed, series, routed);
       runs.put(mode.name().toLowerCase(Locale.ROOT), run);
-      write(out, report, series, modes, bucket, healthy, fault);
+      write(out, report, series, routed, modes, bucket, healthy, fault);
     }
     report.put("studyMinutes", (System.nanoTime() - began) / 60e9);
-    write(out, report, series, modes, bucket, healthy, fault);
+    write(out, report, series, routed, modes, bucket, healthy, fault);
     String table = markdown(report, modes);
     System.out.println(table);
     publish(doc, out, table);
     System.exit(0);
   }
 
+  private static void warmUp(int perCountry, Duration duration, long seed) throws Exception {
+    Path dataDir = Files.createTempDirectory("relay-study-warmup");
+    LocalStack stack = new LocalStack(new LocalStackSettings(dataDir, FreePorts.pick(), FreePorts.pick(), FreePorts.pick(),
+        FreePorts.pick(), FreePorts.pick(), FreePorts.pick()), Map.of());
+    try {
+      stack.start();
+      awaitReady(stack);
+      new StudyWorld(stack.simUrl()).healthy();
+      StudyUsers users = new StudyUsers(stack.apiUrl(), stack.simUrl(), stack.apiKey(), MIN_PATIENCE, MAX_PATIENCE,
+          MIN_TYPING, MAX_TYPING, seed);
+      users.offer(perCountry, duration);
+      users.awaitAll(Duration.ofSeconds(30));
+      users.close();
+    } finally {
+      stack.close();
+      deleteQuietly(dataDir);
+    }
+  }
+
+  private static void awaitReady(LocalStack stack) throws InterruptedException {
+    long giveUp = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+    while (!stack.isReady()) {
+      if (System.nanoTime() > giveUp) {
+        throw new IllegalStateException("the stack was not ready within 240 s");
+      }
+      Thread.sleep(200);
+    }
+  }
+
   private static Map<String, Object> runMode(RoutingMode mode, int perCountry, Duration healthy, Duration fault,
-      Duration after, Duration bucket, long seed, Map<Scenario, Map<RoutingMode, double[]>> series) throws Exception {
+      Duration after, Duration bucket, long seed, Map<Scenario, Map<RoutingMode, double[]>> series,
+      Map<Scenario, Map<RoutingMode, double[]>> routed) throws Exception {
     Map<String, Map<String, String>> overrides = new HashMap<>();
     Map<String, String> dispatcher = new HashMap<>(SCALED_DISPATCHER);
     dispatcher.putAll(mode.dispatcherSettings());
@@ -136,13 +174,7 @@ public final class RoutingStudy {
         FreePorts.pick(), FreePorts.pick(), FreePorts.pick()), overrides);
     try {
       stack.start();
-      long giveUp = System.nanoTime() + Duration.ofSeconds(240).toNanos();
-      while (!stack.isReady()) {
-        if (System.nanoTime() > giveUp) {
-          throw new IllegalStateException("the stack was not ready within 240 s");
-        }
-        Thread.sleep(200);
-      }
+      awaitReady(stack);
       run.put("readySeconds", (System.nanoTime() - boot) / 1e9);
       run.put("loadAverageBefore", loadAverage());
       StudyWorld world = new StudyWorld(stack.simUrl());
@@ -166,6 +198,7 @@ public final class RoutingStudy {
       Thread.sleep(DELIVERY_WINDOW.multipliedBy(3).toMillis());
       run.put("loadAverageAfter", loadAverage());
       Map<String, List<SendTries.Try>> tries = SendTries.read(stack.bootstrapServers());
+      Map<String, String> reasons = SendTries.firstRoutingReasons(stack.bootstrapServers());
       List<Played> played = new ArrayList<>();
       Map<String, Long> fates = new LinkedHashMap<>();
       for (StudyUsers.Verification v : users.verifications()) {
@@ -185,9 +218,15 @@ public final class RoutingStudy {
         figures.put("fault", StudyMetrics.figures(scenario, played, world.faultStart(), world.faultEnd(), world::priceAt));
         figures.put("after", StudyMetrics.figures(scenario, played, world.faultEnd(), end, world::priceAt));
         figures.put("afterLate", StudyMetrics.figures(scenario, played, end.minus(LATE), end, world::priceAt));
+        figures.put("firstRouteReasonsInFault", reasonCounts(users.verifications(), reasons, scenario, world.faultStart(),
+            world.faultEnd()));
+        figures.put("firstRouteReasonsLate", reasonCounts(users.verifications(), reasons, scenario, end.minus(LATE), end));
         double[] completion = StudyMetrics.completionOverTime(scenario, played, begin, bucket, buckets);
         figures.put("completionOverTime", completion);
         series.computeIfAbsent(scenario, s -> new EnumMap<>(RoutingMode.class)).put(mode, completion);
+        double[] firstOnDegraded = StudyMetrics.firstOnDegradedOverTime(scenario, played, begin, bucket, buckets);
+        figures.put("firstOnDegradedOverTime", firstOnDegraded);
+        routed.computeIfAbsent(scenario, s -> new EnumMap<>(RoutingMode.class)).put(mode, firstOnDegraded);
         scenarios.put(scenario.name().toLowerCase(Locale.ROOT), figures);
         System.out.printf(Locale.ROOT, "   %s %s: %s%n", scenario.country, scenario.name(), figures.get("fault"));
       }
@@ -199,14 +238,30 @@ public final class RoutingStudy {
     }
   }
 
+  /** How many first sends of a scenario's verifications started in a span went where they went for each reason. */
+  private static Map<String, Integer> reasonCounts(List<StudyUsers.Verification> verifications, Map<String, String> reasons,
+      Scenario scenario, Instant from, Instant to) {
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    for (StudyUsers.Verification v : verifications) {
+      if (v.scenario == scenario && v.id != null && !v.startedAt.isBefore(from) && v.startedAt.isBefore(to)) {
+        counts.merge(reasons.getOrDefault(v.id, "unknown"), 1, Integer::sum);
+      }
+    }
+    return counts;
+  }
+
   private static void write(Path out, Map<String, Object> report, Map<Scenario, Map<RoutingMode, double[]>> series,
-      List<RoutingMode> modes, Duration bucket, Duration healthy, Duration fault) throws IOException {
+      Map<Scenario, Map<RoutingMode, double[]>> routed, List<RoutingMode> modes, Duration bucket, Duration healthy,
+      Duration fault) throws IOException {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     Files.writeString(out.resolve("routing-study.json"), json.writeValueAsString(report));
     List<RoutingMode> plotted = modes.stream().filter(m -> m != RoutingMode.TABLE).toList();
     Files.writeString(out.resolve("routing-study-completion.svg"), CompletionPlot.svg(series, plotted.isEmpty() ? modes : plotted,
         bucket.toMillis() / 1000.0, healthy.toSeconds(), healthy.plus(fault).toSeconds(),
         "Completion of the verifications started in each " + bucket.toSeconds() + " s, by routing mode"));
+    Files.writeString(out.resolve("routing-study-first-route.svg"), CompletionPlot.svg(routed, plotted.isEmpty() ? modes : plotted,
+        bucket.toMillis() / 1000.0, healthy.toSeconds(), healthy.plus(fault).toSeconds(),
+        "Share of first sends on the degraded provider, per " + bucket.toSeconds() + " s, by routing mode"));
   }
 
   /** The results tables; the run's figures come from the report so a JSON file can be rendered again. */
@@ -217,8 +272,9 @@ public final class RoutingStudy {
         .append(").\n\n");
     md.append("Fault phase (verifications started while the provider was degraded):\n\n");
     md.append("| scenario | mode | started | completion | p95 time to verify (s) | failovers / verification "
-        + "| cost / successful verification | first try on the degraded provider | same, last 20 s after recovery |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|\n");
+        + "| cost / successful verification | first try on the degraded provider | same, last 20 s after recovery "
+        + "| why the first route (fault phase) |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
     Map<String, Object> runs = (Map<String, Object>) report.get("runs");
     for (Scenario scenario : Scenario.values()) {
       for (RoutingMode mode : modes) {
@@ -230,10 +286,12 @@ public final class RoutingStudy {
             .get(scenario.name().toLowerCase(Locale.ROOT));
         Figures f = (Figures) figures.get("fault");
         Figures late = (Figures) figures.get("afterLate");
-        md.append(String.format(Locale.ROOT, "| %s %s (%s) | (%s) %s | %d | %.1f %% | %.2f | %.2f | %.4f | %.0f %% | %.0f %% |%n",
+        Map<String, Integer> reasons = (Map<String, Integer>) figures.getOrDefault("firstRouteReasonsInFault", Map.of());
+        md.append(String.format(Locale.ROOT, "| %s %s (%s) | (%s) %s | %d | %.1f %% | %.2f | %.2f | %.4f | %.0f %% | %.0f %% | %s |%n",
             scenario.country, scenario.provider, scenario.name().toLowerCase(Locale.ROOT).replace('_', ' '),
             mode.letter, mode.label, f.started(), 100 * f.completion(), f.p95TimeToVerify(), f.failoversPerVerification(),
-            f.costPerSuccess(), 100 * f.firstOnDegraded(), 100 * late.firstOnDegraded()));
+            f.costPerSuccess(), 100 * f.firstOnDegraded(), 100 * late.firstOnDegraded(),
+            reasons.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).reduce((x, y) -> x + ", " + y).orElse("")));
       }
     }
     md.append("\nHealthy phase (after a ").append(WARM_UP.toSeconds()).append(" s warm-up), for reference:\n\n");

@@ -86,6 +86,18 @@ final class StudyMetrics {
     return series;
   }
 
+  /** Share of first tries on the scenario's degraded provider among the verifications started in each bucket; NaN for none. */
+  static double[] firstOnDegradedOverTime(Scenario scenario, List<Played> played, Instant begin, Duration bucket, int buckets) {
+    double[] series = new double[buckets];
+    for (int i = 0; i < buckets; i++) {
+      List<Played> tried = in(scenario, played, begin.plus(bucket.multipliedBy(i)), begin.plus(bucket.multipliedBy(i + 1)))
+          .stream().filter(p -> !p.tries().isEmpty()).toList();
+      series[i] = tried.isEmpty() ? Double.NaN
+          : (double) tried.stream().filter(p -> p.tries().get(0).provider().equals(scenario.provider)).count() / tried.size();
+    }
+    return series;
+  }
+
   /** Nearest-rank percentile; NaN when there is nothing. */
   static double percentile(List<Long> values, double percent) {
     if (values.isEmpty()) {

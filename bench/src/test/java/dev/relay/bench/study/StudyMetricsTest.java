@@ -98,6 +98,20 @@ class StudyMetricsTest {
   }
 
   @Test
+  void firstOnDegradedOverTimeLooksAtTheFirstTryOfTheVerificationsThatGotOne() {
+    List<Played> played = List.of(
+        new Played(Scenario.DOWN, T0.plusSeconds(1), null, List.of(rejected(1, 0, "twilio", 1), accepted(1, 1, "vonage", 1))),
+        new Played(Scenario.DOWN, T0.plusSeconds(2), T0.plusSeconds(4), List.of(accepted(1, 0, "vonage", 2))),
+        new Played(Scenario.DOWN, T0.plusSeconds(3), null, List.of()),
+        new Played(Scenario.DOWN, T0.plusSeconds(12), null, List.of()));
+
+    double[] series = StudyMetrics.firstOnDegradedOverTime(Scenario.DOWN, played, T0, java.time.Duration.ofSeconds(10), 2);
+
+    assertThat(series[0]).isEqualTo(0.5);
+    assertThat(series[1]).isNaN();
+  }
+
+  @Test
   void aPriceChangeLastsAndAFaultsPriceEndsWithTheFault() {
     assertThat(StudyWorld.price(Scenario.PRICE_CHANGE, "vonage", T0, FAULT, RECOVERED)).isEqualByComparingTo("0.035");
     assertThat(StudyWorld.price(Scenario.PRICE_CHANGE, "vonage", FAULT, FAULT, RECOVERED)).isEqualByComparingTo("0.110");
