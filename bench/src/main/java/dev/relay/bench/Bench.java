@@ -33,6 +33,11 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class Bench {
 
+  /** How long each phase may take at most: past it the phase fails, the run goes on or ends, never hangs. */
+  private static final Duration READY_LIMIT = Duration.ofMinutes(3);
+  private static final Duration CEILING_LIMIT = Duration.ofMinutes(4);
+  private static final Duration CLOSE_LIMIT = Duration.ofMinutes(1);
+
   private Bench() {}
 
   public static void main(String[] args) throws Exception {
@@ -53,19 +58,25 @@ public final class Bench {
     long bootBegin = System.nanoTime();
     LocalStack stack = new LocalStack(new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(),
         freePort(), freePort()));
+    int exitCode = 0;
     try {
-      stack.start();
-      long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (!stack.isReady() && System.nanoTime() < giveUp) {
-        Thread.sleep(100);
-      }
+      Bounded.run("stack start", READY_LIMIT, () -> {
+        stack.start();
+        while (!stack.isReady()) {
+          Thread.sleep(100);
+        }
+        return null;
+      }, () -> { });
       report.put("readySeconds", (System.nanoTime() - bootBegin) / 1e9);
       System.gc();
       report.put("idleRssMiB", ProcessSampler.rssKiB() / 1024.0);
 
       int numberOffset = 0;
       if (!warmup.isZero()) {
-        new LoadRun(stack.apiUrl(), stack.simUrl(), stack.apiKey()).run(Math.min(50, rates.get(0)), warmup, numberOffset);
+        int warmupOffset = numberOffset;
+        Bounded.run("warm-up", loadLimit(warmup), () -> {
+          new LoadRun(stack.apiUrl(), stack.simUrl(), stack.apiKey()).run(Math.min(50, rates.get(0)), warmup, warmupOffset);
+        });
         numberOffset += 1_000_000;
       }
       List<Map<String, Object>> runs = new ArrayList<>();
@@ -76,7 +87,9 @@ public final class Bench {
         double cpu;
         double maxRss;
         try (ProcessSampler sampler = new ProcessSampler()) {
-          result = load.run(rate, duration, numberOffset);
+          int offset = numberOffset;
+          result = Bounded.run("load at " + rate + "/s", loadLimit(duration), () -> load.run(rate, duration, offset),
+              () -> { });
           cpu = sampler.cpuPercent();
           maxRss = sampler.maxRssMiB();
         }
@@ -111,18 +124,32 @@ public final class Bench {
       limits.put("records", ceilingRecords);
       report.put("ceiling", limits);
       // A ceiling that cannot be measured is reported as such; the load figures are kept either way.
-      measure(limits, "rawProduceConsumePerSecond", () -> ceiling.rawProduceConsume(ceilingRecords));
-      measure(limits, "streamsEosPassThroughPerSecond_commit20ms",
+      measure(limits, "rawProduceConsumePerSecond", ceiling, () -> ceiling.rawProduceConsume(ceilingRecords));
+      measure(limits, "streamsEosPassThroughPerSecond_commit20ms", ceiling,
           () -> ceiling.streamsPassThrough(ceilingRecords, Duration.ofMillis(20)));
-      measure(limits, "streamsEosPassThroughPerSecond_commit100ms",
+      measure(limits, "streamsEosPassThroughPerSecond_commit100ms", ceiling,
           () -> ceiling.streamsPassThrough(ceilingRecords, Duration.ofMillis(100)));
+    } catch (Bounded.PhaseTimeoutException e) {
+      // The stack never got ready, or a load run hung: what was measured so far is still written.
+      report.put("error", e.getMessage());
+      System.out.println(e.getMessage());
+      exitCode = 1;
     } finally {
-      stack.close();
+      try {
+        Bounded.run("stack close", CLOSE_LIMIT, stack::close);
+      } catch (Exception e) {
+        System.out.println(e.getMessage());
+      }
     }
 
     write(out, report);
     System.out.println(markdown(report));
-    System.exit(0);
+    System.exit(exitCode);
+  }
+
+  /** A load run offers for its duration, then waits up to a minute for stragglers (LoadRun), plus slack. */
+  private static Duration loadLimit(Duration duration) {
+    return duration.plus(Duration.ofMinutes(3));
   }
 
   /** Written after the load runs and again at the end, so a failing ceiling keeps the load figures. */
@@ -136,9 +163,9 @@ public final class Bench {
     double run() throws Exception;
   }
 
-  private static void measure(Map<String, Object> into, String name, Measurement measurement) {
+  private static void measure(Map<String, Object> into, String name, Ceiling ceiling, Measurement measurement) {
     try {
-      into.put(name, measurement.run());
+      into.put(name, Bounded.run(name, CEILING_LIMIT, measurement::run, ceiling::abandon));
     } catch (Exception e) {
       into.put(name, -1.0);
       into.put(name + "Error", e.toString());

@@ -67,10 +67,10 @@ final class LoadRun {
     long period = TimeUnit.SECONDS.toNanos(1) / rate;
     long total = rate * duration.toSeconds();
     long begin = System.nanoTime();
-    for (long i = 0; i < total; i++) {
+    for (long i = 0; i < total && !Thread.currentThread().isInterrupted(); i++) {
       long intended = begin + i * period;
       long wait;
-      while ((wait = intended - System.nanoTime()) > 0) {
+      while ((wait = intended - System.nanoTime()) > 0 && !Thread.currentThread().isInterrupted()) {
         LockSupport.parkNanos(wait);
       }
       inFlight.incrementAndGet();
@@ -78,7 +78,7 @@ final class LoadRun {
     }
     long offeredEnd = System.nanoTime();
     long deadline = offeredEnd + TimeUnit.SECONDS.toNanos(60);
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+    while (inFlight.get() > 0 && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
     }
     long end = lastApprovedNanos == 0 ? System.nanoTime() : lastApprovedNanos;
