@@ -1,8 +1,14 @@
 package dev.relay.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +29,7 @@ final class ProcessSampler implements AutoCloseable {
   });
   private final long startTicks;
   private final long startNanos;
+  private final Map<Long, ThreadStart> startCpu = threadCpu();
   private volatile long maxRssKiB;
   private volatile long sumRssKiB;
   private volatile int samples;
@@ -45,6 +52,83 @@ final class ProcessSampler implements AutoCloseable {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     return seconds <= 0 ? 0 : 100.0 * (cpuTicks() - startTicks) / TICKS_PER_SECOND / seconds;
   }
+
+  /**
+   * CPU seconds spent since the start, per part of the stack, told apart by thread names (all share
+   * this process). Threads that ended in between, and the JVM's own (JIT, GC), are in {@code jvm+ended}:
+   * the process total minus what the live Java threads account for.
+   */
+  Map<String, Double> cpuSecondsByPart() {
+    Map<String, Double> parts = new TreeMap<>();
+    double accounted = 0;
+    for (Map.Entry<Long, ThreadStart> now : threadCpu().entrySet()) {
+      ThreadStart before = startCpu.get(now.getKey());
+      long nanos = now.getValue().cpuNanos() - (before == null ? 0 : before.cpuNanos());
+      double seconds = Math.max(0, nanos) / 1e9;
+      accounted += seconds;
+      parts.merge(part(now.getValue().name()), seconds, Double::sum);
+    }
+    double total = (cpuTicks() - startTicks) / TICKS_PER_SECOND;
+    parts.put("jvm+ended", Math.max(0, total - accounted));
+    return parts;
+  }
+
+  private record ThreadStart(String name, long cpuNanos) {}
+
+  private static Map<Long, ThreadStart> threadCpu() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<Long, ThreadStart> cpu = new HashMap<>();
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null) {
+        long nanos = threads.getThreadCpuTime(info.getThreadId());
+        if (nanos >= 0) {
+          cpu.put(info.getThreadId(), new ThreadStart(info.getThreadName(), nanos));
+        }
+      }
+    }
+    return cpu;
+  }
+
+  /** Which part of the stack a thread works for, from the names the clients and services give them. */
+  static String part(String thread) {
+    for (String[] rule : PARTS) {
+      if (thread.startsWith(rule[0]) || thread.contains(rule[0])) {
+        return rule[1];
+      }
+    }
+    return "other";
+  }
+
+  private static final String[][] PARTS = {
+      {"bench-", "bench (load generator)"},
+      {"relay-dispatcher-sender", "dispatcher sender"},
+      {"relay-sender", "dispatcher sender"},
+      {"relay-dispatcher", "dispatcher streams"},
+      {"relay-scoring", "scoring streams"},
+      {"verification-api", "api"},
+      {"reply-listener", "api"},
+      {"dlr-ingest", "dlr-ingest"},
+      {"sim-", "simulator"},
+      {"JettyServerThreadPool", "http servers (all services, simulator)"},
+      {"HttpClient-", "http clients (sender, simulator, bench)"},
+      {"micrometer", "metrics"},
+      {"adminclient", "admin clients (readiness)"},
+      {"data-plane-kafka", "broker"},
+      {"kafka-", "broker"},
+      {"Txn", "broker"},
+      {"AddPartitionsToTxn", "broker"},
+      {"group-coordinator", "broker"},
+      {"quorum-controller", "broker"},
+      {"ExpirationReaper", "broker"},
+      {"executor-", "broker"},
+      {"LogDirFailureHandler", "broker"},
+      {"broker-", "broker"},
+      {"controller-", "broker"},
+      {"raft", "broker"},
+      {"transaction-", "broker"},
+      {"share-", "broker"},
+      {"log-", "broker"},
+  };
 
   double maxRssMiB() {
     return maxRssKiB / 1024.0;
