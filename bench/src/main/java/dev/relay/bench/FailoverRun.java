@@ -41,7 +41,9 @@ final class FailoverRun {
   private final String simUrl;
   private final String apiKey;
   private final CodeInbox inbox;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  // HTTP/1.1 as the API serves it: the JDK would otherwise offer an h2c upgrade on every request.
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   FailoverRun(String apiUrl, String simUrl, String apiKey, CodeInbox inbox) {
     this.apiUrl = apiUrl;

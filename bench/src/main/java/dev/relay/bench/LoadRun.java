@@ -33,7 +33,9 @@ final class LoadRun {
   private static final List<String> PREFIXES = List.of("+491511", "+3361", "+3161", "+447400", "+3461");
 
   private final String apiUrl;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  // HTTP/1.1 as the API serves it: the JDK would otherwise offer an h2c upgrade on every request.
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   final Recorder startLatency = new Recorder(MAX_LATENCY_NANOS, 3);
   final Recorder checkLatency = new Recorder(MAX_LATENCY_NANOS, 3);

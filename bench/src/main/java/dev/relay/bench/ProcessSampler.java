@@ -1,6 +1,8 @@
 package dev.relay.bench;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -30,6 +32,8 @@ final class ProcessSampler implements AutoCloseable {
   private final long startTicks;
   private final long startNanos;
   private final Map<Long, ThreadStart> startCpu = threadCpu();
+  private final long startGcMillis = gcMillis();
+  private final long startJitMillis = jitMillis();
   private volatile long maxRssKiB;
   private volatile long sumRssKiB;
   private volatile int samples;
@@ -55,8 +59,8 @@ final class ProcessSampler implements AutoCloseable {
 
   /**
    * CPU seconds spent since the start, per part of the stack, told apart by thread names (all share
-   * this process). Threads that ended in between, and the JVM's own (JIT, GC), are in {@code jvm+ended}:
-   * the process total minus what the live Java threads account for.
+   * this process). What the live Java threads do not account for is the JVM's own work (garbage
+   * collection, compilation, the rest) and threads that ended in between.
    */
   Map<String, Double> cpuSecondsByPart() {
     Map<String, Double> parts = new TreeMap<>();
@@ -69,8 +73,25 @@ final class ProcessSampler implements AutoCloseable {
       parts.merge(part(now.getValue().name()), seconds, Double::sum);
     }
     double total = (cpuTicks() - startTicks) / TICKS_PER_SECOND;
-    parts.put("jvm+ended", Math.max(0, total - accounted));
+    // Collection and compilation times are elapsed times of the JVM's own threads: close to their CPU
+    // with the serial collector and a compiler that runs while the application does.
+    double gc = (gcMillis() - startGcMillis) / 1000.0;
+    double jit = (jitMillis() - startJitMillis) / 1000.0;
+    double rest = Math.max(0, total - accounted);
+    parts.put("jvm: gc", Math.min(gc, rest));
+    parts.put("jvm: jit", Math.min(jit, Math.max(0, rest - gc)));
+    parts.put("jvm: other, and threads that ended", Math.max(0, rest - gc - jit));
     return parts;
+  }
+
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(GarbageCollectorMXBean::getCollectionTime).filter(time -> time > 0).sum();
+  }
+
+  private static long jitMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
   }
 
   private record ThreadStart(String name, long cpuNanos) {}
