@@ -10,4 +10,5 @@ if [ ! -d "$classes" ] || [ ! -d "$here/bench/target/lib" ]; then
   echo "bench is not built: run 'mvn -q -pl bench -am install -DskipTests' first" >&2
   exit 2
 fi
-exec java ${BENCH_JAVA_OPTS:--Xmx1g -XX:+UseG1GC} -cp "$classes:$here/bench/target/lib/*" dev.relay.bench.Bench "$@"
+# The JVM options relay-local.sh runs the stack with, so the figures are those of the local run.
+exec java ${BENCH_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} -cp "$classes:$here/bench/target/lib/*" dev.relay.bench.Bench "$@"

@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mvn -B -q -ntp install -DskipTests
-exec java -Xmx1g -XX:+UseSerialGC \
+# With one or two cores the JDK sizes the common pool to one thread, and CompletableFuture then starts a
+# new thread for every async step: one per HTTP response of the JDK client (sender, simulator). Two
+# threads keep it a pool.
+exec java -Xmx1g -XX:+UseSerialGC -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 \
   -cp "relay-local/target/relay-local-0.1.0-SNAPSHOT.jar:relay-local/target/lib/*" \
   dev.relay.local.RelayLocal "$@"

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.relay.local.LocalStack;
 import dev.relay.local.LocalStack.LocalStackSettings;
+import dev.relay.sim.SimService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +30,15 @@ import org.apache.kafka.common.TopicPartition;
  * this process, warms it up, drives it at each requested rate through the public HTTP API, then
  * measures the broker's own ceiling, and writes a Markdown table and a JSON file.
  *
- * <pre>./bench.sh --rate=50,200 --duration=60s [--warmup=10s] [--out=bench-results]</pre>
+ * <pre>./bench.sh --rate=50,200 --duration=60s [--warmup=10s] [--idle=10s] [--failover-rate=10] [--failover-duration=20s]
+ *     [--ceiling-records=200000] [--out=bench-results]</pre>
  */
 public final class Bench {
+
+  /** How long each phase may take at most: past it the phase fails, the run goes on or ends, never hangs. */
+  private static final Duration READY_LIMIT = Duration.ofMinutes(3);
+  private static final Duration CEILING_LIMIT = Duration.ofMinutes(4);
+  private static final Duration CLOSE_LIMIT = Duration.ofMinutes(1);
 
   private Bench() {}
 
@@ -40,6 +47,9 @@ public final class Bench {
     List<Integer> rates = List.of(flags.getOrDefault("rate", "100").split(",")).stream().map(Integer::parseInt).toList();
     Duration duration = duration(flags.getOrDefault("duration", "60s"));
     Duration warmup = duration(flags.getOrDefault("warmup", "10s"));
+    Duration idle = duration(flags.getOrDefault("idle", "10s"));
+    int failoverRate = Integer.parseInt(flags.getOrDefault("failover-rate", "10"));
+    Duration failoverDuration = duration(flags.getOrDefault("failover-duration", "20s"));
     int ceilingRecords = Integer.parseInt(flags.getOrDefault("ceiling-records", "200000"));
     Path out = Path.of(flags.getOrDefault("out", "bench-results"));
     Files.createDirectories(out);
@@ -52,33 +62,62 @@ public final class Bench {
 
     long bootBegin = System.nanoTime();
     LocalStack stack = new LocalStack(new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(),
-        freePort(), freePort()));
+        freePort(), freePort()), FailoverRun.stackOverrides());
+    int exitCode = 0;
     try {
-      stack.start();
-      long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (!stack.isReady() && System.nanoTime() < giveUp) {
-        Thread.sleep(100);
-      }
+      Bounded.run("stack start", READY_LIMIT, () -> {
+        stack.start();
+        while (!stack.isReady()) {
+          Thread.sleep(100);
+        }
+        return null;
+      }, () -> { });
       report.put("readySeconds", (System.nanoTime() - bootBegin) / 1e9);
+      // The users' phones are the simulator's handsets, in this process: codes are handed over as they
+      // arrive (auto-verify, the simulator's own listener, stays off in the benchmark).
+      CodeInbox inbox = new CodeInbox();
+      stack.services().stream().filter(SimService.class::isInstance).map(SimService.class::cast).findFirst()
+          .orElseThrow(() -> new IllegalStateException("the stack runs no simulator"))
+          .handsets().onReceive(inbox::received);
       System.gc();
       report.put("idleRssMiB", ProcessSampler.rssKiB() / 1024.0);
 
       int numberOffset = 0;
       if (!warmup.isZero()) {
-        new LoadRun(stack.apiUrl(), stack.simUrl(), stack.apiKey()).run(Math.min(50, rates.get(0)), warmup, numberOffset);
+        int warmupOffset = numberOffset;
+        Bounded.run("warm-up", loadLimit(warmup), () -> {
+          new LoadRun(stack.apiUrl(), inbox, stack.apiKey()).run(Math.min(50, rates.get(0)), warmup, warmupOffset);
+        });
         numberOffset += 1_000_000;
+      }
+      if (!idle.isZero()) {
+        // What the stack burns with nothing to do (poll loops, commits, punctuators, metrics): a floor under
+        // every figure below, and a cost a deployment pays all day.
+        try (ProcessSampler sampler = new ProcessSampler()) {
+          Thread.sleep(idle.toMillis());
+          Map<String, Object> quiet = new LinkedHashMap<>();
+          quiet.put("seconds", idle.toSeconds());
+          quiet.put("cpuPercentOfOneCore", sampler.cpuPercent());
+          quiet.put("cpuSecondsByPart", sampler.cpuSecondsByPart());
+          report.put("idle", quiet);
+          System.out.println("idle: " + quiet);
+        }
       }
       List<Map<String, Object>> runs = new ArrayList<>();
       for (int rate : rates) {
         long recordsBefore = recordsWritten(stack.bootstrapServers());
-        LoadRun load = new LoadRun(stack.apiUrl(), stack.simUrl(), stack.apiKey());
+        LoadRun load = new LoadRun(stack.apiUrl(), inbox, stack.apiKey());
         LoadRun.Result result;
         double cpu;
         double maxRss;
+        Map<String, Double> cpuByPart;
         try (ProcessSampler sampler = new ProcessSampler()) {
-          result = load.run(rate, duration, numberOffset);
+          int offset = numberOffset;
+          result = Bounded.run("load at " + rate + "/s", loadLimit(duration), () -> load.run(rate, duration, offset),
+              () -> { });
           cpu = sampler.cpuPercent();
           maxRss = sampler.maxRssMiB();
+          cpuByPart = sampler.cpuSecondsByPart();
         }
         numberOffset += 1_000_000;
         long records = recordsWritten(stack.bootstrapServers()) - recordsBefore;
@@ -99,11 +138,25 @@ public final class Bench {
         run.put("checkLatencyMs", percentiles(result.checks()));
         run.put("cpuPercentOfOneCore", cpu);
         run.put("maxRssMiB", maxRss);
+        double cpuSeconds = cpuByPart.values().stream().mapToDouble(Double::doubleValue).sum();
+        run.put("cpuMillisPerVerification", load.approved.get() == 0 ? 0 : 1000 * cpuSeconds / load.approved.get());
+        run.put("cpuSecondsByPart", cpuByPart);
         runs.add(run);
         System.out.println("rate " + rate + "/s: " + run);
       }
       report.put("runs", runs);
       write(out, report);
+
+      if (failoverRate > 0) {
+        int offset = numberOffset;
+        FailoverRun failover = new FailoverRun(stack.apiUrl(), stack.simUrl(), stack.apiKey(), inbox);
+        Map<String, Object> figures = Bounded.run("failover run", loadLimit(failoverDuration),
+            () -> failover.run(failoverRate, failoverDuration, offset), () -> { });
+        numberOffset += 1_000_000;
+        report.put("failover", figures);
+        System.out.println("failover: " + figures);
+        write(out, report);
+      }
 
       Ceiling ceiling = new Ceiling(stack.bootstrapServers(), dataDir.resolve("ceiling"));
       Map<String, Object> limits = new LinkedHashMap<>();
@@ -111,18 +164,32 @@ public final class Bench {
       limits.put("records", ceilingRecords);
       report.put("ceiling", limits);
       // A ceiling that cannot be measured is reported as such; the load figures are kept either way.
-      measure(limits, "rawProduceConsumePerSecond", () -> ceiling.rawProduceConsume(ceilingRecords));
-      measure(limits, "streamsEosPassThroughPerSecond_commit20ms",
+      measure(limits, "rawProduceConsumePerSecond", ceiling, () -> ceiling.rawProduceConsume(ceilingRecords));
+      measure(limits, "streamsEosPassThroughPerSecond_commit20ms", ceiling,
           () -> ceiling.streamsPassThrough(ceilingRecords, Duration.ofMillis(20)));
-      measure(limits, "streamsEosPassThroughPerSecond_commit100ms",
+      measure(limits, "streamsEosPassThroughPerSecond_commit100ms", ceiling,
           () -> ceiling.streamsPassThrough(ceilingRecords, Duration.ofMillis(100)));
+    } catch (Bounded.PhaseTimeoutException e) {
+      // The stack never got ready, or a load run hung: what was measured so far is still written.
+      report.put("error", e.getMessage());
+      System.out.println(e.getMessage());
+      exitCode = 1;
     } finally {
-      stack.close();
+      try {
+        Bounded.run("stack close", CLOSE_LIMIT, stack::close);
+      } catch (Exception e) {
+        System.out.println(e.getMessage());
+      }
     }
 
     write(out, report);
     System.out.println(markdown(report));
-    System.exit(0);
+    System.exit(exitCode);
+  }
+
+  /** A load run offers for its duration, then waits up to a minute for stragglers (LoadRun), plus slack. */
+  private static Duration loadLimit(Duration duration) {
+    return duration.plus(Duration.ofMinutes(3));
   }
 
   /** Written after the load runs and again at the end, so a failing ceiling keeps the load figures. */
@@ -136,9 +203,9 @@ public final class Bench {
     double run() throws Exception;
   }
 
-  private static void measure(Map<String, Object> into, String name, Measurement measurement) {
+  private static void measure(Map<String, Object> into, String name, Ceiling ceiling, Measurement measurement) {
     try {
-      into.put(name, measurement.run());
+      into.put(name, Bounded.run(name, CEILING_LIMIT, measurement::run, ceiling::abandon));
     } catch (Exception e) {
       into.put(name, -1.0);
       into.put(name + "Error", e.toString());
@@ -174,18 +241,48 @@ public final class Bench {
     md.append("Machine: ").append(report.get("machine")).append("\n\n");
     md.append(String.format("Stack ready in %.1f s; idle RSS %.0f MiB (whole process: broker, services, simulator).%n%n",
         report.get("readySeconds"), report.get("idleRssMiB")));
+    Map<String, Object> idle = (Map<String, Object>) report.get("idle");
+    if (idle != null) {
+      md.append(String.format("Idle after the warm-up, %s s: CPU %.0f %% of one core (", idle.get("seconds"),
+          idle.get("cpuPercentOfOneCore")));
+      md.append(((Map<String, Double>) idle.get("cpuSecondsByPart")).entrySet().stream()
+          .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+          .map(e -> String.format("%s %.1f s", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
+      md.append(").\n\n");
+    }
     md.append("| offered/s | approved/s | approved / offered | Kafka records per verification | start p50 / p95 / p99 / max (ms) "
-        + "| check p50 / p95 / p99 / max (ms) | CPU (% of one core) | max RSS (MiB) |\n");
-    md.append("|---|---|---|---|---|---|---|---|\n");
+        + "| check p50 / p95 / p99 / max (ms) | CPU (% of one core) | CPU ms per verification | max RSS (MiB) |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> run : (List<Map<String, Object>>) report.getOrDefault("runs", List.of())) {
       Map<String, Double> start = (Map<String, Double>) run.get("startLatencyMs");
       Map<String, Double> check = (Map<String, Double>) run.get("checkLatencyMs");
-      md.append(String.format("| %d | %.1f | %d / %d | %.1f | %.1f / %.1f / %.1f / %.1f | %.1f / %.1f / %.1f / %.1f | %.0f | %.0f |%n",
+      md.append(String.format("| %d | %.1f | %d / %d | %.1f | %.1f / %.1f / %.1f / %.1f | %.1f / %.1f / %.1f / %.1f | %.0f | %.1f | %.0f |%n",
           run.get("offeredPerSecond"), run.get("approvedPerSecond"), run.get("approved"), run.get("offered"),
           run.get("kafkaRecordsPerVerification"),
           start.get("p50"), start.get("p95"), start.get("p99"), start.get("max"),
           check.get("p50"), check.get("p95"), check.get("p99"), check.get("max"),
-          run.get("cpuPercentOfOneCore"), run.get("maxRssMiB")));
+          run.get("cpuPercentOfOneCore"), run.get("cpuMillisPerVerification"), run.get("maxRssMiB")));
+    }
+    for (Map<String, Object> run : (List<Map<String, Object>>) report.getOrDefault("runs", List.of())) {
+      Map<String, Double> parts = (Map<String, Double>) run.get("cpuSecondsByPart");
+      md.append(String.format("%nCPU seconds by part at %d/s: ", run.get("offeredPerSecond")));
+      md.append(parts.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+          .map(e -> String.format("%s %.1f", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
+      md.append("\n");
+    }
+    Map<String, Object> failover = (Map<String, Object>) report.get("failover");
+    if (failover != null) {
+      Map<String, Double> overhead = (Map<String, Double>) failover.get("failoverOverheadMicros");
+      Map<String, Double> lateness = (Map<String, Double>) failover.get("timeoutLatenessMillis");
+      md.append(String.format("%nFailover at %d verifications/s (a third refused at once by the first route, a third "
+              + "accepted and never delivered, a third healthy; %d of %d approved):%n%n",
+          failover.get("offeredPerSecond"), failover.get("approved"), failover.get("offered")));
+      md.append("| measure | p50 | p99 | max | samples |\n|---|---|---|---|---|\n");
+      md.append(String.format("| fast failover: refusal answered -> next provider's request arrives (µs) | %.0f | %.0f | %.0f | %.0f |%n",
+          overhead.get("p50"), overhead.get("p99"), overhead.get("max"), overhead.get("count")));
+      md.append(String.format("| timeout: resend arrives minus (acceptance + %d s window) (ms) | %.0f | %.0f | %.0f | %.0f |%n",
+          failover.get("deliveryWindowSeconds"), lateness.get("p50"), lateness.get("p99"), lateness.get("max"),
+          lateness.get("count")));
     }
     Map<String, Object> ceiling = (Map<String, Object>) report.get("ceiling");
     if (ceiling != null) {

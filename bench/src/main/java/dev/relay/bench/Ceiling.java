@@ -1,5 +1,6 @@
 package dev.relay.bench;
 
+import dev.relay.support.kafka.TopicProvisioner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -31,8 +32,17 @@ import org.apache.kafka.streams.kstream.Produced;
  * What the broker on this machine allows, measured in the same run as the stack: records the size of
  * ours produced (acks=all, idempotent) and consumed, and the same records through a Kafka Streams
  * pass-through under exactly_once_v2. Every stack figure can be read as a fraction of these.
+ * Each measurement ends in bounded time: the caller gives it a deadline and calls {@link #abandon()}
+ * when it passes, which closes whatever client is still open.
  */
 final class Ceiling {
+
+  private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
+  /** A send not acknowledged within this fails the measurement instead of retrying on and on. */
+  private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration CONSUME_TIMEOUT = Duration.ofMinutes(2);
+
+  private final List<AutoCloseable> open = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** About the size of a serialized VerificationRequest or SendCommand with its key. */
   static final int RECORD_BYTES = 300;
@@ -76,18 +86,44 @@ final class Ceiling {
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     long begin = System.nanoTime();
     try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
+      open.add(streams);
       streams.start();
       consumeAll(out, records, true);
       double rate = records / ((System.nanoTime() - begin) / 1e9);
       streams.close(Duration.ofSeconds(30));
+      open.remove(streams);
       return rate;
     }
   }
 
+  /** Closes every client a measurement that ran out of time left open, without waiting for it. */
+  void abandon() {
+    for (AutoCloseable client : open) {
+      try {
+        if (client instanceof KafkaStreams streams) {
+          streams.close(Duration.ZERO);
+        } else if (client instanceof KafkaProducer<?, ?> producer) {
+          producer.close(Duration.ZERO);
+        } else {
+          client.close();
+        }
+      } catch (Exception e) {
+        System.out.println("closing " + client + " after the deadline: " + e);
+      }
+    }
+    open.clear();
+  }
+
+  /**
+   * Creates the topic and waits until each of its partitions is served by its leader: an idempotent
+   * producer that starts earlier can have its first batch refused for ever (NOT_LEADER_OR_FOLLOWER,
+   * then OUT_OF_ORDER_SEQUENCE_NUMBER once later batches were appended before its retry).
+   */
   private void create(String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get(TOPIC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
+    TopicProvisioner.awaitLeaders(bootstrap, List.of(topic), TOPIC_TIMEOUT);
   }
 
   private void produce(String topic, int records) throws Exception {
@@ -96,8 +132,11 @@ final class Ceiling {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
     byte[] value = new byte[RECORD_BYTES - 16];
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      open.add(producer);
       java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
       java.util.concurrent.atomic.AtomicReference<Exception> firstError = new java.util.concurrent.atomic.AtomicReference<>();
       for (int i = 0; i < records; i++) {
@@ -110,6 +149,7 @@ final class Ceiling {
         });
       }
       producer.flush();
+      open.remove(producer);
       if (failed.get() > 0) {
         throw new IllegalStateException(failed.get() + " of " + records + " sends to " + topic + " failed, first: "
             + firstError.get());
@@ -124,10 +164,10 @@ final class Ceiling {
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
     long seen = 0;
-    long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    long giveUp = System.nanoTime() + CONSUME_TIMEOUT.toNanos();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(Set.of(topic));
-      while (seen < records && System.nanoTime() < giveUp) {
+      while (seen < records && System.nanoTime() < giveUp && !Thread.currentThread().isInterrupted()) {
         seen += consumer.poll(Duration.ofMillis(100)).count();
       }
     }

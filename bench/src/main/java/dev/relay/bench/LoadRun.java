@@ -1,6 +1,5 @@
 package dev.relay.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,11 +9,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
 
@@ -22,27 +20,22 @@ import org.HdrHistogram.Histogram;
  * The user side of the benchmark, open loop: verifications are started on a fixed schedule (one every
  * 1/rate seconds, whatever the answers do), and a start's latency runs from its scheduled time, so a
  * stall shows in the figures instead of quietly lowering the offered rate (no coordinated omission).
- * Each started verification is then played out as a person would: the code is read from the
- * simulator's handset inbox and checked at once; the check's latency runs from the moment the code
- * was seen.
+ * Each started verification is then played out as a person would: the code is taken from the
+ * simulated handset the moment it arrives ({@link CodeInbox}) and checked at once through the API;
+ * the check's latency runs from that moment.
  */
 final class LoadRun {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_LATENCY_NANOS = TimeUnit.MINUTES.toNanos(2);
-  private static final Duration INBOX_POLL = Duration.ofMillis(25);
   private static final Duration CODE_WAIT = Duration.ofSeconds(30);
   /** Mobile ranges with seven free digits: DE, FR, NL, GB, ES. */
   private static final List<String> PREFIXES = List.of("+491511", "+3361", "+3161", "+447400", "+3461");
 
   private final String apiUrl;
-  private final String simUrl;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final ScheduledExecutorService pollers = Executors.newScheduledThreadPool(2, r -> {
-    Thread thread = new Thread(r, "bench-inbox");
-    thread.setDaemon(true);
-    return thread;
-  });
+  // HTTP/1.1 as the API serves it: the JDK would otherwise offer an h2c upgrade on every request.
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   final Recorder startLatency = new Recorder(MAX_LATENCY_NANOS, 3);
   final Recorder checkLatency = new Recorder(MAX_LATENCY_NANOS, 3);
@@ -56,10 +49,19 @@ final class LoadRun {
   private final AtomicLong inFlight = new AtomicLong();
   private volatile long lastApprovedNanos;
 
-  LoadRun(String apiUrl, String simUrl, String apiKey) {
+  private final IntFunction<String> numbers;
+  private final CodeInbox inbox;
+
+  LoadRun(String apiUrl, CodeInbox inbox, String apiKey) {
+    this(apiUrl, inbox, apiKey, LoadRun::number);
+  }
+
+  /** @param numbers the number of the i-th verification started */
+  LoadRun(String apiUrl, CodeInbox inbox, String apiKey, IntFunction<String> numbers) {
     this.apiUrl = apiUrl;
-    this.simUrl = simUrl;
+    this.inbox = inbox;
     this.apiKey = apiKey;
+    this.numbers = numbers;
   }
 
   /** Offers {@code rate} starts a second for {@code duration}, then waits for the stragglers. */
@@ -67,18 +69,18 @@ final class LoadRun {
     long period = TimeUnit.SECONDS.toNanos(1) / rate;
     long total = rate * duration.toSeconds();
     long begin = System.nanoTime();
-    for (long i = 0; i < total; i++) {
+    for (long i = 0; i < total && !Thread.currentThread().isInterrupted(); i++) {
       long intended = begin + i * period;
       long wait;
-      while ((wait = intended - System.nanoTime()) > 0) {
+      while ((wait = intended - System.nanoTime()) > 0 && !Thread.currentThread().isInterrupted()) {
         LockSupport.parkNanos(wait);
       }
       inFlight.incrementAndGet();
-      startOne(number(numberOffset + (int) i), intended);
+      startOne(numbers.apply(numberOffset + (int) i), intended);
     }
     long offeredEnd = System.nanoTime();
     long deadline = offeredEnd + TimeUnit.SECONDS.toNanos(60);
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+    while (inFlight.get() > 0 && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
     }
     long end = lastApprovedNanos == 0 ? System.nanoTime() : lastApprovedNanos;
@@ -90,46 +92,36 @@ final class LoadRun {
       long unfinished) {}
 
   private void startOne(String number, long intended) {
+    // Expected before the start is sent: the code may reach the handset before the API answers.
+    CompletableFuture<CodeInbox.Code> code = inbox.expect(number, CODE_WAIT);
     post(apiUrl + "/v1/verifications", "{\"to\": \"" + number + "\"}").whenComplete((response, error) -> {
       startLatency.recordValue(Math.min(MAX_LATENCY_NANOS, System.nanoTime() - intended));
       if (error != null || response.statusCode() != 201) {
         startFailed.incrementAndGet();
         statusCounts.merge(error != null ? -1 : response.statusCode(), "x", String::concat);
+        inbox.forget(number, code);
         done();
         return;
       }
       started.incrementAndGet();
+      String id;
       try {
-        String id = JSON.readTree(response.body()).get("id").asText();
-        awaitCode(number, id, System.nanoTime() + CODE_WAIT.toNanos());
+        id = JSON.readTree(response.body()).get("id").asText();
       } catch (Exception e) {
         startFailed.incrementAndGet();
+        inbox.forget(number, code);
         done();
+        return;
       }
-    });
-  }
-
-  private void awaitCode(String number, String id, long giveUpAt) {
-    get(simUrl + "/sim/handsets/" + number + "/messages").whenComplete((response, error) -> {
-      String code = null;
-      if (error == null && response.statusCode() == 200) {
-        try {
-          JsonNode inbox = JSON.readTree(response.body());
-          if (inbox.size() > 0) {
-            code = inbox.get(inbox.size() - 1).get("code").asText();
-          }
-        } catch (Exception e) {
-          code = null;
+      code.whenComplete((received, timeout) -> {
+        if (timeout != null) {
+          codeNeverCame.incrementAndGet();
+          inbox.forget(number, code);
+          done();
+        } else {
+          check(id, received.code(), received.arrivedNanos());
         }
-      }
-      if (code != null) {
-        check(id, code, System.nanoTime());
-      } else if (System.nanoTime() > giveUpAt) {
-        codeNeverCame.incrementAndGet();
-        done();
-      } else {
-        pollers.schedule(() -> awaitCode(number, id, giveUpAt), INBOX_POLL.toMillis(), TimeUnit.MILLISECONDS);
-      }
+      });
     });
   }
 
@@ -164,11 +156,6 @@ final class LoadRun {
         .header("Content-Type", "application/json")
         .header("Authorization", "Bearer " + apiKey)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private CompletableFuture<HttpResponse<String>> get(String url) {
-    return http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Distinct mobile numbers spread over five countries. */

@@ -1,8 +1,16 @@
 package dev.relay.bench;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +31,9 @@ final class ProcessSampler implements AutoCloseable {
   });
   private final long startTicks;
   private final long startNanos;
+  private final Map<Long, ThreadStart> startCpu = threadCpu();
+  private final long startGcMillis = gcMillis();
+  private final long startJitMillis = jitMillis();
   private volatile long maxRssKiB;
   private volatile long sumRssKiB;
   private volatile int samples;
@@ -45,6 +56,100 @@ final class ProcessSampler implements AutoCloseable {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     return seconds <= 0 ? 0 : 100.0 * (cpuTicks() - startTicks) / TICKS_PER_SECOND / seconds;
   }
+
+  /**
+   * CPU seconds spent since the start, per part of the stack, told apart by thread names (all share
+   * this process). What the live Java threads do not account for is the JVM's own work (garbage
+   * collection, compilation, the rest) and threads that ended in between.
+   */
+  Map<String, Double> cpuSecondsByPart() {
+    Map<String, Double> parts = new TreeMap<>();
+    double accounted = 0;
+    for (Map.Entry<Long, ThreadStart> now : threadCpu().entrySet()) {
+      ThreadStart before = startCpu.get(now.getKey());
+      long nanos = now.getValue().cpuNanos() - (before == null ? 0 : before.cpuNanos());
+      double seconds = Math.max(0, nanos) / 1e9;
+      accounted += seconds;
+      parts.merge(part(now.getValue().name()), seconds, Double::sum);
+    }
+    double total = (cpuTicks() - startTicks) / TICKS_PER_SECOND;
+    // Collection and compilation times are elapsed times of the JVM's own threads: close to their CPU
+    // with the serial collector and a compiler that runs while the application does.
+    double gc = (gcMillis() - startGcMillis) / 1000.0;
+    double jit = (jitMillis() - startJitMillis) / 1000.0;
+    double rest = Math.max(0, total - accounted);
+    parts.put("jvm: gc", Math.min(gc, rest));
+    parts.put("jvm: jit", Math.min(jit, Math.max(0, rest - gc)));
+    parts.put("jvm: other, and threads that ended", Math.max(0, rest - gc - jit));
+    return parts;
+  }
+
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(GarbageCollectorMXBean::getCollectionTime).filter(time -> time > 0).sum();
+  }
+
+  private static long jitMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+  }
+
+  private record ThreadStart(String name, long cpuNanos) {}
+
+  private static Map<Long, ThreadStart> threadCpu() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<Long, ThreadStart> cpu = new HashMap<>();
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null) {
+        long nanos = threads.getThreadCpuTime(info.getThreadId());
+        if (nanos >= 0) {
+          cpu.put(info.getThreadId(), new ThreadStart(info.getThreadName(), nanos));
+        }
+      }
+    }
+    return cpu;
+  }
+
+  /** Which part of the stack a thread works for, from the names the clients and services give them. */
+  static String part(String thread) {
+    for (String[] rule : PARTS) {
+      if (thread.startsWith(rule[0]) || thread.contains(rule[0])) {
+        return rule[1];
+      }
+    }
+    return "other";
+  }
+
+  private static final String[][] PARTS = {
+      {"bench-", "bench (load generator)"},
+      {"relay-dispatcher-sender", "dispatcher sender"},
+      {"relay-sender", "dispatcher sender"},
+      {"relay-dispatcher", "dispatcher streams"},
+      {"relay-scoring", "scoring streams"},
+      {"verification-api", "api"},
+      {"reply-listener", "api"},
+      {"dlr-ingest", "dlr-ingest"},
+      {"sim-", "simulator"},
+      {"JettyServerThreadPool", "http servers (all services, simulator)"},
+      {"HttpClient-", "http clients (sender, simulator, bench)"},
+      {"micrometer", "metrics"},
+      {"adminclient", "admin clients (readiness)"},
+      {"data-plane-kafka", "broker"},
+      {"kafka-", "broker"},
+      {"Txn", "broker"},
+      {"AddPartitionsToTxn", "broker"},
+      {"group-coordinator", "broker"},
+      {"quorum-controller", "broker"},
+      {"ExpirationReaper", "broker"},
+      {"executor-", "broker"},
+      {"LogDirFailureHandler", "broker"},
+      {"broker-", "broker"},
+      {"controller-", "broker"},
+      {"raft", "broker"},
+      {"transaction-", "broker"},
+      {"share-", "broker"},
+      {"log-", "broker"},
+  };
 
   double maxRssMiB() {
     return maxRssKiB / 1024.0;

@@ -9,6 +9,7 @@ import dev.relay.sim.route.RouteBehaviourJson;
 import dev.relay.sim.route.RouteBook;
 import dev.relay.sim.twilio.TwilioApi;
 import dev.relay.sim.user.AutoVerifier;
+import dev.relay.sim.vendor.SendLog;
 import dev.relay.sim.vonage.VonageSmsApi;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.RelayConfig;
@@ -38,6 +39,7 @@ public final class SimService implements RelayService {
   private final Clock clock;
   private final RouteBook routes;
   private final Handsets handsets;
+  private final SendLog sends;
   private final RandomGenerator random;
   private ScheduledExecutorService scheduler;
   private Javalin server;
@@ -55,6 +57,7 @@ public final class SimService implements RelayService {
     this.clock = clock;
     this.routes = new RouteBook(config.receiptDelay());
     this.handsets = new Handsets(config.inboxSize(), config.maxHandsets());
+    this.sends = new SendLog(clock, config.inboxSize(), config.maxHandsets());
     // java.util.Random is safe to share between the server's threads; a seed makes a scenario repeatable.
     this.random = config.randomSeed().isPresent() ? new Random(config.randomSeed().getAsLong()) : new Random();
   }
@@ -85,6 +88,8 @@ public final class SimService implements RelayService {
         config.callbackAttempts(), config.callbackBackoff(), metrics);
 
     Javalin app = RelayHttp.create(NAME, this::isReady, metrics);
+    app.before(sends::stampArrival);
+    app.after(sends::recordAnswered);
     new TwilioApi(config, routes, handsets, callbacks, scheduler, random, clock, metrics, http).register(app);
     new VonageSmsApi(config, routes, handsets, callbacks, scheduler, random, clock, metrics).register(app);
     config.plivo().ifPresent(account -> new PlivoMessageApi(config, account, routes, handsets, callbacks, scheduler,
@@ -93,7 +98,7 @@ public final class SimService implements RelayService {
         new AutoVerifier.Settings(config.autoVerify(), config.autoVerifyMinDelay(), config.autoVerifyMaxDelay()),
         http, scheduler, random, metrics);
     handsets.onReceive(users::onReceived);
-    new AdminApi(routes, handsets, new RouteBehaviourJson(new VendorCatalog()), users).register(app);
+    new AdminApi(routes, handsets, new RouteBehaviourJson(new VendorCatalog()), users).sendLog(sends).register(app);
     try {
       app.start(config.httpHost(), config.httpPort());
     } catch (RuntimeException e) {
@@ -129,6 +134,11 @@ public final class SimService implements RelayService {
 
   public Handsets handsets() {
     return handsets;
+  }
+
+  /** The vendor sends per number, as {@code GET /sim/handsets/{number}/sends} shows them. */
+  public SendLog sends() {
+    return sends;
   }
 
   @Override

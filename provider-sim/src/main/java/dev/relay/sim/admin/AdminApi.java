@@ -9,6 +9,7 @@ import dev.relay.sim.route.RouteBehaviourJson;
 import dev.relay.sim.route.RouteBook;
 import dev.relay.sim.route.SimChannel;
 import dev.relay.sim.user.AutoVerifier;
+import dev.relay.sim.vendor.SendLog;
 import dev.relay.support.http.ApiError;
 import dev.relay.support.http.Json;
 import dev.relay.support.phone.InvalidPhoneNumberException;
@@ -35,6 +36,7 @@ public final class AdminApi {
   private final Handsets handsets;
   private final RouteBehaviourJson behaviourJson;
   private final AutoVerifier autoVerifier;
+  private SendLog sendLog;
 
   public AdminApi(RouteBook routes, Handsets handsets, RouteBehaviourJson behaviourJson) {
     this(routes, handsets, behaviourJson, null);
@@ -48,8 +50,17 @@ public final class AdminApi {
     this.autoVerifier = autoVerifier;
   }
 
+  /** Serves {@code GET /sim/handsets/{number}/sends} from this log, and clears it on reset. */
+  public AdminApi sendLog(SendLog log) {
+    this.sendLog = log;
+    return this;
+  }
+
   public void register(Javalin app) {
     app.get("/sim/handsets/{number}/messages", ctx -> ctx.json(handsets.messages(number(ctx))));
+    if (sendLog != null) {
+      app.get("/sim/handsets/{number}/sends", ctx -> ctx.json(sendLog.of(number(ctx))));
+    }
     app.delete("/sim/handsets/{number}/messages", ctx -> {
       handsets.clear(number(ctx));
       ctx.status(204);
@@ -67,6 +78,9 @@ public final class AdminApi {
     app.post("/sim/reset", ctx -> {
       routes.resetAll();
       handsets.clearAll();
+      if (sendLog != null) {
+        sendLog.clearAll();
+      }
       ctx.status(204);
     });
   }

@@ -17,6 +17,7 @@ import dev.relay.sim.vendor.FormEncoding;
 import dev.relay.sim.vendor.RecentResources;
 import dev.relay.sim.vendor.Replies;
 import dev.relay.sim.vendor.Replies.Reply;
+import dev.relay.sim.vendor.SendLog;
 import dev.relay.sim.vendor.Tasks;
 import dev.relay.support.http.Json;
 import dev.relay.support.phone.InvalidPhoneNumberException;
@@ -147,6 +148,7 @@ public final class PlivoMessageApi {
     String country = send.to().region();
     RouteBehaviour behaviour = routes.behaviour(Provider.PLIVO, SimChannel.SMS, country);
     Verdict verdict = behaviour.roll(random);
+    SendLog.decided(ctx, send.to().number(), Provider.PLIVO, SimChannel.SMS, verdict.accepted());
     if (!verdict.accepted()) {
       count(country, "rejected");
       int status = verdict.rejectionCode();

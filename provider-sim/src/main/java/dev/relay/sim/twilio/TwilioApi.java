@@ -16,6 +16,7 @@ import dev.relay.sim.vendor.Hex;
 import dev.relay.sim.vendor.RecentResources;
 import dev.relay.sim.vendor.Replies;
 import dev.relay.sim.vendor.Replies.Reply;
+import dev.relay.sim.vendor.SendLog;
 import dev.relay.sim.vendor.Tasks;
 import dev.relay.support.phone.InvalidPhoneNumberException;
 import dev.relay.support.phone.PhoneNumbers;
@@ -155,6 +156,7 @@ public final class TwilioApi {
     String country = number.get().region();
     RouteBehaviour behaviour = routes.behaviour(Provider.TWILIO, SimChannel.SMS, country);
     Verdict verdict = behaviour.roll(random);
+    SendLog.decided(ctx, number.get().number(), Provider.TWILIO, SimChannel.SMS, verdict.accepted());
     if (!verdict.accepted()) {
       reject(ctx, SimChannel.SMS, country, verdict.rejectionCode(), number.get().number(), behaviour.latency());
       return;
@@ -294,6 +296,7 @@ public final class TwilioApi {
     String country = number.get().region();
     RouteBehaviour behaviour = routes.behaviour(Provider.TWILIO, SimChannel.VOICE, country);
     Verdict verdict = behaviour.roll(random);
+    SendLog.decided(ctx, number.get().number(), Provider.TWILIO, SimChannel.VOICE, verdict.accepted());
     if (!verdict.accepted()) {
       reject(ctx, SimChannel.VOICE, country, verdict.rejectionCode(), number.get().number(), behaviour.latency());
       return;

@@ -17,6 +17,7 @@ import dev.relay.sim.vendor.FormEncoding;
 import dev.relay.sim.vendor.Hex;
 import dev.relay.sim.vendor.Replies;
 import dev.relay.sim.vendor.Replies.Reply;
+import dev.relay.sim.vendor.SendLog;
 import dev.relay.sim.vendor.Tasks;
 import dev.relay.support.http.Json;
 import dev.relay.support.phone.InvalidPhoneNumberException;
@@ -157,6 +158,7 @@ public final class VonageSmsApi {
     String country = send.to().region();
     RouteBehaviour behaviour = routes.behaviour(Provider.VONAGE, SimChannel.SMS, country);
     Verdict verdict = behaviour.roll(random);
+    SendLog.decided(ctx, send.to().number(), Provider.VONAGE, SimChannel.SMS, verdict.accepted());
     if (!verdict.accepted()) {
       count(country, "rejected");
       int status = verdict.rejectionCode();

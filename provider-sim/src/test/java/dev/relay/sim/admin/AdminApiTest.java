@@ -204,4 +204,48 @@ class AdminApiTest {
     assertThat(json(sim.get("/sim/providers/vonage/outage")).get("down").asBoolean()).isFalse();
     assertThat(sim.inbox(number)).isEmpty();
   }
+
+  @Test
+  void theSendLogShowsEachVendorSendWithItsOutcomeAndWhenItArrivedAndWasAnswered() {
+    String number = TestNumbers.german();
+    sim.put("/sim/providers/twilio/countries/DE", "{\"acceptRate\": 0}");
+    Instant before = Instant.now();
+
+    HttpResponse<String> refused = sim.postTwilio(sim.twilioMessagesUrl(),
+        SimFixture.params("To", number, "From", "+15017122661", "Body", "Your code is 123456"));
+    HttpResponse<String> accepted = sim.postForm(sim.url("/sms/json"), null, SimFixture.params("api_key", SimFixture.API_KEY,
+        "api_secret", SimFixture.API_SECRET, "from", "Relay", "to", number.substring(1), "text", "Your code is 123456"));
+
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(json(accepted).get("messages").get(0).get("status").asText()).isEqualTo("0");
+    JsonNode sends = json(sim.get("/sim/handsets/" + number + "/sends"));
+    assertThat(sends).hasSize(2);
+    assertThat(sends.get(0).get("provider").asText()).isEqualTo("twilio");
+    assertThat(sends.get(0).get("channel").asText()).isEqualTo("sms");
+    assertThat(sends.get(0).get("accepted").asBoolean()).isFalse();
+    assertThat(sends.get(1).get("provider").asText()).isEqualTo("vonage");
+    assertThat(sends.get(1).get("accepted").asBoolean()).isTrue();
+    Instant firstArrived = Instant.parse(sends.get(0).get("receivedAt").asText());
+    Instant firstAnswered = Instant.parse(sends.get(0).get("answeredAt").asText());
+    Instant secondArrived = Instant.parse(sends.get(1).get("receivedAt").asText());
+    assertThat(firstArrived).isAfterOrEqualTo(before.minusMillis(1)).isBeforeOrEqualTo(firstAnswered);
+    assertThat(secondArrived).isAfterOrEqualTo(firstAnswered);
+    // Nothing about the message itself: the log never holds a text or a code.
+    assertThat(sends.toString()).doesNotContain("123456");
+  }
+
+  @Test
+  void theSendLogLeavesOutRequestsRefusedBeforeAnyDecisionAndIsClearedByReset() {
+    String number = TestNumbers.german();
+    sim.postTwilio(sim.twilioMessagesUrl(), SimFixture.params("To", number, "From", "+15017122661"));
+    assertThat(json(sim.get("/sim/handsets/" + number + "/sends"))).isEmpty();
+
+    sim.postTwilio(sim.twilioMessagesUrl(), SimFixture.params("To", number, "From", "+15017122661", "Body", "hi"));
+    assertThat(json(sim.get("/sim/handsets/" + number + "/sends"))).hasSize(1);
+
+    reset();
+
+    assertThat(json(sim.get("/sim/handsets/" + number + "/sends"))).isEmpty();
+    assertThat(sim.get("/sim/handsets/not-a-number/sends").statusCode()).isEqualTo(400);
+  }
 }
