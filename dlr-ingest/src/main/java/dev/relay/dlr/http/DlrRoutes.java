@@ -127,7 +127,10 @@ public final class DlrRoutes {
     }
   }
 
-  /** Receipts stored, by status: the inputs of the delivery rate (final ones over submissions). */
+  /**
+   * Receipts stored, by status, as they arrive: a vendor's replays count again. The delivery rate takes
+   * the dispatcher's relay.delivery.outcomes instead, one per message.
+   */
   private void countReceipt(dev.relay.schemas.DeliveryReceipt receipt) {
     if (metrics != null) {
       metrics.counter("relay.dlr.receipts", "provider", receipt.getProvider(), "country", receipt.getCountry(),
