@@ -13,6 +13,7 @@ import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.schemas.topics.Topics;
+import dev.relay.support.logging.LogContext;
 import dev.relay.support.phone.PhoneNumbers;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +45,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
 
   private static final Logger LOG = LoggerFactory.getLogger(VerificationProcessor.class);
   /** The MDC key of the verification id: the JSON logs' correlation field. */
-  static final String LOG_VERIFICATION_ID = "verificationId";
+  static final String LOG_VERIFICATION_ID = LogContext.VERIFICATION_ID;
 
   private final VerificationLifecycle rules;
   private final ScoredRouting routing;
