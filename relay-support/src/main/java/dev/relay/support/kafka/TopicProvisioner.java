@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class TopicProvisioner {
 
   private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+  private static final Duration LEADER_POLL = Duration.ofMillis(100);
 
   private TopicProvisioner() {}
 
@@ -50,12 +52,42 @@ public final class TopicProvisioner {
           throw e;
         }
       }
-      LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+      List<String> created = missing.stream().map(NewTopic::name).toList();
+      awaitLeaders(admin, created, System.nanoTime() + timeout.toNanos());
+      LOG.info("created topics {}", created);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create topics on " + bootstrapServers + ": " + e, e);
+    }
+  }
+
+  /**
+   * Returns once the brokers' metadata shows every partition of {@code names} with a leader. The
+   * controller answers CreateTopics before the brokers have caught up, and a Streams app started at
+   * that moment fails outright: a global store finds "no partitions available" for its topic.
+   */
+  private static void awaitLeaders(Admin admin, List<String> names, long deadlineNanos)
+      throws InterruptedException, TimeoutException {
+    while (true) {
+      long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+      try {
+        Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames()
+            .get(remainingMillis, TimeUnit.MILLISECONDS);
+        boolean led = described.size() == names.size() && described.values().stream()
+            .allMatch(topic -> !topic.partitions().isEmpty()
+                && topic.partitions().stream().allMatch(partition -> partition.leader() != null));
+        if (led) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        // UnknownTopicOrPartition until the broker has the topic: what we are waiting out.
+      }
+      if (System.nanoTime() >= deadlineNanos) {
+        throw new TimeoutException("topics " + names + " were created but have no leaders yet");
+      }
+      TimeUnit.MILLISECONDS.sleep(LEADER_POLL.toMillis());
     }
   }
 
