@@ -15,14 +15,17 @@ final class StackFixture {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** The stack's API key, sent with every JSON post once a test has set it (the simulator ignores it). */
+  /** The stack's API key, sent with every request once a test has set it (the simulator ignores it). */
   static volatile String apiKey;
 
   private StackFixture() {}
 
   static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
+    if (apiKey != null) {
+      request.header("Authorization", "Bearer " + apiKey);
+    }
+    return HTTP.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {

@@ -38,6 +38,8 @@ public final class LocalStack implements AutoCloseable {
 
   private final LocalStackSettings settings;
   private final Map<String, Map<String, String>> overrides;
+  /** A cluster the caller started and owns, or null when the stack runs its own single broker. */
+  private final EmbeddedKafkaCluster externalKafka;
   private final List<RelayService> services = new ArrayList<>();
   private EmbeddedKafkaCluster kafka;
   private DataDirectoryLock dataLock;
@@ -53,21 +55,38 @@ public final class LocalStack implements AutoCloseable {
    *     ...): for scenario runs and tests that need, say, a short delivery window
    */
   public LocalStack(LocalStackSettings settings, Map<String, Map<String, String>> overrides) {
+    this(settings, overrides, null);
+  }
+
+  /**
+   * The services on a cluster the caller has started (say three brokers, for a failure test) and will
+   * close; {@code settings.kafkaPort()} is unused. The stack then provisions no topics itself: the
+   * services create theirs from their own config, so {@code relay.topics.replication-factor} in the
+   * overrides decides how the topics are replicated.
+   */
+  public LocalStack(LocalStackSettings settings, Map<String, Map<String, String>> overrides,
+      EmbeddedKafkaCluster externalKafka) {
     this.settings = settings;
     this.overrides = Map.copyOf(overrides);
+    this.externalKafka = externalKafka;
   }
 
   /** Starts the broker and every service, in the order their dependencies need. */
   public synchronized void start() {
     dataLock = DataDirectoryLock.acquire(settings.dataDir());
     LocalSecrets secrets = LocalSecrets.loadOrCreate(settings.dataDir());
-    kafka = EmbeddedKafkaCluster.builder()
-        .dataDirectory(settings.dataDir().resolve("kafka"))
-        .port(settings.kafkaPort())
-        .build();
-    kafka.start();
-    String bootstrap = kafka.bootstrapServers();
-    TopicProvisioner.ensure(bootstrap, Topics.defaults().all(), TOPIC_TIMEOUT);
+    String bootstrap;
+    if (externalKafka == null) {
+      kafka = EmbeddedKafkaCluster.builder()
+          .dataDirectory(settings.dataDir().resolve("kafka"))
+          .port(settings.kafkaPort())
+          .build();
+      kafka.start();
+      bootstrap = kafka.bootstrapServers();
+      TopicProvisioner.ensure(bootstrap, Topics.defaults().all(), TOPIC_TIMEOUT);
+    } else {
+      bootstrap = externalKafka.bootstrapServers();
+    }
 
     Map<String, String> providers = providerSettings(secrets);
     Map<String, String> sim = new HashMap<>();
@@ -127,12 +146,12 @@ public final class LocalStack implements AutoCloseable {
 
   /** Stops the broker, keeping its data and port, with every service left running: a Kafka outage. */
   public synchronized void stopBroker() {
-    kafka.stop();
+    kafka().stop();
   }
 
   /** Starts the broker again after {@link #stopBroker()}, on the same data and port. */
   public synchronized void startBroker() {
-    kafka.start();
+    kafka().start();
   }
 
   public List<RelayService> services() {
@@ -140,12 +159,12 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public String bootstrapServers() {
-    return kafka.bootstrapServers();
+    return kafka().bootstrapServers();
   }
 
   /** The embedded broker, for failure tests and benchmarks that stop, start or measure it. */
   public EmbeddedKafkaCluster kafka() {
-    return kafka;
+    return externalKafka != null ? externalKafka : kafka;
   }
 
   public String apiUrl() {
@@ -174,7 +193,7 @@ public final class LocalStack implements AutoCloseable {
     return settings;
   }
 
-  /** Stops services in reverse start order, then the broker; the data directory stays. */
+  /** Stops services in reverse start order, then the broker unless the caller owns it; the data directory stays. */
   @Override
   public synchronized void close() {
     for (int i = services.size() - 1; i >= 0; i--) {

@@ -104,7 +104,7 @@ class ComposeFileTest {
     StringBuilder queries = new StringBuilder();
     dashboard.get("panels").forEach(panel -> panel.get("targets").forEach(target -> queries.append(target.get("expr").asText())));
     // The metrics issue 7 names, each on the dashboard, split by provider and country where they carry them.
-    assertThat(queries.toString()).contains("relay_submissions_total", "relay_dlr_receipts_total",
+    assertThat(queries.toString()).contains("relay_submissions_total", "relay_dlr_receipts_total", "relay_delivery_outcomes_total",
         "relay_verification_time_to_verify_seconds_bucket", "relay_delivery_time_seconds_bucket", "relay_failovers_total",
         "relay_checks_total", "relay_refusals_total", "relay_sends_dispatched_total", "relay_verification_cost_usd_sum",
         "http_server_requests_seconds", "kafka_consumer_fetch_manager_records_lag_max", "by (provider, country)");

@@ -53,6 +53,8 @@ class ObservabilityEndToEndTest {
   private static final ByteArrayOutputStream LOGS = new ByteArrayOutputStream();
   private static PrintStream originalOut;
   private static final List<String> CODES = new ArrayList<>();
+  /** The id of the plain approval, which every service that handled it must have logged under. */
+  private static volatile String plainId;
 
   @BeforeAll
   static void start() throws Exception {
@@ -87,6 +89,7 @@ class ObservabilityEndToEndTest {
   @Order(1)
   void aPlainApprovalAndAFailoverAfterAFailedReceipt() throws Exception {
     String id = startVerification(PLAIN);
+    plainId = id;
     String code = awaitCode(PLAIN);
     // Delivered before the right guess, so the delivery time is known when it is approved.
     await().atMost(WAIT).until(() -> sum(scrape(settings.dispatcherPort()), "relay_delivery_time_seconds_count",
@@ -126,6 +129,13 @@ class ObservabilityEndToEndTest {
           Map.of("provider", "twilio", "country", "DE", "channel", "sms"))).isEqualTo(1);
       assertThat(sum(dispatcher, "relay_delivery_time_seconds_count",
           Map.of("provider", "vonage", "country", "DE", "channel", "sms"))).isEqualTo(1);
+      // The delivery rate's inputs, one per message: Twilio's failed German send and the two delivered ones.
+      assertThat(sum(dispatcher, "relay_delivery_outcomes_total",
+          Map.of("provider", "twilio", "country", "DE", "status", "delivered"))).isEqualTo(1);
+      assertThat(sum(dispatcher, "relay_delivery_outcomes_total",
+          Map.of("provider", "twilio", "country", "DE", "status", "undelivered"))).isEqualTo(1);
+      assertThat(sum(dispatcher, "relay_delivery_outcomes_total",
+          Map.of("provider", "vonage", "country", "DE", "status", "delivered"))).isEqualTo(1);
       assertThat(sum(dispatcher, "relay_verification_cost_usd_count", Map.of("country", "DE"))).isEqualTo(2);
       // The simulated Vonage prices its sends; cost per success is the sum over the count.
       assertThat(sum(dispatcher, "relay_send_cost_usd_total", Map.of("provider", "vonage", "country", "DE"))).isPositive();
@@ -141,11 +151,15 @@ class ObservabilityEndToEndTest {
       assertThat(sum(dlr, "relay_dlr_receipts_total",
           Map.of("provider", "vonage", "country", "DE", "status", "delivered", "final", "true"))).isEqualTo(1);
       assertThat(dlr).contains("kafka_producer_record_send_total");
-      assertThat(dlr).contains("http_server_requests_seconds_count{");
+      assertThat(sum(dlr, "http_server_requests_seconds_count", Map.of("method", "POST", "route", "/dlr/twilio")))
+          .isGreaterThanOrEqualTo(2);
 
       String api = scrape(settings.apiPort());
       assertThat(sum(api, "http_server_requests_seconds_count",
           Map.of("method", "POST", "route", "/v1/verifications", "status", "201"))).isEqualTo(2);
+      // One wrong guess and two approvals, each a 200.
+      assertThat(sum(api, "http_server_requests_seconds_count",
+          Map.of("method", "POST", "route", "/v1/verifications/{id}/check", "status", "200"))).isEqualTo(3);
       assertThat(api).contains("kafka_producer_record_send_total").contains("kafka_consumer_fetch_manager_records_consumed_total");
 
       String scoring = scrape(settings.scoringPort());
@@ -179,6 +193,13 @@ class ObservabilityEndToEndTest {
     }
     assertThat(events).as("JSON log lines").hasSizeGreaterThan(10);
     assertThat(events).anySatisfy(event -> assertThat(event.path("mdc").path("verificationId").asText()).startsWith("VE"));
+    // Each service that handled the plain verification logged under its id: the API (start, checks), the
+    // dispatcher's topology and its sender, and dlr-ingest (the receipts name the attempt).
+    assertThat(events.stream().filter(event -> plainId.equals(event.path("mdc").path("verificationId").asText()))
+        .map(event -> event.path("loggerName").asText()).distinct().toList())
+        .as("loggers that wrote a line under the verification id")
+        .contains("dev.relay.api.http.VerificationRoutes", "dev.relay.dispatcher.topology.VerificationProcessor",
+            "dev.relay.dispatcher.sender.CommandSender", "dev.relay.dlr.http.DlrRoutes");
     assertThat(events).anySatisfy(event -> assertThat(event.path("formattedMessage").asText()).contains(PhoneNumbers.mask(PLAIN)));
     assertThat(logs).doesNotContain(PLAIN).doesNotContain(FAILED_OVER)
         .doesNotContain(PLAIN.substring(1)).doesNotContain(FAILED_OVER.substring(1));
@@ -221,7 +242,10 @@ class ObservabilityEndToEndTest {
 
   /** Sums the samples of one metric whose labels include all of {@code labels}. */
   static double sum(String exposition, String metric, Map<String, String> labels) {
-    Pattern line = Pattern.compile("^" + Pattern.quote(metric) + "(\\{([^}]*)\\})? (\\S+)$", Pattern.MULTILINE);
+    // Label values are quoted and may hold braces themselves: a route tag is a pattern like
+    // /v1/verifications/{id}/check, which a plain [^}]* would cut short and so never match.
+    Pattern line = Pattern.compile("^" + Pattern.quote(metric) + "(\\{((?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*)\\})? (\\S+)$",
+        Pattern.MULTILINE);
     double total = 0;
     Matcher matcher = line.matcher(exposition);
     while (matcher.find()) {

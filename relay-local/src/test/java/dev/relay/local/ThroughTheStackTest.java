@@ -226,6 +226,65 @@ class ThroughTheStackTest {
   }
 
   @Test
+  @Order(4)
+  void replayedAndOutOfOrderReceiptsNeverUndoADeliveryNorCountTwice() throws Exception {
+    // Portugal takes the default route, Twilio first, on a healthy simulated route: its own receipts come
+    // first, then the test plays a vendor that retries, reorders and contradicts itself.
+    String number = "+351912345006";
+    String id = JSON.readTree(start(number).body()).get("id").asText();
+    JsonNode message = awaitInbox(number, 1).get(0);
+    String code = message.get("code").asText();
+    ISSUED.add(code);
+    String sid = message.get("messageId").asText();
+    assertThat(message.get("provider").asText()).isEqualTo("twilio");
+    SendResult sent = read(TOPICS.sendResults.name(), TOPICS.sendResults.valueSerde().deserializer(),
+        SendResult::getTo, number, found -> !found.isEmpty()).get(0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> "delivered".equals(onlyAttempt(id).get("outcome").asText()));
+    int simulated = receiptsOf(number).size();
+
+    // Out of order: 'sent' and 'queued' after 'delivered'; contradicting: 'failed' and 'undelivered' after
+    // it; replayed: 'delivered' again. Then the code is checked, and the vendor replays once more.
+    List<String> late = List.of("sent", "queued", "failed", "delivered", "undelivered");
+    for (String status : late) {
+      HttpResponse<String> posted = postTwilioReceipt(sid, number, sent.getIdempotencyKey(), status);
+      assertThat(posted.statusCode()).as("%s: %s", status, posted.body()).isEqualTo(204);
+    }
+    read(TOPICS.deliveryReceipts.name(), TOPICS.deliveryReceipts.valueSerde().deserializer(),
+        DeliveryReceipt::getTo, number, found -> found.size() >= simulated + late.size());
+    HttpResponse<String> checked = post(stack.apiUrl() + "/v1/verifications/" + id + "/check", "{\"code\": \"" + code + "\"}");
+    assertThat(JSON.readTree(checked.body()).get("status").asText()).as(checked.body()).isEqualTo("approved");
+    for (String status : List.of("delivered", "failed")) {
+      assertThat(postTwilioReceipt(sid, number, sent.getIdempotencyKey(), status).statusCode()).isEqualTo(204);
+    }
+    read(TOPICS.deliveryReceipts.name(), TOPICS.deliveryReceipts.valueSerde().deserializer(),
+        DeliveryReceipt::getTo, number, found -> found.size() >= simulated + late.size() + 2);
+
+    // One attempt, delivered, approved; no failover for the late 'failed'.
+    JsonNode status = JSON.readTree(get(stack.apiUrl() + "/v1/verifications/" + id).body());
+    assertThat(status.get("status").asText()).isEqualTo("approved");
+    assertThat(onlyAttempt(id).get("outcome").asText()).isEqualTo("delivered");
+    assertThat(inbox(number)).as("no second message").hasSize(1);
+
+    // Scores and metrics count the message once, as delivered, and keep doing so.
+    String route = "twilio|PT|SMS";
+    await().atMost(Duration.ofSeconds(30)).until(() -> latestScore(route) != null && latestScore(route).getDelivered() >= 1);
+    int dispatcherPort = stack.settings().dispatcherPort();
+    Map<String, String> portugal = Map.of("provider", "twilio", "country", "PT", "channel", "sms");
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(8)).untilAsserted(() -> {
+      ProviderScore score = latestScore(route);
+      assertThat(score.getAccepted()).isEqualTo(1);
+      assertThat(score.getDelivered()).isEqualTo(1);
+      assertThat(score.getUndelivered()).isZero();
+      String metrics = get("http://localhost:" + dispatcherPort + "/metrics").body();
+      assertThat(ObservabilityEndToEndTest.sum(metrics, "relay_delivery_outcomes_total", portugal)).isEqualTo(1);
+      assertThat(ObservabilityEndToEndTest.sum(metrics, "relay_delivery_outcomes_total",
+          Map.of("country", "PT", "status", "delivered"))).isEqualTo(1);
+      assertThat(ObservabilityEndToEndTest.sum(metrics, "relay_delivery_time_seconds_count", portugal)).isEqualTo(1);
+      assertThat(ObservabilityEndToEndTest.sum(metrics, "relay_failovers_total", Map.of("country", "PT"))).isZero();
+    });
+  }
+
+  @Test
   @Order(5)
   void aCountryRoutedToPlivoIsDeliveredThroughItAndItsSignedReceiptIsAccepted() throws Exception {
     String number = "+393471234005";
@@ -452,8 +511,24 @@ class ThroughTheStackTest {
     return raw;
   }
 
+  /** The only attempt in a verification's history, as {@code GET /v1/verifications/{id}} shows it. */
+  private static JsonNode onlyAttempt(String id) throws Exception {
+    HttpResponse<String> response = get(stack.apiUrl() + "/v1/verifications/" + id);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode attempts = JSON.readTree(response.body()).get("attempts");
+    assertThat(attempts).as(response.body()).hasSize(1);
+    return attempts.get(0);
+  }
+
+  private static List<DeliveryReceipt> receiptsOf(String number) {
+    return all(TOPICS.deliveryReceipts.name(), TOPICS.deliveryReceipts.valueSerde().deserializer()).stream()
+        .map(ConsumerRecord::value).filter(receipt -> number.equals(receipt.getTo())).toList();
+  }
+
+  /** A GET with the stack's API key (the simulator and /metrics ignore it). */
   private static HttpResponse<String> get(String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + stack.apiKey()).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

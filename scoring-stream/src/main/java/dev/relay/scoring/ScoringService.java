@@ -16,6 +16,7 @@ import dev.relay.support.kafka.KafkaSettings;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
 import dev.relay.support.streams.DeadLetters;
+import dev.relay.support.streams.StreamsShutdown;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import dev.relay.support.kafka.KafkaConnections;
@@ -138,7 +139,7 @@ public final class ScoringService implements RelayService {
       http.stop();
     }
     if (streams != null) {
-      streams.close(CLOSE_TIMEOUT);
+      StreamsShutdown.closeLeavingGroup(streams, CLOSE_TIMEOUT);
     }
     if (streamsMetrics != null) {
       streamsMetrics.close();

@@ -3,11 +3,13 @@ package dev.relay.dispatcher.sender;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.topology.DispatcherTopology;
 import dev.relay.schemas.DeadLetter;
+import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.kafka.KafkaSettings;
+import dev.relay.support.logging.LogContext;
 import dev.relay.support.phone.PhoneNumbers;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
@@ -220,7 +222,9 @@ public final class CommandSender implements AutoCloseable {
         answers.add(CompletableFuture.completedFuture(known));
       } else if (executor.expired(command)) {
         metrics.counter("relay.sender.skipped", "reason", "expired").increment();
-        LOG.debug("skipped expired command {} for {}", command.getIdempotencyKey(), PhoneNumbers.mask(command.getTo()));
+        try (LogContext.Scope verification = LogContext.verification(command.getVerificationId())) {
+          LOG.debug("skipped expired command {} for {}", command.getIdempotencyKey(), PhoneNumbers.mask(command.getTo()));
+        }
         answers.add(CompletableFuture.completedFuture(List.of()));
       } else {
         answers.add(executor.execute(command));
@@ -256,6 +260,12 @@ public final class CommandSender implements AutoCloseable {
       SendCommand command = commands.get(i).value();
       uncommitted.remove(command.getIdempotencyKey());
       for (SendResult result : answers.get(i).join()) {
+        try (LogContext.Scope verification = LogContext.verification(command.getVerificationId())) {
+          LOG.debug("attempt {} try {} to {} by {}: {}{}", result.getAttempt(), result.getTryIndex(),
+              PhoneNumbers.mask(result.getTo()), result.getProvider(), result.getOutcome(),
+              result.getErrorCategory() == null || result.getErrorCategory() == ErrorCategory.NONE
+                  ? "" : " (" + result.getErrorCategory() + ")");
+        }
         metrics.counter("relay.sender.tries", "provider", result.getProvider(),
             "channel", result.getChannel().name().toLowerCase(java.util.Locale.ROOT),
             "outcome", result.getOutcome().name().toLowerCase(java.util.Locale.ROOT)).increment();

@@ -20,6 +20,7 @@ final class LifecycleMeters {
 
   static final String TIME_TO_VERIFY = "relay.verification.time.to.verify";
   static final String TIME_TO_DELIVERY = "relay.delivery.time";
+  static final String DELIVERY_OUTCOMES = "relay.delivery.outcomes";
   static final String COST_PER_SUCCESS = "relay.verification.cost";
   private static final double MICROS_PER_UNIT = 1_000_000d;
 
@@ -29,8 +30,17 @@ final class LifecycleMeters {
     this.registry = registry;
   }
 
-  /** After a receipt is recorded on an attempt: a delivery's time from dispatch. */
+  /**
+   * After a final receipt is recorded on an attempt, which happens once per attempt whatever the
+   * vendor replays: its status (the delivery rate's inputs, unlike dlr-ingest's count of receipts as
+   * they arrive) and a delivery's time from dispatch.
+   */
   void received(VerificationState state, Attempt attempt) {
+    registry.counter(DELIVERY_OUTCOMES,
+        "provider", attempt.getProvider() == null ? "none" : attempt.getProvider(),
+        "country", state.getCountry(),
+        "channel", channel(attempt),
+        "status", attempt.getDeliveryStatus().name().toLowerCase(Locale.ROOT)).increment();
     if (attempt.getDeliveredAt() == null || attempt.getDispatchedAt() == null) {
       return;
     }

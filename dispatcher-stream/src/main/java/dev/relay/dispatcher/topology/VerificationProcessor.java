@@ -16,6 +16,7 @@ import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.schemas.topics.Topics;
+import dev.relay.support.logging.LogContext;
 import dev.relay.support.phone.PhoneNumbers;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +48,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
 
   private static final Logger LOG = LoggerFactory.getLogger(VerificationProcessor.class);
   /** The MDC key of the verification id: the JSON logs' correlation field. */
-  static final String LOG_VERIFICATION_ID = "verificationId";
+  static final String LOG_VERIFICATION_ID = LogContext.VERIFICATION_ID;
   /** How often the per-number send history drops numbers whose every send left the longest limit window. */
   static final Duration SEND_HISTORY_PURGE_INTERVAL = Duration.ofMinutes(5);
 

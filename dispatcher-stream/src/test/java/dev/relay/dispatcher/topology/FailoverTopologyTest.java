@@ -212,6 +212,8 @@ class FailoverTopologyTest {
 
     assertThat(bed.nothingOut()).isTrue();
     assertThat(bed.state().getAttempts().get(0).getDeliveryStatus()).isEqualTo(DeliveryStatus.DELIVERED);
+    assertThat(bed.counter("relay.delivery.outcomes", "provider", "twilio", "status", "delivered")).isEqualTo(1.0);
+    assertThat(bed.counter("relay.delivery.outcomes", "status", "failed")).isZero();
     bed.advance(WINDOW.multipliedBy(2));
     assertThat(bed.nothingOut()).isTrue();
   }

@@ -8,6 +8,7 @@ import dev.relay.providers.receipt.Receipt;
 import dev.relay.providers.receipt.ReceiptReader;
 import dev.relay.support.http.ApiError;
 import dev.relay.support.http.RelayHttp;
+import dev.relay.support.logging.LogContext;
 import dev.relay.support.phone.InvalidPhoneNumberException;
 import dev.relay.support.phone.PhoneNumbers;
 import io.javalin.Javalin;
@@ -107,8 +108,12 @@ public final class DlrRoutes {
       for (DeliveryReceipts.Keyed record : records) {
         count(provider, "stored");
         countReceipt(record.value());
-        LOG.debug("stored {} receipt {} {} for {}", provider, record.value().getProviderMessageId(), record.value().getStatus(),
-            PhoneNumbers.mask(record.key()));
+        // The callback reference is the attempt's key: it names the verification for the logs.
+        try (LogContext.Scope verification = LogContext.verification(
+            LogContext.verificationOfAttempt(record.value().getIdempotencyKey()).orElse(null))) {
+          LOG.debug("stored {} receipt {} {} for {}", provider, record.value().getProviderMessageId(), record.value().getStatus(),
+              PhoneNumbers.mask(record.key()));
+        }
       }
       ctx.status(204);
       return null;
@@ -127,7 +132,10 @@ public final class DlrRoutes {
     }
   }
 
-  /** Receipts stored, by status: the inputs of the delivery rate (final ones over submissions). */
+  /**
+   * Receipts stored, by status, as they arrive: a vendor's replays count again. The delivery rate takes
+   * the dispatcher's relay.delivery.outcomes instead, one per message.
+   */
   private void countReceipt(dev.relay.schemas.DeliveryReceipt receipt) {
     if (metrics != null) {
       metrics.counter("relay.dlr.receipts", "provider", receipt.getProvider(), "country", receipt.getCountry(),

@@ -5,6 +5,8 @@ import dev.relay.dlr.receipts.ReceiptPublisher;
 import dev.relay.providers.ProviderClient;
 import dev.relay.providers.receipt.Receipt;
 import dev.relay.schemas.SendResult;
+import dev.relay.support.logging.LogContext;
+import dev.relay.support.phone.PhoneNumbers;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -116,7 +118,11 @@ public final class ReceiptPoller implements Runnable {
       }
       Receipt receipt = asCallback(status.get(), send);
       count(send.getProvider(), receipt.finalStatus() ? "final" : "intermediate");
-      LOG.debug("polled {}", receipt);
+      // Never the receipt itself: its toString holds the full number.
+      try (LogContext.Scope verification = LogContext.verification(send.getVerificationId())) {
+        LOG.debug("polled {} message {}: {} for {}", receipt.provider(), receipt.providerMessageId(), receipt.status(),
+            PhoneNumbers.mask(receipt.to()));
+      }
       published.add(publisher.publish(DeliveryReceipts.of(receipt, clock.instant())));
     }
     CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).join();

@@ -6,6 +6,7 @@ import dev.relay.schemas.SendResult;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.kafka.KafkaSettings;
 import dev.relay.support.streams.DeadLetters;
+import dev.relay.support.streams.StreamsShutdown;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -71,7 +72,7 @@ public final class ReceiptPolling implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    streams.close(Duration.ofSeconds(30));
+    StreamsShutdown.closeLeavingGroup(streams, Duration.ofSeconds(30));
   }
 
   /** Streams settings for the polling topology from dlr-ingest's config. */

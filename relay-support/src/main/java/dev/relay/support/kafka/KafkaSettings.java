@@ -15,6 +15,9 @@ public final class KafkaSettings {
   /** How long an HTTP caller may wait on Kafka before it gets a 503 and retries. */
   public static final Duration HTTP_PRODUCE_TIMEOUT = Duration.ofSeconds(5);
 
+  /** How long a Streams member may be silent before its partitions move; heartbeats go every 3 s. */
+  public static final Duration STREAMS_SESSION_TIMEOUT = Duration.ofSeconds(10);
+
   private KafkaSettings() {}
 
   /**
@@ -72,6 +75,9 @@ public final class KafkaSettings {
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
     // Records cross topics at commit anyway; a cache would only delay state-driven emits.
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    // A crashed member (one that could not leave its group, see StreamsShutdown) holds its partitions
+    // until its session expires: the 45 s default kept a restarted app waiting that long.
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) STREAMS_SESSION_TIMEOUT.toMillis());
     return props;
   }
 }

@@ -9,6 +9,7 @@ import dev.relay.schemas.topics.Topics;
 import dev.relay.support.kafka.KafkaFutures;
 import dev.relay.support.kafka.KafkaSettings;
 import dev.relay.support.kafka.TopicProvisioner;
+import dev.relay.support.logging.LogContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
@@ -116,12 +117,12 @@ public final class KafkaDispatcherLink implements DispatcherLink {
   @Override
   public CompletableFuture<VerificationReply> start(VerificationRequest request) {
     Objects.requireNonNull(request.getReplyTo(), "a start the API waits on names its replyTo");
-    return send(topics.verificationRequests, request.getTo(), request, request.getReplyTo());
+    return send(topics.verificationRequests, request.getTo(), request, request.getReplyTo(), request.getVerificationId());
   }
 
   @Override
   public CompletableFuture<VerificationReply> check(CodeCheckRequest check) {
-    return send(topics.codeChecks, check.getTo(), check, check.getCheckId());
+    return send(topics.codeChecks, check.getTo(), check, check.getCheckId(), check.getVerificationId());
   }
 
   @Override
@@ -150,7 +151,8 @@ public final class KafkaDispatcherLink implements DispatcherLink {
     answering.shutdown();
   }
 
-  private <V> CompletableFuture<VerificationReply> send(Topic<String, V> topic, String number, V value, String correlationId) {
+  private <V> CompletableFuture<VerificationReply> send(Topic<String, V> topic, String number, V value, String correlationId,
+      String verificationId) {
     ReplyListener.Expectation expectation = replies.expect(correlationId);
     CompletableFuture<VerificationReply> answer = new CompletableFuture<>();
     answer.whenComplete((reply, error) -> expectation.close());
@@ -160,7 +162,9 @@ public final class KafkaDispatcherLink implements DispatcherLink {
           .orTimeout(produceTimeout.plus(ACK_BACKSTOP).toMillis(), TimeUnit.MILLISECONDS)
           .whenComplete((metadata, error) -> {
             if (error != null) {
-              LOG.warn("Kafka did not acknowledge a request on {}: {}", topic.name(), error.toString());
+              try (LogContext.Scope verification = LogContext.verification(verificationId)) {
+                LOG.warn("Kafka did not acknowledge a request on {}: {}", topic.name(), error.toString());
+              }
               finish(answer, null, new NotAcknowledgedException(topic.name(), error));
             } else {
               awaitReply(expectation, answer);

@@ -10,6 +10,7 @@ import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.support.http.ApiError;
+import dev.relay.support.logging.LogContext;
 import dev.relay.support.phone.PhoneNumbers;
 import dev.relay.support.phone.PhoneNumbers.E164;
 import dev.relay.support.secrets.SecretSealer;
@@ -150,7 +151,9 @@ public final class VerificationRoutes {
         .setClientIp(clientIp(ctx))
         .setApiKeyName(ctx.attribute(API_KEY_ATTRIBUTE))
         .build();
-    LOG.debug("start for {} by {}", PhoneNumbers.mask(number.number()), Views.channelName(channel));
+    try (LogContext.Scope verification = LogContext.verification(request.getVerificationId())) {
+      LOG.debug("start for {} by {}", PhoneNumbers.mask(number.number()), Views.channelName(channel));
+    }
     answer(ctx, dispatcher.start(request), reply -> switch (reply.getKind()) {
       case STARTED -> respond(ctx, HttpStatus.CREATED, Views.Verification.of(reply, number.number()));
       case EXISTING -> respond(ctx, HttpStatus.OK, Views.Verification.of(reply, number.number()));
@@ -203,7 +206,9 @@ public final class VerificationRoutes {
   private VerificationRequest action(Context ctx, RequestAction action, String verificationId, String number,
       Optional<String> requestId, Channel channel) {
     String correlationId = requestId.orElseGet(() -> UUID.randomUUID().toString());
-    LOG.debug("{} for {}", action, PhoneNumbers.mask(number));
+    try (LogContext.Scope verification = LogContext.verification(verificationId)) {
+      LOG.debug("{} for {}", action, PhoneNumbers.mask(number));
+    }
     return VerificationRequest.newBuilder()
         .setRequestId(correlationId)
         .setVerificationId(verificationId)
@@ -258,7 +263,9 @@ public final class VerificationRoutes {
   }
 
   private void check(Context ctx, CodeCheckRequest check) {
-    LOG.debug("check for {}", PhoneNumbers.mask(check.getTo()));
+    try (LogContext.Scope verification = LogContext.verification(check.getVerificationId())) {
+      LOG.debug("check for {}", PhoneNumbers.mask(check.getTo()));
+    }
     answer(ctx, dispatcher.check(check), reply -> switch (reply.getKind()) {
       case CHECKED -> respond(ctx, HttpStatus.OK, Views.Check.of(reply));
       case NOT_FOUND -> throw ApiError.notFound("no such verification");
