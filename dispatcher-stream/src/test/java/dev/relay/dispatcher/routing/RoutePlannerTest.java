@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class RoutePlannerTest {
 
-  private static final RoutingPolicy POLICY = new RoutingPolicy(0.55, 0.65, 20, 0.05);
+  private static final RoutingPolicy POLICY = new RoutingPolicy(20, 0.05);
   private static final List<Route> TABLE = List.of(route("twilio"), route("vonage"), route("sinch"));
 
   private final Map<String, RouteStanding> standings = new HashMap<>();
