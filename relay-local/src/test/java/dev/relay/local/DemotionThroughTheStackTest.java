@@ -47,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * twilio (first in the table) and vonage; twilio starts silently dropping half of them; new
  * verifications go to vonage first within the short window's length, a DROP for twilio x NL is on
  * provider-alerts; once the fault is cleared, the exploration sends that still go first to twilio
- * show its recovery, a RECOVERY follows, twilio is promoted back and goes first again.
+ * show its recovery, a RECOVERY follows, twilio is promoted back and goes first again, and for good
+ * once the fault's sends have left its window.
  *
  * <p>The windows are seconds instead of an hour and minutes, with the prior and the alerts' sample
  * minimum scaled down to match, so the whole cycle fits in about a minute. In the simulated
@@ -63,14 +64,15 @@ class DemotionThroughTheStackTest {
   private static final String TWILIO_NL = "twilio|NL|SMS";
   private static final Duration SHORT_WINDOW = Duration.ofSeconds(10);
   private static final Duration WINDOW = Duration.ofSeconds(30);
-  /** One verification started this often: 3 a second, which a loaded 2-core machine still keeps up with. */
-  private static final Duration PACE = Duration.ofMillis(333);
+  /** One verification started this often: 2 a second, which a loaded 2-core machine still keeps up with. */
+  private static final Duration PACE = Duration.ofMillis(500);
 
   @TempDir static Path dataDir;
   private static LocalStack stack;
   private static ScheduledExecutorService traffic;
   private static final AtomicInteger STARTED = new AtomicInteger();
   private static final AtomicReference<String> TRAFFIC_ERROR = new AtomicReference<>();
+  private static final AtomicInteger REPLY_TIMEOUTS = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
@@ -80,8 +82,12 @@ class DemotionThroughTheStackTest {
         DispatcherService.NAME, Map.of(
             "relay.verification.delivery-window", "2s",
             "relay.routing.sms", "NL:twilio,vonage;*:twilio,vonage",
-            // Almost a third of the sends still go first to a demoted route: its recovery shows within seconds.
-            "relay.routing.exploration-share", "0.3"),
+            // 40 % of the sends still go first to a demoted route: its recovery shows within seconds, and
+            // exploration alone brings it 0.8 tries a second, more than the 20 it needs in one window to be judged.
+            "relay.routing.exploration-share", "0.4",
+            // A promoted route's score stays about where it was promoted (promote-above) until traffic
+            // reaches it again, while a healthy route here scores 0.85 to 0.9: within 0.1 the table's order stands.
+            "relay.routing.score-margin", "0.1"),
         ScoringService.NAME, Map.ofEntries(
             Map.entry("relay.scoring.window", WINDOW.toString()),
             Map.entry("relay.scoring.window-advance", "1s"),
@@ -89,11 +95,9 @@ class DemotionThroughTheStackTest {
             Map.entry("relay.scoring.match-horizon", WINDOW.toString()),
             Map.entry("relay.scoring.emit-interval", "250ms"),
             Map.entry("relay.streams.commit-interval", "100ms"),
-            Map.entry("relay.scoring.prior-samples", "10"),
+            Map.entry("relay.scoring.prior-samples", "5"),
             Map.entry("relay.scoring.demote-below", "0.7"),
             Map.entry("relay.scoring.promote-above", "0.8"),
-            // Exploration alone brings a demoted route about 0.9 tries a second: enough to judge in one window.
-            Map.entry("relay.scoring.demotion-min-samples", "10"),
             Map.entry("relay.scoring.alert-min-samples", "8")),
         SimService.NAME, Map.of("relay.sim.random-seed", "5"));
     stack = new LocalStack(settings, overrides);
@@ -180,13 +184,16 @@ class DemotionThroughTheStackTest {
           Duration.between(recoveredAt, backFirst.getIssuedAt()).toMillis());
       assertThat(firstRoutes(commands, recoveredAt)).filteredOn(command -> command.getIssuedAt().isBefore(backFirst.getIssuedAt()))
           .anyMatch(command -> command.getRoutes().get(0).getRoutingReason().equals("exploration"));
-      // Promoted for good: every later verification goes to twilio first, none with twilio demoted.
-      Instant promoted = backFirst.getIssuedAt();
-      await().atMost(Duration.ofSeconds(10)).until(() -> firstRoutes(commands, promoted).size() >= 10);
-      assertThat(firstRoutes(commands, promoted)).allSatisfy(command -> {
+      // Promoted, twilio competes on its score again; once the fault's sends have left its window that
+      // score is a healthy one, within the margin of vonage's, and the table's order holds for good.
+      Instant clean = recoveredAt.plus(WINDOW).plusSeconds(2);
+      await().atMost(WINDOW.plusSeconds(30)).until(() -> firstRoutes(commands, clean).size() >= 10);
+      assertThat(firstRoutes(commands, clean)).allSatisfy(command -> {
         assertThat(command.getRoutes().get(0).getProvider()).isEqualTo("twilio");
         assertThat(command.getRoutes()).extracting(route -> route.getRoutingReason()).doesNotContain("demotion");
       });
+      assertThat(latest(scores, TWILIO_NL).orElseThrow().getDemoted()).isFalse();
+      System.out.printf("%d verifications started, %d answered late (504)%n", STARTED.get(), REPLY_TIMEOUTS.get());
       assertThat(TRAFFIC_ERROR.get()).isNull();
     }
   }
@@ -202,6 +209,9 @@ class DemotionThroughTheStackTest {
       HTTP.sendAsync(startRequest(number), HttpResponse.BodyHandlers.ofString()).whenComplete((started, error) -> {
         if (error != null) {
           TRAFFIC_ERROR.compareAndSet(null, number + ": " + error);
+        } else if (started.statusCode() == 504) {
+          // The API took the request but the reply came late (a loaded machine): the start still happens.
+          REPLY_TIMEOUTS.incrementAndGet();
         } else if (started.statusCode() != 201) {
           TRAFFIC_ERROR.compareAndSet(null, number + ": " + started.statusCode() + " " + started.body());
         }

@@ -7,14 +7,17 @@ import dev.relay.support.config.RelayConfig;
 
 /**
  * How scores move routes: a route with fewer than {@code minSamples} tries in the long window keeps
- * its table place; a share {@code explorationShare} of sends still goes first to a demoted route so
- * its recovery is seen. Whether a route is demoted is not decided here: scoring-stream publishes it
+ * its table place; a route goes ahead of one the table puts before it only when its score is higher
+ * by more than {@code scoreMargin} (scores closer than that are noise, and the operator's order
+ * stands); a share {@code explorationShare} of sends still goes first to a demoted route so its
+ * recovery is seen. Whether a route is demoted is not decided here: scoring-stream publishes it
  * with the score ({@code relay.scoring.demote-below}, {@code relay.scoring.promote-above}).
  */
-public record RoutingPolicy(long minSamples, double explorationShare) {
+public record RoutingPolicy(long minSamples, double explorationShare, double scoreMargin) {
 
   public RoutingPolicy {
     requireUnit(DispatcherConfig.EXPLORATION_SHARE, explorationShare);
+    requireUnit(DispatcherConfig.SCORE_MARGIN, scoreMargin);
     if (minSamples < 0) {
       throw new ConfigException(DispatcherConfig.MIN_SAMPLES.name() + " must not be negative, not " + minSamples);
     }
@@ -23,13 +26,15 @@ public record RoutingPolicy(long minSamples, double explorationShare) {
   public static RoutingPolicy fromConfig(RelayConfig config) {
     return new RoutingPolicy(
         config.getInt(DispatcherConfig.MIN_SAMPLES),
-        fraction(config, DispatcherConfig.EXPLORATION_SHARE));
+        fraction(config, DispatcherConfig.EXPLORATION_SHARE),
+        fraction(config, DispatcherConfig.SCORE_MARGIN));
   }
 
   /** The config's defaults. */
   public static RoutingPolicy defaults() {
     return new RoutingPolicy(Long.parseLong(DispatcherConfig.MIN_SAMPLES.defaultValue()),
-        Double.parseDouble(DispatcherConfig.EXPLORATION_SHARE.defaultValue()));
+        Double.parseDouble(DispatcherConfig.EXPLORATION_SHARE.defaultValue()),
+        Double.parseDouble(DispatcherConfig.SCORE_MARGIN.defaultValue()));
   }
 
   private static double fraction(RelayConfig config, ConfigKey key) {

@@ -35,9 +35,9 @@ class RouteStandingTest {
 
   @Test
   void thePolicyRefusesBadValues() {
-    assertThatThrownBy(() -> new RoutingPolicy(20, 1.5))
+    assertThatThrownBy(() -> new RoutingPolicy(20, 1.5, 0.05))
         .isInstanceOf(ConfigException.class).hasMessageContaining("relay.routing.exploration-share");
-    assertThatThrownBy(() -> new RoutingPolicy(-1, 0.05))
+    assertThatThrownBy(() -> new RoutingPolicy(-1, 0.05, 0.05))
         .isInstanceOf(ConfigException.class).hasMessageContaining("relay.routing.min-samples");
   }
 }
