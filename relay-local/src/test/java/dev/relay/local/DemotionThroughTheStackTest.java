@@ -85,9 +85,10 @@ class DemotionThroughTheStackTest {
             // 40 % of the sends still go first to a demoted route: its recovery shows within seconds, and
             // exploration alone brings it 0.8 tries a second, more than the 20 it needs in one window to be judged.
             "relay.routing.exploration-share", "0.4",
-            // A promoted route's score stays about where it was promoted (promote-above) until traffic
-            // reaches it again, while a healthy route here scores 0.85 to 0.9: within 0.1 the table's order stands.
-            "relay.routing.score-margin", "0.1"),
+            // A promoted route's score is about promote-above (0.8) while a healthy one here scores up to
+            // 0.95: with a margin under that gap, the promoted route would stay behind by score, get no
+            // more traffic and so no new evidence. Within 0.15 the table's order stands.
+            "relay.routing.score-margin", "0.15"),
         ScoringService.NAME, Map.ofEntries(
             Map.entry("relay.scoring.window", WINDOW.toString()),
             Map.entry("relay.scoring.window-advance", "1s"),
