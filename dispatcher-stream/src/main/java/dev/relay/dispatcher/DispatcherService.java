@@ -18,6 +18,7 @@ import dev.relay.schemas.topics.Topics;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.RelayHttp;
+import dev.relay.dispatcher.admin.RoutingTableAdmin;
 import dev.relay.support.kafka.KafkaConnections;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
@@ -66,6 +67,7 @@ public final class DispatcherService implements RelayService {
   private final CommandExecutor executor;
   private final String httpHost;
   private final int httpPort;
+  private final String adminToken;
   private final Runnable onFatal;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicBoolean fatal = new AtomicBoolean();
@@ -111,6 +113,7 @@ public final class DispatcherService implements RelayService {
         settings.senderTryTimeout());
     this.httpHost = config.get(DispatcherConfig.HTTP_HOST);
     this.httpPort = config.getInt(DispatcherConfig.HTTP_PORT);
+    this.adminToken = config.get(DispatcherConfig.ADMIN_TOKEN).trim();
     this.onFatal = onFatal;
   }
 
@@ -151,6 +154,10 @@ public final class DispatcherService implements RelayService {
     sender.start();
 
     http = RelayHttp.create(NAME, this::isReady, metrics);
+    if (!adminToken.isEmpty()) {
+      RoutingTablePublisher publisher = new RoutingTablePublisher(bootstrapServers, topics, Clock.systemUTC());
+      new RoutingTableAdmin(adminToken, providers.keySet(), publisher::publish, Clock.systemUTC()).register(http);
+    }
     http.start(httpHost, httpPort);
     LOG.info("dispatcher routes {} providers {}, health on {}", routing.providers(), providers.keySet(), endpoint());
   }

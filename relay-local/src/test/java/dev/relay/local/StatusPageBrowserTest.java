@@ -6,20 +6,18 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.local.LocalStack.LocalStackSettings;
+import dev.relay.scoring.ScoringService;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
@@ -32,14 +30,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The status page scoring-stream serves, in headless Chromium against the whole stack: it loads, it
- * shows the routes the test's verifications used, and after the simulator degrades a route the page
- * shows that route's delivery rate fall. Skipped, saying so, only where Chromium is not installed.
+ * shows the routes the test's verifications used, and, on the one page kept open (no reload), it
+ * follows the simulator degrading a route: the route's delivery rate falls, it is shown demoted and
+ * explored, and the DROP alert appears. Skipped, saying so, only where Chromium is not installed.
+ *
+ * <p>Scoring runs with windows of seconds and sample minimums of a handful, so three verifications
+ * make a baseline and three more a drop.
  */
 class StatusPageBrowserTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Duration WAIT = Duration.ofSeconds(45);
+  private static final Duration SHORT_WINDOW = Duration.ofSeconds(10);
+  /** The page's refresh period in this test (?refresh=ms). */
+  private static final Duration REFRESH = Duration.ofMillis(500);
 
   @TempDir static Path dataDir;
   @TempDir static Path browserProfile;
@@ -53,7 +58,16 @@ class StatusPageBrowserTest {
     Assumptions.assumeTrue(chromium != null,
         "chromium is not installed (apt-get install -y chromium, as .ci/run does): the status page browser test is skipped");
     settings = new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
-    stack = new LocalStack(settings);
+    stack = new LocalStack(settings, Map.of(ScoringService.NAME, Map.of(
+        "relay.scoring.window", "40s",
+        "relay.scoring.window-advance", "1s",
+        "relay.scoring.short-window", SHORT_WINDOW.toString(),
+        "relay.scoring.match-horizon", "40s",
+        "relay.scoring.emit-interval", "250ms",
+        "relay.streams.commit-interval", "100ms",
+        "relay.scoring.prior-samples", "2",
+        "relay.scoring.demotion-min-samples", "6",
+        "relay.scoring.alert-min-samples", "3")));
     stack.start();
     await().atMost(Duration.ofSeconds(60)).until(stack::isReady);
   }
@@ -66,33 +80,63 @@ class StatusPageBrowserTest {
   }
 
   @Test
-  void thePageShowsTheRoutesAndFollowsADegradedRoute() throws Exception {
-    verify("+4915112345680");
+  void thePageShowsTheRoutesAndFollowsADegradedRouteWithoutAReload() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      verify("+491511234568" + i);
+    }
     await().atMost(WAIT).until(() -> deliveryRate("twilio", "DE") == 1.0);
 
-    Document healthy = await().atMost(WAIT).until(StatusPageBrowserTest::renderedPage, page -> row(page, "twilio|DE|sms") != null);
-    assertThat(healthy.title()).isEqualTo("Relay status");
-    assertThat(healthy.getElementById("updated").text()).startsWith("updated ");
-    Element twilio = row(healthy, "twilio|DE|sms");
-    assertThat(twilio.select("td").get(0).text()).isEqualTo("DE");
-    assertThat(twilio.select("td").get(1).text()).isEqualTo("twilio");
-    assertThat(twilio.selectFirst("td.delivery").text()).isEqualTo("100.0 %");
-    assertThat(twilio.selectFirst("td.completion").text()).isEqualTo("100.0 %");
-    assertThat(twilio.selectFirst("td.p95").text()).isNotEqualTo("–");
+    try (DevTools page = DevTools.open(chromium, Files.createTempDirectory(browserProfile, "profile"),
+        scoringUrl() + "/status?refresh=" + REFRESH.toMillis())) {
+      // The third approval may reach scoring a moment after the third receipt: the page catches up on its own.
+      Document healthy = await().atMost(WAIT).until(() -> dom(page), dom -> row(dom, "twilio|DE|sms") != null
+          && dom.getElementById("updated").text().startsWith("updated ")
+          && row(dom, "twilio|DE|sms").selectFirst("td.completion").text().equals("100.0 %"));
+      // Set once: a reload would clear it.
+      page.evaluate("window.relayTestMarker = 'loaded once'");
+      assertThat(healthy.title()).isEqualTo("Relay status");
+      assertThat(healthy.getElementById("updated").text()).startsWith("updated ");
+      Element twilio = row(healthy, "twilio|DE|sms");
+      assertThat(twilio.select("td").get(0).text()).isEqualTo("DE");
+      assertThat(twilio.select("td").get(1).text()).isEqualTo("twilio");
+      assertThat(twilio.selectFirst("td.delivery").text()).isEqualTo("100.0 %");
+      assertThat(twilio.selectFirst("td.completion").text()).isEqualTo("100.0 %");
+      assertThat(twilio.selectFirst("td.p95").text()).isNotEqualTo("–");
+      assertThat(twilio.selectFirst("td.state").text()).isEqualTo("active");
+      assertThat(healthy.select("#alerts li").eachText()).containsExactly("none");
+      int refreshes = refreshes(page);
 
-    // The simulator stops delivering German messages through Twilio: the next one fails over to Vonage.
-    HttpResponse<String> degraded = put(stack.simUrl() + "/sim/providers/twilio/countries/DE", "{\"deliveryRate\": 0.0}");
-    assertThat(degraded.statusCode()).as(degraded.body()).isLessThan(300);
-    verify("+4915112345681");
-    await().atMost(WAIT).until(() -> deliveryRate("twilio", "DE") == 0.5);
+      // The healthy sends age out of the short window into the baseline, while the page stays as it was.
+      await().during(SHORT_WINDOW).atMost(SHORT_WINDOW.plus(WAIT))
+          .until(() -> row(dom(page), "twilio|DE|sms").selectFirst("td.state").text().equals("active"));
 
-    Document after = await().atMost(WAIT).until(StatusPageBrowserTest::renderedPage,
-        page -> row(page, "vonage|DE|sms") != null && row(page, "twilio|DE|sms") != null
-            && row(page, "twilio|DE|sms").selectFirst("td.delivery").text().equals("50.0 %"));
-    assertThat(row(after, "twilio|DE|sms").selectFirst("td.delivery").hasClass("warn")).isTrue();
-    assertThat(row(after, "vonage|DE|sms").selectFirst("td.delivery").text()).isEqualTo("100.0 %");
-    assertThat(after.getElementById("error").text()).isEmpty();
-    screenshot();
+      // The simulator stops delivering German messages through Twilio: each next one fails over to Vonage.
+      HttpResponse<String> degraded = put(stack.simUrl() + "/sim/providers/twilio/countries/DE", "{\"deliveryRate\": 0.0}");
+      assertThat(degraded.statusCode()).as(degraded.body()).isLessThan(300);
+      for (int i = 0; i < 3; i++) {
+        verify("+491511234569" + i);
+      }
+
+      Document after = await().atMost(WAIT).until(() -> dom(page),
+          dom -> row(dom, "vonage|DE|sms") != null && row(dom, "twilio|DE|sms") != null
+              && row(dom, "vonage|DE|sms").selectFirst("td.delivery").text().equals("100.0 %")
+              && row(dom, "twilio|DE|sms").selectFirst("td.delivery").text().equals("50.0 %")
+              && row(dom, "twilio|DE|sms").selectFirst("td.state").text().startsWith("demoted")
+              && !dom.select("#alerts li[data-kind=DROP][data-route=twilio|DE|sms]").isEmpty());
+      assertThat(page.evaluate("window.relayTestMarker")).as("the same page, never reloaded").isEqualTo("loaded once");
+      assertThat(refreshes(page)).as("the page refreshed on its own").isGreaterThan(refreshes);
+      Element demoted = row(after, "twilio|DE|sms");
+      assertThat(demoted.selectFirst("td.delivery").hasClass("warn")).isTrue();
+      assertThat(demoted.selectFirst("td.state").text()).isEqualTo("demoted, explored");
+      assertThat(demoted.selectFirst("td.state").hasClass("demoted")).isTrue();
+      assertThat(row(after, "vonage|DE|sms").selectFirst("td.state").text()).isEqualTo("active");
+      Element drop = after.selectFirst("#alerts li[data-kind=DROP][data-route=twilio|DE|sms]");
+      assertThat(drop.text()).contains("DROP", "twilio", "DE", "100.0 % → 0.0 %");
+      assertThat(after.select("#alerts li").eachText()).noneMatch(text -> text.contains("vonage"));
+      assertThat(after.getElementById("error").text()).isEmpty();
+      Path screenshot = Path.of("target", "status-page.png").toAbsolutePath();
+      Files.write(screenshot, page.screenshot());
+    }
   }
 
   // ---------------------------------------------------------------- helpers
@@ -131,31 +175,14 @@ class StatusPageBrowserTest {
     return page.select("#routes tbody tr").stream().filter(tr -> tr.attr("data-route").equals(route)).findFirst().orElse(null);
   }
 
-  /** The DOM after the page's script has fetched and drawn (Chromium runs it on virtual time first). */
-  private static Document renderedPage() throws Exception {
-    String html = runChromium(List.of("--virtual-time-budget=5000", "--dump-dom", scoringUrl() + "/status"));
-    return Jsoup.parse(html);
+  /** The live page's DOM as it is now. */
+  private static Document dom(DevTools page) throws Exception {
+    // Empty while the page is still being loaded.
+    return Jsoup.parse(page.evaluate("document.documentElement ? document.documentElement.outerHTML : ''"));
   }
 
-  private static void screenshot() throws Exception {
-    Path target = Path.of("target", "status-page.png").toAbsolutePath();
-    runChromium(List.of("--virtual-time-budget=5000", "--window-size=1280,420", "--screenshot=" + target,
-        scoringUrl() + "/status"));
-  }
-
-  private static String runChromium(List<String> arguments) throws Exception {
-    List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + Files.createTempDirectory(browserProfile, "profile")));
-    command.addAll(arguments);
-    Path out = Files.createTempFile(browserProfile, "dom", ".html");
-    Process process = new ProcessBuilder(command).redirectOutput(out.toFile())
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("chromium did not finish in 60 s: " + command);
-    }
-    return Files.readString(out, StandardCharsets.UTF_8);
+  private static int refreshes(DevTools page) throws Exception {
+    return Integer.parseInt(page.evaluate("(document.body && document.body.dataset.refreshes) || '0'"));
   }
 
   private static Optional<Path> findChromium() {

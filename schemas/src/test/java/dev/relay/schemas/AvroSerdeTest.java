@@ -69,6 +69,7 @@ class AvroSerdeTest {
     old.put("completed", 1L);
     old.put("spentMicros", 7_500L);
     old.put("failovers", java.util.Map.of("TIMEOUT", 2L));
+    old.put("demoted", true);
     ByteBuffer encoded = toBytes(new BinaryMessageEncoder<>(GenericData.get(), v1), old);
 
     ProviderScore read = AvroSerde.of(ProviderScore.class).fromBytes(array(encoded));
@@ -78,6 +79,7 @@ class AvroSerdeTest {
     assertThat(read.getDelivered()).isEqualTo(1L);
     assertThat(read.getFailovers()).containsEntry("TIMEOUT", 2L);
     assertThat(read.getScore()).isNull();
+    assertThat(read.getDemoted()).isTrue();
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.relay.scoring;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.config.AlertSettings;
+import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringConfig;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteKey;
@@ -36,7 +37,13 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.QueryableStoreType;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+import org.apache.kafka.streams.kstream.Windowed;
+import dev.relay.schemas.ProviderAlert;
+import java.time.Instant;
+import java.util.Comparator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,11 +59,14 @@ public final class ScoringService implements RelayService {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringService.class);
   private static final Duration PROVISION_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /** An alert is stamped with the scoring instance's clock; another instance's may run a little ahead. */
+  private static final Duration ALERT_CLOCK_SKEW = Duration.ofMinutes(1);
 
   private final RelayConfig config;
   private final Topics topics;
   private final ScoringSettings settings;
   private final AlertSettings alerts;
+  private final DemotionSettings demotion;
   private final Consumer<Throwable> onFatal;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private KafkaStreams streams;
@@ -72,6 +82,7 @@ public final class ScoringService implements RelayService {
     this.topics = Topics.fromConfig(config.lookup());
     this.settings = ScoringSettings.from(config);
     this.alerts = AlertSettings.from(config);
+    this.demotion = DemotionSettings.from(config);
     this.onFatal = onFatal;
   }
 
@@ -87,14 +98,14 @@ public final class ScoringService implements RelayService {
     }
     String bootstrap = config.get(CommonKeys.BOOTSTRAP_SERVERS);
     List<Topic<?, ?>> used = List.of(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents,
-        topics.providerScores, topics.providerScoreHistory, topics.deadLetters);
+        topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.deadLetters);
     TopicProvisioner.ensure(bootstrap, used, PROVISION_TIMEOUT);
 
     Properties properties = KafkaSettings.streams(bootstrap, config.get(ScoringConfig.APPLICATION_ID),
         Path.of(config.get(ScoringConfig.STATE_DIR)), config.getDuration(ScoringConfig.COMMIT_INTERVAL),
         topics.providerScores.replicationFactor());
     DeadLetters.install(properties, topics.deadLetters);
-    streams = new KafkaStreams(ScoringTopology.build(topics, settings, alerts), properties);
+    streams = new KafkaStreams(ScoringTopology.build(topics, settings, alerts, demotion), properties);
     streams.setUncaughtExceptionHandler(error -> {
       LOG.error("{} stops on a fatal stream error", NAME, error);
       onFatal.accept(error);
@@ -106,6 +117,7 @@ public final class ScoringService implements RelayService {
     http = RelayHttp.create(NAME, this::isReady, metrics);
     http.get("/scores", ctx -> ctx.json(localScores()));
     http.get("/scores/{provider}/{country}/{channel}", this::oneScore);
+    http.get("/alerts", ctx -> ctx.json(recentAlerts()));
     StatusPage.register(http);
     http.start(config.get(ScoringConfig.HTTP_HOST), config.getInt(ScoringConfig.HTTP_PORT));
     streams.start();
@@ -161,6 +173,40 @@ public final class ScoringService implements RelayService {
     return scores;
   }
 
+  /**
+   * The alerts this instance raised in the last {@link ScoringTopology#RECENT_ALERTS_RETENTION}, oldest
+   * first, from the recent-alerts store (so they survive a restart); each instance serves the routes
+   * it owns, as with {@code /scores}.
+   */
+  private List<AlertView> recentAlerts() {
+    Instant now = Instant.now();
+    List<AlertView> alerts = new ArrayList<>();
+    ReadOnlyWindowStore<String, ProviderAlert> store = store(ScoringTopology.RECENT_ALERTS_STORE, QueryableStoreTypes.windowStore());
+    try (KeyValueIterator<Windowed<String>, ProviderAlert> all =
+        store.fetchAll(now.minus(ScoringTopology.RECENT_ALERTS_RETENTION), now.plus(ALERT_CLOCK_SKEW))) {
+      while (all.hasNext()) {
+        alerts.add(AlertView.of(all.next().value));
+      }
+    } catch (InvalidStateStoreException e) {
+      throw ApiError.unavailable("alerts are being restored or rebalanced");
+    }
+    alerts.sort(Comparator.comparing(AlertView::raisedAt));
+    return alerts;
+  }
+
+  /** One alert as {@code GET /alerts} serves it. */
+  record AlertView(String alertId, String provider, String country, String channel, String kind, String metric,
+      double baselineRate, double currentRate, double dropPoints, long baselineSamples, long currentSamples,
+      Double score, Instant raisedAt) {
+
+    static AlertView of(ProviderAlert alert) {
+      return new AlertView(alert.getAlertId(), alert.getProvider(), alert.getCountry(), alert.getChannel().name(),
+          alert.getKind().name(), alert.getMetric().name(), alert.getBaselineRate(), alert.getCurrentRate(),
+          alert.getDropPoints(), alert.getBaselineSamples(), alert.getCurrentSamples(), alert.getScore(),
+          alert.getRaisedAt());
+    }
+  }
+
   private void oneScore(Context ctx) {
     RouteKey route;
     try {
@@ -181,10 +227,17 @@ public final class ScoringService implements RelayService {
   }
 
   private ReadOnlyKeyValueStore<String, RouteScore> scoreStore() {
+    return store(ScoringTopology.ROUTE_SCORES_STORE, QueryableStoreTypes.keyValueStore());
+  }
+
+  private <T> T store(String name, QueryableStoreType<T> type) {
     if (!isReady()) {
       throw ApiError.unavailable(NAME + " is not running");
     }
-    return streams.store(StoreQueryParameters.fromNameAndType(
-        ScoringTopology.ROUTE_SCORES_STORE, QueryableStoreTypes.keyValueStore()));
+    try {
+      return streams.store(StoreQueryParameters.fromNameAndType(name, type));
+    } catch (InvalidStateStoreException e) {
+      throw ApiError.unavailable("state is being restored or rebalanced");
+    }
   }
 }

@@ -131,7 +131,13 @@ class ScoringServiceIntegrationTest {
           assertThat(score.at("/window/timeToDeliveryP50Millis").asLong()).isBetween(1_980L, 2_020L);
           assertThat(score.at("/score/score").asDouble()).isBetween(0.0, 1.0);
         });
-        assertThat(Json.MAPPER.readTree(get(service, "/scores").body()).size()).isEqualTo(2);
+        JsonNode all = Json.MAPPER.readTree(get(service, "/scores").body());
+        assertThat(all.size()).isEqualTo(2);
+        assertThat(all.findValues("demoted")).hasSize(2).allMatch(demoted -> demoted.isBoolean() && !demoted.asBoolean());
+        HttpResponse<String> alerts = get(service, "/alerts");
+        assertThat(alerts.statusCode()).as(alerts.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(alerts.body()).isArray()).isTrue();
+        assertThat(Json.MAPPER.readTree(alerts.body()).size()).as("two sends alert nothing").isZero();
         HttpResponse<String> unknown = get(service, "/scores/nobody/DE/sms");
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(Json.MAPPER.readTree(unknown.body()).get("error").asText()).isEqualTo("not_found");

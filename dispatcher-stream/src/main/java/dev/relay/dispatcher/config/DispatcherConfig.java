@@ -59,18 +59,21 @@ public final class DispatcherConfig {
   public static final ConfigKey FORBIDDEN = ConfigKey.optional(
       "relay.routing.forbidden", "",
       "Routes never used, per country and channel: DE/sms:twilio,sinch");
-  public static final ConfigKey DEMOTE_BELOW = ConfigKey.optional(
-      "relay.routing.demote-below", "0.55",
-      "A route whose score (0 to 1, from provider-scores) falls below this goes last");
-  public static final ConfigKey PROMOTE_ABOVE = ConfigKey.optional(
-      "relay.routing.promote-above", "0.65",
-      "A demoted route comes back only at this score or more; the gap to demote-below keeps routing from flapping");
   public static final ConfigKey MIN_SAMPLES = ConfigKey.optional(
       "relay.routing.min-samples", "20",
-      "Tries in the long window before a route's score moves it; with fewer it keeps its table place (and its standing)");
+      "Tries in the long window before a route's score reorders it; with fewer it keeps its table place (demotion is scoring-stream's, relay.scoring.demote-below)");
+  public static final ConfigKey SCORE_MARGIN = ConfigKey.optional(
+      "relay.routing.score-margin", "0.05",
+      "A route goes ahead of one the table puts before it only when its score is higher by more than this (0 to 1):"
+          + " closer scores are noise, and the table's order stands");
   public static final ConfigKey EXPLORATION_SHARE = ConfigKey.optional(
       "relay.routing.exploration-share", "0.05",
       "Share of sends that still go first to a demoted route, so its recovery is observed (0 to 1)");
+
+  public static final ConfigKey ADMIN_TOKEN = ConfigKey.optionalSecret(
+      "relay.admin.token",
+      "Bearer token for the dispatcher's admin endpoint PUT /admin/routing-table (publishes a new routing table);"
+          + " empty: the endpoint is off");
 
   public static final ConfigKey SENDER_GROUP_ID = ConfigKey.optional(
       "relay.sender.group-id", "relay-dispatcher-sender", "Consumer group of the senders reading send commands");
@@ -91,7 +94,7 @@ public final class DispatcherConfig {
       APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL, PUNCTUATE_INTERVAL,
       CODE_LENGTH, TTL, DELIVERY_WINDOW, DELIVERY_WINDOW_BY_COUNTRY, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
       SMS_ROUTES, VOICE_ROUTES,
-      TABLE_FILE, PINS, FORBIDDEN, DEMOTE_BELOW, PROMOTE_ABOVE, MIN_SAMPLES, EXPLORATION_SHARE,
+      TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, EXPLORATION_SHARE, ADMIN_TOKEN,
       SENDER_GROUP_ID, SENDER_TRANSACTIONAL_ID, SENDER_MAX_BATCH, SENDER_TRY_TIMEOUT,
       HTTP_PORT, HTTP_HOST);
 

@@ -2,7 +2,6 @@ package dev.relay.dispatcher.routing;
 
 import dev.relay.schemas.Route;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -16,8 +15,9 @@ import java.util.random.RandomGenerator;
  * <ol>
  *   <li>Forbidden routes are dropped.</li>
  *   <li>The routes with enough samples that are not demoted are sorted by score (best first) among
- *       the places they hold in the table ({@link #SCORE}); a route with too few samples, or none,
- *       keeps its table place ({@link #TABLE}).</li>
+ *       the places they hold in the table ({@link #SCORE}), scores within the policy's margin of
+ *       each other counting as equal (the table's order stands); a route with too few samples, or
+ *       none, keeps its table place ({@link #TABLE}).</li>
  *   <li>Demoted routes go last, in table order ({@link #DEMOTION}).</li>
  *   <li>With probability {@code explorationShare}, one demoted route, drawn at random, goes first
  *       ({@link #EXPLORATION}); randomness is drawn only when a route is demoted.</li>
@@ -63,9 +63,22 @@ public final class RoutePlanner {
         scoredPlaces.add(i);
       }
     }
-    // Stable: equal scores keep the table's order.
-    List<Integer> byScore = new ArrayList<>(scoredPlaces);
-    byScore.sort(Comparator.comparingDouble((Integer i) -> standing[i].get().score().getScore()).reversed());
+    // Best first, but scores within the margin of the best left count as equal: of those, the one the
+    // table puts first goes next. With no margin this is a stable sort by score.
+    List<Integer> left = new ArrayList<>(scoredPlaces);
+    List<Integer> byScore = new ArrayList<>(scoredPlaces.size());
+    while (!left.isEmpty()) {
+      double best = Double.NEGATIVE_INFINITY;
+      for (int i : left) {
+        best = Math.max(best, standing[i].get().score().getScore());
+      }
+      for (int k = 0; k < left.size(); k++) {
+        if (standing[left.get(k)].get().score().getScore() >= best - policy.scoreMargin()) {
+          byScore.add(left.remove(k));
+          break;
+        }
+      }
+    }
 
     List<Route> ordered = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {

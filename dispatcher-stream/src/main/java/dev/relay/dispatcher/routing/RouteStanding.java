@@ -9,27 +9,19 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * A route's latest score and whether it is demoted. Demotion depends on the scores seen before, not
- * only on the latest one (hysteresis), so it is state: every dispatcher instance folds the same
- * {@code provider-scores} records in the same order with {@link #next} and so holds the same set.
+ * A route's latest score and whether it is demoted. Demotion (with its hysteresis) is decided by
+ * scoring-stream and published in the score itself ({@code ProviderScore.demoted}), so every
+ * dispatcher instance, the status page, dashboards and analytics read the same standing, and a
+ * dispatcher rebuilding its store from the compacted topic gets it back from the latest record alone.
  */
 public record RouteStanding(ProviderScore score, boolean demoted) {
 
   /** One flag byte, then the score in the topic's own encoding. */
   public static final Serde<RouteStanding> SERDE = new StandingSerde();
 
-  /**
-   * The standing after a new score. A route with too few samples keeps whatever standing it had: a
-   * quiet demoted route stays demoted until exploration has shown its recovery on enough sends.
-   */
-  public static RouteStanding next(RouteStanding previous, ProviderScore score, RoutingPolicy policy) {
-    boolean wasDemoted = previous != null && previous.demoted();
-    if (!hasEnoughSamples(score, policy)) {
-      return new RouteStanding(score, wasDemoted);
-    }
-    double value = score.getScore();
-    boolean demoted = wasDemoted ? value < policy.promoteAbove() : value < policy.demoteBelow();
-    return new RouteStanding(score, demoted);
+  /** The standing a published score carries. */
+  public static RouteStanding of(ProviderScore score) {
+    return new RouteStanding(score, score.getDemoted());
   }
 
   static boolean hasEnoughSamples(ProviderScore score, RoutingPolicy policy) {

@@ -6,21 +6,18 @@ import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.RelayConfig;
 
 /**
- * How scores move routes: below {@code demoteBelow} a route is demoted and comes back only at
- * {@code promoteAbove} or more (the gap is the hysteresis that keeps routing from flapping); a route
- * with fewer than {@code minSamples} tries in the long window keeps its table place; a share
- * {@code explorationShare} of sends still goes first to a demoted route so its recovery is seen.
+ * How scores move routes: a route with fewer than {@code minSamples} tries in the long window keeps
+ * its table place; a route goes ahead of one the table puts before it only when its score is higher
+ * by more than {@code scoreMargin} (scores closer than that are noise, and the operator's order
+ * stands); a share {@code explorationShare} of sends still goes first to a demoted route so its
+ * recovery is seen. Whether a route is demoted is not decided here: scoring-stream publishes it
+ * with the score ({@code relay.scoring.demote-below}, {@code relay.scoring.promote-above}).
  */
-public record RoutingPolicy(double demoteBelow, double promoteAbove, long minSamples, double explorationShare) {
+public record RoutingPolicy(long minSamples, double explorationShare, double scoreMargin) {
 
   public RoutingPolicy {
-    requireUnit(DispatcherConfig.DEMOTE_BELOW, demoteBelow);
-    requireUnit(DispatcherConfig.PROMOTE_ABOVE, promoteAbove);
     requireUnit(DispatcherConfig.EXPLORATION_SHARE, explorationShare);
-    if (promoteAbove < demoteBelow) {
-      throw new ConfigException(DispatcherConfig.PROMOTE_ABOVE.name() + " (" + promoteAbove + ") must not be below "
-          + DispatcherConfig.DEMOTE_BELOW.name() + " (" + demoteBelow + "), or a demoted route would flap");
-    }
+    requireUnit(DispatcherConfig.SCORE_MARGIN, scoreMargin);
     if (minSamples < 0) {
       throw new ConfigException(DispatcherConfig.MIN_SAMPLES.name() + " must not be negative, not " + minSamples);
     }
@@ -28,18 +25,16 @@ public record RoutingPolicy(double demoteBelow, double promoteAbove, long minSam
 
   public static RoutingPolicy fromConfig(RelayConfig config) {
     return new RoutingPolicy(
-        fraction(config, DispatcherConfig.DEMOTE_BELOW),
-        fraction(config, DispatcherConfig.PROMOTE_ABOVE),
         config.getInt(DispatcherConfig.MIN_SAMPLES),
-        fraction(config, DispatcherConfig.EXPLORATION_SHARE));
+        fraction(config, DispatcherConfig.EXPLORATION_SHARE),
+        fraction(config, DispatcherConfig.SCORE_MARGIN));
   }
 
   /** The config's defaults. */
   public static RoutingPolicy defaults() {
-    return new RoutingPolicy(Double.parseDouble(DispatcherConfig.DEMOTE_BELOW.defaultValue()),
-        Double.parseDouble(DispatcherConfig.PROMOTE_ABOVE.defaultValue()),
-        Long.parseLong(DispatcherConfig.MIN_SAMPLES.defaultValue()),
-        Double.parseDouble(DispatcherConfig.EXPLORATION_SHARE.defaultValue()));
+    return new RoutingPolicy(Long.parseLong(DispatcherConfig.MIN_SAMPLES.defaultValue()),
+        Double.parseDouble(DispatcherConfig.EXPLORATION_SHARE.defaultValue()),
+        Double.parseDouble(DispatcherConfig.SCORE_MARGIN.defaultValue()));
   }
 
   private static double fraction(RelayConfig config, ConfigKey key) {

@@ -63,6 +63,11 @@ public final class RoutingTablePublisher {
     return table;
   }
 
+  /** Publishes a version already read and checked (the admin API's); throws when the broker did not acknowledge it. */
+  public void publish(RoutingTableVersion table) {
+    send(table);
+  }
+
   /** Publishes the file only when no table was ever published: a restart must not undo an operator's change. */
   public boolean publishIfNoneYet(Path file, String publishedBy) {
     Instant now = clock.instant();

@@ -97,7 +97,7 @@ public final class DispatcherTopology {
         topics.providerScores.name(),
         Consumed.with(topics.providerScores.keySerde(), topics.providerScores.valueSerde())
             .withName(DispatcherNames.ROUTE_STANDINGS_PROCESSOR),
-        () -> new RouteStandingsUpdater(routing.policy()));
+        RouteStandingsUpdater::new);
     builder.addGlobalStore(routingTableStore(),
         topics.routingTable.name(),
         Consumed.with(topics.routingTable.keySerde(), topics.routingTable.valueSerde())

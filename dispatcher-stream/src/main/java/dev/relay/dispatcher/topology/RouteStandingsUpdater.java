@@ -1,7 +1,6 @@
 package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.routing.RouteStanding;
-import dev.relay.dispatcher.routing.RoutingPolicy;
 import dev.relay.schemas.ProviderScore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -11,21 +10,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the global route standings: each {@code provider-scores} record folded into the route's
- * standing (demoted or not, with hysteresis). Every instance reads every partition in the same order,
- * and Streams replays the topic through this processor when the store is rebuilt, so all
- * instances hold the same demoted set.
+ * Keeps the global route standings: each {@code provider-scores} record is the route's latest score
+ * and its standing (demoted or not, decided by scoring-stream with hysteresis). Every instance reads
+ * every partition, and a rebuilt store needs only the latest record per route, so all instances
+ * hold the same demoted set even after the topic is compacted.
  */
 final class RouteStandingsUpdater implements Processor<String, ProviderScore, Void, Void> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouteStandingsUpdater.class);
 
-  private final RoutingPolicy policy;
   private KeyValueStore<String, RouteStanding> standings;
-
-  RouteStandingsUpdater(RoutingPolicy policy) {
-    this.policy = policy;
-  }
 
   @Override
   public void init(ProcessorContext<Void, Void> context) {
@@ -42,7 +36,7 @@ final class RouteStandingsUpdater implements Processor<String, ProviderScore, Vo
       return;
     }
     RouteStanding previous = standings.get(record.key());
-    RouteStanding next = RouteStanding.next(previous, record.value(), policy);
+    RouteStanding next = RouteStanding.of(record.value());
     boolean wasDemoted = previous != null && previous.demoted();
     if (next.demoted() != wasDemoted) {
       LOG.info("route {} {} at score {} ({} tries)", record.key(), next.demoted() ? "demoted" : "promoted back",

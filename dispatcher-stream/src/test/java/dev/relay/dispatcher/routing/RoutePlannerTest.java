@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class RoutePlannerTest {
 
-  private static final RoutingPolicy POLICY = new RoutingPolicy(0.55, 0.65, 20, 0.05);
+  private static final RoutingPolicy POLICY = new RoutingPolicy(20, 0.05, 0);
   private static final List<Route> TABLE = List.of(route("twilio"), route("vonage"), route("sinch"));
 
   private final Map<String, RouteStanding> standings = new HashMap<>();
@@ -51,6 +51,25 @@ class RoutePlannerTest {
     assertThat(plan(RoutePins.Pins.NONE, never()))
         .extracting(Route::getProvider, Route::getRoutingReason)
         .containsExactly(tuple("sinch", "score"), tuple("vonage", "table"), tuple("twilio", "score"));
+  }
+
+  @Test
+  void scoresWithinTheMarginOfTheBestKeepTheTableOrder() {
+    RoutePlanner withMargin = new RoutePlanner(new RoutingPolicy(20, 0.05, 0.1));
+    standing("twilio", 0.90, 100, false);
+    standing("vonage", 0.80, 100, false);
+    standing("sinch", 0.95, 100, false);
+
+    // twilio is within the margin of the best: the table's order puts it first; vonage is clearly worse than sinch.
+    assertThat(withMargin.plan(TABLE, RoutePins.Pins.NONE, provider -> Optional.ofNullable(standings.get(provider)), never()))
+        .extracting(Route::getProvider, Route::getRoutingReason)
+        .containsExactly(tuple("twilio", "score"), tuple("sinch", "score"), tuple("vonage", "score"));
+    assertThat(plan(RoutePins.Pins.NONE, never())).as("no margin: by score alone")
+        .extracting(Route::getProvider).containsExactly("sinch", "twilio", "vonage");
+
+    standing("twilio", 0.84, 100, false);
+    assertThat(withMargin.plan(TABLE, RoutePins.Pins.NONE, provider -> Optional.ofNullable(standings.get(provider)), never()))
+        .as("more than the margin behind: passed").extracting(Route::getProvider).containsExactly("sinch", "twilio", "vonage");
   }
 
   @Test

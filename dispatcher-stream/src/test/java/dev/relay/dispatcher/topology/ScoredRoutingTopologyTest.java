@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scores from {@code provider-scores} ordering the routes of each send, through the whole topology:
- * the global standings, demotion with hysteresis, exploration from seeded randomness, pins, and the
+ * the global standings (demotion as scoring-stream publishes it), exploration from seeded randomness, pins, and the
  * routing reason in the command and the attempt history. The bed's DE SMS table is twilio, vonage.
  */
 class ScoredRoutingTopologyTest {
@@ -82,19 +82,19 @@ class ScoredRoutingTopologyTest {
   }
 
   @Test
-  void aDemotedRouteComesBackOnlyPastTheHigherThreshold() {
+  void aRouteIsDemotedWhileItsPublishedScoreSaysSo() {
     try (DispatcherTestBed bed = new DispatcherTestBed(stateDir, Map.of(
         DispatcherConfig.EXPLORATION_SHARE.name(), "0"))) {
       TestInputTopic<String, ProviderScore> scores = scores(bed);
       scores.pipeInput(key("twilio"), score("twilio", 0.80, 100));
-      scores.pipeInput(key("twilio"), score("twilio", 0.50, 100));
+      scores.pipeInput(key("twilio"), demoted("twilio", 0.50, 100));
 
       assertThat(startFresh(bed).getRoutes()).extracting(Route::getProvider, Route::getRoutingReason)
           .containsExactly(tuple("vonage", "table"), tuple("twilio", "demotion"));
       assertThat(attempts(bed)).extracting(Attempt::getRoutingReason).containsExactly("table");
 
-      // Back above demote-below but not at promote-above: still demoted.
-      scores.pipeInput(key("twilio"), score("twilio", 0.60, 100));
+      // Scoring's hysteresis holds it demoted at a middling score: so does routing.
+      scores.pipeInput(key("twilio"), demoted("twilio", 0.60, 100));
       assertThat(startFresh(bed).getRoutes()).extracting(Route::getProvider).containsExactly("vonage", "twilio");
       assertThat(standing(bed, "twilio").demoted()).isTrue();
 
@@ -106,10 +106,24 @@ class ScoredRoutingTopologyTest {
   }
 
   @Test
+  void aLowScoreScoringDidNotDemoteOnlyReordersTheRoutes() {
+    try (DispatcherTestBed bed = new DispatcherTestBed(stateDir, Map.of(
+        DispatcherConfig.EXPLORATION_SHARE.name(), "1"))) {
+      TestInputTopic<String, ProviderScore> scores = scores(bed);
+      scores.pipeInput(key("twilio"), score("twilio", 0.20, 100));
+      scores.pipeInput(key("vonage"), score("vonage", 0.90, 100));
+
+      assertThat(startFresh(bed).getRoutes()).extracting(Route::getProvider, Route::getRoutingReason)
+          .containsExactly(tuple("vonage", "score"), tuple("twilio", "score"));
+      assertThat(standing(bed, "twilio").demoted()).isFalse();
+    }
+  }
+
+  @Test
   void aFailoverAfterADemotedRouteGoesOnThroughTheRest() {
     try (DispatcherTestBed bed = new DispatcherTestBed(stateDir, Map.of(
         DispatcherConfig.EXPLORATION_SHARE.name(), "1"))) {
-      scores(bed).pipeInput(key("twilio"), score("twilio", 0.30, 100));
+      scores(bed).pipeInput(key("twilio"), demoted("twilio", 0.30, 100));
 
       SendCommand first = startFresh(bed);
       assertThat(first.getRoutes()).extracting(Route::getProvider, Route::getRoutingReason)
@@ -127,7 +141,7 @@ class ScoredRoutingTopologyTest {
   void explorationSendsASeededShareOfVerificationsFirstToTheDemotedRoute() {
     try (DispatcherTestBed bed = new DispatcherTestBed(stateDir, Map.of(
         DispatcherConfig.EXPLORATION_SHARE.name(), "0.1"))) {
-      scores(bed).pipeInput(key("twilio"), score("twilio", 0.30, 100));
+      scores(bed).pipeInput(key("twilio"), demoted("twilio", 0.30, 100));
 
       int explored = 0;
       int sends = 200;
@@ -172,7 +186,8 @@ class ScoredRoutingTopologyTest {
     try (DispatcherTestBed bed = new DispatcherTestBed(stateDir, Map.of(
         DispatcherConfig.EXPLORATION_SHARE.name(), "0"))) {
       TestInputTopic<String, ProviderScore> scores = scores(bed);
-      scores.pipeInput(key("twilio"), score("twilio", 0.20, 100));
+      scores.pipeInput(key("twilio"), demoted("twilio", 0.20, 100));
+      assertThat(standing(bed, "twilio").demoted()).isTrue();
       scores.pipeInput(key("twilio"), (ProviderScore) null);
 
       assertThat(standing(bed, "twilio")).isNull();
@@ -236,6 +251,11 @@ class ScoredRoutingTopologyTest {
 
   private static ProviderScore score(String provider, double score, long tried) {
     return score(provider, "DE", Channel.SMS, score, tried);
+  }
+
+  /** A score scoring-stream published with the route demoted. */
+  private static ProviderScore demoted(String provider, double score, long tried) {
+    return ProviderScore.newBuilder(score(provider, score, tried)).setDemoted(true).build();
   }
 
   private static ProviderScore score(String provider, String country, Channel channel, double score, long tried) {

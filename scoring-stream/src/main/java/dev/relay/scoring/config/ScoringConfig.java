@@ -48,6 +48,16 @@ public final class ScoringConfig {
       "relay.scoring.alert-min-samples", "20",
       "Sends needed both in the baseline and in the short window before a rate can raise or end an alert");
 
+  public static final ConfigKey DEMOTE_BELOW = ConfigKey.optional(
+      "relay.scoring.demote-below", "0.55",
+      "A route whose score (0 to 1) falls below this is published demoted: routing puts it last");
+  public static final ConfigKey PROMOTE_ABOVE = ConfigKey.optional(
+      "relay.scoring.promote-above", "0.65",
+      "A demoted route is promoted back only at this score or more; the gap to demote-below keeps routing from flapping");
+  public static final ConfigKey DEMOTION_MIN_SAMPLES = ConfigKey.optional(
+      "relay.scoring.demotion-min-samples", "20",
+      "Tries in the long window before a route's score can demote or promote it; with fewer it keeps its standing");
+
   public static final ConfigKey HTTP_PORT = CommonKeys.httpPort(8083);
   public static final ConfigKey HTTP_HOST = CommonKeys.httpHost();
 
@@ -62,6 +72,7 @@ public final class ScoringConfig {
     keys.addAll(List.of(APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL,
         WINDOW, WINDOW_ADVANCE, SHORT_WINDOW, EMIT_INTERVAL, MATCH_HORIZON, PRIOR_SAMPLES,
         ALERT_DROP_POINTS, ALERT_RECOVERY_POINTS, ALERT_MIN_SAMPLES,
+        DEMOTE_BELOW, PROMOTE_ABOVE, DEMOTION_MIN_SAMPLES,
         HTTP_PORT, HTTP_HOST));
     return ConfigSchema.of(keys);
   }

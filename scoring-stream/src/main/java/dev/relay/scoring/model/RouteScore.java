@@ -5,8 +5,10 @@ import java.time.Instant;
 
 /**
  * Everything scoring knows of one route at one moment: the long and short windows' figures and the
- * score with its parts. It is what {@code GET /scores} serves, and what provider-scores and
- * provider-score-history carry as a {@code ProviderScore}.
+ * score with its parts, and the route's standing: demoted (with hysteresis, see
+ * {@code DemotionSettings}) and, while demoted, explored (it still got tries in the short window, so
+ * its recovery is being watched). It is what {@code GET /scores} serves, and what provider-scores
+ * and provider-score-history carry as a {@code ProviderScore}.
  */
 public record RouteScore(
     String provider,
@@ -15,4 +17,13 @@ public record RouteScore(
     WindowFigures window,
     WindowFigures shortWindow,
     ScoreFormula.Score score,
-    Instant updatedAt) {}
+    Instant updatedAt,
+    boolean demoted,
+    boolean explored) {
+
+  /** The same figures with the given standing; explored only while demoted and still tried. */
+  public RouteScore withStanding(boolean demoted) {
+    return new RouteScore(provider, country, channel, window, shortWindow, score, updatedAt, demoted,
+        demoted && shortWindow != null && shortWindow.tried() > 0);
+  }
+}

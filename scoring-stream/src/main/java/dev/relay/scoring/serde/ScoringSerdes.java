@@ -1,6 +1,8 @@
 package dev.relay.scoring.serde;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.SendReason;
@@ -76,6 +78,10 @@ public final class ScoringSerdes {
       in -> new RouteMark(in.readLong(), in.readLong(), in.readBoolean()));
 
   /** JSON, the same document {@code GET /scores} serves. */
+  /** A score stored before the route's standing was part of it reads as not demoted, not as an error. */
+  private static final ObjectMapper ROUTE_SCORE_READER = Json.MAPPER.copy()
+      .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, false);
+
   public static final Serde<RouteScore> ROUTE_SCORE = Serdes.serdeFrom(
       (Serializer<RouteScore>) (topic, score) -> {
         try {
@@ -86,7 +92,7 @@ public final class ScoringSerdes {
       },
       (Deserializer<RouteScore>) (topic, bytes) -> {
         try {
-          return bytes == null ? null : Json.MAPPER.readValue(bytes, RouteScore.class);
+          return bytes == null ? null : ROUTE_SCORE_READER.readValue(bytes, RouteScore.class);
         } catch (IOException e) {
           throw new SerializationException("cannot decode RouteScore: " + e.getClass().getSimpleName(), e);
         }

@@ -52,6 +52,7 @@ final class ProviderScores {
             .build())
         .setShortWindow(windowStats(score.shortWindow()))
         .setUpdatedAt(score.updatedAt())
+        .setDemoted(score.demoted())
         .build();
   }
 

@@ -12,6 +12,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * The open episode is its DROP alert, kept per route and metric in a store (with a changelog), so one
  * episode raises one DROP and one RECOVERY, across restarts; the baseline of the drop is the
- * yardstick of recovery, since the window's own baseline sinks as the drop ages into it.
+ * yardstick of recovery, since the window's own baseline sinks as the drop ages into it. Every
+ * alert raised is also kept by route and time in the recent-alerts store, which {@code GET /alerts}
+ * serves.
  */
 final class RouteAlerts implements Processor<String, ProviderScore, String, ProviderAlert> {
 
@@ -40,6 +43,7 @@ final class RouteAlerts implements Processor<String, ProviderScore, String, Prov
   private final AlertSettings settings;
   private ProcessorContext<String, ProviderAlert> context;
   private KeyValueStore<String, ProviderAlert> episodes;
+  private WindowStore<String, ProviderAlert> raised;
 
   RouteAlerts(AlertSettings settings) {
     this.settings = settings;
@@ -49,6 +53,7 @@ final class RouteAlerts implements Processor<String, ProviderScore, String, Prov
   public void init(ProcessorContext<String, ProviderAlert> context) {
     this.context = context;
     this.episodes = context.getStateStore(ScoringTopology.ROUTE_ALERTS_STORE);
+    this.raised = context.getStateStore(ScoringTopology.RECENT_ALERTS_STORE);
   }
 
   @Override
@@ -83,12 +88,14 @@ final class RouteAlerts implements Processor<String, ProviderScore, String, Prov
       ProviderAlert drop = alert(record.key(), score, metric, AlertKind.DROP, null, baseline, current,
           baselineSamples, currentSamples);
       episodes.put(episodeKey, drop);
+      raised.put(record.key(), drop, drop.getRaisedAt().toEpochMilli());
       LOG.warn("route {} {} dropped from {} to {} over the short window", record.key(), metric, baseline, current);
       context.forward(record.withValue(drop));
     } else if (current >= open.getBaselineRate() - settings.recoveryPoints() / 100) {
       ProviderAlert recovery = alert(record.key(), score, metric, AlertKind.RECOVERY, open.getAlertId(),
           open.getBaselineRate(), current, baselineSamples, currentSamples);
       episodes.delete(episodeKey);
+      raised.put(record.key(), recovery, recovery.getRaisedAt().toEpochMilli());
       LOG.info("route {} {} recovered to {} (it was {} before the drop)", record.key(), metric, current,
           open.getBaselineRate());
       context.forward(record.withValue(recovery));

@@ -1,6 +1,7 @@
 package dev.relay.scoring.topology;
 
 import dev.relay.schemas.ProviderScore;
+import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.RouteMark;
@@ -42,12 +43,18 @@ import org.slf4j.LoggerFactory;
  * that fact jumped ahead. So the history holds exactly one record per route and published window;
  * a window still open when traffic stops is written when traffic resumes. A route whose facts have
  * all aged out is published once more, empty, and forgotten once that last window is closed.
+ *
+ * <p>Each published score carries the route's standing: demoted or not, decided here from the
+ * standing kept with its latest score (so with hysteresis, and the same after a restart, since the
+ * store has a changelog). A demoted route whose facts have aged out stays in the store, demoted,
+ * until exploration sends show its recovery.
  */
 final class RouteWindows implements Processor<String, ScoreFact, String, ProviderScore> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouteWindows.class);
 
   private final ScoringSettings settings;
+  private final DemotionSettings demotion;
   private final ScoreFormula formula;
   private final long hop;
   private ProcessorContext<String, ProviderScore> context;
@@ -60,8 +67,9 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
    */
   private long closedBefore = RouteMark.NONE;
 
-  RouteWindows(ScoringSettings settings) {
+  RouteWindows(ScoringSettings settings, DemotionSettings demotion) {
     this.settings = settings;
+    this.demotion = demotion;
     this.formula = new ScoreFormula(settings.priorSamples());
     this.hop = settings.windowAdvance().toMillis();
   }
@@ -109,11 +117,11 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     List<KeyValue<String, RouteMark>> due = marksWhere(mark -> mark.dirty() || mark.openWindowEnd() != windowEnd);
     for (KeyValue<String, RouteMark> entry : due) {
       RouteKey route = RouteKey.parse(entry.key);
-      RouteScore score = evaluate(route, windowEnd, wallClockTime);
+      RouteScore score = withStanding(entry.key, evaluate(route, windowEnd, wallClockTime));
       context.forward(new Record<>(route.value(), ProviderScores.of(route, score), streamTime),
           ScoringTopology.PROVIDER_SCORES_SINK);
       marks.put(entry.key, new RouteMark(entry.value.lastFactAt(), windowEnd, false));
-      if (agedOut(entry.value, windowEnd)) {
+      if (agedOut(entry.value, windowEnd) && !score.demoted()) {
         // Its last, empty window is published; only its closing is left (see closeWindowsBefore).
         scores.delete(entry.key);
       } else {
@@ -132,7 +140,9 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     for (KeyValue<String, RouteMark> entry : closing) {
       RouteKey route = RouteKey.parse(entry.key);
       long closedEnd = entry.value.openWindowEnd();
-      RouteScore score = evaluate(route, closedEnd, now);
+      RouteScore latest = scores.get(entry.key);
+      // The history keeps the standing the route was published with; only publishing moves it.
+      RouteScore score = evaluate(route, closedEnd, now).withStanding(latest != null && latest.demoted());
       context.forward(new Record<>(route.historyKey(Instant.ofEpochMilli(closedEnd)), ProviderScores.of(route, score),
           closedEnd), ScoringTopology.PROVIDER_SCORE_HISTORY_SINK);
       if (agedOut(entry.value, closedEnd)) {
@@ -142,6 +152,18 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
       }
     }
     closedBefore = windowEnd;
+  }
+
+  /** The route's new standing: demotion and promotion with hysteresis, from the standing stored with its latest score. */
+  private RouteScore withStanding(String route, RouteScore score) {
+    RouteScore previous = scores.get(route);
+    boolean wasDemoted = previous != null && previous.demoted();
+    boolean demoted = demotion.demoted(wasDemoted, score.score().score(), score.window().tried());
+    if (demoted != wasDemoted) {
+      LOG.info("route {} {} at score {} ({} tries)", route, demoted ? "demoted" : "promoted back",
+          score.score().score(), score.window().tried());
+    }
+    return score.withStanding(demoted);
   }
 
   private List<KeyValue<String, RouteMark>> marksWhere(Predicate<RouteMark> condition) {
@@ -178,7 +200,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
         WindowFigures.of(Instant.ofEpochMilli(windowStart), Instant.ofEpochMilli(windowEnd), whole),
         WindowFigures.of(Instant.ofEpochMilli(shortStart), Instant.ofEpochMilli(windowEnd), recent),
         formula.evaluate(baseline, recent),
-        Instant.ofEpochMilli(now));
+        Instant.ofEpochMilli(now), false, false);
   }
 
   private long paneStart(long timestamp) {

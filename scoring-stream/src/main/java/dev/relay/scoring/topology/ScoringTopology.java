@@ -6,6 +6,7 @@ import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.config.AlertSettings;
+import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteStats;
 import dev.relay.scoring.model.ScoreFact;
@@ -33,7 +34,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * delivery-receipts ── receipt-facts ──────┼─ merge ─ repartition by route ─ route-windows ─┬─ provider-scores
  * verification-events ─ lifecycle-facts ───┘      (store: verification progress)           └─ provider-score-history
  *                                                                   (stores: panes, marks, scores)
- * provider-scores ─ route-alerts ─ provider-alerts                  (store: open alert episodes)
+ * provider-scores ─ route-alerts ─ provider-alerts       (stores: open alert episodes, recent alerts)
  * </pre>
  *
  * The first sub-topology reads the number-keyed inputs, which are co-partitioned, so a send and its
@@ -74,6 +75,10 @@ public final class ScoringTopology {
   public static final String ROUTE_SCORES_STORE = "scoring-route-scores";
   /** The open alert episode (its DROP) per route and metric. */
   public static final String ROUTE_ALERTS_STORE = "scoring-route-alerts";
+  /** Every alert raised, by route and time, for {@link #RECENT_ALERTS_RETENTION}; queried by {@code GET /alerts}. */
+  public static final String RECENT_ALERTS_STORE = "scoring-recent-alerts";
+  /** How long raised alerts stay queryable. */
+  public static final Duration RECENT_ALERTS_RETENTION = Duration.ofDays(1);
 
   /** Entries of a TTL store are written at one instant, not over a span. */
   private static final Duration INSTANT = Duration.ofMillis(1);
@@ -85,7 +90,12 @@ public final class ScoringTopology {
     return build(topics, settings, AlertSettings.defaults());
   }
 
+  /** With the default demotion thresholds. */
   public static Topology build(Topics topics, ScoringSettings settings, AlertSettings alerts) {
+    return build(topics, settings, alerts, DemotionSettings.defaults());
+  }
+
+  public static Topology build(Topics topics, ScoringSettings settings, AlertSettings alerts, DemotionSettings demotion) {
     StreamsBuilder builder = new StreamsBuilder();
     Duration horizon = settings.matchHorizon();
     builder.addStateStore(ttlStore(SENT_MESSAGES_STORE, horizon, ScoringSerdes.SENT_MESSAGE));
@@ -110,7 +120,7 @@ public final class ScoringTopology {
         .repartition(Repartitioned.<String, ScoreFact>as(ROUTE_FACTS_REPARTITION)
             .withKeySerde(Serdes.String())
             .withValueSerde(ScoringSerdes.SCORE_FACT))
-        .process(() -> new RouteWindows(settings), Named.as(ROUTE_WINDOWS),
+        .process(() -> new RouteWindows(settings, demotion), Named.as(ROUTE_WINDOWS),
             ROUTE_PANES_STORE, ROUTE_MARKS_STORE, ROUTE_SCORES_STORE);
     // Both sinks hang directly off route-windows, which forwards each record to one of them by name.
     sink(published, topics.providerScores, PROVIDER_SCORES_SINK);
@@ -119,8 +129,12 @@ public final class ScoringTopology {
     // Alerts read the published scores back rather than hang off route-windows: the alert rule sees
     // exactly what routing and dashboards see, and route-windows stays as it is.
     builder.addStateStore(keyValueStore(ROUTE_ALERTS_STORE, AvroSerde.of(ProviderAlert.class)));
+    // Several alerts of one route may share a millisecond (a delivery and a completion drop): keep them all.
+    builder.addStateStore(Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(RECENT_ALERTS_STORE, RECENT_ALERTS_RETENTION, INSTANT, true),
+        Serdes.String(), AvroSerde.of(ProviderAlert.class)));
     KStream<String, ProviderAlert> alertStream = source(builder, topics.providerScores, PROVIDER_SCORES_SOURCE)
-        .process(() -> new RouteAlerts(alerts), Named.as(ROUTE_ALERTS), ROUTE_ALERTS_STORE);
+        .process(() -> new RouteAlerts(alerts), Named.as(ROUTE_ALERTS), ROUTE_ALERTS_STORE, RECENT_ALERTS_STORE);
     sink(alertStream, topics.providerAlerts, PROVIDER_ALERTS_SINK);
     return builder.build();
   }

@@ -87,12 +87,16 @@ class ScoringSerdesTest {
     RouteScore score = new RouteScore("twilio", "DE", "SMS",
         WindowFigures.of(end.minusSeconds(3_600), end, stats),
         WindowFigures.of(end.minusSeconds(300), end, RouteStats.empty()),
-        new ScoreFormula(20).evaluate(RouteStats.empty(), stats), end);
+        new ScoreFormula(20).evaluate(RouteStats.empty(), stats), end, true, false);
 
     byte[] json = ScoringSerdes.ROUTE_SCORE.serializer().serialize("t", score);
 
     assertThat(new String(json, StandardCharsets.UTF_8))
-        .contains("\"provider\":\"twilio\"", "\"submissionRate\":1.0", "\"deliveryRate\":null");
+        .contains("\"provider\":\"twilio\"", "\"submissionRate\":1.0", "\"deliveryRate\":null", "\"demoted\":true");
+    // A score stored before the standing was part of it reads as not demoted.
+    String older = new String(json, StandardCharsets.UTF_8).replace(",\"demoted\":true,\"explored\":false", "");
+    assertThat(older).doesNotContain("demoted");
+    assertThat(ScoringSerdes.ROUTE_SCORE.deserializer().deserialize("t", older.getBytes(StandardCharsets.UTF_8)).demoted()).isFalse();
     assertThat(ScoringSerdes.ROUTE_SCORE.deserializer().deserialize("t", json)).isEqualTo(score);
   }
 

@@ -7,6 +7,8 @@ import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.topics.Topics;
+import dev.relay.scoring.config.AlertSettings;
+import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.topology.ScoringTopology;
@@ -44,13 +46,17 @@ public final class ScoringDriver implements AutoCloseable {
   private Instant wallClock = WALL_CLOCK_START;
 
   public ScoringDriver(ScoringSettings settings, Path stateDir) {
+    this(settings, DemotionSettings.defaults(), stateDir);
+  }
+
+  public ScoringDriver(ScoringSettings settings, DemotionSettings demotion, Path stateDir) {
     this.settings = settings;
     Properties properties = new Properties();
     properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "scoring-test");
     properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     DeadLetters.install(properties, topics.deadLetters);
-    driver = new TopologyTestDriver(ScoringTopology.build(topics, settings), properties, WALL_CLOCK_START);
+    driver = new TopologyTestDriver(ScoringTopology.build(topics, settings, AlertSettings.defaults(), demotion), properties, WALL_CLOCK_START);
     sendResults = driver.createInputTopic(topics.sendResults.name(),
         topics.sendResults.keySerde().serializer(), topics.sendResults.valueSerde().serializer());
     receipts = driver.createInputTopic(topics.deliveryReceipts.name(),

@@ -30,7 +30,7 @@ class ProviderScoresTest {
     WindowFigures shortWindow = new WindowFigures(END.minusSeconds(300), END, 4, 2, 1, 1, 0,
         Map.of("FAILED_RECEIPT", 1L), 0.5, 0.5, 0.0, 3_000L, 3_100L, 0, null, null);
     RouteScore score = new RouteScore("twilio", "DE", "SMS", window, shortWindow,
-        new ScoreFormula.Score(0.71, 0.9, 0.8, 0.65, 0.55, 0.4), END.plusSeconds(7));
+        new ScoreFormula.Score(0.71, 0.9, 0.8, 0.65, 0.55, 0.4), END.plusSeconds(7), true, true);
 
     ProviderScore published = ProviderScores.of(new RouteKey("twilio", "DE", Channel.SMS), score);
 
@@ -53,6 +53,7 @@ class ProviderScoresTest {
             .setFailovers(Map.of("FAILED_RECEIPT", 1L))
             .build())
         .setUpdatedAt(Instant.parse("2026-03-02T11:00:07Z"))
+        .setDemoted(true)
         .build();
     assertThat(published).isEqualTo(expected);
     assertThat(roundTrip(published)).isEqualTo(expected);
@@ -64,7 +65,7 @@ class ProviderScoresTest {
     RouteScore score = new RouteScore("vonage", "FR", "VOICE",
         WindowFigures.of(END.minusSeconds(3_600), END, RouteStats.empty()),
         WindowFigures.of(END.minusSeconds(300), END, RouteStats.empty()),
-        formula.prior(), END);
+        formula.prior(), END, false, false);
 
     ProviderScore published = roundTrip(ProviderScores.of(new RouteKey("vonage", "FR", Channel.VOICE), score));
 

@@ -17,6 +17,11 @@ import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.support.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.WindowStore;
 import java.time.Instant;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -103,6 +108,14 @@ class RouteAlertsTopologyTest {
     assertThat(again.getKind()).isEqualTo(AlertKind.DROP);
     assertThat(again.getAlertId()).isNotEqualTo(drop.getAlertId());
     assertThat(alerts.isEmpty()).isTrue();
+
+    // GET /alerts reads them back, by time, from the recent-alerts store.
+    List<ProviderAlert> kept = new ArrayList<>();
+    WindowStore<String, ProviderAlert> store = driver.getWindowStore(ScoringTopology.RECENT_ALERTS_STORE);
+    try (KeyValueIterator<Windowed<String>, ProviderAlert> all = store.fetchAll(T0, T0.plus(Duration.ofHours(1)))) {
+      all.forEachRemaining(entry -> kept.add(entry.value));
+    }
+    assertThat(kept).containsExactly(drop, recovery, again);
   }
 
   @Test

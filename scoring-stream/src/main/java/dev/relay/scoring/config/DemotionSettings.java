@@ -1,0 +1,63 @@
+package dev.relay.scoring.config;
+
+import dev.relay.support.config.ConfigException;
+import dev.relay.support.config.ConfigKey;
+import dev.relay.support.config.RelayConfig;
+
+/**
+ * When a route is demoted: its score below {@code demoteBelow} demotes it, and only a score of
+ * {@code promoteAbove} or more brings it back (the gap is the hysteresis that keeps routing from
+ * flapping); a score over fewer than {@code minSamples} tries in the long window changes neither way.
+ */
+public record DemotionSettings(double demoteBelow, double promoteAbove, long minSamples) {
+
+  public DemotionSettings {
+    requireUnit(ScoringConfig.DEMOTE_BELOW, demoteBelow);
+    requireUnit(ScoringConfig.PROMOTE_ABOVE, promoteAbove);
+    if (promoteAbove < demoteBelow) {
+      throw new ConfigException(ScoringConfig.PROMOTE_ABOVE.name() + " (" + promoteAbove + ") must not be below "
+          + ScoringConfig.DEMOTE_BELOW.name() + " (" + demoteBelow + "), or a demoted route would flap");
+    }
+    if (minSamples < 0) {
+      throw new ConfigException(ScoringConfig.DEMOTION_MIN_SAMPLES.name() + " must not be negative, not " + minSamples);
+    }
+  }
+
+  public static DemotionSettings from(RelayConfig config) {
+    return new DemotionSettings(fraction(config, ScoringConfig.DEMOTE_BELOW), fraction(config, ScoringConfig.PROMOTE_ABOVE),
+        config.getInt(ScoringConfig.DEMOTION_MIN_SAMPLES));
+  }
+
+  public static DemotionSettings defaults() {
+    return new DemotionSettings(Double.parseDouble(ScoringConfig.DEMOTE_BELOW.defaultValue()),
+        Double.parseDouble(ScoringConfig.PROMOTE_ABOVE.defaultValue()),
+        Long.parseLong(ScoringConfig.DEMOTION_MIN_SAMPLES.defaultValue()));
+  }
+
+  /**
+   * Whether a route is demoted after a new score over {@code tried} tries, given whether it was. A
+   * score over too few tries keeps the standing: a quiet demoted route stays demoted until
+   * exploration has shown its recovery on enough sends, and a new route is not buried on noise.
+   */
+  public boolean demoted(boolean wasDemoted, double score, long tried) {
+    if (tried < minSamples) {
+      return wasDemoted;
+    }
+    return wasDemoted ? score < promoteAbove : score < demoteBelow;
+  }
+
+  private static double fraction(RelayConfig config, ConfigKey key) {
+    String value = config.get(key).trim();
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key.name() + " must be a number between 0 and 1, not '" + value + "'");
+    }
+  }
+
+  private static void requireUnit(ConfigKey key, double value) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new ConfigException(key.name() + " must be between 0 and 1, not " + value);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.relay.scoring.topology;
+
+import static dev.relay.scoring.testing.Events.accepted;
+import static dev.relay.scoring.testing.Events.receipt;
+import static dev.relay.scoring.testing.Events.rejected;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.ErrorCategory;
+import dev.relay.schemas.ProviderScore;
+import dev.relay.scoring.config.DemotionSettings;
+import dev.relay.scoring.config.ScoringSettings;
+import dev.relay.scoring.model.RouteScore;
+import dev.relay.scoring.testing.ScoringDriver;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scoring owns each route's standing and publishes it with the score: a route rejecting every try
+ * is published demoted, stays demoted while its score climbs through the band between the two
+ * thresholds, is promoted back only past the higher one, and keeps its standing when its facts age
+ * out. Thresholds 0.45 and 0.48 over at least 20 tries, so plain rejections and deliveries (no
+ * completions) cross them.
+ */
+class DemotionTopologyTest {
+
+  private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+  private static final String TWILIO = "twilio|DE|SMS";
+  private static final DemotionSettings DEMOTION = new DemotionSettings(0.45, 0.48, 20);
+
+  @TempDir
+  Path stateDir;
+  private ScoringDriver driver;
+  private int messages;
+
+  @BeforeEach
+  void startDriver() {
+    driver = new ScoringDriver(ScoringSettings.defaults(), DEMOTION, stateDir);
+  }
+
+  @AfterEach
+  void closeDriver() {
+    driver.close();
+  }
+
+  @Test
+  void aRouteIsDemotedWithHysteresisAndPromotedBackOnlyPastTheHigherThreshold() {
+    for (int i = 0; i < 19; i++) {
+      driver.send(rejected("twilio", ErrorCategory.NO_ROUTE, true, T0.plusSeconds(i)));
+    }
+    driver.publish();
+    ProviderScore early = latest(TWILIO);
+    assertThat(early.getScore()).isLessThan(DEMOTION.demoteBelow());
+    assertThat(early.getDemoted()).as("19 tries are too few to demote").isFalse();
+
+    driver.send(rejected("twilio", ErrorCategory.NO_ROUTE, true, T0.plusSeconds(19)));
+    driver.publish();
+    ProviderScore demoted = latest(TWILIO);
+    assertThat(demoted.getTried()).isEqualTo(20);
+    assertThat(demoted.getDemoted()).isTrue();
+    RouteScore served = driver.routeScore(TWILIO);
+    assertThat(served.demoted()).isTrue();
+    assertThat(served.explored()).as("demoted and still tried in the short window").isTrue();
+
+    // Deliveries lift the score a step at a time, through the band between the thresholds.
+    List<double[]> steps = new ArrayList<>();
+    boolean promoted = false;
+    for (int step = 0; step < 100 && !promoted; step++) {
+      Instant at = T0.plusSeconds(30 + step);
+      String id = "m" + messages++;
+      driver.send(accepted("twilio", id, at));
+      driver.receipt(receipt("twilio", id, DeliveryStatus.DELIVERED, at.plusMillis(500)));
+      driver.publish();
+      ProviderScore score = latest(TWILIO);
+      steps.add(new double[] {score.getScore(), score.getDemoted() ? 1 : 0});
+      promoted = !score.getDemoted();
+      assertThat(score.getDemoted()).as("step %s at %s", step, score.getScore())
+          .isEqualTo(score.getScore() < DEMOTION.promoteAbove());
+    }
+    assertThat(promoted).isTrue();
+    assertThat(steps).as("a step between the thresholds kept it demoted")
+        .anyMatch(step -> step[0] >= DEMOTION.demoteBelow() && step[0] < DEMOTION.promoteAbove() && step[1] == 1);
+    assertThat(driver.routeScore(TWILIO).demoted()).isFalse();
+    assertThat(driver.routeScore(TWILIO).explored()).isFalse();
+  }
+
+  @Test
+  void aDemotedRouteWhoseFactsAgeOutStaysDemotedAndUnexplored() {
+    for (int i = 0; i < 25; i++) {
+      driver.send(rejected("twilio", ErrorCategory.NO_ROUTE, true, T0.plusSeconds(i)));
+    }
+    driver.publish();
+    assertThat(latest(TWILIO).getDemoted()).isTrue();
+
+    // Two hours on, only vonage has traffic: twilio's window empties and it is published once more, empty.
+    driver.send(accepted("vonage", "v1", T0.plusSeconds(7_200)));
+    driver.publish();
+    ProviderScore empty = latest(TWILIO);
+    assertThat(empty.getTried()).isZero();
+    assertThat(empty.getDemoted()).as("no tries, no evidence of recovery").isTrue();
+    RouteScore served = driver.routeScore(TWILIO);
+    assertThat(served).as("kept, so the standing survives and the status page shows it").isNotNull();
+    assertThat(served.demoted()).isTrue();
+    assertThat(served.explored()).isFalse();
+
+    // A few exploration sends later it is still demoted: too few tries to judge.
+    for (int i = 0; i < 5; i++) {
+      String id = "m" + messages++;
+      driver.send(accepted("twilio", id, T0.plusSeconds(7_210 + i)));
+      driver.receipt(receipt("twilio", id, DeliveryStatus.DELIVERED, T0.plusSeconds(7_211 + i)));
+    }
+    driver.publish();
+    assertThat(latest(TWILIO).getDemoted()).isTrue();
+    assertThat(driver.routeScore(TWILIO).explored()).isTrue();
+  }
+
+  private ProviderScore latest(String route) {
+    ProviderScore latest = null;
+    for (KeyValue<String, ProviderScore> published : driver.publishedScores()) {
+      if (published.key.equals(route)) {
+        latest = published.value;
+      }
+    }
+    assertThat(latest).as("a score published for %s", route).isNotNull();
+    return latest;
+  }
+}
