@@ -6,9 +6,8 @@ import java.util.Map;
 
 /**
  * The three ways of routing the study compares, each expressed purely as dispatcher settings.
- * Scores are switched off by asking for more samples than any window holds
- * ({@code relay.routing.min-samples}): every route then keeps its table place and none is ever
- * demoted or explored, which is exactly routing by the table alone.
+ * Scores are switched off with {@code relay.routing.use-scores=false}: every route then keeps its
+ * table place and none is ever demoted or explored, which is exactly routing by the table alone.
  */
 enum RoutingMode {
   STATIC("a", "static priority list", "*:twilio,vonage", false),
@@ -20,8 +19,6 @@ enum RoutingMode {
    * the same list for the countries not named.
    */
   static final String COUNTRY_TABLE = "DE:twilio,vonage;FR:twilio,vonage;GB:twilio,vonage;ES:vonage,twilio;*:twilio,vonage";
-  /** Above any window's count of tries: scores never move a route. */
-  static final String SCORES_OFF = Integer.toString(Integer.MAX_VALUE);
 
   final String letter;
   final String label;
@@ -42,7 +39,7 @@ enum RoutingMode {
     // SMS only: a failover is the next SMS route, so failovers per verification count the same thing in every mode.
     settings.put(DispatcherConfig.VOICE_ROUTES.name(), "");
     if (!scored) {
-      settings.put(DispatcherConfig.MIN_SAMPLES.name(), SCORES_OFF);
+      settings.put(DispatcherConfig.USE_SCORES.name(), "false");
     }
     return settings;
   }

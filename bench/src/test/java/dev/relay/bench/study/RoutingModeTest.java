@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.routing.RouteChooser;
 import dev.relay.dispatcher.routing.RouteStanding;
-import dev.relay.dispatcher.routing.RoutingPolicy;
 import dev.relay.dispatcher.routing.RoutingTable;
 import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.Channel;
@@ -61,17 +60,18 @@ class RoutingModeTest {
   /** The dispatcher's chooser under a mode's settings, over standings folded from these scores (1,000 tries each, in DE). */
   private static RouteChooser chooser(RoutingMode mode, Map<String, Double> scores) {
     RelayConfig config = RelayConfig.of(ConfigSchema.of(DispatcherConfig.KEYS), mode.dispatcherSettings());
-    RoutingPolicy policy = RoutingPolicy.fromConfig(config);
     Map<String, RouteStanding> standings = new HashMap<>();
     scores.forEach((provider, score) -> standings.put(ProviderScoreKeys.key(provider, "DE", Channel.SMS),
-        RouteStanding.next(null, ProviderScore.newBuilder()
+        RouteStanding.of(ProviderScore.newBuilder()
             .setProvider(provider)
             .setCountry("DE")
             .setChannel(Channel.SMS)
             .setTried(1_000)
             .setScore(score)
+            // As scoring-stream publishes it with its default thresholds.
+            .setDemoted(score < 0.55)
             .setUpdatedAt(Instant.parse("2026-01-05T10:00:00Z"))
-            .build(), policy)));
+            .build())));
     return ScoredRouting.fromConfig(config, RoutingTable.fromConfig(config)).over(standings::get);
   }
 }

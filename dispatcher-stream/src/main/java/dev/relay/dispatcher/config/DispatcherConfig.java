@@ -66,6 +66,10 @@ public final class DispatcherConfig {
       "relay.routing.score-margin", "0.05",
       "A route goes ahead of one the table puts before it only when its score is higher by more than this (0 to 1):"
           + " closer scores are noise, and the table's order stands");
+  public static final ConfigKey USE_SCORES = ConfigKey.optional(
+      "relay.routing.use-scores", "true",
+      "Whether provider scores (their order and scoring-stream's demotions) move routes; false routes by the table"
+          + " and the pins alone, for an operator who distrusts the scores or a comparison without them");
   public static final ConfigKey EXPLORATION_SHARE = ConfigKey.optional(
       "relay.routing.exploration-share", "0.05",
       "Share of sends that still go first to a demoted route, so its recovery is observed (0 to 1)");
@@ -94,7 +98,7 @@ public final class DispatcherConfig {
       APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL, PUNCTUATE_INTERVAL,
       CODE_LENGTH, TTL, DELIVERY_WINDOW, DELIVERY_WINDOW_BY_COUNTRY, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
       SMS_ROUTES, VOICE_ROUTES,
-      TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, EXPLORATION_SHARE, ADMIN_TOKEN,
+      TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, USE_SCORES, EXPLORATION_SHARE, ADMIN_TOKEN,
       SENDER_GROUP_ID, SENDER_TRANSACTIONAL_ID, SENDER_MAX_BATCH, SENDER_TRY_TIMEOUT,
       HTTP_PORT, HTTP_HOST);
 

@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.routing;
 
+import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.Route;
 import dev.relay.schemas.RoutingTableVersion;
@@ -25,8 +26,15 @@ public final class ScoredRouting {
   private final RoutingPolicy policy;
   private final RoutePlanner planner;
   private final Supplier<RandomGenerator> randomness;
+  private final boolean scoresUsed;
 
   public ScoredRouting(RoutingTable table, RoutePins pins, RoutingPolicy policy, Supplier<RandomGenerator> randomness) {
+    this(table, pins, policy, randomness, true);
+  }
+
+  private ScoredRouting(RoutingTable table, RoutePins pins, RoutingPolicy policy, Supplier<RandomGenerator> randomness,
+      boolean scoresUsed) {
+    this.scoresUsed = scoresUsed;
     this.table = table;
     this.pins = pins;
     this.policy = policy;
@@ -35,8 +43,14 @@ public final class ScoredRouting {
   }
 
   public static ScoredRouting fromConfig(RelayConfig config, RoutingTable table) {
-    return new ScoredRouting(table, RoutePins.fromConfig(config), RoutingPolicy.fromConfig(config),
+    ScoredRouting routing = new ScoredRouting(table, RoutePins.fromConfig(config), RoutingPolicy.fromConfig(config),
         ScoredRouting::unpredictable);
+    return config.getBoolean(DispatcherConfig.USE_SCORES) ? routing : routing.ignoringScores();
+  }
+
+  /** The same routing with every route unscored: the table's order and the pins alone decide. */
+  public ScoredRouting ignoringScores() {
+    return new ScoredRouting(table, pins, policy, randomness, false);
   }
 
   /** The default policy and no pins. */
@@ -77,7 +91,9 @@ public final class ScoredRouting {
       }
       Channel routeChannel = channel == Channel.VOICE ? Channel.VOICE : Channel.SMS;
       return planner.plan(routes, pins.of(country, routeChannel),
-          provider -> Optional.ofNullable(standings.apply(ProviderScoreKeys.key(provider, country, routeChannel))),
+          provider -> scoresUsed
+              ? Optional.ofNullable(standings.apply(ProviderScoreKeys.key(provider, country, routeChannel)))
+              : Optional.empty(),
           random);
     };
   }
