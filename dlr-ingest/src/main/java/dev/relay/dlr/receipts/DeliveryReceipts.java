@@ -6,12 +6,20 @@ import dev.relay.support.phone.PhoneNumbers;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Locale;
 
 /** Turns a vendor's normalized receipt into the {@link DeliveryReceipt} event and its key. */
 public final class DeliveryReceipts {
+
+  /**
+   * Vendors date receipts to the minute (Twilio's RawDlrDoneDate, Vonage's scts): a stamp less than
+   * this before we received the receipt says less than our own clock does, and a time to delivery
+   * taken from it would come out up to a minute short, often below zero.
+   */
+  static final Duration VENDOR_CLOCK_PRECISION = Duration.ofMinutes(1);
 
   private DeliveryReceipts() {}
 
@@ -34,10 +42,20 @@ public final class DeliveryReceipts {
         .setFinalStatus(receipt.finalStatus())
         .setVendorStatus(receipt.vendorStatus())
         .setVendorErrorCode(receipt.vendorErrorCode())
-        .setOccurredAt(receipt.occurredAt() != null ? receipt.occurredAt() : receivedAt)
+        .setOccurredAt(occurredAt(receipt.occurredAt(), receivedAt))
         .setReceivedAt(receivedAt)
         .build();
     return new Keyed(to.number(), value);
+  }
+
+  /**
+   * When the status happened, as well as we can tell: the vendor's time only for a receipt that
+   * reaches us late (a retried callback, a poll), where it is closer to the truth than our clock;
+   * otherwise, and for a vendor clock ahead of ours, the moment we received it.
+   */
+  static Instant occurredAt(Instant vendorTime, Instant receivedAt) {
+    boolean late = vendorTime != null && vendorTime.isBefore(receivedAt.minus(VENDOR_CLOCK_PRECISION));
+    return late ? vendorTime : receivedAt;
   }
 
   /**

@@ -28,8 +28,8 @@ class DeliveryReceiptsTest {
   }
 
   @Test
-  void keysByTheE164NumberAndTakesTheVendorsTimeWhenItHasOne() {
-    Instant received = Instant.parse("2024-05-01T10:00:05Z");
+  void keysByTheE164NumberAndTakesTheVendorsTimeForAReceiptThatCameLate() {
+    Instant received = Instant.parse("2024-05-01T10:03:05Z");
     Receipt withTime = new Receipt("twilio", "SM1", null, "+49 151 12345678", DeliveryStatus.SENT, "sent", null,
         Instant.parse("2024-05-01T10:00:00Z"));
 
@@ -43,6 +43,18 @@ class DeliveryReceiptsTest {
     assertThat(value.getIdempotencyKey()).isNull();
     assertThat(value.getOccurredAt()).isEqualTo(Instant.parse("2024-05-01T10:00:00Z"));
     assertThat(value.getReceivedAt()).isEqualTo(received);
+  }
+
+  @Test
+  void aVendorStampWithinItsMinuteOfPrecisionOrAheadOfOurClockGivesWayToTheTimeOfReceipt() {
+    Instant received = Instant.parse("2024-05-01T10:00:42.250Z");
+
+    // A delivery 12 s after a send at 10:00:30, stamped to the minute by the vendor.
+    assertThat(DeliveryReceipts.occurredAt(Instant.parse("2024-05-01T10:00:00Z"), received)).isEqualTo(received);
+    assertThat(DeliveryReceipts.occurredAt(Instant.parse("2024-05-01T10:01:00Z"), received)).isEqualTo(received);
+    assertThat(DeliveryReceipts.occurredAt(null, received)).isEqualTo(received);
+    assertThat(DeliveryReceipts.occurredAt(Instant.parse("2024-05-01T09:59:30Z"), received))
+        .isEqualTo(Instant.parse("2024-05-01T09:59:30Z"));
   }
 
   @Test
