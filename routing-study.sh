@@ -13,4 +13,4 @@ if [ ! -d "$classes" ] || [ ! -d "$here/bench/target/lib" ]; then
   exit 2
 fi
 export RELAY_LOG_LEVEL="${RELAY_LOG_LEVEL:-WARN}"
-exec java ${STUDY_JAVA_OPTS:--Xmx1g -XX:+UseG1GC} -cp "$classes:$here/bench/target/lib/*" dev.relay.bench.study.RoutingStudy "$@"
+exec java ${STUDY_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} -cp "$classes:$here/bench/target/lib/*" dev.relay.bench.study.RoutingStudy "$@"
