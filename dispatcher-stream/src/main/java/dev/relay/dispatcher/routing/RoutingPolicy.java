@@ -2,7 +2,6 @@ package dev.relay.dispatcher.routing;
 
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.support.config.ConfigException;
-import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.RelayConfig;
 
 /**
@@ -16,8 +15,8 @@ import dev.relay.support.config.RelayConfig;
 public record RoutingPolicy(long minSamples, double explorationShare, double scoreMargin) {
 
   public RoutingPolicy {
-    requireUnit(DispatcherConfig.EXPLORATION_SHARE, explorationShare);
-    requireUnit(DispatcherConfig.SCORE_MARGIN, scoreMargin);
+    RelayConfig.requireFraction(DispatcherConfig.EXPLORATION_SHARE, explorationShare);
+    RelayConfig.requireFraction(DispatcherConfig.SCORE_MARGIN, scoreMargin);
     if (minSamples < 0) {
       throw new ConfigException(DispatcherConfig.MIN_SAMPLES.name() + " must not be negative, not " + minSamples);
     }
@@ -26,8 +25,8 @@ public record RoutingPolicy(long minSamples, double explorationShare, double sco
   public static RoutingPolicy fromConfig(RelayConfig config) {
     return new RoutingPolicy(
         config.getInt(DispatcherConfig.MIN_SAMPLES),
-        fraction(config, DispatcherConfig.EXPLORATION_SHARE),
-        fraction(config, DispatcherConfig.SCORE_MARGIN));
+        config.getFraction(DispatcherConfig.EXPLORATION_SHARE),
+        config.getFraction(DispatcherConfig.SCORE_MARGIN));
   }
 
   /** The config's defaults. */
@@ -35,20 +34,5 @@ public record RoutingPolicy(long minSamples, double explorationShare, double sco
     return new RoutingPolicy(Long.parseLong(DispatcherConfig.MIN_SAMPLES.defaultValue()),
         Double.parseDouble(DispatcherConfig.EXPLORATION_SHARE.defaultValue()),
         Double.parseDouble(DispatcherConfig.SCORE_MARGIN.defaultValue()));
-  }
-
-  private static double fraction(RelayConfig config, ConfigKey key) {
-    String value = config.get(key).trim();
-    try {
-      return Double.parseDouble(value);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key.name() + " must be a number between 0 and 1, not '" + value + "'");
-    }
-  }
-
-  private static void requireUnit(ConfigKey key, double value) {
-    if (!(value >= 0 && value <= 1)) {
-      throw new ConfigException(key.name() + " must be between 0 and 1, not " + value);
-    }
   }
 }

@@ -183,17 +183,7 @@ final class VerificationLifecycle {
     if (until.isEmpty()) {
       return false;
     }
-    count("relay.requests.limited", "limit", error);
-    VerificationState state = fx.state();
-    VerificationReply.Builder reply = state != null
-        ? base(request.getReplyTo(), ReplyKind.REFUSED, state, now)
-        : VerificationReply.newBuilder()
-            .setCorrelationId(Objects.requireNonNullElse(request.getReplyTo(), ""))
-            .setKind(ReplyKind.REFUSED)
-            .setTo(number)
-            .setStatus(VerificationStatus.UNKNOWN_STATUS)
-            .setRepliedAt(now);
-    replyToStart(fx, request, reply.setError(error).setRetryAfter(until.get()).build());
+    refuse(fx, number, request, error, until.get(), now);
     return true;
   }
 
@@ -206,7 +196,14 @@ final class VerificationLifecycle {
     if (until.isEmpty()) {
       return false;
     }
-    count("relay.requests.limited", "limit", ERROR_PREFIX_BLOCKED);
+    refuse(fx, number, request, ERROR_PREFIX_BLOCKED, until.get(), now);
+    return true;
+  }
+
+  /** Answers a start or resend with a refusal that says why and when to try again, and counts it. */
+  private void refuse(Effects fx, String number, VerificationRequest request, String error, Instant retryAfter,
+      Instant now) {
+    count("relay.requests.limited", "limit", error);
     VerificationState state = fx.state();
     VerificationReply.Builder reply = state != null
         ? base(request.getReplyTo(), ReplyKind.REFUSED, state, now)
@@ -216,8 +213,7 @@ final class VerificationLifecycle {
             .setTo(number)
             .setStatus(VerificationStatus.UNKNOWN_STATUS)
             .setRepliedAt(now);
-    replyToStart(fx, request, reply.setError(ERROR_PREFIX_BLOCKED).setRetryAfter(until.get()).build());
-    return true;
+    replyToStart(fx, request, reply.setError(error).setRetryAfter(retryAfter).build());
   }
 
   /** Counts the send a request caused, if it caused one (the only commands a request can cause). */

@@ -106,6 +106,24 @@ public final class RelayConfig {
     throw new ConfigException(key.name() + " must be true or false, not '" + value + "'");
   }
 
+  /** A share or a rate: a number from 0 to 1. */
+  public double getFraction(ConfigKey key) {
+    String value = get(key).trim();
+    try {
+      return requireFraction(key, Double.parseDouble(value));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key.name() + " must be a number between 0 and 1, not '" + value + "'");
+    }
+  }
+
+  /** Checks a value of {@code key} that was given in code rather than read, with the same message. */
+  public static double requireFraction(ConfigKey key, double value) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new ConfigException(key.name() + " must be between 0 and 1, not " + value);
+    }
+    return value;
+  }
+
   public Duration getDuration(ConfigKey key) {
     String value = get(key);
     try {

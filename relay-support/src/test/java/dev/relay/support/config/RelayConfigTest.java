@@ -57,6 +57,20 @@ class RelayConfigTest {
   }
 
   @Test
+  void aFractionIsANumberFromZeroToOne() {
+    ConfigKey share = ConfigKey.optional("relay.routing.exploration-share", "0.05", "share");
+    ConfigSchema schema = ConfigSchema.of(List.of(share));
+
+    assertThat(RelayConfig.of(schema, Map.of()).getFraction(share)).isEqualTo(0.05);
+    assertThat(RelayConfig.of(schema, Map.of(share.name(), " 1 ")).getFraction(share)).isEqualTo(1.0);
+    assertThatThrownBy(() -> RelayConfig.of(schema, Map.of(share.name(), "five percent")).getFraction(share))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.routing.exploration-share must be a number");
+    assertThatThrownBy(() -> RelayConfig.of(schema, Map.of(share.name(), "1.5")).getFraction(share))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("between 0 and 1, not 1.5");
+    assertThatThrownBy(() -> RelayConfig.requireFraction(share, Double.NaN)).isInstanceOf(ConfigException.class);
+  }
+
+  @Test
   void printableMasksSecrets() {
     RelayConfig config = RelayConfig.of(SCHEMA, Map.of(TOKEN.name(), "very-secret"));
 

@@ -1,7 +1,6 @@
 package dev.relay.scoring.config;
 
 import dev.relay.support.config.ConfigException;
-import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.RelayConfig;
 
 /**
@@ -12,8 +11,8 @@ import dev.relay.support.config.RelayConfig;
 public record DemotionSettings(double demoteBelow, double promoteAbove, long minSamples) {
 
   public DemotionSettings {
-    requireUnit(ScoringConfig.DEMOTE_BELOW, demoteBelow);
-    requireUnit(ScoringConfig.PROMOTE_ABOVE, promoteAbove);
+    RelayConfig.requireFraction(ScoringConfig.DEMOTE_BELOW, demoteBelow);
+    RelayConfig.requireFraction(ScoringConfig.PROMOTE_ABOVE, promoteAbove);
     if (promoteAbove < demoteBelow) {
       throw new ConfigException(ScoringConfig.PROMOTE_ABOVE.name() + " (" + promoteAbove + ") must not be below "
           + ScoringConfig.DEMOTE_BELOW.name() + " (" + demoteBelow + "), or a demoted route would flap");
@@ -24,7 +23,7 @@ public record DemotionSettings(double demoteBelow, double promoteAbove, long min
   }
 
   public static DemotionSettings from(RelayConfig config) {
-    return new DemotionSettings(fraction(config, ScoringConfig.DEMOTE_BELOW), fraction(config, ScoringConfig.PROMOTE_ABOVE),
+    return new DemotionSettings(config.getFraction(ScoringConfig.DEMOTE_BELOW), config.getFraction(ScoringConfig.PROMOTE_ABOVE),
         config.getInt(ScoringConfig.DEMOTION_MIN_SAMPLES));
   }
 
@@ -44,20 +43,5 @@ public record DemotionSettings(double demoteBelow, double promoteAbove, long min
       return wasDemoted;
     }
     return wasDemoted ? score < promoteAbove : score < demoteBelow;
-  }
-
-  private static double fraction(RelayConfig config, ConfigKey key) {
-    String value = config.get(key).trim();
-    try {
-      return Double.parseDouble(value);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key.name() + " must be a number between 0 and 1, not '" + value + "'");
-    }
-  }
-
-  private static void requireUnit(ConfigKey key, double value) {
-    if (!(value >= 0 && value <= 1)) {
-      throw new ConfigException(key.name() + " must be between 0 and 1, not " + value);
-    }
   }
 }
