@@ -19,8 +19,8 @@ import dev.relay.sim.vendor.Replies;
 import dev.relay.sim.vendor.Replies.Reply;
 import dev.relay.sim.vendor.SendLog;
 import dev.relay.sim.vendor.Tasks;
+import dev.relay.sim.vendor.VendorFields;
 import dev.relay.support.http.Json;
-import dev.relay.support.phone.InvalidPhoneNumberException;
 import dev.relay.support.phone.PhoneNumbers;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -28,7 +28,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -124,14 +123,14 @@ public final class PlivoMessageApi {
         return;
       }
     }
-    Optional<PhoneNumbers.E164> to = e164(params.get("dst"));
+    Optional<PhoneNumbers.E164> to = VendorFields.e164FromDigits(params.get("dst"));
     if (to.isEmpty()) {
       invalid(ctx, "invalid dst parameter: " + PhoneNumbers.mask(params.get("dst")));
       return;
     }
     Optional<URI> url = Optional.empty();
     if (params.get("url") != null) {
-      url = httpUrl(params.get("url"));
+      url = VendorFields.httpUrl(params.get("url"));
       if (url.isEmpty()) {
         invalid(ctx, "invalid url parameter");
         return;
@@ -142,7 +141,8 @@ public final class PlivoMessageApi {
       invalid(ctx, "method parameter must be GET or POST");
       return;
     }
-    Send send = new Send(to.get(), params.get("src"), params.get("text"), url.or(this::defaultCallback),
+    Send send = new Send(to.get(), params.get("src"), params.get("text"),
+        url.or(() -> VendorFields.defaultCallback(dlrUrl, "plivo")),
         "GET".equals(method));
 
     String country = send.to().region();
@@ -157,7 +157,7 @@ public final class PlivoMessageApi {
     }
     String uuid = UUID.randomUUID().toString();
     BigDecimal rate = behaviour.price().setScale(5, RoundingMode.HALF_UP);
-    messages.put(uuid, new PlivoMessage(uuid, account.authId(), send.from(), digits(send.to()), send.text(),
+    messages.put(uuid, new PlivoMessage(uuid, account.authId(), send.from(), VendorFields.digits(send.to()), send.text(),
         "queued", null, rate, clock.instant()));
     count(country, "accepted");
     LOG.debug("plivo accepted message {} to {}", uuid, PhoneNumbers.mask(send.to().number()));
@@ -332,36 +332,9 @@ public final class PlivoMessageApi {
     return Reply.json(status, body);
   }
 
-  /** Plivo numbers are international digits without the plus; a leading plus is tolerated. */
-  private static Optional<PhoneNumbers.E164> e164(String dst) {
-    String digits = dst.startsWith("+") ? dst.substring(1) : dst;
-    if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(PhoneNumbers.parse("+" + digits));
-    } catch (InvalidPhoneNumberException e) {
-      return Optional.empty();
-    }
-  }
 
-  private static String digits(PhoneNumbers.E164 number) {
-    return number.number().substring(1);
-  }
 
-  private static Optional<URI> httpUrl(String value) {
-    try {
-      URI uri = new URI(value);
-      boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
-      return http && uri.getHost() != null ? Optional.of(uri) : Optional.empty();
-    } catch (URISyntaxException e) {
-      return Optional.empty();
-    }
-  }
 
-  private Optional<URI> defaultCallback() {
-    return dlrUrl.map(base -> URI.create(base.toString().replaceAll("/+$", "") + "/dlr/plivo"));
-  }
 
   private void count(String country, String outcome) {
     metrics.counter("relay_sim_sends", "provider", Provider.PLIVO.wireName(), "channel", SimChannel.SMS.wireName(),

@@ -18,14 +18,13 @@ import dev.relay.sim.vendor.Replies;
 import dev.relay.sim.vendor.Replies.Reply;
 import dev.relay.sim.vendor.SendLog;
 import dev.relay.sim.vendor.Tasks;
-import dev.relay.support.phone.InvalidPhoneNumberException;
+import dev.relay.sim.vendor.VendorFields;
 import dev.relay.support.phone.PhoneNumbers;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -136,14 +135,14 @@ public final class TwilioApi {
           "The concatenated message body exceeds the " + MAX_BODY_LENGTH + " character limit.");
       return;
     }
-    Optional<PhoneNumbers.E164> number = e164(to);
+    Optional<PhoneNumbers.E164> number = VendorFields.e164(to);
     if (number.isEmpty()) {
       invalid(ctx, SimChannel.SMS, TwilioErrors.INVALID_TO, "The 'To' number " + to + " is not a valid phone number.");
       return;
     }
     Optional<URI> statusCallback = Optional.empty();
     if (form.get("StatusCallback") != null) {
-      statusCallback = httpUrl(form.get("StatusCallback"));
+      statusCallback = VendorFields.httpUrl(form.get("StatusCallback"));
       if (statusCallback.isEmpty()) {
         invalid(ctx, SimChannel.SMS, TwilioErrors.INVALID_STATUS_CALLBACK,
             "The StatusCallback URL " + form.get("StatusCallback") + " is not a valid URL.");
@@ -151,7 +150,7 @@ public final class TwilioApi {
       }
     }
     // Like a Messaging Service's own Status Callback URL: receipts for sends that name none go to dlr-ingest.
-    Optional<URI> receiptUrl = statusCallback.or(this::defaultCallback);
+    Optional<URI> receiptUrl = statusCallback.or(() -> VendorFields.defaultCallback(config.dlrUrl(), "twilio"));
 
     String country = number.get().region();
     RouteBehaviour behaviour = routes.behaviour(Provider.TWILIO, SimChannel.SMS, country);
@@ -265,20 +264,20 @@ public final class TwilioApi {
     }
     Optional<URI> instructionsUrl = Optional.empty();
     if (twiml == null) {
-      instructionsUrl = httpUrl(url);
+      instructionsUrl = VendorFields.httpUrl(url);
       if (instructionsUrl.isEmpty()) {
         invalid(ctx, SimChannel.VOICE, TwilioErrors.INVALID_CALL_URL, "Url is not a valid URL: " + url);
         return;
       }
     }
-    Optional<PhoneNumbers.E164> number = e164(to);
+    Optional<PhoneNumbers.E164> number = VendorFields.e164(to);
     if (number.isEmpty()) {
       invalid(ctx, SimChannel.VOICE, TwilioErrors.INVALID_TO, "The 'To' number " + to + " is not a valid phone number.");
       return;
     }
     Optional<URI> statusCallback = Optional.empty();
     if (form.get("StatusCallback") != null) {
-      statusCallback = httpUrl(form.get("StatusCallback"));
+      statusCallback = VendorFields.httpUrl(form.get("StatusCallback"));
       if (statusCallback.isEmpty()) {
         invalid(ctx, SimChannel.VOICE, TwilioErrors.INVALID_STATUS_CALLBACK,
             "The StatusCallback URL " + form.get("StatusCallback") + " is not a valid URL.");
@@ -513,9 +512,6 @@ public final class TwilioApi {
     return URI.create(url + separator + FormEncoding.encode(params));
   }
 
-  private Optional<URI> defaultCallback() {
-    return config.dlrUrl().map(base -> URI.create(base.toString().replaceAll("/+$", "") + "/dlr/twilio"));
-  }
 
   /** The first value of each form parameter; blank values count as absent, as Twilio treats them. */
   private static Map<String, String> form(Context ctx) {
@@ -528,23 +524,7 @@ public final class TwilioApi {
     return form;
   }
 
-  private static Optional<PhoneNumbers.E164> e164(String to) {
-    try {
-      return Optional.of(PhoneNumbers.parse(to));
-    } catch (InvalidPhoneNumberException e) {
-      return Optional.empty();
-    }
-  }
 
-  static Optional<URI> httpUrl(String value) {
-    try {
-      URI uri = new URI(value);
-      boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
-      return http && uri.getHost() != null ? Optional.of(uri) : Optional.empty();
-    } catch (URISyntaxException e) {
-      return Optional.empty();
-    }
-  }
 
   private static String method(String value) {
     return value == null ? "POST" : value.toUpperCase(Locale.ROOT);

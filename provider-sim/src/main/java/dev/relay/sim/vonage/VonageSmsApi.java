@@ -19,8 +19,8 @@ import dev.relay.sim.vendor.Replies;
 import dev.relay.sim.vendor.Replies.Reply;
 import dev.relay.sim.vendor.SendLog;
 import dev.relay.sim.vendor.Tasks;
+import dev.relay.sim.vendor.VendorFields;
 import dev.relay.support.http.Json;
-import dev.relay.support.phone.InvalidPhoneNumberException;
 import dev.relay.support.phone.PhoneNumbers;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -28,7 +28,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -137,14 +136,14 @@ public final class VonageSmsApi {
         return;
       }
     }
-    Optional<PhoneNumbers.E164> to = e164(params.get("to"));
+    Optional<PhoneNumbers.E164> to = VendorFields.e164FromDigits(params.get("to"));
     if (to.isEmpty()) {
       refuse(ctx, null, VonageCodes.INVALID_PARAMS, "Invalid to address");
       return;
     }
     Optional<URI> callback = Optional.empty();
     if (params.get("callback") != null) {
-      callback = httpUrl(params.get("callback"));
+      callback = VendorFields.httpUrl(params.get("callback"));
       if (callback.isEmpty()) {
         refuse(ctx, to.get(), VonageCodes.INVALID_CALLBACK_URL, "Invalid Callback Url");
         return;
@@ -152,7 +151,9 @@ public final class VonageSmsApi {
     }
     boolean wantsReceipt = !List.of("false", "0").contains(
         params.getOrDefault("status-report-req", "true").toLowerCase(Locale.ROOT));
-    Optional<URI> receiptUrl = wantsReceipt ? callback.or(this::defaultCallback) : Optional.empty();
+    Optional<URI> receiptUrl = wantsReceipt
+        ? callback.or(() -> VendorFields.defaultCallback(config.dlrUrl(), "vonage"))
+        : Optional.empty();
     Send send = new Send(to.get(), params.get("from"), params.get("text"), params.get("client-ref"), receiptUrl);
 
     String country = send.to().region();
@@ -175,7 +176,7 @@ public final class VonageSmsApi {
         () -> unfold(messageId, send, verdict, price)), verdict.receiptDelay().toNanos(), TimeUnit.NANOSECONDS);
 
     Map<String, String> message = new LinkedHashMap<>();
-    message.put("to", digits(send.to()));
+    message.put("to", VendorFields.digits(send.to()));
     message.put("message-id", messageId);
     message.put("status", "0");
     message.put("remaining-balance", remaining.toPlainString());
@@ -218,7 +219,7 @@ public final class VonageSmsApi {
   private Map<String, String> receiptParams(String messageId, Send send, String status, int errCode, BigDecimal price,
                                             Instant now) {
     Map<String, String> params = new LinkedHashMap<>();
-    params.put("msisdn", digits(send.to()));
+    params.put("msisdn", VendorFields.digits(send.to()));
     params.put("to", send.from());
     NetworkCodes.of(send.to().region()).ifPresent(network -> params.put("network-code", network));
     params.put("messageId", messageId);
@@ -354,7 +355,7 @@ public final class VonageSmsApi {
   private static Map<String, String> error(PhoneNumbers.E164 to, int status, String errorText) {
     Map<String, String> message = new LinkedHashMap<>();
     if (to != null) {
-      message.put("to", digits(to));
+      message.put("to", VendorFields.digits(to));
     }
     message.put("status", Integer.toString(status));
     message.put("error-text", errorText);
@@ -373,36 +374,9 @@ public final class VonageSmsApi {
     return balance;
   }
 
-  /** Vonage numbers are international digits without the plus; a leading plus is tolerated. */
-  private static Optional<PhoneNumbers.E164> e164(String to) {
-    String digits = to.startsWith("+") ? to.substring(1) : to;
-    if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(PhoneNumbers.parse("+" + digits));
-    } catch (InvalidPhoneNumberException e) {
-      return Optional.empty();
-    }
-  }
 
-  private static String digits(PhoneNumbers.E164 number) {
-    return number.number().substring(1);
-  }
 
-  private static Optional<URI> httpUrl(String value) {
-    try {
-      URI uri = new URI(value);
-      boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
-      return http && uri.getHost() != null ? Optional.of(uri) : Optional.empty();
-    } catch (URISyntaxException e) {
-      return Optional.empty();
-    }
-  }
 
-  private Optional<URI> defaultCallback() {
-    return config.dlrUrl().map(base -> URI.create(base.toString().replaceAll("/+$", "") + "/dlr/vonage"));
-  }
 
   private void count(String country, String outcome) {
     metrics.counter("relay_sim_sends", "provider", Provider.VONAGE.wireName(), "channel", SimChannel.SMS.wireName(),
