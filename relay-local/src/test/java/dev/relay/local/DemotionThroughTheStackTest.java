@@ -54,7 +54,9 @@ import org.junit.jupiter.api.io.TempDir;
  * minimum scaled down to match, so the whole cycle fits in about a minute. In the simulated
  * world every delivered code is entered, so a healthy route scores about 0.95 (a real one, with some
  * users walking away, about 0.8) and a route losing half its messages about 0.6: the thresholds are
- * raised to match.
+ * raised to match. The demotion itself comes from the sharp drop of twilio's delivery rate against
+ * its own baseline (the DROP alert's rule), within about half the short window; the score alone
+ * would cross demote-below only once the fault filled most of it.
  */
 class DemotionThroughTheStackTest {
 

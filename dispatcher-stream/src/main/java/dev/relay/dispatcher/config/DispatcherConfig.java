@@ -72,7 +72,8 @@ public final class DispatcherConfig {
           + " and the pins alone, for an operator who distrusts the scores or a comparison without them");
   public static final ConfigKey EXPLORATION_SHARE = ConfigKey.optional(
       "relay.routing.exploration-share", "0.05",
-      "Share of sends that still go first to a demoted route, so its recovery is observed (0 to 1)");
+      "Share of sends that still go first to a route the scores hold back (demoted, or passed by a route the table"
+          + " puts after it), so its recovery is observed (0 to 1)");
 
   public static final ConfigKey ADMIN_TOKEN = ConfigKey.optionalSecret(
       "relay.admin.token",

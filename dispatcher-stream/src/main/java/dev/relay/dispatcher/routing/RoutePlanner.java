@@ -9,8 +9,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * Orders one send's routes: the operator's table, re-ordered by score within it, demoted routes
- * last, now and then a demoted route first to observe its recovery, then the operator's pins. Pure:
- * the standings, the pins and the randomness come in; every route goes out with its reason.
+ * last, now and then a route the scores hold back first to observe its recovery, then the
+ * operator's pins. Pure: the standings, the pins and the randomness come in; every route goes out
+ * with its reason.
  *
  * <ol>
  *   <li>Forbidden routes are dropped.</li>
@@ -19,8 +20,11 @@ import java.util.random.RandomGenerator;
  *       each other counting as equal (the table's order stands); a route with too few samples, or
  *       none, keeps its table place ({@link #TABLE}).</li>
  *   <li>Demoted routes go last, in table order ({@link #DEMOTION}).</li>
- *   <li>With probability {@code explorationShare}, one demoted route, drawn at random, goes first
- *       ({@link #EXPLORATION}); randomness is drawn only when a route is demoted.</li>
+ *   <li>With probability {@code explorationShare}, one held-back route, drawn at random, goes first
+ *       ({@link #EXPLORATION}): a demoted route, or one the table puts ahead of the route the scores
+ *       put first. Both would get no first sends otherwise, so their scores would freeze at their
+ *       worst and a recovered or cheaper route could never win its place back. Randomness is drawn
+ *       only when a route is held back.</li>
  *   <li>The pinned route goes first ({@link #PIN}), before an exploring one.</li>
  * </ol>
  */
@@ -92,8 +96,17 @@ public final class RoutePlanner {
       ordered.add(with(allowed.get(i), DEMOTION));
     }
 
-    if (!demoted.isEmpty() && random.nextDouble() < policy.explorationShare()) {
-      Route explored = allowed.get(demoted.get(random.nextInt(demoted.size())));
+    List<Integer> heldBack = new ArrayList<>(demoted);
+    if (!byScore.isEmpty() && !ordered.isEmpty() && ordered.get(0).getRoutingReason().equals(SCORE)) {
+      int firstTablePlace = byScore.get(0);
+      for (int i : scoredPlaces) {
+        if (i < firstTablePlace) {
+          heldBack.add(i);
+        }
+      }
+    }
+    if (!heldBack.isEmpty() && random.nextDouble() < policy.explorationShare()) {
+      Route explored = allowed.get(heldBack.get(random.nextInt(heldBack.size())));
       moveFirst(ordered, explored.getProvider(), EXPLORATION);
     }
     pins.first().ifPresent(provider -> moveFirst(ordered, provider, PIN));

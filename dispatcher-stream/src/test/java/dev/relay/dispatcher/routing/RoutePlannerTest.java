@@ -37,7 +37,7 @@ class RoutePlannerTest {
     standing("vonage", 0.90, 100, false);
     standing("sinch", 0.75, 100, false);
 
-    assertThat(plan(RoutePins.Pins.NONE, never()))
+    assertThat(plan(RoutePins.Pins.NONE, draws(0.99, 0)))
         .extracting(Route::getProvider, Route::getRoutingReason)
         .containsExactly(tuple("vonage", "score"), tuple("sinch", "score"), tuple("twilio", "score"));
   }
@@ -48,7 +48,7 @@ class RoutePlannerTest {
     standing("vonage", 0.99, 19, false);
     standing("sinch", 0.90, 100, false);
 
-    assertThat(plan(RoutePins.Pins.NONE, never()))
+    assertThat(plan(RoutePins.Pins.NONE, draws(0.99, 0)))
         .extracting(Route::getProvider, Route::getRoutingReason)
         .containsExactly(tuple("sinch", "score"), tuple("vonage", "table"), tuple("twilio", "score"));
   }
@@ -62,13 +62,13 @@ class RoutePlannerTest {
 
     // twilio is within the margin of the best: the table's order puts it first; vonage is clearly worse than sinch.
     assertThat(withMargin.plan(TABLE, RoutePins.Pins.NONE, provider -> Optional.ofNullable(standings.get(provider)), never()))
-        .extracting(Route::getProvider, Route::getRoutingReason)
+        .as("nothing held back: no draw").extracting(Route::getProvider, Route::getRoutingReason)
         .containsExactly(tuple("twilio", "score"), tuple("sinch", "score"), tuple("vonage", "score"));
-    assertThat(plan(RoutePins.Pins.NONE, never())).as("no margin: by score alone")
+    assertThat(plan(RoutePins.Pins.NONE, draws(0.99, 0))).as("no margin: by score alone")
         .extracting(Route::getProvider).containsExactly("sinch", "twilio", "vonage");
 
     standing("twilio", 0.84, 100, false);
-    assertThat(withMargin.plan(TABLE, RoutePins.Pins.NONE, provider -> Optional.ofNullable(standings.get(provider)), never()))
+    assertThat(withMargin.plan(TABLE, RoutePins.Pins.NONE, provider -> Optional.ofNullable(standings.get(provider)), draws(0.99, 0)))
         .as("more than the margin behind: passed").extracting(Route::getProvider).containsExactly("sinch", "twilio", "vonage");
   }
 
@@ -122,10 +122,46 @@ class RoutePlannerTest {
   }
 
   @Test
-  void noRandomnessIsDrawnWhenNothingIsDemoted() {
+  void noRandomnessIsDrawnWhenNothingIsHeldBack() {
     standing("twilio", 0.9, 100, false);
+    standing("vonage", 0.6, 100, false);
 
-    assertThat(plan(RoutePins.Pins.NONE, never())).hasSize(3);
+    // vonage is behind by score, but the table puts it behind twilio too: it is not held back.
+    assertThat(plan(RoutePins.Pins.NONE, never())).extracting(Route::getProvider).containsExactly("twilio", "vonage", "sinch");
+  }
+
+  @Test
+  void aRouteTheTablePutsAheadOfTheBestScoredOneIsExplored() {
+    standing("twilio", 0.60, 100, false);
+    standing("vonage", 0.70, 100, false);
+    standing("sinch", 0.95, 100, false);
+
+    // sinch leads on score; twilio and vonage, both ahead of it in the table, get no first sends
+    // otherwise and would keep the scores they had when they were passed.
+    assertThat(plan(RoutePins.Pins.NONE, draws(0.01, 1)))
+        .extracting(Route::getProvider, Route::getRoutingReason)
+        .containsExactly(tuple("vonage", "exploration"), tuple("sinch", "score"), tuple("twilio", "score"));
+    assertThat(plan(RoutePins.Pins.NONE, draws(0.01, 0))).extracting(Route::getProvider, Route::getRoutingReason)
+        .containsExactly(tuple("twilio", "exploration"), tuple("sinch", "score"), tuple("vonage", "score"));
+  }
+
+  @Test
+  void demotedAndOutScoredRoutesShareTheExploration() {
+    standing("twilio", 0.60, 100, false);
+    standing("vonage", 0.95, 100, false);
+    standing("sinch", 0.30, 100, true);
+    SplittableRandom random = new SplittableRandom(7);
+    Map<String, Integer> explored = new HashMap<>();
+    int sends = 20_000;
+    for (int i = 0; i < sends; i++) {
+      Route first = plan(RoutePins.Pins.NONE, random).get(0);
+      if (first.getRoutingReason().equals("exploration")) {
+        explored.merge(first.getProvider(), 1, Integer::sum);
+      }
+    }
+    // 5 % of 20,000 explore, half of them each: 500 with a standard deviation of about 22.
+    assertThat(explored).containsOnlyKeys("twilio", "sinch");
+    assertThat(explored.values()).allSatisfy(count -> assertThat(count).isBetween(410, 590));
   }
 
   @Test

@@ -106,9 +106,9 @@ class ScoredRoutingTopologyTest {
   }
 
   @Test
-  void aLowScoreScoringDidNotDemoteOnlyReordersTheRoutes() {
+  void aLowScoreScoringDidNotDemoteReordersTheRoutesAndTheRouteItHoldsBackIsStillExplored() {
     try (DispatcherTestBed bed = new DispatcherTestBed(stateDir, Map.of(
-        DispatcherConfig.EXPLORATION_SHARE.name(), "1"))) {
+        DispatcherConfig.EXPLORATION_SHARE.name(), "0"))) {
       TestInputTopic<String, ProviderScore> scores = scores(bed);
       scores.pipeInput(key("twilio"), score("twilio", 0.20, 100));
       scores.pipeInput(key("vonage"), score("vonage", 0.90, 100));
@@ -116,6 +116,21 @@ class ScoredRoutingTopologyTest {
       assertThat(startFresh(bed).getRoutes()).extracting(Route::getProvider, Route::getRoutingReason)
           .containsExactly(tuple("vonage", "score"), tuple("twilio", "score"));
       assertThat(standing(bed, "twilio").demoted()).isFalse();
+    }
+  }
+
+  @Test
+  void aRouteTheScoresHoldBackBehindOneTheTablePutsAfterItGetsTheExplorationShare() {
+    try (DispatcherTestBed bed = new DispatcherTestBed(stateDir, Map.of(
+        DispatcherConfig.EXPLORATION_SHARE.name(), "1"))) {
+      TestInputTopic<String, ProviderScore> scores = scores(bed);
+      scores.pipeInput(key("twilio"), score("twilio", 0.20, 100));
+      scores.pipeInput(key("vonage"), score("vonage", 0.90, 100));
+
+      // Without first sends twilio's score would stay what it was when vonage passed it, whatever happens since.
+      assertThat(startFresh(bed).getRoutes()).extracting(Route::getProvider, Route::getRoutingReason)
+          .containsExactly(tuple("twilio", "exploration"), tuple("vonage", "score"));
+      assertThat(attempts(bed)).extracting(Attempt::getRoutingReason).containsExactly("exploration");
     }
   }
 

@@ -23,6 +23,21 @@ public record AlertSettings(double dropPoints, double recoveryPoints, long minSa
     }
   }
 
+  /**
+   * Whether a rate fell sharply: {@code dropPoints} or more from its baseline to the short window,
+   * each over at least {@code minSamples} sends. The one rule behind a DROP alert and a demotion on
+   * a sharp drop, so a route is never alerted without being demoted or the other way round.
+   */
+  public boolean isSharpDrop(long baselineHits, long baselineSamples, long currentHits, long currentSamples) {
+    if (baselineSamples < minSamples || currentSamples < minSamples) {
+      return false;
+    }
+    double baseline = (double) baselineHits / baselineSamples;
+    double current = (double) currentHits / currentSamples;
+    // A drop of exactly dropPoints counts; the tolerance keeps 0.95 - 0.65 from falling just short.
+    return (baseline - current) * 100 >= dropPoints - 1e-9;
+  }
+
   public static AlertSettings from(RelayConfig config) {
     return new AlertSettings(number(config, ScoringConfig.ALERT_DROP_POINTS.name(), config.get(ScoringConfig.ALERT_DROP_POINTS)),
         number(config, ScoringConfig.ALERT_RECOVERY_POINTS.name(), config.get(ScoringConfig.ALERT_RECOVERY_POINTS)),

@@ -82,7 +82,7 @@ final class RouteAlerts implements Processor<String, ProviderScore, String, Prov
     ProviderAlert open = episodes.get(episodeKey);
 
     if (open == null) {
-      if (baselineSamples < settings.minSamples() || (baseline - current) * 100 < settings.dropPoints()) {
+      if (!settings.isSharpDrop(allHits - recentHits, baselineSamples, recentHits, currentSamples)) {
         return;
       }
       ProviderAlert drop = alert(record.key(), score, metric, AlertKind.DROP, null, baseline, current,

@@ -1,6 +1,7 @@
 package dev.relay.scoring.topology;
 
 import dev.relay.schemas.ProviderScore;
+import dev.relay.scoring.config.AlertSettings;
 import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteKey;
@@ -44,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * a window still open when traffic stops is written when traffic resumes. A route whose facts have
  * all aged out is published once more, empty, and forgotten once that last window is closed.
  *
- * <p>Each published score carries the route's standing: demoted or not, decided here from the
- * standing kept with its latest score (so with hysteresis, and the same after a restart, since the
+ * <p>Each published score carries the route's standing: demoted or not, decided here (by score, or
+ * by a sharp drop of a rate, see {@link DemotionSettings}) from the standing kept with its latest score (so with hysteresis, and the same after a restart, since the
  * store has a changelog). A demoted route whose facts have aged out stays in the store, demoted,
  * until exploration sends show its recovery.
  */
@@ -54,6 +55,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
   private static final Logger LOG = LoggerFactory.getLogger(RouteWindows.class);
 
   private final ScoringSettings settings;
+  private final AlertSettings alerts;
   private final DemotionSettings demotion;
   private final ScoreFormula formula;
   private final long hop;
@@ -67,8 +69,9 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
    */
   private long closedBefore = RouteMark.NONE;
 
-  RouteWindows(ScoringSettings settings, DemotionSettings demotion) {
+  RouteWindows(ScoringSettings settings, AlertSettings alerts, DemotionSettings demotion) {
     this.settings = settings;
+    this.alerts = alerts;
     this.demotion = demotion;
     this.formula = new ScoreFormula(settings.priorSamples());
     this.hop = settings.windowAdvance().toMillis();
@@ -158,12 +161,22 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
   private RouteScore withStanding(String route, RouteScore score) {
     RouteScore previous = scores.get(route);
     boolean wasDemoted = previous != null && previous.demoted();
-    boolean demoted = demotion.demoted(wasDemoted, score.score().score(), score.window().tried());
+    boolean droppedSharply = droppedSharply(score);
+    boolean demoted = demotion.demoted(wasDemoted, score.score().score(), score.window().tried(), droppedSharply);
     if (demoted != wasDemoted) {
-      LOG.info("route {} {} at score {} ({} tries)", route, demoted ? "demoted" : "promoted back",
-          score.score().score(), score.window().tried());
+      LOG.info("route {} {} at score {} ({} tries{})", route, demoted ? "demoted" : "promoted back",
+          score.score().score(), score.window().tried(), droppedSharply ? ", a sharp drop" : "");
     }
     return score.withStanding(demoted);
+  }
+
+  /** Whether the short window's delivery or completion rate fell sharply below the rest of the long window's. */
+  private boolean droppedSharply(RouteScore score) {
+    WindowFigures whole = score.window();
+    WindowFigures recent = score.shortWindow();
+    long baselineSends = whole.accepted() - recent.accepted();
+    return alerts.isSharpDrop(whole.delivered() - recent.delivered(), baselineSends, recent.delivered(), recent.accepted())
+        || alerts.isSharpDrop(whole.completed() - recent.completed(), baselineSends, recent.completed(), recent.accepted());
   }
 
   private List<KeyValue<String, RouteMark>> marksWhere(Predicate<RouteMark> condition) {

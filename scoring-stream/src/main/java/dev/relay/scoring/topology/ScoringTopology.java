@@ -120,7 +120,7 @@ public final class ScoringTopology {
         .repartition(Repartitioned.<String, ScoreFact>as(ROUTE_FACTS_REPARTITION)
             .withKeySerde(Serdes.String())
             .withValueSerde(ScoringSerdes.SCORE_FACT))
-        .process(() -> new RouteWindows(settings, demotion), Named.as(ROUTE_WINDOWS),
+        .process(() -> new RouteWindows(settings, alerts, demotion), Named.as(ROUTE_WINDOWS),
             ROUTE_PANES_STORE, ROUTE_MARKS_STORE, ROUTE_SCORES_STORE);
     // Both sinks hang directly off route-windows, which forwards each record to one of them by name.
     sink(published, topics.providerScores, PROVIDER_SCORES_SINK);

@@ -15,24 +15,44 @@ class DemotionSettingsTest {
   @Test
   void demotionHasHysteresis() {
     assertThat(DEFAULTS).isEqualTo(new DemotionSettings(0.55, 0.65, 20));
-    boolean demoted = DEFAULTS.demoted(false, 0.70, 100);
+    boolean demoted = DEFAULTS.demoted(false, 0.70, 100, false);
     assertThat(demoted).isFalse();
-    demoted = DEFAULTS.demoted(demoted, 0.56, 100);
+    demoted = DEFAULTS.demoted(demoted, 0.56, 100, false);
     assertThat(demoted).as("between the thresholds a healthy route stays").isFalse();
-    demoted = DEFAULTS.demoted(demoted, 0.54, 100);
+    demoted = DEFAULTS.demoted(demoted, 0.54, 100, false);
     assertThat(demoted).as("below demote-below").isTrue();
-    demoted = DEFAULTS.demoted(demoted, 0.64, 100);
+    demoted = DEFAULTS.demoted(demoted, 0.64, 100, false);
     assertThat(demoted).as("between the thresholds a demoted route stays demoted").isTrue();
-    demoted = DEFAULTS.demoted(demoted, 0.65, 100);
+    demoted = DEFAULTS.demoted(demoted, 0.65, 100, false);
     assertThat(demoted).as("at promote-above").isFalse();
   }
 
   @Test
   void tooFewTriesNeitherDemoteNorPromote() {
-    assertThat(DEFAULTS.demoted(false, 0.10, 19)).isFalse();
-    assertThat(DEFAULTS.demoted(true, 0.99, 19)).isTrue();
-    assertThat(DEFAULTS.demoted(true, 0.99, 0)).as("a quiet demoted route stays demoted").isTrue();
-    assertThat(DEFAULTS.demoted(false, 0.10, 20)).isTrue();
+    assertThat(DEFAULTS.demoted(false, 0.10, 19, false)).isFalse();
+    assertThat(DEFAULTS.demoted(true, 0.99, 19, false)).isTrue();
+    assertThat(DEFAULTS.demoted(true, 0.99, 0, false)).as("a quiet demoted route stays demoted").isTrue();
+    assertThat(DEFAULTS.demoted(false, 0.10, 20, false)).isTrue();
+  }
+
+  @Test
+  void aSharpDropDemotesWhateverTheScoreAndHoldsTheRouteDemotedWhileItLasts() {
+    assertThat(DEFAULTS.demoted(false, 0.90, 100, true)).as("a score well above both thresholds").isTrue();
+    assertThat(DEFAULTS.demoted(true, 0.90, 100, true)).as("still dropped: not promoted").isTrue();
+    assertThat(DEFAULTS.demoted(true, 0.90, 100, false)).as("the drop is over and the score is high").isFalse();
+    assertThat(DEFAULTS.demoted(true, 0.60, 100, false)).as("the drop is over, the score is not back").isTrue();
+    assertThat(DEFAULTS.demoted(false, 0.90, 19, true)).as("too few tries to judge").isFalse();
+  }
+
+  @Test
+  void aSharpDropIsTheAlertsRule() {
+    AlertSettings alerts = new AlertSettings(30, 10, 20);
+    assertThat(alerts.isSharpDrop(95, 100, 12, 20)).as("0.95 to 0.60: 35 points").isTrue();
+    assertThat(alerts.isSharpDrop(95, 100, 13, 20)).as("0.95 to 0.65: exactly 30 points").isTrue();
+    assertThat(alerts.isSharpDrop(95, 100, 14, 20)).as("0.95 to 0.70: 25 points").isFalse();
+    assertThat(alerts.isSharpDrop(95, 100, 0, 19)).as("too few recent sends").isFalse();
+    assertThat(alerts.isSharpDrop(19, 19, 0, 20)).as("too few baseline sends").isFalse();
+    assertThat(alerts.isSharpDrop(50, 100, 100, 100)).as("a rise").isFalse();
   }
 
   @Test

@@ -121,6 +121,43 @@ class DemotionTopologyTest {
     assertThat(driver.routeScore(TWILIO).explored()).isTrue();
   }
 
+  @Test
+  void aSharpDropOfTheDeliveryRateDemotesARouteWhoseScoreIsStillAboveTheThreshold() {
+    driver.close();
+    // Thresholds low enough that the score alone would not demote the route after the drop below.
+    DemotionSettings lenient = new DemotionSettings(0.2, 0.25, 20);
+    driver = new ScoringDriver(ScoringSettings.defaults(), lenient, stateDir.resolve("lenient"));
+    // Half an hour of deliveries, then, within the short window, 20 sends without a receipt.
+    for (int i = 0; i < 40; i++) {
+      Instant at = T0.plusSeconds(i * 30L);
+      String id = "m" + messages++;
+      driver.send(accepted("twilio", id, at));
+      driver.receipt(receipt("twilio", id, DeliveryStatus.DELIVERED, at.plusSeconds(2)));
+    }
+    driver.publish();
+    assertThat(latest(TWILIO).getDemoted()).isFalse();
+    for (int i = 0; i < 19; i++) {
+      driver.send(accepted("twilio", "m" + messages++, T0.plusSeconds(1_500 + i)));
+    }
+    driver.publish();
+    assertThat(latest(TWILIO).getDemoted()).as("19 recent sends are too few to call it a drop").isFalse();
+
+    driver.send(accepted("twilio", "m" + messages++, T0.plusSeconds(1_520)));
+    driver.publish();
+    ProviderScore dropped = latest(TWILIO);
+    assertThat(dropped.getShortWindow().getAccepted()).isEqualTo(20);
+    assertThat(dropped.getShortWindow().getDelivered()).isZero();
+    assertThat(dropped.getScore()).as("the score alone would keep it").isGreaterThan(lenient.promoteAbove());
+    assertThat(dropped.getDemoted()).isTrue();
+
+    // Its receipts turn up (late, not lost): the drop is over and the score is high, so it is promoted.
+    for (int i = 0; i < 20; i++) {
+      driver.receipt(receipt("twilio", "m" + (40 + i), DeliveryStatus.DELIVERED, T0.plusSeconds(1_530 + i)));
+    }
+    driver.publish();
+    assertThat(latest(TWILIO).getDemoted()).isFalse();
+  }
+
   private ProviderScore latest(String route) {
     ProviderScore latest = null;
     for (KeyValue<String, ProviderScore> published : driver.publishedScores()) {

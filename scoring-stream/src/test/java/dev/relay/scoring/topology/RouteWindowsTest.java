@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.ProviderScore;
+import dev.relay.scoring.config.AlertSettings;
 import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteMark;
@@ -64,7 +65,7 @@ class RouteWindowsTest {
     marks.put(TWILIO_SMS, new RouteMark(at("10:00:10").toEpochMilli(), at("10:01:00").toEpochMilli(), false));
     // Stream time comes back from the committed offsets' metadata; no record has been processed yet.
     context.setCurrentStreamTimeMs(at("10:05:30").toEpochMilli());
-    RouteWindows windows = new RouteWindows(SETTINGS, DemotionSettings.defaults());
+    RouteWindows windows = new RouteWindows(SETTINGS, AlertSettings.defaults(), DemotionSettings.defaults());
     windows.init(context);
 
     CapturedPunctuator punctuator = context.scheduledPunctuators().get(0);
@@ -91,7 +92,7 @@ class RouteWindowsTest {
     // Published empty at 11:01 (its only fact, 10:00:10, is older than that window), not closed yet.
     marks.put(TWILIO_SMS, new RouteMark(at("10:00:10").toEpochMilli(), at("11:01:00").toEpochMilli(), false));
     context.setCurrentStreamTimeMs(at("11:01:30").toEpochMilli());
-    RouteWindows windows = new RouteWindows(SETTINGS, DemotionSettings.defaults());
+    RouteWindows windows = new RouteWindows(SETTINGS, AlertSettings.defaults(), DemotionSettings.defaults());
     windows.init(context);
 
     context.scheduledPunctuators().get(0).getPunctuator().punctuate(WALL_CLOCK.toEpochMilli());
