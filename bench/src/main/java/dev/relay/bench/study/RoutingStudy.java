@@ -47,8 +47,10 @@ public final class RoutingStudy {
   /**
    * The time scaling: what the study runs with instead of the production defaults (see
    * docs/routing-study.md). The delivery window and the people are five times faster than life; the
-   * scoring windows are sized so they hold as many tries per route at the study's rate as the
-   * defaults hold on a route that sends about once a minute.
+   * long scoring window holds as many tries per route at the study's rate as the default hour holds
+   * on a route that sends about once a minute, the short one 30, enough for the default 20 sends a
+   * sharp-drop alert (and demotion) needs on each side, as the default 5 minutes hold on a route
+   * that sends 6 a minute.
    */
   static final Duration DELIVERY_WINDOW = Duration.ofSeconds(6);
   static final Map<String, String> SCALED_DISPATCHER = Map.of(
@@ -59,7 +61,7 @@ public final class RoutingStudy {
   static final Map<String, String> SCALED_SCORING = Map.of(
       ScoringConfig.WINDOW.name(), "60s",
       ScoringConfig.WINDOW_ADVANCE.name(), "5s",
-      ScoringConfig.SHORT_WINDOW.name(), "15s",
+      ScoringConfig.SHORT_WINDOW.name(), "30s",
       ScoringConfig.EMIT_INTERVAL.name(), "2s",
       ScoringConfig.MATCH_HORIZON.name(), "120s");
   /** A start answered late is still a start the person waits on: the API waits longer than its 5 s default for the reply. */

@@ -26,7 +26,7 @@ public record AlertSettings(double dropPoints, double recoveryPoints, long minSa
   /**
    * Whether a rate fell sharply: {@code dropPoints} or more from its baseline to the short window,
    * each over at least {@code minSamples} sends. The one rule behind a DROP alert and a demotion on
-   * a sharp drop, so a route is never alerted without being demoted or the other way round.
+   * a sharp drop of the completion rate, so the two never disagree on what a sharp drop is.
    */
   public boolean isSharpDrop(long baselineHits, long baselineSamples, long currentHits, long currentSamples) {
     if (baselineSamples < minSamples || currentSamples < minSamples) {

@@ -4,16 +4,18 @@ import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.RelayConfig;
 
 /**
- * When a route is demoted: its score below {@code demoteBelow}, or a sharp drop of its delivery or
- * completion rate against its own baseline (the DROP alert's rule, {@link AlertSettings#isSharpDrop}),
- * demotes it; only a score of {@code promoteAbove} or more with no sharp drop brings it back (the gap
- * is the hysteresis that keeps routing from flapping); a score over fewer than {@code minSamples}
- * tries in the long window changes neither way.
+ * When a route is demoted: its score below {@code demoteBelow}, or a sharp drop of its completion
+ * rate against its own baseline (the DROP alert's rule, {@link AlertSettings#isSharpDrop}), demotes
+ * it; only a score of {@code promoteAbove} or more with no sharp drop brings it back (the gap is the
+ * hysteresis that keeps routing from flapping); a score over fewer than {@code minSamples} tries in
+ * the long window changes neither way.
  *
  * <p>The sharp drop is there for speed and for scale: a route losing half its messages takes most
  * of the short window to pull its score under a threshold, while the drop against its own
  * baseline shows within a few dozen sends; and a route that was excellent and is now merely
- * average is demoted by the drop even when its score stays above {@code demoteBelow}.
+ * average is demoted by the drop even when its score stays above {@code demoteBelow}. Completion,
+ * not delivery: a route whose receipts stop while people still enter their codes keeps its place
+ * (its delivery-rate DROP alert still tells the operator).
  */
 public record DemotionSettings(double demoteBelow, double promoteAbove, long minSamples) {
 
@@ -42,7 +44,7 @@ public record DemotionSettings(double demoteBelow, double promoteAbove, long min
 
   /**
    * Whether a route is demoted after a new score over {@code tried} tries, given whether it was and
-   * whether one of its rates just dropped sharply. A score over too few tries keeps the standing: a
+   * whether its completion rate just dropped sharply. A score over too few tries keeps the standing: a
    * quiet demoted route stays demoted until exploration has shown its recovery on enough sends, and
    * a new route is not buried on noise.
    */

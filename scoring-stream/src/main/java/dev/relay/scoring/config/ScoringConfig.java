@@ -40,8 +40,8 @@ public final class ScoringConfig {
   public static final ConfigKey ALERT_DROP_POINTS = ConfigKey.optional(
       "relay.scoring.alert-drop-points", "30",
       "A route's delivery or completion rate this many percentage points below its baseline (the window"
-          + " without the short window) over the short window raises a DROP on provider-alerts and demotes the route"
-          + " while the drop lasts");
+          + " without the short window) over the short window raises a DROP on provider-alerts; a completion-rate"
+          + " drop also demotes the route while it lasts");
   public static final ConfigKey ALERT_RECOVERY_POINTS = ConfigKey.optional(
       "relay.scoring.alert-recovery-points", "10",
       "A dropped rate back within this many points of the baseline it dropped from ends the episode with a RECOVERY");

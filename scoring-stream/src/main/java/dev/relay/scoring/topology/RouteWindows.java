@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * all aged out is published once more, empty, and forgotten once that last window is closed.
  *
  * <p>Each published score carries the route's standing: demoted or not, decided here (by score, or
- * by a sharp drop of a rate, see {@link DemotionSettings}) from the standing kept with its latest score (so with hysteresis, and the same after a restart, since the
+ * by a sharp drop of its completion rate, see {@link DemotionSettings}) from the standing kept with its latest score (so with hysteresis, and the same after a restart, since the
  * store has a changelog). A demoted route whose facts have aged out stays in the store, demoted,
  * until exploration sends show its recovery.
  */
@@ -170,13 +170,16 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     return score.withStanding(demoted);
   }
 
-  /** Whether the short window's delivery or completion rate fell sharply below the rest of the long window's. */
+  /**
+   * Whether the short window's completion rate fell sharply below the rest of the long window's.
+   * Completion only: a route whose receipts stop while people still get their codes (a DROP of its
+   * delivery rate) is still the route that works, and only an alert should say so.
+   */
   private boolean droppedSharply(RouteScore score) {
     WindowFigures whole = score.window();
     WindowFigures recent = score.shortWindow();
-    long baselineSends = whole.accepted() - recent.accepted();
-    return alerts.isSharpDrop(whole.delivered() - recent.delivered(), baselineSends, recent.delivered(), recent.accepted())
-        || alerts.isSharpDrop(whole.completed() - recent.completed(), baselineSends, recent.completed(), recent.accepted());
+    return alerts.isSharpDrop(whole.completed() - recent.completed(), whole.accepted() - recent.accepted(),
+        recent.completed(), recent.accepted());
   }
 
   private List<KeyValue<String, RouteMark>> marksWhere(Predicate<RouteMark> condition) {

@@ -1,13 +1,20 @@
 package dev.relay.scoring.topology;
 
 import static dev.relay.scoring.testing.Events.accepted;
+import static dev.relay.scoring.testing.Events.attempt;
+import static dev.relay.scoring.testing.Events.event;
+import static dev.relay.scoring.testing.Events.verified;
 import static dev.relay.scoring.testing.Events.receipt;
 import static dev.relay.scoring.testing.Events.rejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.relay.schemas.Attempt;
+import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.SendReason;
+import dev.relay.schemas.VerificationStatus;
 import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteScore;
@@ -122,40 +129,75 @@ class DemotionTopologyTest {
   }
 
   @Test
-  void aSharpDropOfTheDeliveryRateDemotesARouteWhoseScoreIsStillAboveTheThreshold() {
+  void aSharpDropOfTheCompletionRateDemotesARouteWhoseScoreIsStillAboveTheThreshold() {
     driver.close();
     // Thresholds low enough that the score alone would not demote the route after the drop below.
     DemotionSettings lenient = new DemotionSettings(0.2, 0.25, 20);
     driver = new ScoringDriver(ScoringSettings.defaults(), lenient, stateDir.resolve("lenient"));
-    // Half an hour of deliveries, then, within the short window, 20 sends without a receipt.
+    // Twenty minutes of codes delivered and entered, then, within the short window, codes delivered
+    // that nobody enters: the sign of a route whose messages arrive garbled or too late.
     for (int i = 0; i < 40; i++) {
-      Instant at = T0.plusSeconds(i * 30L);
-      String id = "m" + messages++;
-      driver.send(accepted("twilio", id, at));
-      driver.receipt(receipt("twilio", id, DeliveryStatus.DELIVERED, at.plusSeconds(2)));
+      deliveredAndEntered(T0.plusSeconds(i * 30L));
     }
     driver.publish();
     assertThat(latest(TWILIO).getDemoted()).isFalse();
     for (int i = 0; i < 19; i++) {
-      driver.send(accepted("twilio", "m" + messages++, T0.plusSeconds(1_500 + i)));
+      delivered(T0.plusSeconds(1_500 + i));
     }
     driver.publish();
     assertThat(latest(TWILIO).getDemoted()).as("19 recent sends are too few to call it a drop").isFalse();
 
-    driver.send(accepted("twilio", "m" + messages++, T0.plusSeconds(1_520)));
+    delivered(T0.plusSeconds(1_520));
     driver.publish();
     ProviderScore dropped = latest(TWILIO);
     assertThat(dropped.getShortWindow().getAccepted()).isEqualTo(20);
-    assertThat(dropped.getShortWindow().getDelivered()).isZero();
+    assertThat(dropped.getShortWindow().getCompleted()).isZero();
     assertThat(dropped.getScore()).as("the score alone would keep it").isGreaterThan(lenient.promoteAbove());
     assertThat(dropped.getDemoted()).isTrue();
 
-    // Its receipts turn up (late, not lost): the drop is over and the score is high, so it is promoted.
+    // Twenty minutes on the drop is the baseline too (no longer sharp), and codes are entered again:
+    // the score is high, so the route is promoted.
     for (int i = 0; i < 20; i++) {
-      driver.receipt(receipt("twilio", "m" + (40 + i), DeliveryStatus.DELIVERED, T0.plusSeconds(1_530 + i)));
+      deliveredAndEntered(T0.plusSeconds(2_700 + i));
     }
     driver.publish();
     assertThat(latest(TWILIO).getDemoted()).isFalse();
+  }
+
+  @Test
+  void receiptsThatStopWhilePeopleStillEnterTheirCodesDoNotDemote() {
+    for (int i = 0; i < 40; i++) {
+      deliveredAndEntered(T0.plusSeconds(i * 30L));
+    }
+    for (int i = 0; i < 20; i++) {
+      Instant at = T0.plusSeconds(1_500 + i);
+      String id = "m" + messages++;
+      driver.send(accepted("twilio", id, at));
+      entered(id, at.plusSeconds(5));
+    }
+    driver.publish();
+    ProviderScore receiptsLost = latest(TWILIO);
+    assertThat(receiptsLost.getShortWindow().getDelivered()).isZero();
+    assertThat(receiptsLost.getShortWindow().getCompleted()).isEqualTo(20);
+    assertThat(receiptsLost.getDemoted()).isFalse();
+  }
+
+  private void deliveredAndEntered(Instant at) {
+    entered(delivered(at), at.plusSeconds(5));
+  }
+
+  private String delivered(Instant at) {
+    String id = "m" + messages++;
+    driver.send(accepted("twilio", id, at));
+    driver.receipt(receipt("twilio", id, DeliveryStatus.DELIVERED, at.plusSeconds(2)));
+    return id;
+  }
+
+  /** The person enters the code of the message {@code id} (its verification is named after it). */
+  private void entered(String id, Instant at) {
+    Attempt sent = attempt(1, SendReason.INITIAL, "twilio", Channel.SMS, at.minusSeconds(5));
+    driver.event(event("VE" + id, VerificationStatus.APPROVED, VerificationStatus.PENDING, "code-approved",
+        List.of(verified(sent, at)), at));
   }
 
   private ProviderScore latest(String route) {
