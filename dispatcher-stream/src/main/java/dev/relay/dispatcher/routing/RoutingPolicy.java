@@ -9,8 +9,9 @@ import dev.relay.support.config.RelayConfig;
  * its table place; a route goes ahead of one the table puts before it only when its score is higher
  * by more than {@code scoreMargin} (scores closer than that are noise, and the operator's order
  * stands); a share {@code explorationShare} of sends still goes first to a route the scores hold
- * back (demoted, or passed by a route the table puts after it) so its recovery is seen. Whether a route is demoted is not decided here: scoring-stream publishes it
- * with the score ({@code relay.scoring.demote-below}, {@code relay.scoring.promote-above}).
+ * back (demoted, or passed by a route the table puts after it) so its recovery is seen. Whether a
+ * route is demoted is not decided here: scoring-stream publishes it with the score
+ * ({@code relay.scoring.demote-below}, {@code relay.scoring.promote-above}, a sharp completion drop).
  */
 public record RoutingPolicy(long minSamples, double explorationShare, double scoreMargin) {
 

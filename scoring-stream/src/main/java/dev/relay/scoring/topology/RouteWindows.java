@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * all aged out is published once more, empty, and forgotten once that last window is closed.
  *
  * <p>Each published score carries the route's standing: demoted or not, decided here (by score, or
- * by a sharp drop of its completion rate, see {@link DemotionSettings}) from the standing kept with its latest score (so with hysteresis, and the same after a restart, since the
- * store has a changelog). A demoted route whose facts have aged out stays in the store, demoted,
+ * by a sharp drop of its completion rate, see {@link DemotionSettings}) from the standing kept with
+ * its latest score (so with hysteresis, and the same after a restart, since the store has a
+ * changelog). A demoted route whose facts have aged out stays in the store, demoted,
  * until exploration sends show its recovery.
  */
 final class RouteWindows implements Processor<String, ScoreFact, String, ProviderScore> {
