@@ -101,6 +101,9 @@ class DemotionThroughTheStackTest {
             Map.entry("relay.scoring.prior-samples", "5"),
             Map.entry("relay.scoring.demote-below", "0.7"),
             Map.entry("relay.scoring.promote-above", "0.8"),
+            // Scaled down like the prior: a demoted twilio gets 0.8 exploration tries a second, about 24
+            // in a 30 s window, and a count under 20 (one window in seven by chance) kept it demoted.
+            Map.entry("relay.scoring.demotion-min-samples", "10"),
             Map.entry("relay.scoring.alert-min-samples", "8")),
         SimService.NAME, Map.of("relay.sim.random-seed", "5"));
     stack = new LocalStack(settings, overrides);
@@ -191,9 +194,11 @@ class DemotionThroughTheStackTest {
           Duration.between(recoveredAt, backFirst.getIssuedAt()).toMillis());
       assertThat(firstRoutes(commands, recoveredAt)).filteredOn(command -> command.getIssuedAt().isBefore(backFirst.getIssuedAt()))
           .anyMatch(command -> command.getRoutes().get(0).getRoutingReason().equals("exploration"));
-      // Promoted, twilio competes on its score again; once the fault's sends have left its window that
-      // score is a healthy one, within the margin of vonage's, and the table's order holds for good.
-      Instant clean = recoveredAt.plus(WINDOW).plusSeconds(2);
+      // Promoted (it went first by score or table, so it was no longer demoted), twilio competes on its
+      // score again; once the fault's sends have left its window that score is a healthy one, within
+      // the margin of vonage's, and the table's order holds for good.
+      Instant promotedBy = backFirst.getIssuedAt();
+      Instant clean = (promotedBy.isAfter(recoveredAt.plus(WINDOW)) ? promotedBy : recoveredAt.plus(WINDOW)).plusSeconds(2);
       await().atMost(WINDOW.plusSeconds(30)).until(() -> firstRoutes(commands, clean).size() >= 10);
       assertThat(firstRoutes(commands, clean)).allSatisfy(command -> {
         assertThat(command.getRoutes().get(0).getProvider()).isEqualTo("twilio");
