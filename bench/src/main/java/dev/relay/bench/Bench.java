@@ -2,8 +2,9 @@ package dev.relay.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.relay.local.LocalStack;
 import dev.relay.local.LocalStack.LocalStackSettings;
+import dev.relay.local.LocalStack;
+import dev.relay.schemas.topics.Durations;
 import dev.relay.sim.SimService;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,13 +44,13 @@ public final class Bench {
   private Bench() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> flags = flags(args);
+    Map<String, String> flags = CommandLineFlags.parse(args);
     List<Integer> rates = List.of(flags.getOrDefault("rate", "100").split(",")).stream().map(Integer::parseInt).toList();
-    Duration duration = duration(flags.getOrDefault("duration", "60s"));
-    Duration warmup = duration(flags.getOrDefault("warmup", "10s"));
-    Duration idle = duration(flags.getOrDefault("idle", "10s"));
+    Duration duration = Durations.parse(flags.getOrDefault("duration", "60s"));
+    Duration warmup = Durations.parse(flags.getOrDefault("warmup", "10s"));
+    Duration idle = Durations.parse(flags.getOrDefault("idle", "10s"));
     int failoverRate = Integer.parseInt(flags.getOrDefault("failover-rate", "10"));
-    Duration failoverDuration = duration(flags.getOrDefault("failover-duration", "20s"));
+    Duration failoverDuration = Durations.parse(flags.getOrDefault("failover-duration", "20s"));
     int ceilingRecords = Integer.parseInt(flags.getOrDefault("ceiling-records", "200000"));
     Path out = Path.of(flags.getOrDefault("out", "bench-results"));
     Files.createDirectories(out);
@@ -308,25 +309,6 @@ public final class Bench {
         System.getProperty("java.version"), System.getProperty("os.name"), System.getProperty("os.version"));
   }
 
-  private static Map<String, String> flags(String[] args) {
-    Map<String, String> flags = new LinkedHashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("flags are --name=value, not '" + arg + "'");
-      }
-      flags.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
-    return flags;
-  }
-
-  /** {@code 60s}, {@code 2m} or ISO {@code PT60S}. */
-  private static Duration duration(String text) {
-    if (text.startsWith("P") || text.startsWith("p")) {
-      return Duration.parse(text);
-    }
-    long amount = Long.parseLong(text.replaceAll("[^0-9]", ""));
-    return text.endsWith("m") ? Duration.ofMinutes(amount) : Duration.ofSeconds(amount);
-  }
 
   private static int freePort() throws IOException {
     return dev.relay.local.FreePorts.pick();

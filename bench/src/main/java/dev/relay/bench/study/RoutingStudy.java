@@ -2,15 +2,17 @@ package dev.relay.bench.study;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.relay.bench.study.StudyMetrics.Figures;
-import dev.relay.bench.study.StudyMetrics.Played;
 import dev.relay.api.VerificationApiService;
 import dev.relay.api.config.ApiConfig;
+import dev.relay.bench.CommandLineFlags;
+import dev.relay.bench.study.StudyMetrics.Figures;
+import dev.relay.bench.study.StudyMetrics.Played;
 import dev.relay.dispatcher.DispatcherService;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.local.FreePorts;
-import dev.relay.local.LocalStack;
 import dev.relay.local.LocalStack.LocalStackSettings;
+import dev.relay.local.LocalStack;
+import dev.relay.schemas.topics.Durations;
 import dev.relay.scoring.ScoringService;
 import dev.relay.scoring.config.ScoringConfig;
 import dev.relay.sim.SimService;
@@ -78,12 +80,12 @@ public final class RoutingStudy {
   private RoutingStudy() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> flags = flags(args);
+    Map<String, String> flags = CommandLineFlags.parse(args);
     int perCountry = Integer.parseInt(flags.getOrDefault("rate-per-country", "1"));
-    Duration healthy = duration(flags.getOrDefault("healthy", "50s"));
-    Duration fault = duration(flags.getOrDefault("fault", "100s"));
-    Duration after = duration(flags.getOrDefault("after", "50s"));
-    Duration bucket = duration(flags.getOrDefault("bucket", "10s"));
+    Duration healthy = Durations.parse(flags.getOrDefault("healthy", "50s"));
+    Duration fault = Durations.parse(flags.getOrDefault("fault", "100s"));
+    Duration after = Durations.parse(flags.getOrDefault("after", "50s"));
+    Duration bucket = Durations.parse(flags.getOrDefault("bucket", "10s"));
     long seed = Long.parseLong(flags.getOrDefault("seed", "7"));
     Path out = Path.of(flags.getOrDefault("out", "docs"));
     Path doc = Path.of(flags.getOrDefault("doc", out.resolve("routing-study.md").toString()));
@@ -109,7 +111,7 @@ public final class RoutingStudy {
     Map<Scenario, Map<RoutingMode, double[]>> series = new EnumMap<>(Scenario.class);
     Map<Scenario, Map<RoutingMode, double[]>> routed = new EnumMap<>(Scenario.class);
     long began = System.nanoTime();
-    Duration warmUp = duration(flags.getOrDefault("warmup", "30s"));
+    Duration warmUp = Durations.parse(flags.getOrDefault("warmup", "30s"));
     if (!warmUp.isZero()) {
       // The first stack in a fresh JVM runs interpreted code for a while; without this, the first mode
       // alone would pay for it.
@@ -374,25 +376,5 @@ public final class RoutingStudy {
     } catch (IOException e) {
       System.out.println("could not delete " + dir + ": " + e.getMessage());
     }
-  }
-
-  private static Map<String, String> flags(String[] args) {
-    Map<String, String> flags = new LinkedHashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("flags are --name=value, not '" + arg + "'");
-      }
-      flags.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
-    return flags;
-  }
-
-  /** {@code 60s}, {@code 2m} or ISO {@code PT60S}. */
-  static Duration duration(String text) {
-    if (text.startsWith("P") || text.startsWith("p")) {
-      return Duration.parse(text.toUpperCase(Locale.ROOT));
-    }
-    long amount = Long.parseLong(text.replaceAll("[^0-9]", ""));
-    return text.endsWith("m") ? Duration.ofMinutes(amount) : Duration.ofSeconds(amount);
   }
 }
