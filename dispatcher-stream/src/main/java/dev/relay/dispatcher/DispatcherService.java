@@ -109,7 +109,7 @@ public final class DispatcherService implements RelayService {
     }
     this.secrets = VerificationSecrets.fromConfig(config, settings.codeLength());
     this.providers = Map.copyOf(providers);
-    this.executor = new CommandExecutor(this.providers, Secrets.sealer(config), Clock.systemUTC(),
+    this.executor = new CommandExecutor(this.providers, Secrets.codeSealer(config), Clock.systemUTC(),
         settings.senderTryTimeout());
     this.httpHost = config.get(DispatcherConfig.HTTP_HOST);
     this.httpPort = config.getInt(DispatcherConfig.HTTP_PORT);

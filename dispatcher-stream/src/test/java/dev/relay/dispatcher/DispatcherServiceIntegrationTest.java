@@ -120,6 +120,7 @@ class DispatcherServiceIntegrationTest {
     values.put(CommonKeys.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
     values.put(CommonKeys.CODE_HMAC_KEYS.name(), Keyring.generateSetting("h1"));
     values.put(CommonKeys.CODE_ENCRYPTION_KEYS.name(), Keyring.generateSetting("e1"));
+    values.put(CommonKeys.GUESS_ENCRYPTION_KEYS.name(), Keyring.generateSetting("g1"));
     values.put(CommonKeys.ID_KEYS.name(), Keyring.generateSetting("i1"));
     values.put(Topics.PREFIX, prefix);
     values.put(Topics.PARTITIONS, "2");
@@ -140,7 +141,7 @@ class DispatcherServiceIntegrationTest {
   void aVerificationGoesThroughTheSecondRouteAndTheDeliveredCodeApproves() throws Exception {
     RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, settings("svc1."));
     Topics topics = Topics.fromConfig(config.lookup());
-    SecretSealer sealer = Secrets.sealer(config);
+    SecretSealer sealer = Secrets.guessSealer(config);
     VerificationIds ids = Secrets.ids(config);
     Handset twilio = new Handset("twilio", ProviderResponse.rejected(ErrorCategory.THROTTLED, "20429", "Too Many Requests"));
     Handset vonage = new Handset("vonage", ProviderResponse.accepted("VN-0001", 6_800L));
@@ -176,7 +177,7 @@ class DispatcherServiceIntegrationTest {
           .setCheckId("check-1")
           .setVerificationId(id)
           .setTo(NUMBER)
-          .setCode(sealer.seal(code, id))
+          .setCode(sealer.seal(code, id, NUMBER))
           .setRequestedAt(now())
           .build());
 
@@ -265,7 +266,7 @@ class DispatcherServiceIntegrationTest {
   void fiftyConcurrentWrongGuessesCountAtMostFive() throws Exception {
     RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, settings("svc4."));
     Topics topics = Topics.fromConfig(config.lookup());
-    SecretSealer sealer = Secrets.sealer(config);
+    SecretSealer sealer = Secrets.guessSealer(config);
     String id = Secrets.ids(config).mint(NUMBER);
     Handset twilio = new Handset("twilio", ProviderResponse.accepted("SM-1", null));
     Handset vonage = new Handset("vonage", ProviderResponse.accepted("VN-1", null));
@@ -297,7 +298,7 @@ class DispatcherServiceIntegrationTest {
               .setCheckId("check-" + guess)
               .setVerificationId(id)
               .setTo(NUMBER)
-              .setCode(sealer.seal(wrong, id))
+              .setCode(sealer.seal(wrong, id, NUMBER))
               .setRequestedAt(now())
               .build();
           sent.add(guessers.submit(() -> producer.send(new ProducerRecord<>(topics.codeChecks.name(),

@@ -81,6 +81,7 @@ class DispatcherCrashTest {
     shared.put(CommonKeys.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
     shared.put(CommonKeys.CODE_HMAC_KEYS.name(), Keyring.generateSetting("h1"));
     shared.put(CommonKeys.CODE_ENCRYPTION_KEYS.name(), Keyring.generateSetting("e1"));
+    shared.put(CommonKeys.GUESS_ENCRYPTION_KEYS.name(), Keyring.generateSetting("g1"));
     shared.put(CommonKeys.ID_KEYS.name(), Keyring.generateSetting("i1"));
     shared.put(Topics.PREFIX, "crash.");
     shared.put(Topics.PARTITIONS, "6");

@@ -89,6 +89,7 @@ class ProviderOutageTest {
     values.put(CommonKeys.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
     values.put(CommonKeys.CODE_HMAC_KEYS.name(), Keyring.generateSetting("h1"));
     values.put(CommonKeys.CODE_ENCRYPTION_KEYS.name(), Keyring.generateSetting("e1"));
+    values.put(CommonKeys.GUESS_ENCRYPTION_KEYS.name(), Keyring.generateSetting("g1"));
     values.put(CommonKeys.ID_KEYS.name(), Keyring.generateSetting("i1"));
     values.put(Topics.PREFIX, "outage.");
     values.put(DispatcherConfig.APPLICATION_ID.name(), "outage.dispatcher");

@@ -128,7 +128,9 @@ public final class LocalStack implements AutoCloseable {
         "relay.streams.state-dir", settings.dataDir().resolve("streams").toString())))));
 
     Map<String, String> api = new HashMap<>(secretSettings(secrets));
+    // The API seals guesses only: it gets neither code key.
     api.remove("relay.secrets.code-hmac-keys");
+    api.remove("relay.secrets.code-encryption-keys");
     api.put("relay.kafka.bootstrap-servers", bootstrap);
     api.put("relay.http.port", Integer.toString(settings.apiPort()));
     // Even locally the API takes only a key: the same 401 a deployment gives, seen from the first curl.
@@ -252,6 +254,7 @@ public final class LocalStack implements AutoCloseable {
     return Map.of(
         "relay.secrets.code-hmac-keys", secrets.get("code-hmac-keys"),
         "relay.secrets.code-encryption-keys", secrets.get("code-encryption-keys"),
+        "relay.secrets.guess-encryption-keys", secrets.get("guess-encryption-keys"),
         "relay.secrets.id-keys", secrets.get("id-keys"));
   }
 

@@ -150,6 +150,18 @@ class ComposeFileTest {
   }
 
   @Test
+  void theApiRequiresKeysAndHoldsNoCodeKey() {
+    Map<String, Object> api = declared("verification-api");
+
+    assertThat(String.valueOf(api.get("RELAY_API_KEYS"))).as("compose refuses to start the API without keys")
+        .startsWith("${RELAY_API_KEYS:?");
+    assertThat(api).doesNotContainKeys("RELAY_API_ALLOW_UNAUTHENTICATED", "RELAY_SECRETS_CODE_ENCRYPTION_KEYS",
+        "RELAY_SECRETS_CODE_HMAC_KEYS");
+    assertThat(declared("dispatcher-stream").get("RELAY_SECRETS_GUESS_ENCRYPTION_KEYS"))
+        .isEqualTo(api.get("RELAY_SECRETS_GUESS_ENCRYPTION_KEYS"));
+  }
+
+  @Test
   void theSimulatorAndTheAdaptersShareEachVendorsCredentialsAndPlivoIsEnabled() {
     Map<String, String> sim = environment("provider-sim");
     Map<String, String> dispatcher = environment("dispatcher-stream");

@@ -6,6 +6,8 @@ import dev.relay.api.config.ApiConfig;
 import dev.relay.api.dispatch.DispatcherLink;
 import dev.relay.api.dispatch.KafkaDispatcherLink;
 import dev.relay.api.http.AdminRoutes;
+import dev.relay.api.http.CheckLimits;
+import dev.relay.api.http.IdempotencyKeys;
 import dev.relay.api.http.NumberPolicy;
 import dev.relay.api.http.VerificationRoutes;
 import dev.relay.support.config.RelayConfig;
@@ -68,16 +70,20 @@ public final class VerificationApiService implements RelayService {
       throw new IllegalStateException(NAME + " is already started");
     }
     if (!config.apiKeys().required()) {
-      LOG.warn("{} is empty: the API answers every caller without an API key", ApiConfig.API_KEYS.name());
+      // ApiConfig refuses this unless the development switch is on; say it where nobody can miss it.
+      LOG.warn("*** {}=true and {} is empty: the API answers EVERY caller without an API key. Development only;"
+          + " never expose this instance. ***", ApiConfig.ALLOW_UNAUTHENTICATED.name(), ApiConfig.API_KEYS.name());
     }
     link = links.apply(config);
     try {
       link.start();
       link.bindMetrics(metrics);
       Javalin server = RelayHttp.create(NAME, this::isReady, metrics);
-      new VerificationRoutes(link, config.ids(), config.sealer(),
+      new VerificationRoutes(link, config.ids(), config.guessSealer(),
           new NumberPolicy(config.enabledCountries(), config.requireMobile()),
-          config.codeLength(), config.apiKeys(), config.clientAddresses(), clock).register(server);
+          config.codeLength(), config.apiKeys(), config.clientAddresses(),
+          new CheckLimits(config.checksPerIp(), config.checksPerApiKey(), clock),
+          new IdempotencyKeys(config.idempotencyWindow(), clock), clock).register(server);
       new AdminRoutes(blockedPrefixes.apply(config), config.adminKeys(), clock).register(server);
       server.start(config.httpHost(), config.httpPort());
       app = server;

@@ -141,9 +141,8 @@ final class TinyDispatcher implements AutoCloseable {
       reply(reply.setKind(ReplyKind.NOT_FOUND).setStatus(VerificationStatus.UNKNOWN_STATUS).build());
       return;
     }
-    // The API binds a guess to the id it names, or to the number when it names none.
-    String associatedData = check.getVerificationId() != null ? check.getVerificationId() : check.getTo();
-    Optional<String> guess = sealer.open(check.getCode(), associatedData);
+    // The API binds a guess to the id it names (none for a check by number) and the number.
+    Optional<String> guess = sealer.open(check.getCode(), check.getVerificationId(), check.getTo());
     boolean valid = guess.isPresent() && guess.get().equals(CODE);
     if (valid) {
       pending.remove(check.getTo());

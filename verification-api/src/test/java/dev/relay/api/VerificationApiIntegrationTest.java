@@ -70,7 +70,7 @@ class VerificationApiIntegrationTest {
     otherApi = new VerificationApiService(RelayConfig.of(ApiConfig.SCHEMA, settings));
     // Side by side, as two instances of one deployment start.
     CompletableFuture.allOf(CompletableFuture.runAsync(api::start), CompletableFuture.runAsync(otherApi::start)).join();
-    dispatcher = new TinyDispatcher(kafka.bootstrapServers(), config.topics(), config.sealer());
+    dispatcher = new TinyDispatcher(kafka.bootstrapServers(), config.topics(), config.guessSealer());
     dispatcher.start();
     http = new HttpCalls(api.port());
     otherHttp = new HttpCalls(otherApi.port());

@@ -110,7 +110,7 @@ public final class DispatcherConfig {
       PumpingSettings.KEYS,
       CommonKeys.topicKeys(),
       List.of(CommonKeys.BOOTSTRAP_SERVERS,
-          CommonKeys.CODE_HMAC_KEYS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.ID_KEYS),
+          CommonKeys.CODE_HMAC_KEYS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.GUESS_ENCRYPTION_KEYS, CommonKeys.ID_KEYS),
       ProviderKeys.ALL);
 
   private DispatcherConfig() {}

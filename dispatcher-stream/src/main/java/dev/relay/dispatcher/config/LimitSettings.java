@@ -1,6 +1,6 @@
 package dev.relay.dispatcher.config;
 
-import dev.relay.dispatcher.limits.Rates;
+import dev.relay.support.limits.Rates;
 import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.RelayConfig;
 import java.util.List;
@@ -16,7 +16,7 @@ public record LimitSettings(Rates perIp, Rates perNetwork, Rates perApiKey, Rate
   public static final ConfigKey PER_IP = ConfigKey.optional("relay.limits.per-ip", "5/1m,20/1h",
       "Verification starts and resends per client IP");
   public static final ConfigKey PER_NETWORK = ConfigKey.optional("relay.limits.per-network", "20/1m,100/1h",
-      "Verification starts and resends per client network (the IP's /24 or /64)");
+      "Verification starts and resends per client network (the IP's /24 or /48)");
   public static final ConfigKey PER_API_KEY = ConfigKey.optional("relay.limits.per-api-key", "600/1m,10000/1h",
       "Verification starts and resends per API key");
   public static final ConfigKey PER_NUMBER = ConfigKey.optional("relay.limits.per-number", "5/10m,10/1d",

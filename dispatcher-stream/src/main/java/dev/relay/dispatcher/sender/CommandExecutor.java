@@ -35,7 +35,7 @@ public final class CommandExecutor {
 
   static final String NOT_CONFIGURED = "provider not configured";
   static final String CHANNEL_NOT_SUPPORTED = "provider does not offer this channel";
-  static final String CODE_DOES_NOT_OPEN = "the sealed code does not open with the configured keys";
+  static final String CODE_DOES_NOT_OPEN = "the sealed code does not open for this verification and destination with the configured code keys";
   static final String NO_ANSWER = "no answer within the try timeout";
   static final String NO_ROUTES = "the command names no route";
 
@@ -67,7 +67,8 @@ public final class CommandExecutor {
       return CompletableFuture.completedFuture(List.of(
           result(command, 0, true, "none", ProviderResponse.rejected(ErrorCategory.NO_ROUTE, null, NO_ROUTES), startedAt)));
     }
-    Optional<String> code = sealer.open(command.getCode(), command.getVerificationId());
+    // Bound to the id and the destination: a command whose `to` was rewritten does not open, so nothing is sent.
+    Optional<String> code = sealer.open(command.getCode(), command.getVerificationId(), command.getTo());
     if (code.isEmpty()) {
       return CompletableFuture.completedFuture(List.of(result(command, 0, true, routes.get(0).getProvider(),
           ProviderResponse.rejected(ErrorCategory.AUTH_CONFIG, null, CODE_DOES_NOT_OPEN), startedAt)));

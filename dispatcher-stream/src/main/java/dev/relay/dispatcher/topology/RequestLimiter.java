@@ -2,7 +2,7 @@ package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.limits.Networks;
-import dev.relay.dispatcher.limits.Rates;
+import dev.relay.support.limits.Rates;
 import dev.relay.schemas.ReplyKind;
 import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.VerificationReply;
@@ -27,7 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * One stage of the request limits, run where its counters have a single writer: the network stage
- * reads requests keyed by the client's network (so an IP and its /24 or /64 are counted in one
+ * reads requests keyed by the client's network (so an IP and its /24 or /48 are counted in one
  * task), the API-key stage reads them keyed by key name. Starts and resends are counted; a request
  * over a limit is answered REFUSED with the time the window lets one through again and goes no
  * further; every other request is passed on, keyed for the next stage.

@@ -29,8 +29,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -60,6 +62,7 @@ final class VerificationLifecycle {
   static final String ERROR_NUMBER_LIMIT = "rate_limited_number";
   static final String ERROR_NUMBER_NETWORK_LIMIT = "rate_limited_number_network";
   static final String ERROR_PREFIX_BLOCKED = "prefix_blocked";
+  static final String ERROR_IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused";
 
   /** Enough to answer a client's retries of recent starts; the creating request always stays first. */
   private static final int REMEMBERED_REQUEST_IDS = 20;
@@ -144,7 +147,12 @@ final class VerificationLifecycle {
 
   private Effects onStart(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
     VerificationState state = fx.state();
-    if (state != null && state.getRequestIds().contains(request.getRequestId())) {
+    // Request ids are scoped to the key that sent them: another key's "signup-42" is another request.
+    boolean own = state != null && ownedBy(state, request.getApiKeyName());
+    if (own && state.getRequestIds().contains(request.getRequestId())) {
+      if (reusedForSomethingElse(fx, state, request, now)) {
+        return fx;
+      }
       // A retried request: the same answer, and no second send.
       ReplyKind kind = state.getRequestIds().get(0).equals(request.getRequestId()) ? ReplyKind.STARTED : ReplyKind.EXISTING;
       replyToStart(fx, request, reply(request.getReplyTo(), kind, state, now));
@@ -153,13 +161,38 @@ final class VerificationLifecycle {
     if (prefixBlocked(fx, number, request, now) || overNumberLimit(fx, number, request, now, history)) {
       return fx;
     }
-    if (state != null && state.getStatus() == VerificationStatus.PENDING) {
+    if (own && state.getStatus() == VerificationStatus.PENDING) {
       repeatStart(fx, state, request, now);
     } else {
+      if (state != null && state.getStatus() == VerificationStatus.PENDING) {
+        // Another key's verification of this number: this caller may neither see nor reuse it, and one
+        // number has one pending verification, so the newer start replaces it and its code is destroyed.
+        finish(fx, state, VerificationStatus.CANCELED, "superseded", now);
+      }
       create(fx, number, request, now);
     }
     recordUserSend(fx, number, request, now, history);
     return fx;
+  }
+
+  /**
+   * Refuses a remembered request id that now asks for something else (another channel, locale or
+   * verification), as payment APIs refuse a reused idempotency key: answering it with the first
+   * request's result would hide the caller's bug, acting on it would break idempotency.
+   */
+  private boolean reusedForSomethingElse(Effects fx, VerificationState state, VerificationRequest request, Instant now) {
+    String remembered = state.getRequestFingerprints().get(request.getRequestId());
+    if (remembered == null || remembered.equals(RequestFingerprint.of(request))) {
+      return false;
+    }
+    count("relay.requests", "outcome", ERROR_IDEMPOTENCY_KEY_REUSED);
+    replyToStart(fx, request, refused(request.getReplyTo(), ERROR_IDEMPOTENCY_KEY_REUSED, state, now));
+    return true;
+  }
+
+  /** Whether the request's key may see this verification: only the key that started it (or none, for none). */
+  private static boolean ownedBy(VerificationState state, String apiKeyName) {
+    return Objects.equals(state.getApiKeyName(), apiKeyName);
   }
 
   /**
@@ -235,12 +268,14 @@ final class VerificationLifecycle {
         .setLocale(request.getLocale())
         .setStatus(VerificationStatus.PENDING)
         .setCodeHash(secrets.hasher().hash(code, id))
-        .setSealedCode(secrets.sealer().seal(code, id))
+        .setSealedCode(secrets.codeSealer().seal(code, id, number))
         .setCreatedAt(now)
         .setExpiresAt(now.plus(settings.ttl()))
         .setSmsRoutesUsed(new ArrayList<>())
         .setVoiceRoutesUsed(new ArrayList<>())
         .setRequestIds(new ArrayList<>(List.of(request.getRequestId())))
+        .setRequestFingerprints(new HashMap<>(Map.of(request.getRequestId(), RequestFingerprint.of(request))))
+        .setApiKeyName(request.getApiKeyName())
         .setAttempts(new ArrayList<>())
         .build();
     fx.replace(state);
@@ -266,7 +301,7 @@ final class VerificationLifecycle {
       return fx;
     }
     dispatch(fx, state, plan.get(), now);
-    remember(state, request.getRequestId());
+    remember(state, request);
     replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.EXISTING, state, now));
     return fx;
   }
@@ -283,7 +318,9 @@ final class VerificationLifecycle {
       return fx;
     }
     if (state.getRequestIds().contains(request.getRequestId())) {
-      replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.RESENT, state, now));
+      if (!reusedForSomethingElse(fx, state, request, now)) {
+        replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.RESENT, state, now));
+      }
       return fx;
     }
     if (state.getStatus() == VerificationStatus.PENDING && state.getSendsUsed() < settings.maxSends()
@@ -316,7 +353,7 @@ final class VerificationLifecycle {
     }
     count("relay.resends", "outcome", "resent");
     dispatch(fx, state, plan.get(), now);
-    remember(state, request.getRequestId());
+    remember(state, request);
     replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.RESENT, state, now));
   }
 
@@ -348,13 +385,15 @@ final class VerificationLifecycle {
   }
 
   /**
-   * The number's verification when the request names it (or names none, as an upstream service may);
-   * otherwise answers NOT_FOUND and returns null.
+   * The number's verification when the request names it (or names none, as an upstream service may)
+   * and comes from the key that started it; otherwise answers NOT_FOUND, the same answer as for an
+   * id that never existed, and returns null.
    */
   private VerificationState current(Effects fx, String number, VerificationRequest request, Instant now) {
     VerificationState state = fx.state();
     String named = request.getVerificationId();
-    if (state != null && (named == null || named.equals(state.getVerificationId()))) {
+    if (state != null && (named == null || named.equals(state.getVerificationId()))
+        && ownedBy(state, request.getApiKeyName())) {
       return state;
     }
     count("relay.requests", "outcome", "not_found");
@@ -375,8 +414,12 @@ final class VerificationLifecycle {
     Effects fx = new Effects(editable(current));
     expireIfDue(fx, now);
     VerificationState state = fx.state();
-    if (state == null || (check.getVerificationId() != null && !check.getVerificationId().equals(state.getVerificationId()))) {
-      count("relay.checks", "outcome", "not_found");
+    // Only a pending verification of the caller's own key can be checked. One that ended (approved,
+    // expired, canceled, out of guesses) answers as if it never existed, as Twilio Verify does: a
+    // 200 with status approved would let any later guess pass a client that reads only the status.
+    if (state == null || (check.getVerificationId() != null && !check.getVerificationId().equals(state.getVerificationId()))
+        || !ownedBy(state, check.getApiKeyName()) || state.getStatus() != VerificationStatus.PENDING) {
+      count("relay.checks", "outcome", state != null && state.getStatus() != VerificationStatus.PENDING ? "finished" : "not_found");
       fx.reply(VerificationReply.newBuilder()
           .setCorrelationId(check.getCheckId())
           .setKind(ReplyKind.NOT_FOUND)
@@ -387,17 +430,12 @@ final class VerificationLifecycle {
           .build());
       return fx;
     }
-    // The API sealed the guess for the id it named, or for the number when it named none.
-    String sealedFor = check.getVerificationId() != null ? check.getVerificationId() : check.getTo();
-    Optional<String> guess = secrets.sealer().open(check.getCode(), sealedFor);
+    // The API sealed the guess as a guess, for the id it named (none when it named only the number)
+    // and the number; a sealed code copied in here was sealed as a code, under other keys, and does not open.
+    Optional<String> guess = secrets.guessSealer().open(check.getCode(), check.getVerificationId(), check.getTo());
     if (guess.isEmpty()) {
       count("relay.checks", "outcome", "unreadable");
       fx.reply(refused(check.getCheckId(), ERROR_UNREADABLE_CODE, state, now));
-      return fx;
-    }
-    if (state.getStatus() != VerificationStatus.PENDING) {
-      count("relay.checks", "outcome", "finished");
-      fx.reply(checked(check, state, false, now));
       return fx;
     }
     if (secrets.hasher().matches(state.getCodeHash(), guess.get(), state.getVerificationId())) {
@@ -711,11 +749,12 @@ final class VerificationLifecycle {
     return PhoneNumbers.regionOf(number);
   }
 
-  private static void remember(VerificationState state, String requestId) {
+  private static void remember(VerificationState state, VerificationRequest request) {
     List<String> ids = state.getRequestIds();
-    ids.add(requestId);
+    ids.add(request.getRequestId());
+    state.getRequestFingerprints().put(request.getRequestId(), RequestFingerprint.of(request));
     while (ids.size() > REMEMBERED_REQUEST_IDS) {
-      ids.remove(1);
+      state.getRequestFingerprints().remove(ids.remove(1));
     }
   }
 
@@ -755,6 +794,7 @@ final class VerificationLifecycle {
     state.setSmsRoutesUsed(new ArrayList<>(state.getSmsRoutesUsed()));
     state.setVoiceRoutesUsed(new ArrayList<>(state.getVoiceRoutesUsed()));
     state.setRequestIds(new ArrayList<>(state.getRequestIds()));
+    state.setRequestFingerprints(new HashMap<>(state.getRequestFingerprints()));
     state.setAttempts(new ArrayList<>(state.getAttempts()));
     return state;
   }

@@ -9,13 +9,21 @@ import dev.relay.support.secrets.VerificationIds;
 
 /**
  * What the topology needs to make and check codes without ever keeping one in plaintext: the
- * generator, the verifying hash, the sealer for the resendable copy (and for opening guesses), and
- * the id minter for requests that do not propose an id.
+ * generator, the verifying hash, the sealer of the resendable copy (code keys), the opener of the
+ * API's sealed guesses (guess keys, a separate keyring), and the id minter for requests that do
+ * not propose an id.
  */
-public record VerificationSecrets(CodeGenerator codes, CodeHasher hasher, SecretSealer sealer, VerificationIds ids) {
+public record VerificationSecrets(CodeGenerator codes, CodeHasher hasher, SecretSealer codeSealer, SecretSealer guessSealer,
+    VerificationIds ids) {
+
+  public VerificationSecrets {
+    if (codeSealer.purpose() != SecretSealer.Purpose.CODE || guessSealer.purpose() != SecretSealer.Purpose.GUESS) {
+      throw new IllegalArgumentException("the code sealer seals codes and the guess sealer guesses");
+    }
+  }
 
   public static VerificationSecrets fromConfig(RelayConfig config, int codeLength) {
-    return new VerificationSecrets(new CodeGenerator(codeLength), Secrets.hasher(config), Secrets.sealer(config),
-        Secrets.ids(config));
+    return new VerificationSecrets(new CodeGenerator(codeLength), Secrets.hasher(config), Secrets.codeSealer(config),
+        Secrets.guessSealer(config), Secrets.ids(config));
   }
 }

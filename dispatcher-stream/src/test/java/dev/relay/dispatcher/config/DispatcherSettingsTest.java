@@ -19,6 +19,7 @@ class DispatcherSettingsTest {
     Map<String, String> values = new HashMap<>();
     values.put(CommonKeys.CODE_HMAC_KEYS.name(), Keyring.generateSetting("h1"));
     values.put(CommonKeys.CODE_ENCRYPTION_KEYS.name(), Keyring.generateSetting("e1"));
+    values.put(CommonKeys.GUESS_ENCRYPTION_KEYS.name(), Keyring.generateSetting("g1"));
     values.put(CommonKeys.ID_KEYS.name(), Keyring.generateSetting("i1"));
     return values;
   }

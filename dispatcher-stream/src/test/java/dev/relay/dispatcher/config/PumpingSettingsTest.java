@@ -20,6 +20,7 @@ class PumpingSettingsTest {
     Map<String, String> values = new HashMap<>();
     values.put(CommonKeys.CODE_HMAC_KEYS.name(), Keyring.generateSetting("h1"));
     values.put(CommonKeys.CODE_ENCRYPTION_KEYS.name(), Keyring.generateSetting("e1"));
+    values.put(CommonKeys.GUESS_ENCRYPTION_KEYS.name(), Keyring.generateSetting("g1"));
     values.put(CommonKeys.ID_KEYS.name(), Keyring.generateSetting("i1"));
     values.put("relay.pumping.window", "PT30M");
 

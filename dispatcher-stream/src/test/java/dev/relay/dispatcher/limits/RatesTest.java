@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.relay.support.config.ConfigException;
+import dev.relay.support.limits.Rates;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -51,9 +52,11 @@ class RatesTest {
   }
 
   @Test
-  void networksAreTheSlash24AndTheSlash64() {
+  void networksAreTheSlash24AndTheSlash48() {
     assertThat(Networks.of("203.0.113.77")).contains("203.0.113.0/24");
-    assertThat(Networks.of("2001:db8:1:2:3:4:5:6")).contains("2001:db8:1:2:0:0:0:0/64");
+    // A single IPv6 subscriber is commonly handed a /48 (RIPE-690): 65 536 /64s to rotate through.
+    assertThat(Networks.of("2001:db8:1:2:3:4:5:6")).contains("2001:db8:1:0:0:0:0:0/48");
+    assertThat(Networks.of("2001:db8:1:ffff::1")).isEqualTo(Networks.of("2001:db8:1:2::9"));
     assertThat(Networks.of("evil.example.com")).isEmpty();
     assertThat(Networks.of(null)).isEmpty();
   }

@@ -34,7 +34,7 @@ class CommandExecutorTest {
   /** A fixture, not an issued code. */
   private static final String CODE = "482913";
 
-  private final SecretSealer sealer = new SecretSealer(Keyring.parse("test", Keyring.generateSetting("e1")));
+  private final SecretSealer sealer = new SecretSealer(SecretSealer.Purpose.CODE, Keyring.parse("test", Keyring.generateSetting("e1")));
   private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
   private CommandExecutor executor(ProviderClient... clients) {
@@ -51,7 +51,7 @@ class CommandExecutorTest {
         .setTo("+4915112345678")
         .setCountry("DE")
         .setChannel(channel)
-        .setCode(sealer.seal(CODE, ID))
+        .setCode(sealer.seal(CODE, ID, "+4915112345678"))
         .setRoutes(Arrays.stream(providers).map(name -> new Route(name, channel, null, "table")).toList())
         .setReason(SendReason.TIMEOUT)
         .setIssuedAt(NOW)
@@ -196,13 +196,41 @@ class CommandExecutorTest {
   void aCodeThatDoesNotOpenIsReportedWithoutCallingAnyProvider() {
     FakeProvider twilio = FakeProvider.accepting("twilio", "sm1");
     SendCommand foreign = command(Channel.SMS, "twilio", "vonage");
-    foreign.setCode(new SecretSealer(Keyring.parse("other", Keyring.generateSetting("e1"))).seal(CODE, ID));
+    foreign.setCode(new SecretSealer(SecretSealer.Purpose.CODE, Keyring.parse("other", Keyring.generateSetting("e1")))
+        .seal(CODE, ID, foreign.getTo()));
 
     List<SendResult> results = executor(twilio).execute(foreign).join();
 
     assertThat(results).extracting(SendResult::getProvider, SendResult::getLastTry, SendResult::getErrorCategory,
         SendResult::getVendorMessage)
         .containsExactly(tuple("twilio", true, ErrorCategory.AUTH_CONFIG, CommandExecutor.CODE_DOES_NOT_OPEN));
+    assertThat(twilio.sent).isEmpty();
+  }
+
+  @Test
+  void aCommandWhoseDestinationWasRewrittenIsRefusedWithoutCallingAnyProvider() {
+    FakeProvider twilio = FakeProvider.accepting("twilio", "sm1");
+    SendCommand rewritten = command(Channel.SMS, "twilio", "vonage");
+    // Whoever can write to send-commands points the code at a number of their own (a premium line).
+    rewritten.setTo("+4915112345679");
+
+    List<SendResult> results = executor(twilio).execute(rewritten).join();
+
+    assertThat(results).extracting(SendResult::getProvider, SendResult::getLastTry, SendResult::getErrorCategory,
+        SendResult::getVendorMessage)
+        .containsExactly(tuple("twilio", true, ErrorCategory.AUTH_CONFIG, CommandExecutor.CODE_DOES_NOT_OPEN));
+    assertThat(twilio.sent).isEmpty();
+  }
+
+  @Test
+  void aCodeSealedAsAGuessIsNotSent() {
+    FakeProvider twilio = FakeProvider.accepting("twilio", "sm1");
+    SendCommand forged = command(Channel.SMS, "twilio");
+    forged.setCode(new SecretSealer(SecretSealer.Purpose.GUESS, Keyring.parse("test", Keyring.generateSetting("e1")))
+        .seal(CODE, ID, forged.getTo()));
+
+    assertThat(executor(twilio).execute(forged).join()).extracting(SendResult::getVendorMessage)
+        .containsExactly(CommandExecutor.CODE_DOES_NOT_OPEN);
     assertThat(twilio.sent).isEmpty();
   }
 

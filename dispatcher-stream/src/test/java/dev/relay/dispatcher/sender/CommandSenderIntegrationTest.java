@@ -88,6 +88,7 @@ class CommandSenderIntegrationTest {
         CommonKeys.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers(),
         CommonKeys.CODE_HMAC_KEYS.name(), Keyring.generateSetting("h1"),
         CommonKeys.CODE_ENCRYPTION_KEYS.name(), Keyring.generateSetting("e1"),
+        CommonKeys.GUESS_ENCRYPTION_KEYS.name(), Keyring.generateSetting("g1"),
         CommonKeys.ID_KEYS.name(), Keyring.generateSetting("i1"),
         Topics.PREFIX, prefix,
         // One partition keeps the order of commands, so "nothing sent again" can be observed.
@@ -96,7 +97,7 @@ class CommandSenderIntegrationTest {
         DispatcherConfig.SENDER_TRANSACTIONAL_ID.name(), prefix + "sender-a"));
     topics = Topics.fromConfig(config.lookup());
     settings = DispatcherSettings.from(config);
-    sealer = Secrets.sealer(config);
+    sealer = Secrets.codeSealer(config);
     TopicProvisioner.ensure(kafka.bootstrapServers(), topics.all(), Duration.ofSeconds(30));
   }
 
@@ -124,7 +125,7 @@ class CommandSenderIntegrationTest {
         .setTo(NUMBER)
         .setCountry("DE")
         .setChannel(Channel.SMS)
-        .setCode(sealer.seal("482913", verificationId))
+        .setCode(sealer.seal("482913", verificationId, NUMBER))
         .setRoutes(Arrays.stream(providers).map(name -> new Route(name, Channel.SMS, null, "table")).toList())
         .setReason(SendReason.INITIAL)
         .setIssuedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))

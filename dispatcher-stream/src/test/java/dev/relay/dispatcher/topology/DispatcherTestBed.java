@@ -49,6 +49,8 @@ final class DispatcherTestBed implements AutoCloseable {
 
   static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
   static final String NUMBER = "+4915112345678";
+  /** The API key every request and check of the bed comes with, so each sees the verifications it started. */
+  static final String API_KEY = "test";
   static final String SMS_ROUTES = "DE:twilio,vonage;*:vonage";
   static final String VOICE_ROUTES = "*:twilio";
   /** Exploration draws from a generator seeded with this, so a test sees the same draws every run. */
@@ -82,6 +84,7 @@ final class DispatcherTestBed implements AutoCloseable {
     Map<String, String> values = new HashMap<>(Map.of(
         CommonKeys.CODE_HMAC_KEYS.name(), Keyring.generateSetting("h1"),
         CommonKeys.CODE_ENCRYPTION_KEYS.name(), Keyring.generateSetting("e1"),
+        CommonKeys.GUESS_ENCRYPTION_KEYS.name(), Keyring.generateSetting("g1"),
         CommonKeys.ID_KEYS.name(), Keyring.generateSetting("i1"),
         DispatcherConfig.STATE_DIR.name(), stateDir.toString(),
         DispatcherConfig.SMS_ROUTES.name(), SMS_ROUTES,
@@ -138,6 +141,7 @@ final class DispatcherTestBed implements AutoCloseable {
         .setChannel(channel)
         .setReplyTo(replyTo)
         .setRequestedAt(now)
+        .setApiKeyName(API_KEY)
         .build();
     requests.pipeInput(NUMBER, request, now);
     return request;
@@ -173,10 +177,40 @@ final class DispatcherTestBed implements AutoCloseable {
         .setRequestedAt(now)
         .setAction(action)
         .setClientIp("203.0.113.7")
-        .setApiKeyName("test")
+        .setApiKeyName(API_KEY)
         .build();
     requests.pipeInput(NUMBER, request, now);
     return request;
+  }
+
+  /** A request as another API key (tenant) would send it, naming a verification id or none. */
+  VerificationRequest actAs(String apiKey, RequestAction action, String requestId, String verificationId) {
+    VerificationRequest request = VerificationRequest.newBuilder()
+        .setRequestId(requestId)
+        .setVerificationId(verificationId != null ? verificationId : action == RequestAction.START ? secrets.ids().mint(NUMBER) : null)
+        .setTo(NUMBER)
+        .setCountry("DE")
+        .setChannel(Channel.SMS)
+        .setReplyTo("reply-" + apiKey + "-" + requestId)
+        .setRequestedAt(now)
+        .setAction(action)
+        .setClientIp("203.0.113.8")
+        .setApiKeyName(apiKey)
+        .build();
+    requests.pipeInput(NUMBER, request, now);
+    return request;
+  }
+
+  /** A guess as another API key would send it. */
+  void checkAs(String apiKey, String checkId, String verificationId, String guess) {
+    checks.pipeInput(NUMBER, CodeCheckRequest.newBuilder()
+        .setCheckId(checkId)
+        .setVerificationId(verificationId)
+        .setTo(NUMBER)
+        .setCode(secrets.guessSealer().seal(guess, verificationId, NUMBER))
+        .setRequestedAt(now)
+        .setApiKeyName(apiKey)
+        .build(), now);
   }
 
   /** A guess for a verification id, sealed by the API for that id. */
@@ -185,8 +219,9 @@ final class DispatcherTestBed implements AutoCloseable {
         .setCheckId(checkId)
         .setVerificationId(verificationId)
         .setTo(NUMBER)
-        .setCode(secrets.sealer().seal(guess, verificationId))
+        .setCode(secrets.guessSealer().seal(guess, verificationId, NUMBER))
         .setRequestedAt(now)
+        .setApiKeyName(API_KEY)
         .build(), now);
   }
 
@@ -195,8 +230,9 @@ final class DispatcherTestBed implements AutoCloseable {
     checks.pipeInput(NUMBER, CodeCheckRequest.newBuilder()
         .setCheckId(checkId)
         .setTo(NUMBER)
-        .setCode(secrets.sealer().seal(guess, NUMBER))
+        .setCode(secrets.guessSealer().seal(guess, null, NUMBER))
         .setRequestedAt(now)
+        .setApiKeyName(API_KEY)
         .build(), now);
   }
 
@@ -277,7 +313,7 @@ final class DispatcherTestBed implements AutoCloseable {
 
   /** The plaintext code inside a command; tests compare codes, never print them. */
   String codeOf(SendCommand command) {
-    return secrets.sealer().open(command.getCode(), command.getVerificationId()).orElseThrow();
+    return secrets.codeSealer().open(command.getCode(), command.getVerificationId(), command.getTo()).orElseThrow();
   }
 
   /** A guess that is surely wrong: the code with its first digit moved by 1 + variant (mod 10). */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The request limits: per client IP, per network (/24, /64), per API key in their own keyed stages,
+ * The request limits: per client IP, per network (/24, /48), per API key in their own keyed stages,
  * and per number in the number's state, where one network may only use part of the budget.
  */
 class RateLimitsTopologyTest {
@@ -160,7 +160,7 @@ class RateLimitsTopologyTest {
   @Test
   void aNumbersSendsAreLimitedAcrossItsVerificationsAndTheVerificationStaysUsable() {
     open(Map.of("relay.limits.per-number", "3/10m"));
-    SendCommand first = admitted("n-1", DispatcherTestBed.NUMBER, null, null);
+    admitted("n-1", DispatcherTestBed.NUMBER, null, null);
     advance(Duration.ofMinutes(1));
     admitted("n-2", DispatcherTestBed.NUMBER, null, null);
     bed.request(RequestAction.CANCEL, "c-1", DispatcherTestBed.NUMBER, null, null);
@@ -173,7 +173,7 @@ class RateLimitsTopologyTest {
     assertThat(reply.getError()).isEqualTo(VerificationLifecycle.ERROR_NUMBER_LIMIT);
     assertThat(reply.getRetryAfter()).isEqualTo(DispatcherTestBed.T0.plus(Duration.ofMinutes(10)));
     assertThat(reply.getStatus()).isEqualTo(VerificationStatus.PENDING);
-    bed.act(RequestAction.RESEND, "r-1", null, first.getChannel());
+    bed.request(RequestAction.RESEND, "r-1", DispatcherTestBed.NUMBER, null, null);
     assertThat(bed.onlyReply().getError()).as("a resend is a send too").isEqualTo(VerificationLifecycle.ERROR_NUMBER_LIMIT);
     assertThat(bed.nothingOut()).isTrue();
 

@@ -13,6 +13,7 @@ import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.VerificationStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,8 +158,8 @@ class RequestActionsTopologyTest {
 
     bed.check("check-1", first.getVerificationId(), bed.codeOf(first));
     VerificationReply check = bed.onlyReply();
-    assertThat(check.getValid()).as("a canceled code never passes").isFalse();
-    assertThat(check.getStatus()).isEqualTo(VerificationStatus.CANCELED);
+    assertThat(check.getKind()).as("a canceled verification cannot be checked").isEqualTo(ReplyKind.NOT_FOUND);
+    assertThat(check.getValid()).isNull();
 
     bed.advance(Duration.ofMinutes(1));
     assertThat(bed.nothingOut()).as("no failover or expiry after a cancel").isTrue();
@@ -261,5 +262,78 @@ class RequestActionsTopologyTest {
     assertThat(reply.getError()).isEqualTo(VerificationLifecycle.ERROR_UNKNOWN_ACTION);
     assertThat(bed.nothingOut()).isTrue();
     assertThat(bed.state()).isNull();
+  }
+
+  // ---------------------------------------------------------------- tenants and request ids
+
+  @Test
+  void anotherApiKeyCannotReadResendCancelOrCheckAVerification() {
+    bed = new DispatcherTestBed(stateDir);
+    String id = bed.start("req-1").getVerificationId();
+    SendCommand first = bed.onlyCommand();
+    bed.replies.readValuesToList();
+    bed.events.readValuesToList();
+
+    bed.actAs("intruder", RequestAction.STATUS, "s-1", id);
+    bed.actAs("intruder", RequestAction.RESEND, "r-1", id);
+    bed.actAs("intruder", RequestAction.CANCEL, "c-1", id);
+    bed.actAs("intruder", RequestAction.STATUS, "s-2", null);
+    bed.checkAs("intruder", "check-1", id, bed.codeOf(first));
+    bed.checkAs("intruder", "check-2", null, bed.codeOf(first));
+
+    assertThat(bed.replies.readValuesToList()).hasSize(6).allSatisfy(reply -> {
+      assertThat(reply.getKind()).isEqualTo(ReplyKind.NOT_FOUND);
+      assertThat(reply.getStatus()).isEqualTo(VerificationStatus.UNKNOWN_STATUS);
+      assertThat(reply.getCreatedAt()).isNull();
+      assertThat(reply.getAttempts()).isEmpty();
+    });
+    assertThat(bed.nothingOut()).isTrue();
+    assertThat(bed.state().getStatus()).isEqualTo(VerificationStatus.PENDING);
+    assertThat(bed.state().getSendsUsed()).isEqualTo(1);
+
+    bed.check("check-3", id, bed.codeOf(first));
+    assertThat(bed.replies.readValuesToList()).last().satisfies(reply -> assertThat(reply.getValid()).isTrue());
+  }
+
+  @Test
+  void anotherKeysStartWithTheSameRequestIdGetsItsOwnVerificationNeverTheFirstOne() {
+    bed = new DispatcherTestBed(stateDir);
+    String first = bed.start("signup-42").getVerificationId();
+    bed.onlyCommand();
+    bed.replies.readValuesToList();
+    bed.events.readValuesToList();
+
+    VerificationRequest second = bed.actAs("other-app", RequestAction.START, "signup-42", null);
+
+    VerificationReply reply = bed.onlyReply();
+    assertThat(reply.getCorrelationId()).isEqualTo(second.getReplyTo());
+    assertThat(reply.getKind()).isEqualTo(ReplyKind.STARTED);
+    assertThat(reply.getVerificationId()).isEqualTo(second.getVerificationId()).isNotEqualTo(first);
+    assertThat(bed.onlyCommand().getVerificationId()).isEqualTo(second.getVerificationId());
+    assertThat(bed.events.readValuesToList()).extracting(VerificationEvent::getReason)
+        .as("the first key's verification ends, its code destroyed").contains("superseded", "created");
+    assertThat(bed.state().getApiKeyName()).isEqualTo("other-app");
+  }
+
+  @Test
+  void aRequestIdReusedForSomethingElseIsRefusedAndSendsNothing() {
+    bed = new DispatcherTestBed(stateDir);
+    VerificationRequest first = bed.start("req-1");
+    bed.onlyCommand();
+    bed.replies.readValuesToList();
+    bed.events.readValuesToList();
+
+    bed.start("req-1", Channel.VOICE, "reply-again", bed.secrets.ids().mint(DispatcherTestBed.NUMBER));
+    VerificationReply reused = bed.onlyReply();
+    assertThat(reused.getKind()).isEqualTo(ReplyKind.REFUSED);
+    assertThat(reused.getError()).isEqualTo(VerificationLifecycle.ERROR_IDEMPOTENCY_KEY_REUSED);
+    assertThat(reused.getCorrelationId()).isEqualTo("reply-again");
+    assertThat(bed.nothingOut()).isTrue();
+
+    bed.start("req-1", Channel.SMS, "reply-retry", bed.secrets.ids().mint(DispatcherTestBed.NUMBER));
+    VerificationReply retried = bed.onlyReply();
+    assertThat(retried.getKind()).as("the same request again is still answered as before").isEqualTo(ReplyKind.STARTED);
+    assertThat(retried.getVerificationId()).isEqualTo(first.getVerificationId());
+    assertThat(bed.nothingOut()).isTrue();
   }
 }

@@ -6,6 +6,7 @@ import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ReplyKind;
+import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.Route;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendOutcome;
@@ -278,14 +279,9 @@ class StartAndCheckTopologyTest {
     bed.replies.readValuesToList();
     bed.events.readValuesToList();
 
-    // Sealed for the number, but the check names the id: the associated data does not match.
-    bed.checks.pipeInput(DispatcherTestBed.NUMBER, dev.relay.schemas.CodeCheckRequest.newBuilder()
-        .setCheckId("check-1")
-        .setVerificationId(id)
-        .setTo(DispatcherTestBed.NUMBER)
-        .setCode(bed.secrets.sealer().seal(bed.codeOf(command), DispatcherTestBed.NUMBER))
-        .setRequestedAt(bed.now())
-        .build());
+    // Sealed for the number only, but the check names the id: the associated data does not match.
+    bed.checks.pipeInput(DispatcherTestBed.NUMBER, checkOf(id, bed.secrets.guessSealer().seal(bed.codeOf(command), null,
+        DispatcherTestBed.NUMBER)));
 
     VerificationReply reply = bed.onlyReply();
     assertThat(reply.getKind()).isEqualTo(ReplyKind.REFUSED);
@@ -296,20 +292,94 @@ class StartAndCheckTopologyTest {
   }
 
   @Test
-  void aCheckAfterApprovalAnswersTheFinalStatusAndIsNotValid() {
+  void aSealedCodeCopiedIntoACheckDoesNotApprove() {
     String id = bed.start("req-1").getVerificationId();
     SendCommand command = bed.onlyCommand();
-    bed.check("check-1", id, bed.codeOf(command));
     bed.replies.readValuesToList();
     bed.events.readValuesToList();
 
-    bed.check("check-2", id, bed.codeOf(command));
+    // Whoever reads send-commands or the state store holds the sealed code, not the code: as a guess it must not open.
+    bed.checks.pipeInput(DispatcherTestBed.NUMBER, checkOf(id, command.getCode()));
+    bed.checks.pipeInput(DispatcherTestBed.NUMBER, checkOf(id, bed.state().getSealedCode()));
 
-    VerificationReply reply = bed.onlyReply();
-    assertThat(reply.getKind()).isEqualTo(ReplyKind.CHECKED);
-    assertThat(reply.getStatus()).isEqualTo(VerificationStatus.APPROVED);
-    assertThat(reply.getValid()).isFalse();
+    assertThat(bed.replies.readValuesToList()).hasSize(2).allSatisfy(reply -> {
+      assertThat(reply.getKind()).isEqualTo(ReplyKind.REFUSED);
+      assertThat(reply.getError()).isEqualTo("unreadable_code");
+      assertThat(reply.getValid()).isNull();
+    });
+    assertThat(bed.state().getStatus()).isEqualTo(VerificationStatus.PENDING);
+  }
+
+  @Test
+  void theStoredCodeIsSealedForItsVerificationAndNumberUnderTheCodeKeysOnly() {
+    String id = bed.start("req-1").getVerificationId();
+    SendCommand command = bed.onlyCommand();
+
+    assertThat(bed.secrets.codeSealer().open(command.getCode(), id, DispatcherTestBed.NUMBER)).isPresent();
+    assertThat(bed.secrets.codeSealer().open(command.getCode(), id, "+4915112345679")).isEmpty();
+    assertThat(bed.secrets.guessSealer().open(command.getCode(), id, DispatcherTestBed.NUMBER)).isEmpty();
+  }
+
+  @Test
+  void aCheckAfterApprovalIsNotFoundAndSaysNothingOfHowItEnded() {
+    String id = bed.start("req-1").getVerificationId();
+    SendCommand command = bed.onlyCommand();
+    bed.check("check-1", id, bed.codeOf(command));
+    assertThat(bed.replies.readValuesToList()).last().satisfies(reply -> assertThat(reply.getValid()).isTrue());
+    bed.events.readValuesToList();
+
+    bed.check("check-2", id, bed.codeOf(command));
+    bed.checkByNumber("check-3", bed.codeOf(command));
+
+    assertThat(bed.replies.readValuesToList()).hasSize(2).allSatisfy(reply -> {
+      assertThat(reply.getKind()).isEqualTo(ReplyKind.NOT_FOUND);
+      assertThat(reply.getStatus()).isEqualTo(VerificationStatus.UNKNOWN_STATUS);
+      assertThat(reply.getValid()).isNull();
+      assertThat(reply.getCreatedAt()).isNull();
+    });
     assertThat(bed.nothingOut()).isTrue();
+  }
+
+  @Test
+  void checksOnCanceledExpiredAndExhaustedVerificationsAreNotFound() {
+    String canceled = bed.start("req-1").getVerificationId();
+    String code = bed.codeOf(bed.onlyCommand());
+    bed.act(RequestAction.CANCEL, "cancel-1", canceled, Channel.SMS);
+    bed.replies.readValuesToList();
+    bed.check("check-1", canceled, code);
+    assertThat(bed.onlyReply().getKind()).isEqualTo(ReplyKind.NOT_FOUND);
+
+    bed.advance(java.time.Duration.ofDays(2));
+    String expired = bed.start("req-2").getVerificationId();
+    String expiredCode = bed.codeOf(bed.commands.readValuesToList().get(0));
+    bed.replies.readValuesToList();
+    bed.advance(bed.settings.ttl().plusSeconds(1));
+    bed.check("check-2", expired, expiredCode);
+    assertThat(bed.replies.readValuesToList()).last()
+        .satisfies(reply -> assertThat(reply.getKind()).isEqualTo(ReplyKind.NOT_FOUND));
+
+    bed.advance(java.time.Duration.ofDays(2));
+    String exhausted = bed.start("req-3").getVerificationId();
+    SendCommand command = bed.commands.readValuesToList().get(0);
+    bed.replies.readValuesToList();
+    for (int i = 0; i < bed.settings.maxWrongGuesses(); i++) {
+      bed.check("wrong-" + i, exhausted, bed.wrongGuess(command, i));
+    }
+    assertThat(bed.state().getStatus()).isEqualTo(VerificationStatus.MAX_ATTEMPTS_REACHED);
+    bed.replies.readValuesToList();
+    bed.check("check-3", exhausted, bed.codeOf(command));
+    assertThat(bed.onlyReply().getKind()).isEqualTo(ReplyKind.NOT_FOUND);
+  }
+
+  private dev.relay.schemas.CodeCheckRequest checkOf(String id, dev.relay.schemas.SealedSecret sealed) {
+    return dev.relay.schemas.CodeCheckRequest.newBuilder()
+        .setCheckId("check-" + sealed.hashCode())
+        .setVerificationId(id)
+        .setTo(DispatcherTestBed.NUMBER)
+        .setCode(sealed)
+        .setRequestedAt(bed.now())
+        .setApiKeyName(DispatcherTestBed.API_KEY)
+        .build();
   }
 
   @Test

@@ -15,7 +15,11 @@ public final class CommonKeys {
       "Keys for the verifying copy of codes: id:base64(32 bytes)[,id:base64...]; the first signs, all verify");
   public static final ConfigKey CODE_ENCRYPTION_KEYS = ConfigKey.secret(
       "relay.secrets.code-encryption-keys",
-      "AES-256 keys sealing codes and guesses: id:base64(32 bytes)[,...]; the first seals, all open");
+      "AES-256 keys sealing codes (dispatcher and sender only): id:base64(32 bytes)[,...]; the first seals, all open");
+  public static final ConfigKey GUESS_ENCRYPTION_KEYS = ConfigKey.secret(
+      "relay.secrets.guess-encryption-keys",
+      "AES-256 keys sealing users' guesses from the API to the dispatcher, never the code keys:"
+          + " id:base64(32 bytes)[,...]; the first seals, all open");
   public static final ConfigKey ID_KEYS = ConfigKey.secret(
       "relay.secrets.id-keys",
       "AES-256 keys sealing the number inside verification ids: id:base64(32 bytes)[,...]");

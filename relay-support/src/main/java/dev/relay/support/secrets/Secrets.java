@@ -8,8 +8,16 @@ public final class Secrets {
 
   private Secrets() {}
 
-  public static SecretSealer sealer(RelayConfig config) {
-    return new SecretSealer(Keyring.parse(CommonKeys.CODE_ENCRYPTION_KEYS.name(), config.get(CommonKeys.CODE_ENCRYPTION_KEYS)));
+  /** Seals and opens codes: the dispatcher (which makes them) and its sender (which sends them). */
+  public static SecretSealer codeSealer(RelayConfig config) {
+    return new SecretSealer(SecretSealer.Purpose.CODE,
+        Keyring.parse(CommonKeys.CODE_ENCRYPTION_KEYS.name(), config.get(CommonKeys.CODE_ENCRYPTION_KEYS)));
+  }
+
+  /** Seals and opens guesses: the API (which seals them) and the dispatcher (which opens them). */
+  public static SecretSealer guessSealer(RelayConfig config) {
+    return new SecretSealer(SecretSealer.Purpose.GUESS,
+        Keyring.parse(CommonKeys.GUESS_ENCRYPTION_KEYS.name(), config.get(CommonKeys.GUESS_ENCRYPTION_KEYS)));
   }
 
   public static CodeHasher hasher(RelayConfig config) {

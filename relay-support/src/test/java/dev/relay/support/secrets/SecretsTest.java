@@ -16,30 +16,61 @@ class SecretsTest {
   private static final String OLD = Keyring.generateSetting("k0");
   private static final String NEW = Keyring.generateSetting("k1");
 
-  @Test
-  void aSealedCodeOpensOnlyForItsOwnVerification() {
-    SecretSealer sealer = new SecretSealer(Keyring.parse("keys", NEW));
-    SealedSecret sealed = sealer.seal("123456", "VE1");
+  private static final String NUMBER = "+4915112345678";
+  private static final String OTHER_NUMBER = "+4915112345679";
 
-    assertThat(sealer.open(sealed, "VE1")).contains("123456");
-    assertThat(sealer.open(sealed, "VE2")).isEmpty();
+  private static SecretSealer codes(String keys) {
+    return new SecretSealer(SecretSealer.Purpose.CODE, Keyring.parse("keys", keys));
+  }
+
+  @Test
+  void aSealedCodeOpensOnlyForItsOwnVerificationAndDestination() {
+    SecretSealer sealer = codes(NEW);
+    SealedSecret sealed = sealer.seal("123456", "VE1", NUMBER);
+
+    assertThat(sealer.open(sealed, "VE1", NUMBER)).contains("123456");
+    assertThat(sealer.open(sealed, "VE2", NUMBER)).isEmpty();
+    assertThat(sealer.open(sealed, "VE1", OTHER_NUMBER)).as("a rewritten destination").isEmpty();
+    assertThat(sealer.open(sealed, null, NUMBER)).isEmpty();
     assertThat(new String(bytes(sealed.getCiphertext()))).doesNotContain("123456");
   }
 
   @Test
-  void sealingTheSameCodeTwiceGivesDifferentCiphertexts() {
-    SecretSealer sealer = new SecretSealer(Keyring.parse("keys", NEW));
+  void aSealedCodeDoesNotOpenAsAGuessEvenUnderTheSameKeyMaterial() {
+    // An operator who pasted one key into both settings still gets no interchangeable values: the
+    // purpose is part of the associated data.
+    SealedSecret code = codes(NEW).seal("123456", "VE1", NUMBER);
+    SecretSealer guesses = new SecretSealer(SecretSealer.Purpose.GUESS, Keyring.parse("keys", NEW));
 
-    assertThat(sealer.seal("123456", "VE1").getCiphertext()).isNotEqualTo(sealer.seal("123456", "VE1").getCiphertext());
+    assertThat(guesses.open(code, "VE1", NUMBER)).isEmpty();
+    assertThat(codes(NEW).open(guesses.seal("123456", "VE1", NUMBER), "VE1", NUMBER)).isEmpty();
+  }
+
+  @Test
+  void idAndNumberCannotBeShiftedIntoEachOther() {
+    SecretSealer sealer = new SecretSealer(SecretSealer.Purpose.GUESS, Keyring.parse("keys", NEW));
+    SealedSecret byNumber = sealer.seal("123456", null, NUMBER);
+
+    assertThat(sealer.open(byNumber, null, NUMBER)).contains("123456");
+    assertThat(sealer.open(byNumber, "", NUMBER)).as("no id reads as the empty id, which no mint produces").contains("123456");
+    assertThat(sealer.open(sealer.seal("1", "VE1", "+49"), "VE1+", "49")).isEmpty();
+  }
+
+  @Test
+  void sealingTheSameCodeTwiceGivesDifferentCiphertexts() {
+    SecretSealer sealer = codes(NEW);
+
+    assertThat(sealer.seal("123456", "VE1", NUMBER).getCiphertext())
+        .isNotEqualTo(sealer.seal("123456", "VE1", NUMBER).getCiphertext());
   }
 
   @Test
   void afterRotationOldSealsStillOpenAndNewOnesUseTheNewKey() {
-    SealedSecret sealedBefore = new SecretSealer(Keyring.parse("keys", OLD)).seal("654321", "VE1");
-    SecretSealer rotated = new SecretSealer(Keyring.parse("keys", NEW + "," + OLD));
+    SealedSecret sealedBefore = codes(OLD).seal("654321", "VE1", NUMBER);
+    SecretSealer rotated = codes(NEW + "," + OLD);
 
-    assertThat(rotated.open(sealedBefore, "VE1")).contains("654321");
-    assertThat(rotated.seal("1", "VE1").getKeyId()).isEqualTo("k1");
+    assertThat(rotated.open(sealedBefore, "VE1", NUMBER)).contains("654321");
+    assertThat(rotated.seal("1", "VE1", NUMBER).getKeyId()).isEqualTo("k1");
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.ConfigSchema;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.kafka.KafkaSettings;
+import dev.relay.support.limits.Rates;
 import dev.relay.support.secrets.SecretSealer;
 import dev.relay.support.secrets.Secrets;
 import dev.relay.support.secrets.VerificationIds;
@@ -47,7 +48,16 @@ public final class ApiConfig {
   public static final ConfigKey REQUIRE_MOBILE = ConfigKey.optional("relay.api.require-mobile", "true",
       "refuse SMS verifications to numbers libphonenumber does not know as mobile (landlines still get voice)");
   public static final ConfigKey API_KEYS = ConfigKey.optional("relay.api.keys", "",
-      "API keys callers must send as 'Authorization: Bearer KEY', stored hashed: name:sha256-hex[,...]; empty leaves the API open");
+      "API keys callers must send as 'Authorization: Bearer KEY', stored hashed: name:sha256-hex[,...]; the API does not start"
+          + " without one unless relay.api.allow-unauthenticated is true");
+  public static final ConfigKey ALLOW_UNAUTHENTICATED = ConfigKey.optional("relay.api.allow-unauthenticated", "false",
+      "development only: true lets the API start without relay.api.keys and answer every caller (loudly warned at start)");
+  public static final ConfigKey CHECKS_PER_IP = ConfigKey.optional("relay.api.checks-per-ip", "10/1m,60/1h",
+      "code checks per client IP (COUNT/DURATION[,...]; empty switches the limit off), counted by each API instance; over it, 429 with Retry-After");
+  public static final ConfigKey CHECKS_PER_API_KEY = ConfigKey.optional("relay.api.checks-per-api-key", "1200/1m,20000/1h",
+      "code checks per API key (COUNT/DURATION[,...]; empty switches the limit off), counted by each API instance; over it, 429 with Retry-After");
+  public static final ConfigKey IDEMPOTENCY_WINDOW = ConfigKey.optional("relay.api.idempotency-window", "24h",
+      "how long an instance remembers what each (API key, requestId) asked for, to refuse the requestId reused with another body (422)");
   public static final ConfigKey ADMIN_KEYS = ConfigKey.optional("relay.api.admin-keys", "",
       "keys of the admin endpoints (/v1/admin/...), stored hashed: name:sha256-hex[,...]; empty turns them off");
   public static final ConfigKey TRUSTED_PROXIES = ConfigKey.optional("relay.api.trusted-proxies", "",
@@ -55,10 +65,11 @@ public final class ApiConfig {
           + " believed only from these (empty: the connection's peer is the client)");
 
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
-      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST),
+      // The guess keys only: the API seals guesses and holds nothing that opens a code.
+      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.GUESS_ENCRYPTION_KEYS, CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST),
       CommonKeys.topicKeys(),
       List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, API_KEYS,
-          TRUSTED_PROXIES, ADMIN_KEYS));
+          ALLOW_UNAUTHENTICATED, TRUSTED_PROXIES, ADMIN_KEYS, CHECKS_PER_IP, CHECKS_PER_API_KEY, IDEMPOTENCY_WINDOW));
 
   /** Codes are 4 to 10 digits everywhere in Relay ({@code CodeGenerator}). */
   public static final int MIN_CODE_DIGITS = 4;
@@ -68,7 +79,7 @@ public final class ApiConfig {
 
   private final String bootstrapServers;
   private final Topics topics;
-  private final SecretSealer sealer;
+  private final SecretSealer guessSealer;
   private final VerificationIds ids;
   private final String httpHost;
   private final int httpPort;
@@ -81,11 +92,15 @@ public final class ApiConfig {
   private final ApiKeys apiKeys;
   private final ApiKeys adminKeys;
   private final ClientAddresses clientAddresses;
+  private final boolean allowUnauthenticated;
+  private final Rates checksPerIp;
+  private final Rates checksPerApiKey;
+  private final Duration idempotencyWindow;
 
   public ApiConfig(RelayConfig config) {
     this.bootstrapServers = config.get(CommonKeys.BOOTSTRAP_SERVERS);
     this.topics = Topics.fromConfig(config.lookup());
-    this.sealer = Secrets.sealer(config);
+    this.guessSealer = Secrets.guessSealer(config);
     this.ids = Secrets.ids(config);
     this.httpHost = config.get(HTTP_HOST);
     this.httpPort = port(config);
@@ -98,6 +113,15 @@ public final class ApiConfig {
     this.apiKeys = ApiKeys.parse(API_KEYS.name(), config.get(API_KEYS));
     this.adminKeys = ApiKeys.parse(ADMIN_KEYS.name(), config.get(ADMIN_KEYS));
     this.clientAddresses = ClientAddresses.parse(TRUSTED_PROXIES.name(), config.getList(TRUSTED_PROXIES));
+    this.allowUnauthenticated = config.getBoolean(ALLOW_UNAUTHENTICATED);
+    if (!apiKeys.required() && !allowUnauthenticated) {
+      // An API on the internet that answers anyone sends paid messages for anyone.
+      throw new ConfigException(API_KEYS.name() + " is empty: configure at least one key (generate one with"
+          + " 'generate-api-key NAME'), or set " + ALLOW_UNAUTHENTICATED.name() + "=true for development only");
+    }
+    this.checksPerIp = Rates.parse(CHECKS_PER_IP.name(), config.get(CHECKS_PER_IP));
+    this.checksPerApiKey = Rates.parse(CHECKS_PER_API_KEY.name(), config.get(CHECKS_PER_API_KEY));
+    this.idempotencyWindow = positive(config, IDEMPOTENCY_WINDOW);
   }
 
   /** Config from explicit values over the defaults, as the launcher and the tests build it. */
@@ -113,8 +137,9 @@ public final class ApiConfig {
     return topics;
   }
 
-  public SecretSealer sealer() {
-    return sealer;
+  /** Seals guesses for the dispatcher; it opens no code (codes are sealed under other keys). */
+  public SecretSealer guessSealer() {
+    return guessSealer;
   }
 
   public VerificationIds ids() {
@@ -165,6 +190,23 @@ public final class ApiConfig {
 
   public ClientAddresses clientAddresses() {
     return clientAddresses;
+  }
+
+  /** Whether the operator let the API run without keys (development only). */
+  public boolean allowUnauthenticated() {
+    return allowUnauthenticated;
+  }
+
+  public Rates checksPerIp() {
+    return checksPerIp;
+  }
+
+  public Rates checksPerApiKey() {
+    return checksPerApiKey;
+  }
+
+  public Duration idempotencyWindow() {
+    return idempotencyWindow;
   }
 
   /** How many digits a guess may have; a guess outside it cannot be right and never reaches Kafka. */

@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -38,9 +39,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The public v1 endpoints: each validates its input completely before anything is produced, hands
- * the request to the dispatcher, and answers from the dispatcher's reply. What the caller sees when
- * the way to the dispatcher fails: 503 with {@code Retry-After} when Kafka did not take the request,
- * 504 when it took it but no reply came.
+ * the request to the dispatcher, and answers from the dispatcher's reply. Every HTTP request waits on
+ * a correlation id of its own, made here, never on anything a caller chose; a reply is used only when
+ * it is about the number and verification the request named. What the caller sees when the way to
+ * the dispatcher fails: 503 with {@code Retry-After} when Kafka did not take the request, 504 when it
+ * took it but no reply came.
  */
 public final class VerificationRoutes {
 
@@ -75,26 +78,36 @@ public final class VerificationRoutes {
   private static final String NOT_PENDING = "not_pending";
   /** The dispatcher's error code for a start or resend to a destination prefix anti-pumping blocked. */
   private static final String PREFIX_BLOCKED = "prefix_blocked";
+  /** The dispatcher's error code for a requestId this key already used for another request to the number. */
+  private static final String IDEMPOTENCY_KEY_REUSED = IdempotencyKeys.ERROR_REUSED;
 
   private final DispatcherLink dispatcher;
   private final VerificationIds ids;
-  private final SecretSealer sealer;
+  private final SecretSealer guessSealer;
   private final NumberPolicy numbers;
   private final CodeLength codeLength;
   private final ApiKeys apiKeys;
   private final ClientAddresses clientAddresses;
+  private final CheckLimits checkLimits;
+  private final IdempotencyKeys idempotency;
   private final Clock clock;
   private final byte[] openApiDocument;
 
-  public VerificationRoutes(DispatcherLink dispatcher, VerificationIds ids, SecretSealer sealer, NumberPolicy numbers,
-      CodeLength codeLength, ApiKeys apiKeys, ClientAddresses clientAddresses, Clock clock) {
+  public VerificationRoutes(DispatcherLink dispatcher, VerificationIds ids, SecretSealer guessSealer, NumberPolicy numbers,
+      CodeLength codeLength, ApiKeys apiKeys, ClientAddresses clientAddresses, CheckLimits checkLimits,
+      IdempotencyKeys idempotency, Clock clock) {
+    if (guessSealer.purpose() != SecretSealer.Purpose.GUESS) {
+      throw new IllegalArgumentException("the API seals guesses only");
+    }
     this.dispatcher = dispatcher;
     this.ids = ids;
-    this.sealer = sealer;
+    this.guessSealer = guessSealer;
     this.numbers = numbers;
     this.codeLength = codeLength;
     this.apiKeys = apiKeys;
     this.clientAddresses = clientAddresses;
+    this.checkLimits = checkLimits;
+    this.idempotency = idempotency;
     this.clock = clock;
     this.openApiDocument = readOpenApiDocument();
   }
@@ -134,12 +147,16 @@ public final class VerificationRoutes {
     String locale = body.optionalString("locale").map(VerificationRoutes::locale).orElse(null);
     Optional<String> requestId = body.optionalString("requestId").map(VerificationRoutes::requestId);
     E164 number = numbers.forStart(to, channel);
+    String apiKey = ctx.attribute(API_KEY_ATTRIBUTE);
+    IdempotencyKeys.Claim claim = idempotency.claim(apiKey, requestId.orElse(null), RequestAction.START.name(),
+        number.number(), channel.name(), locale);
 
-    // The caller's requestId is the idempotency key and the correlation id; without one, every
-    // request is its own.
-    String correlationId = requestId.orElseGet(() -> UUID.randomUUID().toString());
+    // The caller's requestId is the idempotency key, scoped by the dispatcher to the caller's API key;
+    // the reply is waited on under a correlation id of this request's own, so two callers who chose
+    // the same requestId can never be handed each other's reply.
+    String correlationId = UUID.randomUUID().toString();
     VerificationRequest request = VerificationRequest.newBuilder()
-        .setRequestId(correlationId)
+        .setRequestId(requestId.orElse(correlationId))
         .setVerificationId(ids.mint(number.number()))
         .setTo(number.number())
         .setCountry(number.region())
@@ -149,12 +166,13 @@ public final class VerificationRoutes {
         .setRequestedAt(clock.instant())
         .setAction(RequestAction.START)
         .setClientIp(clientIp(ctx))
-        .setApiKeyName(ctx.attribute(API_KEY_ATTRIBUTE))
+        .setApiKeyName(apiKey)
         .build();
     try (LogContext.Scope verification = LogContext.verification(request.getVerificationId())) {
       LOG.debug("start for {} by {}", PhoneNumbers.mask(number.number()), Views.channelName(channel));
     }
-    answer(ctx, dispatcher.start(request), reply -> switch (reply.getKind()) {
+    // A start may be answered with the number's pending verification: its id is not the one proposed.
+    answer(ctx, claim, dispatcher.start(request), Expected.of(correlationId, number.number(), null), reply -> switch (reply.getKind()) {
       case STARTED -> respond(ctx, HttpStatus.CREATED, Views.Verification.of(reply, number.number()));
       case EXISTING -> respond(ctx, HttpStatus.OK, Views.Verification.of(reply, number.number()));
       case REFUSED -> throw refused(reply);
@@ -169,8 +187,10 @@ public final class VerificationRoutes {
     JsonBody body = JsonBody.readOptional(ctx, RESEND_FIELDS);
     Channel channel = body.optionalString("channel").map(VerificationRoutes::channel).orElse(null);
     Optional<String> requestId = body.optionalString("requestId").map(VerificationRoutes::requestId);
+    IdempotencyKeys.Claim claim = idempotency.claim(ctx.attribute(API_KEY_ATTRIBUTE), requestId.orElse(null),
+        RequestAction.RESEND.name(), verificationId, String.valueOf(channel));
     VerificationRequest request = action(ctx, RequestAction.RESEND, verificationId, number, requestId, channel);
-    answer(ctx, dispatcher.start(request), reply -> switch (reply.getKind()) {
+    answer(ctx, claim, dispatcher.start(request), Expected.of(request), reply -> switch (reply.getKind()) {
       case RESENT -> respond(ctx, HttpStatus.OK, Views.Verification.of(reply, number));
       case NOT_FOUND -> throw ApiError.notFound("no such verification");
       case REFUSED -> throw refused(reply);
@@ -183,7 +203,7 @@ public final class VerificationRoutes {
     String verificationId = ctx.pathParam("id");
     String number = numberOf(verificationId);
     VerificationRequest request = action(ctx, RequestAction.STATUS, verificationId, number, Optional.empty(), null);
-    answer(ctx, dispatcher.start(request), reply -> switch (reply.getKind()) {
+    answer(ctx, NO_CLAIM, dispatcher.start(request), Expected.of(request), reply -> switch (reply.getKind()) {
       case STATUS -> respond(ctx, HttpStatus.OK, Views.Status.of(reply, number));
       case NOT_FOUND -> throw ApiError.notFound("no such verification");
       case REFUSED -> throw refused(reply);
@@ -195,7 +215,7 @@ public final class VerificationRoutes {
     String verificationId = ctx.pathParam("id");
     String number = numberOf(verificationId);
     VerificationRequest request = action(ctx, RequestAction.CANCEL, verificationId, number, Optional.empty(), null);
-    answer(ctx, dispatcher.start(request), reply -> switch (reply.getKind()) {
+    answer(ctx, NO_CLAIM, dispatcher.start(request), Expected.of(request), reply -> switch (reply.getKind()) {
       case CANCELED -> respond(ctx, HttpStatus.OK, Views.Verification.of(reply, number));
       case NOT_FOUND -> throw ApiError.notFound("no such verification");
       case REFUSED -> throw refused(reply);
@@ -205,12 +225,12 @@ public final class VerificationRoutes {
 
   private VerificationRequest action(Context ctx, RequestAction action, String verificationId, String number,
       Optional<String> requestId, Channel channel) {
-    String correlationId = requestId.orElseGet(() -> UUID.randomUUID().toString());
+    String correlationId = UUID.randomUUID().toString();
     try (LogContext.Scope verification = LogContext.verification(verificationId)) {
       LOG.debug("{} for {}", action, PhoneNumbers.mask(number));
     }
     return VerificationRequest.newBuilder()
-        .setRequestId(correlationId)
+        .setRequestId(requestId.orElse(correlationId))
         .setVerificationId(verificationId)
         .setTo(number)
         .setCountry(PhoneNumbers.regionOf(number))
@@ -229,7 +249,9 @@ public final class VerificationRoutes {
   }
 
   private String clientIp(Context ctx) {
-    return clientAddresses.resolve(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
+    // Every header line: a proxy may add its own line instead of extending the first one.
+    List<String> lines = Collections.list(ctx.req().getHeaders("X-Forwarded-For"));
+    return clientAddresses.resolve(ctx.req().getRemoteAddr(), lines.isEmpty() ? null : String.join(",", lines));
   }
 
   private void checkById(Context ctx) {
@@ -238,12 +260,15 @@ public final class VerificationRoutes {
     String number = ids.numberOf(verificationId)
         .orElseThrow(() -> ApiError.notFound("no such verification"));
     String code = code(JsonBody.read(ctx, CHECK_BY_ID_FIELDS));
+    String apiKey = ctx.attribute(API_KEY_ATTRIBUTE);
+    checkLimits.admit(clientIp(ctx), apiKey);
     check(ctx, CodeCheckRequest.newBuilder()
         .setCheckId(UUID.randomUUID().toString())
         .setVerificationId(verificationId)
         .setTo(number)
-        .setCode(sealer.seal(code, verificationId))
+        .setCode(guessSealer.seal(code, verificationId, number))
         .setRequestedAt(clock.instant())
+        .setApiKeyName(apiKey)
         .build());
   }
 
@@ -252,13 +277,16 @@ public final class VerificationRoutes {
     String to = body.requiredString("to");
     String code = code(body);
     E164 number = numbers.forCheck(to);
-    // No id names the verification: the number is what the sealed guess is bound to.
+    String apiKey = ctx.attribute(API_KEY_ATTRIBUTE);
+    checkLimits.admit(clientIp(ctx), apiKey);
+    // No id names the verification: the number alone is what the sealed guess is bound to.
     check(ctx, CodeCheckRequest.newBuilder()
         .setCheckId(UUID.randomUUID().toString())
         .setVerificationId(null)
         .setTo(number.number())
-        .setCode(sealer.seal(code, number.number()))
+        .setCode(guessSealer.seal(code, null, number.number()))
         .setRequestedAt(clock.instant())
+        .setApiKeyName(apiKey)
         .build());
   }
 
@@ -266,7 +294,8 @@ public final class VerificationRoutes {
     try (LogContext.Scope verification = LogContext.verification(check.getVerificationId())) {
       LOG.debug("check for {}", PhoneNumbers.mask(check.getTo()));
     }
-    answer(ctx, dispatcher.check(check), reply -> switch (reply.getKind()) {
+    Expected expected = Expected.of(check.getCheckId(), check.getTo(), check.getVerificationId());
+    answer(ctx, NO_CLAIM, dispatcher.check(check), expected, reply -> switch (reply.getKind()) {
       case CHECKED -> respond(ctx, HttpStatus.OK, Views.Check.of(reply));
       case NOT_FOUND -> throw ApiError.notFound("no such verification");
       case REFUSED -> throw refused(reply);
@@ -274,18 +303,56 @@ public final class VerificationRoutes {
     });
   }
 
+  private static final IdempotencyKeys.Claim NO_CLAIM = () -> { };
+
+  /**
+   * What a reply must be about to answer a request: its correlation id, the number the request was
+   * keyed by and, when the request named one, the verification. The dispatcher keys and fills replies
+   * from the request, so a mismatch means a reply that is not this request's (a bug, or a forged
+   * record on the reply topic): it is never shown to the caller.
+   */
+  private record Expected(String correlationId, String to, String verificationId) {
+
+    static Expected of(String correlationId, String to, String verificationId) {
+      return new Expected(correlationId, to, verificationId);
+    }
+
+    static Expected of(VerificationRequest request) {
+      return new Expected(request.getReplyTo(), request.getTo(), request.getVerificationId());
+    }
+
+    boolean matches(VerificationReply reply) {
+      return correlationId.equals(reply.getCorrelationId()) && to.equals(reply.getTo())
+          // A limit's refusal names no verification; one that names one must name ours.
+          && (verificationId == null || reply.getVerificationId() == null || verificationId.equals(reply.getVerificationId()));
+    }
+  }
+
   /**
    * Answers asynchronously: no HTTP thread is held while the request waits on Kafka and the
-   * dispatcher. Failures on the way become 503 or 504; an exception thrown by {@code onReply}
-   * reaches the error handlers as it is.
+   * dispatcher. Failures on the way become 503 or 504 (a 503 forgets the requestId's claim, since
+   * nothing was stored); a reply about another request becomes 502; an exception thrown by
+   * {@code onReply} reaches the error handlers as it is.
    */
-  private static void answer(Context ctx, CompletableFuture<VerificationReply> reply, Function<VerificationReply, Void> onReply) {
+  private static void answer(Context ctx, IdempotencyKeys.Claim claim, CompletableFuture<VerificationReply> reply,
+      Expected expected, Function<VerificationReply, Void> onReply) {
     ctx.future(() -> reply.handle((answer, error) -> {
       if (error != null) {
+        if (unwrap(error) instanceof NotAcknowledgedException) {
+          claim.release();
+        }
         throw failure(error);
+      }
+      if (!expected.matches(answer)) {
+        LOG.warn("dropped a {} reply that is not about the request it was correlated with", answer.getKind());
+        throw new ApiError(502, "reply_mismatch", "the dispatcher's answer did not match the request; retry");
       }
       return onReply.apply(answer);
     }));
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
   private static Void respond(Context ctx, HttpStatus status, Object body) {
@@ -294,7 +361,7 @@ public final class VerificationRoutes {
   }
 
   private static RuntimeException failure(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause = unwrap(error);
     if (cause instanceof NotAcknowledgedException) {
       return ApiError.unavailable("the request could not be stored in time; retry");
     }
@@ -307,6 +374,10 @@ public final class VerificationRoutes {
 
   private ApiError refused(VerificationReply reply) {
     String code = reply.getError() == null || reply.getError().isBlank() ? "refused" : reply.getError();
+    if (IDEMPOTENCY_KEY_REUSED.equals(code)) {
+      return new ApiError(422, code, "this requestId was already used with a different request; use a new requestId"
+          + " for a new request, and the same body to retry one");
+    }
     if (NOT_PENDING.equals(code)) {
       // Not a limit: waiting does not help, the verification is over.
       return new ApiError(409, code, "the verification is " + Views.statusName(reply.getStatus()) + ", not pending");

@@ -37,7 +37,7 @@ class ApiConfigTest {
   @Test
   void theSchemaDeclaresTheSharedAndTheOwnKeys() {
     assertThat(ApiConfig.SCHEMA.keys()).extracting(ConfigKey::name).contains(
-        "relay.kafka.bootstrap-servers", "relay.secrets.code-encryption-keys", "relay.secrets.id-keys",
+        "relay.kafka.bootstrap-servers", "relay.secrets.guess-encryption-keys", "relay.secrets.id-keys",
         "relay.http.port", "relay.http.host", "relay.topics.prefix", "relay.topics.verification-replies.name",
         "relay.api.reply-timeout", "relay.api.produce-timeout", "relay.api.startup-timeout", "relay.api.code-length",
         "relay.api.enabled-countries", "relay.api.require-mobile", "relay.api.keys");
@@ -47,7 +47,8 @@ class ApiConfigTest {
   @Test
   void readsItsSettingsFromTheEnvironmentAndFlags() {
     Map<String, String> env = new HashMap<>();
-    env.put("RELAY_SECRETS_CODE_ENCRYPTION_KEYS", TestSettings.CODE_KEYS);
+    env.put("RELAY_SECRETS_GUESS_ENCRYPTION_KEYS", TestSettings.GUESS_KEYS);
+    env.put("RELAY_API_ALLOW_UNAUTHENTICATED", "true");
     env.put("RELAY_SECRETS_ID_KEYS", TestSettings.ID_KEYS);
     env.put("RELAY_API_REPLY_TIMEOUT", "PT2S");
 
@@ -61,8 +62,35 @@ class ApiConfigTest {
   void theSecretsAreRequiredAndNamedWhenMissing() {
     assertThatThrownBy(() -> ApiConfig.of(Map.of()))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("relay.secrets.code-encryption-keys")
+        .hasMessageContaining("relay.secrets.guess-encryption-keys")
         .hasMessageContaining("relay.secrets.id-keys");
+  }
+
+  @Test
+  void theApiHoldsNoKeyThatOpensACode() {
+    assertThat(ApiConfig.SCHEMA.keys()).extracting(ConfigKey::name)
+        .doesNotContain("relay.secrets.code-encryption-keys", "relay.secrets.code-hmac-keys");
+    Map<String, String> settings = TestSettings.base();
+    settings.put("relay.secrets.code-encryption-keys", TestSettings.foreignKeys("k1"));
+    assertThatThrownBy(() -> ApiConfig.of(settings)).as("a code key handed to the API is refused, not kept")
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.secrets.code-encryption-keys");
+    assertThat(TestSettings.config().guessSealer().purpose()).isEqualTo(dev.relay.support.secrets.SecretSealer.Purpose.GUESS);
+  }
+
+  @Test
+  void withoutApiKeysTheApiRefusesToStartUnlessTheDevelopmentSwitchIsSet() {
+    Map<String, String> settings = TestSettings.base();
+    settings.remove("relay.api.allow-unauthenticated");
+
+    assertThatThrownBy(() -> ApiConfig.of(settings))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("relay.api.keys")
+        .hasMessageContaining("relay.api.allow-unauthenticated");
+    settings.put("relay.api.keys", dev.relay.api.http.ApiKeys.generate("app").settingEntry());
+    assertThat(ApiConfig.of(settings).apiKeys().required()).isTrue();
+    settings.remove("relay.api.keys");
+    settings.put("relay.api.allow-unauthenticated", "true");
+    assertThat(ApiConfig.of(settings).allowUnauthenticated()).isTrue();
   }
 
   @Test

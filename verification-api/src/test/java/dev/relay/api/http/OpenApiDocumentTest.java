@@ -15,6 +15,7 @@ import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -49,8 +50,9 @@ class OpenApiDocumentTest {
   void start() {
     dispatcher.start();
     app = RelayHttp.create("test", () -> true, null);
-    new VerificationRoutes(dispatcher, config.ids(), config.sealer(), new NumberPolicy(config.enabledCountries(), true),
-        config.codeLength(), ApiKeys.none(), ClientAddresses.direct(), Clock.systemUTC()).register(app);
+    new VerificationRoutes(dispatcher, config.ids(), config.guessSealer(), new NumberPolicy(config.enabledCountries(), true),
+        config.codeLength(), ApiKeys.none(), ClientAddresses.direct(), CheckLimits.none(Clock.systemUTC()),
+        new IdempotencyKeys(Duration.ofHours(1), Clock.systemUTC()), Clock.systemUTC()).register(app);
     blocks.latest.put("49151", FakeBlockedPrefixes.block("49151", Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600)));
     new AdminRoutes(blocks, ApiKeys.parse("admin", ADMIN.settingEntry()), Clock.systemUTC()).register(app);
     app.start("127.0.0.1", 0);

@@ -131,7 +131,8 @@ class VerificationRoutesTest {
       assertThat(request.getChannel()).isEqualTo(Channel.VOICE);
       assertThat(request.getLocale()).isEqualTo("pt-BR");
       assertThat(request.getRequestId()).isEqualTo("order-42:try.1");
-      assertThat(request.getReplyTo()).isEqualTo("order-42:try.1");
+      // The reply is waited on under an id of this request's own, never the caller's requestId.
+      assertThat(UUID.fromString(request.getReplyTo())).isNotNull();
       assertThat(json(response).get("channel").asText()).isEqualTo("voice");
     }
 
@@ -150,7 +151,7 @@ class VerificationRoutesTest {
     void answers200WithThePendingVerificationWhenTheNumberHasOne() {
       startService();
       dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.EXISTING)
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.EXISTING).setTo(request.getTo())
               .setVerificationId("VEthe-pending-one").setTo(request.getTo()).setStatus(VerificationStatus.PENDING)
               .setCreatedAt(FakeDispatcherLink.CREATED).setExpiresAt(FakeDispatcherLink.EXPIRES).build());
 
@@ -166,7 +167,7 @@ class VerificationRoutesTest {
     void aRefusalIs429WithItsCodeAndRetryAfterUntilThePendingOneExpires() {
       startService();
       dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED)
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED).setTo(request.getTo())
               .setError("max_sends_reached").setExpiresAt(NOW.plus(Duration.ofMinutes(5))).build());
 
       HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
@@ -180,7 +181,7 @@ class VerificationRoutesTest {
     void aRefusalWithoutReasonOrExpiryIsA429RetriedAfterAMinute() {
       startService();
       dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED).build());
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED).setTo(request.getTo()).build());
 
       HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
 
@@ -218,7 +219,7 @@ class VerificationRoutesTest {
     void aReplyOfTheWrongKindIs502() {
       startService();
       dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.CHECKED).build());
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.CHECKED).setTo(request.getTo()).build());
 
       HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
 
@@ -263,10 +264,11 @@ class VerificationRoutesTest {
       assertThat(check.getVerificationId()).isEqualTo(id);
       assertThat(UUID.fromString(check.getCheckId())).isNotNull();
       assertThat(check.getRequestedAt()).isEqualTo(NOW);
-      assertThat(config.sealer().open(check.getCode(), id)).contains("918273");
-      // Bound to this verification: the same sealed guess opens for no other.
-      assertThat(config.sealer().open(check.getCode(), NUMBER)).isEmpty();
-      assertThat(config.sealer().open(check.getCode(), config.ids().mint(NUMBER))).isEmpty();
+      assertThat(config.guessSealer().open(check.getCode(), id, NUMBER)).contains("918273");
+      // Bound to this verification and number: the same sealed guess opens for no other.
+      assertThat(config.guessSealer().open(check.getCode(), null, NUMBER)).isEmpty();
+      assertThat(config.guessSealer().open(check.getCode(), config.ids().mint(NUMBER), NUMBER)).isEmpty();
+      assertThat(config.guessSealer().open(check.getCode(), id, "+4915112345679")).isEmpty();
       byte[] onTheWire = AvroSerde.of(CodeCheckRequest.class).toBytes(check);
       assertThat(new String(onTheWire, StandardCharsets.ISO_8859_1)).doesNotContain("918273");
       assertThat(dispatcher.starts).isEmpty();
@@ -311,7 +313,7 @@ class VerificationRoutesTest {
       startService();
       String id = config.ids().mint(NUMBER);
       dispatcher.onCheck = check -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(check.getCheckId(), ReplyKind.NOT_FOUND).build());
+          FakeDispatcherLink.reply(check.getCheckId(), ReplyKind.NOT_FOUND).setTo(check.getTo()).build());
 
       HttpResponse<String> response = http.post("/v1/verifications/" + id + "/check", "{\"code\": \"123456\"}");
 
@@ -352,7 +354,7 @@ class VerificationRoutesTest {
       startService();
       String id = config.ids().mint(NUMBER);
       dispatcher.onCheck = check -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(check.getCheckId(), ReplyKind.REFUSED).setError("too_many_checks").build());
+          FakeDispatcherLink.reply(check.getCheckId(), ReplyKind.REFUSED).setTo(check.getTo()).setError("too_many_checks").build());
 
       HttpResponse<String> response = http.post("/v1/verifications/" + id + "/check", "{\"code\": \"123456\"}");
 
@@ -378,14 +380,14 @@ class VerificationRoutesTest {
       CodeCheckRequest check = dispatcher.checks.get(0);
       assertThat(check.getTo()).isEqualTo(NUMBER);
       assertThat(check.getVerificationId()).isNull();
-      assertThat(config.sealer().open(check.getCode(), NUMBER)).contains("123456");
+      assertThat(config.guessSealer().open(check.getCode(), null, NUMBER)).contains("123456");
     }
 
     @Test
     void aNumberWithNothingPendingIs404() {
       startService();
       dispatcher.onCheck = check -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(check.getCheckId(), ReplyKind.NOT_FOUND).build());
+          FakeDispatcherLink.reply(check.getCheckId(), ReplyKind.NOT_FOUND).setTo(check.getTo()).build());
 
       HttpResponse<String> response = http.post("/v1/verification-checks", "{\"to\": \"" + NUMBER + "\", \"code\": \"123456\"}");
 
@@ -503,7 +505,7 @@ class VerificationRoutesTest {
       assertThat(request.getCountry()).isEqualTo("DE");
       assertThat(request.getChannel()).isEqualTo(Channel.VOICE);
       assertThat(request.getRequestId()).isEqualTo("again-1");
-      assertThat(request.getReplyTo()).isEqualTo("again-1");
+      assertThat(UUID.fromString(request.getReplyTo())).isNotNull();
       JsonNode body = json(response);
       assertThat(body.get("id").asText()).isEqualTo(id);
       assertThat(body.get("channel").asText()).isEqualTo("voice");
@@ -554,7 +556,7 @@ class VerificationRoutesTest {
     void anIdThatIsNotTheNumbersCurrentOneIs404() {
       startService();
       dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.NOT_FOUND).build());
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.NOT_FOUND).setTo(request.getTo()).build());
 
       HttpResponse<String> response = http.post(verificationPath("/resend"), "{}");
 
@@ -624,7 +626,7 @@ class VerificationRoutesTest {
     void anUnknownVerificationIs404() {
       startService();
       dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.NOT_FOUND).build());
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.NOT_FOUND).setTo(request.getTo()).build());
 
       assertThat(http.get(verificationPath("")).statusCode()).isEqualTo(404);
     }
@@ -672,7 +674,7 @@ class VerificationRoutesTest {
     void anUnknownVerificationIs404() {
       startService();
       dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.NOT_FOUND).build());
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.NOT_FOUND).setTo(request.getTo()).build());
 
       assertThat(http.delete(verificationPath("")).statusCode()).isEqualTo(404);
     }
@@ -685,7 +687,7 @@ class VerificationRoutesTest {
     void aLimitRefusalIs429WithRetryAfterFromTheLimitsWindow() {
       startService();
       dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED)
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED).setTo(request.getTo())
               .setStatus(VerificationStatus.UNKNOWN_STATUS)
               .setError("rate_limited_ip")
               .setRetryAfter(NOW.plusSeconds(42))
@@ -702,7 +704,7 @@ class VerificationRoutesTest {
     void aBlockedPrefixIs403WithTheReasonAndRetryAfterFromTheBlocksEnd() {
       startService();
       dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED)
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED).setTo(request.getTo())
               .setStatus(VerificationStatus.UNKNOWN_STATUS)
               .setError("prefix_blocked")
               .setRetryAfter(NOW.plusSeconds(3000))
@@ -721,7 +723,7 @@ class VerificationRoutesTest {
     void aLimitWindowThatHasJustPassedStillAsksForASecond() {
       startService();
       dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED)
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED).setTo(request.getTo())
               .setError("rate_limited_number")
               .setRetryAfter(NOW.minusSeconds(1))
               .build());
@@ -879,7 +881,7 @@ class VerificationRoutesTest {
         http.post("/v1/verifications/" + id + "/check", "{\"code\": \"918273\"}");
         http.post("/v1/verification-checks", "{\"to\": \"" + NUMBER + "\", \"code\": \"918273\"}");
         dispatcher.onStart = request -> CompletableFuture.completedFuture(
-            FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.CANCELED).build());
+            FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.CANCELED).setTo(request.getTo()).build());
         http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
       } finally {
         relay.detachAppender(captured);

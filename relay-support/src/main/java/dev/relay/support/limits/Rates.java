@@ -1,4 +1,4 @@
-package dev.relay.dispatcher.limits;
+package dev.relay.support.limits;
 
 import dev.relay.schemas.topics.Durations;
 import dev.relay.support.config.ConfigException;
