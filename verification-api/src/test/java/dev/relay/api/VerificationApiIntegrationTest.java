@@ -114,7 +114,8 @@ class VerificationApiIntegrationTest {
     VerificationRequest stored = config.topics().verificationRequests.valueSerde().deserializer()
         .deserialize(onTopic.get(0).topic(), onTopic.get(0).value());
     assertThat(stored.getRequestId()).isEqualTo("it-start-1");
-    assertThat(stored.getReplyTo()).isEqualTo("it-start-1");
+    // The reply is waited on under a correlation id the API made for this request, not the requestId.
+    assertThat(stored.getReplyTo()).isNotEqualTo("it-start-1");
     assertThat(stored.getTo()).isEqualTo(number);
     assertThat(stored.getCountry()).isEqualTo("DE");
     assertThat(stored.getChannel()).isEqualTo(Channel.SMS);
@@ -176,6 +177,34 @@ class VerificationApiIntegrationTest {
         HttpResponse<String> response = responses.get(i).join();
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         assertThat(json(response).get("to").asText()).isEqualTo(String.format("+49151123410%02d", i));
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  @Test
+  @Order(5)
+  void twoCallersWithTheSameRequestIdNeverGetEachOthersVerification() {
+    // Issue 13's reproduction: the same requestId for two numbers at once, on two instances that
+    // both read every reply. Each caller must get its own number's verification.
+    ExecutorService callers = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 5; round++) {
+        String requestId = "signup-" + round;
+        String mine = String.format("+49151123420%02d", round);
+        String theirs = String.format("+49151123421%02d", round);
+        CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> http.post("/v1/verifications",
+            "{\"to\": \"" + mine + "\", \"requestId\": \"" + requestId + "\"}"), callers);
+        CompletableFuture<HttpResponse<String>> second = CompletableFuture.supplyAsync(() -> otherHttp.post("/v1/verifications",
+            "{\"to\": \"" + theirs + "\", \"requestId\": \"" + requestId + "\"}"), callers);
+
+        for (Map.Entry<String, HttpResponse<String>> answer : Map.of(mine, first.join(), theirs, second.join()).entrySet()) {
+          HttpResponse<String> response = answer.getValue();
+          assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+          assertThat(json(response).get("to").asText()).isEqualTo(answer.getKey());
+          assertThat(config.ids().numberOf(json(response).get("id").asText())).contains(answer.getKey());
+        }
       }
     } finally {
       callers.shutdownNow();

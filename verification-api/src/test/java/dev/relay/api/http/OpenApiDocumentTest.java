@@ -194,6 +194,31 @@ class OpenApiDocumentTest {
     assertThat(document.at("/components/responses/PrefixBlocked/description").asText()).contains("prefix_blocked");
   }
 
+  @Test
+  void issue13sAnswersAreDocumented() {
+    for (String pointer : new String[] {"/paths/~1v1~1verifications/post/responses/422/$ref",
+        "/paths/~1v1~1verifications~1{id}~1resend/post/responses/422/$ref"}) {
+      assertThat(document.at(pointer).asText()).isEqualTo("#/components/responses/IdempotencyKeyReused");
+    }
+    assertThat(document.at("/components/responses/IdempotencyKeyReused/description").asText()).contains("idempotency_key_reused");
+    for (String pointer : new String[] {"/paths/~1v1~1verifications~1{id}~1check/post/responses/404/$ref",
+        "/paths/~1v1~1verification-checks/post/responses/404/$ref"}) {
+      assertThat(document.at(pointer).asText()).isEqualTo("#/components/responses/CheckNotFound");
+    }
+    assertThat(document.at("/components/responses/CheckNotFound/description").asText()).contains("no longer pending");
+    for (String pointer : new String[] {"/paths/~1v1~1verifications~1{id}~1check/post/responses/429/$ref",
+        "/paths/~1v1~1verification-checks/post/responses/429/$ref"}) {
+      assertThat(document.at(pointer).asText()).isEqualTo("#/components/responses/Refused");
+    }
+    assertThat(document.at("/components/responses/UnexpectedReply/description").asText()).contains("reply_mismatch");
+    // Every /v1 route but the admin ones needs an API key: no anonymous alternative is documented.
+    document.get("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(operation -> {
+      if (path.getKey().startsWith("/v1/") && !path.getKey().startsWith("/v1/admin")) {
+        assertThat(operation.getValue().get("security").toString()).as(path.getKey()).isEqualTo("[{\"apiKey\":[]}]");
+      }
+    }));
+  }
+
   private Set<Route> documentedRoutes() {
     Set<Route> routes = new HashSet<>();
     for (Iterator<String> paths = document.get("paths").fieldNames(); paths.hasNext(); ) {

@@ -151,7 +151,7 @@ class VerificationRoutesTest {
     void answers200WithThePendingVerificationWhenTheNumberHasOne() {
       startService();
       dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.EXISTING).setTo(request.getTo())
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.EXISTING)
               .setVerificationId("VEthe-pending-one").setTo(request.getTo()).setStatus(VerificationStatus.PENDING)
               .setCreatedAt(FakeDispatcherLink.CREATED).setExpiresAt(FakeDispatcherLink.EXPIRES).build());
 
@@ -783,6 +783,173 @@ class VerificationRoutesTest {
       assertThat(http.get(verificationPath("")).statusCode()).isEqualTo(401);
       assertThat(http.delete(verificationPath("")).statusCode()).isEqualTo(401);
       assertThat(dispatcher.produced()).isZero();
+    }
+  }
+
+  @Nested
+  class RepliesAndRequestIds {
+
+    private static final String OTHER_NUMBER = "+4915112345679";
+
+    @Test
+    void everyRequestWaitsOnACorrelationIdOfItsOwnEvenWithTheSameRequestId() {
+      startService();
+
+      http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\", \"requestId\": \"signup-42\"}");
+      http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\", \"requestId\": \"signup-42\"}");
+
+      assertThat(dispatcher.starts).hasSize(2).allSatisfy(request -> assertThat(request.getRequestId()).isEqualTo("signup-42"));
+      assertThat(dispatcher.starts.get(0).getReplyTo()).isNotEqualTo(dispatcher.starts.get(1).getReplyTo())
+          .isNotEqualTo("signup-42");
+    }
+
+    @Test
+    void aReplyAboutAnotherNumberIsNeverShownToTheCaller() {
+      startService();
+      // A reply that carries this request's correlation id but another caller's verification.
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.STARTED).setTo(OTHER_NUMBER)
+              .setVerificationId("VEsomeone-elses").setCreatedAt(FakeDispatcherLink.CREATED)
+              .setExpiresAt(FakeDispatcherLink.EXPIRES).build());
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+      assertThat(response.statusCode()).isEqualTo(502);
+      assertThat(json(response).get("error").asText()).isEqualTo("reply_mismatch");
+      assertThat(response.body()).doesNotContain("VEsomeone-elses").doesNotContain("4915112345679");
+    }
+
+    @Test
+    void aCheckReplyAboutAnotherVerificationIsNeverShown() {
+      startService();
+      String id = config.ids().mint(NUMBER);
+      dispatcher.onCheck = check -> CompletableFuture.completedFuture(
+          VerificationReply.newBuilder(FakeDispatcherLink.checked(check, VerificationStatus.APPROVED, true, 4))
+              .setVerificationId(config.ids().mint(NUMBER)).build());
+
+      HttpResponse<String> response = http.post("/v1/verifications/" + id + "/check", "{\"code\": \"123456\"}");
+
+      assertThat(response.statusCode()).isEqualTo(502);
+      assertThat(json(response).get("error").asText()).isEqualTo("reply_mismatch");
+    }
+
+    @Test
+    void aRequestIdReusedWithAnotherBodyIs422AndNotProduced() {
+      startService();
+      String first = "{\"to\": \"" + NUMBER + "\", \"requestId\": \"signup-42\"}";
+
+      assertThat(http.post("/v1/verifications", first).statusCode()).isEqualTo(201);
+      HttpResponse<String> otherNumber = http.post("/v1/verifications",
+          "{\"to\": \"" + OTHER_NUMBER + "\", \"requestId\": \"signup-42\"}");
+      HttpResponse<String> otherChannel = http.post("/v1/verifications",
+          "{\"to\": \"" + NUMBER + "\", \"channel\": \"voice\", \"requestId\": \"signup-42\"}");
+      HttpResponse<String> retry = http.post("/v1/verifications", first);
+
+      for (HttpResponse<String> reused : List.of(otherNumber, otherChannel)) {
+        assertThat(reused.statusCode()).isEqualTo(422);
+        assertThat(json(reused).get("error").asText()).isEqualTo("idempotency_key_reused");
+      }
+      assertThat(retry.statusCode()).as("the same request again is a retry").isEqualTo(201);
+      assertThat(dispatcher.starts).hasSize(2).allSatisfy(request -> assertThat(request.getTo()).isEqualTo(NUMBER));
+    }
+
+    @Test
+    void requestIdsAreScopedToTheApiKey() {
+      ApiKeys.GeneratedKey shop = ApiKeys.generate("shop");
+      ApiKeys.GeneratedKey bank = ApiKeys.generate("bank");
+      startService(Map.of("relay.api.keys", shop.settingEntry() + "," + bank.settingEntry()));
+
+      HttpResponse<String> first = http.withApiKey(shop.key()).post("/v1/verifications",
+          "{\"to\": \"" + NUMBER + "\", \"requestId\": \"signup-42\"}");
+      HttpResponse<String> second = http.withApiKey(bank.key()).post("/v1/verifications",
+          "{\"to\": \"" + OTHER_NUMBER + "\", \"requestId\": \"signup-42\"}");
+
+      assertThat(first.statusCode()).isEqualTo(201);
+      assertThat(second.statusCode()).isEqualTo(201);
+      assertThat(json(second).get("to").asText()).isEqualTo(OTHER_NUMBER);
+      assertThat(dispatcher.starts).extracting(VerificationRequest::getApiKeyName).containsExactly("shop", "bank");
+    }
+
+    @Test
+    void aRequestIdNotTakenByKafkaCanBeUsedAgainForAnotherBody() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.failedFuture(new NotAcknowledgedException("requests", new RuntimeException("down")));
+      assertThat(http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\", \"requestId\": \"r-1\"}").statusCode())
+          .isEqualTo(503);
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(FakeDispatcherLink.started(request, ReplyKind.STARTED));
+
+      assertThat(http.post("/v1/verifications", "{\"to\": \"" + OTHER_NUMBER + "\", \"requestId\": \"r-1\"}").statusCode())
+          .isEqualTo(201);
+    }
+
+    @Test
+    void theDispatchersIdempotencyRefusalIs422() {
+      startService();
+      dispatcher.onStart = request -> CompletableFuture.completedFuture(
+          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.REFUSED).setTo(request.getTo())
+              .setError("idempotency_key_reused").build());
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\", \"requestId\": \"r-1\"}");
+
+      assertThat(response.statusCode()).isEqualTo(422);
+      assertThat(json(response).get("error").asText()).isEqualTo("idempotency_key_reused");
+      assertThat(response.headers().firstValue("Retry-After")).isEmpty();
+    }
+  }
+
+  @Nested
+  class CheckLimitsAndForwarding {
+
+    @Test
+    void checksAreLimitedPerClientIpWith429AndRetryAfter() {
+      startService(Map.of("relay.api.checks-per-ip", "2/1m"));
+      String id = config.ids().mint(NUMBER);
+
+      http.post("/v1/verifications/" + id + "/check", "{\"code\": \"123456\"}");
+      http.post("/v1/verification-checks", "{\"to\": \"" + NUMBER + "\", \"code\": \"123456\"}");
+      HttpResponse<String> third = http.post("/v1/verifications/" + id + "/check", "{\"code\": \"123456\"}");
+
+      assertThat(third.statusCode()).isEqualTo(429);
+      assertThat(json(third).get("error").asText()).isEqualTo("rate_limited_ip");
+      assertThat(third.headers().firstValue("Retry-After")).contains("60");
+      assertThat(dispatcher.checks).hasSize(2);
+    }
+
+    @Test
+    void checksAreLimitedPerApiKey() {
+      ApiKeys.GeneratedKey shop = ApiKeys.generate("shop");
+      startService(Map.of("relay.api.keys", shop.settingEntry(), "relay.api.checks-per-api-key", "1/1h",
+          "relay.api.trusted-proxies", "127.0.0.0/8"));
+      String id = config.ids().mint(NUMBER);
+      http.withApiKey(shop.key());
+
+      http.withForwardedFor("198.51.100.1").post("/v1/verifications/" + id + "/check", "{\"code\": \"123456\"}");
+      HttpResponse<String> second = http.withForwardedFor("198.51.100.2")
+          .post("/v1/verifications/" + id + "/check", "{\"code\": \"123456\"}");
+
+      assertThat(second.statusCode()).isEqualTo(429);
+      assertThat(json(second).get("error").asText()).isEqualTo("rate_limited_api_key");
+      assertThat(second.headers().firstValue("Retry-After")).contains("3600");
+      assertThat(dispatcher.checks).singleElement().satisfies(check -> assertThat(check.getApiKeyName()).isEqualTo("shop"));
+    }
+
+    @Test
+    void everyForwardedForLineIsRead() throws Exception {
+      startService(Map.of("relay.api.trusted-proxies", "127.0.0.0/8"));
+      // The client wrote the first line itself; the trusted proxy added the second instead of extending the first.
+      java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + service.port() + "/v1/verifications"))
+          .header("Content-Type", "application/json")
+          .header("X-Forwarded-For", "198.51.100.66")
+          .header("X-Forwarded-For", "203.0.113.9")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"to\": \"" + NUMBER + "\"}"))
+          .build();
+
+      HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+          .send(request, HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).isEqualTo(201);
+      assertThat(dispatcher.starts.get(0).getClientIp()).isEqualTo("203.0.113.9");
     }
   }
 
