@@ -133,6 +133,10 @@ public final class LocalStack implements AutoCloseable {
     api.remove("relay.secrets.code-encryption-keys");
     api.put("relay.kafka.bootstrap-servers", bootstrap);
     api.put("relay.http.port", Integer.toString(settings.apiPort()));
+    // Every local caller is 127.0.0.1, as for the dispatcher's limits above: a demo or a benchmark
+    // checks far more codes from one address than a person would.
+    api.put("relay.api.checks-per-ip", "6000/1m");
+    api.put("relay.api.checks-per-api-key", "60000/1m");
     // Even locally the API takes only a key: the same 401 a deployment gives, seen from the first curl.
     api.put("relay.api.keys", ApiKeys.settingEntry(LocalSecrets.API_KEY_NAME, secrets.get(LocalSecrets.API_KEY)));
     apiKey = secrets.get(LocalSecrets.API_KEY);

@@ -131,10 +131,11 @@ class LocalStackEndToEndTest {
     assertThat(canceled.statusCode()).as(canceled.body()).isEqualTo(200);
     assertThat(JSON.readTree(canceled.body()).get("status").asText()).isEqualTo("canceled");
 
+    // A canceled verification cannot be checked, and the answer does not say it was canceled.
     HttpResponse<String> check = post(stack.apiUrl() + "/v1/verifications/" + id + "/check", "{\"code\": \"" + code + "\"}");
-    assertThat(check.statusCode()).isEqualTo(200);
-    assertThat(JSON.readTree(check.body()).get("valid").asBoolean()).isFalse();
-    assertThat(JSON.readTree(check.body()).get("status").asText()).isEqualTo("canceled");
+    assertThat(check.statusCode()).as(check.body()).isEqualTo(404);
+    assertThat(JSON.readTree(check.body()).get("error").asText()).isEqualTo("not_found");
+    assertThat(check.body()).doesNotContain("canceled");
   }
 
   @Test

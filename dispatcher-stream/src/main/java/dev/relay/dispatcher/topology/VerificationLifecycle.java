@@ -40,7 +40,9 @@ import java.util.Set;
 /**
  * The rules of one number's verification, decided by its single writer: a start creates a
  * verification (or resends the pending one's code), a resend, cancel or status request acts on the
- * verification it names (NOT_FOUND when that is not the number's current one), a check is compared in constant time, send
+ * verification it names (NOT_FOUND when that is not the number's current one, or another API key
+ * started it), a check of a pending verification of the caller's key is compared in constant time
+ * (any other check is NOT_FOUND, saying nothing of how the verification ended), send
  * results and receipts move the attempt history, and a due deadline closes a delivery window or ends
  * the verification. Every method takes the state as stored and returns the {@link Effects}; nothing
  * here touches Kafka.

@@ -86,8 +86,9 @@ public final class ReplyListener implements AutoCloseable {
 
   /**
    * Registers interest in the reply with this correlation id; register before producing the request,
-   * so even an instant reply is seen. Several requests may wait on one id (a client retrying with the
-   * same requestId): the first reply completes them all.
+   * so even an instant reply is seen. The API makes a fresh id for every request, so one id has one
+   * waiter; should several wait on one id anyway (a direct Kafka client reusing its own), the first
+   * reply completes them all, and the routes still check that it is about their request.
    */
   public Expectation expect(String correlationId) {
     Waiters waiters = waiting.compute(correlationId, (id, existing) -> {
