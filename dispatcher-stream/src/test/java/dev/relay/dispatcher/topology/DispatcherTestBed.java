@@ -201,7 +201,7 @@ final class DispatcherTestBed implements AutoCloseable {
     return request;
   }
 
-  /** A guess as another API key would send it. */
+  /** A guess as an API key would send it, naming a verification id or (null) only the number. */
   void checkAs(String apiKey, String checkId, String verificationId, String guess) {
     checks.pipeInput(NUMBER, CodeCheckRequest.newBuilder()
         .setCheckId(checkId)
@@ -215,25 +215,12 @@ final class DispatcherTestBed implements AutoCloseable {
 
   /** A guess for a verification id, sealed by the API for that id. */
   void check(String checkId, String verificationId, String guess) {
-    checks.pipeInput(NUMBER, CodeCheckRequest.newBuilder()
-        .setCheckId(checkId)
-        .setVerificationId(verificationId)
-        .setTo(NUMBER)
-        .setCode(secrets.guessSealer().seal(guess, verificationId, NUMBER))
-        .setRequestedAt(now)
-        .setApiKeyName(API_KEY)
-        .build(), now);
+    checkAs(API_KEY, checkId, verificationId, guess);
   }
 
   /** A guess that names only the number, sealed for the number. */
   void checkByNumber(String checkId, String guess) {
-    checks.pipeInput(NUMBER, CodeCheckRequest.newBuilder()
-        .setCheckId(checkId)
-        .setTo(NUMBER)
-        .setCode(secrets.guessSealer().seal(guess, null, NUMBER))
-        .setRequestedAt(now)
-        .setApiKeyName(API_KEY)
-        .build(), now);
+    checkAs(API_KEY, checkId, null, guess);
   }
 
   void accepted(SendCommand command, int tryIndex, String messageId) {

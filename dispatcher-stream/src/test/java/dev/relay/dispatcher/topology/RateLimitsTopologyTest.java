@@ -123,12 +123,13 @@ class RateLimitsTopologyTest {
   }
 
   @Test
-  void ipv6AddressesShareTheirSlash64() {
+  void ipv6AddressesShareTheirSlash48() {
     open(Map.of("relay.limits.per-network", "1/1m"));
     admitted("a-1", number(1), "2001:db8:0:1::1", null);
 
-    assertThat(refused("a-2", number(2), "2001:db8:0:1:ffff::2", null).getError()).isEqualTo(RequestLimiter.ERROR_NETWORK);
-    admitted("b-1", number(3), "2001:db8:0:2::1", null);
+    // Another /64 of the same /48: one subscriber's allocation, one budget.
+    assertThat(refused("a-2", number(2), "2001:db8:0:ffff::2", null).getError()).isEqualTo(RequestLimiter.ERROR_NETWORK);
+    admitted("b-1", number(3), "2001:db8:1:1::1", null);
   }
 
   @Test
