@@ -35,7 +35,8 @@ public final class CommandExecutor {
 
   static final String NOT_CONFIGURED = "provider not configured";
   static final String CHANNEL_NOT_SUPPORTED = "provider does not offer this channel";
-  static final String CODE_DOES_NOT_OPEN = "the sealed code does not open for this verification and destination with the configured code keys";
+  static final String CODE_DOES_NOT_OPEN =
+      "the sealed code does not open for this verification and destination with the configured code keys";
   static final String NO_ANSWER = "no answer within the try timeout";
   static final String NO_ROUTES = "the command names no route";
 

@@ -421,7 +421,8 @@ final class VerificationLifecycle {
     // 200 with status approved would let any later guess pass a client that reads only the status.
     if (state == null || (check.getVerificationId() != null && !check.getVerificationId().equals(state.getVerificationId()))
         || !ownedBy(state, check.getApiKeyName()) || state.getStatus() != VerificationStatus.PENDING) {
-      count("relay.checks", "outcome", state != null && state.getStatus() != VerificationStatus.PENDING ? "finished" : "not_found");
+      boolean ended = state != null && state.getStatus() != VerificationStatus.PENDING;
+      count("relay.checks", "outcome", ended ? "finished" : "not_found");
       fx.reply(VerificationReply.newBuilder()
           .setCorrelationId(check.getCheckId())
           .setKind(ReplyKind.NOT_FOUND)

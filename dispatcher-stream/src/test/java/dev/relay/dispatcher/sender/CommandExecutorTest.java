@@ -34,7 +34,8 @@ class CommandExecutorTest {
   /** A fixture, not an issued code. */
   private static final String CODE = "482913";
 
-  private final SecretSealer sealer = new SecretSealer(SecretSealer.Purpose.CODE, Keyring.parse("test", Keyring.generateSetting("e1")));
+  private final SecretSealer sealer =
+      new SecretSealer(SecretSealer.Purpose.CODE, Keyring.parse("test", Keyring.generateSetting("e1")));
   private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
   private CommandExecutor executor(ProviderClient... clients) {

@@ -187,7 +187,7 @@ final class DispatcherTestBed implements AutoCloseable {
   VerificationRequest actAs(String apiKey, RequestAction action, String requestId, String verificationId) {
     VerificationRequest request = VerificationRequest.newBuilder()
         .setRequestId(requestId)
-        .setVerificationId(verificationId != null ? verificationId : action == RequestAction.START ? secrets.ids().mint(NUMBER) : null)
+        .setVerificationId(verificationId != null || action != RequestAction.START ? verificationId : secrets.ids().mint(NUMBER))
         .setTo(NUMBER)
         .setCountry("DE")
         .setChannel(Channel.SMS)

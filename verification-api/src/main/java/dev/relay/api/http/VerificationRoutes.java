@@ -172,7 +172,8 @@ public final class VerificationRoutes {
       LOG.debug("start for {} by {}", PhoneNumbers.mask(number.number()), Views.channelName(channel));
     }
     // A start may be answered with the number's pending verification: its id is not the one proposed.
-    answer(ctx, claim, dispatcher.start(request), Expected.of(correlationId, number.number(), null), reply -> switch (reply.getKind()) {
+    Expected expected = Expected.of(correlationId, number.number(), null);
+    answer(ctx, claim, dispatcher.start(request), expected, reply -> switch (reply.getKind()) {
       case STARTED -> respond(ctx, HttpStatus.CREATED, Views.Verification.of(reply, number.number()));
       case EXISTING -> respond(ctx, HttpStatus.OK, Views.Verification.of(reply, number.number()));
       case REFUSED -> throw refused(reply);
