@@ -84,7 +84,8 @@ public final class ClientAddresses {
    * The client's address in canonical form.
    *
    * @param peer the connection's remote address
-   * @param forwardedFor the {@code X-Forwarded-For} header, or null
+   * @param forwardedFor every {@code X-Forwarded-For} line of the request, in order, joined with commas
+   *     (a proxy may add a line instead of extending the client's), or null
    */
   public String resolve(String peer, String forwardedFor) {
     Optional<byte[]> peerAddress = literal(peer);
