@@ -149,7 +149,12 @@ final class DispatcherTestBed implements AutoCloseable {
 
   /** A request for any number, from a client address and API key (either may be null), as the API sends it. */
   VerificationRequest request(RequestAction action, String requestId, String number, String clientIp, String apiKey) {
-    VerificationRequest request = VerificationRequest.newBuilder()
+    return pipe(requestOf(action, requestId, number, clientIp, apiKey).build());
+  }
+
+  private VerificationRequest.Builder requestOf(RequestAction action, String requestId, String number, String clientIp,
+      String apiKey) {
+    return VerificationRequest.newBuilder()
         .setRequestId(requestId)
         .setVerificationId(action == RequestAction.START ? secrets.ids().mint(number) : null)
         .setTo(number)
@@ -159,9 +164,11 @@ final class DispatcherTestBed implements AutoCloseable {
         .setRequestedAt(now)
         .setAction(action)
         .setClientIp(clientIp)
-        .setApiKeyName(apiKey)
-        .build();
-    requests.pipeInput(number, request, now);
+        .setApiKeyName(apiKey);
+  }
+
+  private VerificationRequest pipe(VerificationRequest request) {
+    requests.pipeInput(request.getTo(), request, now);
     return request;
   }
 
@@ -185,20 +192,12 @@ final class DispatcherTestBed implements AutoCloseable {
 
   /** A request as another API key (tenant) would send it, naming a verification id or none. */
   VerificationRequest actAs(String apiKey, RequestAction action, String requestId, String verificationId) {
-    VerificationRequest request = VerificationRequest.newBuilder()
-        .setRequestId(requestId)
-        .setVerificationId(verificationId != null || action != RequestAction.START ? verificationId : secrets.ids().mint(NUMBER))
-        .setTo(NUMBER)
-        .setCountry("DE")
-        .setChannel(Channel.SMS)
-        .setReplyTo("reply-" + apiKey + "-" + requestId)
-        .setRequestedAt(now)
-        .setAction(action)
-        .setClientIp("203.0.113.8")
-        .setApiKeyName(apiKey)
-        .build();
-    requests.pipeInput(NUMBER, request, now);
-    return request;
+    VerificationRequest.Builder request = requestOf(action, requestId, NUMBER, "203.0.113.8", apiKey)
+        .setReplyTo("reply-" + apiKey + "-" + requestId);
+    if (verificationId != null) {
+      request.setVerificationId(verificationId);
+    }
+    return pipe(request.build());
   }
 
   /** A guess as an API key would send it, naming a verification id or (null) only the number. */
