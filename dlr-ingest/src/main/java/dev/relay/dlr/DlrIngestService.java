@@ -67,7 +67,7 @@ public final class DlrIngestService implements RelayService {
     this.config = config;
     this.clock = clock;
     this.readers = ReceiptReaders.fromConfig(config, clock);
-    this.publicUrl = ProviderKeys.publicUrl(config);
+    this.publicUrl = ProviderKeys.receivingPublicUrl(config);
     this.topic = Topics.fromConfig(config.lookup()).deliveryReceipts;
     this.pollSettings = PollSettings.from(config);
     this.pollClients = pollSettings.enabled() ? ProviderClients.fromConfig(config) : Map.of();

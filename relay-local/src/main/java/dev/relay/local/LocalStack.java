@@ -231,6 +231,8 @@ public final class LocalStack implements AutoCloseable {
     // Plivo is enabled but in no default route (*:twilio,vonage): a route or a pin sends to it.
     values.put("relay.providers.enabled", "twilio,vonage,plivo");
     values.put("relay.dlr.public-url", dlrUrl());
+    // Everything runs on this machine, over loopback: the one place plain http is acceptable.
+    values.put("relay.dlr.allow-plain-http", "true");
     values.put("relay.providers.twilio.base-url", simUrl());
     values.put("relay.providers.twilio.account-sid", secrets.get("twilio-account-sid"));
     values.put("relay.providers.twilio.auth-token", secrets.get("twilio-auth-token"));

@@ -105,6 +105,8 @@ public final class DlrRoutes {
     ctx.future(() -> CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).handle((done, error) -> {
       kafkaOutcome.accept(error == null);
       if (error != null) {
+        // Not stored: the vendor sends the same callback again, and it must not be taken for a replay.
+        reader.release(request);
         count(provider, "kafka_unavailable");
         LOG.warn("Kafka did not ack {} receipt(s) from {}: {}; answering 503", records.size(), provider, rootCause(error));
         ctx.header("Retry-After", Long.toString(RETRY_AFTER.toSeconds()));

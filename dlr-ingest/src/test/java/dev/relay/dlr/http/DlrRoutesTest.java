@@ -232,6 +232,24 @@ class DlrRoutesTest {
   }
 
   @Test
+  void aPlivoNonceIsTakenOnceButAReceiptAnswered503CanBeSentAgain() {
+    String base = start(false);
+    Map<String, String> form = Map.of("To", "4915112345678", "From", "14155552345", "Status", "delivered",
+        "MessageUUID", "DB3CE55A-7F1D-11E1-8EA7-1231380BC196", "ErrorCode", "000");
+
+    assertThat(VendorCallbacks.postPlivo(base, "VEabc-1", form, "111").statusCode()).as("Kafka down").isEqualTo(503);
+    assertThat(VendorCallbacks.postPlivo(base, "VEabc-1", form, "111").statusCode()).as("Plivo's retry").isEqualTo(503);
+    app.stop();
+
+    start(true);
+    String again = "http://127.0.0.1:" + app.port();
+    assertThat(VendorCallbacks.postPlivo(again, "VEabc-1", form, "222").statusCode()).isEqualTo(204);
+    HttpResponse<String> replay = VendorCallbacks.postPlivo(again, "VEabc-1", form, "222");
+    assertThat(replay.statusCode()).as("the same nonce again").isEqualTo(401);
+    assertThat(producer.history()).hasSize(1);
+  }
+
+  @Test
   void whenKafkaDoesNotAckTheVendorGets503WithRetryAfterAndTheServiceIsNotReady() throws Exception {
     String base = start(false);
 
