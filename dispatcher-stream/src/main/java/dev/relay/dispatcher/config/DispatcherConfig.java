@@ -107,7 +107,7 @@ public final class DispatcherConfig {
       VOICE_FALLBACK_COUNTRIES, SMS_ROUTES, VOICE_ROUTES,
       TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, USE_SCORES, EXPLORATION_SHARE, ADMIN_TOKEN,
       SENDER_GROUP_ID, SENDER_TRANSACTIONAL_ID, SENDER_MAX_BATCH, SENDER_TRY_TIMEOUT,
-      HTTP_PORT, HTTP_HOST);
+      HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT);
 
   /** Everything the dispatcher reads: its keys, the topics, the broker, the secrets and the vendors. */
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(

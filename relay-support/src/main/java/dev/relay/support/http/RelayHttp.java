@@ -26,6 +26,14 @@ public final class RelayHttp {
   private RelayHttp() {}
 
   public static Javalin create(String service, Readiness readiness, PrometheusMeterRegistry metrics) {
+    return create(service, readiness, metrics, true);
+  }
+
+  /**
+   * @param metricsHere whether {@code /metrics} is served here; false when a {@link ManagementServer}
+   *     serves it on its own port (requests are still counted into {@code metrics})
+   */
+  public static Javalin create(String service, Readiness readiness, PrometheusMeterRegistry metrics, boolean metricsHere) {
     Javalin app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
@@ -34,12 +42,12 @@ public final class RelayHttp {
       config.useVirtualThreads = false;
     });
     JsonBadMessages.install(app);
-    app.get("/health", ctx -> health(ctx, service, readiness));
-    app.get("/health/ready", ctx -> health(ctx, service, readiness));
-    app.get("/health/live", ctx -> ctx.json(Map.of("service", service, "status", "UP")));
+    healthRoutes(app, service, readiness);
     if (metrics != null) {
       HttpServerMetrics.install(app, metrics);
-      app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+      if (metricsHere) {
+        metricsRoute(app, metrics);
+      }
     }
     app.exception(ApiError.class, (error, ctx) -> {
       if (error.retryAfter() != null) {
@@ -93,6 +101,16 @@ public final class RelayHttp {
 
   private static ApiError tooLarge() {
     return new ApiError(413, "body_too_large", "the body is larger than " + MAX_REQUEST_BYTES + " bytes");
+  }
+
+  static void healthRoutes(Javalin app, String service, Readiness readiness) {
+    app.get("/health", ctx -> health(ctx, service, readiness));
+    app.get("/health/ready", ctx -> health(ctx, service, readiness));
+    app.get("/health/live", ctx -> ctx.json(Map.of("service", service, "status", "UP")));
+  }
+
+  static void metricsRoute(Javalin app, PrometheusMeterRegistry metrics) {
+    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
   }
 
   public static void writeError(Context ctx, int status, String code, String message) {

@@ -55,7 +55,8 @@ public final class ApiConfig {
           + " believed only from these (empty: the connection's peer is the client)");
 
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
-      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST),
+      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST,
+          CommonKeys.MANAGEMENT_PORT),
       CommonKeys.topicKeys(),
       List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, API_KEYS,
           TRUSTED_PROXIES, ADMIN_KEYS));
@@ -81,6 +82,7 @@ public final class ApiConfig {
   private final ApiKeys apiKeys;
   private final ApiKeys adminKeys;
   private final ClientAddresses clientAddresses;
+  private final java.util.OptionalInt managementPort;
 
   public ApiConfig(RelayConfig config) {
     this.bootstrapServers = config.get(CommonKeys.BOOTSTRAP_SERVERS);
@@ -89,6 +91,7 @@ public final class ApiConfig {
     this.ids = Secrets.ids(config);
     this.httpHost = config.get(HTTP_HOST);
     this.httpPort = port(config);
+    this.managementPort = CommonKeys.managementPort(config);
     this.replyTimeout = positive(config, REPLY_TIMEOUT);
     this.produceTimeout = positive(config, PRODUCE_TIMEOUT);
     this.startupTimeout = positive(config, STARTUP_TIMEOUT);
@@ -127,6 +130,11 @@ public final class ApiConfig {
 
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The port of /metrics and health apart from the public port, when one is configured. */
+  public java.util.OptionalInt managementPort() {
+    return managementPort;
   }
 
   public Duration replyTimeout() {
