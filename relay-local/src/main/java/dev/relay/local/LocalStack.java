@@ -118,6 +118,9 @@ public final class LocalStack implements AutoCloseable {
     // Every local caller is 127.0.0.1: the production per-IP limits (5 starts a minute) would stop
     // a demo, a scenario test or a benchmark at once. Per-number limits stay as in production.
     dispatcher.put("relay.limits.per-ip", "6000/1m");
+    // The simulator's calls cost nothing: the demo shows the whole failover chain, SMS then voice,
+    // which a deployment switches on country by country.
+    dispatcher.put("relay.fallback.voice-countries", "*");
     dispatcher.put("relay.limits.per-network", "6000/1m");
     dispatcher.put("relay.limits.per-api-key", "60000/1m");
     startService(new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, overridden(DispatcherService.NAME, dispatcher))));
