@@ -47,6 +47,18 @@ class PlivoSignatureTest {
     assertThat(signature.verify("GET", WITHOUT_QUERY, params(), NONCE, "i/MQsaQSAd6fiKhOh2qeeeLHZ9faldADSb3/7+Akfbc=")).isTrue();
   }
 
+  /** The simulator's own signer (it posts the receipts every stack test verifies) against the same vectors. */
+  @Test
+  void theSimulatorSignsPlivosVectorsAsPlivoDoes() {
+    assertThat(dev.relay.sim.plivo.PlivoSignature.sign("POST", java.net.URI.create(WITH_QUERY), params(), NONCE, TOKEN))
+        .isEqualTo("k7Pusd4OxCIjR5IfA9iedDNu/h/gbdYqdzG/MiYtd1c=");
+    assertThat(dev.relay.sim.plivo.PlivoSignature.sign("POST", java.net.URI.create(WITHOUT_QUERY), params(), NONCE, TOKEN))
+        .isEqualTo("iAjE5QqI37mbkYe4w3jTMudqEzbDufdqi7sYwTu64e0=");
+    String query = WITH_QUERY + "&" + dev.relay.providers.http.FormCodec.encode(params());
+    assertThat(dev.relay.sim.plivo.PlivoSignature.sign("GET", java.net.URI.create(query), Map.of(), NONCE, TOKEN))
+        .isEqualTo("UBq8jAtd32wR8EK9VgxbBn4n5rpI/l1H9iN4WfSEHFQ=");
+  }
+
   @Test
   void aTamperedParameterQueryMethodNonceOrTokenIsRefused() {
     String genuine = "k7Pusd4OxCIjR5IfA9iedDNu/h/gbdYqdzG/MiYtd1c=";
