@@ -17,6 +17,7 @@ import dev.relay.providers.ProviderClients;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
+import dev.relay.support.http.ManagementServer;
 import dev.relay.support.http.RelayHttp;
 import dev.relay.dispatcher.admin.RoutingTableAdmin;
 import dev.relay.support.kafka.KafkaConnections;
@@ -66,6 +67,7 @@ public final class DispatcherService implements RelayService {
   private final Map<String, ProviderClient> providers;
   private final CommandExecutor executor;
   private final String httpHost;
+  private final java.util.OptionalInt managementPort;
   private final int httpPort;
   private final String adminToken;
   private final Runnable onFatal;
@@ -76,6 +78,7 @@ public final class DispatcherService implements RelayService {
   private KafkaStreamsMetrics streamsMetrics;
   private CommandSender sender;
   private Javalin http;
+  private ManagementServer management;
 
   /** With the vendors' clients as configured ({@link ProviderClients#fromConfig}); how the launcher builds it. */
   public DispatcherService(RelayConfig config) {
@@ -113,6 +116,7 @@ public final class DispatcherService implements RelayService {
         settings.senderTryTimeout());
     this.httpHost = config.get(DispatcherConfig.HTTP_HOST);
     this.httpPort = config.getInt(DispatcherConfig.HTTP_PORT);
+    this.managementPort = CommonKeys.managementPort(config);
     this.adminToken = config.get(DispatcherConfig.ADMIN_TOKEN).trim();
     this.onFatal = onFatal;
   }
@@ -153,7 +157,8 @@ public final class DispatcherService implements RelayService {
     sender = new CommandSender(bootstrapServers, topics, settings, executor, metrics, () -> fatal("sender stopped"));
     sender.start();
 
-    http = RelayHttp.create(NAME, this::isReady, metrics);
+    management = ManagementServer.start(managementPort, httpHost, NAME, this::isReady, metrics);
+    http = RelayHttp.create(NAME, this::isReady, metrics, !management.enabled());
     if (!adminToken.isEmpty()) {
       RoutingTablePublisher publisher = new RoutingTablePublisher(bootstrapServers, topics, Clock.systemUTC());
       new RoutingTableAdmin(adminToken, providers.keySet(), publisher::publish, Clock.systemUTC()).register(http);
@@ -183,6 +188,11 @@ public final class DispatcherService implements RelayService {
     return http == null ? httpPort : http.port();
   }
 
+  /** The port of /metrics and health when {@code relay.management.port} is set. */
+  public java.util.OptionalInt managementPort() {
+    return management == null ? java.util.OptionalInt.empty() : management.port();
+  }
+
   public PrometheusMeterRegistry metrics() {
     return metrics;
   }
@@ -192,6 +202,10 @@ public final class DispatcherService implements RelayService {
     if (http != null) {
       http.stop();
       http = null;
+    }
+    if (management != null) {
+      management.close();
+      management = null;
     }
     if (sender != null) {
       sender.close();

@@ -15,6 +15,7 @@ import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
+import dev.relay.support.http.ManagementServer;
 import dev.relay.support.http.RelayHttp;
 import dev.relay.support.kafka.KafkaConnections;
 import dev.relay.support.kafka.KafkaSettings;
@@ -53,6 +54,7 @@ public final class DlrIngestService implements RelayService {
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private volatile Producer<String, DeliveryReceipt> producer;
   private volatile Javalin app;
+  private volatile ManagementServer management;
   private volatile ReceiptPolling polling;
   private volatile boolean kafkaAcking = true;
   private volatile KafkaConnections connections;
@@ -67,7 +69,7 @@ public final class DlrIngestService implements RelayService {
     this.config = config;
     this.clock = clock;
     this.readers = ReceiptReaders.fromConfig(config, clock);
-    this.publicUrl = ProviderKeys.publicUrl(config);
+    this.publicUrl = ProviderKeys.receivingPublicUrl(config);
     this.topic = Topics.fromConfig(config.lookup()).deliveryReceipts;
     this.pollSettings = PollSettings.from(config);
     this.pollClients = pollSettings.enabled() ? ProviderClients.fromConfig(config) : Map.of();
@@ -92,7 +94,9 @@ public final class DlrIngestService implements RelayService {
     Duration ackTimeout = config.getDuration(DlrConfig.ACK_TIMEOUT);
     DlrRoutes routes = new DlrRoutes(readers, new ReceiptPublisher(producer, topic, ackTimeout), publicUrl, clock, metrics,
         acked -> kafkaAcking = acked);
-    Javalin server = RelayHttp.create(NAME, this::isReady, metrics);
+    management = ManagementServer.start(CommonKeys.managementPort(config), config.get(DlrConfig.HTTP_HOST), NAME,
+        this::isReady, metrics);
+    Javalin server = RelayHttp.create(NAME, this::isReady, metrics, !management.enabled());
     routes.register(server);
     server.start(config.get(DlrConfig.HTTP_HOST), config.getInt(DlrConfig.HTTP_PORT));
     app = server;
@@ -129,6 +133,12 @@ public final class DlrIngestService implements RelayService {
     return app.port();
   }
 
+  /** The port of /metrics and health when {@code relay.management.port} is set. */
+  public java.util.OptionalInt managementPort() {
+    ManagementServer current = management;
+    return current == null ? java.util.OptionalInt.empty() : current.port();
+  }
+
   @Override
   public synchronized void close() {
     if (polling != null) {
@@ -138,6 +148,10 @@ public final class DlrIngestService implements RelayService {
     if (app != null) {
       app.stop();
       app = null;
+    }
+    if (management != null) {
+      management.close();
+      management = null;
     }
     if (clientMetrics != null) {
       clientMetrics.close();

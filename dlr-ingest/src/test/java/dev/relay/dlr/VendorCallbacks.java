@@ -26,6 +26,7 @@ public final class VendorCallbacks {
   public static final String VONAGE_SECRET = "vonage-signature-secret";
   public static final String PLIVO_TOKEN = "plivo-token";
 
+  private static final java.util.Random NONCES = new java.security.SecureRandom();
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private VendorCallbacks() {}
@@ -120,14 +121,19 @@ public final class VendorCallbacks {
   }
 
   public static HttpResponse<String> postPlivo(String localBase, String ref, Map<String, String> form, boolean signed) {
+    return postPlivo(localBase, ref, form, signed ? Long.toUnsignedString(NONCES.nextLong()) : null);
+  }
+
+  /** A Plivo callback signed (V3) with the given nonce; unsigned when it is null. */
+  public static HttpResponse<String> postPlivo(String localBase, String ref, Map<String, String> form, String nonce) {
+    boolean signed = nonce != null;
     String pathAndQuery = "/dlr/plivo?ref=" + ref;
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(localBase + pathAndQuery))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(FormCodec.encode(form)));
     if (signed) {
-      String nonce = "05429567804466091622";
-      request.header("X-Plivo-Signature-V2", new PlivoSignature(PLIVO_TOKEN).sign(PUBLIC_URL + pathAndQuery, nonce));
-      request.header("X-Plivo-Signature-V2-Nonce", nonce);
+      request.header(PlivoSignature.SIGNATURE_HEADER, new PlivoSignature(PLIVO_TOKEN).sign("POST", PUBLIC_URL + pathAndQuery, form, nonce));
+      request.header(PlivoSignature.NONCE_HEADER, nonce);
     }
     return send(request);
   }

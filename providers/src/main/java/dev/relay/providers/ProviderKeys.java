@@ -26,7 +26,11 @@ public final class ProviderKeys {
       "relay.providers.enabled", "twilio,vonage", "vendors to use, comma separated, of " + KNOWN);
   public static final ConfigKey DLR_PUBLIC_URL = ConfigKey.optional(
       "relay.dlr.public-url", "http://localhost:8082",
-      "base URL at which providers reach dlr-ingest (behind any proxy); status callback URLs and signature checks use it");
+      "base URL at which providers reach dlr-ingest (behind any proxy); status callback URLs and signature checks use it;"
+          + " https, since receipts carry phone numbers and their signatures can be captured on a plain-http path");
+  public static final ConfigKey DLR_ALLOW_PLAIN_HTTP = ConfigKey.optional(
+      "relay.dlr.allow-plain-http", "false",
+      "development only: let dlr-ingest start with an http:// relay.dlr.public-url (the embedded run sets it)");
 
   public static final ConfigKey CONNECT_TIMEOUT = ConfigKey.optional(
       "relay.providers.connect-timeout", "2s", "TCP/TLS connect timeout to a vendor API");
@@ -80,16 +84,19 @@ public final class ProviderKeys {
   public static final ConfigKey PLIVO_AUTH_ID = ConfigKey.optional(
       "relay.providers.plivo.auth-id", "", "Plivo Auth ID (MA...)");
   public static final ConfigKey PLIVO_AUTH_TOKEN = ConfigKey.optionalSecret(
-      "relay.providers.plivo.auth-token", "Plivo Auth Token: API password and the key of X-Plivo-Signature-V2");
+      "relay.providers.plivo.auth-token", "Plivo Auth Token: API password and the key of X-Plivo-Signature-V3");
+  public static final ConfigKey PLIVO_NONCE_WINDOW = ConfigKey.optional(
+      "relay.providers.plivo.nonce-window", "24h",
+      "how long a Plivo receipt's X-Plivo-Signature-V3-Nonce is remembered: the same nonce again is refused (401)");
   public static final ConfigKey PLIVO_FROM = ConfigKey.optional(
       "relay.providers.plivo.from", "", "sender of SMS (src): a Plivo number or alphanumeric id");
 
   public static final List<ConfigKey> ALL = List.of(
-      ENABLED, DLR_PUBLIC_URL, CONNECT_TIMEOUT, READ_TIMEOUT, MAX_CONCURRENT, MAX_QUEUED,
+      ENABLED, DLR_PUBLIC_URL, DLR_ALLOW_PLAIN_HTTP, CONNECT_TIMEOUT, READ_TIMEOUT, MAX_CONCURRENT, MAX_QUEUED,
       CIRCUIT_ENABLED, CIRCUIT_FAILURE_RATE, CIRCUIT_MINIMUM_CALLS, CIRCUIT_WINDOW, CIRCUIT_OPEN_FOR,
       TWILIO_BASE_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_MESSAGING_SERVICE_SID, TWILIO_VOICE_FROM,
       VONAGE_BASE_URL, VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_SIGNATURE_SECRET, VONAGE_SIGNATURE_METHOD, VONAGE_FROM,
-      PLIVO_BASE_URL, PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN, PLIVO_FROM);
+      PLIVO_BASE_URL, PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN, PLIVO_NONCE_WINDOW, PLIVO_FROM);
 
   private ProviderKeys() {}
 
@@ -111,6 +118,21 @@ public final class ProviderKeys {
     return config.find(key).map(String::trim).orElseThrow(() -> new ConfigException(
         key.name() + " (env " + key.envName() + ") is required because provider '" + provider
             + "' is enabled in " + ENABLED.name() + ": " + key.description()));
+  }
+
+  /**
+   * The public base URL where receipts are taken in: as {@link #publicUrl}, and refused when it is
+   * plain http outside development, since a receipt's signature and the number it carries would cross
+   * the network readable by anyone on the path.
+   */
+  public static String receivingPublicUrl(RelayConfig config) {
+    String url = publicUrl(config);
+    if (url.startsWith("http://") && !config.getBoolean(DLR_ALLOW_PLAIN_HTTP)) {
+      throw new ConfigException(DLR_PUBLIC_URL.name() + " is plain http ('" + url + "'): vendors must call dlr-ingest"
+          + " over https (terminate TLS in front of it and give that https address); " + DLR_ALLOW_PLAIN_HTTP.name()
+          + "=true allows http for development only");
+    }
+    return url;
   }
 
   /** The public base URL without a trailing slash. */

@@ -8,6 +8,7 @@ import dev.relay.providers.http.VendorHttp;
 import dev.relay.providers.plivo.PlivoClient;
 import dev.relay.providers.plivo.PlivoReceipts;
 import dev.relay.providers.plivo.PlivoSignature;
+import dev.relay.providers.receipt.ReplayGuard;
 import dev.relay.providers.receipt.CallbackRequest;
 import dev.relay.providers.receipt.Receipt;
 import dev.relay.providers.receipt.ReceiptReader;
@@ -40,6 +41,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,9 +71,18 @@ class SimulatorIntegrationTest {
   private static final HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private final ReceiptReader twilioReceipts = new TwilioReceipts(AUTH_TOKEN);
-  private final ReceiptReader vonageReceipts = new VonageReceipts(
-      new VonageSignature(SIGNATURE_SECRET, VonageSignature.Method.parse("md5hash"), Clock.systemUTC()));
-  private final ReceiptReader plivoReceipts = new PlivoReceipts(new PlivoSignature(PLIVO_AUTH_TOKEN));
+  private final Supplier<ReceiptReader> vonageReceipts = () -> new VonageReceipts(
+      new VonageSignature(SIGNATURE_SECRET, VonageSignature.Method.parse("md5hash"), Clock.systemUTC()), freshMemory());
+  /** A reader that remembers nothing yet: each takes a callback once, as dlr-ingest does. */
+  private final Supplier<ReceiptReader> plivoReceipts = () -> plivoReader(PLIVO_AUTH_TOKEN);
+
+  private static ReplayGuard freshMemory() {
+    return new ReplayGuard(Duration.ofHours(1), 1000, Clock.systemUTC());
+  }
+
+  private static ReceiptReader plivoReader(String token) {
+    return new PlivoReceipts(new PlivoSignature(token), freshMemory());
+  }
 
   @BeforeAll
   static void startSimulator() throws IOException {
@@ -141,9 +152,10 @@ class SimulatorIntegrationTest {
   }
 
   /** The receipts the sink got for one message, each checked for its signature first. */
-  private static List<Receipt> verifiedReceipts(ReceiptReader reader, String path, String messageId, int atLeast) {
+  private static List<Receipt> verifiedReceipts(Supplier<ReceiptReader> readers, String path, String messageId, int atLeast) {
     return await().atMost(Duration.ofSeconds(10)).until(() -> {
       List<Receipt> receipts = new java.util.ArrayList<>();
+      ReceiptReader reader = readers.get();
       for (CallbackRequest request : sink.at(path)) {
         assertThat(reader.verify(request)).as("signature of %s", request.publicUrl()).isTrue();
         reader.read(request).stream().filter(receipt -> messageId.equals(receipt.providerMessageId())).forEach(receipts::add);
@@ -167,7 +179,7 @@ class SimulatorIntegrationTest {
 
     assertThat(response.accepted()).isTrue();
     assertThat(response.providerMessageId()).startsWith("sm").isEqualTo(response.providerMessageId().toLowerCase());
-    List<Receipt> receipts = verifiedReceipts(twilioReceipts, "/dlr/twilio", response.providerMessageId(), 2);
+    List<Receipt> receipts = verifiedReceipts(() -> twilioReceipts, "/dlr/twilio", response.providerMessageId(), 2);
     assertThat(receipts).extracting(Receipt::status).containsExactly(DeliveryStatus.SENT, DeliveryStatus.DELIVERED);
     assertThat(receipts).allSatisfy(receipt -> {
       assertThat(receipt.provider()).isEqualTo("twilio");
@@ -184,7 +196,7 @@ class SimulatorIntegrationTest {
   @Test
   void aTamperedTwilioReceiptFailsItsSignature() throws Exception {
     ProviderResponse response = answer(twilio(TestHttp.http("twilio")).send(sms(germanNumber(), "VEtamper-1")));
-    verifiedReceipts(twilioReceipts, "/dlr/twilio", response.providerMessageId(), 2);
+    verifiedReceipts(() -> twilioReceipts, "/dlr/twilio", response.providerMessageId(), 2);
     CallbackRequest genuine = sink.at("/dlr/twilio").stream()
         .filter(request -> request.body().contains(TwilioClientSid.of(response))).findFirst().orElseThrow();
 
@@ -209,7 +221,7 @@ class SimulatorIntegrationTest {
     assertThat(response.accepted()).isTrue();
     assertThat(response.providerMessageId()).startsWith("ca");
     List<Receipt> receipts = await().atMost(Duration.ofSeconds(10)).until(
-        () -> verifiedReceipts(twilioReceipts, "/dlr/twilio", response.providerMessageId(), 1),
+        () -> verifiedReceipts(() -> twilioReceipts, "/dlr/twilio", response.providerMessageId(), 1),
         list -> list.stream().anyMatch(Receipt::finalStatus));
     assertThat(receipts).allSatisfy(receipt -> assertThat(receipt.idempotencyKey()).isEqualTo("VEcall-1"));
     assertThat(receipts.stream().filter(Receipt::finalStatus)).extracting(Receipt::status)
@@ -291,10 +303,16 @@ class SimulatorIntegrationTest {
     CallbackRequest otherPath = new CallbackRequest(genuine.method(), genuine.publicUrl().replace("/dlr/plivo", "/dlr/plivo2"),
         genuine.headers(), genuine.contentType(), genuine.body());
 
-    assertThat(plivoReceipts.verify(genuine)).isTrue();
-    assertThat(plivoReceipts.verify(replayedNonce)).isFalse();
-    assertThat(plivoReceipts.verify(otherPath)).isFalse();
-    assertThat(new PlivoReceipts(new PlivoSignature("another-token")).verify(genuine)).isFalse();
+    CallbackRequest otherStatus = new CallbackRequest(genuine.method(), genuine.publicUrl(), genuine.headers(),
+        genuine.contentType(), genuine.body().replace("Status=delivered", "Status=failed"));
+
+    ReceiptReader reader = plivoReceipts.get();
+    assertThat(reader.verify(replayedNonce)).isFalse();
+    assertThat(reader.verify(otherPath)).isFalse();
+    assertThat(reader.verify(otherStatus)).as("V3 covers the parameters").isFalse();
+    assertThat(plivoReader("another-token").verify(genuine)).isFalse();
+    assertThat(reader.verify(genuine)).as("the simulator signs with V3").isTrue();
+    assertThat(reader.verify(genuine)).as("its nonce is taken once").isFalse();
   }
 
   @ParameterizedTest(name = "plivo delivery error {0} -> {1}")
@@ -351,7 +369,7 @@ class SimulatorIntegrationTest {
     ProviderResponse viaTwilio = answer(twilio(TestHttp.http("twilio")).send(sms(to, "VEfail-1")));
     ProviderResponse viaVonage = answer(vonage(TestHttp.http("vonage")).send(sms(to, "VEfail-2")));
 
-    assertThat(verifiedReceipts(twilioReceipts, "/dlr/twilio", viaTwilio.providerMessageId(), 2))
+    assertThat(verifiedReceipts(() -> twilioReceipts, "/dlr/twilio", viaTwilio.providerMessageId(), 2))
         .last().satisfies(receipt -> {
           assertThat(receipt.status()).isEqualTo(DeliveryStatus.UNDELIVERED);
           assertThat(receipt.vendorErrorCode()).isEqualTo("30003");

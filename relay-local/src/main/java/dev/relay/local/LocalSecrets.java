@@ -2,6 +2,7 @@ package dev.relay.local;
 
 import dev.relay.api.http.ApiKeys;
 import dev.relay.support.secrets.Keyring;
+import dev.relay.support.secrets.OwnerOnly;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -15,8 +16,8 @@ import java.util.Locale;
 import java.util.Properties;
 
 /**
- * The secrets of a development stack: generated at its first start and kept in its data directory
- * (owner-only), so a restart still verifies the codes it issued before. Production deployments set
+ * The secrets of a development stack: generated at its first start and kept in its data directory,
+ * both owner-only (tightened on every start), so a restart still verifies the codes it issued before. Production deployments set
  * every secret themselves; there is no built-in default.
  */
 public final class LocalSecrets {
@@ -41,6 +42,9 @@ public final class LocalSecrets {
     Path file = dataDir.resolve(FILE);
     Properties values = new Properties();
     try {
+      // A data directory or secrets file from an older run, or made by hand, may be open to others.
+      OwnerOnly.tighten(dataDir);
+      OwnerOnly.tighten(file);
       if (Files.exists(file)) {
         try (Reader reader = Files.newBufferedReader(file)) {
           values.load(reader);
@@ -64,6 +68,7 @@ public final class LocalSecrets {
       added |= putIfAbsent(values, ADMIN_KEY, () -> ApiKeys.generate(ADMIN_KEY_NAME).key());
       if (added) {
         Files.createDirectories(dataDir);
+        OwnerOnly.tighten(dataDir);
         if (!Files.exists(file)) {
           Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         }

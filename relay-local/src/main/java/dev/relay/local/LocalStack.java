@@ -118,6 +118,9 @@ public final class LocalStack implements AutoCloseable {
     // Every local caller is 127.0.0.1: the production per-IP limits (5 starts a minute) would stop
     // a demo, a scenario test or a benchmark at once. Per-number limits stay as in production.
     dispatcher.put("relay.limits.per-ip", "6000/1m");
+    // The simulator's calls cost nothing: the demo shows the whole failover chain, SMS then voice,
+    // which a deployment switches on country by country.
+    dispatcher.put("relay.fallback.voice-countries", "*");
     dispatcher.put("relay.limits.per-network", "6000/1m");
     dispatcher.put("relay.limits.per-api-key", "60000/1m");
     startService(new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, overridden(DispatcherService.NAME, dispatcher))));
@@ -237,6 +240,8 @@ public final class LocalStack implements AutoCloseable {
     // Plivo is enabled but in no default route (*:twilio,vonage): a route or a pin sends to it.
     values.put("relay.providers.enabled", "twilio,vonage,plivo");
     values.put("relay.dlr.public-url", dlrUrl());
+    // Everything runs on this machine, over loopback: the one place plain http is acceptable.
+    values.put("relay.dlr.allow-plain-http", "true");
     values.put("relay.providers.twilio.base-url", simUrl());
     values.put("relay.providers.twilio.account-sid", secrets.get("twilio-account-sid"));
     values.put("relay.providers.twilio.auth-token", secrets.get("twilio-auth-token"));

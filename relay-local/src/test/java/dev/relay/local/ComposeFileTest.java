@@ -84,8 +84,8 @@ class ComposeFileTest {
         .flatMap(config -> ((List<String>) config.get("targets")).stream()).toList();
     for (String service : List.of("verification-api", "dispatcher-stream", "dlr-ingest", "scoring-stream")) {
       Map<String, Object> env = (Map<String, Object>) services.get(service).get("environment");
-      assertThat(targets).as("Prometheus scrapes %s on its port", service)
-          .contains(service + ":" + env.get("RELAY_HTTP_PORT"));
+      assertThat(targets).as("Prometheus scrapes %s on its management port", service)
+          .contains(service + ":" + env.get("RELAY_MANAGEMENT_PORT"));
     }
 
     Map<String, Object> rules = yaml(OPS.resolve("prometheus/alerts.yml"));
@@ -182,6 +182,30 @@ class ComposeFileTest {
     assertThat(dlr.get("RELAY_PROVIDERS_ENABLED")).isEqualTo("twilio,vonage,plivo");
   }
 
+  /** Issue 13: what the compose file exposes, and to whom. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void onlyTheApiAndDlrIngestArePublishedAndMetricsGrafanaAndTheSimulatorAreNotOpen() {
+    for (String service : List.of("verification-api", "dispatcher-stream", "dlr-ingest", "scoring-stream")) {
+      Object management = declared(service).get("RELAY_MANAGEMENT_PORT");
+      assertThat(management).as("%s serves /metrics apart from its public port", service).isNotNull();
+      List<Object> ports = (List<Object>) services.get(service).getOrDefault("ports", List.of());
+      assertThat(ports).as("%s publishes no management port", service)
+          .noneMatch(port -> String.valueOf(port).contains(String.valueOf(management)));
+    }
+    assertThat(services.entrySet().stream()
+        .filter(service -> service.getValue().containsKey("ports"))
+        .filter(service -> ((List<Object>) service.getValue().get("ports")).stream()
+            .anyMatch(port -> !String.valueOf(port).startsWith("127.0.0.1:")))
+        .map(Map.Entry::getKey).toList())
+        .as("published beyond loopback").containsExactlyInAnyOrder("verification-api", "dlr-ingest");
+    Map<String, Object> grafana = declared("grafana");
+    assertThat(String.valueOf(grafana.get("GF_SECURITY_ADMIN_PASSWORD"))).startsWith("${GRAFANA_ADMIN_PASSWORD:?");
+    assertThat(String.valueOf(grafana.get("GF_AUTH_ANONYMOUS_ENABLED"))).isEqualTo("false");
+    assertThat((List<Object>) services.get("provider-sim").get("profiles")).containsExactly("demo");
+    assertThat(environment("dlr-ingest")).containsEntry("RELAY_DLR_ALLOW_PLAIN_HTTP", "false");
+  }
+
   @SuppressWarnings("unchecked")
   private static Map<String, Object> declared(String service) {
     return (Map<String, Object>) services.get(service).get("environment");
@@ -195,10 +219,17 @@ class ComposeFileTest {
     return env;
   }
 
-  /** A ${VAR:?...} reference becomes a value of the right shape, as a filled-in .env would give. */
+  /**
+   * A ${VAR:?...} reference becomes a value of the right shape, as a filled-in .env would give; a
+   * ${VAR:-default} its default, as an .env without it would give.
+   */
   private static String placeholder(String value) {
     if (!value.startsWith("${")) {
       return value;
+    }
+    int fallback = value.indexOf(":-");
+    if (fallback > 0) {
+      return value.substring(fallback + 2, value.length() - 1);
     }
     return value.contains("_KEYS") ? dev.relay.support.secrets.Keyring.generateSetting("k1") : "placeholder";
   }

@@ -52,6 +52,8 @@ class ObservabilityEndToEndTest {
   private static LocalStack stack;
   private static final ByteArrayOutputStream LOGS = new ByteArrayOutputStream();
   private static PrintStream originalOut;
+  /** Each service's public port to its management port, where /metrics is served instead. */
+  private static final Map<Integer, Integer> MANAGEMENT = new java.util.HashMap<>();
   private static final List<String> CODES = new ArrayList<>();
   /** The id of the plain approval, which every service that handled it must have logged under. */
   private static volatile String plainId;
@@ -66,7 +68,18 @@ class ObservabilityEndToEndTest {
     reconfigureLogging();
 
     settings = new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
-    stack = new LocalStack(settings);
+    // /metrics on a management port apart from each public port, as a deployment runs them.
+    Map<String, Map<String, String>> overrides = new java.util.HashMap<>();
+    Map<String, Integer> publicPorts = Map.of(dev.relay.api.VerificationApiService.NAME, settings.apiPort(),
+        dev.relay.dispatcher.DispatcherService.NAME, settings.dispatcherPort(),
+        dev.relay.dlr.DlrIngestService.NAME, settings.dlrPort(),
+        dev.relay.scoring.ScoringService.NAME, settings.scoringPort());
+    for (Map.Entry<String, Integer> service : publicPorts.entrySet()) {
+      int management = freePort();
+      MANAGEMENT.put(service.getValue(), management);
+      overrides.put(service.getKey(), Map.of("relay.management.port", Integer.toString(management)));
+    }
+    stack = new LocalStack(settings, overrides);
     stack.start();
     await().atMost(Duration.ofSeconds(60)).until(stack::isReady);
   }
@@ -170,6 +183,15 @@ class ObservabilityEndToEndTest {
 
   @Test
   @Order(3)
+  void thePublicPortsServeNoMetricsAndTheManagementPortsServeHealth() throws Exception {
+    for (int port : MANAGEMENT.keySet()) {
+      assertThat(get("http://localhost:" + port + "/metrics").statusCode()).as("public port %d", port).isEqualTo(404);
+      assertThat(get("http://localhost:" + MANAGEMENT.get(port) + "/health/ready").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  @Order(3)
   void tagValuesAreBoundedNeverANumberIdOrCode() throws Exception {
     for (int port : List.of(settings.apiPort(), settings.dispatcherPort(), settings.dlrPort(), settings.scoringPort())) {
       String text = scrape(port);
@@ -259,8 +281,9 @@ class ObservabilityEndToEndTest {
     return total;
   }
 
+  /** The metrics of the service whose public port is {@code port}, read on its management port. */
   private static String scrape(int port) throws Exception {
-    HttpResponse<String> response = get("http://localhost:" + port + "/metrics");
+    HttpResponse<String> response = get("http://localhost:" + MANAGEMENT.get(port) + "/metrics");
     assertThat(response.statusCode()).isEqualTo(200);
     return response.body();
   }

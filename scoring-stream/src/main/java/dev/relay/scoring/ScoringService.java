@@ -12,6 +12,7 @@ import dev.relay.scoring.topology.ScoringTopology;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.ApiError;
+import dev.relay.support.http.ManagementServer;
 import dev.relay.support.http.RelayHttp;
 import dev.relay.support.kafka.KafkaSettings;
 import dev.relay.support.kafka.TopicProvisioner;
@@ -72,6 +73,7 @@ public final class ScoringService implements RelayService {
   private KafkaStreams streams;
   private KafkaStreamsMetrics streamsMetrics;
   private Javalin http;
+  private ManagementServer management;
 
   public ScoringService(RelayConfig config) {
     this(config, error -> { });
@@ -114,7 +116,9 @@ public final class ScoringService implements RelayService {
     streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(metrics);
 
-    http = RelayHttp.create(NAME, this::isReady, metrics);
+    management = ManagementServer.start(CommonKeys.managementPort(config), config.get(ScoringConfig.HTTP_HOST), NAME,
+        this::isReady, metrics);
+    http = RelayHttp.create(NAME, this::isReady, metrics, !management.enabled());
     http.get("/scores", ctx -> ctx.json(localScores()));
     http.get("/scores/{provider}/{country}/{channel}", this::oneScore);
     http.get("/alerts", ctx -> ctx.json(recentAlerts()));
@@ -145,10 +149,18 @@ public final class ScoringService implements RelayService {
     return http.port();
   }
 
+  /** The port of /metrics and health when {@code relay.management.port} is set. */
+  public java.util.OptionalInt managementPort() {
+    return management == null ? java.util.OptionalInt.empty() : management.port();
+  }
+
   @Override
   public synchronized void close() {
     if (http != null) {
       http.stop();
+    }
+    if (management != null) {
+      management.close();
     }
     if (streams != null) {
       StreamsShutdown.closeLeavingGroup(streams, CLOSE_TIMEOUT);

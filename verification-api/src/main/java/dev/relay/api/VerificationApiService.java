@@ -11,6 +11,7 @@ import dev.relay.api.http.IdempotencyKeys;
 import dev.relay.api.http.NumberPolicy;
 import dev.relay.api.http.VerificationRoutes;
 import dev.relay.support.config.RelayConfig;
+import dev.relay.support.http.ManagementServer;
 import dev.relay.support.http.RelayHttp;
 import dev.relay.support.runtime.RelayService;
 import io.javalin.Javalin;
@@ -39,6 +40,7 @@ public final class VerificationApiService implements RelayService {
 
   private volatile DispatcherLink link;
   private volatile Javalin app;
+  private volatile ManagementServer management;
 
   /** The production wiring: the dispatcher and the blocked prefixes reached through Kafka. */
   public VerificationApiService(RelayConfig config) {
@@ -78,7 +80,8 @@ public final class VerificationApiService implements RelayService {
     try {
       link.start();
       link.bindMetrics(metrics);
-      Javalin server = RelayHttp.create(NAME, this::isReady, metrics);
+      management = ManagementServer.start(config.managementPort(), config.httpHost(), NAME, this::isReady, metrics);
+      Javalin server = RelayHttp.create(NAME, this::isReady, metrics, !management.enabled());
       new VerificationRoutes(link, config.ids(), config.guessSealer(),
           new NumberPolicy(config.enabledCountries(), config.requireMobile()),
           config.codeLength(), config.apiKeys(), config.clientAddresses(),
@@ -88,6 +91,7 @@ public final class VerificationApiService implements RelayService {
       server.start(config.httpHost(), config.httpPort());
       app = server;
     } catch (RuntimeException e) {
+      closeManagement();
       link.close();
       link = null;
       throw e;
@@ -113,6 +117,19 @@ public final class VerificationApiService implements RelayService {
     return app.port();
   }
 
+  /** The port of /metrics and health when {@code relay.management.port} is set. */
+  public java.util.OptionalInt managementPort() {
+    ManagementServer current = management;
+    return current == null ? java.util.OptionalInt.empty() : current.port();
+  }
+
+  private void closeManagement() {
+    if (management != null) {
+      management.close();
+      management = null;
+    }
+  }
+
   @Override
   public synchronized void close() {
     // The server first: no new request may reach a link that is closing.
@@ -120,6 +137,7 @@ public final class VerificationApiService implements RelayService {
       app.stop();
       app = null;
     }
+    closeManagement();
     if (link != null) {
       link.close();
       link = null;

@@ -43,12 +43,18 @@ public final class DispatcherConfig {
       "relay.verification.retention", "24h",
       "How long a finished verification (its status and history, never its code) is kept to answer checks and repeated requests");
 
+  public static final ConfigKey VOICE_FALLBACK_COUNTRIES = ConfigKey.optional(
+      "relay.fallback.voice-countries", "",
+      "ISO countries where an SMS verification whose SMS routes all failed goes on as a voice call (DE,FR; * for"
+          + " every country); empty: never. A call costs more than a text and is a favourite of toll fraud, so it is"
+          + " switched on country by country. A caller asking for voice is not a fallback and is not affected");
+
   public static final ConfigKey SMS_ROUTES = ConfigKey.optional(
       "relay.routing.sms", "*:twilio,vonage",
       "Ordered SMS providers per country: CC:provider,provider;*:provider (the * entry is required)");
   public static final ConfigKey VOICE_ROUTES = ConfigKey.optional(
       "relay.routing.voice", "*:twilio",
-      "Ordered voice providers per country, same form; empty for no voice fallback");
+      "Ordered voice providers per country, same form (voice fallback also needs relay.fallback.voice-countries)");
   public static final ConfigKey TABLE_FILE = ConfigKey.optional(
       "relay.routing.table-file", "",
       "JSON routing table with prices (see RoutingTableFile); published to routing-table at start-up when none is"
@@ -98,10 +104,10 @@ public final class DispatcherConfig {
   public static final List<ConfigKey> KEYS = List.of(
       APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL, PUNCTUATE_INTERVAL,
       CODE_LENGTH, TTL, DELIVERY_WINDOW, DELIVERY_WINDOW_BY_COUNTRY, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
-      SMS_ROUTES, VOICE_ROUTES,
+      VOICE_FALLBACK_COUNTRIES, SMS_ROUTES, VOICE_ROUTES,
       TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, USE_SCORES, EXPLORATION_SHARE, ADMIN_TOKEN,
       SENDER_GROUP_ID, SENDER_TRANSACTIONAL_ID, SENDER_MAX_BATCH, SENDER_TRY_TIMEOUT,
-      HTTP_PORT, HTTP_HOST);
+      HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT);
 
   /** Everything the dispatcher reads: its keys, the topics, the broker, the secrets and the vendors. */
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(

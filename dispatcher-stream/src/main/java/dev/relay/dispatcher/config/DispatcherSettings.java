@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import dev.relay.schemas.topics.Durations;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -27,12 +29,14 @@ public record DispatcherSettings(
     int maxWrongGuesses,
     int maxSends,
     Duration retention,
+    Set<String> voiceFallbackCountries,
     String senderGroupId,
     String senderTransactionalId,
     int senderMaxBatch,
     Duration senderTryTimeout) {
 
   private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
+  private static final String ALL_COUNTRIES = "*";
 
   public DispatcherSettings {
     requireBetween(DispatcherConfig.CODE_LENGTH, codeLength, 4, 10);
@@ -46,6 +50,7 @@ public record DispatcherSettings(
     deliveryWindowByCountry = Map.copyOf(deliveryWindowByCountry);
     deliveryWindowByCountry.values().forEach(window -> requirePositive(DispatcherConfig.DELIVERY_WINDOW_BY_COUNTRY, window));
     requirePositive(DispatcherConfig.RETENTION, retention);
+    voiceFallbackCountries = Set.copyOf(voiceFallbackCountries);
     requirePositive(DispatcherConfig.SENDER_TRY_TIMEOUT, senderTryTimeout);
     if (applicationId == null || applicationId.isBlank()) {
       throw new ConfigException(DispatcherConfig.APPLICATION_ID.name() + " must not be empty");
@@ -66,6 +71,7 @@ public record DispatcherSettings(
         config.getInt(DispatcherConfig.MAX_WRONG_GUESSES),
         config.getInt(DispatcherConfig.MAX_SENDS),
         config.getDuration(DispatcherConfig.RETENTION),
+        voiceFallbackCountries(config),
         config.get(DispatcherConfig.SENDER_GROUP_ID).trim(),
         config.find(DispatcherConfig.SENDER_TRANSACTIONAL_ID)
             .map(String::trim)
@@ -77,6 +83,24 @@ public record DispatcherSettings(
   /** The delivery window for a number of this country: its own where configured, else the default. */
   public Duration deliveryWindowFor(String country) {
     return deliveryWindowByCountry.getOrDefault(country, deliveryWindow);
+  }
+
+  /** Whether an SMS verification to this country may go on as a voice call once its SMS routes are used up. */
+  public boolean voiceFallbackIn(String country) {
+    return voiceFallbackCountries.contains(ALL_COUNTRIES) || voiceFallbackCountries.contains(country);
+  }
+
+  private static Set<String> voiceFallbackCountries(RelayConfig config) {
+    Set<String> countries = new HashSet<>();
+    for (String entry : config.getList(DispatcherConfig.VOICE_FALLBACK_COUNTRIES)) {
+      String country = entry.trim().toUpperCase(Locale.ROOT);
+      if (!country.equals(ALL_COUNTRIES) && !COUNTRY.matcher(country).matches()) {
+        throw new ConfigException(DispatcherConfig.VOICE_FALLBACK_COUNTRIES.name()
+            + ": list ISO countries (DE,FR) or *, not '" + entry + "'");
+      }
+      countries.add(country);
+    }
+    return countries;
   }
 
   /** Reads {@code IN:60s,NG:45s}: some routes take longer to deliver, and waiting less there only fails over early. */

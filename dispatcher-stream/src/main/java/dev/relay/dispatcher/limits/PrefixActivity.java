@@ -19,8 +19,8 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * One destination prefix's recent verifications as the anti-pumping detector judges them: starts and
- * approvals counted per bucket over the recent window, the baseline the older buckets were folded
+ * One destination prefix's recent verifications as the anti-pumping detector judges them: sends
+ * (every send counts as a start, failovers included) and approvals counted per bucket over the recent window, the baseline the older buckets were folded
  * into (starts per millisecond, exponentially weighted with the baseline's time constant, so the
  * state stays small however long the history), and the prefix's block and release marks. Immutable:
  * every change returns a new value. Times are epoch milliseconds, 0 for "none".
@@ -45,8 +45,8 @@ public record PrefixActivity(List<Bucket> buckets, double baselineRate, long bas
     /** For humans: the figures that crossed the thresholds (never a number, only counts). */
     public String reason(PumpingSettings settings) {
       return String.format(Locale.ROOT,
-          "%d verifications started in the last %s against a baseline of %.1f (spike threshold x%.1f, floor %d);"
-              + " %d of the %d old enough to judge were approved (%.0f%%, below %.0f%%): the pattern of SMS pumping",
+          "%d sends dispatched in the last %s against a baseline of %.1f (spike threshold x%.1f, floor %d);"
+              + " %d approvals for the %d sends old enough to judge (%.0f%%, below %.0f%%): the pattern of SMS pumping",
           started, human(settings.window()), baselinePerWindow, settings.spikeFactor(), settings.minStarts(),
           approved, matured, completion * 100, settings.maxCompletion() * 100);
     }

@@ -161,7 +161,7 @@ public final class DispatcherTopology {
   }
 
   /**
-   * Anti-pumping: the lifecycle's own creations and approvals, read back from verification-events,
+   * Anti-pumping: the lifecycle's own sends and approvals, read back from verification-events,
    * re-keyed by destination prefix into a repartition with blocked-prefixes' partition count, judged
    * per prefix by the {@link PumpingDetector}; its blocks go to blocked-prefixes, which every instance
    * reads into a global store.

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Anti-pumping, run where a prefix's counts have a single writer: reads the lifecycle's own events
- * re-keyed by destination prefix, counts verifications created and approved per prefix, and emits a
+ * re-keyed by destination prefix, counts sends (every one, whatever caused it: a start, a resend, a
+ * failover, the voice fallback) and approvals per prefix, and emits a
  * {@code BLOCKED} {@link PrefixBlock} when {@link PrefixActivity#judge} finds the pumping pattern.
  * An operator's release reaches it through the global {@code blocked-prefixes} store, which the
  * release overwrote: the next event of the prefix applies it (empty window, grace period).
@@ -46,13 +47,18 @@ final class PumpingDetector implements Processor<String, VerificationEvent, Stri
     this.metrics = metrics;
   }
 
-  /** Whether the detector needs this event at all: a creation or an approval. */
+  /** Whether the detector needs this event at all: a send or an approval. */
   static boolean counts(VerificationEvent event) {
-    return event != null && (isCreation(event) || event.getStatus() == VerificationStatus.APPROVED);
+    return event != null && (announcesSend(event) || event.getStatus() == VerificationStatus.APPROVED);
   }
 
-  private static boolean isCreation(VerificationEvent event) {
-    return event.getPreviousStatus() == null;
+  /**
+   * The lifecycle emits an event still {@code PENDING} exactly when it dispatched a send: the creation
+   * with its first send, a failover, the voice fallback, a resend or repeated start. A creation that
+   * found no route sent nothing and carries no attempt.
+   */
+  static boolean announcesSend(VerificationEvent event) {
+    return event.getStatus() == VerificationStatus.PENDING && !event.getAttempts().isEmpty();
   }
 
   @Override
@@ -76,7 +82,7 @@ final class PumpingDetector implements Processor<String, VerificationEvent, Stri
     if (held != null && held.getState() == PrefixBlockState.RELEASED && held.getReleasedAt() != null) {
       activity = activity.released(held.getReleasedAt(), settings);
     }
-    if (isCreation(event)) {
+    if (announcesSend(event)) {
       activity = activity.started(at, settings);
       Optional<PrefixActivity.Verdict> verdict = activity.judge(at, settings);
       if (verdict.isPresent()) {

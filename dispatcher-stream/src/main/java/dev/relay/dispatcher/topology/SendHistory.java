@@ -4,8 +4,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The sends users asked for to one number (starts, repeated starts, resends), across its
- * verifications, with the client network that asked: what the per-number limits are decided on.
+ * Every send to one number (starts, repeated starts, resends, failovers, the voice fallback), across
+ * its verifications, with the client network it is counted against: what the per-number limits are
+ * decided on. A failover is counted against the network of the request that began its chain.
  */
 interface SendHistory {
 

@@ -49,10 +49,15 @@ import java.util.Set;
  *
  * <p>Failover: a command carries every untried route of its channel; when all of them rejected, a
  * final failure receipt came, or the delivery window closed without a delivered receipt, the same
- * code goes out on the untried routes left, then on voice, and the verification fails when none is
- * left. When the send cap is used up, a known failure (rejection, failed receipt) ends the
- * verification as {@code MAX_ATTEMPTS_REACHED}; a closed window does not, since the last code may
- * still arrive: the verification then stays pending until it expires.
+ * code goes out on the untried routes left, then on voice where voice fallback is enabled for the
+ * country, and the verification fails when none is left. When the send cap is used up, a known failure
+ * (rejection, failed receipt) ends the verification as {@code MAX_ATTEMPTS_REACHED}; a closed window
+ * does not, since the last code may still arrive: the verification then stays pending until it expires.
+ *
+ * <p>Every send, whatever caused it (a start, a resend, a failover, the voice fallback), is one paid
+ * message: each is recorded in the number's send history, and a failover the number's budget does not
+ * allow is withheld (the verification stays pending, without a delivery window, and a resend can be
+ * asked for once the budget allows it).
  */
 final class VerificationLifecycle {
 
@@ -164,16 +169,15 @@ final class VerificationLifecycle {
       return fx;
     }
     if (own && state.getStatus() == VerificationStatus.PENDING) {
-      repeatStart(fx, state, request, now);
+      repeatStart(fx, state, request, now, history);
     } else {
       if (state != null && state.getStatus() == VerificationStatus.PENDING) {
         // Another key's verification of this number: this caller may neither see nor reuse it, and one
         // number has one pending verification, so the newer start replaces it and its code is destroyed.
         finish(fx, state, VerificationStatus.CANCELED, "superseded", now);
       }
-      create(fx, number, request, now);
+      create(fx, number, request, now, history);
     }
-    recordUserSend(fx, number, request, now, history);
     return fx;
   }
 
@@ -198,8 +202,9 @@ final class VerificationLifecycle {
   }
 
   /**
-   * Refuses a send the number's limits do not allow: all sends to it, and the part one client
-   * network may ask for. Checked only after the per-IP and per-network stages let the request in.
+   * Refuses a send the number's limits do not allow: all sends to it (failovers included), and the
+   * part one client network may ask for. Checked only after the per-IP and per-network stages let the
+   * request in.
    */
   private boolean overNumberLimit(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
     List<SendHistory.Sent> sent = history.of(number);
@@ -251,15 +256,12 @@ final class VerificationLifecycle {
     replyToStart(fx, request, reply.setError(error).setRetryAfter(retryAfter).build());
   }
 
-  /** Counts the send a request caused, if it caused one (the only commands a request can cause). */
-  private static void recordUserSend(Effects fx, String number, VerificationRequest request, Instant now,
-      SendHistory history) {
-    if (!fx.commands().isEmpty()) {
-      history.record(number, new SendHistory.Sent(now, Networks.of(request.getClientIp()).orElse("")), now);
-    }
+  /** The client network a user's request is counted against ({@code ""} when it names no address). */
+  private static String networkOf(VerificationRequest request) {
+    return Networks.of(request.getClientIp()).orElse("");
   }
 
-  private Effects create(Effects fx, String number, VerificationRequest request, Instant now) {
+  private Effects create(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
     String id = proposedIdOrMinted(number, request.getVerificationId());
     String code = secrets.codes().next();
     VerificationState state = VerificationState.newBuilder()
@@ -282,7 +284,7 @@ final class VerificationLifecycle {
         .build();
     fx.replace(state);
     Optional<Plan> plan = untried(state, state.getChannel(), SendReason.INITIAL);
-    plan.ifPresent(first -> dispatch(fx, state, first, now));
+    plan.ifPresent(first -> dispatch(fx, state, first, now, history, networkOf(request)));
     // The creation event carries the first attempt, so a reader sees where the code went.
     fx.event(event(state, null, "created", now));
     if (plan.isEmpty()) {
@@ -292,7 +294,8 @@ final class VerificationLifecycle {
     return fx;
   }
 
-  private Effects repeatStart(Effects fx, VerificationState state, VerificationRequest request, Instant now) {
+  private Effects repeatStart(Effects fx, VerificationState state, VerificationRequest request, Instant now,
+      SendHistory history) {
     if (state.getSendsUsed() >= settings.maxSends()) {
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_MAX_SENDS, state, now));
       return fx;
@@ -302,7 +305,8 @@ final class VerificationLifecycle {
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_NO_ROUTE, state, now));
       return fx;
     }
-    dispatch(fx, state, plan.get(), now);
+    dispatch(fx, state, plan.get(), now, history, networkOf(request));
+    announceResend(fx, state, plan.get(), now);
     remember(state, request);
     replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.EXISTING, state, now));
     return fx;
@@ -329,12 +333,11 @@ final class VerificationLifecycle {
         && (prefixBlocked(fx, number, request, now) || overNumberLimit(fx, number, request, now, history))) {
       return fx;
     }
-    resend(fx, state, request, now);
-    recordUserSend(fx, number, request, now, history);
+    resend(fx, state, request, now, history);
     return fx;
   }
 
-  private void resend(Effects fx, VerificationState state, VerificationRequest request, Instant now) {
+  private void resend(Effects fx, VerificationState state, VerificationRequest request, Instant now, SendHistory history) {
     if (state.getStatus() != VerificationStatus.PENDING) {
       count("relay.resends", "outcome", "not_pending");
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_NOT_PENDING, state, now));
@@ -354,7 +357,8 @@ final class VerificationLifecycle {
       return;
     }
     count("relay.resends", "outcome", "resent");
-    dispatch(fx, state, plan.get(), now);
+    dispatch(fx, state, plan.get(), now, history, networkOf(request));
+    announceResend(fx, state, plan.get(), now);
     remember(state, request);
     replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.RESENT, state, now));
   }
@@ -464,7 +468,8 @@ final class VerificationLifecycle {
 
   // ---------------------------------------------------------------- send results
 
-  Effects onSendResult(VerificationState current, SendResult result, Instant now, EarlyReceipts early) {
+  Effects onSendResult(VerificationState current, SendResult result, Instant now, EarlyReceipts early,
+      SendHistory history) {
     Effects fx = new Effects(editable(current));
     VerificationState state = fx.state();
     if (state == null || !state.getVerificationId().equals(result.getVerificationId())) {
@@ -496,7 +501,7 @@ final class VerificationLifecycle {
             });
       }
       if (state.getStatus() == VerificationStatus.PENDING && isCurrent) {
-        afterAcceptance(fx, state, attempt, now);
+        afterAcceptance(fx, state, attempt, now, history);
       }
       return fx;
     }
@@ -510,17 +515,17 @@ final class VerificationLifecycle {
     if (ErrorCategories.isPermanentForNumber(result.getErrorCategory())) {
       finish(fx, state, VerificationStatus.FAILED, "permanent-rejection", now);
     } else if (result.getLastTry() && isCurrent) {
-      failover(fx, state, SendReason.REJECTION, result.getProvider(), now);
+      failover(fx, state, SendReason.REJECTION, result.getProvider(), now, history);
     }
     return fx;
   }
 
-  private void afterAcceptance(Effects fx, VerificationState state, Attempt attempt, Instant now) {
+  private void afterAcceptance(Effects fx, VerificationState state, Attempt attempt, Instant now, SendHistory history) {
     DeliveryStatus delivery = attempt.getDeliveryStatus();
     if (delivery == DeliveryStatus.DELIVERED) {
       state.setDeliveryDeadline(null);
     } else if (delivery != null && FINAL_FAILURES.contains(delivery)) {
-      failover(fx, state, SendReason.FAILED_RECEIPT, attempt.getProvider(), now);
+      failover(fx, state, SendReason.FAILED_RECEIPT, attempt.getProvider(), now, history);
     } else {
       // The window runs from the provider's acceptance, not from the command.
       state.setDeliveryDeadline(now.plus(settings.deliveryWindowFor(state.getCountry())));
@@ -529,7 +534,8 @@ final class VerificationLifecycle {
 
   // ---------------------------------------------------------------- receipts
 
-  Effects onReceipt(VerificationState current, DeliveryReceipt receipt, Instant now, EarlyReceipts early) {
+  Effects onReceipt(VerificationState current, DeliveryReceipt receipt, Instant now, EarlyReceipts early,
+      SendHistory history) {
     Effects fx = new Effects(editable(current));
     VerificationState state = fx.state();
     if (state == null || !receipt.getFinalStatus()) {
@@ -551,7 +557,7 @@ final class VerificationLifecycle {
     fx.changed();
     boolean isCurrent = attempt == currentAttempt(state);
     if (state.getStatus() == VerificationStatus.PENDING && isCurrent && attempt.getOutcome() == SendOutcome.ACCEPTED) {
-      afterAcceptance(fx, state, attempt, now);
+      afterAcceptance(fx, state, attempt, now, history);
     }
     return fx;
   }
@@ -582,7 +588,7 @@ final class VerificationLifecycle {
 
   // ---------------------------------------------------------------- deadlines
 
-  Effects onDeadline(VerificationState current, Instant now) {
+  Effects onDeadline(VerificationState current, Instant now, SendHistory history) {
     Effects fx = new Effects(editable(current));
     VerificationState state = fx.state();
     if (state == null) {
@@ -597,7 +603,7 @@ final class VerificationLifecycle {
           state.setDeliveryDeadline(null);
           fx.changed();
         } else {
-          failover(fx, state, SendReason.TIMEOUT, attempt == null ? null : attempt.getProvider(), now);
+          failover(fx, state, SendReason.TIMEOUT, attempt == null ? null : attempt.getProvider(), now, history);
         }
       }
     } else if (!now.isBefore(deadlineOf(state, settings).orElseThrow())) {
@@ -615,7 +621,8 @@ final class VerificationLifecycle {
     }
   }
 
-  private void failover(Effects fx, VerificationState state, SendReason trigger, String failedProvider, Instant now) {
+  private void failover(Effects fx, VerificationState state, SendReason trigger, String failedProvider, Instant now,
+      SendHistory history) {
     fx.changed();
     if (state.getSendsUsed() >= settings.maxSends()) {
       if (trigger == SendReason.TIMEOUT) {
@@ -630,8 +637,18 @@ final class VerificationLifecycle {
       finish(fx, state, VerificationStatus.FAILED, "routes-exhausted", now);
       return;
     }
-    dispatch(fx, state, plan.get(), now);
     String reason = plan.get().reason().name().toLowerCase(Locale.ROOT);
+    List<SendHistory.Sent> sent = history.of(state.getTo());
+    if (limits.perNumber().blockedUntil(sent.stream().map(SendHistory.Sent::at).toList(), now).isPresent()) {
+      // The number's budget counts failovers too: a number that never confirms delivery must not turn
+      // starts into more paid sends than the budget allows. A resend can be asked for once it refills.
+      state.setDeliveryDeadline(null);
+      count("relay.failovers.withheld", "reason", reason);
+      return;
+    }
+    // The send carries on the request that began this chain of sends: its network's share counts it.
+    String network = sent.isEmpty() ? "" : sent.get(sent.size() - 1).network();
+    dispatch(fx, state, plan.get(), now, history, network);
     Counter.builder("relay.failovers")
         .description("Sends caused by a failed, rejected or unconfirmed earlier send")
         .tag("reason", reason)
@@ -656,7 +673,12 @@ final class VerificationLifecycle {
     fx.event(event(state, previous, reason, now));
   }
 
-  private void dispatch(Effects fx, VerificationState state, Plan plan, Instant now) {
+  /**
+   * Issues one send, and records it in the number's send history under the client network it is
+   * counted against: every send costs money, whatever caused it.
+   */
+  private void dispatch(Effects fx, VerificationState state, Plan plan, Instant now, SendHistory history,
+      String network) {
     int number = state.getAttempts().size() + 1;
     String idempotencyKey = state.getVerificationId() + "-" + number;
     state.getAttempts().add(Attempt.newBuilder()
@@ -673,6 +695,7 @@ final class VerificationLifecycle {
     state.setDeliveryDeadline(now.plus(settings.deliveryWindowFor(state.getCountry())));
     fx.changed();
     count("relay.sends.dispatched", "channel", plan.channel().name().toLowerCase(Locale.ROOT));
+    history.record(state.getTo(), new SendHistory.Sent(now, network), now);
     fx.command(SendCommand.newBuilder()
         .setVerificationId(state.getVerificationId())
         .setAttempt(number)
@@ -689,18 +712,26 @@ final class VerificationLifecycle {
         .build());
   }
 
+  /**
+   * A send a user asked for on a pending verification is an event too, like a failover: anti-pumping
+   * counts every send it reads on verification-events, and an analyst sees where each code went.
+   */
+  private void announceResend(Effects fx, VerificationState state, Plan plan, Instant now) {
+    fx.event(event(state, VerificationStatus.PENDING, "resend:" + plan.reason().name().toLowerCase(Locale.ROOT), now));
+  }
+
   // ---------------------------------------------------------------- routing
 
   /** Where a send goes, and why it was issued. */
   private record Plan(Channel channel, List<Route> routes, SendReason reason) {}
 
-  /** The routes of this channel not tried yet; once SMS has none left, voice. */
+  /** The routes of this channel not tried yet; once SMS has none left, voice where the country allows it. */
   private Optional<Plan> untried(VerificationState state, Channel channel, SendReason reason) {
     List<Route> routes = withoutUsed(state, channel);
     if (!routes.isEmpty()) {
       return Optional.of(new Plan(channel, routes, reason));
     }
-    if (channel == Channel.SMS) {
+    if (channel == Channel.SMS && settings.voiceFallbackIn(state.getCountry())) {
       List<Route> voice = withoutUsed(state, Channel.VOICE);
       if (!voice.isEmpty()) {
         return Optional.of(new Plan(Channel.VOICE, voice, SendReason.CHANNEL_FALLBACK));

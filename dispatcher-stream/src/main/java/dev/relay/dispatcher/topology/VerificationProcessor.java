@@ -115,9 +115,9 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     } else if (value instanceof CodeCheckRequest check) {
       effects = lifecycle.onCheck(number, current, check, now);
     } else if (value instanceof SendResult result) {
-      effects = lifecycle.onSendResult(current, result, now, earlyReceipts);
+      effects = lifecycle.onSendResult(current, result, now, earlyReceipts, sendHistory);
     } else if (value instanceof DeliveryReceipt receipt) {
-      effects = lifecycle.onReceipt(current, receipt, now, earlyReceipts);
+      effects = lifecycle.onReceipt(current, receipt, now, earlyReceipts, sendHistory);
     } else {
       throw new IllegalArgumentException("the lifecycle does not take " + value.getClass().getName());
     }
@@ -144,7 +144,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
         deadlines.delete(deadline);
         continue;
       }
-      apply(deadline.number(), expected, lifecycle.onDeadline(current, now), now);
+      apply(deadline.number(), expected, lifecycle.onDeadline(current, now, sendHistory), now);
     }
   }
 
@@ -185,7 +185,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
   }
 
   /**
-   * Each number's user-asked sends as {@code millis|network} strings, pruned to the longest
+   * Each number's sends (any reason) as {@code millis|network} strings, pruned to the longest
    * per-number window on every write (and the key deleted when nothing is left in it).
    */
   private static final class StoredSendHistory implements SendHistory {

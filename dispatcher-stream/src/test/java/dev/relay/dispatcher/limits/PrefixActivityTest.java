@@ -54,7 +54,7 @@ class PrefixActivityTest {
       assertThat(v.completion()).isZero();
       assertThat(v.baselinePerWindow()).isZero();
       assertThat(v.windowStart()).isEqualTo(judged.minus(Duration.ofMinutes(10)));
-      assertThat(v.reason(SETTINGS)).contains("10 verifications started in the last 10m", "0 of the 10", "below 20%");
+      assertThat(v.reason(SETTINGS)).contains("10 sends dispatched in the last 10m", "0 approvals for the 10", "below 20%");
     });
   }
 

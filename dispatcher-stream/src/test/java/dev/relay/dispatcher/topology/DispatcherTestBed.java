@@ -223,11 +223,11 @@ final class DispatcherTestBed implements AutoCloseable {
   }
 
   void accepted(SendCommand command, int tryIndex, String messageId) {
-    results.pipeInput(NUMBER, result(command, tryIndex, true, SendOutcome.ACCEPTED, ErrorCategory.NONE, messageId), now);
+    results.pipeInput(command.getTo(), result(command, tryIndex, true, SendOutcome.ACCEPTED, ErrorCategory.NONE, messageId), now);
   }
 
   void rejected(SendCommand command, int tryIndex, boolean lastTry, ErrorCategory category) {
-    results.pipeInput(NUMBER, result(command, tryIndex, lastTry, SendOutcome.REJECTED, category, null), now);
+    results.pipeInput(command.getTo(), result(command, tryIndex, lastTry, SendOutcome.REJECTED, category, null), now);
   }
 
   SendResult result(SendCommand command, int tryIndex, boolean lastTry, SendOutcome outcome, ErrorCategory category,
@@ -293,8 +293,12 @@ final class DispatcherTestBed implements AutoCloseable {
   }
 
   VerificationState state() {
+    return state(NUMBER);
+  }
+
+  VerificationState state(String number) {
     KeyValueStore<String, VerificationState> store = driver.getKeyValueStore(DispatcherNames.VERIFICATIONS_STORE);
-    return store.get(NUMBER);
+    return store.get(number);
   }
 
   /** The plaintext code inside a command; tests compare codes, never print them. */

@@ -3,6 +3,7 @@ package dev.relay.dispatcher.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryStatus;
@@ -39,7 +40,8 @@ class FailoverTopologyTest {
 
   @BeforeEach
   void startOneVerification() {
-    bed = new DispatcherTestBed(stateDir);
+    // Voice fallback is off unless a country enables it; these tests follow an SMS verification onto voice.
+    bed = new DispatcherTestBed(stateDir, Map.of(DispatcherConfig.VOICE_FALLBACK_COUNTRIES.name(), "DE"));
     id = bed.start("req-1").getVerificationId();
     first = bed.onlyCommand();
     bed.onlyReply();
@@ -130,6 +132,34 @@ class FailoverTopologyTest {
     assertThat(bed.nothingOut()).isTrue();
     assertThat(bed.counter("relay.failovers", "reason", "timeout", "provider", "twilio", "country", "DE"))
         .isEqualTo(1.0);
+  }
+
+  @Test
+  void voiceFallbackHappensOnlyInCountriesThatEnableIt() {
+    for (String enabled : new String[] {"", "FR,GB"}) {
+      bed.close();
+      bed = new DispatcherTestBed(stateDir.resolve("voice-" + enabled.length()),
+          Map.of(DispatcherConfig.VOICE_FALLBACK_COUNTRIES.name(), enabled));
+      bed.start("req-sms");
+      SendCommand sms = bed.onlyCommand();
+      bed.onlyReply();
+      bed.onlyEvent();
+
+      bed.rejected(sms, 0, false, ErrorCategory.PROVIDER_ERROR);
+      bed.rejected(sms, 1, true, ErrorCategory.PROVIDER_ERROR);
+
+      assertThat(bed.commands.isEmpty()).as("no call to DE with voice fallback on for [%s]", enabled).isTrue();
+      VerificationEvent failed = bed.onlyEvent();
+      assertThat(failed.getStatus()).isEqualTo(VerificationStatus.FAILED);
+      assertThat(failed.getReason()).isEqualTo("routes-exhausted");
+    }
+    bed.close();
+    bed = new DispatcherTestBed(stateDir.resolve("voice-all"), Map.of(DispatcherConfig.VOICE_FALLBACK_COUNTRIES.name(), "*"));
+    bed.start("req-sms");
+    SendCommand sms = bed.onlyCommand();
+    bed.rejected(sms, 0, false, ErrorCategory.PROVIDER_ERROR);
+    bed.rejected(sms, 1, true, ErrorCategory.PROVIDER_ERROR);
+    assertThat(bed.onlyCommand().getReason()).isEqualTo(SendReason.CHANNEL_FALLBACK);
   }
 
   @Test

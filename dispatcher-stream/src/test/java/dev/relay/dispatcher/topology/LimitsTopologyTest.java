@@ -173,7 +173,8 @@ class LimitsTopologyTest {
     assertThat(again.getReason()).isEqualTo(SendReason.REPEAT_START);
     assertThat(again.getRoutes()).extracting(Route::getProvider).containsExactly("vonage");
     assertThat(bed.codeOf(again).equals(bed.codeOf(first))).as("never a second valid code").isTrue();
-    assertThat(bed.nothingOut()).as("a resend is not a transition").isTrue();
+    assertThat(bed.onlyEvent().getReason()).as("announced, for anti-pumping").isEqualTo("resend:repeat_start");
+    assertThat(bed.nothingOut()).isTrue();
     assertThat(bed.state().getSendsUsed()).isEqualTo(2);
     assertThat(bed.state().getDeliveryDeadline()).isEqualTo(bed.now().plus(WINDOW));
 
@@ -199,6 +200,7 @@ class LimitsTopologyTest {
     VerificationReply reply = bed.onlyReply();
     assertThat(reply.getKind()).isEqualTo(ReplyKind.EXISTING);
     assertThat(reply.getChannel()).isEqualTo(Channel.VOICE);
+    bed.onlyEvent();
     assertThat(bed.nothingOut()).isTrue();
   }
 
@@ -211,6 +213,7 @@ class LimitsTopologyTest {
       bed.start("req-" + repeat);
       assertThat(bed.onlyCommand().getAttempt()).isEqualTo(repeat);
       assertThat(bed.onlyReply().getKind()).isEqualTo(ReplyKind.EXISTING);
+      bed.onlyEvent();
     }
 
     bed.start("req-6");
@@ -294,6 +297,7 @@ class LimitsTopologyTest {
     bed.start("req-2");
     bed.onlyCommand();
     bed.onlyReply();
+    bed.onlyEvent();
 
     bed.start("req-2");
 

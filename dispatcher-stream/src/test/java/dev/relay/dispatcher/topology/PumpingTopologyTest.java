@@ -9,6 +9,7 @@ import dev.relay.schemas.PrefixBlockState;
 import dev.relay.schemas.ReplyKind;
 import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.SendCommand;
+import dev.relay.schemas.SendReason;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import java.nio.file.Path;
@@ -101,6 +102,38 @@ class PumpingTopologyTest {
   }
 
   @Test
+  void failoversAndResendsCountAsSendsSoOneStartThatNeverDeliversCanTripTheDetector() {
+    bed.close();
+    bed = new DispatcherTestBed(stateDir.resolve("failovers"), Map.of(
+        "relay.pumping.min-starts", "5",
+        "relay.pumping.window", "10m",
+        "relay.pumping.completion-delay", "0s",
+        "relay.fallback.voice-countries", "DE"));
+    blocks = bed.driver.createOutputTopic(bed.topics.blockedPrefixes.name(), new StringDeserializer(),
+        bed.topics.blockedPrefixes.valueSerde().deserializer());
+    // One start; the number never confirms delivery: a timeout failover, the voice fallback, then two
+    // resends. Five paid sends to the prefix, which the detector must see although one verification was created.
+    String number = pumpedNumber(0);
+    bed.request(RequestAction.START, "pump-once", number, null, null);
+    bed.accepted(bed.commands.readValue(), 0, "sm-1");
+    for (SendReason expected : List.of(SendReason.TIMEOUT, SendReason.CHANNEL_FALLBACK)) {
+      bed.advance(Duration.ofSeconds(31));
+      SendCommand failover = bed.commands.readValue();
+      assertThat(failover.getReason()).isEqualTo(expected);
+      bed.accepted(failover, 0, "m-" + failover.getAttempt());
+    }
+    assertThat(blocks.isEmpty()).as("three sends, below the floor").isTrue();
+    bed.request(RequestAction.RESEND, "pump-resend-1", number, null, null);
+    assertThat(blocks.isEmpty()).isTrue();
+    bed.request(RequestAction.RESEND, "pump-resend-2", number, null, null);
+
+    PrefixBlock block = blocks.readValue();
+    assertThat(block.getPrefix()).isEqualTo(PUMPED);
+    assertThat(block.getStartedInWindow()).as("the start, two failovers and two resends").isEqualTo(5);
+    assertThat(bed.state(number).getSendsUsed()).isEqualTo(5);
+  }
+
+  @Test
   void startsNobodyCompletesBlockThePrefixAndOnlyIt() {
     for (int i = 0; i < 4; i++) {
       assertThat(startPumped().getKind()).isEqualTo(ReplyKind.STARTED);
@@ -124,7 +157,7 @@ class PumpingTopologyTest {
     assertThat(block.getBlockedAt()).isEqualTo(DispatcherTestBed.T0);
     assertThat(block.getBlockedUntil()).isEqualTo(DispatcherTestBed.T0.plus(BLOCK_FOR));
     assertThat(block.getReleasedAt()).isNull();
-    assertThat(block.getReason()).contains("5 verifications started").doesNotContain("+49");
+    assertThat(block.getReason()).contains("5 sends dispatched").doesNotContain("+49");
 
     // A new number of the prefix is refused, with the block's end to retry after, and nothing is sent.
     VerificationReply refused = startPumped();

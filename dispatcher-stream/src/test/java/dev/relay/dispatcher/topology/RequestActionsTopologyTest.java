@@ -66,6 +66,7 @@ class RequestActionsTopologyTest {
     assertThat(reply.getKind()).isEqualTo(ReplyKind.RESENT);
     assertThat(reply.getStatus()).isEqualTo(VerificationStatus.PENDING);
     assertThat(reply.getChannel()).isEqualTo(Channel.SMS);
+    assertThat(bed.onlyEvent().getReason()).as("announced, for anti-pumping").isEqualTo("resend:user_request");
     assertThat(bed.nothingOut()).isTrue();
     assertThat(bed.state().getSendsUsed()).isEqualTo(2);
   }
@@ -84,6 +85,7 @@ class RequestActionsTopologyTest {
     VerificationReply reply = bed.onlyReply();
     assertThat(reply.getKind()).isEqualTo(ReplyKind.RESENT);
     assertThat(reply.getChannel()).isEqualTo(Channel.VOICE);
+    bed.onlyEvent();
     assertThat(bed.nothingOut()).isTrue();
   }
 
@@ -94,6 +96,7 @@ class RequestActionsTopologyTest {
     bed.act(RequestAction.RESEND, "resend-1", first.getVerificationId(), Channel.SMS);
     bed.onlyCommand();
     bed.onlyReply();
+    bed.onlyEvent();
 
     bed.act(RequestAction.RESEND, "resend-1", first.getVerificationId(), Channel.SMS);
 
@@ -109,6 +112,7 @@ class RequestActionsTopologyTest {
     bed.act(RequestAction.RESEND, "resend-1", first.getVerificationId(), Channel.SMS);
     bed.onlyCommand();
     bed.onlyReply();
+    bed.onlyEvent();
 
     bed.act(RequestAction.RESEND, "resend-2", first.getVerificationId(), Channel.SMS);
 

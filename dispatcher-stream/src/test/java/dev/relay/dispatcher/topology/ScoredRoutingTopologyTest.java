@@ -137,7 +137,7 @@ class ScoredRoutingTopologyTest {
   @Test
   void aFailoverAfterADemotedRouteGoesOnThroughTheRest() {
     try (DispatcherTestBed bed = new DispatcherTestBed(stateDir, Map.of(
-        DispatcherConfig.EXPLORATION_SHARE.name(), "1"))) {
+        DispatcherConfig.EXPLORATION_SHARE.name(), "1", DispatcherConfig.VOICE_FALLBACK_COUNTRIES.name(), "DE"))) {
       scores(bed).pipeInput(key("twilio"), demoted("twilio", 0.30, 100));
 
       SendCommand first = startFresh(bed);

@@ -14,6 +14,7 @@ import dev.relay.support.phone.PhoneNumbers;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * (the configured public base URL, so a proxy in front changes nothing), then normalized and
  * produced. The vendor gets 204 only after Kafka acknowledged every receipt in the callback; 503 with
  * Retry-After when Kafka did not, so the vendor retries and nothing is lost; 401 for a bad or missing
- * signature and 400 for a callback that is not a receipt, with nothing written for either.
+ * signature, 400 for a callback that is not a receipt and 413 for a body past
+ * {@link RelayHttp#MAX_REQUEST_BYTES} (chunked or not, refused without reading it whole), with
+ * nothing written for any of them.
  */
 public final class DlrRoutes {
 
@@ -72,7 +75,10 @@ public final class DlrRoutes {
 
   private void handle(Context ctx, ReceiptReader reader) {
     String provider = reader.provider();
-    CallbackRequest request = new CallbackRequest(ctx.method().name(), publicUrl(ctx), ctx.headerMap(), ctx.contentType(), ctx.body());
+    // Read to the bound only, before anything else: a vendor's receipt is a few hundred bytes, and a
+    // body of any size from anyone would otherwise be held in memory before the signature is checked.
+    String body = new String(RelayHttp.boundedBody(ctx), StandardCharsets.UTF_8);
+    CallbackRequest request = new CallbackRequest(ctx.method().name(), publicUrl(ctx), ctx.headerMap(), ctx.contentType(), body);
     List<DeliveryReceipts.Keyed> records;
     try {
       if (!reader.verify(request)) {
@@ -99,6 +105,8 @@ public final class DlrRoutes {
     ctx.future(() -> CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).handle((done, error) -> {
       kafkaOutcome.accept(error == null);
       if (error != null) {
+        // Not stored: the vendor sends the same callback again, and it must not be taken for a replay.
+        reader.release(request);
         count(provider, "kafka_unavailable");
         LOG.warn("Kafka did not ack {} receipt(s) from {}: {}; answering 503", records.size(), provider, rootCause(error));
         ctx.header("Retry-After", Long.toString(RETRY_AFTER.toSeconds()));

@@ -21,6 +21,7 @@ import dev.relay.support.http.Json;
 import dev.relay.support.http.RelayHttp;
 import io.javalin.Javalin;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +62,44 @@ class DlrRoutesTest {
 
   private static JsonNode json(HttpResponse<String> response) throws Exception {
     return Json.MAPPER.readTree(response.body());
+  }
+
+  /**
+   * A chunked body declares no length, so Javalin's own limit never sees it: the route must stop
+   * reading at the bound. The body here is never finished (no last chunk): an answer at all proves
+   * the service did not wait to read it whole.
+   */
+  @Test
+  void aChunkedBodyPastTheBoundIsRefusedWith413BeforeItIsReadWhole() throws Exception {
+    String base = start(true);
+    int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+    byte[] chunk = new byte[(int) RelayHttp.MAX_REQUEST_BYTES * 4];
+    java.util.Arrays.fill(chunk, (byte) 'a');
+
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(("POST /dlr/twilio HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+          + "Content-Type: application/x-www-form-urlencoded\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(chunk);
+      out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+
+      java.io.BufferedReader in = new java.io.BufferedReader(
+          new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      String status = in.readLine();
+      StringBuilder rest = new StringBuilder();
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        rest.append(line).append('\n');
+        if (line.contains("}")) {
+          break;
+        }
+      }
+      assertThat(status).isEqualTo("HTTP/1.1 413 Payload Too Large");
+      assertThat(rest.toString()).contains("\"error\":\"body_too_large\"");
+    }
+    assertThat(producer.history()).isEmpty();
   }
 
   @Test
@@ -190,6 +229,24 @@ class DlrRoutesTest {
     assertThat(receipt.getStatus()).isEqualTo(DeliveryStatus.UNDELIVERED);
     assertThat(receipt.getVendorErrorCode()).isEqualTo("80");
     assertThat(receipt.getIdempotencyKey()).isEqualTo("VEabc-1");
+  }
+
+  @Test
+  void aPlivoNonceIsTakenOnceButAReceiptAnswered503CanBeSentAgain() {
+    String base = start(false);
+    Map<String, String> form = Map.of("To", "4915112345678", "From", "14155552345", "Status", "delivered",
+        "MessageUUID", "DB3CE55A-7F1D-11E1-8EA7-1231380BC196", "ErrorCode", "000");
+
+    assertThat(VendorCallbacks.postPlivo(base, "VEabc-1", form, "111").statusCode()).as("Kafka down").isEqualTo(503);
+    assertThat(VendorCallbacks.postPlivo(base, "VEabc-1", form, "111").statusCode()).as("Plivo's retry").isEqualTo(503);
+    app.stop();
+
+    start(true);
+    String again = "http://127.0.0.1:" + app.port();
+    assertThat(VendorCallbacks.postPlivo(again, "VEabc-1", form, "222").statusCode()).isEqualTo(204);
+    HttpResponse<String> replay = VendorCallbacks.postPlivo(again, "VEabc-1", form, "222");
+    assertThat(replay.statusCode()).as("the same nonce again").isEqualTo(401);
+    assertThat(producer.history()).hasSize(1);
   }
 
   @Test

@@ -224,15 +224,20 @@ public final class PlivoMessageApi {
   private Callback callback(URI url, boolean get, Map<String, String> params) {
     // Plivo's nonce is a string of digits; any unpredictable value serves.
     String nonce = Long.toUnsignedString(random.nextLong());
-    Map<String, String> headers = Map.of(
-        PlivoSignature.SIGNATURE_HEADER, PlivoSignature.sign(url, nonce, account.authToken()),
-        PlivoSignature.NONCE_HEADER, nonce);
     String provider = Provider.PLIVO.wireName();
     if (get) {
-      return Callback.get(provider,
-          URI.create(url + (url.getRawQuery() == null ? "?" : "&") + FormEncoding.encode(params)), headers);
+      URI withParams = URI.create(url + (url.getRawQuery() == null ? "?" : "&") + FormEncoding.encode(params));
+      return Callback.get(provider, withParams, signed("GET", withParams, Map.of(), nonce));
     }
-    return Callback.post(provider, url, "application/x-www-form-urlencoded", FormEncoding.encode(params), headers);
+    return Callback.post(provider, url, "application/x-www-form-urlencoded", FormEncoding.encode(params),
+        signed("POST", url, params, nonce));
+  }
+
+  /** V3 covers the method, the URL with its query, the body's parameters and the nonce. */
+  private Map<String, String> signed(String method, URI url, Map<String, String> body, String nonce) {
+    return Map.of(
+        PlivoSignature.SIGNATURE_HEADER, PlivoSignature.sign(method, url, body, nonce, account.authToken()),
+        PlivoSignature.NONCE_HEADER, nonce);
   }
 
   private void fetch(Context ctx) {

@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -97,10 +99,12 @@ class PlivoMessageApiTest {
     assertThat(params).containsEntry("From", FROM).containsEntry("To", digits).containsEntry("Status", "delivered")
         .containsEntry("MessageUUID", uuid).containsEntry("ParentMessageUUID", uuid).containsEntry("PartInfo", "1 of 1")
         .containsEntry("Units", "1").containsEntry("TotalRate", "0.00500").containsEntry("ErrorCode", "000");
-    String nonce = callback.header("X-Plivo-Signature-V2-Nonce");
+    String nonce = callback.header("X-Plivo-Signature-V3-Nonce");
     assertThat(nonce).isNotBlank();
-    assertThat(callback.header("X-Plivo-Signature-V2"))
-        .isEqualTo(independentSignature(receiver.url("/cb/plivo"), nonce, PLIVO_AUTH_TOKEN));
+    // V3 over a POST: the URL, its query, a dot, then the body's parameters sorted as namevalue.
+    StringBuilder signed = new StringBuilder(receiver.url("/cb/plivo") + "?ref=VEabc-1.");
+    new TreeMap<>(params).forEach((name, value) -> signed.append(name).append(value));
+    assertThat(callback.header("X-Plivo-Signature-V3")).isEqualTo(independentSignature(signed.toString(), nonce, PLIVO_AUTH_TOKEN));
 
     JsonNode inbox = sim.inbox(number);
     assertThat(inbox).hasSize(1);
@@ -119,10 +123,13 @@ class PlivoMessageApiTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> callbacksFor(first).size() == 1 && callbacksFor(second).size() == 1);
     Received one = callbacksFor(first).get(0);
     Received two = callbacksFor(second).get(0);
-    assertThat(one.header("X-Plivo-Signature-V2-Nonce")).isNotEqualTo(two.header("X-Plivo-Signature-V2-Nonce"));
-    assertThat(one.header("X-Plivo-Signature-V2")).isNotEqualTo(two.header("X-Plivo-Signature-V2"))
-        .isNotEqualTo(independentSignature(receiver.url("/cb/nonce"), one.header("X-Plivo-Signature-V2-Nonce"),
-            "another-token"));
+    assertThat(one.header("X-Plivo-Signature-V3-Nonce")).isNotEqualTo(two.header("X-Plivo-Signature-V3-Nonce"));
+    StringBuilder signed = new StringBuilder(receiver.url("/cb/nonce") + "?");
+    new TreeMap<>(one.params()).forEach((name, value) -> signed.append(name).append(value));
+    assertThat(one.header("X-Plivo-Signature-V3"))
+        .isEqualTo(independentSignature(signed.toString(), one.header("X-Plivo-Signature-V3-Nonce"), PLIVO_AUTH_TOKEN))
+        .isNotEqualTo(two.header("X-Plivo-Signature-V3"))
+        .isNotEqualTo(independentSignature(signed.toString(), one.header("X-Plivo-Signature-V3-Nonce"), "another-token"));
   }
 
   @Test
@@ -167,8 +174,11 @@ class PlivoMessageApiTest {
     assertThat(received.path()).isEqualTo("/cb/get");
     assertThat(received.rawQuery()).startsWith("ref=r-2&");
     assertThat(received.params()).containsEntry("ref", "r-2").containsEntry("Status", "delivered");
-    assertThat(received.header("X-Plivo-Signature-V2")).isEqualTo(independentSignature(receiver.url("/cb/get"),
-        received.header("X-Plivo-Signature-V2-Nonce"), PLIVO_AUTH_TOKEN));
+    // V3 over a GET: the URL and every query parameter sorted as name=value.
+    StringJoiner query = new StringJoiner("&");
+    new TreeMap<>(received.params()).forEach((name, value) -> query.add(name + "=" + value));
+    assertThat(received.header("X-Plivo-Signature-V3")).isEqualTo(independentSignature(receiver.url("/cb/get") + "?" + query,
+        received.header("X-Plivo-Signature-V3-Nonce"), PLIVO_AUTH_TOKEN));
   }
 
   @Test
@@ -370,11 +380,11 @@ class PlivoMessageApiTest {
   }
 
   /** Written from Plivo's signature spec, without the simulator's code. */
-  private static String independentSignature(String urlWithoutQuery, String nonce, String authToken) {
+  private static String independentSignature(String signedUrl, String nonce, String authToken) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(authToken.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return Base64.getEncoder().encodeToString(mac.doFinal((urlWithoutQuery + nonce).getBytes(StandardCharsets.UTF_8)));
+      return Base64.getEncoder().encodeToString(mac.doFinal((signedUrl + "." + nonce).getBytes(StandardCharsets.UTF_8)));
     } catch (Exception e) {
       throw new AssertionError(e);
     }

@@ -5,6 +5,7 @@ import dev.relay.providers.receipt.CallbackRequest;
 import dev.relay.providers.receipt.MalformedReceiptException;
 import dev.relay.providers.receipt.Receipt;
 import dev.relay.providers.receipt.ReceiptReader;
+import dev.relay.providers.receipt.ReplayGuard;
 import dev.relay.schemas.DeliveryStatus;
 import java.util.List;
 import java.util.Locale;
@@ -14,8 +15,9 @@ import java.util.Map;
  * Plivo message status callbacks (https://www.plivo.com/docs/sms/api/message#message-status-callbacks):
  * {@code MessageUUID}, {@code Status}, {@code To}, {@code ErrorCode}, posted as a form (or a GET query)
  * to the {@code url} given at send, which carries the idempotency key as {@code ref}. Signed with
- * {@link PlivoSignature} (V2). V2 does not cover the parameters, so a party that captured one signed
- * callback could replay its nonce with other parameters; the nonce is single-use at Plivo's side only.
+ * {@link PlivoSignature} (V3: method, full URL, parameters and nonce), and each nonce is taken once
+ * within the replay window ({@link ReplayGuard}), so a captured callback can neither be altered nor
+ * sent again.
  */
 public final class PlivoReceipts implements ReceiptReader {
 
@@ -33,9 +35,11 @@ public final class PlivoReceipts implements ReceiptReader {
       "received", DeliveryStatus.UNKNOWN_DELIVERY);
 
   private final PlivoSignature signature;
+  private final ReplayGuard nonces;
 
-  public PlivoReceipts(PlivoSignature signature) {
+  public PlivoReceipts(PlivoSignature signature, ReplayGuard nonces) {
     this.signature = signature;
+    this.nonces = nonces;
   }
 
   @Override
@@ -45,8 +49,24 @@ public final class PlivoReceipts implements ReceiptReader {
 
   @Override
   public boolean verify(CallbackRequest request) {
-    return signature.verify(request.publicUrlWithoutQuery(), request.header(PlivoSignature.NONCE_HEADER),
-        request.header(PlivoSignature.SIGNATURE_HEADER));
+    Map<String, String> body;
+    try {
+      body = request.isPost() ? request.form() : Map.of();
+    } catch (IllegalArgumentException malformedEscape) {
+      return false;
+    }
+    String nonce = request.header(PlivoSignature.NONCE_HEADER);
+    // The nonce is claimed only once the signature holds: nobody else can use up Plivo's nonces.
+    return signature.verify(request.method(), request.publicUrl(), body, nonce, request.header(PlivoSignature.SIGNATURE_HEADER))
+        && nonces.claim(nonce);
+  }
+
+  @Override
+  public void release(CallbackRequest request) {
+    String nonce = request.header(PlivoSignature.NONCE_HEADER);
+    if (nonce != null) {
+      nonces.release(nonce);
+    }
   }
 
   @Override

@@ -20,4 +20,11 @@ public interface ReceiptReader {
    * @throws MalformedReceiptException when the callback is not a receipt this vendor sends
    */
   List<Receipt> read(CallbackRequest request);
+
+  /**
+   * The request passed {@link #verify} but its receipts could not be stored (dlr-ingest answers 503):
+   * whatever {@code verify} remembered against replays is forgotten, so the vendor's retry of the
+   * same callback is taken.
+   */
+  default void release(CallbackRequest request) {}
 }

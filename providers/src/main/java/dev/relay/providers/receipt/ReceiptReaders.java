@@ -13,8 +13,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Builds the receipt readers of the enabled vendors, each with the secret that checks its signatures. */
+/**
+ * Builds the receipt readers of the enabled vendors, each with the secret that checks its signatures
+ * and its memory of the callbacks already taken.
+ */
 public final class ReceiptReaders {
+
+  /** Callbacks remembered per vendor against replays; a few hundred bytes each at most. */
+  static final int REPLAY_MEMORY = 100_000;
 
   private ReceiptReaders() {}
 
@@ -28,8 +34,9 @@ public final class ReceiptReaders {
         case ProviderKeys.TWILIO -> new TwilioReceipts(ProviderKeys.require(config, ProviderKeys.TWILIO_AUTH_TOKEN, provider));
         case ProviderKeys.VONAGE -> new VonageReceipts(new VonageSignature(
             ProviderKeys.require(config, ProviderKeys.VONAGE_SIGNATURE_SECRET, provider),
-            vonageMethod(config), clock));
-        case ProviderKeys.PLIVO -> new PlivoReceipts(new PlivoSignature(ProviderKeys.require(config, ProviderKeys.PLIVO_AUTH_TOKEN, provider)));
+            vonageMethod(config), clock), new ReplayGuard(VonageReceipts.REPLAY_WINDOW, REPLAY_MEMORY, clock));
+        case ProviderKeys.PLIVO -> new PlivoReceipts(new PlivoSignature(ProviderKeys.require(config, ProviderKeys.PLIVO_AUTH_TOKEN, provider)),
+            new ReplayGuard(config.getDuration(ProviderKeys.PLIVO_NONCE_WINDOW), REPLAY_MEMORY, clock));
         default -> throw new ConfigException("no receipt reader for provider " + provider);
       };
       readers.put(provider, reader);

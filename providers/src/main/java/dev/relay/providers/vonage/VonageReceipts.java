@@ -6,9 +6,11 @@ import dev.relay.providers.receipt.CallbackRequest;
 import dev.relay.providers.receipt.MalformedReceiptException;
 import dev.relay.providers.receipt.Receipt;
 import dev.relay.providers.receipt.ReceiptReader;
+import dev.relay.providers.receipt.ReplayGuard;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.support.http.Json;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -23,7 +25,9 @@ import java.util.Map;
  * Vonage SMS API delivery receipts
  * (https://developer.vonage.com/en/messaging/sms/guides/delivery-receipts), as a GET query, a form
  * POST or a JSON POST, whichever the account is set to. Every receipt must be signed
- * ({@link VonageSignature}): an unsigned one is refused, as anyone can post one.
+ * ({@link VonageSignature}): an unsigned one is refused, as anyone can post one. A signed receipt is
+ * taken once: its timestamp and signature are remembered for as long as its timestamp stays fresh
+ * ({@link ReplayGuard}), so one captured in transit cannot be sent again within those minutes.
  */
 public final class VonageReceipts implements ReceiptReader {
 
@@ -41,10 +45,15 @@ public final class VonageReceipts implements ReceiptReader {
   private static final DateTimeFormatter SCTS = DateTimeFormatter.ofPattern("yyMMddHHmm", Locale.ROOT);
   private static final DateTimeFormatter MESSAGE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
 
-  private final VonageSignature signature;
+  /** A timestamp is fresh within the skew either side of now: ten minutes in all. */
+  public static final Duration REPLAY_WINDOW = VonageSignature.MAX_CLOCK_SKEW.multipliedBy(2);
 
-  public VonageReceipts(VonageSignature signature) {
+  private final VonageSignature signature;
+  private final ReplayGuard seen;
+
+  public VonageReceipts(VonageSignature signature, ReplayGuard seen) {
     this.signature = signature;
+    this.seen = seen;
   }
 
   @Override
@@ -54,7 +63,18 @@ public final class VonageReceipts implements ReceiptReader {
 
   @Override
   public boolean verify(CallbackRequest request) {
-    return signature.verify(params(request));
+    Map<String, String> params = params(request);
+    return signature.verify(params) && seen.claim(replayKey(params));
+  }
+
+  @Override
+  public void release(CallbackRequest request) {
+    seen.release(replayKey(params(request)));
+  }
+
+  private static String replayKey(Map<String, String> params) {
+    return params.get(VonageSignature.TIMESTAMP_PARAM) + "|"
+        + String.valueOf(params.get(VonageSignature.SIGNATURE_PARAM)).trim().toLowerCase(Locale.ROOT);
   }
 
   @Override

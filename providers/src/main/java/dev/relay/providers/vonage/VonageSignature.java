@@ -26,7 +26,7 @@ public final class VonageSignature {
 
   public static final String SIGNATURE_PARAM = "sig";
   public static final String TIMESTAMP_PARAM = "timestamp";
-  static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+  public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
   /** The algorithms Vonage's dashboard offers. */
   public enum Method {

@@ -8,6 +8,12 @@ import dev.relay.providers.receipt.CallbackRequest;
 import dev.relay.providers.receipt.MalformedReceiptException;
 import dev.relay.providers.receipt.Receipt;
 import dev.relay.schemas.DeliveryStatus;
+import dev.relay.providers.receipt.ReplayGuard;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,9 +22,42 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class PlivoReceiptsTest {
 
+  /** A clock the test moves. */
+  static final class MutableClock extends Clock {
+    private Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    void advance(Duration duration) {
+      now = now.plus(duration);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
   private static final String URL = "https://relay.example.com/dlr/plivo?ref=VEabc-1";
   private final PlivoSignature signature = new PlivoSignature("token");
-  private final PlivoReceipts receipts = new PlivoReceipts(signature);
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-05T10:00:00Z"));
+  private final PlivoReceipts receipts = new PlivoReceipts(signature, guard());
+
+  private ReplayGuard guard() {
+    return new ReplayGuard(Duration.ofHours(24), 1000, clock);
+  }
 
   static Map<String, String> callback(String status) {
     Map<String, String> form = new LinkedHashMap<>();
@@ -40,8 +79,8 @@ class PlivoReceiptsTest {
   CallbackRequest post(String url, Map<String, String> form, String nonce) {
     Map<String, String> headers = new LinkedHashMap<>();
     if (nonce != null) {
-      headers.put("X-Plivo-Signature-V2", signature.sign(url, nonce));
-      headers.put("X-Plivo-Signature-V2-Nonce", nonce);
+      headers.put("X-Plivo-Signature-V3", signature.sign("POST", url, form, nonce));
+      headers.put("X-Plivo-Signature-V3-Nonce", nonce);
     }
     return new CallbackRequest("POST", url, headers, "application/x-www-form-urlencoded", FormCodec.encode(form));
   }
@@ -63,7 +102,39 @@ class PlivoReceiptsTest {
 
     assertThat(receipts.verify(unsigned)).isFalse();
     assertThat(receipts.verify(otherUrl)).isFalse();
-    assertThat(new PlivoReceipts(new PlivoSignature("other")).verify(post(URL, callback("delivered"), "1"))).isFalse();
+    assertThat(new PlivoReceipts(new PlivoSignature("other"), guard()).verify(post(URL, callback("delivered"), "1"))).isFalse();
+  }
+
+  @Test
+  void aTamperedParameterOrReferenceIsRefused() {
+    CallbackRequest genuine = post(URL, callback("undelivered"), "11");
+    Map<String, String> delivered = callback("delivered");
+    CallbackRequest otherStatus = new CallbackRequest("POST", URL, genuine.headers(), genuine.contentType(), FormCodec.encode(delivered));
+    CallbackRequest otherRef = new CallbackRequest("POST", URL.replace("VEabc-1", "VEabc-2"), genuine.headers(),
+        genuine.contentType(), genuine.body());
+    CallbackRequest asGet = new CallbackRequest("GET", URL + "&" + genuine.body(), genuine.headers(), "", "");
+
+    assertThat(receipts.verify(otherStatus)).as("the status").isFalse();
+    assertThat(receipts.verify(otherRef)).as("the attempt it names").isFalse();
+    assertThat(receipts.verify(asGet)).as("the same parameters as a GET").isFalse();
+    assertThat(receipts.verify(genuine)).isTrue();
+  }
+
+  @Test
+  void aNonceIsTakenOnceInItsWindowUnlessItsReceiptWasNotStored() {
+    CallbackRequest first = post(URL, callback("delivered"), "05429567804466091622");
+    assertThat(receipts.verify(first)).isTrue();
+
+    assertThat(receipts.verify(first)).as("the same callback again").isFalse();
+    assertThat(receipts.verify(post(URL, callback("failed"), "05429567804466091622"))).as("its nonce, re-signed").isFalse();
+
+    CallbackRequest second = post(URL, callback("delivered"), "777");
+    assertThat(receipts.verify(second)).isTrue();
+    receipts.release(second);
+    assertThat(receipts.verify(second)).as("Plivo's retry of a receipt answered 503").isTrue();
+
+    clock.advance(Duration.ofHours(24).plusSeconds(1));
+    assertThat(receipts.verify(first)).as("outside the window").isTrue();
   }
 
   @Test

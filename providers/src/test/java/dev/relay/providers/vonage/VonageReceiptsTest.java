@@ -7,6 +7,7 @@ import dev.relay.providers.http.FormCodec;
 import dev.relay.providers.receipt.CallbackRequest;
 import dev.relay.providers.receipt.MalformedReceiptException;
 import dev.relay.providers.receipt.Receipt;
+import dev.relay.providers.receipt.ReplayGuard;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.support.http.Json;
 import java.time.Clock;
@@ -23,7 +24,11 @@ class VonageReceiptsTest {
   private static final Instant NOW = Instant.parse("2020-01-01T14:00:30Z");
   private static final VonageSignature SIGNATURE = new VonageSignature("sig-secret", VonageSignature.Method.MD5HASH,
       Clock.fixed(NOW, ZoneOffset.UTC));
-  private final VonageReceipts receipts = new VonageReceipts(SIGNATURE);
+  private final VonageReceipts receipts = new VonageReceipts(SIGNATURE, memory(Clock.fixed(NOW, ZoneOffset.UTC)));
+
+  private static ReplayGuard memory(Clock clock) {
+    return new ReplayGuard(VonageReceipts.REPLAY_WINDOW, 1000, clock);
+  }
 
   /** Vonage's documented DLR example, signed as Vonage signs it. */
   static Map<String, String> dlr(String status) {
@@ -75,7 +80,8 @@ class VonageReceiptsTest {
     assertThat(receipts.verify(postForm(params))).isTrue();
     assertThat(receipts.read(postForm(params)).get(0).vendorErrorCode()).isEqualTo("6");
     String json = Json.MAPPER.writeValueAsString(params);
-    assertThat(receipts.verify(postJson(json))).isTrue();
+    VonageReceipts jsonAccount = new VonageReceipts(SIGNATURE, memory(Clock.fixed(NOW, ZoneOffset.UTC)));
+    assertThat(jsonAccount.verify(postJson(json))).isTrue();
     assertThat(receipts.read(postJson(json)).get(0).status()).isEqualTo(DeliveryStatus.REJECTED);
   }
 
@@ -91,6 +97,50 @@ class VonageReceiptsTest {
     assertThat(receipts.verify(get(tampered))).isFalse();
     assertThat(receipts.verify(get(unsigned))).isFalse();
     assertThat(receipts.verify(postForm(otherRef))).isFalse();
+  }
+
+  @Test
+  void aSignedReceiptIsTakenOnceWhileItsTimestampIsFreshUnlessItWasNotStored() {
+    Map<String, String> params = dlr("delivered");
+    assertThat(receipts.verify(get(params))).isTrue();
+
+    assertThat(receipts.verify(get(params))).as("the same receipt again").isFalse();
+    assertThat(receipts.verify(postForm(params))).as("the same receipt as a POST").isFalse();
+
+    Map<String, String> other = dlr("failed");
+    assertThat(receipts.verify(get(other))).isTrue();
+    receipts.release(get(other));
+    assertThat(receipts.verify(get(other))).as("Vonage's retry of a receipt answered 503").isTrue();
+  }
+
+  /**
+   * A receipt signed by Vonage's own SDK ({@code RequestSigning}, server-sdk) with each method the
+   * dashboard offers is taken as configured, and refused when tampered with or checked with another
+   * method: the canonical string is Vonage's, blank parameters left out.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"md5hash, MD5", "md5, HMAC_MD5", "sha1, HMAC_SHA1", "sha256, HMAC_SHA256", "sha512, HMAC_SHA512"})
+  void aReceiptSignedByVonagesSdkIsAcceptedWithTheConfiguredMethodAndRefusedWhenTampered(String method, String sdkType) {
+    Map<String, String> params = dlr("delivered");
+    params.remove("sig");
+    params.remove("timestamp");
+    params.put("network-code", "");
+    // The SDK answers the timestamp it stamped (the current time: the check runs on the real clock) and the sig.
+    Map<String, String> signed = new LinkedHashMap<>(params);
+    signed.putAll(com.vonage.client.auth.RequestSigning.getSignatureForRequestParameters(
+        params, "sdk-secret", com.vonage.client.auth.hashutils.HashType.valueOf(sdkType)));
+    assertThat(signed).containsKeys("sig", "timestamp");
+    VonageSignature configured = new VonageSignature("sdk-secret", VonageSignature.Method.parse(method), Clock.systemUTC());
+
+    assertThat(new VonageReceipts(configured, memory(Clock.systemUTC())).verify(get(signed))).isTrue();
+    assertThat(new VonageReceipts(configured, memory(Clock.systemUTC())).verify(postForm(signed))).isTrue();
+    Map<String, String> tampered = new LinkedHashMap<>(signed);
+    tampered.put("status", "failed");
+    assertThat(new VonageReceipts(configured, memory(Clock.systemUTC())).verify(get(tampered))).isFalse();
+    VonageSignature.Method other = VonageSignature.Method.parse(method) == VonageSignature.Method.SHA256
+        ? VonageSignature.Method.SHA512 : VonageSignature.Method.SHA256;
+    assertThat(new VonageReceipts(new VonageSignature("sdk-secret", other, Clock.systemUTC()), memory(Clock.systemUTC()))
+        .verify(get(signed))).as("another method").isFalse();
   }
 
   @Test

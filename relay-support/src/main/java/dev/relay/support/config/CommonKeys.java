@@ -3,6 +3,8 @@ package dev.relay.support.config;
 import dev.relay.schemas.topics.Topics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Keys several services read: the broker, the topics, the secrets and the HTTP port. */
 public final class CommonKeys {
@@ -36,6 +38,28 @@ public final class CommonKeys {
 
   public static ConfigKey httpPort(int defaultPort) {
     return ConfigKey.optional("relay.http.port", Integer.toString(defaultPort), "HTTP port (0 picks a free one)");
+  }
+
+  /**
+   * The port of {@code /metrics} and the health endpoints when they must not share the public port:
+   * a deployment publishes the service port and keeps this one on its internal network.
+   */
+  public static final ConfigKey MANAGEMENT_PORT = ConfigKey.optional(
+      "relay.management.port", "",
+      "port of /metrics and /health/* apart from the public port, on the same bind address (0 picks a free one);"
+          + " empty: both served on relay.http.port");
+
+  /** The management port when one is configured. */
+  public static OptionalInt managementPort(RelayConfig config) {
+    Optional<String> value = config.find(MANAGEMENT_PORT).map(String::trim).filter(port -> !port.isEmpty());
+    if (value.isEmpty()) {
+      return OptionalInt.empty();
+    }
+    int port = config.getInt(MANAGEMENT_PORT);
+    if (port < 0 || port > 65_535) {
+      throw new ConfigException(MANAGEMENT_PORT.name() + " must be between 0 and 65535, not " + port);
+    }
+    return OptionalInt.of(port);
   }
 
   public static ConfigKey httpHost() {

@@ -1,6 +1,7 @@
 package dev.relay.support.config;
 
 import dev.relay.schemas.topics.Durations;
+import dev.relay.support.secrets.OwnerOnly;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -197,6 +198,8 @@ public final class RelayConfig {
   }
 
   private static Map<String, String> readFile(Path file) {
+    // The file a deployment keeps its secrets in (relay.secrets.*, vendor tokens): its owner's alone.
+    OwnerOnly.tighten(file);
     Properties properties = new Properties();
     try (Reader reader = Files.newBufferedReader(file)) {
       properties.load(reader);

@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -25,6 +26,14 @@ public final class RelayHttp {
   private RelayHttp() {}
 
   public static Javalin create(String service, Readiness readiness, PrometheusMeterRegistry metrics) {
+    return create(service, readiness, metrics, true);
+  }
+
+  /**
+   * @param metricsHere whether {@code /metrics} is served here; false when a {@link ManagementServer}
+   *     serves it on its own port (requests are still counted into {@code metrics})
+   */
+  public static Javalin create(String service, Readiness readiness, PrometheusMeterRegistry metrics, boolean metricsHere) {
     Javalin app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
@@ -33,12 +42,12 @@ public final class RelayHttp {
       config.useVirtualThreads = false;
     });
     JsonBadMessages.install(app);
-    app.get("/health", ctx -> health(ctx, service, readiness));
-    app.get("/health/ready", ctx -> health(ctx, service, readiness));
-    app.get("/health/live", ctx -> ctx.json(Map.of("service", service, "status", "UP")));
+    healthRoutes(app, service, readiness);
     if (metrics != null) {
       HttpServerMetrics.install(app, metrics);
-      app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+      if (metricsHere) {
+        metricsRoute(app, metrics);
+      }
     }
     app.exception(ApiError.class, (error, ctx) -> {
       if (error.retryAfter() != null) {
@@ -65,6 +74,43 @@ public final class RelayHttp {
     app.error(405, ctx -> writeError(ctx, 405, "method_not_allowed", "method not allowed on this resource"));
     app.error(413, ctx -> writeError(ctx, 413, "body_too_large", "the body is larger than " + MAX_REQUEST_BYTES + " bytes"));
     return app;
+  }
+
+  /**
+   * The request body, at most {@link #MAX_REQUEST_BYTES} of it. Javalin enforces its size limit
+   * against Content-Length only; a chunked body declares none and would be read whole into memory,
+   * so the limit is applied here, while reading: no more than one byte past the bound is ever read.
+   *
+   * @throws ApiError 413 {@code body_too_large} past the bound, 400 {@code malformed_body} when the
+   *     body cannot be read
+   */
+  public static byte[] boundedBody(Context ctx) {
+    if (ctx.req().getContentLengthLong() > MAX_REQUEST_BYTES) {
+      throw tooLarge();
+    }
+    try {
+      byte[] bytes = ctx.req().getInputStream().readNBytes((int) MAX_REQUEST_BYTES + 1);
+      if (bytes.length > MAX_REQUEST_BYTES) {
+        throw tooLarge();
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw ApiError.badRequest("malformed_body", "the body could not be read");
+    }
+  }
+
+  private static ApiError tooLarge() {
+    return new ApiError(413, "body_too_large", "the body is larger than " + MAX_REQUEST_BYTES + " bytes");
+  }
+
+  static void healthRoutes(Javalin app, String service, Readiness readiness) {
+    app.get("/health", ctx -> health(ctx, service, readiness));
+    app.get("/health/ready", ctx -> health(ctx, service, readiness));
+    app.get("/health/live", ctx -> ctx.json(Map.of("service", service, "status", "UP")));
+  }
+
+  static void metricsRoute(Javalin app, PrometheusMeterRegistry metrics) {
+    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
   }
 
   public static void writeError(Context ctx, int status, String code, String message) {

@@ -66,7 +66,8 @@ public final class ApiConfig {
 
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
       // The guess keys only: the API seals guesses and holds nothing that opens a code.
-      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.GUESS_ENCRYPTION_KEYS, CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST),
+      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.GUESS_ENCRYPTION_KEYS, CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST,
+          CommonKeys.MANAGEMENT_PORT),
       CommonKeys.topicKeys(),
       List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, API_KEYS,
           ALLOW_UNAUTHENTICATED, TRUSTED_PROXIES, ADMIN_KEYS, CHECKS_PER_IP, CHECKS_PER_API_KEY, IDEMPOTENCY_WINDOW));
@@ -96,6 +97,7 @@ public final class ApiConfig {
   private final Rates checksPerIp;
   private final Rates checksPerApiKey;
   private final Duration idempotencyWindow;
+  private final java.util.OptionalInt managementPort;
 
   public ApiConfig(RelayConfig config) {
     this.bootstrapServers = config.get(CommonKeys.BOOTSTRAP_SERVERS);
@@ -104,6 +106,7 @@ public final class ApiConfig {
     this.ids = Secrets.ids(config);
     this.httpHost = config.get(HTTP_HOST);
     this.httpPort = port(config);
+    this.managementPort = CommonKeys.managementPort(config);
     this.replyTimeout = positive(config, REPLY_TIMEOUT);
     this.produceTimeout = positive(config, PRODUCE_TIMEOUT);
     this.startupTimeout = positive(config, STARTUP_TIMEOUT);
@@ -152,6 +155,11 @@ public final class ApiConfig {
 
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The port of /metrics and health apart from the public port, when one is configured. */
+  public java.util.OptionalInt managementPort() {
+    return managementPort;
   }
 
   public Duration replyTimeout() {

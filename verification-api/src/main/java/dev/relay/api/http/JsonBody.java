@@ -39,12 +39,12 @@ final class JsonBody {
   }
 
   static JsonBody read(Context ctx, Set<String> accepted) {
-    return parse(boundedBody(ctx), accepted);
+    return parse(RelayHttp.boundedBody(ctx), accepted);
   }
 
   /** As {@link #read}, for an endpoint whose fields are all optional: no body at all counts as {}. */
   static JsonBody readOptional(Context ctx, Set<String> accepted) {
-    byte[] bytes = boundedBody(ctx);
+    byte[] bytes = RelayHttp.boundedBody(ctx);
     if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
       return new JsonBody(Json.MAPPER.createObjectNode());
     }
@@ -69,30 +69,6 @@ final class JsonBody {
       }
     }
     return new JsonBody(object);
-  }
-
-  /**
-   * The body, at most {@link RelayHttp#MAX_REQUEST_BYTES} of it. Javalin enforces its size limit
-   * against Content-Length only; a chunked body declares none and would be read whole, so the limit
-   * is applied here, while reading.
-   */
-  private static byte[] boundedBody(Context ctx) {
-    if (ctx.req().getContentLengthLong() > RelayHttp.MAX_REQUEST_BYTES) {
-      throw tooLarge();
-    }
-    try {
-      byte[] bytes = ctx.req().getInputStream().readNBytes((int) RelayHttp.MAX_REQUEST_BYTES + 1);
-      if (bytes.length > RelayHttp.MAX_REQUEST_BYTES) {
-        throw tooLarge();
-      }
-      return bytes;
-    } catch (IOException e) {
-      throw ApiError.badRequest("malformed_body", "the body could not be read");
-    }
-  }
-
-  private static ApiError tooLarge() {
-    return new ApiError(413, "body_too_large", "the body is larger than " + RelayHttp.MAX_REQUEST_BYTES + " bytes");
   }
 
   String requiredString(String field) {
