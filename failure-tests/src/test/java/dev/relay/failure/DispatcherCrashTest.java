@@ -7,6 +7,7 @@ import dev.relay.dispatcher.DispatcherService;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.failure.RecordingProvider.Call;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.config.CommonKeys;
@@ -211,6 +212,6 @@ class DispatcherCrashTest {
   }
 
   private static int freePort() throws IOException {
-    return dev.relay.local.FreePorts.pick();
+    return FreePorts.pick();
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.topics.Topics;
@@ -281,6 +282,6 @@ class LocalStackEndToEndTest {
   }
 
   private static int freePort() throws IOException {
-    return dev.relay.local.FreePorts.pick();
+    return FreePorts.pick();
   }
 }

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.support.phone.PhoneNumbers;
 import java.io.ByteArrayOutputStream;
@@ -334,7 +335,7 @@ class ObservabilityEndToEndTest {
   }
 
   private static int freePort() throws IOException {
-    return dev.relay.local.FreePorts.pick();
+    return FreePorts.pick();
   }
 
   /** Writes to the captured buffer and on to the console, so a failing run still shows its logs. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.api.VerificationApiService;
 import dev.relay.dispatcher.DispatcherService;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -148,6 +149,6 @@ class RateLimitIntegrationTest {
   }
 
   private static int freePort() throws IOException {
-    return dev.relay.local.FreePorts.pick();
+    return FreePorts.pick();
   }
 }

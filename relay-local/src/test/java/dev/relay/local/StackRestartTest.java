@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.dlr.DlrIngestService;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import java.io.IOException;
 import java.net.URI;

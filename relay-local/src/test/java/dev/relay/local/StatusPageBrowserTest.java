@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.scoring.ScoringService;
 import java.io.File;
@@ -215,6 +216,6 @@ class StatusPageBrowserTest {
   }
 
   private static int freePort() throws IOException {
-    return dev.relay.local.FreePorts.pick();
+    return FreePorts.pick();
   }
 }

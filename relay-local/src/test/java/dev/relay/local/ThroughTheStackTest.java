@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.dispatcher.DispatcherService;
 import dev.relay.dlr.DlrIngestService;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
@@ -540,6 +541,6 @@ class ThroughTheStackTest {
   }
 
   private static int freePort() throws IOException {
-    return dev.relay.local.FreePorts.pick();
+    return FreePorts.pick();
   }
 }
