@@ -62,6 +62,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -71,6 +72,7 @@ import org.slf4j.LoggerFactory;
  * through the second route after the first rejects, the code that reached the handset approves, and
  * afterwards no topic and no state file holds that code in plaintext.
  */
+@Tag("integration")
 class DispatcherServiceIntegrationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

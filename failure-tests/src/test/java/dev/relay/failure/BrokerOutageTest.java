@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * quickly, never 500 and never a hang; once the broker is back, every verification the API had
  * acknowledged (201) before the outage is still there and can be approved with the code the handset got.
  */
+@Tag("integration")
 class BrokerOutageTest {
 
   /** The produce timeout (5 s) plus slack: an answer later than this is a hang. */

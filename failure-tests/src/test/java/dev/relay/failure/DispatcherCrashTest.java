@@ -41,6 +41,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * no attempt reached a provider twice. The providers record each call in a file before answering, so a
  * call the victim made just before it died is counted too.
  */
+@Tag("integration")
 class DispatcherCrashTest {
 
   private static final int VERIFICATIONS = 240;

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * to one destination prefix that nobody completes: the prefix is blocked, shown to the operator and
  * released by them, while other prefixes are served throughout).
  */
+@Tag("integration")
 class RateLimitIntegrationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * approved after it. The broker runs outside the stack here, so the groups can be inspected between the
  * two runs; the time to ready after the restart is logged, not asserted.
  */
+@Tag("integration")
 class StackRestartTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(StackRestartTest.class);

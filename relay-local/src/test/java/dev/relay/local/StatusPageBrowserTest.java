@@ -26,6 +26,7 @@ import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Scoring runs with windows of seconds and sample minimums of a handful, so three verifications
  * make a baseline and three more a drop.
  */
+@Tag("integration")
 class StatusPageBrowserTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -51,6 +51,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     /** Generous for a 2-core CI machine; a single node is usually ready in about 3 seconds. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration READY_POLL_INTERVAL = Duration.ofMillis(100);
+    /**
+     * Set by the build for its fast test layer ({@code mvn test}, Surefire), which must start no
+     * broker: a test class added there with a broker would slow every developer's run down unnoticed.
+     */
+    static final String FAST_TEST_LAYER_PROPERTY = "relay.tests.fast-layer";
 
     private final List<KafkaNode> nodes;
     private final Path dataDirectory;
@@ -79,6 +84,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      */
     public synchronized void start() {
         requireOpen();
+        if (Boolean.getBoolean(FAST_TEST_LAYER_PROPERTY)) {
+            throw new IllegalStateException("A test in the fast layer (mvn test) starts a Kafka broker: tag its class"
+                    + " @Tag(\"integration\") so that it runs with the integration tests (mvn verify)");
+        }
         long begin = System.nanoTime();
         clusterId = formatNodes();
         List<KafkaNode> stopped = nodes.stream().filter(node -> !node.isRunning()).toList();
