@@ -213,17 +213,19 @@ public final class HangingTransactions {
 
     /**
      * The coordinator's decision for this partition's open transaction: the last Prepare record of the
-     * producer that names the partition, at the transaction's epoch or the one after it (transactions
-     * V2 bump the epoch when they end). None: the transaction never got that far, and is aborted.
+     * producer that names the partition, written at that transaction's end: at its epoch under
+     * transactions V1, at the epoch after it under V2 (which bumps the epoch when a transaction ends, so
+     * the next transaction, written at that bumped epoch, is not mistaken for the one that prepared).
+     * None: the transaction never got that far, and is aborted, as its coordinator would have.
      */
     static TransactionResult decision(Open open, List<TransactionLogValue> prepared) {
         for (int i = prepared.size() - 1; i >= 0; i--) {
             TransactionLogValue record = prepared.get(i);
-            int epochsAfter = record.producerEpoch() - open.producerEpoch();
+            int endEpochBump = record.clientTransactionVersion() >= 2 ? 1 : 0;
             boolean names = record.transactionPartitions() != null && record.transactionPartitions().stream()
                     .anyMatch(p -> p.topic().equals(open.partition().topic())
                             && p.partitionIds().contains(open.partition().partition()));
-            if (names && (epochsAfter == 0 || epochsAfter == 1)) {
+            if (names && record.producerEpoch() == open.producerEpoch() + endEpochBump) {
                 return record.transactionStatus() == PREPARE_COMMIT ? TransactionResult.COMMIT : TransactionResult.ABORT;
             }
         }
