@@ -162,7 +162,9 @@ class ThroughTheStackTest {
     Duration waited = Duration.between(results.get(0).getCompletedAt(), results.get(1).getStartedAt());
     System.out.printf("slow failover: next route tried %d ms after the silent provider accepted (window %s)%n",
         waited.toMillis(), WINDOW);
-    assertThat(waited).isGreaterThanOrEqualTo(WINDOW.minusMillis(300));
+    // Not before the window closes, and not a window late: the deadline index is read every 200 ms
+    // (relay.streams.punctuate-interval), and the rest of a window is slack for a busy machine.
+    assertThat(waited).isGreaterThanOrEqualTo(WINDOW.minusMillis(300)).isLessThanOrEqualTo(WINDOW.multipliedBy(2));
     // What Twilio was asked to deliver, from its own message resource: the same code the handset got from Vonage.
     String dropped = twilioMessageBody(results.get(0).getProviderMessageId());
     assertThat(codeIn(dropped)).isEqualTo(message.get("code").asText());

@@ -102,6 +102,13 @@ public final class HangingTransactions {
                         open.firstOffset(), result);
                 writeMarker(leader, open, result, deadline);
             }
+            List<Open> left = openTransactions(admin, deadline).stream()
+                    .filter(o -> hanging.stream().anyMatch(h -> h.partition().equals(o.partition())
+                            && h.producerId() == o.producerId() && h.firstOffset() == o.firstOffset()))
+                    .toList();
+            if (!left.isEmpty()) {
+                throw new IllegalStateException("transactions still open after their markers: " + left);
+            }
             return hanging;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -270,7 +277,10 @@ public final class HangingTransactions {
             WriteTxnMarkersResponse response = (WriteTxnMarkersResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(answer), header);
             Errors error = response.errorsByProducerId().getOrDefault(open.producerId(), Map.of())
                     .getOrDefault(open.partition(), Errors.UNKNOWN_SERVER_ERROR);
-            if (error != Errors.NONE) {
+            if (error == Errors.INVALID_PRODUCER_EPOCH || error == Errors.PRODUCER_FENCED) {
+                // A newer epoch wrote there meanwhile (the coordinator ending it after all): checked below.
+                LOG.info("{} moved past the transaction of producer {} on its own ({})", open.partition(), open.producerId(), error);
+            } else if (error != Errors.NONE) {
                 throw new IllegalStateException("the " + result + " marker for " + open + " was refused: " + error);
             }
         } catch (IOException e) {
