@@ -23,7 +23,6 @@ import dev.relay.support.kafka.KafkaConnections;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
 import dev.relay.support.secrets.Secrets;
-import dev.relay.support.streams.StreamsInputLag;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -42,8 +41,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The dispatcher as a running service: the Kafka Streams app that owns every verification, the
  * sender that calls the providers, and a small HTTP server for health and metrics. Ready when Streams
- * is {@code RUNNING}, has read the requests that queued up while it was down, and the sender has
- * command partitions to work on. Everything the config can get
+ * is {@code RUNNING} and the sender has command partitions to work on. Everything the config can get
  * wrong (limits, routing, keys, providers named in routes) is refused when the service is built,
  * before anything starts.
  */
@@ -54,12 +52,6 @@ public final class DispatcherService implements RelayService {
   private static final Logger LOG = LoggerFactory.getLogger(DispatcherService.class);
   private static final Duration PROVISION_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-  /**
-   * Input records left unread below which a started instance counts as caught up: about a second of a
-   * busy day's requests. Above it, after a restart, a new request would wait behind the backlog past the
-   * API's reply timeout.
-   */
-  private static final long CAUGHT_UP_LAG = 50;
 
   private final String bootstrapServers;
   private final Topics topics;
@@ -79,8 +71,6 @@ public final class DispatcherService implements RelayService {
   private final Runnable onFatal;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicBoolean fatal = new AtomicBoolean();
-  /** Once set, stays: a backlog under load later is not a reason to take the instance out of service. */
-  private final AtomicBoolean caughtUp = new AtomicBoolean();
 
   private KafkaStreams streams;
   private KafkaStreamsMetrics streamsMetrics;
@@ -180,16 +170,7 @@ public final class DispatcherService implements RelayService {
     // gone, which Streams itself rides out in RUNNING.
     return !fatal.get() && running != null && running.state() == KafkaStreams.State.RUNNING
         && working != null && working.isAssigned()
-        && KafkaConnections.ofStreams(running::metrics).connected() && working.isConnected()
-        && caughtUp(running);
-  }
-
-  /** Whether the requests that queued up while this instance was down have been read (once, after start). */
-  private boolean caughtUp(KafkaStreams running) {
-    if (!caughtUp.get() && StreamsInputLag.of(running::metrics).orElse(Long.MAX_VALUE) <= CAUGHT_UP_LAG) {
-      caughtUp.set(true);
-    }
-    return caughtUp.get();
+        && KafkaConnections.ofStreams(running::metrics).connected() && working.isConnected();
   }
 
   @Override
