@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.kafka.embedded.FreePorts;
+import dev.relay.kafka.embedded.HangingTransactions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -94,6 +95,10 @@ class KillRecoveryTest {
       put(simUrl("/sim/auto-verify"), "{\"enabled\": true, \"minDelay\": \"PT1S\", \"maxDelay\": \"PT3S\"}");
       if (cycle > 0) {
         assertServed(acknowledged, ready, cycle);
+        // The cause behind stalls that no request above happened to cross: a transaction the killed
+        // broker left open on a partition, which nothing would ever end.
+        assertThat(HangingTransactions.find("127.0.0.1:" + ports.kafka(), Duration.ofSeconds(60)))
+            .as("transactions left open for good after restart %d", cycle).isEmpty();
       }
       if (cycle == CYCLES) {
         break;

@@ -72,7 +72,7 @@ public final class HangingTransactions {
     private HangingTransactions() {}
 
     /** An open transaction on one partition: the producer, its epoch there and where it began. */
-    record Open(TopicPartition partition, long producerId, short producerEpoch, int coordinatorEpoch, long firstOffset) {}
+    public record Open(TopicPartition partition, long producerId, short producerEpoch, int coordinatorEpoch, long firstOffset) {}
 
     /**
      * Finds the partitions whose open transaction the coordinator no longer tracks and ends each as
@@ -118,6 +118,22 @@ public final class HangingTransactions {
         }
     }
 
+    /**
+     * The open transactions no coordinator will end (see the class comment), after waiting (within
+     * {@code timeout}) for those the coordinator is still ending itself; nothing is changed.
+     */
+    public static List<Open> find(String bootstrapServers, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            return find(admin, deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while looking for open transactions", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot look for open transactions on " + bootstrapServers, e);
+        }
+    }
+
     /** The open transactions of producers whose coordinator has none open on that partition. */
     static List<Open> find(Admin admin, long deadline) throws InterruptedException, ExecutionException, TimeoutException {
         while (true) {
@@ -133,12 +149,17 @@ public final class HangingTransactions {
                 Thread.sleep(SETTLE_POLL.toMillis());
                 continue;
             }
+            // Open before and after the coordinator was asked: a live transaction that ended or began in
+            // between is not mistaken for one the coordinator lost.
+            List<Open> stillOpen = openTransactions(admin, deadline);
             List<Open> hanging = new ArrayList<>();
             for (Open o : open) {
                 TransactionDescription known = byProducer.get(o.producerId());
                 boolean tracked = known != null && known.state() == TransactionState.ONGOING
                         && known.topicPartitions().contains(o.partition());
-                if (!tracked) {
+                boolean same = stillOpen.stream().anyMatch(later -> later.partition().equals(o.partition())
+                        && later.producerId() == o.producerId() && later.firstOffset() == o.firstOffset());
+                if (!tracked && same) {
                     hanging.add(o);
                 }
             }
