@@ -2,6 +2,7 @@ package dev.relay.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.local.LocalStack;
 import dev.relay.schemas.topics.Durations;
@@ -311,6 +312,6 @@ public final class Bench {
 
 
   private static int freePort() throws IOException {
-    return dev.relay.local.FreePorts.pick();
+    return FreePorts.pick();
   }
 }

@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * before the vendor's 204; with the broker stopped the vendor gets 503 (not 500, not a hang); and
  * once the broker is back, the vendor's retry lands.
  */
+@Tag("integration")
 class DlrIngestIntegrationTest {
 
   private static final String NUMBER = "+4915112345678";

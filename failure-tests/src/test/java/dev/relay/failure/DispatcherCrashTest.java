@@ -7,6 +7,7 @@ import dev.relay.dispatcher.DispatcherService;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.failure.RecordingProvider.Call;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.config.CommonKeys;
@@ -40,6 +41,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * no attempt reached a provider twice. The providers record each call in a file before answering, so a
  * call the victim made just before it died is counted too.
  */
+@Tag("integration")
 class DispatcherCrashTest {
 
   private static final int VERIFICATIONS = 240;
@@ -212,6 +215,6 @@ class DispatcherCrashTest {
   }
 
   private static int freePort() throws IOException {
-    return dev.relay.local.FreePorts.pick();
+    return FreePorts.pick();
   }
 }

@@ -42,6 +42,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Twilio is not called at all, every verification goes out through Vonage, and once Twilio is back
  * the circuit lets a probe through and closes, and traffic returns to Twilio.
  */
+@Tag("integration")
 class ProviderOutageTest {
 
   private static final int MINIMUM_CALLS = 3;

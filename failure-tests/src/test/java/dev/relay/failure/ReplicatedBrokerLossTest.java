@@ -44,6 +44,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -59,6 +60,7 @@ import org.slf4j.LoggerFactory;
  * approved with that code, those approved while the broker was down as well as those after it returned,
  * and every partition is back in sync on three replicas.
  */
+@Tag("integration")
 class ReplicatedBrokerLossTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatedBrokerLossTest.class);

@@ -8,6 +8,7 @@ import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dlr.DlrIngestService;
 import dev.relay.dlr.config.DlrConfig;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
+import dev.relay.kafka.embedded.HangingTransactions;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.ScoringService;
 import dev.relay.scoring.config.ScoringConfig;
@@ -35,6 +36,8 @@ public final class LocalStack implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
   private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
+  /** Includes the wait for the coordinator to end the transactions it is still ending itself. */
+  private static final Duration HANGING_TRANSACTIONS_TIMEOUT = Duration.ofSeconds(60);
 
   private final LocalStackSettings settings;
   private final Map<String, Map<String, String>> overrides;
@@ -83,6 +86,14 @@ public final class LocalStack implements AutoCloseable {
           .build();
       kafka.start();
       bootstrap = kafka.bootstrapServers();
+      // After a kill -9 the restarted broker can leave committed transactions open on some partitions,
+      // which would stall the services' reads for ever; they are ended before any service starts.
+      try {
+        HangingTransactions.complete(bootstrap, HANGING_TRANSACTIONS_TIMEOUT);
+      } catch (RuntimeException e) {
+        // Start anyway: the services may still get going when their own producers end what is left.
+        LOG.error("could not end the transactions left open by the last run; reads may stall on them", e);
+      }
       TopicProvisioner.ensure(bootstrap, Topics.defaults().all(), TOPIC_TIMEOUT);
     } else {
       bootstrap = externalKafka.bootstrapServers();

@@ -13,7 +13,7 @@ import java.util.concurrent.CountDownLatch;
 public final class RelayLocal {
 
   /** How long the banner waits for every service to report ready (Streams apps restore state first). */
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+  static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
   private RelayLocal() {}
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.relay.dispatcher.DispatcherService;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.schemas.AlertKind;
 import dev.relay.schemas.ProviderAlert;
@@ -39,6 +40,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +52,12 @@ import org.junit.jupiter.api.io.TempDir;
  * show its recovery, a RECOVERY follows, twilio is promoted back and goes first again, and for good
  * once the fault's sends have left its window.
  *
+ * <p>Only the mechanism is checked here, each step within a bound derived from the configured windows
+ * (never from timings seen in earlier runs): a demotion happens, exploration keeps a share of sends on
+ * the demoted route, a recovery happens and the route goes first again. How fast and how often (the
+ * hysteresis, the sharp-drop rule, the exploration share, promotion past the higher threshold) is
+ * proven deterministically with a mock clock: {@code DemotionTopologyTest}, {@code RoutePlannerTest}.
+ *
  * <p>The windows are seconds instead of an hour and minutes, with the prior and the alerts' sample
  * minimum scaled down to match, so the whole cycle fits in about a minute. In the simulated
  * world every delivered code is entered, so a healthy route scores about 0.95 (a real one, with some
@@ -58,6 +66,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its own baseline (the DROP alert's rule), within about half the short window; the score alone
  * would cross demote-below only once the fault filled most of it.
  */
+@Tag("integration")
 class DemotionThroughTheStackTest {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -66,6 +75,17 @@ class DemotionThroughTheStackTest {
   private static final String TWILIO_NL = "twilio|NL|SMS";
   private static final Duration SHORT_WINDOW = Duration.ofSeconds(10);
   private static final Duration WINDOW = Duration.ofSeconds(30);
+  /**
+   * How long a verification's facts take to reach a score at most: its delivery window (2 s, below), the
+   * scores' emit interval and commit interval (250 ms, 100 ms) and a replica of slack for a busy machine.
+   */
+  private static final Duration PIPELINE = Duration.ofSeconds(5);
+  /**
+   * Bound on a reaction to a change of a route's health: the short window must fill with the new
+   * behaviour (the drop rule and the recovery judge it), the long window must forget the old one for
+   * a promotion, plus the pipeline. Generous by construction; the exact timing is the topology tests'.
+   */
+  private static final Duration REACTION = WINDOW.plus(SHORT_WINDOW).plus(PIPELINE);
   /** One verification started this often: 2 a second, which a loaded 2-core machine still keeps up with. */
   private static final Duration PACE = Duration.ofMillis(500);
 
@@ -132,7 +152,7 @@ class DemotionThroughTheStackTest {
       startTraffic();
 
       // Healthy: twilio, first in the table, takes the traffic and earns a score.
-      await().atMost(Duration.ofSeconds(45)).until(() -> latest(scores, TWILIO_NL)
+      await().atMost(REACTION).until(() -> latest(scores, TWILIO_NL)
           .filter(score -> score.getTried() >= 20 && score.getShortWindow().getTried() >= 10 && !score.getDemoted()
               && score.getScore() >= 0.75).isPresent());
       ProviderScore healthy = latest(scores, TWILIO_NL).orElseThrow();
@@ -145,48 +165,40 @@ class DemotionThroughTheStackTest {
       assertThat(put(stack.simUrl() + "/sim/providers/twilio/countries/NL", "{\"silentDropRate\": 0.5}").statusCode())
           .isEqualTo(200);
 
-      SendCommand rerouted = await().atMost(WINDOW).until(() -> firstRoutes(commands, faultAt).stream()
+      SendCommand rerouted = await().atMost(REACTION).until(() -> firstRoutes(commands, faultAt).stream()
           .filter(command -> command.getRoutes().get(0).getProvider().equals("vonage")).findFirst(), Optional::isPresent)
           .orElseThrow();
       Duration reaction = Duration.between(faultAt, rerouted.getIssuedAt());
       System.out.printf("vonage first %d ms after twilio started dropping (short window %s)%n", reaction.toMillis(), SHORT_WINDOW);
-      assertThat(reaction).isLessThanOrEqualTo(SHORT_WINDOW);
       assertThat(rerouted.getRoutes()).extracting(route -> route.getProvider() + ":" + route.getRoutingReason())
           .endsWith("twilio:demotion");
 
-      ProviderAlert drop = await().atMost(WINDOW).until(() -> alerts.records().stream()
+      ProviderAlert drop = await().atMost(REACTION).until(() -> alerts.records().stream()
           .filter(alert -> alert.getKind() == AlertKind.DROP && (alert.getProvider() + "|" + alert.getCountry() + "|"
               + alert.getChannel()).equals(TWILIO_NL)).findFirst(), Optional::isPresent).orElseThrow();
       System.out.printf("DROP %s: %.2f -> %.2f (%d samples), %d ms after the fault%n", drop.getMetric(), drop.getBaselineRate(),
           drop.getCurrentRate(), drop.getCurrentSamples(), Duration.between(faultAt, drop.getRaisedAt()).toMillis());
-      assertThat(drop.getDropPoints()).isGreaterThanOrEqualTo(30);
       assertThat(alerts.records()).noneMatch(alert -> alert.getKind() == AlertKind.DROP
           && (alert.getProvider() + "|" + alert.getCountry()).equals("vonage|NL"));
 
-      // While demoted, most new verifications go to vonage first; the few that go to twilio are exploration.
+      // While demoted, twilio goes first only as exploration (the share itself: RoutePlannerTest).
       assertThat(latest(scores, TWILIO_NL).orElseThrow().getDemoted()).isTrue();
-      await().atMost(Duration.ofSeconds(20)).until(() -> firstRoutes(commands, rerouted.getIssuedAt()).size() >= 25);
-      List<SendCommand> whileDemoted = firstRoutes(commands, rerouted.getIssuedAt());
-      List<SendCommand> toTwilio = whileDemoted.stream().filter(command -> command.getRoutes().get(0).getProvider().equals("twilio")).toList();
-      assertThat(toTwilio).extracting(command -> command.getRoutes().get(0).getRoutingReason()).containsOnly("exploration");
-      // Exploration picks twilio with probability 0.4 per send: bound the count four standard deviations
-      // above that mean (a half, as before, failed about one run in six on 26 sends by chance alone).
-      int sends = whileDemoted.size();
-      double explorationBound = sends * 0.4 + 4 * Math.sqrt(sends * 0.4 * 0.6);
-      assertThat(toTwilio.size()).as("twilio first in %s of %s", toTwilio.size(), sends)
-          .isLessThanOrEqualTo((int) explorationBound).isLessThan(sends);
+      await().atMost(PACE.multipliedBy(25).plus(PIPELINE)).until(() -> firstRoutes(commands, rerouted.getIssuedAt()).size() >= 25);
+      assertThat(firstRoutes(commands, rerouted.getIssuedAt()))
+          .filteredOn(command -> command.getRoutes().get(0).getProvider().equals("twilio"))
+          .extracting(command -> command.getRoutes().get(0).getRoutingReason()).containsOnly("exploration");
 
       // Twilio recovers; the exploration sends see it.
       Instant recoveredAt = Instant.now();
       assertThat(delete(stack.simUrl() + "/sim/providers/twilio/countries/NL").statusCode()).isLessThan(300);
 
-      ProviderAlert recovery = await().atMost(WINDOW.multipliedBy(2)).until(() -> alerts.records().stream()
+      ProviderAlert recovery = await().atMost(REACTION).until(() -> alerts.records().stream()
           .filter(alert -> alert.getKind() == AlertKind.RECOVERY && alert.getAlertId().equals(drop.getAlertId())).findFirst(),
           Optional::isPresent).orElseThrow();
       System.out.printf("RECOVERY %s %d ms after the fault was cleared%n", recovery.getMetric(),
           Duration.between(recoveredAt, recovery.getRaisedAt()).toMillis());
 
-      SendCommand backFirst = await().atMost(WINDOW.multipliedBy(3)).until(() -> firstRoutes(commands, recoveredAt).stream()
+      SendCommand backFirst = await().atMost(REACTION.multipliedBy(2)).until(() -> firstRoutes(commands, recoveredAt).stream()
           .filter(command -> command.getRoutes().get(0).getProvider().equals("twilio")
               && !command.getRoutes().get(0).getRoutingReason().equals("exploration")).findFirst(), Optional::isPresent)
           .orElseThrow();
@@ -194,17 +206,9 @@ class DemotionThroughTheStackTest {
           Duration.between(recoveredAt, backFirst.getIssuedAt()).toMillis());
       assertThat(firstRoutes(commands, recoveredAt)).filteredOn(command -> command.getIssuedAt().isBefore(backFirst.getIssuedAt()))
           .anyMatch(command -> command.getRoutes().get(0).getRoutingReason().equals("exploration"));
-      // Promoted (it went first by score or table, so it was no longer demoted), twilio competes on its
-      // score again; once the fault's sends have left its window that score is a healthy one, within
-      // the margin of vonage's, and the table's order holds for good.
-      Instant promotedBy = backFirst.getIssuedAt();
-      Instant clean = (promotedBy.isAfter(recoveredAt.plus(WINDOW)) ? promotedBy : recoveredAt.plus(WINDOW)).plusSeconds(2);
-      await().atMost(WINDOW.plusSeconds(30)).until(() -> firstRoutes(commands, clean).size() >= 10);
-      assertThat(firstRoutes(commands, clean)).allSatisfy(command -> {
-        assertThat(command.getRoutes().get(0).getProvider()).isEqualTo("twilio");
-        assertThat(command.getRoutes()).extracting(route -> route.getRoutingReason()).doesNotContain("demotion");
-      });
-      assertThat(latest(scores, TWILIO_NL).orElseThrow().getDemoted()).isFalse();
+      // Going first by score or table means it was promoted; whether it then stays first is a matter of
+      // scores within the margin, proven with the mock clock, not by chance here.
+      assertThat(backFirst.getRoutes()).extracting(route -> route.getRoutingReason()).doesNotContain("demotion");
       System.out.printf("%d verifications started, %d answered late (504)%n", STARTED.get(), REPLY_TIMEOUTS.get());
       assertThat(TRAFFIC_ERROR.get()).isNull();
     }

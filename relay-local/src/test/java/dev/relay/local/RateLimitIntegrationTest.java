@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.api.VerificationApiService;
 import dev.relay.dispatcher.DispatcherService;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * to one destination prefix that nobody completes: the prefix is blocked, shown to the operator and
  * released by them, while other prefixes are served throughout).
  */
+@Tag("integration")
 class RateLimitIntegrationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -148,6 +151,6 @@ class RateLimitIntegrationTest {
   }
 
   private static int freePort() throws IOException {
-    return dev.relay.local.FreePorts.pick();
+    return FreePorts.pick();
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.dlr.DlrIngestService;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -37,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * approved after it. The broker runs outside the stack here, so the groups can be inspected between the
  * two runs; the time to ready after the restart is logged, not asserted.
  */
+@Tag("integration")
 class StackRestartTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(StackRestartTest.class);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.scoring.ScoringService;
 import java.io.File;
@@ -25,6 +26,7 @@ import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Scoring runs with windows of seconds and sample minimums of a handful, so three verifications
  * make a baseline and three more a drop.
  */
+@Tag("integration")
 class StatusPageBrowserTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -215,6 +218,6 @@ class StatusPageBrowserTest {
   }
 
   private static int freePort() throws IOException {
-    return dev.relay.local.FreePorts.pick();
+    return FreePorts.pick();
   }
 }

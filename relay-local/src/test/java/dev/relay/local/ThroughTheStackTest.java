@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.dispatcher.DispatcherService;
 import dev.relay.dlr.DlrIngestService;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
@@ -55,6 +56,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +69,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Each scenario uses its own country, so the simulator's route settings of one cannot touch another.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("integration")
 class ThroughTheStackTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -159,7 +162,9 @@ class ThroughTheStackTest {
     Duration waited = Duration.between(results.get(0).getCompletedAt(), results.get(1).getStartedAt());
     System.out.printf("slow failover: next route tried %d ms after the silent provider accepted (window %s)%n",
         waited.toMillis(), WINDOW);
-    assertThat(waited).isGreaterThanOrEqualTo(WINDOW.minusMillis(300));
+    // Not before the window closes, and not a window late: the deadline index is read every 200 ms
+    // (relay.streams.punctuate-interval), and the rest of a window is slack for a busy machine.
+    assertThat(waited).isGreaterThanOrEqualTo(WINDOW.minusMillis(300)).isLessThanOrEqualTo(WINDOW.multipliedBy(2));
     // What Twilio was asked to deliver, from its own message resource: the same code the handset got from Vonage.
     String dropped = twilioMessageBody(results.get(0).getProviderMessageId());
     assertThat(codeIn(dropped)).isEqualTo(message.get("code").asText());
@@ -311,18 +316,23 @@ class ThroughTheStackTest {
   @Test
   @Order(6)
   void noIssuedCodeIsInAnyTopicOrOnDisk() throws Exception {
-    // A run's worth more: a few verifications approved through the check endpoint.
-    for (int i = 0; i < 5; i++) {
+    // Six codes of its own, approved through the check endpoint, whichever tests ran before; a code that
+    // happens to be part of a number we used would be found for the wrong reason, so it does not count.
+    List<String> codes = new ArrayList<>();
+    for (int i = 0; codes.size() < 6 && i < 20; i++) {
       String number = "+4915198761" + String.format("%03d", i);
       String id = JSON.readTree(start(number).body()).get("id").asText();
       String code = awaitInbox(number, 1).get(0).get("code").asText();
       ISSUED.add(code);
       HttpResponse<String> check = post(stack.apiUrl() + "/v1/verifications/" + id + "/check", "{\"code\": \"" + code + "\"}");
       assertThat(JSON.readTree(check.body()).get("status").asText()).isEqualTo("approved");
+      if (NUMBERS.stream().noneMatch(used -> used.contains(code))) {
+        codes.add(code);
+      }
     }
-    // A code that happens to be part of a number we used would be found for the wrong reason.
-    List<String> codes = ISSUED.stream().filter(code -> NUMBERS.stream().noneMatch(number -> number.contains(code))).toList();
     assertThat(codes).hasSizeGreaterThanOrEqualTo(6);
+    // Scanned for: these and the codes the other tests issued.
+    List<String> scanned = ISSUED.stream().filter(code -> NUMBERS.stream().noneMatch(used -> used.contains(code))).toList();
 
     List<String> topics;
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
@@ -336,7 +346,7 @@ class ThroughTheStackTest {
       for (byte[] raw : topic.getValue()) {
         String text = new String(raw, StandardCharsets.ISO_8859_1);
         witnessInTopics |= text.contains(witness);
-        for (String code : codes) {
+        for (String code : scanned) {
           assertThat(text).as("topic %s", topic.getKey()).doesNotContainPattern(standalone(code));
         }
       }
@@ -358,7 +368,7 @@ class ThroughTheStackTest {
         continue; // a segment or SST compacted away while we walked
       }
       witnessOnDisk |= text.contains(witness);
-      for (String code : codes) {
+      for (String code : scanned) {
         assertThat(text).as("file %s", file).doesNotContainPattern(standalone(code));
       }
     }
@@ -540,6 +550,6 @@ class ThroughTheStackTest {
   }
 
   private static int freePort() throws IOException {
-    return dev.relay.local.FreePorts.pick();
+    return FreePorts.pick();
   }
 }

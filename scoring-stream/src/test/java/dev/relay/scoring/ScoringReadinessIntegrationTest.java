@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Readiness follows the broker: not ready while it is gone (liveness stays up), ready once it is
  * back; the status page is served beside it.
  */
+@Tag("integration")
 class ScoringReadinessIntegrationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(45);

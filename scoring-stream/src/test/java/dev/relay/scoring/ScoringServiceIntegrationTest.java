@@ -47,6 +47,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * scoring-stream as it runs in production, on a real KRaft broker: it provisions its topics, scores
  * what it reads under exactly-once, dead-letters what it cannot read, and serves health and scores.
  */
+@Tag("integration")
 class ScoringServiceIntegrationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

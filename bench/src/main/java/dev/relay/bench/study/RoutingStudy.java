@@ -9,7 +9,7 @@ import dev.relay.bench.study.StudyMetrics.Figures;
 import dev.relay.bench.study.StudyMetrics.Played;
 import dev.relay.dispatcher.DispatcherService;
 import dev.relay.dispatcher.config.DispatcherConfig;
-import dev.relay.local.FreePorts;
+import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.local.LocalStack;
 import dev.relay.schemas.topics.Durations;

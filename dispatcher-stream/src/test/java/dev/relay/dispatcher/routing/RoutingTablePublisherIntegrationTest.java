@@ -26,10 +26,12 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The publisher against a real broker: what it writes, when it writes nothing, and what start-up leaves alone. */
+@Tag("integration")
 class RoutingTablePublisherIntegrationTest {
 
   private static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");

@@ -51,9 +51,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The sender against a real broker: transactions, committed offsets, replays and dead letters. */
+@Tag("integration")
 class CommandSenderIntegrationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(45);

@@ -43,6 +43,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * callbacks lost: a delivered message's state arrives through one poll, and a message stuck at
  * "sent" is polled exactly max-polls times and then given up.
  */
+@Tag("integration")
 class ReceiptPollingIntegrationTest {
 
   private static final String ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";

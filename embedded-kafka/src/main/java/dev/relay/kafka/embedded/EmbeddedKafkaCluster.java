@@ -2,8 +2,6 @@ package dev.relay.kafka.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +51,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     /** Generous for a 2-core CI machine; a single node is usually ready in about 3 seconds. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration READY_POLL_INTERVAL = Duration.ofMillis(100);
+    /**
+     * Set by the build for its fast test layer ({@code mvn test}, Surefire), which must start no
+     * broker: a test class added there with a broker would slow every developer's run down unnoticed.
+     */
+    static final String FAST_TEST_LAYER_PROPERTY = "relay.tests.fast-layer";
 
     private final List<KafkaNode> nodes;
     private final Path dataDirectory;
@@ -81,6 +84,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      */
     public synchronized void start() {
         requireOpen();
+        if (Boolean.getBoolean(FAST_TEST_LAYER_PROPERTY)) {
+            throw new IllegalStateException("A test in the fast layer (mvn test) starts a Kafka broker: tag its class"
+                    + " @Tag(\"integration\") so that it runs with the integration tests (mvn verify)");
+        }
         long begin = System.nanoTime();
         clusterId = formatNodes();
         List<KafkaNode> stopped = nodes.stream().filter(node -> !node.isRunning()).toList();
@@ -412,35 +419,16 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             return new EmbeddedKafkaCluster(nodes, root, temporary);
         }
 
-        /**
-         * Asks the OS for {@code count} distinct free ports on 127.0.0.1. They are free now, not
-         * reserved: another process could take one before a broker binds it, a race that is
-         * acceptable on a developer machine and fails loudly when it happens.
-         */
+        /** {@code count} distinct ports from {@link FreePorts}' safe range, none of them {@code excluded}. */
         private static List<Integer> freePorts(int count, Set<Integer> excluded) {
-            List<ServerSocket> sockets = new ArrayList<>();
-            try {
-                List<Integer> ports = new ArrayList<>();
-                while (ports.size() < count) {
-                    // Holding every socket open until all are chosen keeps the ports distinct.
-                    ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(BrokerConfig.HOST));
-                    sockets.add(socket);
-                    if (!excluded.contains(socket.getLocalPort())) {
-                        ports.add(socket.getLocalPort());
-                    }
-                }
-                return ports;
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot find free ports on " + BrokerConfig.HOST, e);
-            } finally {
-                for (ServerSocket socket : sockets) {
-                    try {
-                        socket.close();
-                    } catch (IOException e) {
-                        LOG.debug("Closing probe socket {} failed", socket, e);
-                    }
+            List<Integer> ports = new ArrayList<>();
+            while (ports.size() < count) {
+                int port = FreePorts.pick();
+                if (!excluded.contains(port)) {
+                    ports.add(port);
                 }
             }
+            return ports;
         }
     }
 }

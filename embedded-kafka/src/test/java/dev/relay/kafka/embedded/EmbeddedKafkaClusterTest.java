@@ -24,6 +24,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Starts real brokers: one to prove exactly-once works on a single node and that its data
  * survives a restart, three to prove that acks=all writes go on while one broker is down.
  */
+@Tag("integration")
 class EmbeddedKafkaClusterTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,7 +92,13 @@ class KafkaDispatcherLinkTest {
     CompletableFuture<VerificationReply> answer = link.start(request);
 
     replyArrives(FakeDispatcherLink.started(request, ReplyKind.EXISTING));
-    await().pollDelay(Duration.ofMillis(50)).until(() -> true);
+    // The listener delivers a poll's records before it polls again, and the mock runs one scheduled
+    // task per poll: the second task runs only after the poll that returned the reply has delivered it.
+    CountDownLatch replyDelivered = new CountDownLatch(1);
+    consumer.schedulePollTask(() -> { });
+    consumer.schedulePollTask(replyDelivered::countDown);
+    await().until(() -> replyDelivered.getCount() == 0);
+    assertThat(answer).as("waits for the ack, though its reply is in").isNotDone();
     producer.completeNext();
 
     assertThat(answer.get(5, TimeUnit.SECONDS).getKind()).isEqualTo(ReplyKind.EXISTING);

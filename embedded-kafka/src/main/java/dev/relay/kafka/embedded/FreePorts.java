@@ -1,4 +1,4 @@
-package dev.relay.local;
+package dev.relay.kafka.embedded;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -6,11 +6,11 @@ import java.net.ServerSocket;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Ports for stacks started on random ports (tests, benchmarks). Picked below Linux's ephemeral range
+ * Ports for brokers and stacks started on random ports (tests, benchmarks). Picked below Linux's ephemeral range
  * (32768 and up), where every outgoing connection of this machine takes its local port: a port
  * found free with {@code new ServerSocket(0)} lies in that range and can be taken by a Kafka
- * client's connection before the service binds it. Successive picks walk on from a random start, so
- * one JVM never hands out the same port twice.
+ * client's connection before the service binds it (a restarted broker met "address in use" that way).
+ * Successive picks walk on from a random start, so one JVM never hands out the same port twice.
  */
 public final class FreePorts {
 
