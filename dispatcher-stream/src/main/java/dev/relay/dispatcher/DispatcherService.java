@@ -1,5 +1,6 @@
 package dev.relay.dispatcher;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
@@ -53,7 +54,7 @@ public final class DispatcherService implements RelayService {
   private static final Duration PROVISION_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
-  private final String bootstrapServers;
+  private final KafkaAccess kafka;
   private final Topics topics;
   private final DispatcherSettings settings;
   private final LimitSettings limits;
@@ -92,7 +93,7 @@ public final class DispatcherService implements RelayService {
    * @param onFatal run once when Streams or the sender stops for good (the launcher exits non-zero)
    */
   public DispatcherService(RelayConfig config, Map<String, ProviderClient> providers, Runnable onFatal) {
-    this.bootstrapServers = config.get(CommonKeys.BOOTSTRAP_SERVERS);
+    this.kafka = KafkaAccess.from(config);
     this.topics = Topics.fromConfig(config.lookup());
     this.settings = DispatcherSettings.from(config);
     this.limits = LimitSettings.from(config);
@@ -127,14 +128,14 @@ public final class DispatcherService implements RelayService {
     if (streams != null) {
       throw new IllegalStateException("the dispatcher was started already");
     }
-    TopicProvisioner.ensure(bootstrapServers, topics.all(), PROVISION_TIMEOUT);
-    if (tableFile != null && new RoutingTablePublisher(bootstrapServers, topics, Clock.systemUTC())
+    TopicProvisioner.ensure(kafka, topics.all(), PROVISION_TIMEOUT);
+    if (tableFile != null && new RoutingTablePublisher(kafka, topics, Clock.systemUTC())
         .publishIfNoneYet(tableFile, "dispatcher:" + settings.applicationId())) {
       LOG.info("routing table from {} published", tableFile);
     }
 
     streams = new KafkaStreams(DispatcherTopology.build(topics, settings, limits, pumping, scoredRouting, secrets, metrics),
-        DispatcherTopology.streamsProperties(bootstrapServers, settings, topics));
+        DispatcherTopology.streamsProperties(kafka, settings, topics));
     streams.setUncaughtExceptionHandler(error -> {
       LOG.error("the dispatcher's stream thread failed", error);
       fatal("stream thread failed");
@@ -150,12 +151,12 @@ public final class DispatcherService implements RelayService {
     streamsMetrics.bindTo(metrics);
     streams.start();
 
-    sender = new CommandSender(bootstrapServers, topics, settings, executor, metrics, () -> fatal("sender stopped"));
+    sender = new CommandSender(kafka, topics, settings, executor, metrics, () -> fatal("sender stopped"));
     sender.start();
 
     http = RelayHttp.create(NAME, this::isReady, metrics);
     if (!adminToken.isEmpty()) {
-      RoutingTablePublisher publisher = new RoutingTablePublisher(bootstrapServers, topics, Clock.systemUTC());
+      RoutingTablePublisher publisher = new RoutingTablePublisher(kafka, topics, Clock.systemUTC());
       new RoutingTableAdmin(adminToken, providers.keySet(), publisher::publish, Clock.systemUTC()).register(http);
     }
     http.start(httpHost, httpPort);

@@ -1,5 +1,6 @@
 package dev.relay.dlr;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dlr.config.DlrConfig;
 import dev.relay.dlr.http.DlrRoutes;
 import dev.relay.dlr.polling.PollSettings;
@@ -80,9 +81,9 @@ public final class DlrIngestService implements RelayService {
 
   @Override
   public synchronized void start() {
-    String bootstrap = config.get(CommonKeys.BOOTSTRAP_SERVERS);
-    TopicProvisioner.ensure(bootstrap, List.of(topic), config.getDuration(DlrConfig.PROVISION_TIMEOUT));
-    producer = new KafkaProducer<>(KafkaSettings.durableProducer(bootstrap, NAME),
+    KafkaAccess kafka = KafkaAccess.from(config);
+    TopicProvisioner.ensure(kafka, List.of(topic), config.getDuration(DlrConfig.PROVISION_TIMEOUT));
+    producer = new KafkaProducer<>(KafkaSettings.durableProducer(kafka, NAME),
         topic.keySerde().serializer(), topic.valueSerde().serializer());
     // Fetches the topic's metadata now: the producer is connected before the first receipt comes.
     producer.partitionsFor(topic.name());
@@ -97,16 +98,16 @@ public final class DlrIngestService implements RelayService {
     server.start(config.get(DlrConfig.HTTP_HOST), config.getInt(DlrConfig.HTTP_PORT));
     app = server;
     if (pollSettings.enabled()) {
-      startPolling(bootstrap, ackTimeout);
+      startPolling(kafka, ackTimeout);
     }
   }
 
-  private void startPolling(String bootstrap, Duration ackTimeout) {
+  private void startPolling(KafkaAccess kafka, Duration ackTimeout) {
     Topics topics = Topics.fromConfig(config.lookup());
-    TopicProvisioner.ensure(bootstrap, List.of(topics.sendResults, topics.deliveryReceipts, topics.receiptPolls, topics.deadLetters),
+    TopicProvisioner.ensure(kafka, List.of(topics.sendResults, topics.deliveryReceipts, topics.receiptPolls, topics.deadLetters),
         config.getDuration(DlrConfig.PROVISION_TIMEOUT));
-    polling = new ReceiptPolling(topics, pollSettings,
-        ReceiptPolling.streamsProperties(bootstrap, config.get(DlrConfig.APPLICATION_ID), Path.of(config.get(DlrConfig.STATE_DIR)),
+    polling = new ReceiptPolling(kafka, topics, pollSettings,
+        ReceiptPolling.streamsProperties(kafka, config.get(DlrConfig.APPLICATION_ID), Path.of(config.get(DlrConfig.STATE_DIR)),
             config.getDuration(DlrConfig.COMMIT_INTERVAL), topics.receiptPolls.replicationFactor()),
         pollClients, new ReceiptPublisher(producer, topic, ackTimeout),
         config.getDuration(ProviderKeys.READ_TIMEOUT).plus(config.getDuration(ProviderKeys.CONNECT_TIMEOUT)), clock, metrics);

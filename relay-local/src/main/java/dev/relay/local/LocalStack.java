@@ -1,5 +1,6 @@
 package dev.relay.local;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.api.VerificationApiService;
 import dev.relay.api.http.ApiKeys;
 import dev.relay.api.config.ApiConfig;
@@ -83,7 +84,7 @@ public final class LocalStack implements AutoCloseable {
           .build();
       kafka.start();
       bootstrap = kafka.bootstrapServers();
-      TopicProvisioner.ensure(bootstrap, Topics.defaults().all(), TOPIC_TIMEOUT);
+      TopicProvisioner.ensure(KafkaAccess.plaintext(bootstrap), Topics.defaults().all(), TOPIC_TIMEOUT);
     } else {
       bootstrap = externalKafka.bootstrapServers();
     }

@@ -1,5 +1,6 @@
 package dev.relay.scoring;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.config.AlertSettings;
@@ -96,12 +97,12 @@ public final class ScoringService implements RelayService {
     if (streams != null) {
       throw new IllegalStateException(NAME + " is already started");
     }
-    String bootstrap = config.get(CommonKeys.BOOTSTRAP_SERVERS);
+    KafkaAccess kafka = KafkaAccess.from(config);
     List<Topic<?, ?>> used = List.of(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents,
         topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.deadLetters);
-    TopicProvisioner.ensure(bootstrap, used, PROVISION_TIMEOUT);
+    TopicProvisioner.ensure(kafka, used, PROVISION_TIMEOUT);
 
-    Properties properties = KafkaSettings.streams(bootstrap, config.get(ScoringConfig.APPLICATION_ID),
+    Properties properties = KafkaSettings.streams(kafka, config.get(ScoringConfig.APPLICATION_ID),
         Path.of(config.get(ScoringConfig.STATE_DIR)), config.getDuration(ScoringConfig.COMMIT_INTERVAL),
         topics.providerScores.replicationFactor());
     DeadLetters.install(properties, topics.deadLetters);

@@ -17,7 +17,8 @@ public final class ProvisionTopicsMain {
   public static final ConfigKey TIMEOUT = ConfigKey.optional(
       "relay.topics.provision-timeout", "60s", "how long to wait for the broker before giving up");
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
-      List.of(CommonKeys.BOOTSTRAP_SERVERS, TIMEOUT), CommonKeys.topicKeys());
+      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE, TIMEOUT), CommonKeys.topicKeys())
+      .withPrefix(KafkaAccess.CLIENT_KEYS);
 
   private ProvisionTopicsMain() {}
 
@@ -25,7 +26,7 @@ public final class ProvisionTopicsMain {
     try {
       RelayConfig config = RelayConfig.load(SCHEMA, args);
       Topics topics = Topics.fromConfig(config.lookup());
-      TopicProvisioner.ensure(config.get(CommonKeys.BOOTSTRAP_SERVERS), topics.all(), config.getDuration(TIMEOUT));
+      TopicProvisioner.ensure(KafkaAccess.from(config), topics.all(), config.getDuration(TIMEOUT));
       System.out.println("topics ready: " + topics.all());
     } catch (ConfigException e) {
       System.err.println("configuration error: " + e.getMessage());

@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -36,9 +35,9 @@ public final class TopicProvisioner {
 
   private TopicProvisioner() {}
 
-  public static void ensure(String bootstrapServers, List<Topic<?, ?>> topics, Duration timeout) {
+  public static void ensure(KafkaAccess kafka, List<Topic<?, ?>> topics, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (Admin admin = admin(bootstrapServers, timeout)) {
+    try (Admin admin = Admin.create(KafkaSettings.admin(kafka, "relay-topic-provisioner", timeout))) {
       Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (Topic<?, ?> topic : topics) {
@@ -63,7 +62,7 @@ public final class TopicProvisioner {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot create topics on " + bootstrapServers + ": " + e, e);
+      throw new IllegalStateException("cannot create topics on " + kafka.bootstrapServers() + ": " + e, e);
     }
   }
 
@@ -71,8 +70,8 @@ public final class TopicProvisioner {
    * Returns once every partition of the named topics is served by its leader, or throws when the
    * timeout passes first. For anyone who creates topics and produces to them at once.
    */
-  public static void awaitLeaders(String bootstrapServers, Collection<String> topicNames, Duration timeout) {
-    try (Admin admin = admin(bootstrapServers, timeout)) {
+  public static void awaitLeaders(KafkaAccess kafka, Collection<String> topicNames, Duration timeout) {
+    try (Admin admin = Admin.create(KafkaSettings.admin(kafka, "relay-topic-provisioner", timeout))) {
       awaitLeaders(admin, topicNames, System.nanoTime() + timeout.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -125,15 +124,6 @@ public final class TopicProvisioner {
       }
       Thread.sleep(LEADER_POLL.toMillis());
     }
-  }
-
-  private static Admin admin(String bootstrapServers, Duration timeout) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    // The admin refuses an API timeout shorter than one request's.
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
-    return Admin.create(props);
   }
 
   static NewTopic newTopic(Topic<?, ?> topic) {

@@ -1,5 +1,6 @@
 package dev.relay.api.config;
 
+import dev.relay.support.kafka.KafkaAccess;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import dev.relay.api.http.ApiKeys;
 import dev.relay.api.http.ClientAddresses;
@@ -55,10 +56,10 @@ public final class ApiConfig {
           + " believed only from these (empty: the connection's peer is the client)");
 
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
-      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST),
+      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST),
       CommonKeys.topicKeys(),
       List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, API_KEYS,
-          TRUSTED_PROXIES, ADMIN_KEYS));
+          TRUSTED_PROXIES, ADMIN_KEYS)).withPrefix(KafkaAccess.CLIENT_KEYS);
 
   /** Codes are 4 to 10 digits everywhere in Relay ({@code CodeGenerator}). */
   public static final int MIN_CODE_DIGITS = 4;
@@ -66,7 +67,7 @@ public final class ApiConfig {
 
   private static final Pattern LENGTH_RANGE = Pattern.compile("(\\d{1,2})(?:\\s*-\\s*(\\d{1,2}))?");
 
-  private final String bootstrapServers;
+  private final KafkaAccess kafka;
   private final Topics topics;
   private final SecretSealer sealer;
   private final VerificationIds ids;
@@ -83,7 +84,7 @@ public final class ApiConfig {
   private final ClientAddresses clientAddresses;
 
   public ApiConfig(RelayConfig config) {
-    this.bootstrapServers = config.get(CommonKeys.BOOTSTRAP_SERVERS);
+    this.kafka = KafkaAccess.from(config);
     this.topics = Topics.fromConfig(config.lookup());
     this.sealer = Secrets.sealer(config);
     this.ids = Secrets.ids(config);
@@ -106,7 +107,12 @@ public final class ApiConfig {
   }
 
   public String bootstrapServers() {
-    return bootstrapServers;
+    return kafka.bootstrapServers();
+  }
+
+  /** The broker and the client security every Kafka client of the API uses. */
+  public KafkaAccess kafka() {
+    return kafka;
   }
 
   public Topics topics() {
