@@ -1,5 +1,7 @@
 package dev.relay.dispatcher;
 
+import dev.relay.support.kafka.acl.ServiceAcls;
+import dev.relay.support.kafka.acl.AclCheck;
 import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.config.DispatcherSettings;
@@ -118,6 +120,26 @@ public final class DispatcherService implements RelayService {
     this.onFatal = onFatal;
   }
 
+  /**
+   * What the dispatcher's Kafka principal must be allowed: its Streams app (the lifecycle), the
+   * sender's group and transactional producer (ids start with the application id), the routing
+   * table it publishes, and a look at every topic, which it checks exist at start-up.
+   */
+  public static ServiceAcls kafkaAcls(Topics topics, String applicationId, String senderGroupId, String senderTransactionalId) {
+    return ServiceAcls.builder(NAME)
+        .describe(topics.all())
+        .read(topics.verificationRequests, topics.codeChecks, topics.sendResults, topics.deliveryReceipts,
+            topics.verificationEvents, topics.providerScores, topics.routingTable, topics.blockedPrefixes,
+            topics.sendCommands)
+        .write(topics.sendCommands, topics.verificationReplies, topics.verificationEvents, topics.deadLetters,
+            topics.blockedPrefixes, topics.routingTable, topics.sendResults)
+        .streamsApp(applicationId)
+        .group(senderGroupId)
+        // The default sender id, <application id>-sender-<host>, is covered by the app's prefix.
+        .transactionalIds(senderTransactionalId.startsWith(applicationId) ? applicationId : senderTransactionalId)
+        .build();
+  }
+
   @Override
   public String name() {
     return NAME;
@@ -129,6 +151,8 @@ public final class DispatcherService implements RelayService {
       throw new IllegalStateException("the dispatcher was started already");
     }
     TopicProvisioner.ensure(kafka, topics.all(), PROVISION_TIMEOUT);
+    AclCheck.verify(kafka, kafkaAcls(topics, settings.applicationId(), settings.senderGroupId(),
+        settings.senderTransactionalId()), PROVISION_TIMEOUT);
     if (tableFile != null && new RoutingTablePublisher(kafka, topics, Clock.systemUTC())
         .publishIfNoneYet(tableFile, "dispatcher:" + settings.applicationId())) {
       LOG.info("routing table from {} published", tableFile);

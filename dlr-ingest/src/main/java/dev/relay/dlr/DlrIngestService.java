@@ -1,5 +1,7 @@
 package dev.relay.dlr;
 
+import dev.relay.support.kafka.acl.ServiceAcls;
+import dev.relay.support.kafka.acl.AclCheck;
 import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dlr.config.DlrConfig;
 import dev.relay.dlr.http.DlrRoutes;
@@ -74,6 +76,26 @@ public final class DlrIngestService implements RelayService {
     this.pollClients = pollSettings.enabled() ? ProviderClients.fromConfig(config) : Map.of();
   }
 
+  /**
+   * What dlr-ingest's Kafka principal must be allowed: writing receipts; with polling on, also its
+   * Streams app (which sends await a receipt), the poller's group, and the sends and polls it reads.
+   */
+  public static ServiceAcls kafkaAcls(Topics topics, boolean polling, String applicationId) {
+    ServiceAcls.Builder acls = ServiceAcls.builder(NAME).describe(List.of(topics.deliveryReceipts)).write(topics.deliveryReceipts);
+    if (polling) {
+      acls.describe(List.of(topics.sendResults, topics.receiptPolls, topics.deadLetters))
+          .read(topics.sendResults, topics.deliveryReceipts, topics.receiptPolls)
+          .write(topics.receiptPolls, topics.deadLetters)
+          .streamsApp(applicationId)
+          .group(ReceiptPolling.pollerGroup(applicationId));
+    }
+    return acls.build();
+  }
+
+  private Topics topics() {
+    return Topics.fromConfig(config.lookup());
+  }
+
   @Override
   public String name() {
     return NAME;
@@ -83,6 +105,9 @@ public final class DlrIngestService implements RelayService {
   public synchronized void start() {
     KafkaAccess kafka = KafkaAccess.from(config);
     TopicProvisioner.ensure(kafka, List.of(topic), config.getDuration(DlrConfig.PROVISION_TIMEOUT));
+    if (!pollSettings.enabled()) {
+      AclCheck.verify(kafka, kafkaAcls(topics(), false, ""), config.getDuration(DlrConfig.PROVISION_TIMEOUT));
+    }
     producer = new KafkaProducer<>(KafkaSettings.durableProducer(kafka, NAME),
         topic.keySerde().serializer(), topic.valueSerde().serializer());
     // Fetches the topic's metadata now: the producer is connected before the first receipt comes.
@@ -105,6 +130,8 @@ public final class DlrIngestService implements RelayService {
   private void startPolling(KafkaAccess kafka, Duration ackTimeout) {
     Topics topics = Topics.fromConfig(config.lookup());
     TopicProvisioner.ensure(kafka, List.of(topics.sendResults, topics.deliveryReceipts, topics.receiptPolls, topics.deadLetters),
+        config.getDuration(DlrConfig.PROVISION_TIMEOUT));
+    AclCheck.verify(kafka, kafkaAcls(topics, true, config.get(DlrConfig.APPLICATION_ID)),
         config.getDuration(DlrConfig.PROVISION_TIMEOUT));
     polling = new ReceiptPolling(kafka, topics, pollSettings,
         ReceiptPolling.streamsProperties(kafka, config.get(DlrConfig.APPLICATION_ID), Path.of(config.get(DlrConfig.STATE_DIR)),

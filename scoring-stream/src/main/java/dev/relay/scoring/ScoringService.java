@@ -1,5 +1,7 @@
 package dev.relay.scoring;
 
+import dev.relay.support.kafka.acl.ServiceAcls;
+import dev.relay.support.kafka.acl.AclCheck;
 import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
@@ -87,6 +89,21 @@ public final class ScoringService implements RelayService {
     this.onFatal = onFatal;
   }
 
+  /** What scoring's Kafka principal must be allowed: its Streams app, the facts it reads, the scores and alerts it writes. */
+  public static ServiceAcls kafkaAcls(Topics topics, String applicationId) {
+    return ServiceAcls.builder(NAME)
+        .describe(used(topics))
+        .read(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents, topics.providerScores)
+        .write(topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.deadLetters)
+        .streamsApp(applicationId)
+        .build();
+  }
+
+  private static List<Topic<?, ?>> used(Topics topics) {
+    return List.of(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents,
+        topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.deadLetters);
+  }
+
   @Override
   public String name() {
     return NAME;
@@ -98,9 +115,9 @@ public final class ScoringService implements RelayService {
       throw new IllegalStateException(NAME + " is already started");
     }
     KafkaAccess kafka = KafkaAccess.from(config);
-    List<Topic<?, ?>> used = List.of(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents,
-        topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.deadLetters);
+    List<Topic<?, ?>> used = used(topics);
     TopicProvisioner.ensure(kafka, used, PROVISION_TIMEOUT);
+    AclCheck.verify(kafka, kafkaAcls(topics, config.get(ScoringConfig.APPLICATION_ID)), PROVISION_TIMEOUT);
 
     Properties properties = KafkaSettings.streams(kafka, config.get(ScoringConfig.APPLICATION_ID),
         Path.of(config.get(ScoringConfig.STATE_DIR)), config.getDuration(ScoringConfig.COMMIT_INTERVAL),

@@ -47,7 +47,7 @@ public final class ReceiptPolling implements AutoCloseable {
       LOG.error("receipt polling stops on a fatal stream error", error);
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
-    String group = streamsProperties.getProperty(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG) + POLLER_GROUP_SUFFIX;
+    String group = pollerGroup(streamsProperties.getProperty(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG));
     KafkaConsumer<String, SendResult> consumer = new KafkaConsumer<>(KafkaSettings.committedConsumer(kafka, group, group),
         topics.receiptPolls.keySerde().deserializer(), topics.receiptPolls.valueSerde().deserializer());
     poller = new ReceiptPoller(consumer, topics.receiptPolls.name(), clients, publisher, lookupTimeout, clock, metrics);
@@ -74,6 +74,11 @@ public final class ReceiptPolling implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     StreamsShutdown.closeLeavingGroup(streams, Duration.ofSeconds(30));
+  }
+
+  /** The poller's consumer group, named after the polling topology's application id. */
+  public static String pollerGroup(String applicationId) {
+    return applicationId + POLLER_GROUP_SUFFIX;
   }
 
   /** Streams settings for the polling topology from dlr-ingest's config. */

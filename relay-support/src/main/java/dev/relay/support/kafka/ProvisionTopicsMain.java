@@ -1,5 +1,6 @@
 package dev.relay.support.kafka;
 
+import dev.relay.support.kafka.acl.ServiceAcls;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigException;
@@ -21,6 +22,14 @@ public final class ProvisionTopicsMain {
       .withPrefix(KafkaAccess.CLIENT_KEYS);
 
   private ProvisionTopicsMain() {}
+
+  /**
+   * What the provisioner's principal must be allowed: creating and describing Relay's topics, by
+   * their common prefix ({@code relay.topics.prefix}), and nothing on their records.
+   */
+  public static ServiceAcls kafkaAcls(Topics topics) {
+    return ServiceAcls.builder("relay-topics").createTopics(topics.prefix()).build();
+  }
 
   public static void main(String[] args) {
     try {

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
@@ -49,6 +50,12 @@ public final class TopicProvisioner {
         try {
           admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+          if (e.getCause() instanceof AuthorizationException) {
+            // A topic hidden from a principal without DESCRIBE looks missing: say both possible causes.
+            throw new IllegalStateException("topics " + missing.stream().map(NewTopic::name).toList()
+                + " are not visible to this Kafka principal (no DESCRIBE ACL) or do not exist, and it may not create"
+                + " them (no CREATE ACL): grant the service's ACLs or create the topics first (docs/deploy.md)", e.getCause());
+          }
           // Another service may have created the same topic a moment ago.
           if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
             throw e;

@@ -1,5 +1,6 @@
 package dev.relay.api.config;
 
+import dev.relay.support.kafka.acl.ServiceAcls;
 import dev.relay.support.kafka.KafkaAccess;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import dev.relay.api.http.ApiKeys;
@@ -108,6 +109,25 @@ public final class ApiConfig {
 
   public String bootstrapServers() {
     return kafka.bootstrapServers();
+  }
+
+  /**
+   * What the API's Kafka principal must be allowed: writing starts and checks, reading the replies
+   * (no group: every instance reads every partition), and the blocked prefixes the admin endpoints
+   * read and release. Nothing else: whoever holds these credentials can start verifications, but
+   * cannot forge receipts, sends or routing.
+   */
+  public ServiceAcls kafkaAcls() {
+    return kafkaAcls(topics);
+  }
+
+  /** As {@link #kafkaAcls()}, for the ACL command, which has no API config. */
+  public static ServiceAcls kafkaAcls(Topics topics) {
+    return ServiceAcls.builder("verification-api")
+        .describe(List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies, topics.blockedPrefixes))
+        .write(topics.verificationRequests, topics.codeChecks, topics.blockedPrefixes)
+        .read(topics.verificationReplies, topics.blockedPrefixes)
+        .build();
   }
 
   /** The broker and the client security every Kafka client of the API uses. */

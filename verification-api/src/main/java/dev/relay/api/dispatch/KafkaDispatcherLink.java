@@ -1,5 +1,6 @@
 package dev.relay.api.dispatch;
 
+import dev.relay.support.kafka.acl.AclCheck;
 import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.schemas.CodeCheckRequest;
@@ -85,7 +86,10 @@ public final class KafkaDispatcherLink implements DispatcherLink {
     ReplyListener replies = new ReplyListener(consumer, topics.verificationReplies, config.startupTimeout());
 
     List<Topic<?, ?>> used = List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies);
-    Runnable provisioning = () -> TopicProvisioner.ensure(config.kafka(), used, config.startupTimeout());
+    Runnable provisioning = () -> {
+      TopicProvisioner.ensure(config.kafka(), used, config.startupTimeout());
+      AclCheck.verify(config.kafka(), config.kafkaAcls(), config.startupTimeout());
+    };
     return new KafkaDispatcherLink(topics, config.replyTimeout(), config.produceTimeout(), provisioning, producer, replies);
   }
 
