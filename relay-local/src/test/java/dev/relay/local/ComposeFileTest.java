@@ -42,6 +42,7 @@ class ComposeFileTest {
   static Stream<Arguments> relayServices() {
     return Stream.of(
         Arguments.of("relay-topics", ProvisionTopicsMain.SCHEMA),
+        Arguments.of("relay-acls", dev.relay.local.acl.ProvisionAclsMain.SCHEMA),
         Arguments.of("provider-sim", SimConfig.SCHEMA),
         Arguments.of("dlr-ingest", DlrConfig.SCHEMA),
         Arguments.of("dispatcher-stream", DispatcherConfig.SCHEMA),
@@ -136,9 +137,11 @@ class ComposeFileTest {
       if (LOGGING_VARIABLES.contains(variable)) {
         continue;
       }
-      assertThat(schema.findByEnvName(variable))
+      // Kafka client properties are checked by name when the config loads, below.
+      boolean clientProperty = schema.prefixes().stream().anyMatch(prefix -> variable.startsWith(prefix.envPrefix()));
+      assertThat(schema.findByEnvName(variable).isPresent() || clientProperty)
           .as("%s sets %s, which it does not read", service, variable)
-          .isPresent();
+          .isTrue();
     }
     // Load exactly as the container would, with placeholder values for ${...} secrets.
     RelayConfig config = RelayConfig.load(schema, env, new String[0]);
@@ -147,6 +150,20 @@ class ComposeFileTest {
         assertThat(config.find(key)).as("%s must set %s", service, key.envName()).isPresent();
       }
     }
+  }
+
+  @Test
+  void everyServiceTalkingToKafkaTakesTheSameClientSecurityAndItsOwnLogin() {
+    List<String> kafkaServices = List.of("relay-topics", "dlr-ingest", "dispatcher-stream", "scoring-stream", "verification-api");
+    List<Object> logins = new java.util.ArrayList<>();
+    for (String service : kafkaServices) {
+      assertThat(declared(service)).as(service).containsKeys("RELAY_KAFKA_BOOTSTRAP_SERVERS",
+          "RELAY_KAFKA_CLIENT_SECURITY_PROTOCOL", "RELAY_KAFKA_CLIENT_SASL_MECHANISM");
+      logins.add(declared(service).get("RELAY_KAFKA_CLIENT_SASL_JAAS_CONFIG"));
+    }
+    // One principal per service: the ACLs are per principal.
+    assertThat(logins).doesNotContainNull().doesNotHaveDuplicates();
+    assertThat(declared("relay-acls").keySet()).anyMatch(name -> name.endsWith("_PRINCIPAL"));
   }
 
   @Test
@@ -183,10 +200,16 @@ class ComposeFileTest {
     return env;
   }
 
-  /** A ${VAR:?...} reference becomes a value of the right shape, as a filled-in .env would give. */
+  /**
+   * A ${VAR:?...} reference becomes a value of the right shape, as a filled-in .env would give; a
+   * ${VAR:-default} its default, as compose gives it without one.
+   */
   private static String placeholder(String value) {
     if (!value.startsWith("${")) {
       return value;
+    }
+    if (value.contains(":-")) {
+      return value.substring(value.indexOf(":-") + 2, value.length() - 1);
     }
     return value.contains("_KEYS") ? dev.relay.support.secrets.Keyring.generateSetting("k1") : "placeholder";
   }

@@ -78,6 +78,8 @@ public final class KafkaAccess {
     config.find(CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE).map(String::trim).filter(file -> !file.isEmpty())
         .ifPresent(file -> properties.putAll(readFile(Path.of(file))));
     properties.putAll(config.under(CLIENT_KEYS));
+    // An empty value means not set: how a deployment template leaves a property out (${VAR:-}).
+    properties.values().removeIf(String::isBlank);
     return new KafkaAccess(config.get(CommonKeys.BOOTSTRAP_SERVERS), properties);
   }
 

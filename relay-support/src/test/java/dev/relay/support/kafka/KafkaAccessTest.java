@@ -83,6 +83,15 @@ class KafkaAccessTest {
   }
 
   @Test
+  void anEmptyValueLeavesThePropertyOutAsATemplateWithUnsetVariablesWrites() {
+    KafkaAccess kafka = KafkaAccess.from(RelayConfig.load(SCHEMA, Map.of(
+        "RELAY_KAFKA_CLIENT_SECURITY_PROTOCOL", "PLAINTEXT", "RELAY_KAFKA_CLIENT_SASL_MECHANISM", "",
+        "RELAY_KAFKA_CLIENT_SASL_JAAS_CONFIG", " "), new String[0]));
+
+    assertThat(kafka.clientProperties()).isEqualTo(Map.of("security.protocol", "PLAINTEXT"));
+  }
+
+  @Test
   void aMisspeltClientKeyIsRefusedByName() {
     assertThatThrownBy(() -> RelayConfig.load(SCHEMA, Map.of("RELAY_KAFKA_CLIENT_SASL_JASS_CONFIG", JAAS), new String[0]))
         .isInstanceOf(ConfigException.class)
