@@ -73,67 +73,32 @@ class SecuredClusterEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Duration STACK_WAIT = Duration.ofSeconds(90);
-  private static final Topics TOPICS = Topics.defaults();
-  private static final String ADMIN = "relay-admin";
-  /** SCRAM user per Relay principal; each password is the user's name reversed, for the test only. */
-  private static final Map<String, String> USERS = new LinkedHashMap<>();
-
-  static {
-    for (String service : List.of(RelayAcls.TOPICS, RelayAcls.API, RelayAcls.DISPATCHER, RelayAcls.DLR_INGEST,
-        RelayAcls.SCORING, RelayAcls.ANALYTICS)) {
-      USERS.put(service, "relay-" + service);
-    }
-    USERS.put("partial", "relay-partial");
-    USERS.put("nobody", "relay-nobody");
-  }
-
+  private static final Topics TOPICS = SecuredRelayKafka.TOPICS;
   @TempDir static Path dataDir;
-  private static EmbeddedKafkaCluster kafka;
+  private static SecuredRelayKafka kafka;
   private static LocalStack stack;
-  private static long startedMillis;
 
   @BeforeAll
   static void start() throws Exception {
     long begin = System.nanoTime();
-    EmbeddedKafkaCluster.Builder builder = EmbeddedKafkaCluster.builder().brokers(3).saslScram(ADMIN, "admin-pw");
-    USERS.values().forEach(user -> builder.scramUser(user, password(user)));
-    kafka = builder.build();
-    kafka.start();
-
-    // The deployment's steps, each as its own principal: ACLs by the admin, topics by the provisioner.
-    Map<String, String> acls = new HashMap<>(clientKeys(kafka.superUserClientProperties()));
-    acls.put("relay.kafka.bootstrap-servers", kafka.bootstrapServers());
-    USERS.forEach((service, user) -> {
-      if (ProvisionAclsMain.principalKey(service) != null) {
-        acls.put(ProvisionAclsMain.principalKey(service).name(), "User:" + user);
-      }
-    });
-    RelayConfig aclConfig = RelayConfig.of(ProvisionAclsMain.SCHEMA, acls);
-    List<String> granted = ProvisionAclsMain.run(aclConfig);
-    System.out.printf("ACLs granted: %d%n  %s%n", granted.size(), String.join("\n  ", granted));
-    Topics replicated = Topics.fromConfig(name -> name.equals(Topics.REPLICATION_FACTOR) ? java.util.Optional.of("3")
-        : java.util.Optional.empty());
-    // ACLs reach each broker's authorizer through the metadata log, a moment after the controller commits them.
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
-        TopicProvisioner.ensure(access(RelayAcls.TOPICS), replicated.all(), Duration.ofSeconds(20)));
-    RelayAcls.all(TOPICS, aclConfig).forEach(SecuredClusterEndToEndTest::awaitAcls);
+    kafka = SecuredRelayKafka.start();
 
     LocalStackSettings settings = new LocalStackSettings(dataDir, 0, FreePorts.pick(), FreePorts.pick(), FreePorts.pick(),
         FreePorts.pick(), FreePorts.pick());
     Map<String, Map<String, String>> overrides = new HashMap<>();
-    overrides.put(VerificationApiService.NAME, serviceSettings(RelayAcls.API));
-    Map<String, String> dispatcher = serviceSettings(RelayAcls.DISPATCHER);
+    overrides.put(VerificationApiService.NAME, kafka.serviceSettings(RelayAcls.API));
+    Map<String, String> dispatcher = kafka.serviceSettings(RelayAcls.DISPATCHER);
     dispatcher.put("relay.limits.per-ip", "50/1m,200/1h");
     overrides.put(DispatcherService.NAME, dispatcher);
-    overrides.put(DlrIngestService.NAME, serviceSettings(RelayAcls.DLR_INGEST));
-    Map<String, String> scoring = serviceSettings(RelayAcls.SCORING);
+    overrides.put(DlrIngestService.NAME, kafka.serviceSettings(RelayAcls.DLR_INGEST));
+    Map<String, String> scoring = kafka.serviceSettings(RelayAcls.SCORING);
     scoring.put(ScoringConfig.EMIT_INTERVAL.name(), "500ms");
     overrides.put(ScoringService.NAME, scoring);
-    stack = new LocalStack(settings, overrides, kafka);
+    stack = new LocalStack(settings, overrides, kafka.cluster());
     stack.start();
     await().atMost(STACK_WAIT).until(stack::isReady);
-    startedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
-    System.out.printf("secured 3-node cluster, ACLs, topics and every service ready in %d ms%n", startedMillis);
+    System.out.printf("secured 3-node cluster, ACLs, topics and every service ready in %d ms%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
   }
 
   @AfterAll
@@ -179,7 +144,7 @@ class SecuredClusterEndToEndTest {
   @Test
   @Order(2)
   void theAnalyticsPrincipalCannotWriteAVerificationRequest() {
-    Map<String, Object> producer = KafkaSettings.durableProducer(access(RelayAcls.ANALYTICS), "analytics-forger");
+    Map<String, Object> producer = KafkaSettings.durableProducer(kafka.access(RelayAcls.ANALYTICS), "analytics-forger");
     try (KafkaProducer<String, byte[]> forger = new KafkaProducer<>(producer, new StringSerializer(), new ByteArraySerializer())) {
       // Any bytes will do: the broker refuses the write before it looks at them.
       byte[] value = {0};
@@ -198,14 +163,13 @@ class SecuredClusterEndToEndTest {
     bindings.removeIf(binding -> binding.pattern().name().equals(TOPICS.verificationEvents.name())
         && binding.entry().operation() == org.apache.kafka.common.acl.AclOperation.READ);
     try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-        KafkaSettings.admin(KafkaAccess.of(kafka.bootstrapServers(), kafka.superUserClientProperties()), "test-acls",
-            Duration.ofSeconds(30)))) {
+        KafkaSettings.admin(kafka.superUser(), "test-acls", Duration.ofSeconds(30)))) {
       admin.createAcls(bindings).all().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
 
-    Map<String, String> settings = serviceSettings("partial");
+    Map<String, String> settings = kafka.serviceSettings("partial");
     settings.put("relay.http.port", "0");
     settings.put("relay.streams.state-dir", dataDir.resolve("partial").toString());
     // The ACLs just created reach every broker a moment later; until then more may be missing.
@@ -220,7 +184,7 @@ class SecuredClusterEndToEndTest {
       }
     });
 
-    Map<String, String> nobody = serviceSettings("nobody");
+    Map<String, String> nobody = kafka.serviceSettings("nobody");
     nobody.put("relay.http.port", "0");
     nobody.put("relay.streams.state-dir", dataDir.resolve("nobody").toString());
     ScoringService refused = new ScoringService(RelayConfig.of(ScoringConfig.SCHEMA, nobody));
@@ -232,40 +196,10 @@ class SecuredClusterEndToEndTest {
     }
   }
 
-  private static Map<String, String> serviceSettings(String service) {
-    Map<String, String> settings = new HashMap<>(clientKeys(EmbeddedKafkaCluster.scramClientProperties(
-        USERS.get(service), password(USERS.get(service)))));
-    settings.put("relay.kafka.bootstrap-servers", kafka.bootstrapServers());
-    settings.put(Topics.REPLICATION_FACTOR, "3");
-    return settings;
-  }
-
-  /** Client properties as the relay.kafka.client.* keys a deployment sets. */
-  private static Map<String, String> clientKeys(Map<String, String> properties) {
-    Map<String, String> keys = new HashMap<>();
-    properties.forEach((name, value) -> keys.put(KafkaAccess.CLIENT_PREFIX + name, value));
-    return keys;
-  }
-
-  private static KafkaAccess access(String service) {
-    return KafkaAccess.of(kafka.bootstrapServers(),
-        EmbeddedKafkaCluster.scramClientProperties(USERS.get(service), password(USERS.get(service))));
-  }
-
-  private static String password(String user) {
-    return new StringBuilder(user).reverse() + "-pw";
-  }
-
-  /** ACLs reach each broker's authorizer through the metadata log, a moment after the controller commits them. */
-  private static void awaitAcls(String service, ServiceAcls acls) {
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-        .untilAsserted(() -> AclCheck.verify(access(service), acls, Duration.ofSeconds(10)));
-  }
-
   private static <V> List<V> awaitRecords(String service, String topic, Deserializer<V> values,
       java.util.function.Predicate<V> wanted, int count) {
     List<V> found = new ArrayList<>();
-    Map<String, Object> props = KafkaSettings.committedConsumer(access(service), null, "secured-test-reader");
+    Map<String, Object> props = KafkaSettings.committedConsumer(kafka.access(service), null, "secured-test-reader");
     try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
           .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
