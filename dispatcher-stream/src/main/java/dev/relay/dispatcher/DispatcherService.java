@@ -18,7 +18,6 @@ import dev.relay.dispatcher.topology.VerificationSecrets;
 import dev.relay.providers.ProviderClient;
 import dev.relay.providers.ProviderClients;
 import dev.relay.schemas.topics.Topics;
-import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.RelayHttp;
 import dev.relay.dispatcher.admin.RoutingTableAdmin;

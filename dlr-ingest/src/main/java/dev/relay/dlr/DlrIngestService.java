@@ -16,7 +16,6 @@ import dev.relay.providers.receipt.ReceiptReaders;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
-import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.RelayHttp;
 import dev.relay.support.kafka.KafkaConnections;

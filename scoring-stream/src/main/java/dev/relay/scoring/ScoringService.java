@@ -12,7 +12,6 @@ import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.topology.ScoringTopology;
-import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.ApiError;
 import dev.relay.support.http.RelayHttp;

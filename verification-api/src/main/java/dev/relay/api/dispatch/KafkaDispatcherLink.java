@@ -1,7 +1,6 @@
 package dev.relay.api.dispatch;
 
 import dev.relay.support.kafka.acl.AclCheck;
-import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.VerificationReply;
@@ -85,7 +84,9 @@ public final class KafkaDispatcherLink implements DispatcherLink {
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
     ReplyListener replies = new ReplyListener(consumer, topics.verificationReplies, config.startupTimeout());
 
-    List<Topic<?, ?>> used = List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies);
+    // blocked-prefixes too: the admin endpoints read and release blocks (the API's ACLs name all four).
+    List<Topic<?, ?>> used = List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies,
+        topics.blockedPrefixes);
     Runnable provisioning = () -> {
       TopicProvisioner.ensure(config.kafka(), used, config.startupTimeout());
       AclCheck.verify(config.kafka(), config.kafkaAcls(), config.startupTimeout());
