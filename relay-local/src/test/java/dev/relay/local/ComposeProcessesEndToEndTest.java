@@ -181,6 +181,19 @@ class ComposeProcessesEndToEndTest {
     assertThat(ready(processes.get("dispatcher-2"))).isTrue();
   }
 
+  @Test
+  @Order(3)
+  void aServiceProcessWhosePrincipalHasNoAclsExitsNonZeroSayingWhy() throws Exception {
+    Map<String, String> dotEnv = dotEnv();
+    dotEnv.put("RELAY_SCORING_KAFKA_JAAS", kafka.jaas("nobody"));
+    launch("scoring-refused", "scoring-stream", Map.of("scoring-refused", FreePorts.pick()), dotEnv, Map.of(), Map.of());
+    ServiceProcess refused = processes.get("scoring-refused");
+
+    assertThat(refused.process().waitFor(90, TimeUnit.SECONDS)).as("exits: %s", tail(refused)).isTrue();
+    assertThat(refused.process().exitValue()).as(tail(refused)).isEqualTo(1);
+    assertThat(Files.readString(refused.log())).contains("not visible to this Kafka principal (no DESCRIBE ACL)");
+  }
+
   /** The partitions of {@code topic} the group's one member holds; fails while there is more than one. */
   private static Set<Integer> ownedPartitions(Admin admin, String group, String topic) throws Exception {
     ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all().get(20, TimeUnit.SECONDS).get(group);
