@@ -1,5 +1,6 @@
 package dev.relay.bench;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.support.kafka.TopicProvisioner;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,7 +124,7 @@ final class Ceiling {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get(TOPIC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
-    TopicProvisioner.awaitLeaders(bootstrap, List.of(topic), TOPIC_TIMEOUT);
+    TopicProvisioner.awaitLeaders(KafkaAccess.plaintext(bootstrap), List.of(topic), TOPIC_TIMEOUT);
   }
 
   private void produce(String topic, int records) throws Exception {

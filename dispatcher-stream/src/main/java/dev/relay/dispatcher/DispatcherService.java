@@ -1,5 +1,8 @@
 package dev.relay.dispatcher;
 
+import dev.relay.support.kafka.acl.ServiceAcls;
+import dev.relay.support.kafka.acl.AclCheck;
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
@@ -54,7 +57,7 @@ public final class DispatcherService implements RelayService {
   private static final Duration PROVISION_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
-  private final String bootstrapServers;
+  private final KafkaAccess kafka;
   private final Topics topics;
   private final DispatcherSettings settings;
   private final LimitSettings limits;
@@ -95,7 +98,7 @@ public final class DispatcherService implements RelayService {
    * @param onFatal run once when Streams or the sender stops for good (the launcher exits non-zero)
    */
   public DispatcherService(RelayConfig config, Map<String, ProviderClient> providers, Runnable onFatal) {
-    this.bootstrapServers = config.get(CommonKeys.BOOTSTRAP_SERVERS);
+    this.kafka = KafkaAccess.from(config);
     this.topics = Topics.fromConfig(config.lookup());
     this.settings = DispatcherSettings.from(config);
     this.limits = LimitSettings.from(config);
@@ -121,6 +124,26 @@ public final class DispatcherService implements RelayService {
     this.onFatal = onFatal;
   }
 
+  /**
+   * What the dispatcher's Kafka principal must be allowed: its Streams app (the lifecycle), the
+   * sender's group and transactional producer (ids start with the application id), the routing
+   * table it publishes, and a look at every topic, which it checks exist at start-up.
+   */
+  public static ServiceAcls kafkaAcls(Topics topics, String applicationId, String senderGroupId, String senderTransactionalId) {
+    return ServiceAcls.builder(NAME)
+        .describe(topics.all())
+        .read(topics.verificationRequests, topics.codeChecks, topics.sendResults, topics.deliveryReceipts,
+            topics.verificationEvents, topics.providerScores, topics.routingTable, topics.blockedPrefixes,
+            topics.sendCommands)
+        .write(topics.sendCommands, topics.verificationReplies, topics.verificationEvents, topics.deadLetters,
+            topics.blockedPrefixes, topics.routingTable, topics.sendResults)
+        .streamsApp(applicationId)
+        .group(senderGroupId)
+        // The default sender id, <application id>-sender-<host>, is covered by the app's prefix.
+        .transactionalIds(senderTransactionalId.startsWith(applicationId) ? applicationId : senderTransactionalId)
+        .build();
+  }
+
   @Override
   public String name() {
     return NAME;
@@ -131,14 +154,16 @@ public final class DispatcherService implements RelayService {
     if (streams != null) {
       throw new IllegalStateException("the dispatcher was started already");
     }
-    TopicProvisioner.ensure(bootstrapServers, topics.all(), PROVISION_TIMEOUT);
-    if (tableFile != null && new RoutingTablePublisher(bootstrapServers, topics, Clock.systemUTC())
+    TopicProvisioner.ensure(kafka, topics.all(), PROVISION_TIMEOUT);
+    AclCheck.verify(kafka, kafkaAcls(topics, settings.applicationId(), settings.senderGroupId(),
+        settings.senderTransactionalId()), PROVISION_TIMEOUT);
+    if (tableFile != null && new RoutingTablePublisher(kafka, topics, Clock.systemUTC())
         .publishIfNoneYet(tableFile, "dispatcher:" + settings.applicationId())) {
       LOG.info("routing table from {} published", tableFile);
     }
 
     streams = new KafkaStreams(DispatcherTopology.build(topics, settings, limits, pumping, scoredRouting, secrets, metrics),
-        DispatcherTopology.streamsProperties(bootstrapServers, settings, topics));
+        DispatcherTopology.streamsProperties(kafka, settings, topics));
     streams.setUncaughtExceptionHandler(error -> {
       LOG.error("the dispatcher's stream thread failed", error);
       fatal("stream thread failed");
@@ -154,13 +179,13 @@ public final class DispatcherService implements RelayService {
     streamsMetrics.bindTo(metrics);
     streams.start();
 
-    sender = new CommandSender(bootstrapServers, topics, settings, executor, metrics, () -> fatal("sender stopped"));
+    sender = new CommandSender(kafka, topics, settings, executor, metrics, () -> fatal("sender stopped"));
     sender.start();
 
     management = ManagementServer.start(managementPort, httpHost, NAME, this::isReady, metrics);
     http = RelayHttp.create(NAME, this::isReady, metrics, !management.enabled());
     if (!adminToken.isEmpty()) {
-      RoutingTablePublisher publisher = new RoutingTablePublisher(bootstrapServers, topics, Clock.systemUTC());
+      RoutingTablePublisher publisher = new RoutingTablePublisher(kafka, topics, Clock.systemUTC());
       new RoutingTableAdmin(adminToken, providers.keySet(), publisher::publish, Clock.systemUTC()).register(http);
     }
     http.start(httpHost, httpPort);

@@ -1,5 +1,6 @@
 package dev.relay.dispatcher;
 
+import dev.relay.support.kafka.KafkaAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -296,7 +297,7 @@ class DispatcherServiceIntegrationTest {
       // Fifty guesses from ten threads at once, as a scripted attacker would send them.
       java.util.concurrent.ExecutorService guessers = java.util.concurrent.Executors.newFixedThreadPool(10);
       try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-          KafkaSettings.durableProducer(kafka.bootstrapServers(), "test-guesser"), new ByteArraySerializer(),
+          KafkaSettings.durableProducer(KafkaAccess.plaintext(kafka.bootstrapServers()), "test-guesser"), new ByteArraySerializer(),
           new ByteArraySerializer())) {
         List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         for (int guess = 0; guess < 50; guess++) {
@@ -365,7 +366,7 @@ class DispatcherServiceIntegrationTest {
 
   private static <V> void produce(String topic, Serializer<V> values, V value) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-        KafkaSettings.durableProducer(kafka.bootstrapServers(), "test-producer"), new ByteArraySerializer(),
+        KafkaSettings.durableProducer(KafkaAccess.plaintext(kafka.bootstrapServers()), "test-producer"), new ByteArraySerializer(),
         new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(topic, NUMBER.getBytes(StandardCharsets.UTF_8), values.serialize(topic, value)))
           .get();
@@ -375,7 +376,7 @@ class DispatcherServiceIntegrationTest {
   private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int expected) {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        KafkaSettings.committedConsumer(kafka.bootstrapServers(), null, "test-reader"), new ByteArrayDeserializer(),
+        KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "test-reader"), new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
           .map(info -> new TopicPartition(topic, info.partition())).toList();
@@ -398,7 +399,7 @@ class DispatcherServiceIntegrationTest {
     }
     assertThat(names).contains(topics.sendCommands.name(), "svc1.dispatcher-verifications-changelog");
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        KafkaSettings.committedConsumer(kafka.bootstrapServers(), null, "test-scan"), new ByteArrayDeserializer(),
+        KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "test-scan"), new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
       names.forEach(name -> consumer.partitionsFor(name)

@@ -1,5 +1,9 @@
 package dev.relay.dlr;
 
+import dev.relay.support.config.CommonKeys;
+import dev.relay.support.kafka.acl.ServiceAcls;
+import dev.relay.support.kafka.acl.AclCheck;
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dlr.config.DlrConfig;
 import dev.relay.dlr.http.DlrRoutes;
 import dev.relay.dlr.polling.PollSettings;
@@ -13,7 +17,6 @@ import dev.relay.providers.receipt.ReceiptReaders;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
-import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.ManagementServer;
 import dev.relay.support.http.RelayHttp;
@@ -75,6 +78,26 @@ public final class DlrIngestService implements RelayService {
     this.pollClients = pollSettings.enabled() ? ProviderClients.fromConfig(config) : Map.of();
   }
 
+  /**
+   * What dlr-ingest's Kafka principal must be allowed: writing receipts; with polling on, also its
+   * Streams app (which sends await a receipt), the poller's group, and the sends and polls it reads.
+   */
+  public static ServiceAcls kafkaAcls(Topics topics, boolean polling, String applicationId) {
+    ServiceAcls.Builder acls = ServiceAcls.builder(NAME).describe(List.of(topics.deliveryReceipts)).write(topics.deliveryReceipts);
+    if (polling) {
+      acls.describe(List.of(topics.sendResults, topics.receiptPolls, topics.deadLetters))
+          .read(topics.sendResults, topics.deliveryReceipts, topics.receiptPolls)
+          .write(topics.receiptPolls, topics.deadLetters)
+          .streamsApp(applicationId)
+          .group(ReceiptPolling.pollerGroup(applicationId));
+    }
+    return acls.build();
+  }
+
+  private Topics topics() {
+    return Topics.fromConfig(config.lookup());
+  }
+
   @Override
   public String name() {
     return NAME;
@@ -82,9 +105,12 @@ public final class DlrIngestService implements RelayService {
 
   @Override
   public synchronized void start() {
-    String bootstrap = config.get(CommonKeys.BOOTSTRAP_SERVERS);
-    TopicProvisioner.ensure(bootstrap, List.of(topic), config.getDuration(DlrConfig.PROVISION_TIMEOUT));
-    producer = new KafkaProducer<>(KafkaSettings.durableProducer(bootstrap, NAME),
+    KafkaAccess kafka = KafkaAccess.from(config);
+    TopicProvisioner.ensure(kafka, List.of(topic), config.getDuration(DlrConfig.PROVISION_TIMEOUT));
+    if (!pollSettings.enabled()) {
+      AclCheck.verify(kafka, kafkaAcls(topics(), false, ""), config.getDuration(DlrConfig.PROVISION_TIMEOUT));
+    }
+    producer = new KafkaProducer<>(KafkaSettings.durableProducer(kafka, NAME),
         topic.keySerde().serializer(), topic.valueSerde().serializer());
     // Fetches the topic's metadata now: the producer is connected before the first receipt comes.
     producer.partitionsFor(topic.name());
@@ -101,16 +127,18 @@ public final class DlrIngestService implements RelayService {
     server.start(config.get(DlrConfig.HTTP_HOST), config.getInt(DlrConfig.HTTP_PORT));
     app = server;
     if (pollSettings.enabled()) {
-      startPolling(bootstrap, ackTimeout);
+      startPolling(kafka, ackTimeout);
     }
   }
 
-  private void startPolling(String bootstrap, Duration ackTimeout) {
+  private void startPolling(KafkaAccess kafka, Duration ackTimeout) {
     Topics topics = Topics.fromConfig(config.lookup());
-    TopicProvisioner.ensure(bootstrap, List.of(topics.sendResults, topics.deliveryReceipts, topics.receiptPolls, topics.deadLetters),
+    TopicProvisioner.ensure(kafka, List.of(topics.sendResults, topics.deliveryReceipts, topics.receiptPolls, topics.deadLetters),
         config.getDuration(DlrConfig.PROVISION_TIMEOUT));
-    polling = new ReceiptPolling(topics, pollSettings,
-        ReceiptPolling.streamsProperties(bootstrap, config.get(DlrConfig.APPLICATION_ID), Path.of(config.get(DlrConfig.STATE_DIR)),
+    AclCheck.verify(kafka, kafkaAcls(topics, true, config.get(DlrConfig.APPLICATION_ID)),
+        config.getDuration(DlrConfig.PROVISION_TIMEOUT));
+    polling = new ReceiptPolling(kafka, topics, pollSettings,
+        ReceiptPolling.streamsProperties(kafka, config.get(DlrConfig.APPLICATION_ID), Path.of(config.get(DlrConfig.STATE_DIR)),
             config.getDuration(DlrConfig.COMMIT_INTERVAL), topics.receiptPolls.replicationFactor()),
         pollClients, new ReceiptPublisher(producer, topic, ackTimeout),
         config.getDuration(ProviderKeys.READ_TIMEOUT).plus(config.getDuration(ProviderKeys.CONNECT_TIMEOUT)), clock, metrics);

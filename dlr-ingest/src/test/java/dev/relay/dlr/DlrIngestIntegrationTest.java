@@ -1,5 +1,6 @@
 package dev.relay.dlr;
 
+import dev.relay.support.kafka.KafkaAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.dlr.config.DlrConfig;
@@ -66,7 +67,7 @@ class DlrIngestIntegrationTest {
   }
 
   private static List<DeliveryReceipt> readAll(int expected) {
-    Map<String, Object> props = KafkaSettings.committedConsumer(kafka.bootstrapServers(), "test-" + UUID.randomUUID(), "test");
+    Map<String, Object> props = KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), "test-" + UUID.randomUUID(), "test");
     List<DeliveryReceipt> seen = new ArrayList<>();
     try (KafkaConsumer<String, DeliveryReceipt> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
         topic.valueSerde().deserializer())) {

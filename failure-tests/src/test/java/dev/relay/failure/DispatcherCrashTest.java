@@ -1,5 +1,6 @@
 package dev.relay.failure;
 
+import dev.relay.support.kafka.KafkaAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -96,7 +97,7 @@ class DispatcherCrashTest {
     shared.put(DispatcherConfig.HTTP_HOST.name(), "127.0.0.1");
     shared.put(DispatcherConfig.CODE_LENGTH.name(), "8");
     Topics topics = Topics.fromConfig(RelayConfig.of(DispatcherConfig.SCHEMA, shared).lookup());
-    TopicProvisioner.ensure(kafka.bootstrapServers(), topics.all(), Duration.ofSeconds(30));
+    TopicProvisioner.ensure(KafkaAccess.plaintext(kafka.bootstrapServers()), topics.all(), Duration.ofSeconds(30));
 
     Path survivorCalls = dir.resolve("survivor-calls.tsv");
     Path victimCalls = dir.resolve("victim-calls.tsv");
@@ -115,7 +116,7 @@ class DispatcherCrashTest {
 
         List<String> numbers = new ArrayList<>();
         try (KafkaProducer<String, VerificationRequest> producer = new KafkaProducer<>(
-            KafkaSettings.durableProducer(kafka.bootstrapServers(), "crash-client"), new StringSerializer(),
+            KafkaSettings.durableProducer(KafkaAccess.plaintext(kafka.bootstrapServers()), "crash-client"), new StringSerializer(),
             topics.verificationRequests.valueSerde().serializer())) {
           for (int i = 0; i < VERIFICATIONS; i++) {
             String number = number(i);

@@ -1,5 +1,6 @@
 package dev.relay.failure;
 
+import dev.relay.support.kafka.KafkaAccess;
 import static dev.relay.failure.StackFixture.freePort;
 import static dev.relay.failure.StackFixture.get;
 import static dev.relay.failure.StackFixture.inbox;
@@ -193,7 +194,7 @@ class ProviderOutageTest {
 
   private static void start(String number, String requestId) throws Exception {
     try (KafkaProducer<String, VerificationRequest> producer = new KafkaProducer<>(
-        KafkaSettings.durableProducer(kafka.bootstrapServers(), "outage-client"), new StringSerializer(),
+        KafkaSettings.durableProducer(KafkaAccess.plaintext(kafka.bootstrapServers()), "outage-client"), new StringSerializer(),
         topics.verificationRequests.valueSerde().serializer())) {
       producer.send(new ProducerRecord<>(topics.verificationRequests.name(), number, VerificationRequest.newBuilder()
           .setRequestId(requestId)
@@ -205,7 +206,7 @@ class ProviderOutageTest {
   }
 
   private static List<SendResult> sendResults() {
-    Map<String, Object> props = KafkaSettings.committedConsumer(kafka.bootstrapServers(), null, "outage-reader");
+    Map<String, Object> props = KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "outage-reader");
     List<SendResult> results = new ArrayList<>();
     try (KafkaConsumer<String, SendResult> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
         topics.sendResults.valueSerde().deserializer())) {

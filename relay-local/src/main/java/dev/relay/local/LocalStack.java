@@ -1,5 +1,6 @@
 package dev.relay.local;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.api.VerificationApiService;
 import dev.relay.api.http.ApiKeys;
 import dev.relay.api.config.ApiConfig;
@@ -94,7 +95,7 @@ public final class LocalStack implements AutoCloseable {
         // Start anyway: the services may still get going when their own producers end what is left.
         LOG.error("could not end the transactions left open by the last run; reads may stall on them", e);
       }
-      TopicProvisioner.ensure(bootstrap, Topics.defaults().all(), TOPIC_TIMEOUT);
+      TopicProvisioner.ensure(KafkaAccess.plaintext(bootstrap), Topics.defaults().all(), TOPIC_TIMEOUT);
     } else {
       bootstrap = externalKafka.bootstrapServers();
     }

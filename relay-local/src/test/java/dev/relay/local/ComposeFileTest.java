@@ -42,6 +42,7 @@ class ComposeFileTest {
   static Stream<Arguments> relayServices() {
     return Stream.of(
         Arguments.of("relay-topics", ProvisionTopicsMain.SCHEMA),
+        Arguments.of("relay-acls", dev.relay.local.acl.ProvisionAclsMain.SCHEMA),
         Arguments.of("provider-sim", SimConfig.SCHEMA),
         Arguments.of("dlr-ingest", DlrConfig.SCHEMA),
         Arguments.of("dispatcher-stream", DispatcherConfig.SCHEMA),
@@ -136,9 +137,11 @@ class ComposeFileTest {
       if (LOGGING_VARIABLES.contains(variable)) {
         continue;
       }
-      assertThat(schema.findByEnvName(variable))
+      // Kafka client properties are checked by name when the config loads, below.
+      boolean clientProperty = schema.prefixes().stream().anyMatch(prefix -> variable.startsWith(prefix.envPrefix()));
+      assertThat(schema.findByEnvName(variable).isPresent() || clientProperty)
           .as("%s sets %s, which it does not read", service, variable)
-          .isPresent();
+          .isTrue();
     }
     // Load exactly as the container would, with placeholder values for ${...} secrets.
     RelayConfig config = RelayConfig.load(schema, env, new String[0]);
@@ -159,6 +162,20 @@ class ComposeFileTest {
         "RELAY_SECRETS_CODE_HMAC_KEYS");
     assertThat(declared("dispatcher-stream").get("RELAY_SECRETS_GUESS_ENCRYPTION_KEYS"))
         .isEqualTo(api.get("RELAY_SECRETS_GUESS_ENCRYPTION_KEYS"));
+  }
+
+  @Test
+  void everyServiceTalkingToKafkaTakesTheSameClientSecurityAndItsOwnLogin() {
+    List<String> kafkaServices = List.of("relay-topics", "dlr-ingest", "dispatcher-stream", "scoring-stream", "verification-api");
+    List<Object> logins = new java.util.ArrayList<>();
+    for (String service : kafkaServices) {
+      assertThat(declared(service)).as(service).containsKeys("RELAY_KAFKA_BOOTSTRAP_SERVERS",
+          "RELAY_KAFKA_CLIENT_SECURITY_PROTOCOL", "RELAY_KAFKA_CLIENT_SASL_MECHANISM");
+      logins.add(declared(service).get("RELAY_KAFKA_CLIENT_SASL_JAAS_CONFIG"));
+    }
+    // One principal per service: the ACLs are per principal.
+    assertThat(logins).doesNotContainNull().doesNotHaveDuplicates();
+    assertThat(declared("relay-acls").keySet()).anyMatch(name -> name.endsWith("_PRINCIPAL"));
   }
 
   @Test

@@ -1,5 +1,9 @@
 package dev.relay.scoring;
 
+import dev.relay.support.config.CommonKeys;
+import dev.relay.support.kafka.acl.ServiceAcls;
+import dev.relay.support.kafka.acl.AclCheck;
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.config.AlertSettings;
@@ -9,7 +13,6 @@ import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.topology.ScoringTopology;
-import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.ApiError;
 import dev.relay.support.http.ManagementServer;
@@ -88,6 +91,21 @@ public final class ScoringService implements RelayService {
     this.onFatal = onFatal;
   }
 
+  /** What scoring's Kafka principal must be allowed: its Streams app, the facts it reads, the scores and alerts it writes. */
+  public static ServiceAcls kafkaAcls(Topics topics, String applicationId) {
+    return ServiceAcls.builder(NAME)
+        .describe(used(topics))
+        .read(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents, topics.providerScores)
+        .write(topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.deadLetters)
+        .streamsApp(applicationId)
+        .build();
+  }
+
+  private static List<Topic<?, ?>> used(Topics topics) {
+    return List.of(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents,
+        topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.deadLetters);
+  }
+
   @Override
   public String name() {
     return NAME;
@@ -98,12 +116,12 @@ public final class ScoringService implements RelayService {
     if (streams != null) {
       throw new IllegalStateException(NAME + " is already started");
     }
-    String bootstrap = config.get(CommonKeys.BOOTSTRAP_SERVERS);
-    List<Topic<?, ?>> used = List.of(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents,
-        topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.deadLetters);
-    TopicProvisioner.ensure(bootstrap, used, PROVISION_TIMEOUT);
+    KafkaAccess kafka = KafkaAccess.from(config);
+    List<Topic<?, ?>> used = used(topics);
+    TopicProvisioner.ensure(kafka, used, PROVISION_TIMEOUT);
+    AclCheck.verify(kafka, kafkaAcls(topics, config.get(ScoringConfig.APPLICATION_ID)), PROVISION_TIMEOUT);
 
-    Properties properties = KafkaSettings.streams(bootstrap, config.get(ScoringConfig.APPLICATION_ID),
+    Properties properties = KafkaSettings.streams(kafka, config.get(ScoringConfig.APPLICATION_ID),
         Path.of(config.get(ScoringConfig.STATE_DIR)), config.getDuration(ScoringConfig.COMMIT_INTERVAL),
         topics.providerScores.replicationFactor());
     DeadLetters.install(properties, topics.deadLetters);

@@ -1,5 +1,6 @@
 package dev.relay.scoring;
 
+import dev.relay.support.kafka.KafkaAccess;
 import static dev.relay.scoring.testing.Events.accepted;
 import static dev.relay.scoring.testing.Events.attempt;
 import static dev.relay.scoring.testing.Events.event;
@@ -197,13 +198,13 @@ class ScoringServiceIntegrationTest {
   }
 
   private static KafkaProducer<String, byte[]> producer(EmbeddedKafkaCluster kafka) {
-    return new KafkaProducer<>(KafkaSettings.durableProducer(kafka.bootstrapServers(), "scoring-it-producer"),
+    return new KafkaProducer<>(KafkaSettings.durableProducer(KafkaAccess.plaintext(kafka.bootstrapServers()), "scoring-it-producer"),
         new StringSerializer(), new ByteArraySerializer());
   }
 
   private static KafkaConsumer<String, byte[]> consumer(EmbeddedKafkaCluster kafka, String topic) {
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-        KafkaSettings.committedConsumer(kafka.bootstrapServers(), null, "scoring-it-" + topic),
+        KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "scoring-it-" + topic),
         new StringDeserializer(), new ByteArrayDeserializer());
     consumer.assign(consumer.partitionsFor(topic).stream()
         .map(info -> new TopicPartition(topic, info.partition())).toList());

@@ -1,5 +1,6 @@
 package dev.relay.api;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.ReplyKind;
 import dev.relay.schemas.VerificationReply;
@@ -56,9 +57,9 @@ final class TinyDispatcher implements AutoCloseable {
   TinyDispatcher(String bootstrapServers, Topics topics, SecretSealer sealer) {
     this.topics = topics;
     this.sealer = sealer;
-    Map<String, Object> consumerProps = KafkaSettings.committedConsumer(bootstrapServers, null, "tiny-dispatcher");
+    Map<String, Object> consumerProps = KafkaSettings.committedConsumer(KafkaAccess.plaintext(bootstrapServers), null, "tiny-dispatcher");
     consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-    Map<String, Object> producerProps = KafkaSettings.durableProducer(bootstrapServers, "tiny-dispatcher");
+    Map<String, Object> producerProps = KafkaSettings.durableProducer(KafkaAccess.plaintext(bootstrapServers), "tiny-dispatcher");
     producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
     producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
     producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);

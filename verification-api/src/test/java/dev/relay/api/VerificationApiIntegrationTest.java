@@ -1,5 +1,6 @@
 package dev.relay.api;
 
+import dev.relay.support.kafka.KafkaAccess;
 import static dev.relay.api.HttpCalls.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -291,7 +292,7 @@ class VerificationApiIntegrationTest {
   }
 
   private KafkaConsumer<String, byte[]> newReader() {
-    return new KafkaConsumer<>(KafkaSettings.committedConsumer(kafka.bootstrapServers(), null, "it-reader"),
+    return new KafkaConsumer<>(KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "it-reader"),
         new StringDeserializer(), new ByteArrayDeserializer());
   }
 }

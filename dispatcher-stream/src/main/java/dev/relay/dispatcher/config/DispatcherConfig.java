@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.config;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.providers.ProviderKeys;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigKey;
@@ -115,9 +116,9 @@ public final class DispatcherConfig {
       LimitSettings.KEYS,
       PumpingSettings.KEYS,
       CommonKeys.topicKeys(),
-      List.of(CommonKeys.BOOTSTRAP_SERVERS,
+      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE,
           CommonKeys.CODE_HMAC_KEYS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.GUESS_ENCRYPTION_KEYS, CommonKeys.ID_KEYS),
-      ProviderKeys.ALL);
+      ProviderKeys.ALL).withPrefix(KafkaAccess.CLIENT_KEYS);
 
   private DispatcherConfig() {}
 }

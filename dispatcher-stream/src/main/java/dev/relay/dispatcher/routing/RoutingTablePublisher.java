@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.routing;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.schemas.topics.Topic;
@@ -15,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,16 +36,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class RoutingTablePublisher {
 
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
-      List.of(CommonKeys.BOOTSTRAP_SERVERS, DispatcherConfig.TABLE_FILE), CommonKeys.topicKeys());
+      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE, DispatcherConfig.TABLE_FILE),
+      CommonKeys.topicKeys()).withPrefix(KafkaAccess.CLIENT_KEYS);
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  private final String bootstrapServers;
+  private final KafkaAccess kafka;
   private final Topic<String, RoutingTableVersion> topic;
   private final Clock clock;
 
-  public RoutingTablePublisher(String bootstrapServers, Topics topics, Clock clock) {
-    this.bootstrapServers = bootstrapServers;
+  public RoutingTablePublisher(KafkaAccess kafka, Topics topics, Clock clock) {
+    this.kafka = kafka;
     this.topic = topics.routingTable;
     this.clock = clock;
   }
@@ -80,8 +81,8 @@ public final class RoutingTablePublisher {
   }
 
   private boolean anyPublished() {
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-        "bootstrap.servers", bootstrapServers, "client.id", "relay-routing-table-check"),
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+        KafkaSettings.committedConsumer(kafka, null, "relay-routing-table-check"),
         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<PartitionInfo> partitions = consumer.partitionsFor(topic.name(), TIMEOUT);
       List<TopicPartition> all = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -92,7 +93,7 @@ public final class RoutingTablePublisher {
 
   private void send(RoutingTableVersion table) {
     try (KafkaProducer<String, RoutingTableVersion> producer = new KafkaProducer<>(
-        KafkaSettings.durableProducer(bootstrapServers, "relay-routing-table-publisher", TIMEOUT),
+        KafkaSettings.durableProducer(kafka, "relay-routing-table-publisher", TIMEOUT),
         topic.keySerde().serializer(), topic.valueSerde().serializer())) {
       producer.send(new ProducerRecord<>(topic.name(), Topics.ROUTING_TABLE_KEY, table))
           .get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -112,9 +113,9 @@ public final class RoutingTablePublisher {
         throw new ConfigException(DispatcherConfig.TABLE_FILE.name() + " names the table to publish; it is empty");
       }
       Topics topics = Topics.fromConfig(config.lookup());
-      String bootstrap = config.get(CommonKeys.BOOTSTRAP_SERVERS);
-      TopicProvisioner.ensure(bootstrap, List.<Topic<?, ?>>of(topics.routingTable), TIMEOUT);
-      RoutingTableVersion published = new RoutingTablePublisher(bootstrap, topics, Clock.systemUTC())
+      KafkaAccess kafka = KafkaAccess.from(config);
+      TopicProvisioner.ensure(kafka, List.<Topic<?, ?>>of(topics.routingTable), TIMEOUT);
+      RoutingTableVersion published = new RoutingTablePublisher(kafka, topics, Clock.systemUTC())
           .publish(Path.of(file), "cli:" + System.getProperty("user.name", "unknown"));
       System.out.println("routing table version " + published.getVersion() + " published to " + topics.routingTable.name());
     } catch (ConfigException e) {

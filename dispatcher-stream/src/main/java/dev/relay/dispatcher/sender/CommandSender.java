@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.sender;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.topology.DispatcherTopology;
 import dev.relay.schemas.DeadLetter;
@@ -31,7 +32,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -69,7 +69,7 @@ public final class CommandSender implements AutoCloseable {
   /** Results of batches whose transaction did not commit, kept to answer the replay without a resend. */
   private static final int REMEMBERED_BATCH_RESULTS = 10_000;
 
-  private final String bootstrapServers;
+  private final KafkaAccess kafka;
   private final Topics topics;
   private final DispatcherSettings settings;
   private final CommandExecutor executor;
@@ -95,9 +95,9 @@ public final class CommandSender implements AutoCloseable {
    * @param onFatal called once, from the sender's thread, when it stops for good (fenced by a newer
    *     instance with the same transactional id, or an unrecoverable producer error)
    */
-  public CommandSender(String bootstrapServers, Topics topics, DispatcherSettings settings, CommandExecutor executor,
+  public CommandSender(KafkaAccess kafka, Topics topics, DispatcherSettings settings, CommandExecutor executor,
       MeterRegistry metrics, Runnable onFatal) {
-    this.bootstrapServers = bootstrapServers;
+    this.kafka = kafka;
     this.topics = topics;
     this.settings = settings;
     this.executor = executor;
@@ -154,7 +154,7 @@ public final class CommandSender implements AutoCloseable {
   }
 
   private Map<String, Object> consumerProperties() {
-    Map<String, Object> props = KafkaSettings.committedConsumer(bootstrapServers, settings.senderGroupId(),
+    Map<String, Object> props = KafkaSettings.committedConsumer(kafka, settings.senderGroupId(),
         settings.senderTransactionalId() + "-consumer");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.senderMaxBatch());
     // The commands of a crashed sender wait for its session to expire; keep that short (as the topology's).
@@ -163,17 +163,9 @@ public final class CommandSender implements AutoCloseable {
   }
 
   private Map<String, Object> producerProperties() {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.senderTransactionalId() + "-producer");
-    // Stable per instance: on a restart the broker aborts what the previous run left open.
-    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.senderTransactionalId());
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    // Failover latency matters more than batching.
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TRANSACTION_TIMEOUT.toMillis());
-    return props;
+    // The transactional id is stable per instance: on a restart the broker aborts what the previous run left open.
+    return KafkaSettings.transactionalProducer(kafka, settings.senderTransactionalId() + "-producer",
+        settings.senderTransactionalId(), TRANSACTION_TIMEOUT);
   }
 
   private void run() {

@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.topology;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.config.PumpingSettings;
@@ -233,8 +234,8 @@ public final class DispatcherTopology {
    * The Streams settings the service runs with: exactly-once, the commit interval as configured,
    * and every unreadable or unprocessable record to the dead-letter topic.
    */
-  public static Properties streamsProperties(String bootstrapServers, DispatcherSettings settings, Topics topics) {
-    Properties props = KafkaSettings.streams(bootstrapServers, settings.applicationId(), settings.stateDir(),
+  public static Properties streamsProperties(KafkaAccess kafka, DispatcherSettings settings, Topics topics) {
+    Properties props = KafkaSettings.streams(kafka, settings.applicationId(), settings.stateDir(),
         settings.commitInterval(), topics.verificationRequests.replicationFactor());
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);

@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.routing;
 
+import dev.relay.support.kafka.KafkaAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -87,19 +88,19 @@ class RoutingTablePublisherIntegrationTest {
   private static Topics topics(String prefix) {
     Topics topics = Topics.fromConfig(key -> key.equals(Topics.PREFIX) ? java.util.Optional.of(prefix)
         : java.util.Optional.empty());
-    TopicProvisioner.ensure(kafka.bootstrapServers(), List.<Topic<?, ?>>of(topics.routingTable), Duration.ofSeconds(30));
+    TopicProvisioner.ensure(KafkaAccess.plaintext(kafka.bootstrapServers()), List.<Topic<?, ?>>of(topics.routingTable), Duration.ofSeconds(30));
     return topics;
   }
 
   private static RoutingTablePublisher publisher(Topics topics, Instant at) {
-    return new RoutingTablePublisher(kafka.bootstrapServers(), topics, Clock.fixed(at, ZoneOffset.UTC));
+    return new RoutingTablePublisher(KafkaAccess.plaintext(kafka.bootstrapServers()), topics, Clock.fixed(at, ZoneOffset.UTC));
   }
 
   private static List<RoutingTableVersion> read(Topics topics, int expected) {
     String topic = topics.routingTable.name();
     List<RoutingTableVersion> versions = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        KafkaSettings.committedConsumer(kafka.bootstrapServers(), null, "test-reader"), new ByteArrayDeserializer(),
+        KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "test-reader"), new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
           .map(info -> new TopicPartition(topic, info.partition())).toList();

@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.sender;
 
+import dev.relay.support.kafka.KafkaAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -100,7 +101,7 @@ class CommandSenderIntegrationTest {
     topics = Topics.fromConfig(config.lookup());
     settings = DispatcherSettings.from(config);
     sealer = Secrets.codeSealer(config);
-    TopicProvisioner.ensure(kafka.bootstrapServers(), topics.all(), Duration.ofSeconds(30));
+    TopicProvisioner.ensure(KafkaAccess.plaintext(kafka.bootstrapServers()), topics.all(), Duration.ofSeconds(30));
   }
 
   @AfterEach
@@ -111,7 +112,7 @@ class CommandSenderIntegrationTest {
   private CommandSender startSender() {
     CommandExecutor executor = new CommandExecutor(Map.<String, ProviderClient>of("twilio", twilio, "vonage", vonage),
         sealer, Clock.systemUTC(), Duration.ofSeconds(5));
-    CommandSender sender = new CommandSender(kafka.bootstrapServers(), topics, settings, executor,
+    CommandSender sender = new CommandSender(KafkaAccess.plaintext(kafka.bootstrapServers()), topics, settings, executor,
         new SimpleMeterRegistry(), fatalErrors::incrementAndGet);
     senders.add(sender);
     sender.start();
@@ -137,7 +138,7 @@ class CommandSenderIntegrationTest {
 
   private void produce(SendCommand... commands) {
     try (KafkaProducer<String, SendCommand> producer = new KafkaProducer<>(
-        KafkaSettings.durableProducer(kafka.bootstrapServers(), "test-commands"), new StringSerializer(),
+        KafkaSettings.durableProducer(KafkaAccess.plaintext(kafka.bootstrapServers()), "test-commands"), new StringSerializer(),
         topics.sendCommands.valueSerde().serializer())) {
       for (SendCommand command : commands) {
         producer.send(new ProducerRecord<>(topics.sendCommands.name(), NUMBER, command));
@@ -149,7 +150,7 @@ class CommandSenderIntegrationTest {
   private <V> List<ConsumerRecord<byte[], V>> readCommitted(String topic, Deserializer<V> values, int expected) {
     List<ConsumerRecord<byte[], V>> records = new ArrayList<>();
     try (KafkaConsumer<byte[], V> consumer = new KafkaConsumer<>(
-        KafkaSettings.committedConsumer(kafka.bootstrapServers(), null, "test-reader"), new ByteArrayDeserializer(),
+        KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "test-reader"), new ByteArrayDeserializer(),
         values)) {
       consumer.assign(List.of(new TopicPartition(topic, 0)));
       consumer.seekToBeginning(consumer.assignment());
@@ -208,7 +209,7 @@ class CommandSenderIntegrationTest {
   void anUnreadableCommandIsDeadLetteredAndTheNextOneIsSent() throws Exception {
     CommandSender sender = startSender();
     try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(
-        KafkaSettings.durableProducer(kafka.bootstrapServers(), "test-raw"), new ByteArraySerializer(),
+        KafkaSettings.durableProducer(KafkaAccess.plaintext(kafka.bootstrapServers()), "test-raw"), new ByteArraySerializer(),
         new ByteArraySerializer())) {
       raw.send(new ProducerRecord<>(topics.sendCommands.name(), NUMBER.getBytes(), new byte[] {1, 2, 3})).get();
     }

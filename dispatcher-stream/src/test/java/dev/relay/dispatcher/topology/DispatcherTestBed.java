@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.topology;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
@@ -96,7 +97,7 @@ final class DispatcherTestBed implements AutoCloseable {
     driver = new TopologyTestDriver(
         DispatcherTopology.build(topics, settings, LimitSettings.from(config), PumpingSettings.from(config), new ScoredRouting(RoutingTable.fromConfig(config),
             RoutePins.fromConfig(config), RoutingPolicy.fromConfig(config), () -> new SplittableRandom(SEED)), secrets, metrics),
-        DispatcherTopology.streamsProperties("unused:9092", settings, topics),
+        DispatcherTopology.streamsProperties(KafkaAccess.plaintext("unused:9092"), settings, topics),
         T0);
     requests = input(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer());
     checks = input(topics.codeChecks.name(), topics.codeChecks.valueSerde().serializer());

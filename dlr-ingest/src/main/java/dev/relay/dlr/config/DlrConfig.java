@@ -1,5 +1,6 @@
 package dev.relay.dlr.config;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.providers.ProviderKeys;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigKey;
@@ -41,12 +42,12 @@ public final class DlrConfig {
       "relay.streams.commit-interval", "1s", "How often the polling topology commits (a Duration)");
 
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
-      List.of(CommonKeys.BOOTSTRAP_SERVERS),
+      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE),
       CommonKeys.topicKeys(),
       ProviderKeys.ALL,
       List.of(HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT, ACK_TIMEOUT, PROVISION_TIMEOUT),
       List.of(POLL_ENABLED, POLL_AFTER, POLL_INTERVAL, POLL_MAX_POLLS, POLL_PROVIDERS, POLL_SCAN_INTERVAL,
-          APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL));
+          APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL)).withPrefix(KafkaAccess.CLIENT_KEYS);
 
   private DlrConfig() {}
 }

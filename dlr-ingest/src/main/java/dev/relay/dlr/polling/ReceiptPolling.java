@@ -1,5 +1,6 @@
 package dev.relay.dlr.polling;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dlr.receipts.ReceiptPublisher;
 import dev.relay.providers.ProviderClient;
 import dev.relay.schemas.SendResult;
@@ -34,10 +35,11 @@ public final class ReceiptPolling implements AutoCloseable {
   private final Thread pollerThread;
 
   /**
+   * @param kafka the broker and client security, for the poller's consumer
    * @param streamsProperties from {@link KafkaSettings#streams}
    * @param lookupTimeout longest wait for one vendor status lookup
    */
-  public ReceiptPolling(Topics topics, PollSettings settings, Properties streamsProperties, Map<String, ProviderClient> clients,
+  public ReceiptPolling(KafkaAccess kafka, Topics topics, PollSettings settings, Properties streamsProperties, Map<String, ProviderClient> clients,
       ReceiptPublisher publisher, Duration lookupTimeout, Clock clock, MeterRegistry metrics) {
     DeadLetters.install(streamsProperties, topics.deadLetters);
     streams = new KafkaStreams(ReceiptPollTopology.build(topics, settings), streamsProperties);
@@ -45,9 +47,8 @@ public final class ReceiptPolling implements AutoCloseable {
       LOG.error("receipt polling stops on a fatal stream error", error);
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
-    String bootstrap = streamsProperties.getProperty(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
-    String group = streamsProperties.getProperty(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG) + POLLER_GROUP_SUFFIX;
-    KafkaConsumer<String, SendResult> consumer = new KafkaConsumer<>(KafkaSettings.committedConsumer(bootstrap, group, group),
+    String group = pollerGroup(streamsProperties.getProperty(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG));
+    KafkaConsumer<String, SendResult> consumer = new KafkaConsumer<>(KafkaSettings.committedConsumer(kafka, group, group),
         topics.receiptPolls.keySerde().deserializer(), topics.receiptPolls.valueSerde().deserializer());
     poller = new ReceiptPoller(consumer, topics.receiptPolls.name(), clients, publisher, lookupTimeout, clock, metrics);
     pollerThread = new Thread(poller, "dlr-receipt-poller");
@@ -75,9 +76,14 @@ public final class ReceiptPolling implements AutoCloseable {
     StreamsShutdown.closeLeavingGroup(streams, Duration.ofSeconds(30));
   }
 
+  /** The poller's consumer group, named after the polling topology's application id. */
+  public static String pollerGroup(String applicationId) {
+    return applicationId + POLLER_GROUP_SUFFIX;
+  }
+
   /** Streams settings for the polling topology from dlr-ingest's config. */
-  public static Properties streamsProperties(String bootstrap, String applicationId, Path stateDir, Duration commitInterval,
+  public static Properties streamsProperties(KafkaAccess kafka, String applicationId, Path stateDir, Duration commitInterval,
       short replicationFactor) {
-    return KafkaSettings.streams(bootstrap, applicationId, stateDir, commitInterval, replicationFactor);
+    return KafkaSettings.streams(kafka, applicationId, stateDir, commitInterval, replicationFactor);
   }
 }

@@ -1,5 +1,6 @@
 package dev.relay.dlr.polling;
 
+import dev.relay.support.kafka.KafkaAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -145,7 +146,7 @@ class ReceiptPollingIntegrationTest {
         .setErrorCategory(ErrorCategory.NONE).setProviderMessageId(response.providerMessageId())
         .setStartedAt(started).setCompletedAt(Instant.now()).build();
     try (KafkaProducer<String, SendResult> producer = new KafkaProducer<>(
-        KafkaSettings.durableProducer(kafka.bootstrapServers(), "test-sender"),
+        KafkaSettings.durableProducer(KafkaAccess.plaintext(kafka.bootstrapServers()), "test-sender"),
         topics.sendResults.keySerde().serializer(), topics.sendResults.valueSerde().serializer())) {
       producer.send(new ProducerRecord<>(topics.sendResults.name(), to, result)).get(10, TimeUnit.SECONDS);
     }
@@ -156,7 +157,7 @@ class ReceiptPollingIntegrationTest {
   private static <V> List<V> readWhile(String topic, Deserializer<V> values, java.util.function.Predicate<List<V>> until,
       Duration stable) {
     List<V> seen = new ArrayList<>();
-    Map<String, Object> props = KafkaSettings.committedConsumer(kafka.bootstrapServers(), "test-" + UUID.randomUUID(), "test");
+    Map<String, Object> props = KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), "test-" + UUID.randomUUID(), "test");
     try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
       consumer.subscribe(List.of(topic));
       await().atMost(Duration.ofSeconds(40)).until(() -> {

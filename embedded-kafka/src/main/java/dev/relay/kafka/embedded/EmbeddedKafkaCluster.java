@@ -60,11 +60,19 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private final List<KafkaNode> nodes;
     private final Path dataDirectory;
     private final boolean ownsDataDirectory;
+    /** Null for the plaintext cluster. */
+    private final SaslSecurity security;
 
     private String clusterId;
     private boolean closed;
 
     private EmbeddedKafkaCluster(List<KafkaNode> nodes, Path dataDirectory, boolean ownsDataDirectory) {
+        this(nodes, dataDirectory, ownsDataDirectory, null);
+    }
+
+    private EmbeddedKafkaCluster(List<KafkaNode> nodes, Path dataDirectory, boolean ownsDataDirectory,
+            SaslSecurity security) {
+        this.security = security;
         this.nodes = List.copyOf(nodes);
         this.dataDirectory = dataDirectory;
         this.ownsDataDirectory = ownsDataDirectory;
@@ -107,6 +115,19 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     /** {@code host:port} of every broker, stopped ones included, ready for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return nodes.stream().map(KafkaNode::clientAddress).collect(Collectors.joining(","));
+    }
+
+    /**
+     * What a client adds to {@code bootstrap.servers} to act as the super user: empty for a plaintext
+     * cluster, the PLAIN login of {@link Builder#saslScram} for a secured one.
+     */
+    public Map<String, String> superUserClientProperties() {
+        return security == null ? Map.of() : security.superUserClientProperties();
+    }
+
+    /** Client properties that log in as a SCRAM-SHA-512 user of a secured cluster ({@link Builder#scramUser}). */
+    public static Map<String, String> scramClientProperties(String user, String password) {
+        return SaslSecurity.scramClientProperties(user, password);
     }
 
     /** The id stored in the data directory; it survives restarts on the same directory. */
@@ -207,7 +228,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 .map(KafkaNode::clientAddress).collect(Collectors.joining(","));
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         Set<Integer> live = Set.of();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, runningServers))) {
+        Map<String, Object> adminSettings = new java.util.HashMap<>(superUserClientProperties());
+        adminSettings.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, runningServers);
+        try (Admin admin = Admin.create(adminSettings)) {
             while (true) {
                 long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 try {
@@ -330,8 +353,32 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         private Path dataDirectory;
         private int port;
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+        private SaslSecurity security;
 
         private Builder() {
+        }
+
+        /**
+         * Secures the cluster as a production one would be: SASL on every listener (SCRAM-SHA-512 for
+         * applications, PLAIN for the super user), the standard authorizer denying whatever no ACL
+         * allows, and {@code superUser} as the one super user (the brokers and the operator's admin).
+         * Clients then need {@link #superUserClientProperties()} or {@link #scramClientProperties}.
+         */
+        public Builder saslScram(String superUser, String superUserPassword) {
+            this.security = new SaslSecurity(superUser, superUserPassword);
+            return this;
+        }
+
+        /**
+         * A SCRAM-SHA-512 user of the secured cluster, written into the metadata when the nodes are
+         * formatted, so it can log in from the first moment (it holds no ACL until someone grants one).
+         */
+        public Builder scramUser(String name, String password) {
+            if (security == null) {
+                throw new IllegalStateException("scramUser needs saslScram(...) first");
+            }
+            security.addScramUser(name, password);
+            return this;
         }
 
         /** Number of nodes, each broker and controller; 1 by default. */
@@ -414,9 +461,13 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 Path logDir = root.resolve("node-" + id);
                 Map<String, String> config = BrokerConfig.forNode(id, brokers, logDir,
                         clientPorts.get(id), controllerPorts.get(id), quorumVoters, brokerProperties);
-                nodes.add(new KafkaNode(id, logDir, clientPorts.get(id), config));
+                if (security != null) {
+                    config = security.secure(config, clientPorts.get(id), controllerPorts.get(id));
+                }
+                nodes.add(new KafkaNode(id, logDir, clientPorts.get(id), config,
+                        security == null ? List.of() : security.scramArguments()));
             }
-            return new EmbeddedKafkaCluster(nodes, root, temporary);
+            return new EmbeddedKafkaCluster(nodes, root, temporary, security);
         }
 
         /** {@code count} distinct ports from {@link FreePorts}' safe range, none of them {@code excluded}. */

@@ -31,15 +31,22 @@ final class KafkaNode {
     private final Path logDir;
     private final int clientPort;
     private final Map<String, String> config;
+    /** SCRAM credentials written into the bootstrap metadata at format time (secured mode); empty otherwise. */
+    private final List<String> scramArguments;
 
     /** Null while stopped; a stopped KafkaRaftServer cannot be started again, so each start makes one. */
     private KafkaRaftServer server;
 
     KafkaNode(int nodeId, Path logDir, int clientPort, Map<String, String> config) {
+        this(nodeId, logDir, clientPort, config, List.of());
+    }
+
+    KafkaNode(int nodeId, Path logDir, int clientPort, Map<String, String> config, List<String> scramArguments) {
         this.nodeId = nodeId;
         this.logDir = logDir;
         this.clientPort = clientPort;
         this.config = Map.copyOf(config);
+        this.scramArguments = List.copyOf(scramArguments);
     }
 
     int nodeId() {
@@ -74,7 +81,11 @@ final class KafkaNode {
             return;
         }
         String dir = logDir.toAbsolutePath().toString();
-        new Formatter()
+        Formatter formatter = new Formatter();
+        if (!scramArguments.isEmpty()) {
+            formatter.setScramArguments(scramArguments);
+        }
+        formatter
                 // The formatter narrates to stdout; the line below says the same in the log.
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setNodeId(nodeId)

@@ -11,6 +11,10 @@ public final class CommonKeys {
 
   public static final ConfigKey BOOTSTRAP_SERVERS = ConfigKey.optional(
       "relay.kafka.bootstrap-servers", "localhost:9092", "Kafka bootstrap servers, host:port[,host:port]");
+  public static final ConfigKey KAFKA_CLIENT_PROPERTIES_FILE = ConfigKey.optional(
+      "relay.kafka.client-properties-file", "",
+      "A Kafka client properties file (security.protocol, sasl.*, ssl.*) applied to every client;"
+          + " relay.kafka.client.* keys override it. See docs/deploy.md");
 
   public static final ConfigKey CODE_HMAC_KEYS = ConfigKey.secret(
       "relay.secrets.code-hmac-keys",

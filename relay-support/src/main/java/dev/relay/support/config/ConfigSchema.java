@@ -11,9 +11,15 @@ import java.util.Optional;
 public final class ConfigSchema {
 
   private final Map<String, ConfigKey> keys;
+  private final List<ConfigPrefix> prefixes;
 
   private ConfigSchema(Map<String, ConfigKey> keys) {
+    this(keys, List.of());
+  }
+
+  private ConfigSchema(Map<String, ConfigKey> keys, List<ConfigPrefix> prefixes) {
     this.keys = Collections.unmodifiableMap(keys);
+    this.prefixes = List.copyOf(prefixes);
   }
 
   public static ConfigSchema of(Collection<ConfigKey> keys) {
@@ -42,6 +48,22 @@ public final class ConfigSchema {
 
   public Optional<ConfigKey> find(String name) {
     return Optional.ofNullable(keys.get(name));
+  }
+
+  /** This schema, also accepting the keys under {@code prefix} (each checked by the prefix). */
+  public ConfigSchema withPrefix(ConfigPrefix prefix) {
+    List<ConfigPrefix> all = new java.util.ArrayList<>(prefixes);
+    all.add(prefix);
+    return new ConfigSchema(new LinkedHashMap<>(keys), all);
+  }
+
+  public List<ConfigPrefix> prefixes() {
+    return prefixes;
+  }
+
+  /** The prefix {@code name} falls under, if it is not a key of its own. */
+  public Optional<ConfigPrefix> prefixOf(String name) {
+    return prefixes.stream().filter(prefix -> prefix.covers(name)).findFirst();
   }
 
   public Optional<ConfigKey> findByEnvName(String envName) {

@@ -21,7 +21,9 @@ import java.util.function.Function;
  * ({@code --config=FILE} or {@code RELAY_CONFIG_FILE}), environment variables ({@code RELAY_...}),
  * then {@code --relay.key=value} flags. Validated once at start-up against the service's
  * {@link ConfigSchema} (unknown {@code relay.*} keys and missing required ones are errors that name
- * the key) and immutable afterwards.
+ * the key) and immutable afterwards. Keys under a prefix the schema accepts ({@link ConfigPrefix},
+ * e.g. {@code relay.kafka.client.*}) come from the same layers; their environment variables are
+ * derived the other way round ({@link ConfigPrefix#nameOfEnv}).
  */
 public final class RelayConfig {
 
@@ -58,6 +60,7 @@ public final class RelayConfig {
         values.put(key.name(), fromEnv);
       }
     }
+    values.putAll(checked(schema, prefixedFromEnv(schema, env), "environment"));
     values.putAll(checked(schema, flags(args), "command line"));
     return validated(schema, values);
   }
@@ -149,12 +152,38 @@ public final class RelayConfig {
     return name -> Optional.ofNullable(values.get(name)).filter(value -> !value.isBlank());
   }
 
+  /**
+   * The values under an accepted prefix, by their name after it: {@code relay.kafka.client.sasl.mechanism}
+   * is {@code sasl.mechanism} here.
+   */
+  public Map<String, String> under(ConfigPrefix prefix) {
+    if (!schema.prefixes().contains(prefix)) {
+      throw new IllegalArgumentException(prefix.prefix() + "* is not part of this service's config schema");
+    }
+    Map<String, String> found = new LinkedHashMap<>();
+    values.forEach((name, value) -> {
+      if (prefix.covers(name)) {
+        found.put(prefix.suffix(name), value);
+      }
+    });
+    return found;
+  }
+
   /** All values, secrets masked: safe to print at start-up. */
   public Map<String, String> printable() {
     Map<String, String> printable = new LinkedHashMap<>();
-    values.forEach((name, value) -> printable.put(name,
-        schema.find(name).map(ConfigKey::secret).orElse(false) ? "******" : value));
+    values.forEach((name, value) -> printable.put(name, isSecret(name) ? MASK : value));
     return printable;
+  }
+
+  public static final String MASK = "******";
+
+  private boolean isSecret(String name) {
+    Optional<ConfigKey> key = schema.find(name);
+    if (key.isPresent()) {
+      return key.get().secret();
+    }
+    return schema.prefixOf(name).map(prefix -> prefix.secret().test(prefix.suffix(name))).orElse(false);
   }
 
   private ConfigKey known(ConfigKey key) {
@@ -180,12 +209,34 @@ public final class RelayConfig {
 
   private static Map<String, String> checked(ConfigSchema schema, Map<String, String> layer, String source) {
     for (String name : layer.keySet()) {
-      if (schema.find(name).isEmpty()) {
+      if (schema.find(name).isPresent()) {
+        continue;
+      }
+      Optional<ConfigPrefix> prefix = schema.prefixOf(name);
+      if (prefix.isEmpty()) {
         throw new ConfigException("unknown setting '" + name + "' in " + source
             + " (is it spelt right, and does this service read it?)");
       }
+      // The value is not part of the message: under a prefix it may be a password.
+      prefix.get().problem().apply(prefix.get().suffix(name)).ifPresent(problem -> {
+        throw new ConfigException("bad setting '" + name + "' in " + source + ": " + problem);
+      });
     }
     return layer;
+  }
+
+  private static Map<String, String> prefixedFromEnv(ConfigSchema schema, Map<String, String> env) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (ConfigPrefix prefix : schema.prefixes()) {
+      env.forEach((name, value) -> {
+        // RELAY_KAFKA_CLIENT_PROPERTIES_FILE is a key of its own, not a client property.
+        if (name.startsWith(prefix.envPrefix()) && name.length() > prefix.envPrefix().length()
+            && schema.findByEnvName(name).isEmpty()) {
+          values.put(prefix.nameOfEnv(name), value);
+        }
+      });
+    }
+    return values;
   }
 
   private static Optional<Path> configFile(Map<String, String> env, String[] args) {

@@ -2,14 +2,18 @@ package dev.relay.support.kafka;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
-/** The Kafka client settings every Relay service uses, in one place, each with its reason. */
+/**
+ * The Kafka client settings every Relay service uses, in one place, each with its reason. Every
+ * client starts from the {@link KafkaAccess} (bootstrap servers and security), so no client can be
+ * made that skips the deployment's authentication.
+ */
 public final class KafkaSettings {
 
   /** How long an HTTP caller may wait on Kafka before it gets a 503 and retries. */
@@ -25,14 +29,13 @@ public final class KafkaSettings {
    * record is durable on every in-sync replica; bounded blocking and delivery time, so a broker
    * outage becomes a quick 503 instead of a hanging request.
    */
-  public static Map<String, Object> durableProducer(String bootstrapServers, String clientId) {
-    return durableProducer(bootstrapServers, clientId, HTTP_PRODUCE_TIMEOUT);
+  public static Map<String, Object> durableProducer(KafkaAccess kafka, String clientId) {
+    return durableProducer(kafka, clientId, HTTP_PRODUCE_TIMEOUT);
   }
 
-  /** As {@link #durableProducer(String, String)}, with the caller's bound on how long a send may take. */
-  public static Map<String, Object> durableProducer(String bootstrapServers, String clientId, Duration timeout) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  /** As {@link #durableProducer(KafkaAccess, String)}, with the caller's bound on how long a send may take. */
+  public static Map<String, Object> durableProducer(KafkaAccess kafka, String clientId, Duration timeout) {
+    Map<String, Object> props = kafka.clientSettings();
     props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -46,9 +49,8 @@ public final class KafkaSettings {
   }
 
   /** A consumer that sees only committed records and commits its offsets itself. */
-  public static Map<String, Object> committedConsumer(String bootstrapServers, String groupId, String clientId) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  public static Map<String, Object> committedConsumer(KafkaAccess kafka, String groupId, String clientId) {
+    Map<String, Object> props = kafka.clientSettings();
     if (groupId != null) {
       props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     }
@@ -63,10 +65,11 @@ public final class KafkaSettings {
    * A Kafka Streams app under {@code exactly_once_v2}. The commit interval is the latency of every
    * hop, so apps a human waits on choose a short one on purpose.
    */
-  public static Properties streams(String bootstrapServers, String applicationId, Path stateDir,
+  public static Properties streams(KafkaAccess kafka, String applicationId, Path stateDir,
       Duration commitInterval, short replicationFactor) {
     Properties props = new Properties();
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    // Unprefixed client properties reach every client of the app: consumers, producers and its admin.
+    props.putAll(kafka.clientSettings());
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -78,6 +81,36 @@ public final class KafkaSettings {
     // A crashed member (one that could not leave its group, see StreamsShutdown) holds its partitions
     // until its session expires: the 45 s default kept a restarted app waiting that long.
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) STREAMS_SESSION_TIMEOUT.toMillis());
+    return props;
+  }
+
+  /**
+   * An admin client whose every call gives up after {@code timeout}: for the start-up checks and
+   * the provisioning commands.
+   */
+  public static Map<String, Object> admin(KafkaAccess kafka, String clientId, Duration timeout) {
+    Map<String, Object> props = kafka.clientSettings();
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    // The admin refuses an API timeout shorter than one request's.
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
+    return props;
+  }
+
+  /**
+   * A transactional producer with a stable id per instance (the sender's): idempotent, acks=all,
+   * no batching delay. The caller's transactions decide what is durable.
+   */
+  public static Map<String, Object> transactionalProducer(KafkaAccess kafka, String clientId, String transactionalId,
+      Duration transactionTimeout) {
+    Map<String, Object> props = kafka.clientSettings();
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    // Failover latency matters more than batching.
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
     return props;
   }
 }

@@ -12,12 +12,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
@@ -36,9 +36,9 @@ public final class TopicProvisioner {
 
   private TopicProvisioner() {}
 
-  public static void ensure(String bootstrapServers, List<Topic<?, ?>> topics, Duration timeout) {
+  public static void ensure(KafkaAccess kafka, List<Topic<?, ?>> topics, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (Admin admin = admin(bootstrapServers, timeout)) {
+    try (Admin admin = Admin.create(KafkaSettings.admin(kafka, "relay-topic-provisioner", timeout))) {
       Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (Topic<?, ?> topic : topics) {
@@ -50,6 +50,12 @@ public final class TopicProvisioner {
         try {
           admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+          if (e.getCause() instanceof AuthorizationException) {
+            // A topic hidden from a principal without DESCRIBE looks missing: say both possible causes.
+            throw new IllegalStateException("topics " + missing.stream().map(NewTopic::name).toList()
+                + " are not visible to this Kafka principal (no DESCRIBE ACL) or do not exist, and it may not create"
+                + " them (no CREATE ACL): grant the service's ACLs or create the topics first (docs/deploy.md)", e.getCause());
+          }
           // Another service may have created the same topic a moment ago.
           if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
             throw e;
@@ -63,7 +69,7 @@ public final class TopicProvisioner {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot create topics on " + bootstrapServers + ": " + e, e);
+      throw new IllegalStateException("cannot create topics on " + kafka.bootstrapServers() + ": " + e, e);
     }
   }
 
@@ -71,8 +77,8 @@ public final class TopicProvisioner {
    * Returns once every partition of the named topics is served by its leader, or throws when the
    * timeout passes first. For anyone who creates topics and produces to them at once.
    */
-  public static void awaitLeaders(String bootstrapServers, Collection<String> topicNames, Duration timeout) {
-    try (Admin admin = admin(bootstrapServers, timeout)) {
+  public static void awaitLeaders(KafkaAccess kafka, Collection<String> topicNames, Duration timeout) {
+    try (Admin admin = Admin.create(KafkaSettings.admin(kafka, "relay-topic-provisioner", timeout))) {
       awaitLeaders(admin, topicNames, System.nanoTime() + timeout.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -125,15 +131,6 @@ public final class TopicProvisioner {
       }
       Thread.sleep(LEADER_POLL.toMillis());
     }
-  }
-
-  private static Admin admin(String bootstrapServers, Duration timeout) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    // The admin refuses an API timeout shorter than one request's.
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
-    return Admin.create(props);
   }
 
   static NewTopic newTopic(Topic<?, ?> topic) {

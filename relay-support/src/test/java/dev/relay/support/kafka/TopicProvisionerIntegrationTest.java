@@ -1,5 +1,6 @@
 package dev.relay.support.kafka;
 
+import dev.relay.support.kafka.KafkaAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -49,7 +50,7 @@ class TopicProvisionerIntegrationTest {
   void everyPartitionTakesAWriteWithoutRetryAsSoonAsTheTopicsAreProvisioned() throws Exception {
     List<Topic<?, ?>> topics = topics("fresh.", 3);
 
-    TopicProvisioner.ensure(kafka.bootstrapServers(), topics, TIMEOUT);
+    TopicProvisioner.ensure(KafkaAccess.plaintext(kafka.bootstrapServers()), topics, TIMEOUT);
 
     // No retries: a partition not yet served by its leader fails the send instead of hiding the race.
     Map<String, Object> props = Map.of(
@@ -75,10 +76,10 @@ class TopicProvisionerIntegrationTest {
   @Test
   void runningTheProvisionerAgainOnExistingTopicsIsQuick() {
     List<Topic<?, ?>> topics = topics("again.", 3);
-    TopicProvisioner.ensure(kafka.bootstrapServers(), topics, TIMEOUT);
+    TopicProvisioner.ensure(KafkaAccess.plaintext(kafka.bootstrapServers()), topics, TIMEOUT);
 
     long begin = System.nanoTime();
-    TopicProvisioner.ensure(kafka.bootstrapServers(), topics, TIMEOUT);
+    TopicProvisioner.ensure(KafkaAccess.plaintext(kafka.bootstrapServers()), topics, TIMEOUT);
 
     assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(10));
   }
@@ -87,7 +88,7 @@ class TopicProvisionerIntegrationTest {
   void waitingForLeadersOfATopicNobodyCreatesEndsAtTheTimeoutWithTheReason() {
     long begin = System.nanoTime();
 
-    assertThatThrownBy(() -> TopicProvisioner.awaitLeaders(kafka.bootstrapServers(), List.of("never-created"),
+    assertThatThrownBy(() -> TopicProvisioner.awaitLeaders(KafkaAccess.plaintext(kafka.bootstrapServers()), List.of("never-created"),
         Duration.ofSeconds(2)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("never-created")
@@ -99,7 +100,7 @@ class TopicProvisionerIntegrationTest {
   void anUnreachableBrokerEndsTheProvisioningAtTheTimeout() {
     long begin = System.nanoTime();
 
-    assertThatThrownBy(() -> TopicProvisioner.ensure("127.0.0.1:1", topics("unreachable.", 1), Duration.ofSeconds(2)))
+    assertThatThrownBy(() -> TopicProvisioner.ensure(KafkaAccess.plaintext("127.0.0.1:1"), topics("unreachable.", 1), Duration.ofSeconds(2)))
         .isInstanceOf(IllegalStateException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(15));
   }

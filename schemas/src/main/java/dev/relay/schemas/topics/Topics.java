@@ -77,6 +77,8 @@ public final class Topics {
   public final Topic<String, PrefixBlock> blockedPrefixes;
 
   private final List<Topic<?, ?>> all;
+  /** What every topic name starts with: one prefixed ACL covers them all (docs/deploy.md). */
+  private final String prefix;
 
   static {
     // Generated classes are used (copied, built) before any serde exists; trust them up front.
@@ -85,6 +87,7 @@ public final class Topics {
 
   private Topics(Function<String, Optional<String>> config) {
     String prefix = config.apply(PREFIX).orElse("relay.");
+    this.prefix = prefix;
     int partitions = Integer.parseInt(config.apply(PARTITIONS).orElse("6"));
     short replication = Short.parseShort(config.apply(REPLICATION_FACTOR).orElse("1"));
     Factory topic = new Factory(config, prefix, partitions, replication);
@@ -120,6 +123,11 @@ public final class Topics {
 
   public List<Topic<?, ?>> all() {
     return all;
+  }
+
+  /** What every topic name starts with ({@value #PREFIX}). */
+  public String prefix() {
+    return prefix;
   }
 
   /** Every config key the topics read, with its default ("" where the default is to keep forever). */

@@ -1,5 +1,6 @@
 package dev.relay.scoring.config;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.ConfigSchema;
@@ -69,12 +70,13 @@ public final class ScoringConfig {
   private static ConfigSchema schema() {
     List<ConfigKey> keys = new ArrayList<>();
     keys.add(CommonKeys.BOOTSTRAP_SERVERS);
+    keys.add(CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE);
     keys.addAll(CommonKeys.topicKeys());
     keys.addAll(List.of(APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL,
         WINDOW, WINDOW_ADVANCE, SHORT_WINDOW, EMIT_INTERVAL, MATCH_HORIZON, PRIOR_SAMPLES,
         ALERT_DROP_POINTS, ALERT_RECOVERY_POINTS, ALERT_MIN_SAMPLES,
         DEMOTE_BELOW, PROMOTE_ABOVE, DEMOTION_MIN_SAMPLES,
         HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT));
-    return ConfigSchema.of(keys);
+    return ConfigSchema.of(keys).withPrefix(KafkaAccess.CLIENT_KEYS);
   }
 }

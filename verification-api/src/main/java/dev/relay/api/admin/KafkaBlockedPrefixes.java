@@ -1,5 +1,6 @@
 package dev.relay.api.admin;
 
+import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.PrefixBlockState;
@@ -41,19 +42,19 @@ public final class KafkaBlockedPrefixes implements BlockedPrefixes {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBlockedPrefixes.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
-  private final String bootstrapServers;
+  private final KafkaAccess kafka;
   private final Topic<String, PrefixBlock> topic;
   private final Duration timeout;
 
-  public KafkaBlockedPrefixes(String bootstrapServers, Topic<String, PrefixBlock> topic, Duration timeout) {
-    this.bootstrapServers = bootstrapServers;
+  public KafkaBlockedPrefixes(KafkaAccess kafka, Topic<String, PrefixBlock> topic, Duration timeout) {
+    this.kafka = kafka;
     this.topic = topic;
     this.timeout = timeout;
   }
 
   /** Wired from config; connects only when called. */
   public static KafkaBlockedPrefixes create(ApiConfig config) {
-    return new KafkaBlockedPrefixes(config.bootstrapServers(), config.topics().blockedPrefixes, config.replyTimeout());
+    return new KafkaBlockedPrefixes(config.kafka(), config.topics().blockedPrefixes, config.replyTimeout());
   }
 
   @Override
@@ -78,7 +79,7 @@ public final class KafkaBlockedPrefixes implements BlockedPrefixes {
         .setReleasedAt(now)
         .setReleasedBy(releasedBy)
         .build();
-    Map<String, Object> props = KafkaSettings.durableProducer(bootstrapServers, clientId("release"), timeout);
+    Map<String, Object> props = KafkaSettings.durableProducer(kafka, clientId("release"), timeout);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       byte[] value = topic.valueSerde().serializer().serialize(topic.name(), release);
       producer.send(new ProducerRecord<>(topic.name(), prefix, value)).get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
@@ -98,7 +99,7 @@ public final class KafkaBlockedPrefixes implements BlockedPrefixes {
 
   /** The latest record of every prefix, in prefix order. */
   private Map<String, PrefixBlock> latest() {
-    Map<String, Object> props = KafkaSettings.committedConsumer(bootstrapServers, null, clientId("read"));
+    Map<String, Object> props = KafkaSettings.committedConsumer(kafka, null, clientId("read"));
     Map<String, PrefixBlock> latest = new TreeMap<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {

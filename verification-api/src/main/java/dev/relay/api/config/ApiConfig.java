@@ -1,5 +1,7 @@
 package dev.relay.api.config;
 
+import dev.relay.support.kafka.acl.ServiceAcls;
+import dev.relay.support.kafka.KafkaAccess;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import dev.relay.api.http.ApiKeys;
 import dev.relay.api.http.ClientAddresses;
@@ -66,11 +68,12 @@ public final class ApiConfig {
 
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
       // The guess keys only: the API seals guesses and holds nothing that opens a code.
-      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.GUESS_ENCRYPTION_KEYS, CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST,
-          CommonKeys.MANAGEMENT_PORT),
+      List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE, CommonKeys.GUESS_ENCRYPTION_KEYS,
+          CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT),
       CommonKeys.topicKeys(),
       List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, API_KEYS,
-          ALLOW_UNAUTHENTICATED, TRUSTED_PROXIES, ADMIN_KEYS, CHECKS_PER_IP, CHECKS_PER_API_KEY, IDEMPOTENCY_WINDOW));
+          ALLOW_UNAUTHENTICATED, TRUSTED_PROXIES, ADMIN_KEYS, CHECKS_PER_IP, CHECKS_PER_API_KEY, IDEMPOTENCY_WINDOW))
+      .withPrefix(KafkaAccess.CLIENT_KEYS);
 
   /** Codes are 4 to 10 digits everywhere in Relay ({@code CodeGenerator}). */
   public static final int MIN_CODE_DIGITS = 4;
@@ -78,7 +81,7 @@ public final class ApiConfig {
 
   private static final Pattern LENGTH_RANGE = Pattern.compile("(\\d{1,2})(?:\\s*-\\s*(\\d{1,2}))?");
 
-  private final String bootstrapServers;
+  private final KafkaAccess kafka;
   private final Topics topics;
   private final SecretSealer guessSealer;
   private final VerificationIds ids;
@@ -100,7 +103,7 @@ public final class ApiConfig {
   private final java.util.OptionalInt managementPort;
 
   public ApiConfig(RelayConfig config) {
-    this.bootstrapServers = config.get(CommonKeys.BOOTSTRAP_SERVERS);
+    this.kafka = KafkaAccess.from(config);
     this.topics = Topics.fromConfig(config.lookup());
     this.guessSealer = Secrets.guessSealer(config);
     this.ids = Secrets.ids(config);
@@ -133,7 +136,31 @@ public final class ApiConfig {
   }
 
   public String bootstrapServers() {
-    return bootstrapServers;
+    return kafka.bootstrapServers();
+  }
+
+  /**
+   * What the API's Kafka principal must be allowed: writing starts and checks, reading the replies
+   * (no group: every instance reads every partition), and the blocked prefixes the admin endpoints
+   * read and release. Nothing else: whoever holds these credentials can start verifications, but
+   * cannot forge receipts, sends or routing.
+   */
+  public ServiceAcls kafkaAcls() {
+    return kafkaAcls(topics);
+  }
+
+  /** As {@link #kafkaAcls()}, for the ACL command, which has no API config. */
+  public static ServiceAcls kafkaAcls(Topics topics) {
+    return ServiceAcls.builder("verification-api")
+        .describe(List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies, topics.blockedPrefixes))
+        .write(topics.verificationRequests, topics.codeChecks, topics.blockedPrefixes)
+        .read(topics.verificationReplies, topics.blockedPrefixes)
+        .build();
+  }
+
+  /** The broker and the client security every Kafka client of the API uses. */
+  public KafkaAccess kafka() {
+    return kafka;
   }
 
   public Topics topics() {

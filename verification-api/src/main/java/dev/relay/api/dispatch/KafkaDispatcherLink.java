@@ -1,5 +1,6 @@
 package dev.relay.api.dispatch;
 
+import dev.relay.support.kafka.acl.AclCheck;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.VerificationReply;
@@ -75,16 +76,21 @@ public final class KafkaDispatcherLink implements DispatcherLink {
 
     // The caller waits on this send: every bound follows the configured produce timeout.
     Map<String, Object> producerProps =
-        KafkaSettings.durableProducer(config.bootstrapServers(), clientId, config.produceTimeout());
+        KafkaSettings.durableProducer(config.kafka(), clientId, config.produceTimeout());
     Producer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
 
     // No group: every instance reads every partition (see ReplyListener).
-    Map<String, Object> consumerProps = KafkaSettings.committedConsumer(config.bootstrapServers(), null, clientId + "-replies");
+    Map<String, Object> consumerProps = KafkaSettings.committedConsumer(config.kafka(), null, clientId + "-replies");
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
     ReplyListener replies = new ReplyListener(consumer, topics.verificationReplies, config.startupTimeout());
 
-    List<Topic<?, ?>> used = List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies);
-    Runnable provisioning = () -> TopicProvisioner.ensure(config.bootstrapServers(), used, config.startupTimeout());
+    // blocked-prefixes too: the admin endpoints read and release blocks (the API's ACLs name all four).
+    List<Topic<?, ?>> used = List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies,
+        topics.blockedPrefixes);
+    Runnable provisioning = () -> {
+      TopicProvisioner.ensure(config.kafka(), used, config.startupTimeout());
+      AclCheck.verify(config.kafka(), config.kafkaAcls(), config.startupTimeout());
+    };
     return new KafkaDispatcherLink(topics, config.replyTimeout(), config.produceTimeout(), provisioning, producer, replies);
   }
 

@@ -1,5 +1,6 @@
 package dev.relay.api.admin;
 
+import dev.relay.support.kafka.KafkaAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,8 +44,8 @@ class KafkaBlockedPrefixesTest {
   void start() {
     kafka = EmbeddedKafkaCluster.builder().build();
     kafka.start();
-    TopicProvisioner.ensure(kafka.bootstrapServers(), List.of(topic), Duration.ofSeconds(30));
-    blocks = new KafkaBlockedPrefixes(kafka.bootstrapServers(), topic, TIMEOUT);
+    TopicProvisioner.ensure(KafkaAccess.plaintext(kafka.bootstrapServers()), List.of(topic), Duration.ofSeconds(30));
+    blocks = new KafkaBlockedPrefixes(KafkaAccess.plaintext(kafka.bootstrapServers()), topic, TIMEOUT);
     PrefixBlock released = PrefixBlock.newBuilder(FakeBlockedPrefixes.block("44770", now, now.plusSeconds(3600)))
         .setState(PrefixBlockState.RELEASED).setReleasedAt(now).setReleasedBy("ops").build();
     produce("49151", FakeBlockedPrefixes.block("49151", now.minusSeconds(60), now.plusSeconds(3600)));
@@ -76,7 +77,7 @@ class KafkaBlockedPrefixesTest {
       assertThat(block.getBlockedAt()).isEqualTo(now.minusSeconds(60));
     });
     // Read back from the topic by a fresh reader: the release is what is stored now.
-    assertThat(new KafkaBlockedPrefixes(kafka.bootstrapServers(), topic, TIMEOUT).blocked(now))
+    assertThat(new KafkaBlockedPrefixes(KafkaAccess.plaintext(kafka.bootstrapServers()), topic, TIMEOUT).blocked(now))
         .extracting(PrefixBlock::getPrefix).containsExactly("49151");
     // Lapsed, released, deleted or never blocked: nothing to release, nothing written.
     for (String prefix : List.of("23480", "44770", "33612", "99999", "52155")) {
@@ -86,7 +87,7 @@ class KafkaBlockedPrefixesTest {
 
   @Test
   void aBrokerOutOfReachIsAnErrorInBoundedTime() {
-    KafkaBlockedPrefixes unreachable = new KafkaBlockedPrefixes("127.0.0.1:1", topic, Duration.ofSeconds(1));
+    KafkaBlockedPrefixes unreachable = new KafkaBlockedPrefixes(KafkaAccess.plaintext("127.0.0.1:1"), topic, Duration.ofSeconds(1));
 
     long started = System.nanoTime();
     assertThatThrownBy(() -> unreachable.blocked(now)).isInstanceOf(BlocksUnavailableException.class);
@@ -96,7 +97,7 @@ class KafkaBlockedPrefixesTest {
 
   private void produce(String prefix, PrefixBlock block) {
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-        KafkaSettings.durableProducer(kafka.bootstrapServers(), "test-blocks"), new StringSerializer(), new ByteArraySerializer())) {
+        KafkaSettings.durableProducer(KafkaAccess.plaintext(kafka.bootstrapServers()), "test-blocks"), new StringSerializer(), new ByteArraySerializer())) {
       byte[] value = block == null ? null : topic.valueSerde().serializer().serialize(topic.name(), block);
       producer.send(new ProducerRecord<>(topic.name(), prefix, value)).get();
     } catch (Exception e) {

@@ -1,0 +1,331 @@
+package dev.relay.local;
+
+import dev.relay.kafka.embedded.FreePorts;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.local.acl.RelayAcls;
+import dev.relay.support.kafka.KafkaSettings;
+import dev.relay.support.secrets.Keyring;
+import java.io.Reader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Every service as its own process, started the way docker-compose.yml starts it: the main class of
+ * its {@code command} and the environment of its {@code environment} section, read from the compose
+ * file itself, with the values a {@code .env} would give (secrets, one SCRAM login per service) and
+ * only the network addresses, ports and state directories changed from containers to one host.
+ * Against the secured three-node cluster: two API instances, two dispatchers, dlr-ingest, scoring and
+ * the provider simulator. Verifications through both APIs are approved; one dispatcher is killed with
+ * SIGKILL while verifications are in flight, and every acknowledged one is still approved, through the
+ * survivor, which then owns every partition.
+ */
+@Tag("integration")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ComposeProcessesEndToEndTest {
+
+  private static final Path COMPOSE = Path.of("..", "docker-compose.yml");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Z0-9_]+)(?::([-?])([^}]*))?}");
+  private static final Duration READY_WAIT = Duration.ofSeconds(150);
+
+  @TempDir static Path dir;
+  private static SecuredRelayKafka kafka;
+  private static Map<String, Map<String, Object>> compose;
+  private static final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+  private static long beginNanos;
+
+  /** One child JVM, its HTTP port and its log. */
+  record ServiceProcess(String name, Process process, int port, Path log) {
+    String url() {
+      return "http://127.0.0.1:" + port;
+    }
+  }
+
+  @BeforeAll
+  @SuppressWarnings("unchecked")
+  static void start() throws Exception {
+    beginNanos = System.nanoTime();
+    try (Reader reader = Files.newBufferedReader(COMPOSE)) {
+      compose = (Map<String, Map<String, Object>>) new Yaml().<Map<String, Object>>load(reader).get("services");
+    }
+    kafka = SecuredRelayKafka.start();
+    Map<String, Integer> ports = new HashMap<>();
+    for (String name : List.of("provider-sim", "dlr-ingest", "dispatcher-1", "dispatcher-2", "scoring", "api-1", "api-2")) {
+      ports.put(name, FreePorts.pick());
+    }
+    Map<String, String> dotEnv = dotEnv();
+    // Containers reach each other by service name on fixed ports; on one host, by loopback and free ports.
+    Map<String, String> addresses = Map.of(
+        "http://provider-sim:8090", "http://127.0.0.1:" + ports.get("provider-sim"),
+        "http://dlr-ingest:8082", "http://127.0.0.1:" + ports.get("dlr-ingest"));
+
+    launch("provider-sim", "provider-sim", ports, dotEnv, addresses, Map.of());
+    launch("dlr-ingest", "dlr-ingest", ports, dotEnv, addresses, Map.of());
+    for (String dispatcher : List.of("dispatcher-1", "dispatcher-2")) {
+      launch(dispatcher, "dispatcher-stream", ports, dotEnv, addresses, Map.of(
+          // Each container has its own host name, which the default transactional id is made of.
+          DispatcherConfig.SENDER_TRANSACTIONAL_ID.envName(), "relay-dispatcher-sender-" + dispatcher,
+          // Every request of this test comes from 127.0.0.1: above the default 5 starts a minute per IP.
+          "RELAY_LIMITS_PER_IP", "50/1m,200/1h"));
+    }
+    launch("scoring", "scoring-stream", ports, dotEnv, addresses, Map.of());
+    launch("api-1", "verification-api", ports, dotEnv, addresses, Map.of());
+    launch("api-2", "verification-api", ports, dotEnv, addresses, Map.of());
+
+    for (ServiceProcess service : processes.values()) {
+      await().atMost(READY_WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+        assertThat(service.process().isAlive()).as("%s exited: %s", service.name(), tail(service)).isTrue();
+        return ready(service);
+      });
+    }
+    System.out.printf("7 service processes ready on the secured 3-node cluster %d ms after the start%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos));
+  }
+
+  @AfterAll
+  static void stop() {
+    processes.values().forEach(service -> service.process().destroy());
+    for (ServiceProcess service : processes.values()) {
+      try {
+        if (!service.process().waitFor(20, TimeUnit.SECONDS)) {
+          service.process().destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+    System.out.printf("ComposeProcessesEndToEndTest took %d ms in all%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos));
+  }
+
+  @Test
+  @Order(1)
+  void aVerificationStartedThroughEitherApiIsCheckedThroughTheOtherAndApproved() throws Exception {
+    String first = "+4915198762001";
+    String second = "+4915198762002";
+    String firstId = startVerification("api-1", first);
+    String secondId = startVerification("api-2", second);
+
+    assertThat(check("api-2", firstId, awaitCode(first))).isEqualTo("approved");
+    assertThat(check("api-1", secondId, awaitCode(second))).isEqualTo("approved");
+  }
+
+  @Test
+  @Order(2)
+  void aDispatcherKilledMidRunLosesNothingAcknowledgedAndTheSurvivorTakesItsPartitions() throws Exception {
+    List<String> numbers = List.of("+4915198763001", "+4915198763002", "+4915198763003", "+4915198763004");
+    Map<String, String> ids = new LinkedHashMap<>();
+    for (int i = 0; i < numbers.size(); i++) {
+      ids.put(numbers.get(i), startVerification(i % 2 == 0 ? "api-1" : "api-2", numbers.get(i)));
+    }
+    ServiceProcess victim = processes.get("dispatcher-1");
+    victim.process().destroyForcibly();  // SIGKILL: no shutdown hook, no leaving the group
+    assertThat(victim.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
+    long killedAt = System.nanoTime();
+
+    for (Map.Entry<String, String> started : ids.entrySet()) {
+      String code = awaitCode(started.getKey());
+      // Until the survivor has taken the dead one's partitions a check may time out (504, "retrying is
+      // safe"); a client retries, as here. A 504 acknowledges nothing.
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+          assertThat(check("api-1", started.getValue(), code)).as(started.getKey()).isEqualTo("approved"));
+    }
+    System.out.printf("every verification acknowledged before the SIGKILL approved %d ms after it%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
+
+    int partitions = SecuredRelayKafka.TOPICS.verificationRequests.partitions();
+    try (Admin admin = Admin.create(KafkaSettings.admin(kafka.superUser(), "test-groups", Duration.ofSeconds(20)))) {
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertThat(ownedPartitions(admin, "relay-dispatcher", SecuredRelayKafka.TOPICS.verificationRequests.name()))
+            .as("the surviving dispatcher owns every partition of the requests").hasSize(partitions);
+        assertThat(ownedPartitions(admin, "relay-dispatcher-sender", SecuredRelayKafka.TOPICS.sendCommands.name()))
+            .as("the surviving sender owns every partition of the send commands").hasSize(partitions);
+      });
+    }
+    assertThat(ready(processes.get("dispatcher-2"))).isTrue();
+  }
+
+  @Test
+  @Order(3)
+  void aServiceProcessWhosePrincipalHasNoAclsExitsNonZeroSayingWhy() throws Exception {
+    Map<String, String> dotEnv = dotEnv();
+    dotEnv.put("RELAY_SCORING_KAFKA_JAAS", kafka.jaas("nobody"));
+    launch("scoring-refused", "scoring-stream", Map.of("scoring-refused", FreePorts.pick()), dotEnv, Map.of(), Map.of());
+    ServiceProcess refused = processes.get("scoring-refused");
+
+    assertThat(refused.process().waitFor(90, TimeUnit.SECONDS)).as("exits: %s", tail(refused)).isTrue();
+    assertThat(refused.process().exitValue()).as(tail(refused)).isEqualTo(1);
+    assertThat(Files.readString(refused.log())).contains("not visible to this Kafka principal (no DESCRIBE ACL)");
+  }
+
+  /** The partitions of {@code topic} the group's one member holds; fails while there is more than one. */
+  private static Set<Integer> ownedPartitions(Admin admin, String group, String topic) throws Exception {
+    ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all().get(20, TimeUnit.SECONDS).get(group);
+    Collection<MemberDescription> members = description.members();
+    assertThat(members).as("members of %s", group).hasSize(1);
+    Set<Integer> owned = new TreeSet<>();
+    for (TopicPartition partition : members.iterator().next().assignment().topicPartitions()) {
+      if (partition.topic().equals(topic)) {
+        owned.add(partition.partition());
+      }
+    }
+    return owned;
+  }
+
+  /** Starts {@code composeService} as a child JVM with its compose environment, and records it as {@code name}. */
+  @SuppressWarnings("unchecked")
+  private static void launch(String name, String composeService, Map<String, Integer> ports, Map<String, String> dotEnv,
+      Map<String, String> addresses, Map<String, String> extra) throws Exception {
+    Map<String, Object> service = compose.get(composeService);
+    String mainClass = ((List<String>) service.get("command")).get(0);
+    Map<String, String> env = new LinkedHashMap<>();
+    ((Map<String, Object>) service.get("environment")).forEach((variable, value) -> {
+      String resolved = resolve(String.valueOf(value), dotEnv);
+      for (Map.Entry<String, String> address : addresses.entrySet()) {
+        resolved = resolved.replace(address.getKey(), address.getValue());
+      }
+      env.put(variable, resolved);
+    });
+    env.put("RELAY_HTTP_PORT", Integer.toString(ports.get(name)));
+    if (env.containsKey("RELAY_STREAMS_STATE_DIR")) {
+      env.put("RELAY_STREAMS_STATE_DIR", dir.resolve(name + "-state").toString());
+    }
+    env.putAll(extra);
+
+    Path log = dir.resolve(name + ".log");
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", System.getProperty("java.class.path"), mainClass)
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(variable -> variable.startsWith("RELAY_"));
+    builder.environment().putAll(env);
+    processes.put(name, new ServiceProcess(name, builder.start(), ports.get(name), log));
+  }
+
+  /** What a .env beside the compose file gives: generated secrets, the cluster, one SCRAM login per service. */
+  private static Map<String, String> dotEnv() {
+    LocalSecrets secrets = LocalSecrets.loadOrCreate(dir.resolve("secrets"));
+    Map<String, String> env = new HashMap<>();
+    env.put("RELAY_CODE_HMAC_KEYS", Keyring.generateSetting("k1"));
+    env.put("RELAY_CODE_ENCRYPTION_KEYS", Keyring.generateSetting("k1"));
+    env.put("RELAY_ID_KEYS", Keyring.generateSetting("k1"));
+    env.put("TWILIO_ACCOUNT_SID", secrets.get("twilio-account-sid"));
+    env.put("TWILIO_AUTH_TOKEN", secrets.get("twilio-auth-token"));
+    env.put("VONAGE_API_KEY", secrets.get("vonage-api-key"));
+    env.put("VONAGE_API_SECRET", secrets.get("vonage-api-secret"));
+    env.put("VONAGE_SIGNATURE_SECRET", secrets.get("vonage-signature-secret"));
+    env.put("PLIVO_AUTH_ID", secrets.get("plivo-auth-id"));
+    env.put("PLIVO_AUTH_TOKEN", secrets.get("plivo-auth-token"));
+    env.put("RELAY_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("RELAY_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
+    env.put("RELAY_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
+    env.put("RELAY_API_KAFKA_JAAS", kafka.jaas(RelayAcls.API));
+    env.put("RELAY_DISPATCHER_KAFKA_JAAS", kafka.jaas(RelayAcls.DISPATCHER));
+    env.put("RELAY_DLR_KAFKA_JAAS", kafka.jaas(RelayAcls.DLR_INGEST));
+    env.put("RELAY_SCORING_KAFKA_JAAS", kafka.jaas(RelayAcls.SCORING));
+    env.put("RELAY_TOPICS_KAFKA_JAAS", kafka.jaas(RelayAcls.TOPICS));
+    return env;
+  }
+
+  /** Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR:?error}. */
+  private static String resolve(String value, Map<String, String> dotEnv) {
+    Matcher matcher = REFERENCE.matcher(value);
+    StringBuilder resolved = new StringBuilder();
+    while (matcher.find()) {
+      String set = dotEnv.get(matcher.group(1));
+      if (set == null && "?".equals(matcher.group(2))) {
+        throw new AssertionError("the compose file needs " + matcher.group(1) + ": " + matcher.group(3));
+      }
+      matcher.appendReplacement(resolved, Matcher.quoteReplacement(set != null ? set
+          : matcher.group(3) != null ? matcher.group(3) : ""));
+    }
+    matcher.appendTail(resolved);
+    return resolved.toString();
+  }
+
+  private static boolean ready(ServiceProcess service) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/health/ready")).timeout(Duration.ofSeconds(5))
+          .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static String tail(ServiceProcess service) {
+    try {
+      List<String> lines = Files.readAllLines(service.log());
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (Exception e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private static String startVerification(String api, String number) throws Exception {
+    HttpResponse<String> started = post(processes.get(api).url() + "/v1/verifications", "{\"to\": \"" + number + "\"}");
+    assertThat(started.statusCode()).as("%s: %s", api, started.body()).isEqualTo(201);
+    return JSON.readTree(started.body()).get("id").asText();
+  }
+
+  private static String check(String api, String id, String code) throws Exception {
+    HttpResponse<String> checked = post(processes.get(api).url() + "/v1/verifications/" + id + "/check",
+        "{\"code\": \"" + code + "\"}");
+    assertThat(checked.statusCode()).as("%s: %s", api, checked.body()).isEqualTo(200);
+    return JSON.readTree(checked.body()).get("status").asText();
+  }
+
+  private static String awaitCode(String number) throws Exception {
+    String url = processes.get("provider-sim").url() + "/sim/handsets/" + number + "/messages";
+    List<JsonNode> inbox = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(90)).until(() -> {
+      inbox.clear();
+      JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString()).body())
+          .forEach(inbox::add);
+      return !inbox.isEmpty();
+    });
+    return inbox.get(0).get("code").asText();
+  }
+
+  private static HttpResponse<String> post(String url, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
