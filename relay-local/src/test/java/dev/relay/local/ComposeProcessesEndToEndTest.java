@@ -1,5 +1,6 @@
 package dev.relay.local;
 
+import dev.relay.api.http.ApiKeys;
 import dev.relay.kafka.embedded.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -60,6 +61,8 @@ class ComposeProcessesEndToEndTest {
   private static final Path COMPOSE = Path.of("..", "docker-compose.yml");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** The API refuses to start without keys; compose takes them from .env. */
+  private static final ApiKeys.GeneratedKey API_KEY = ApiKeys.generate("compose-test");
   private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Z0-9_]+)(?::([-?])([^}]*))?}");
   private static final Duration READY_WAIT = Duration.ofSeconds(150);
 
@@ -104,8 +107,10 @@ class ComposeProcessesEndToEndTest {
           "RELAY_LIMITS_PER_IP", "50/1m,200/1h"));
     }
     launch("scoring", "scoring-stream", ports, dotEnv, addresses, Map.of());
-    launch("api-1", "verification-api", ports, dotEnv, addresses, Map.of());
-    launch("api-2", "verification-api", ports, dotEnv, addresses, Map.of());
+    // Every check of this test comes from 127.0.0.1 too: above the default 10 checks a minute per IP.
+    Map<String, String> apiLimits = Map.of("RELAY_API_CHECKS_PER_IP", "600/1m");
+    launch("api-1", "verification-api", ports, dotEnv, addresses, apiLimits);
+    launch("api-2", "verification-api", ports, dotEnv, addresses, apiLimits);
 
     for (ServiceProcess service : processes.values()) {
       await().atMost(READY_WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -224,6 +229,10 @@ class ComposeProcessesEndToEndTest {
       env.put(variable, resolved);
     });
     env.put("RELAY_HTTP_PORT", Integer.toString(ports.get(name)));
+    if (env.containsKey("RELAY_MANAGEMENT_PORT")) {
+      // Compose gives every container the same management port; here they share one host.
+      env.put("RELAY_MANAGEMENT_PORT", Integer.toString(FreePorts.pick()));
+    }
     if (env.containsKey("RELAY_STREAMS_STATE_DIR")) {
       env.put("RELAY_STREAMS_STATE_DIR", dir.resolve(name + "-state").toString());
     }
@@ -245,6 +254,11 @@ class ComposeProcessesEndToEndTest {
     Map<String, String> env = new HashMap<>();
     env.put("RELAY_CODE_HMAC_KEYS", Keyring.generateSetting("k1"));
     env.put("RELAY_CODE_ENCRYPTION_KEYS", Keyring.generateSetting("k1"));
+    env.put("RELAY_GUESS_ENCRYPTION_KEYS", Keyring.generateSetting("g1"));
+    env.put("RELAY_API_KEYS", API_KEY.settingEntry());
+    env.put("GRAFANA_ADMIN_PASSWORD", "unused-here");
+    // The test's receipts travel over loopback http; a deployment gives an https public URL.
+    env.put("RELAY_DLR_ALLOW_PLAIN_HTTP", "true");
     env.put("RELAY_ID_KEYS", Keyring.generateSetting("k1"));
     env.put("TWILIO_ACCOUNT_SID", secrets.get("twilio-account-sid"));
     env.put("TWILIO_AUTH_TOKEN", secrets.get("twilio-auth-token"));
@@ -307,6 +321,13 @@ class ComposeProcessesEndToEndTest {
   private static String check(String api, String id, String code) throws Exception {
     HttpResponse<String> checked = post(processes.get(api).url() + "/v1/verifications/" + id + "/check",
         "{\"code\": \"" + code + "\"}");
+    if (checked.statusCode() == 404) {
+      // A check answered 504 may still have approved it; a retry of a finished one is 404 (not pending).
+      HttpResponse<String> status = HTTP.send(HttpRequest.newBuilder(URI.create(processes.get(api).url() + "/v1/verifications/" + id))
+          .header("Authorization", "Bearer " + API_KEY.key()).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(status.statusCode()).as("%s: %s", api, status.body()).isEqualTo(200);
+      return JSON.readTree(status.body()).get("status").asText();
+    }
     assertThat(checked.statusCode()).as("%s: %s", api, checked.body()).isEqualTo(200);
     return JSON.readTree(checked.body()).get("status").asText();
   }
@@ -325,7 +346,7 @@ class ComposeProcessesEndToEndTest {
 
   private static HttpResponse<String> post(String url, String body) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        .header("Content-Type", "application/json").header("Authorization", "Bearer " + API_KEY.key()).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }
