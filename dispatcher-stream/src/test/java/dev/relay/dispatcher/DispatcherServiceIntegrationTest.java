@@ -162,7 +162,9 @@ class DispatcherServiceIntegrationTest {
 
   @Test
   void aVerificationGoesThroughTheSecondRouteAndTheDeliveredCodeApproves() throws Exception {
-    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, settings("svc1."));
+    // One map for both services: the sender must open the codes the dispatcher sealed.
+    Map<String, String> values = settings("svc1.");
+    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, values);
     Topics topics = Topics.fromConfig(config.lookup());
     SecretSealer sealer = Secrets.guessSealer(config);
     VerificationIds ids = Secrets.ids(config);
@@ -172,7 +174,7 @@ class DispatcherServiceIntegrationTest {
     String id = ids.mint(NUMBER);
 
     ListAppender<ILoggingEvent> logs = captureLogs();
-    try (SenderService sender = startSender(settings("svc1."), Map.of("twilio", twilio, "vonage", vonage));
+    try (SenderService sender = startSender(values, Map.of("twilio", twilio, "vonage", vonage));
         DispatcherService service = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
       service.start();
       await().atMost(WAIT).until(service::isReady);
@@ -293,14 +295,16 @@ class DispatcherServiceIntegrationTest {
 
   @Test
   void fiftyConcurrentWrongGuessesCountAtMostFive() throws Exception {
-    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, settings("svc4."));
+    // One map for both services: the sender must open the codes the dispatcher sealed.
+    Map<String, String> values = settings("svc4.");
+    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, values);
     Topics topics = Topics.fromConfig(config.lookup());
     SecretSealer sealer = Secrets.guessSealer(config);
     String id = Secrets.ids(config).mint(NUMBER);
     Handset twilio = new Handset("twilio", ProviderResponse.accepted("SM-1", null));
     Handset vonage = new Handset("vonage", ProviderResponse.accepted("VN-1", null));
 
-    try (SenderService sender = startSender(settings("svc4."), Map.of("twilio", twilio, "vonage", vonage));
+    try (SenderService sender = startSender(values, Map.of("twilio", twilio, "vonage", vonage));
         DispatcherService service = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
       service.start();
       await().atMost(WAIT).until(service::isReady);
