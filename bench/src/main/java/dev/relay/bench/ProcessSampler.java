@@ -122,8 +122,8 @@ final class ProcessSampler implements AutoCloseable {
 
   private static final String[][] PARTS = {
       {"bench-", "bench (load generator)"},
-      {"relay-dispatcher-sender", "dispatcher sender"},
-      {"relay-sender", "dispatcher sender"},
+      // The sender service: its worker thread and its Kafka clients (group relay-sender, ids relay-sender-<host>).
+      {"relay-sender", "sender"},
       {"relay-dispatcher", "dispatcher streams"},
       {"relay-scoring", "scoring streams"},
       {"verification-api", "api"},

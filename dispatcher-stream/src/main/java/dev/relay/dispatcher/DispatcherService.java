@@ -11,8 +11,6 @@ import dev.relay.dispatcher.routing.RoutingTable;
 import dev.relay.dispatcher.routing.RoutingTableFile;
 import dev.relay.dispatcher.routing.RoutingTablePublisher;
 import dev.relay.dispatcher.routing.ScoredRouting;
-import dev.relay.dispatcher.sender.CommandExecutor;
-import dev.relay.dispatcher.sender.CommandSender;
 import dev.relay.dispatcher.topology.DispatcherTopology;
 import dev.relay.dispatcher.topology.VerificationSecrets;
 import dev.relay.providers.ProviderClient;
@@ -26,7 +24,6 @@ import dev.relay.dispatcher.admin.RoutingTableAdmin;
 import dev.relay.support.kafka.KafkaConnections;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
-import dev.relay.support.secrets.Secrets;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -43,11 +40,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dispatcher as a running service: the Kafka Streams app that owns every verification, the
- * sender that calls the providers, and a small HTTP server for health and metrics. Ready when Streams
- * is {@code RUNNING} and the sender has command partitions to work on. Everything the config can get
- * wrong (limits, routing, keys, providers named in routes) is refused when the service is built,
- * before anything starts.
+ * The dispatcher as a running service: the Kafka Streams app that owns every verification and a
+ * small HTTP server for health and metrics (the send commands it emits are carried out by the
+ * {@code sender} service). Ready when Streams is {@code RUNNING}. Everything the config can get wrong
+ * (limits, routing, keys, providers named in routes) is refused when the service is built, before
+ * anything starts.
  */
 public final class DispatcherService implements RelayService {
 
@@ -68,7 +65,6 @@ public final class DispatcherService implements RelayService {
   private final Path tableFile;
   private final VerificationSecrets secrets;
   private final Map<String, ProviderClient> providers;
-  private final CommandExecutor executor;
   private final String httpHost;
   private final java.util.OptionalInt managementPort;
   private final int httpPort;
@@ -79,7 +75,6 @@ public final class DispatcherService implements RelayService {
 
   private KafkaStreams streams;
   private KafkaStreamsMetrics streamsMetrics;
-  private CommandSender sender;
   private Javalin http;
   private ManagementServer management;
 
@@ -94,8 +89,8 @@ public final class DispatcherService implements RelayService {
   }
 
   /**
-   * @param providers the provider clients by name, as routes call them
-   * @param onFatal run once when Streams or the sender stops for good (the launcher exits non-zero)
+   * @param providers the provider clients by name: routes may name only these
+   * @param onFatal run once when Streams stops for good (the launcher exits non-zero)
    */
   public DispatcherService(RelayConfig config, Map<String, ProviderClient> providers, Runnable onFatal) {
     this.kafka = KafkaAccess.from(config);
@@ -115,8 +110,6 @@ public final class DispatcherService implements RelayService {
     }
     this.secrets = VerificationSecrets.fromConfig(config, settings.codeLength());
     this.providers = Map.copyOf(providers);
-    this.executor = new CommandExecutor(this.providers, Secrets.codeSealer(config), Clock.systemUTC(),
-        settings.senderTryTimeout());
     this.httpHost = config.get(DispatcherConfig.HTTP_HOST);
     this.httpPort = config.getInt(DispatcherConfig.HTTP_PORT);
     this.managementPort = CommonKeys.managementPort(config);
@@ -126,21 +119,17 @@ public final class DispatcherService implements RelayService {
 
   /**
    * What the dispatcher's Kafka principal must be allowed: its Streams app (the lifecycle), the
-   * sender's group and transactional producer (ids start with the application id), the routing
-   * table it publishes, and a look at every topic, which it checks exist at start-up.
+   * routing table it publishes, and a look at every topic, which it checks exist at start-up. It
+   * writes send commands and reads their results; carrying them out is the sender's.
    */
-  public static ServiceAcls kafkaAcls(Topics topics, String applicationId, String senderGroupId, String senderTransactionalId) {
+  public static ServiceAcls kafkaAcls(Topics topics, String applicationId) {
     return ServiceAcls.builder(NAME)
         .describe(topics.all())
         .read(topics.verificationRequests, topics.codeChecks, topics.sendResults, topics.deliveryReceipts,
-            topics.verificationEvents, topics.providerScores, topics.routingTable, topics.blockedPrefixes,
-            topics.sendCommands)
+            topics.verificationEvents, topics.providerScores, topics.routingTable, topics.blockedPrefixes)
         .write(topics.sendCommands, topics.verificationReplies, topics.verificationEvents, topics.deadLetters,
-            topics.blockedPrefixes, topics.routingTable, topics.sendResults)
+            topics.blockedPrefixes, topics.routingTable)
         .streamsApp(applicationId)
-        .group(senderGroupId)
-        // The default sender id, <application id>-sender-<host>, is covered by the app's prefix.
-        .transactionalIds(senderTransactionalId.startsWith(applicationId) ? applicationId : senderTransactionalId)
         .build();
   }
 
@@ -155,8 +144,7 @@ public final class DispatcherService implements RelayService {
       throw new IllegalStateException("the dispatcher was started already");
     }
     TopicProvisioner.ensure(kafka, topics.all(), PROVISION_TIMEOUT);
-    AclCheck.verify(kafka, kafkaAcls(topics, settings.applicationId(), settings.senderGroupId(),
-        settings.senderTransactionalId()), PROVISION_TIMEOUT);
+    AclCheck.verify(kafka, kafkaAcls(topics, settings.applicationId()), PROVISION_TIMEOUT);
     if (tableFile != null && new RoutingTablePublisher(kafka, topics, Clock.systemUTC())
         .publishIfNoneYet(tableFile, "dispatcher:" + settings.applicationId())) {
       LOG.info("routing table from {} published", tableFile);
@@ -179,9 +167,6 @@ public final class DispatcherService implements RelayService {
     streamsMetrics.bindTo(metrics);
     streams.start();
 
-    sender = new CommandSender(kafka, topics, settings, executor, metrics, () -> fatal("sender stopped"));
-    sender.start();
-
     management = ManagementServer.start(managementPort, httpHost, NAME, this::isReady, metrics);
     http = RelayHttp.create(NAME, this::isReady, metrics, !management.enabled());
     if (!adminToken.isEmpty()) {
@@ -195,12 +180,10 @@ public final class DispatcherService implements RelayService {
   @Override
   public boolean isReady() {
     KafkaStreams running = streams;
-    CommandSender working = sender;
-    // RUNNING comes only after every task's state is restored; the connection checks notice a broker
+    // RUNNING comes only after every task's state is restored; the connection check notices a broker
     // gone, which Streams itself rides out in RUNNING.
     return !fatal.get() && running != null && running.state() == KafkaStreams.State.RUNNING
-        && working != null && working.isAssigned()
-        && KafkaConnections.ofStreams(running::metrics).connected() && working.isConnected();
+        && KafkaConnections.ofStreams(running::metrics).connected();
   }
 
   @Override
@@ -231,9 +214,6 @@ public final class DispatcherService implements RelayService {
     if (management != null) {
       management.close();
       management = null;
-    }
-    if (sender != null) {
-      sender.close();
     }
     if (streams != null) {
       // Leave the group: otherwise this instance's partitions, and the timeouts in them, wait a whole

@@ -12,6 +12,8 @@ import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
 import dev.relay.providers.OutboundMessage;
 import dev.relay.providers.ProviderClient;
 import dev.relay.providers.ProviderResponse;
+import dev.relay.sender.SenderService;
+import dev.relay.sender.config.SenderConfig;
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.CodeCheckRequest;
@@ -69,15 +71,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dispatcher as it runs in production, on a real broker with fake providers: a start is sent
- * through the second route after the first rejects, the code that reached the handset approves, and
+ * The dispatcher as it runs in production, on a real broker with fake providers behind a sender
+ * service: a start is sent through the second route after the first rejects, the code that reached the handset approves, and
  * afterwards no topic and no state file holds that code in plaintext.
  */
 @Tag("integration")
 class DispatcherServiceIntegrationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
-  /** Longer than a DispatcherService close can take (sender 10 s, then Streams 30 s), with a margin. */
+  /** Longer than a DispatcherService close can take (Streams 30 s), with a margin. */
   private static final Duration WINDOW_BEYOND_CLOSE = Duration.ofSeconds(45);
   private static final String NUMBER = "+4915112345678";
   private static final Pattern CODE_IN_TEXT = Pattern.compile("code is ([0-9]+)$");
@@ -131,8 +133,6 @@ class DispatcherServiceIntegrationTest {
     values.put(Topics.PARTITIONS, "2");
     values.put(DispatcherConfig.APPLICATION_ID.name(), prefix + "dispatcher");
     values.put(DispatcherConfig.STATE_DIR.name(), stateDirectory.toString());
-    values.put(DispatcherConfig.SENDER_GROUP_ID.name(), prefix + "senders");
-    values.put(DispatcherConfig.SENDER_TRANSACTIONAL_ID.name(), prefix + "sender-1");
     values.put(DispatcherConfig.SMS_ROUTES.name(), "*:twilio,vonage");
     values.put(DispatcherConfig.VOICE_ROUTES.name(), "*:twilio");
     values.put(DispatcherConfig.HTTP_PORT.name(), "0");
@@ -142,9 +142,29 @@ class DispatcherServiceIntegrationTest {
     return values;
   }
 
+  /** The sender service on the same broker and topics, calling {@code providers}; ready before it returns. */
+  private static SenderService startSender(Map<String, String> values, Map<String, ProviderClient> providers) {
+    Map<String, String> senderValues = SenderConfig.SCHEMA.select(values);
+    String prefix = values.get(Topics.PREFIX);
+    senderValues.put(SenderConfig.GROUP_ID.name(), prefix + "senders");
+    senderValues.put(SenderConfig.TRANSACTIONAL_ID.name(), prefix + "sender-1");
+    senderValues.put(SenderConfig.HTTP_PORT.name(), "0");
+    SenderService sender = new SenderService(RelayConfig.of(SenderConfig.SCHEMA, senderValues), providers);
+    try {
+      sender.start();
+      await().atMost(WAIT).until(sender::isReady);
+    } catch (RuntimeException | Error e) {
+      sender.close();
+      throw e;
+    }
+    return sender;
+  }
+
   @Test
   void aVerificationGoesThroughTheSecondRouteAndTheDeliveredCodeApproves() throws Exception {
-    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, settings("svc1."));
+    // One map for both services: the sender must open the codes the dispatcher sealed.
+    Map<String, String> values = settings("svc1.");
+    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, values);
     Topics topics = Topics.fromConfig(config.lookup());
     SecretSealer sealer = Secrets.guessSealer(config);
     VerificationIds ids = Secrets.ids(config);
@@ -154,7 +174,8 @@ class DispatcherServiceIntegrationTest {
     String id = ids.mint(NUMBER);
 
     ListAppender<ILoggingEvent> logs = captureLogs();
-    try (DispatcherService service = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
+    try (SenderService sender = startSender(values, Map.of("twilio", twilio, "vonage", vonage));
+        DispatcherService service = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
       service.start();
       await().atMost(WAIT).until(service::isReady);
       assertThat(httpStatus(service, "/health/ready")).isEqualTo(200);
@@ -227,7 +248,7 @@ class DispatcherServiceIntegrationTest {
       throws Exception {
     Map<String, String> values = settings("svc3.");
     // The window must outlast the first instance's close, whatever the machine: an exactly-once close is
-    // bounded by the sender's 10 s and Streams' 30 s (DispatcherService), not by how fast it usually is.
+    // bounded by Streams' 30 s (DispatcherService), not by how fast it usually is.
     values.put(DispatcherConfig.DELIVERY_WINDOW.name(), WINDOW_BEYOND_CLOSE.toSeconds() + "s");
     RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, values);
     Topics topics = Topics.fromConfig(config.lookup());
@@ -235,50 +256,56 @@ class DispatcherServiceIntegrationTest {
     Handset twilio = new Handset("twilio", ProviderResponse.accepted("SM-1", null));
     Handset vonage = new Handset("vonage", ProviderResponse.accepted("VN-1", null));
 
-    try (DispatcherService first = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
-      first.start();
-      await().atMost(WAIT).until(first::isReady);
-      produce(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer(),
-          VerificationRequest.newBuilder()
-              .setRequestId("req-1")
-              .setTo(NUMBER)
-              .setCountry("DE")
-              .setReplyTo("wait-1")
-              .setRequestedAt(now())
-              .build());
-      await().atMost(WAIT).until(() -> twilio.inbox().size() == 1);
-      assertThat(readCommitted(topics.sendResults.name(), 1)).hasSize(1);
-    }
-    assertThat(vonage.inbox()).as("the window had not closed before the stop").isEmpty();
+    // The sender runs on through the dispatcher's restart, as it would in a deployment.
+    try (SenderService sender = startSender(values, Map.of("twilio", twilio, "vonage", vonage))) {
+      try (DispatcherService first = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
+        first.start();
+        await().atMost(WAIT).until(first::isReady);
+        produce(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer(),
+            VerificationRequest.newBuilder()
+                .setRequestId("req-1")
+                .setTo(NUMBER)
+                .setCountry("DE")
+                .setReplyTo("wait-1")
+                .setRequestedAt(now())
+                .build());
+        await().atMost(WAIT).until(() -> twilio.inbox().size() == 1);
+        assertThat(readCommitted(topics.sendResults.name(), 1)).hasSize(1);
+      }
+      assertThat(vonage.inbox()).as("the window had not closed before the stop").isEmpty();
 
-    // A fresh state directory: the second instance restores everything from the changelogs.
-    values.put(DispatcherConfig.STATE_DIR.name(), otherStateDir.toString());
-    try (DispatcherService second = new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, values),
-        Map.of("twilio", twilio, "vonage", vonage))) {
-      second.start();
-      await().atMost(WAIT.plus(WINDOW_BEYOND_CLOSE)).until(() -> vonage.inbox().size() == 1);
-      String sent = twilio.inbox().get(0).text();
-      String resent = vonage.inbox().get(0).text();
-      assertThat(sent.equals(resent)).as("the same code is resent").isTrue();
-      assertThat(vonage.inbox().get(0).idempotencyKey()).endsWith("-2");
-      List<VerificationEvent> events = readCommitted(topics.verificationEvents.name(), 2).stream()
-          .map(record -> topics.verificationEvents.valueSerde().deserializer().deserialize("", record.value()))
-          .toList();
-      assertThat(events).extracting(VerificationEvent::getReason).containsExactly("created", "failover:timeout");
-      assertThat(twilio.inbox()).as("no second message for the first attempt").hasSize(1);
+      // A fresh state directory: the second instance restores everything from the changelogs.
+      values.put(DispatcherConfig.STATE_DIR.name(), otherStateDir.toString());
+      try (DispatcherService second = new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, values),
+          Map.of("twilio", twilio, "vonage", vonage))) {
+        second.start();
+        await().atMost(WAIT.plus(WINDOW_BEYOND_CLOSE)).until(() -> vonage.inbox().size() == 1);
+        String sent = twilio.inbox().get(0).text();
+        String resent = vonage.inbox().get(0).text();
+        assertThat(sent.equals(resent)).as("the same code is resent").isTrue();
+        assertThat(vonage.inbox().get(0).idempotencyKey()).endsWith("-2");
+        List<VerificationEvent> events = readCommitted(topics.verificationEvents.name(), 2).stream()
+            .map(record -> topics.verificationEvents.valueSerde().deserializer().deserialize("", record.value()))
+            .toList();
+        assertThat(events).extracting(VerificationEvent::getReason).containsExactly("created", "failover:timeout");
+        assertThat(twilio.inbox()).as("no second message for the first attempt").hasSize(1);
+      }
     }
   }
 
   @Test
   void fiftyConcurrentWrongGuessesCountAtMostFive() throws Exception {
-    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, settings("svc4."));
+    // One map for both services: the sender must open the codes the dispatcher sealed.
+    Map<String, String> values = settings("svc4.");
+    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, values);
     Topics topics = Topics.fromConfig(config.lookup());
     SecretSealer sealer = Secrets.guessSealer(config);
     String id = Secrets.ids(config).mint(NUMBER);
     Handset twilio = new Handset("twilio", ProviderResponse.accepted("SM-1", null));
     Handset vonage = new Handset("vonage", ProviderResponse.accepted("VN-1", null));
 
-    try (DispatcherService service = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
+    try (SenderService sender = startSender(values, Map.of("twilio", twilio, "vonage", vonage));
+        DispatcherService service = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
       service.start();
       await().atMost(WAIT).until(service::isReady);
       produce(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer(),

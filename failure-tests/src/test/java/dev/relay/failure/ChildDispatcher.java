@@ -1,7 +1,10 @@
 package dev.relay.failure;
 
 import dev.relay.dispatcher.DispatcherService;
+import dev.relay.providers.ProviderClient;
 import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.sender.SenderService;
+import dev.relay.sender.config.SenderConfig;
 import dev.relay.support.config.RelayConfig;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -11,9 +14,10 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * A dispatcher in a process of its own, so a test can kill it with SIGKILL: its Kafka clients never
- * commit, leave the group or abort a transaction, exactly as when a machine dies.
- * Arguments: the settings as a properties file, and the file its providers record their calls in.
+ * A dispatcher and a sender in a process of their own (one node), so a test can kill them with
+ * SIGKILL: their Kafka clients never commit, leave the group or abort a transaction, exactly as when
+ * a machine dies. Arguments: the settings of both as a properties file (each takes the keys it
+ * reads), and the file the sender's providers record their calls in.
  */
 public final class ChildDispatcher {
 
@@ -27,9 +31,15 @@ public final class ChildDispatcher {
     Map<String, String> values = new HashMap<>();
     props.stringPropertyNames().forEach(key -> values.put(key, props.getProperty(key)));
     Path calls = Path.of(args[1]);
-    DispatcherService service = new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, values),
-        Map.of("twilio", new RecordingProvider("twilio", calls), "vonage", new RecordingProvider("vonage", calls)));
+    Map<String, ProviderClient> providers =
+        Map.of("twilio", new RecordingProvider("twilio", calls), "vonage", new RecordingProvider("vonage", calls));
+    DispatcherService service = new DispatcherService(
+        RelayConfig.of(DispatcherConfig.SCHEMA, DispatcherConfig.SCHEMA.select(values)), providers);
     service.start();
+    Map<String, String> senderValues = SenderConfig.SCHEMA.select(values);
+    // The test watches the dispatcher's port; the sender's health is not what it waits for.
+    senderValues.put(SenderConfig.HTTP_PORT.name(), "0");
+    new SenderService(RelayConfig.of(SenderConfig.SCHEMA, senderValues), providers).start();
     // Runs until killed; the test never closes it.
     Thread.currentThread().join();
   }

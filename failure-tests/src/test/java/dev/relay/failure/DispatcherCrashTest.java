@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.relay.dispatcher.DispatcherService;
 import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.providers.ProviderClient;
+import dev.relay.sender.SenderService;
+import dev.relay.sender.config.SenderConfig;
 import dev.relay.failure.RecordingProvider.Call;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
 import dev.relay.kafka.embedded.FreePorts;
@@ -90,13 +93,13 @@ class DispatcherCrashTest {
     shared.put(Topics.PREFIX, "crash.");
     shared.put(Topics.PARTITIONS, "6");
     shared.put(DispatcherConfig.APPLICATION_ID.name(), "crash.dispatcher");
-    shared.put(DispatcherConfig.SENDER_GROUP_ID.name(), "crash.senders");
+    shared.put(SenderConfig.GROUP_ID.name(), "crash.senders");
     shared.put(DispatcherConfig.SMS_ROUTES.name(), "*:twilio,vonage");
     shared.put(DispatcherConfig.VOICE_ROUTES.name(), "");
     shared.put(DispatcherConfig.DELIVERY_WINDOW.name(), DELIVERY_WINDOW.toSeconds() + "s");
     shared.put(DispatcherConfig.HTTP_HOST.name(), "127.0.0.1");
     shared.put(DispatcherConfig.CODE_LENGTH.name(), "8");
-    Topics topics = Topics.fromConfig(RelayConfig.of(DispatcherConfig.SCHEMA, shared).lookup());
+    Topics topics = Topics.fromConfig(RelayConfig.of(DispatcherConfig.SCHEMA, DispatcherConfig.SCHEMA.select(shared)).lookup());
     TopicProvisioner.ensure(KafkaAccess.plaintext(kafka.bootstrapServers()), topics.all(), Duration.ofSeconds(30));
 
     Path survivorCalls = dir.resolve("survivor-calls.tsv");
@@ -106,13 +109,17 @@ class DispatcherCrashTest {
     try {
       Map<String, String> survivorSettings = new HashMap<>(shared);
       survivorSettings.put(DispatcherConfig.STATE_DIR.name(), dir.resolve("survivor-state").toString());
-      survivorSettings.put(DispatcherConfig.SENDER_TRANSACTIONAL_ID.name(), "crash.sender-survivor");
+      survivorSettings.put(SenderConfig.TRANSACTIONAL_ID.name(), "crash.sender-survivor");
       survivorSettings.put(DispatcherConfig.HTTP_PORT.name(), "0");
-      try (DispatcherService survivor = new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, survivorSettings),
-          Map.of("twilio", new RecordingProvider("twilio", survivorCalls),
-              "vonage", new RecordingProvider("vonage", survivorCalls)))) {
+      Map<String, ProviderClient> survivorProviders = Map.of("twilio", new RecordingProvider("twilio", survivorCalls),
+          "vonage", new RecordingProvider("vonage", survivorCalls));
+      try (DispatcherService survivor = new DispatcherService(
+              RelayConfig.of(DispatcherConfig.SCHEMA, DispatcherConfig.SCHEMA.select(survivorSettings)), survivorProviders);
+          SenderService survivorSender = new SenderService(
+              RelayConfig.of(SenderConfig.SCHEMA, SenderConfig.SCHEMA.select(survivorSettings)), survivorProviders)) {
         survivor.start();
-        await().atMost(Duration.ofSeconds(90)).until(() -> survivor.isReady() && ready(victimPort));
+        survivorSender.start();
+        await().atMost(Duration.ofSeconds(90)).until(() -> survivor.isReady() && survivorSender.isReady() && ready(victimPort));
 
         List<String> numbers = new ArrayList<>();
         try (KafkaProducer<String, VerificationRequest> producer = new KafkaProducer<>(
@@ -181,7 +188,7 @@ class DispatcherCrashTest {
     Properties props = new Properties();
     props.putAll(shared);
     props.put(DispatcherConfig.STATE_DIR.name(), dir.resolve("victim-state").toString());
-    props.put(DispatcherConfig.SENDER_TRANSACTIONAL_ID.name(), "crash.sender-victim");
+    props.put(SenderConfig.TRANSACTIONAL_ID.name(), "crash.sender-victim");
     props.put(DispatcherConfig.HTTP_PORT.name(), Integer.toString(port));
     Path settings = dir.resolve("victim.properties");
     try (Writer writer = Files.newBufferedWriter(settings)) {

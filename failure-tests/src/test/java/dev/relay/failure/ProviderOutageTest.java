@@ -10,6 +10,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.dispatcher.DispatcherService;
 import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.sender.SenderService;
+import dev.relay.sender.config.SenderConfig;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
 import dev.relay.local.LocalSecrets;
 import dev.relay.providers.CircuitBreakingClient;
@@ -65,6 +67,7 @@ class ProviderOutageTest {
   private static EmbeddedKafkaCluster kafka;
   private static SimService sim;
   private static DispatcherService dispatcher;
+  private static SenderService sender;
   private static Topics topics;
   private static String simUrl;
 
@@ -97,8 +100,6 @@ class ProviderOutageTest {
     values.put(Topics.PREFIX, "outage.");
     values.put(DispatcherConfig.APPLICATION_ID.name(), "outage.dispatcher");
     values.put(DispatcherConfig.STATE_DIR.name(), dir.resolve("state").toString());
-    values.put(DispatcherConfig.SENDER_GROUP_ID.name(), "outage.senders");
-    values.put(DispatcherConfig.SENDER_TRANSACTIONAL_ID.name(), "outage.sender-1");
     values.put(DispatcherConfig.HTTP_PORT.name(), "0");
     values.put("relay.providers.enabled", "twilio,vonage");
     values.put("relay.dlr.public-url", "http://localhost:" + freePort());
@@ -118,11 +119,20 @@ class ProviderOutageTest {
     topics = Topics.fromConfig(config.lookup());
     dispatcher = new DispatcherService(config);
     dispatcher.start();
-    await().atMost(Duration.ofSeconds(60)).until(dispatcher::isReady);
+    // The sender calls the simulated vendors through the real adapters and their circuit breakers.
+    Map<String, String> senderValues = SenderConfig.SCHEMA.select(values);
+    senderValues.put(SenderConfig.GROUP_ID.name(), "outage.senders");
+    senderValues.put(SenderConfig.TRANSACTIONAL_ID.name(), "outage.sender-1");
+    sender = new SenderService(RelayConfig.of(SenderConfig.SCHEMA, senderValues));
+    sender.start();
+    await().atMost(Duration.ofSeconds(60)).until(() -> dispatcher.isReady() && sender.isReady());
   }
 
   @AfterAll
   static void stop() {
+    if (sender != null) {
+      sender.close();
+    }
     if (dispatcher != null) {
       dispatcher.close();
     }

@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 import dev.relay.api.VerificationApiService;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.dispatcher.DispatcherService;
+import dev.relay.sender.SenderService;
 import dev.relay.dlr.DlrIngestService;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
 import dev.relay.local.LocalStack;
@@ -100,7 +101,7 @@ class ReplicatedBrokerLossTest {
     Map<String, String> api = Map.of(Topics.REPLICATION_FACTOR, Integer.toString(BROKERS),
         ApiConfig.REPLY_TIMEOUT.name(), REPLY_TIMEOUT.toSeconds() + "s");
     stack = new LocalStack(new LocalStackSettings(dataDir, 0, freePort(), freePort(), freePort(), freePort(), freePort()),
-        Map.of(DlrIngestService.NAME, replicated, DispatcherService.NAME, replicated,
+        Map.of(DlrIngestService.NAME, replicated, DispatcherService.NAME, replicated, SenderService.NAME, replicated,
             ScoringService.NAME, replicated, VerificationApiService.NAME, api),
         kafka);
     stack.start();

@@ -1,5 +1,7 @@
 package dev.relay.local;
 
+import dev.relay.sender.SenderService;
+
 /** What the launcher prints once everything is up: where each part listens and how to try it. */
 final class Banner {
 
@@ -14,6 +16,7 @@ final class Banner {
         "Relay is running (started in " + startMillis + " ms, data in " + s.dataDir().toAbsolutePath() + ")",
         "  verification API    http://localhost:" + s.apiPort() + "      (health: /health)",
         "  dispatcher          http://localhost:" + s.dispatcherPort() + "/health",
+        "  sender              " + senderHealth(stack),
         "  dlr-ingest          http://localhost:" + s.dlrPort() + "/health",
         "  scoring             http://localhost:" + s.scoringPort() + "/health",
         "  provider simulator  http://localhost:" + s.simPort() + "      (inbox: /sim/handsets/{number}/messages)",
@@ -32,5 +35,13 @@ final class Banner {
         "  curl -s localhost:" + s.apiPort() + "/v1/admin/blocked-prefixes -H \"Authorization: Bearer $RELAY_ADMIN_KEY\"",
         "",
         "Ctrl-C stops everything; the next start resumes from the data directory.");
+  }
+
+  /** The configured port, or the one the system picked when the settings left it to it. */
+  private static String senderHealth(LocalStack stack) {
+    return stack.services().stream()
+        .filter(service -> service instanceof SenderService)
+        .map(service -> "http://localhost:" + ((SenderService) service).httpPort() + "/health")
+        .findFirst().orElse("not started");
   }
 }

@@ -12,6 +12,8 @@ import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
 import dev.relay.kafka.embedded.HangingTransactions;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.ScoringService;
+import dev.relay.sender.SenderService;
+import dev.relay.sender.config.SenderConfig;
 import dev.relay.scoring.config.ScoringConfig;
 import dev.relay.sim.SimService;
 import dev.relay.sim.config.SimConfig;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole of Relay on one machine: an embedded KRaft broker, the provider simulator, dlr-ingest,
- * the dispatcher, scoring and the API, wired to each other over loopback exactly as separately
+ * the dispatcher, the sender, scoring and the API, wired to each other over loopback exactly as separately
  * deployed services would be (the same service classes and config keys), with every byte of state
  * under one data directory so a restart resumes where it stopped.
  */
@@ -136,6 +138,14 @@ public final class LocalStack implements AutoCloseable {
     dispatcher.put("relay.limits.per-network", "6000/1m");
     dispatcher.put("relay.limits.per-api-key", "60000/1m");
     startService(new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, overridden(DispatcherService.NAME, dispatcher))));
+
+    // The sender calls the providers for the dispatcher's commands: the vendors' credentials and the
+    // key that opens sealed codes, nothing of the dispatcher's own.
+    Map<String, String> sender = new HashMap<>(providers);
+    sender.put("relay.secrets.code-encryption-keys", secrets.get("code-encryption-keys"));
+    sender.put("relay.kafka.bootstrap-servers", bootstrap);
+    sender.put("relay.http.port", Integer.toString(settings.senderPort()));
+    startService(new SenderService(RelayConfig.of(SenderConfig.SCHEMA, overridden(SenderService.NAME, sender))));
 
     startService(new ScoringService(RelayConfig.of(ScoringConfig.SCHEMA, overridden(ScoringService.NAME, Map.of(
         "relay.kafka.bootstrap-servers", bootstrap,
@@ -281,10 +291,16 @@ public final class LocalStack implements AutoCloseable {
 
   /** Where the stack keeps its state, and the ports it listens on. */
   public record LocalStackSettings(Path dataDir, int kafkaPort, int apiPort, int dispatcherPort, int dlrPort,
-      int scoringPort, int simPort) {
+      int scoringPort, int simPort, int senderPort) {
+
+    /** The sender's health and metrics on a port the system picks: for runs that never look at it. */
+    public LocalStackSettings(Path dataDir, int kafkaPort, int apiPort, int dispatcherPort, int dlrPort,
+        int scoringPort, int simPort) {
+      this(dataDir, kafkaPort, apiPort, dispatcherPort, dlrPort, scoringPort, simPort, 0);
+    }
 
     public static LocalStackSettings defaults(Path dataDir) {
-      return new LocalStackSettings(dataDir, 9092, 8080, 8081, 8082, 8083, 8090);
+      return new LocalStackSettings(dataDir, 9092, 8080, 8081, 8082, 8083, 8090, 8084);
     }
   }
 }

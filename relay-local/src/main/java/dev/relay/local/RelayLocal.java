@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code relay-local}: runs the whole system on this machine until Ctrl-C. Flags:
  * {@code --data-dir=./data --kafka-port=9092 --api-port=8080 --dispatcher-port=8081 --dlr-port=8082
- * --scoring-port=8083 --sim-port=8090}.
+ * --scoring-port=8083 --sender-port=8084 --sim-port=8090}.
  */
 public final class RelayLocal {
 
@@ -62,6 +62,7 @@ public final class RelayLocal {
     int dlr = defaults.dlrPort();
     int scoring = defaults.scoringPort();
     int sim = defaults.simPort();
+    int sender = defaults.senderPort();
     for (String arg : args) {
       int equals = arg.indexOf('=');
       if (!arg.startsWith("--") || equals < 0) {
@@ -77,10 +78,11 @@ public final class RelayLocal {
         case "dlr-port" -> dlr = port(name, value);
         case "scoring-port" -> scoring = port(name, value);
         case "sim-port" -> sim = port(name, value);
+        case "sender-port" -> sender = port(name, value);
         default -> throw new IllegalArgumentException("unknown flag --" + name);
       }
     }
-    return new LocalStackSettings(dataDir, kafka, api, dispatcher, dlr, scoring, sim);
+    return new LocalStackSettings(dataDir, kafka, api, dispatcher, dlr, scoring, sim, sender);
   }
 
   private static int port(String name, String value) {

@@ -6,6 +6,7 @@ import dev.relay.api.config.ApiConfig;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dlr.config.DlrConfig;
 import dev.relay.scoring.config.ScoringConfig;
+import dev.relay.sender.config.SenderConfig;
 import dev.relay.sim.config.SimConfig;
 import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.ConfigSchema;
@@ -46,6 +47,7 @@ class ComposeFileTest {
         Arguments.of("provider-sim", SimConfig.SCHEMA),
         Arguments.of("dlr-ingest", DlrConfig.SCHEMA),
         Arguments.of("dispatcher-stream", DispatcherConfig.SCHEMA),
+        Arguments.of("sender", SenderConfig.SCHEMA),
         Arguments.of("scoring-stream", ScoringConfig.SCHEMA),
         Arguments.of("verification-api", ApiConfig.SCHEMA));
   }
@@ -62,7 +64,7 @@ class ComposeFileTest {
   @Test
   void composeRunsTheBrokerAndEveryRelayService() {
     assertThat(services).containsKeys("kafka", "relay-topics", "provider-sim", "dlr-ingest",
-        "dispatcher-stream", "scoring-stream", "verification-api");
+        "dispatcher-stream", "sender", "scoring-stream", "verification-api");
     assertThat(String.valueOf(services.get("kafka").get("image"))).startsWith("apache/kafka:");
   }
 
@@ -83,7 +85,7 @@ class ComposeFileTest {
     List<String> targets = jobs.stream()
         .flatMap(job -> ((List<Map<String, Object>>) job.get("static_configs")).stream())
         .flatMap(config -> ((List<String>) config.get("targets")).stream()).toList();
-    for (String service : List.of("verification-api", "dispatcher-stream", "dlr-ingest", "scoring-stream")) {
+    for (String service : List.of("verification-api", "dispatcher-stream", "sender", "dlr-ingest", "scoring-stream")) {
       Map<String, Object> env = (Map<String, Object>) services.get(service).get("environment");
       assertThat(targets).as("Prometheus scrapes %s on its management port", service)
           .contains(service + ":" + env.get("RELAY_MANAGEMENT_PORT"));
@@ -165,8 +167,20 @@ class ComposeFileTest {
   }
 
   @Test
+  void theSenderOpensCodesWithTheDispatchersKeyAndHoldsNoOtherSecret() {
+    Map<String, Object> sender = declared("sender");
+
+    assertThat(sender.get("RELAY_SECRETS_CODE_ENCRYPTION_KEYS"))
+        .isEqualTo(declared("dispatcher-stream").get("RELAY_SECRETS_CODE_ENCRYPTION_KEYS"));
+    assertThat(sender).doesNotContainKeys("RELAY_SECRETS_CODE_HMAC_KEYS", "RELAY_SECRETS_GUESS_ENCRYPTION_KEYS",
+        "RELAY_SECRETS_ID_KEYS");
+    assertThat(declared("relay-acls")).containsKey("RELAY_ACLS_SENDER_PRINCIPAL");
+  }
+
+  @Test
   void everyServiceTalkingToKafkaTakesTheSameClientSecurityAndItsOwnLogin() {
-    List<String> kafkaServices = List.of("relay-topics", "dlr-ingest", "dispatcher-stream", "scoring-stream", "verification-api");
+    List<String> kafkaServices = List.of("relay-topics", "dlr-ingest", "dispatcher-stream", "sender", "scoring-stream",
+        "verification-api");
     List<Object> logins = new java.util.ArrayList<>();
     for (String service : kafkaServices) {
       assertThat(declared(service)).as(service).containsKeys("RELAY_KAFKA_BOOTSTRAP_SERVERS",
@@ -194,16 +208,18 @@ class ComposeFileTest {
       assertThat(declared("dispatcher-stream").get(adapterVariable)).as(adapterVariable)
           .isEqualTo(simDeclared.get(simVariable));
       assertThat(declared("dlr-ingest").get(adapterVariable)).as(adapterVariable).isEqualTo(simDeclared.get(simVariable));
+      assertThat(declared("sender").get(adapterVariable)).as(adapterVariable).isEqualTo(simDeclared.get(simVariable));
     });
     assertThat(dispatcher.get("RELAY_PROVIDERS_ENABLED")).isEqualTo("twilio,vonage,plivo");
     assertThat(dlr.get("RELAY_PROVIDERS_ENABLED")).isEqualTo("twilio,vonage,plivo");
+    assertThat(environment("sender").get("RELAY_PROVIDERS_ENABLED")).isEqualTo("twilio,vonage,plivo");
   }
 
   /** Issue 13: what the compose file exposes, and to whom. */
   @Test
   @SuppressWarnings("unchecked")
   void onlyTheApiAndDlrIngestArePublishedAndMetricsGrafanaAndTheSimulatorAreNotOpen() {
-    for (String service : List.of("verification-api", "dispatcher-stream", "dlr-ingest", "scoring-stream")) {
+    for (String service : List.of("verification-api", "dispatcher-stream", "sender", "dlr-ingest", "scoring-stream")) {
       Object management = declared(service).get("RELAY_MANAGEMENT_PORT");
       assertThat(management).as("%s serves /metrics apart from its public port", service).isNotNull();
       List<Object> ports = (List<Object>) services.get(service).getOrDefault("ports", List.of());

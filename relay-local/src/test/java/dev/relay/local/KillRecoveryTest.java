@@ -67,9 +67,9 @@ class KillRecoveryTest {
   private Ports ports;
   private String apiKey;
 
-  record Ports(int kafka, int api, int dispatcher, int dlr, int scoring, int sim) {
+  record Ports(int kafka, int api, int dispatcher, int dlr, int scoring, int sim, int sender) {
     List<Integer> services() {
-      return List.of(api, dispatcher, dlr, scoring, sim);
+      return List.of(api, dispatcher, dlr, scoring, sim, sender);
     }
   }
 
@@ -83,7 +83,7 @@ class KillRecoveryTest {
   @Test
   void everyAcknowledgedVerificationIsServedSoonAfterARestartFromKill9() throws Exception {
     ports = new Ports(FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(),
-        FreePorts.pick());
+        FreePorts.pick(), FreePorts.pick());
     List<String> acknowledged = List.of();
     for (int cycle = 0; cycle <= CYCLES; cycle++) {
       long begin = System.nanoTime();
@@ -115,7 +115,7 @@ class KillRecoveryTest {
         "-cp", System.getProperty("java.class.path"), RelayLocal.class.getName(),
         "--data-dir=" + dataDir, "--kafka-port=" + ports.kafka(), "--api-port=" + ports.api(),
         "--dispatcher-port=" + ports.dispatcher(), "--dlr-port=" + ports.dlr(), "--scoring-port=" + ports.scoring(),
-        "--sim-port=" + ports.sim());
+        "--sim-port=" + ports.sim(), "--sender-port=" + ports.sender());
     Path log = Path.of("target", "kill-recovery-start-" + cycle + ".log");
     Files.createDirectories(log.getParent());
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -60,7 +60,8 @@ class LocalStackEndToEndTest {
 
   @BeforeAll
   static void start() throws IOException {
-    settings = new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
+    settings = new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
+        freePort());
     stack = new LocalStack(settings);
     stack.start();
     await().atMost(STACK_WAIT).until(stack::isReady);
@@ -76,7 +77,8 @@ class LocalStackEndToEndTest {
   @Test
   @Order(1)
   void everyServiceAnswersHealth() throws Exception {
-    for (int port : List.of(settings.apiPort(), settings.dispatcherPort(), settings.dlrPort(), settings.scoringPort(), settings.simPort())) {
+    for (int port : List.of(settings.apiPort(), settings.dispatcherPort(), settings.senderPort(), settings.dlrPort(),
+        settings.scoringPort(), settings.simPort())) {
       assertThat(get("http://localhost:" + port + "/health").statusCode()).as("health on %d", port).isEqualTo(200);
     }
   }

@@ -70,11 +70,12 @@ class ObservabilityEndToEndTest {
     System.setProperty("RELAY_LOG_LEVEL", "DEBUG");
     reconfigureLogging();
 
-    settings = new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
+    settings = new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
     // /metrics on a management port apart from each public port, as a deployment runs them.
     Map<String, Map<String, String>> overrides = new java.util.HashMap<>();
     Map<String, Integer> publicPorts = Map.of(dev.relay.api.VerificationApiService.NAME, settings.apiPort(),
         dev.relay.dispatcher.DispatcherService.NAME, settings.dispatcherPort(),
+        dev.relay.sender.SenderService.NAME, settings.senderPort(),
         dev.relay.dlr.DlrIngestService.NAME, settings.dlrPort(),
         dev.relay.scoring.ScoringService.NAME, settings.scoringPort());
     for (Map.Entry<String, Integer> service : publicPorts.entrySet()) {
@@ -127,10 +128,11 @@ class ObservabilityEndToEndTest {
   void everyServiceShowsTheRunInItsMetrics() {
     await().atMost(WAIT).untilAsserted(() -> {
       String dispatcher = scrape(settings.dispatcherPort());
+      String sender = scrape(settings.senderPort());
       // Submissions by provider and country: twilio took both German sends, vonage the failover.
-      assertThat(sum(dispatcher, "relay_submissions_total",
+      assertThat(sum(sender, "relay_submissions_total",
           Map.of("provider", "twilio", "country", "DE", "channel", "sms", "outcome", "accepted"))).isEqualTo(2);
-      assertThat(sum(dispatcher, "relay_submissions_total",
+      assertThat(sum(sender, "relay_submissions_total",
           Map.of("provider", "vonage", "country", "DE", "channel", "sms", "outcome", "accepted"))).isEqualTo(1);
       assertThat(sum(dispatcher, "relay_sends_dispatched_total", Map.of("channel", "sms"))).isEqualTo(3);
       assertThat(sum(dispatcher, "relay_failovers_total",
@@ -154,10 +156,11 @@ class ObservabilityEndToEndTest {
           Map.of("provider", "vonage", "country", "DE", "status", "delivered"))).isEqualTo(1);
       assertThat(sum(dispatcher, "relay_verification_cost_usd_count", Map.of("country", "DE"))).isEqualTo(2);
       // The simulated Vonage prices its sends; cost per success is the sum over the count.
-      assertThat(sum(dispatcher, "relay_send_cost_usd_total", Map.of("provider", "vonage", "country", "DE"))).isPositive();
+      assertThat(sum(sender, "relay_send_cost_usd_total", Map.of("provider", "vonage", "country", "DE"))).isPositive();
       assertThat(sum(dispatcher, "relay_verification_cost_usd_sum", Map.of("country", "DE"))).isPositive();
-      // Kafka's own figures: the Streams app and the sender's clients.
-      assertThat(dispatcher).contains("kafka_stream_thread_process_total").contains("kafka_consumer_fetch_manager_records_consumed_total");
+      // Kafka's own figures: the Streams app, and the sender's consumer and producer.
+      assertThat(dispatcher).contains("kafka_stream_thread_process_total");
+      assertThat(sender).contains("kafka_consumer_fetch_manager_records_consumed_total").contains("kafka_producer_record_send_total");
 
       String dlr = scrape(settings.dlrPort());
       assertThat(sum(dlr, "relay_dlr_receipts_total",
@@ -196,7 +199,8 @@ class ObservabilityEndToEndTest {
   @Test
   @Order(3)
   void tagValuesAreBoundedNeverANumberIdOrCode() throws Exception {
-    for (int port : List.of(settings.apiPort(), settings.dispatcherPort(), settings.dlrPort(), settings.scoringPort())) {
+    for (int port : List.of(settings.apiPort(), settings.dispatcherPort(), settings.senderPort(), settings.dlrPort(),
+        settings.scoringPort())) {
       String text = scrape(port);
       assertThat(text).doesNotContain("4915112345670").doesNotContain("4915112345671");
       for (String code : CODES) {
@@ -219,12 +223,12 @@ class ObservabilityEndToEndTest {
     assertThat(events).as("JSON log lines").hasSizeGreaterThan(10);
     assertThat(events).anySatisfy(event -> assertThat(event.path("mdc").path("verificationId").asText()).startsWith("VE"));
     // Each service that handled the plain verification logged under its id: the API (start, checks), the
-    // dispatcher's topology and its sender, and dlr-ingest (the receipts name the attempt).
+    // dispatcher's topology, the sender, and dlr-ingest (the receipts name the attempt).
     assertThat(events.stream().filter(event -> plainId.equals(event.path("mdc").path("verificationId").asText()))
         .map(event -> event.path("loggerName").asText()).distinct().toList())
         .as("loggers that wrote a line under the verification id")
         .contains("dev.relay.api.http.VerificationRoutes", "dev.relay.dispatcher.topology.VerificationProcessor",
-            "dev.relay.dispatcher.sender.CommandSender", "dev.relay.dlr.http.DlrRoutes");
+            "dev.relay.sender.CommandSender", "dev.relay.dlr.http.DlrRoutes");
     assertThat(events).anySatisfy(event -> assertThat(event.path("formattedMessage").asText()).contains(PhoneNumbers.mask(PLAIN)));
     assertThat(logs).doesNotContain(PLAIN).doesNotContain(FAILED_OVER)
         .doesNotContain(PLAIN.substring(1)).doesNotContain(FAILED_OVER.substring(1));
@@ -237,7 +241,8 @@ class ObservabilityEndToEndTest {
   @Test
   @Order(5)
   void readinessFollowsTheBrokerAwayAndBack() throws Exception {
-    List<Integer> kafkaServices = List.of(settings.apiPort(), settings.dispatcherPort(), settings.dlrPort(), settings.scoringPort());
+    List<Integer> kafkaServices = List.of(settings.apiPort(), settings.dispatcherPort(), settings.senderPort(), settings.dlrPort(),
+        settings.scoringPort());
     for (int port : kafkaServices) {
       assertThat(ready(port)).as("ready on %d", port).isEqualTo(200);
     }
@@ -293,6 +298,7 @@ class ObservabilityEndToEndTest {
 
   private static String serviceOn(int port) {
     return port == settings.apiPort() ? "verification-api" : port == settings.dispatcherPort() ? "dispatcher-stream"
+        : port == settings.senderPort() ? "sender"
         : port == settings.dlrPort() ? "dlr-ingest" : port == settings.scoringPort() ? "scoring-stream" : "port " + port;
   }
 

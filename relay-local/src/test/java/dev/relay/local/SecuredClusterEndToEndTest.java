@@ -18,6 +18,7 @@ import dev.relay.schemas.SendResult;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.ScoringService;
 import dev.relay.scoring.config.ScoringConfig;
+import dev.relay.sender.SenderService;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.kafka.KafkaSettings;
 import dev.relay.support.kafka.acl.AclCheck;
@@ -86,6 +87,7 @@ class SecuredClusterEndToEndTest {
     Map<String, String> dispatcher = kafka.serviceSettings(RelayAcls.DISPATCHER);
     dispatcher.put("relay.limits.per-ip", "50/1m,200/1h");
     overrides.put(DispatcherService.NAME, dispatcher);
+    overrides.put(SenderService.NAME, kafka.serviceSettings(RelayAcls.SENDER));
     overrides.put(DlrIngestService.NAME, kafka.serviceSettings(RelayAcls.DLR_INGEST));
     Map<String, String> scoring = kafka.serviceSettings(RelayAcls.SCORING);
     scoring.put(ScoringConfig.EMIT_INTERVAL.name(), "500ms");

@@ -33,7 +33,7 @@ final class SecuredRelayKafka implements AutoCloseable {
   private final Map<String, String> users = new LinkedHashMap<>();
 
   private SecuredRelayKafka() {
-    for (String service : List.of(RelayAcls.TOPICS, RelayAcls.API, RelayAcls.DISPATCHER, RelayAcls.DLR_INGEST,
+    for (String service : List.of(RelayAcls.TOPICS, RelayAcls.API, RelayAcls.DISPATCHER, RelayAcls.SENDER, RelayAcls.DLR_INGEST,
         RelayAcls.SCORING, RelayAcls.ANALYTICS, "partial", "nobody")) {
       users.put(service, "relay-" + service);
     }

@@ -8,8 +8,8 @@ import dev.relay.support.config.ConfigSchema;
 import java.util.List;
 
 /**
- * The settings the dispatcher reads: its Streams application, the verification limits, the routing
- * table and the sender. {@link #SCHEMA} adds the shared keys (broker, topics, secrets, HTTP port).
+ * The settings the dispatcher reads: its Streams application, the verification limits and the routing
+ * table (the sender that calls providers is its own service, {@code sender}). {@link #SCHEMA} adds the shared keys (broker, topics, secrets, HTTP port).
  */
 public final class DispatcherConfig {
 
@@ -87,17 +87,6 @@ public final class DispatcherConfig {
       "Bearer token for the dispatcher's admin endpoint PUT /admin/routing-table (publishes a new routing table);"
           + " empty: the endpoint is off");
 
-  public static final ConfigKey SENDER_GROUP_ID = ConfigKey.optional(
-      "relay.sender.group-id", "relay-dispatcher-sender", "Consumer group of the senders reading send commands");
-  public static final ConfigKey SENDER_TRANSACTIONAL_ID = ConfigKey.optional(
-      "relay.sender.transactional-id", "",
-      "Transactional id of this sender, unique per instance and stable across its restarts; empty: <application id>-sender-<host name>");
-  public static final ConfigKey SENDER_MAX_BATCH = ConfigKey.optional(
-      "relay.sender.max-batch", "100", "Send commands executed concurrently in one transaction");
-  public static final ConfigKey SENDER_TRY_TIMEOUT = ConfigKey.optional(
-      "relay.sender.try-timeout", "15s",
-      "Longest wait for one provider try; the adapters time out first, this only guards against one that never answers");
-
   public static final ConfigKey HTTP_PORT = CommonKeys.httpPort(8081);
   public static final ConfigKey HTTP_HOST = CommonKeys.httpHost();
 
@@ -107,7 +96,6 @@ public final class DispatcherConfig {
       CODE_LENGTH, TTL, DELIVERY_WINDOW, DELIVERY_WINDOW_BY_COUNTRY, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
       VOICE_FALLBACK_COUNTRIES, SMS_ROUTES, VOICE_ROUTES,
       TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, USE_SCORES, EXPLORATION_SHARE, ADMIN_TOKEN,
-      SENDER_GROUP_ID, SENDER_TRANSACTIONAL_ID, SENDER_MAX_BATCH, SENDER_TRY_TIMEOUT,
       HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT);
 
   /** Everything the dispatcher reads: its keys, the topics, the broker, the secrets and the vendors. */

@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The dispatcher's settings, read and validated once: the Streams application, the verification
- * limits and the sender, built from config by {@link #from(RelayConfig)}.
+ * The dispatcher's settings, read and validated once: the Streams application and the verification
+ * limits, built from config by {@link #from(RelayConfig)}.
  */
 public record DispatcherSettings(
     String applicationId,
@@ -29,11 +29,7 @@ public record DispatcherSettings(
     int maxWrongGuesses,
     int maxSends,
     Duration retention,
-    Set<String> voiceFallbackCountries,
-    String senderGroupId,
-    String senderTransactionalId,
-    int senderMaxBatch,
-    Duration senderTryTimeout) {
+    Set<String> voiceFallbackCountries) {
 
   private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
   private static final String ALL_COUNTRIES = "*";
@@ -42,7 +38,6 @@ public record DispatcherSettings(
     requireBetween(DispatcherConfig.CODE_LENGTH, codeLength, 4, 10);
     requireBetween(DispatcherConfig.MAX_WRONG_GUESSES, maxWrongGuesses, 1, 1000);
     requireBetween(DispatcherConfig.MAX_SENDS, maxSends, 1, 100);
-    requireBetween(DispatcherConfig.SENDER_MAX_BATCH, senderMaxBatch, 1, 10_000);
     requirePositive(DispatcherConfig.COMMIT_INTERVAL, commitInterval);
     requirePositive(DispatcherConfig.PUNCTUATE_INTERVAL, punctuateInterval);
     requirePositive(DispatcherConfig.TTL, ttl);
@@ -51,7 +46,6 @@ public record DispatcherSettings(
     deliveryWindowByCountry.values().forEach(window -> requirePositive(DispatcherConfig.DELIVERY_WINDOW_BY_COUNTRY, window));
     requirePositive(DispatcherConfig.RETENTION, retention);
     voiceFallbackCountries = Set.copyOf(voiceFallbackCountries);
-    requirePositive(DispatcherConfig.SENDER_TRY_TIMEOUT, senderTryTimeout);
     if (applicationId == null || applicationId.isBlank()) {
       throw new ConfigException(DispatcherConfig.APPLICATION_ID.name() + " must not be empty");
     }
@@ -71,13 +65,7 @@ public record DispatcherSettings(
         config.getInt(DispatcherConfig.MAX_WRONG_GUESSES),
         config.getInt(DispatcherConfig.MAX_SENDS),
         config.getDuration(DispatcherConfig.RETENTION),
-        voiceFallbackCountries(config),
-        config.get(DispatcherConfig.SENDER_GROUP_ID).trim(),
-        config.find(DispatcherConfig.SENDER_TRANSACTIONAL_ID)
-            .map(String::trim)
-            .orElseGet(() -> applicationId + "-sender-" + hostName()),
-        config.getInt(DispatcherConfig.SENDER_MAX_BATCH),
-        config.getDuration(DispatcherConfig.SENDER_TRY_TIMEOUT));
+        voiceFallbackCountries(config));
   }
 
   /** The delivery window for a number of this country: its own where configured, else the default. */
@@ -120,19 +108,6 @@ public record DispatcherSettings(
       }
     }
     return windows;
-  }
-
-  private static String hostName() {
-    String fromEnv = System.getenv("HOSTNAME");
-    if (fromEnv != null && !fromEnv.isBlank()) {
-      return fromEnv.trim();
-    }
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
-      throw new ConfigException("cannot tell this host's name to derive "
-          + DispatcherConfig.SENDER_TRANSACTIONAL_ID.name() + ": set it explicitly");
-    }
   }
 
   private static void requireBetween(ConfigKey key, int value, int min, int max) {

@@ -42,7 +42,6 @@ class DispatcherSettingsTest {
     assertThat(settings.deliveryWindow()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.maxWrongGuesses()).isEqualTo(5);
     assertThat(settings.maxSends()).isEqualTo(5);
-    assertThat(settings.senderTransactionalId()).startsWith("relay-dispatcher-sender-");
   }
 
   @Test
@@ -58,11 +57,6 @@ class DispatcherSettingsTest {
   void durationsAreReadInEitherForm() {
     assertThat(with("relay.verification.delivery-window", "PT45S").deliveryWindow()).isEqualTo(Duration.ofSeconds(45));
     assertThat(with("relay.verification.ttl", "5m").ttl()).isEqualTo(Duration.ofMinutes(5));
-  }
-
-  @Test
-  void anExplicitTransactionalIdIsKept() {
-    assertThat(with("relay.sender.transactional-id", "sender-a").senderTransactionalId()).isEqualTo("sender-a");
   }
 
   @Test

@@ -30,7 +30,7 @@ public final class ProvisionAclsMain {
   private static final Map<String, ConfigKey> PRINCIPALS = new LinkedHashMap<>();
 
   static {
-    for (String service : List.of(RelayAcls.TOPICS, RelayAcls.API, RelayAcls.DISPATCHER, RelayAcls.DLR_INGEST,
+    for (String service : List.of(RelayAcls.TOPICS, RelayAcls.API, RelayAcls.DISPATCHER, RelayAcls.SENDER, RelayAcls.DLR_INGEST,
         RelayAcls.SCORING, RelayAcls.ANALYTICS)) {
       PRINCIPALS.put(service, ConfigKey.optional("relay.acls." + service + ".principal", "",
           "Kafka principal of " + service + ", e.g. User:relay-" + service + "; empty: grant it nothing"));

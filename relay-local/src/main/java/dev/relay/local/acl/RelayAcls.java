@@ -8,6 +8,8 @@ import dev.relay.dlr.config.DlrConfig;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.ScoringService;
 import dev.relay.scoring.config.ScoringConfig;
+import dev.relay.sender.SenderService;
+import dev.relay.sender.config.SenderConfig;
 import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.kafka.ProvisionTopicsMain;
@@ -26,6 +28,7 @@ public final class RelayAcls {
 
   public static final String API = "verification-api";
   public static final String DISPATCHER = "dispatcher";
+  public static final String SENDER = "sender";
   public static final String DLR_INGEST = "dlr-ingest";
   public static final String SCORING = "scoring-stream";
   public static final String TOPICS = "relay-topics";
@@ -33,8 +36,12 @@ public final class RelayAcls {
 
   public static final ConfigKey DISPATCHER_APPLICATION_ID = sameDefault("relay.acls.dispatcher.application-id",
       DispatcherConfig.APPLICATION_ID);
-  public static final ConfigKey DISPATCHER_SENDER_GROUP = sameDefault("relay.acls.dispatcher.sender-group-id",
-      DispatcherConfig.SENDER_GROUP_ID);
+  public static final ConfigKey SENDER_GROUP = sameDefault("relay.acls.sender.group-id", SenderConfig.GROUP_ID);
+  public static final ConfigKey SENDER_TRANSACTIONAL_ID_PREFIX = ConfigKey.optional(
+      "relay.acls.sender.transactional-id-prefix", SenderConfig.DEFAULT_TRANSACTIONAL_ID_PREFIX,
+      "Transactional ids the sender may use start with this; the default covers the sender's default ids"
+          + " (" + SenderConfig.DEFAULT_TRANSACTIONAL_ID_PREFIX + "-<host name>), a custom "
+          + SenderConfig.TRANSACTIONAL_ID.name() + " must start with it");
   public static final ConfigKey SCORING_APPLICATION_ID = sameDefault("relay.acls.scoring.application-id",
       ScoringConfig.APPLICATION_ID);
   public static final ConfigKey DLR_APPLICATION_ID = sameDefault("relay.acls.dlr-ingest.application-id",
@@ -43,7 +50,7 @@ public final class RelayAcls {
   public static final ConfigKey ANALYTICS_GROUP_PREFIX = ConfigKey.optional("relay.acls.analytics.group-prefix",
       "relay-analytics", "Consumer groups the analytics principal may use start with this");
 
-  public static final List<ConfigKey> KEYS = List.of(DISPATCHER_APPLICATION_ID, DISPATCHER_SENDER_GROUP,
+  public static final List<ConfigKey> KEYS = List.of(DISPATCHER_APPLICATION_ID, SENDER_GROUP, SENDER_TRANSACTIONAL_ID_PREFIX,
       SCORING_APPLICATION_ID, DLR_APPLICATION_ID, DLR_POLLING, ANALYTICS_GROUP_PREFIX);
 
   private RelayAcls() {}
@@ -53,9 +60,8 @@ public final class RelayAcls {
     Map<String, ServiceAcls> acls = new LinkedHashMap<>();
     acls.put(TOPICS, ProvisionTopicsMain.kafkaAcls(topics));
     acls.put(API, ApiConfig.kafkaAcls(topics));
-    String dispatcherId = config.get(DISPATCHER_APPLICATION_ID);
-    // The default sender transactional id starts with the application id.
-    acls.put(DISPATCHER, DispatcherService.kafkaAcls(topics, dispatcherId, config.get(DISPATCHER_SENDER_GROUP), dispatcherId));
+    acls.put(DISPATCHER, DispatcherService.kafkaAcls(topics, config.get(DISPATCHER_APPLICATION_ID)));
+    acls.put(SENDER, SenderService.kafkaAcls(topics, config.get(SENDER_GROUP), config.get(SENDER_TRANSACTIONAL_ID_PREFIX)));
     acls.put(DLR_INGEST, DlrIngestService.kafkaAcls(topics, config.getBoolean(DLR_POLLING), config.get(DLR_APPLICATION_ID)));
     acls.put(SCORING, ScoringService.kafkaAcls(topics, config.get(SCORING_APPLICATION_ID)));
     acls.put(ANALYTICS, analytics(topics, config.get(ANALYTICS_GROUP_PREFIX)));

@@ -66,6 +66,20 @@ public final class ConfigSchema {
     return prefixes.stream().filter(prefix -> prefix.covers(name)).findFirst();
   }
 
+  /**
+   * The entries of {@code values} that this schema reads (its keys and its prefixes), for wiring
+   * several services from one map of settings, as the tests that run a dispatcher and a sender do.
+   */
+  public java.util.Map<String, String> select(java.util.Map<String, String> values) {
+    java.util.Map<String, String> selected = new java.util.HashMap<>();
+    values.forEach((name, value) -> {
+      if (find(name).isPresent() || prefixOf(name).isPresent()) {
+        selected.put(name, value);
+      }
+    });
+    return selected;
+  }
+
   public Optional<ConfigKey> findByEnvName(String envName) {
     return keys.values().stream().filter(key -> key.envName().equals(envName)).findFirst();
   }

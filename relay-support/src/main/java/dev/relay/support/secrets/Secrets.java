@@ -8,7 +8,7 @@ public final class Secrets {
 
   private Secrets() {}
 
-  /** Seals and opens codes: the dispatcher (which makes them) and its sender (which sends them). */
+  /** Seals and opens codes: the dispatcher (which makes them) and the sender (which sends them). */
   public static SecretSealer codeSealer(RelayConfig config) {
     return new SecretSealer(SecretSealer.Purpose.CODE,
         Keyring.parse(CommonKeys.CODE_ENCRYPTION_KEYS.name(), config.get(CommonKeys.CODE_ENCRYPTION_KEYS)));

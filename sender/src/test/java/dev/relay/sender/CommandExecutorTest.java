@@ -1,4 +1,4 @@
-package dev.relay.dispatcher.sender;
+package dev.relay.sender;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;

@@ -1,11 +1,9 @@
-package dev.relay.dispatcher.sender;
+package dev.relay.sender;
 
 import dev.relay.support.kafka.KafkaAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.relay.dispatcher.config.DispatcherConfig;
-import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
 import dev.relay.providers.ProviderClient;
 import dev.relay.providers.ProviderResponse;
@@ -18,6 +16,8 @@ import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.topics.Topics;
+import dev.relay.sender.config.SenderConfig;
+import dev.relay.sender.config.SenderSettings;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.kafka.KafkaSettings;
@@ -65,7 +65,7 @@ class CommandSenderIntegrationTest {
   private static EmbeddedKafkaCluster kafka;
 
   private Topics topics;
-  private DispatcherSettings settings;
+  private SenderSettings settings;
   private SecretSealer sealer;
   private final List<CommandSender> senders = new ArrayList<>();
   private final FakeProvider twilio = FakeProvider.rejecting("twilio",
@@ -87,19 +87,16 @@ class CommandSenderIntegrationTest {
   @BeforeEach
   void provision() {
     String prefix = "sender" + RUN.incrementAndGet() + ".";
-    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, Map.of(
+    RelayConfig config = RelayConfig.of(SenderConfig.SCHEMA, Map.of(
         CommonKeys.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers(),
-        CommonKeys.CODE_HMAC_KEYS.name(), Keyring.generateSetting("h1"),
         CommonKeys.CODE_ENCRYPTION_KEYS.name(), Keyring.generateSetting("e1"),
-        CommonKeys.GUESS_ENCRYPTION_KEYS.name(), Keyring.generateSetting("g1"),
-        CommonKeys.ID_KEYS.name(), Keyring.generateSetting("i1"),
         Topics.PREFIX, prefix,
         // One partition keeps the order of commands, so "nothing sent again" can be observed.
         Topics.PARTITIONS, "1",
-        DispatcherConfig.SENDER_GROUP_ID.name(), prefix + "senders",
-        DispatcherConfig.SENDER_TRANSACTIONAL_ID.name(), prefix + "sender-a"));
+        SenderConfig.GROUP_ID.name(), prefix + "senders",
+        SenderConfig.TRANSACTIONAL_ID.name(), prefix + "sender-a"));
     topics = Topics.fromConfig(config.lookup());
-    settings = DispatcherSettings.from(config);
+    settings = SenderSettings.from(config);
     sealer = Secrets.codeSealer(config);
     TopicProvisioner.ensure(KafkaAccess.plaintext(kafka.bootstrapServers()), topics.all(), Duration.ofSeconds(30));
   }
@@ -166,7 +163,7 @@ class CommandSenderIntegrationTest {
 
   private long committedOffset() throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(settings.senderGroupId())
+      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(settings.groupId())
           .partitionsToOffsetAndMetadata().get();
       return Optional.ofNullable(offsets.get(new TopicPartition(topics.sendCommands.name(), 0)))
           .map(OffsetAndMetadata::offset).orElse(-1L);

@@ -1,14 +1,13 @@
-package dev.relay.dispatcher.sender;
+package dev.relay.sender;
 
 import dev.relay.support.kafka.KafkaAccess;
-import dev.relay.dispatcher.config.DispatcherSettings;
-import dev.relay.dispatcher.topology.DispatcherTopology;
 import dev.relay.schemas.DeadLetter;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.topics.Topics;
+import dev.relay.sender.config.SenderSettings;
 import dev.relay.support.kafka.KafkaSettings;
 import dev.relay.support.logging.LogContext;
 import dev.relay.support.phone.PhoneNumbers;
@@ -71,7 +70,7 @@ public final class CommandSender implements AutoCloseable {
 
   private final KafkaAccess kafka;
   private final Topics topics;
-  private final DispatcherSettings settings;
+  private final SenderSettings settings;
   private final CommandExecutor executor;
   private final MeterRegistry metrics;
   private final Runnable onFatal;
@@ -95,7 +94,7 @@ public final class CommandSender implements AutoCloseable {
    * @param onFatal called once, from the sender's thread, when it stops for good (fenced by a newer
    *     instance with the same transactional id, or an unrecoverable producer error)
    */
-  public CommandSender(KafkaAccess kafka, Topics topics, DispatcherSettings settings, CommandExecutor executor,
+  public CommandSender(KafkaAccess kafka, Topics topics, SenderSettings settings, CommandExecutor executor,
       MeterRegistry metrics, Runnable onFatal) {
     this.kafka = kafka;
     this.topics = topics;
@@ -154,18 +153,18 @@ public final class CommandSender implements AutoCloseable {
   }
 
   private Map<String, Object> consumerProperties() {
-    Map<String, Object> props = KafkaSettings.committedConsumer(kafka, settings.senderGroupId(),
-        settings.senderTransactionalId() + "-consumer");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.senderMaxBatch());
-    // The commands of a crashed sender wait for its session to expire; keep that short (as the topology's).
-    props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) DispatcherTopology.SESSION_TIMEOUT.toMillis());
+    Map<String, Object> props = KafkaSettings.committedConsumer(kafka, settings.groupId(),
+        settings.transactionalId() + "-consumer");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxBatch());
+    // The commands of a crashed sender wait for its session to expire; keep that short (as the Streams apps').
+    props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) KafkaSettings.STREAMS_SESSION_TIMEOUT.toMillis());
     return props;
   }
 
   private Map<String, Object> producerProperties() {
     // The transactional id is stable per instance: on a restart the broker aborts what the previous run left open.
-    return KafkaSettings.transactionalProducer(kafka, settings.senderTransactionalId() + "-producer",
-        settings.senderTransactionalId(), TRANSACTION_TIMEOUT);
+    return KafkaSettings.transactionalProducer(kafka, settings.transactionalId() + "-producer",
+        settings.transactionalId(), TRANSACTION_TIMEOUT);
   }
 
   private void run() {
@@ -327,7 +326,7 @@ public final class CommandSender implements AutoCloseable {
     byte[] key = bytes(e.keyBuffer());
     byte[] value = bytes(e.valueBuffer());
     DeadLetter letter = DeadLetter.newBuilder()
-        .setApplication(settings.applicationId() + "-sender")
+        .setApplication(settings.applicationName())
         .setSourceTopic(partition.topic())
         .setPartition(partition.partition())
         .setOffset(e.offset())

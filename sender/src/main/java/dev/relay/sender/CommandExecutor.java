@@ -1,4 +1,4 @@
-package dev.relay.dispatcher.sender;
+package dev.relay.sender;
 
 import dev.relay.providers.OutboundMessage;
 import dev.relay.providers.ProviderClient;
