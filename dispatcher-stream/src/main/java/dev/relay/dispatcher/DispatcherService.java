@@ -21,6 +21,8 @@ import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.ManagementServer;
 import dev.relay.support.http.RelayHttp;
 import dev.relay.dispatcher.admin.RoutingTableAdmin;
+import dev.relay.dispatcher.http.StreamsVerificationLocator;
+import dev.relay.dispatcher.http.VerificationQueryRoutes;
 import dev.relay.support.kafka.KafkaConnections;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
@@ -32,19 +34,23 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dispatcher as a running service: the Kafka Streams app that owns every verification and a
- * small HTTP server for health and metrics (the send commands it emits are carried out by the
- * {@code sender} service). Ready when Streams is {@code RUNNING}. Everything the config can get wrong
- * (limits, routing, keys, providers named in routes) is refused when the service is built, before
- * anything starts.
+ * The dispatcher as a running service: the Kafka Streams app that owns every verification, a small
+ * HTTP server for health and metrics, and with a query token the internal endpoint the API reads
+ * verifications from (its address is the Streams {@code application.server}, so every instance knows
+ * which one owns a number). The send commands it emits are carried out by the {@code sender} service.
+ * Ready when Streams is {@code RUNNING}. Everything the config can get wrong (limits, routing, keys,
+ * providers named in routes) is refused when the service is built, before anything starts.
  */
 public final class DispatcherService implements RelayService {
 
@@ -69,14 +75,21 @@ public final class DispatcherService implements RelayService {
   private final java.util.OptionalInt managementPort;
   private final int httpPort;
   private final String adminToken;
+  /** The status-read endpoint's token; empty: no such endpoint (VerificationQueryRoutes). */
+  private final String queryToken;
+  private final int queryPort;
+  private final String queryHost;
+  private final Duration queryForwardTimeout;
   private final Runnable onFatal;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicBoolean fatal = new AtomicBoolean();
 
-  private KafkaStreams streams;
+  /** Volatile: the query endpoint's threads read it, and it serves before the streams exist. */
+  private volatile KafkaStreams streams;
   private KafkaStreamsMetrics streamsMetrics;
   private Javalin http;
   private ManagementServer management;
+  private Javalin queries;
 
   /** With the vendors' clients as configured ({@link ProviderClients#fromConfig}); how the launcher builds it. */
   public DispatcherService(RelayConfig config) {
@@ -114,6 +127,11 @@ public final class DispatcherService implements RelayService {
     this.httpPort = config.getInt(DispatcherConfig.HTTP_PORT);
     this.managementPort = CommonKeys.managementPort(config);
     this.adminToken = config.get(DispatcherConfig.ADMIN_TOKEN).trim();
+    this.queryToken = config.get(DispatcherConfig.QUERY_TOKEN).trim();
+    this.queryPort = config.getInt(DispatcherConfig.QUERY_PORT);
+    this.queryHost = config.find(DispatcherConfig.QUERY_HOST).map(String::trim).filter(host -> !host.isEmpty())
+        .orElseGet(() -> queryToken.isEmpty() ? "" : localHostName());
+    this.queryForwardTimeout = config.getDuration(DispatcherConfig.QUERY_FORWARD_TIMEOUT);
     this.onFatal = onFatal;
   }
 
@@ -150,8 +168,14 @@ public final class DispatcherService implements RelayService {
       LOG.info("routing table from {} published", tableFile);
     }
 
+    Properties streamsProperties = DispatcherTopology.streamsProperties(kafka, settings, topics);
+    if (!queryToken.isEmpty()) {
+      // Bound first, so a picked port (0) is what the other instances learn as this one's address.
+      queries = startQueries();
+      streamsProperties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, queryHost + ":" + queries.port());
+    }
     streams = new KafkaStreams(DispatcherTopology.build(topics, settings, limits, pumping, scoredRouting, secrets, metrics),
-        DispatcherTopology.streamsProperties(kafka, settings, topics));
+        streamsProperties);
     streams.setUncaughtExceptionHandler(error -> {
       LOG.error("the dispatcher's stream thread failed", error);
       fatal("stream thread failed");
@@ -177,6 +201,26 @@ public final class DispatcherService implements RelayService {
     LOG.info("dispatcher routes {} providers {}, health on {}", routing.providers(), providers.keySet(), endpoint());
   }
 
+  private Javalin startQueries() {
+    Javalin server = RelayHttp.create(NAME + "-queries", this::isReady, metrics, false);
+    // The address is known once bound; the locator reads it then, before any request can arrive.
+    java.util.concurrent.atomic.AtomicReference<HostInfo> self = new java.util.concurrent.atomic.AtomicReference<>();
+    new VerificationQueryRoutes(new StreamsVerificationLocator(() -> streams, self::get), queryToken, queryForwardTimeout,
+        Clock.systemUTC()).register(server);
+    server.start(httpHost, queryPort);
+    self.set(new HostInfo(queryHost, server.port()));
+    return server;
+  }
+
+  private static String localHostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      throw new dev.relay.support.config.ConfigException("this machine has no host name; set "
+          + DispatcherConfig.QUERY_HOST.name());
+    }
+  }
+
   @Override
   public boolean isReady() {
     KafkaStreams running = streams;
@@ -194,6 +238,12 @@ public final class DispatcherService implements RelayService {
   /** The port the health and metrics server listens on (the configured one, or the one picked for 0). */
   public int httpPort() {
     return http == null ? httpPort : http.port();
+  }
+
+  /** The port of the status-read endpoint, when {@code relay.dispatcher.query-token} is set and it is started. */
+  public java.util.OptionalInt queryPort() {
+    Javalin server = queries;
+    return server == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(server.port());
   }
 
   /** The port of /metrics and health when {@code relay.management.port} is set. */
@@ -214,6 +264,10 @@ public final class DispatcherService implements RelayService {
     if (management != null) {
       management.close();
       management = null;
+    }
+    if (queries != null) {
+      queries.stop();
+      queries = null;
     }
     if (streams != null) {
       // Leave the group: otherwise this instance's partitions, and the timeouts in them, wait a whole

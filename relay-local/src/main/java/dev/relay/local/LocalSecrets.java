@@ -32,6 +32,9 @@ public final class LocalSecrets {
   /** The name the API knows the local admin key by (a release names who made it). */
   static final String ADMIN_KEY_NAME = "local-admin";
 
+  /** The property holding the token of the dispatcher's status-read endpoint (relay.dispatcher.query-token). */
+  static final String DISPATCHER_QUERY_TOKEN = "dispatcher-query-token";
+
   private final Properties values;
 
   private LocalSecrets(Properties values) {
@@ -66,6 +69,8 @@ public final class LocalSecrets {
       // The API key itself, not its hash: the developer reads it from here to call the local API.
       added |= putIfAbsent(values, API_KEY, () -> ApiKeys.generate(API_KEY_NAME).key());
       added |= putIfAbsent(values, ADMIN_KEY, () -> ApiKeys.generate(ADMIN_KEY_NAME).key());
+      // Between the API and the dispatcher's status-read endpoint.
+      added |= putIfAbsent(values, DISPATCHER_QUERY_TOKEN, () -> randomHex(24));
       if (added) {
         Files.createDirectories(dataDir);
         OwnerOnly.tighten(dataDir);

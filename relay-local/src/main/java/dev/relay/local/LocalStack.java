@@ -137,7 +137,13 @@ public final class LocalStack implements AutoCloseable {
     dispatcher.put("relay.fallback.voice-countries", "*");
     dispatcher.put("relay.limits.per-network", "6000/1m");
     dispatcher.put("relay.limits.per-api-key", "60000/1m");
-    startService(new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, overridden(DispatcherService.NAME, dispatcher))));
+    // The status-read endpoint the API reads verifications from: internal, so any free port will do.
+    dispatcher.put(DispatcherConfig.QUERY_TOKEN.name(), secrets.get(LocalSecrets.DISPATCHER_QUERY_TOKEN));
+    dispatcher.put(DispatcherConfig.QUERY_PORT.name(), "0");
+    dispatcher.put(DispatcherConfig.QUERY_HOST.name(), "localhost");
+    DispatcherService dispatcherService =
+        new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, overridden(DispatcherService.NAME, dispatcher)));
+    startService(dispatcherService);
 
     // The sender calls the providers for the dispatcher's commands: the vendors' credentials and the
     // key that opens sealed codes, nothing of the dispatcher's own.
@@ -162,6 +168,9 @@ public final class LocalStack implements AutoCloseable {
     // checks far more codes from one address than a person would.
     api.put("relay.api.checks-per-ip", "6000/1m");
     api.put("relay.api.checks-per-api-key", "60000/1m");
+    api.put(ApiConfig.DISPATCHER_QUERY_TOKEN.name(), secrets.get(LocalSecrets.DISPATCHER_QUERY_TOKEN));
+    dispatcherService.queryPort().ifPresent(port ->
+        api.put(ApiConfig.DISPATCHER_QUERY_URLS.name(), "http://localhost:" + port));
     // Even locally the API takes only a key: the same 401 a deployment gives, seen from the first curl.
     api.put("relay.api.keys", ApiKeys.settingEntry(LocalSecrets.API_KEY_NAME, secrets.get(LocalSecrets.API_KEY)));
     apiKey = secrets.get(LocalSecrets.API_KEY);

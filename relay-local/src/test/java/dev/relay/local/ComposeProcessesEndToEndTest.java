@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.api.config.ApiConfig;
+import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.local.acl.RelayAcls;
 import dev.relay.sender.config.SenderConfig;
 import dev.relay.support.kafka.KafkaSettings;
@@ -50,9 +52,10 @@ import org.yaml.snakeyaml.Yaml;
  * file itself, with the values a {@code .env} would give (secrets, one SCRAM login per service) and
  * only the network addresses, ports and state directories changed from containers to one host.
  * Against the secured three-node cluster: two API instances, two dispatchers, two senders, dlr-ingest,
- * scoring and the provider simulator. Verifications through both APIs are approved; one dispatcher and
- * one sender (a lost node) are killed with SIGKILL while verifications are in flight, and every
- * acknowledged one is still approved, through the survivors, which then own every partition.
+ * scoring and the provider simulator. Verifications through both APIs are approved; status reads for
+ * numbers owned by either dispatcher are answered through either API; one dispatcher and one sender (a
+ * lost node) are killed with SIGKILL while verifications are in flight, and every acknowledged one is
+ * still approved, through the survivors, which then own every partition.
  */
 @Tag("integration")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -89,7 +92,7 @@ class ComposeProcessesEndToEndTest {
     kafka = SecuredRelayKafka.start();
     Map<String, Integer> ports = new HashMap<>();
     for (String name : List.of("provider-sim", "dlr-ingest", "dispatcher-1", "dispatcher-2", "sender-1", "sender-2",
-        "scoring", "api-1", "api-2")) {
+        "scoring", "api-1", "api-2", "dispatcher-1-queries", "dispatcher-2-queries")) {
       ports.put(name, FreePorts.pick());
     }
     Map<String, String> dotEnv = dotEnv();
@@ -103,7 +106,10 @@ class ComposeProcessesEndToEndTest {
     for (String dispatcher : List.of("dispatcher-1", "dispatcher-2")) {
       launch(dispatcher, "dispatcher-stream", ports, dotEnv, addresses, Map.of(
           // Every request of this test comes from 127.0.0.1: above the default 5 starts a minute per IP.
-          "RELAY_LIMITS_PER_IP", "50/1m,200/1h"));
+          "RELAY_LIMITS_PER_IP", "50/1m,200/1h",
+          // Each container has its own host name and the same query port; here they share one host.
+          DispatcherConfig.QUERY_PORT.envName(), Integer.toString(ports.get(dispatcher + "-queries")),
+          DispatcherConfig.QUERY_HOST.envName(), "127.0.0.1"));
     }
     launch("scoring", "scoring-stream", ports, dotEnv, addresses, Map.of());
     // Nine JVMs starting at once on two cores starve the brokers until a start-up check times out and
@@ -115,9 +121,14 @@ class ComposeProcessesEndToEndTest {
           SenderConfig.TRANSACTIONAL_ID.envName(), SenderConfig.DEFAULT_TRANSACTIONAL_ID_PREFIX + "-" + sender));
     }
     // Every check of this test comes from 127.0.0.1 too: above the default 10 checks a minute per IP.
-    Map<String, String> apiLimits = Map.of("RELAY_API_CHECKS_PER_IP", "600/1m");
-    launch("api-1", "verification-api", ports, dotEnv, addresses, apiLimits);
-    launch("api-2", "verification-api", ports, dotEnv, addresses, apiLimits);
+    // Each API asks its "own" dispatcher first and the other only when that one cannot answer: a read for
+    // a number the other dispatcher owns is forwarded there (compose gives one service name for all).
+    String queries1 = "http://127.0.0.1:" + ports.get("dispatcher-1-queries");
+    String queries2 = "http://127.0.0.1:" + ports.get("dispatcher-2-queries");
+    launch("api-1", "verification-api", ports, dotEnv, addresses, Map.of("RELAY_API_CHECKS_PER_IP", "600/1m",
+        ApiConfig.DISPATCHER_QUERY_URLS.envName(), queries1 + "," + queries2));
+    launch("api-2", "verification-api", ports, dotEnv, addresses, Map.of("RELAY_API_CHECKS_PER_IP", "600/1m",
+        ApiConfig.DISPATCHER_QUERY_URLS.envName(), queries2 + "," + queries1));
 
     awaitReady();
     System.out.printf("%d service processes ready on the secured 3-node cluster %d ms after the start%n",
@@ -164,8 +175,47 @@ class ComposeProcessesEndToEndTest {
     assertThat(check("api-1", secondId, awaitCode(second))).isEqualTo("approved");
   }
 
+  /**
+   * Status reads come from the dispatchers' state: whichever dispatcher an API asks first, a number
+   * owned by the other one is answered through a forward to its owner, with the right verification.
+   * Numbers are started until each dispatcher owns at least one (their partitions are split between
+   * the two), and every one of them is read through both APIs.
+   */
   @Test
   @Order(2)
+  void aStatusReadForANumberOwnedByEitherDispatcherIsAnsweredThroughEitherApi() throws Exception {
+    Map<String, String> ids = new LinkedHashMap<>();
+    Set<Integer> partitionsRead = new TreeSet<>();
+    int partitions = SecuredRelayKafka.TOPICS.codeChecks.partitions();
+    for (int i = 0; i < 12; i++) {
+      String number = "+49151987640" + String.format("%02d", i);
+      ids.put(number, startVerification(i % 2 == 0 ? "api-1" : "api-2", number));
+      partitionsRead.add(org.apache.kafka.common.utils.Utils.toPositive(
+          org.apache.kafka.common.utils.Utils.murmur2(number.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions);
+    }
+    Map<Integer, String> owners;
+    try (Admin admin = Admin.create(KafkaSettings.admin(kafka.superUser(), "test-groups", Duration.ofSeconds(20)))) {
+      // code-checks is read by the lifecycle's own tasks, the ones holding the verifications store.
+      owners = partitionOwners(admin, "relay-dispatcher", SecuredRelayKafka.TOPICS.codeChecks.name());
+    }
+    Set<String> ownersRead = new TreeSet<>();
+    partitionsRead.forEach(partition -> ownersRead.add(owners.get(partition)));
+    assertThat(ownersRead).as("the numbers read fall on both dispatchers' partitions").hasSize(2);
+
+    for (Map.Entry<String, String> started : ids.entrySet()) {
+      for (String api : List.of("api-1", "api-2")) {
+        HttpResponse<String> status = get(api, "/v1/verifications/" + started.getValue());
+        assertThat(status.statusCode()).as("%s %s: %s", api, started.getKey(), status.body()).isEqualTo(200);
+        JsonNode body = JSON.readTree(status.body());
+        assertThat(body.get("id").asText()).isEqualTo(started.getValue());
+        assertThat(body.get("to").asText()).isEqualTo(started.getKey());
+        assertThat(body.get("status").asText()).isEqualTo("pending");
+      }
+    }
+  }
+
+  @Test
+  @Order(3)
   void aNodeKilledMidRunLosesNothingAcknowledgedAndTheSurvivorsTakeItsPartitions() throws Exception {
     List<String> numbers = List.of("+4915198763001", "+4915198763002", "+4915198763003", "+4915198763004");
     Map<String, String> ids = new LinkedHashMap<>();
@@ -205,7 +255,7 @@ class ComposeProcessesEndToEndTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aServiceProcessWhosePrincipalHasNoAclsExitsNonZeroSayingWhy() throws Exception {
     Map<String, String> dotEnv = dotEnv();
     dotEnv.put("RELAY_SCORING_KAFKA_JAAS", kafka.jaas("nobody"));
@@ -215,6 +265,20 @@ class ComposeProcessesEndToEndTest {
     assertThat(refused.process().waitFor(90, TimeUnit.SECONDS)).as("exits: %s", tail(refused)).isTrue();
     assertThat(refused.process().exitValue()).as(tail(refused)).isEqualTo(1);
     assertThat(Files.readString(refused.log())).contains("not visible to this Kafka principal (no DESCRIBE ACL)");
+  }
+
+  /** Which member (by client id) of the group holds each partition of {@code topic}. */
+  private static Map<Integer, String> partitionOwners(Admin admin, String group, String topic) throws Exception {
+    ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all().get(20, TimeUnit.SECONDS).get(group);
+    Map<Integer, String> owners = new HashMap<>();
+    for (MemberDescription member : description.members()) {
+      for (TopicPartition partition : member.assignment().topicPartitions()) {
+        if (partition.topic().equals(topic)) {
+          owners.put(partition.partition(), member.host() + "/" + member.clientId().replaceAll("-StreamThread-.*", ""));
+        }
+      }
+    }
+    return owners;
   }
 
   /** The partitions of {@code topic} the group's one member holds; fails while there is more than one. */
@@ -273,6 +337,7 @@ class ComposeProcessesEndToEndTest {
     env.put("RELAY_CODE_ENCRYPTION_KEYS", Keyring.generateSetting("k1"));
     env.put("RELAY_GUESS_ENCRYPTION_KEYS", Keyring.generateSetting("g1"));
     env.put("RELAY_API_KEYS", API_KEY.settingEntry());
+    env.put("RELAY_DISPATCHER_QUERY_TOKEN", "compose-test-query-token");
     env.put("GRAFANA_ADMIN_PASSWORD", "unused-here");
     // The test's receipts travel over loopback http; a deployment gives an https public URL.
     env.put("RELAY_DLR_ALLOW_PLAIN_HTTP", "true");
@@ -360,6 +425,11 @@ class ComposeProcessesEndToEndTest {
       return !inbox.isEmpty();
     });
     return inbox.get(0).get("code").asText();
+  }
+
+  private static HttpResponse<String> get(String api, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(processes.get(api).url() + path)).timeout(Duration.ofSeconds(15))
+        .header("Authorization", "Bearer " + API_KEY.key()).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> post(String url, String body) throws Exception {

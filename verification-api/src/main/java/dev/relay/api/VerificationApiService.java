@@ -4,6 +4,8 @@ import dev.relay.api.admin.BlockedPrefixes;
 import dev.relay.api.admin.KafkaBlockedPrefixes;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.api.dispatch.DispatcherLink;
+import dev.relay.api.dispatch.HttpVerificationReader;
+import dev.relay.api.dispatch.VerificationReader;
 import dev.relay.api.dispatch.KafkaDispatcherLink;
 import dev.relay.api.http.AdminRoutes;
 import dev.relay.api.http.CheckLimits;
@@ -35,6 +37,7 @@ public final class VerificationApiService implements RelayService {
   private final ApiConfig config;
   private final Function<ApiConfig, DispatcherLink> links;
   private final Function<ApiConfig, BlockedPrefixes> blockedPrefixes;
+  private final Function<ApiConfig, VerificationReader> readers;
   private final Clock clock;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -55,10 +58,23 @@ public final class VerificationApiService implements RelayService {
   /** @param blockedPrefixes makes the admin endpoints' view of the blocked prefixes at start */
   public VerificationApiService(ApiConfig config, Function<ApiConfig, DispatcherLink> links,
       Function<ApiConfig, BlockedPrefixes> blockedPrefixes, Clock clock) {
+    this(config, links, blockedPrefixes, VerificationApiService::httpReader, clock);
+  }
+
+  /** @param readers makes the reader of the dispatcher's state (status reads, the admin lookup) at start */
+  public VerificationApiService(ApiConfig config, Function<ApiConfig, DispatcherLink> links,
+      Function<ApiConfig, BlockedPrefixes> blockedPrefixes, Function<ApiConfig, VerificationReader> readers, Clock clock) {
     this.config = config;
     this.links = links;
     this.blockedPrefixes = blockedPrefixes;
+    this.readers = readers;
     this.clock = clock;
+  }
+
+  /** The dispatchers' query endpoints, as configured. */
+  public static VerificationReader httpReader(ApiConfig config) {
+    return new HttpVerificationReader(config.dispatcherQueryUrls(), config.dispatcherQueryToken(),
+        config.dispatcherQueryTimeout());
   }
 
   @Override
@@ -82,12 +98,13 @@ public final class VerificationApiService implements RelayService {
       link.bindMetrics(metrics);
       management = ManagementServer.start(config.managementPort(), config.httpHost(), NAME, this::isReady, metrics);
       Javalin server = RelayHttp.create(NAME, this::isReady, metrics, !management.enabled());
-      new VerificationRoutes(link, config.ids(), config.guessSealer(),
+      VerificationReader reader = readers.apply(config);
+      new VerificationRoutes(link, reader, config.ids(), config.guessSealer(),
           new NumberPolicy(config.enabledCountries(), config.requireMobile()),
           config.codeLength(), config.apiKeys(), config.clientAddresses(),
           new CheckLimits(config.checksPerIp(), config.checksPerApiKey(), clock),
           new IdempotencyKeys(config.idempotencyWindow(), clock), clock).register(server);
-      new AdminRoutes(blockedPrefixes.apply(config), config.adminKeys(), clock).register(server);
+      new AdminRoutes(blockedPrefixes.apply(config), reader, config.ids(), config.adminKeys(), clock).register(server);
       server.start(config.httpHost(), config.httpPort());
       app = server;
     } catch (RuntimeException e) {

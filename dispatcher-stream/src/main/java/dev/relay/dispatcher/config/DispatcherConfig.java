@@ -5,6 +5,7 @@ import dev.relay.providers.ProviderKeys;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.ConfigSchema;
+import dev.relay.support.http.VerificationQueries;
 import java.util.List;
 
 /**
@@ -87,6 +88,20 @@ public final class DispatcherConfig {
       "Bearer token for the dispatcher's admin endpoint PUT /admin/routing-table (publishes a new routing table);"
           + " empty: the endpoint is off");
 
+  public static final ConfigKey QUERY_TOKEN = VerificationQueries.TOKEN;
+  public static final ConfigKey QUERY_PORT = ConfigKey.optional(
+      "relay.dispatcher.query-port", "8085",
+      "Port of the internal endpoint verification-api reads verifications from (status reads, the admin lookup), on"
+          + " relay.http.host like the management port; 0 picks a free one. Served only with relay.dispatcher.query-token;"
+          + " keep it on the internal network");
+  public static final ConfigKey QUERY_HOST = ConfigKey.optional(
+      "relay.dispatcher.query-host", "",
+      "The host name the API and the other dispatchers reach this instance's query port at (its Kafka Streams"
+          + " application.server, which tells every instance who owns a number); empty: this machine's host name");
+  public static final ConfigKey QUERY_FORWARD_TIMEOUT = ConfigKey.optional(
+      "relay.dispatcher.query-forward-timeout", "1s",
+      "Longest wait for the dispatcher that owns a number to answer a read forwarded to it; then 503 with Retry-After");
+
   public static final ConfigKey HTTP_PORT = CommonKeys.httpPort(8081);
   public static final ConfigKey HTTP_HOST = CommonKeys.httpHost();
 
@@ -96,6 +111,7 @@ public final class DispatcherConfig {
       CODE_LENGTH, TTL, DELIVERY_WINDOW, DELIVERY_WINDOW_BY_COUNTRY, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
       VOICE_FALLBACK_COUNTRIES, SMS_ROUTES, VOICE_ROUTES,
       TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, USE_SCORES, EXPLORATION_SHARE, ADMIN_TOKEN,
+      QUERY_TOKEN, QUERY_PORT, QUERY_HOST, QUERY_FORWARD_TIMEOUT,
       HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT);
 
   /** Everything the dispatcher reads: its keys, the topics, the broker, the secrets and the vendors. */

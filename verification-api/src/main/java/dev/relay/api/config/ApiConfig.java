@@ -16,6 +16,8 @@ import dev.relay.support.limits.Rates;
 import dev.relay.support.secrets.SecretSealer;
 import dev.relay.support.secrets.Secrets;
 import dev.relay.support.secrets.VerificationIds;
+import dev.relay.support.http.VerificationQueries;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,13 +68,24 @@ public final class ApiConfig {
       "addresses or CIDR blocks of the reverse proxies in front of the API, comma separated; X-Forwarded-For is"
           + " believed only from these (empty: the connection's peer is the client)");
 
+  public static final ConfigKey DISPATCHER_QUERY_URLS = ConfigKey.optional("relay.api.dispatcher-query-urls",
+      "http://localhost:8085",
+      "where status reads and the admin lookup read verifications: the dispatchers' query endpoints"
+          + " (relay.dispatcher.query-port), comma separated, asked in this order until one answers (any one forwards"
+          + " to the dispatcher that owns the number)");
+  public static final ConfigKey DISPATCHER_QUERY_TOKEN = VerificationQueries.TOKEN;
+  public static final ConfigKey DISPATCHER_QUERY_TIMEOUT = ConfigKey.optional("relay.api.dispatcher-query-timeout", "2s",
+      "how long a status read waits for a dispatcher's answer (including its forward to the owner); then the next"
+          + " dispatcher, and after the last 503 with Retry-After");
+
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
       // The guess keys only: the API seals guesses and holds nothing that opens a code.
       List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE, CommonKeys.GUESS_ENCRYPTION_KEYS,
           CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT),
       CommonKeys.topicKeys(),
       List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, API_KEYS,
-          ALLOW_UNAUTHENTICATED, TRUSTED_PROXIES, ADMIN_KEYS, CHECKS_PER_IP, CHECKS_PER_API_KEY, IDEMPOTENCY_WINDOW))
+          ALLOW_UNAUTHENTICATED, TRUSTED_PROXIES, ADMIN_KEYS, CHECKS_PER_IP, CHECKS_PER_API_KEY, IDEMPOTENCY_WINDOW),
+      List.of(DISPATCHER_QUERY_URLS, DISPATCHER_QUERY_TOKEN, DISPATCHER_QUERY_TIMEOUT))
       .withPrefix(KafkaAccess.CLIENT_KEYS);
 
   /** Codes are 4 to 10 digits everywhere in Relay ({@code CodeGenerator}). */
@@ -101,6 +114,9 @@ public final class ApiConfig {
   private final Rates checksPerApiKey;
   private final Duration idempotencyWindow;
   private final java.util.OptionalInt managementPort;
+  private final List<URI> dispatcherQueryUrls;
+  private final String dispatcherQueryToken;
+  private final Duration dispatcherQueryTimeout;
 
   public ApiConfig(RelayConfig config) {
     this.kafka = KafkaAccess.from(config);
@@ -110,6 +126,9 @@ public final class ApiConfig {
     this.httpHost = config.get(HTTP_HOST);
     this.httpPort = port(config);
     this.managementPort = CommonKeys.managementPort(config);
+    this.dispatcherQueryUrls = urls(config.getList(DISPATCHER_QUERY_URLS));
+    this.dispatcherQueryToken = config.get(DISPATCHER_QUERY_TOKEN).trim();
+    this.dispatcherQueryTimeout = positive(config, DISPATCHER_QUERY_TIMEOUT);
     this.replyTimeout = positive(config, REPLY_TIMEOUT);
     this.produceTimeout = positive(config, PRODUCE_TIMEOUT);
     this.startupTimeout = positive(config, STARTUP_TIMEOUT);
@@ -238,6 +257,44 @@ public final class ApiConfig {
 
   public Rates checksPerApiKey() {
     return checksPerApiKey;
+  }
+
+  /** The dispatchers' query endpoints, in the order they are asked. */
+  public List<URI> dispatcherQueryUrls() {
+    return dispatcherQueryUrls;
+  }
+
+  /** The shared token of the dispatchers' query endpoints; empty when none is configured. */
+  public String dispatcherQueryToken() {
+    return dispatcherQueryToken;
+  }
+
+  public Duration dispatcherQueryTimeout() {
+    return dispatcherQueryTimeout;
+  }
+
+  private static List<URI> urls(List<String> entries) {
+    List<URI> urls = new ArrayList<>();
+    for (String entry : entries) {
+      String trimmed = entry.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      URI url;
+      try {
+        url = URI.create(trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(DISPATCHER_QUERY_URLS.name() + ": '" + trimmed + "' is not a URL");
+      }
+      if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+        throw new ConfigException(DISPATCHER_QUERY_URLS.name() + ": '" + trimmed + "' is not an http(s) URL with a host");
+      }
+      urls.add(url);
+    }
+    if (urls.isEmpty()) {
+      throw new ConfigException(DISPATCHER_QUERY_URLS.name() + " needs at least one URL");
+    }
+    return List.copyOf(urls);
   }
 
   public Duration idempotencyWindow() {

@@ -4,11 +4,14 @@ import dev.relay.api.config.ApiConfig.CodeLength;
 import dev.relay.api.dispatch.DispatcherLink;
 import dev.relay.api.dispatch.NoReplyException;
 import dev.relay.api.dispatch.NotAcknowledgedException;
+import dev.relay.api.dispatch.ReadUnavailableException;
+import dev.relay.api.dispatch.VerificationReader;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
+import dev.relay.schemas.state.VerificationState;
 import dev.relay.support.http.ApiError;
 import dev.relay.support.logging.LogContext;
 import dev.relay.support.phone.PhoneNumbers;
@@ -27,6 +30,7 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -39,7 +43,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The public v1 endpoints: each validates its input completely before anything is produced, hands
- * the request to the dispatcher, and answers from the dispatcher's reply. Every HTTP request waits on
+ * the request to the dispatcher, and answers from the dispatcher's reply; a status read asks the
+ * dispatcher's state directly ({@link VerificationReader}). Every HTTP request waits on
  * a correlation id of its own, made here, never on anything a caller chose; a reply is used only when
  * it is about the number and verification the request named. What the caller sees when the way to
  * the dispatcher fails: 503 with {@code Retry-After} when Kafka did not take the request, 504 when it
@@ -82,6 +87,7 @@ public final class VerificationRoutes {
   private static final String IDEMPOTENCY_KEY_REUSED = IdempotencyKeys.ERROR_REUSED;
 
   private final DispatcherLink dispatcher;
+  private final VerificationReader reader;
   private final VerificationIds ids;
   private final SecretSealer guessSealer;
   private final NumberPolicy numbers;
@@ -93,13 +99,14 @@ public final class VerificationRoutes {
   private final Clock clock;
   private final byte[] openApiDocument;
 
-  public VerificationRoutes(DispatcherLink dispatcher, VerificationIds ids, SecretSealer guessSealer, NumberPolicy numbers,
+  public VerificationRoutes(DispatcherLink dispatcher, VerificationReader reader, VerificationIds ids, SecretSealer guessSealer, NumberPolicy numbers,
       CodeLength codeLength, ApiKeys apiKeys, ClientAddresses clientAddresses, CheckLimits checkLimits,
       IdempotencyKeys idempotency, Clock clock) {
     if (guessSealer.purpose() != SecretSealer.Purpose.GUESS) {
       throw new IllegalArgumentException("the API seals guesses only");
     }
     this.dispatcher = dispatcher;
+    this.reader = reader;
     this.ids = ids;
     this.guessSealer = guessSealer;
     this.numbers = numbers;
@@ -199,17 +206,37 @@ public final class VerificationRoutes {
     });
   }
 
-  /** Status, channel, expiry and the attempt history; never the code. */
+  /**
+   * Status, channel, expiry and the attempt history; never the code. Read from the dispatcher's state
+   * (no trip through Kafka); as with every request, a verification belongs to the key that started it
+   * and is the number's current one: anything else is the 404 of an id that never existed.
+   */
   private void status(Context ctx) {
     String verificationId = ctx.pathParam("id");
     String number = numberOf(verificationId);
-    VerificationRequest request = action(ctx, RequestAction.STATUS, verificationId, number, Optional.empty(), null);
-    answer(ctx, NO_CLAIM, dispatcher.start(request), Expected.of(request), reply -> switch (reply.getKind()) {
-      case STATUS -> respond(ctx, HttpStatus.OK, Views.Status.of(reply, number));
-      case NOT_FOUND -> throw ApiError.notFound("no such verification");
-      case REFUSED -> throw refused(reply);
-      default -> throw unexpected(reply);
-    });
+    String apiKey = ctx.attribute(API_KEY_ATTRIBUTE);
+    try (LogContext.Scope verification = LogContext.verification(verificationId)) {
+      LOG.debug("status of {}", PhoneNumbers.mask(number));
+    }
+    ctx.future(() -> reader.find(number).handle((found, error) -> {
+      if (error != null) {
+        throw readFailure(error);
+      }
+      VerificationState state = found
+          .filter(verification -> verificationId.equals(verification.getVerificationId())
+              && Objects.equals(verification.getApiKeyName(), apiKey))
+          .orElseThrow(() -> ApiError.notFound("no such verification"));
+      return respond(ctx, HttpStatus.OK, Views.Status.of(state));
+    }));
+  }
+
+  /** A read the dispatchers could not answer is a 503 with their Retry-After; anything else goes on as it is. */
+  static RuntimeException readFailure(Throwable error) {
+    Throwable cause = unwrap(error);
+    if (cause instanceof ReadUnavailableException unavailable) {
+      return new ApiError(503, "unavailable", unavailable.getMessage(), unavailable.retryAfter());
+    }
+    return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
   }
 
   private void cancel(Context ctx) {

@@ -5,6 +5,8 @@ import dev.relay.schemas.Channel;
 import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationStatus;
+import dev.relay.schemas.state.VerificationState;
+import dev.relay.support.phone.PhoneNumbers;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,17 +35,12 @@ final class Views {
   record Status(String id, String to, String status, String channel, Instant createdAt, Instant expiresAt,
       List<AttemptView> attempts) {
 
-    static Status of(VerificationReply reply, String requestedNumber) {
+    /** From the dispatcher's state, as a status read gets it. */
+    static Status of(VerificationState state) {
       List<AttemptView> attempts = new ArrayList<>();
-      reply.getAttempts().forEach(attempt -> attempts.add(AttemptView.of(attempt)));
-      return new Status(
-          reply.getVerificationId(),
-          reply.getTo() == null ? requestedNumber : reply.getTo(),
-          statusName(reply.getStatus()),
-          channelName(reply.getChannel()),
-          reply.getCreatedAt(),
-          reply.getExpiresAt(),
-          attempts);
+      state.getAttempts().forEach(attempt -> attempts.add(AttemptView.of(attempt)));
+      return new Status(state.getVerificationId(), state.getTo(), statusName(state.getStatus()),
+          channelName(state.getChannel()), state.getCreatedAt(), state.getExpiresAt(), attempts);
     }
   }
 
@@ -85,6 +82,57 @@ final class Views {
 
   static String channelName(Channel channel) {
     return channel == null || channel == Channel.UNKNOWN_CHANNEL ? "unknown" : channel.name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * A verification as the operator's lookup shows it: the whole attempt history with what the status
+   * read leaves out (routing reason, provider tries, error category, price, the provider's message id)
+   * and the receipts that came back; the number masked, never a code (the state holds none in
+   * plaintext, and no hash or sealed copy reaches the API).
+   */
+  record AdminVerification(String id, String to, String country, String status, String channel, String apiKey,
+      Instant createdAt, Instant expiresAt, Instant finishedAt, int sendsUsed, int wrongGuesses,
+      List<AdminAttempt> attempts, List<Receipt> receipts) {
+
+    static AdminVerification of(VerificationState state) {
+      List<AdminAttempt> attempts = new ArrayList<>();
+      List<Receipt> receipts = new ArrayList<>();
+      for (Attempt attempt : state.getAttempts()) {
+        attempts.add(AdminAttempt.of(attempt));
+        if (attempt.getDeliveryStatus() != null) {
+          receipts.add(new Receipt(attempt.getAttempt(), attempt.getProvider(), attempt.getProviderMessageId(),
+              lower(attempt.getDeliveryStatus()), attempt.getDeliveredAt()));
+        }
+      }
+      return new AdminVerification(state.getVerificationId(), PhoneNumbers.mask(state.getTo()), state.getCountry(),
+          statusName(state.getStatus()), channelName(state.getChannel()), state.getApiKeyName(), state.getCreatedAt(),
+          state.getExpiresAt(), state.getFinishedAt(), state.getSendsUsed(), state.getWrongGuesses(), attempts, receipts);
+    }
+  }
+
+  /**
+   * One send in full: {@code outcome} is the provider's answer ({@code accepted}, {@code rejected}, null
+   * while sending), {@code deliveryStatus} the final receipt's, {@code priceMicros} what the route
+   * costs per message in millionths of the table's currency, when the table gives a price.
+   */
+  record AdminAttempt(int attempt, String channel, String reason, String provider, String routingReason, int tries,
+      String outcome, String errorCategory, Long priceMicros, String providerMessageId, Instant dispatchedAt,
+      Instant submittedAt, Instant deliveredAt, String deliveryStatus, Instant verifiedAt) {
+
+    static AdminAttempt of(Attempt attempt) {
+      return new AdminAttempt(attempt.getAttempt(), channelName(attempt.getChannel()), lower(attempt.getReason()),
+          attempt.getProvider(), attempt.getRoutingReason(), attempt.getTries(), lower(attempt.getOutcome()),
+          lower(attempt.getErrorCategory()), attempt.getPriceMicros(), attempt.getProviderMessageId(),
+          attempt.getDispatchedAt(), attempt.getSubmittedAt(), attempt.getDeliveredAt(), lower(attempt.getDeliveryStatus()),
+          attempt.getVerifiedAt());
+    }
+  }
+
+  /** A final delivery receipt the dispatcher matched to a send. */
+  record Receipt(int attempt, String provider, String providerMessageId, String status, Instant at) {}
+
+  private static String lower(Enum<?> value) {
+    return value == null ? null : value.name().toLowerCase(Locale.ROOT);
   }
 
   /** A blocked (or just released) destination prefix, as the admin endpoints show it. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.api.FakeBlockedPrefixes;
 import dev.relay.api.FakeDispatcherLink;
+import dev.relay.api.FakeVerificationReader;
 import dev.relay.api.HttpCalls;
 import dev.relay.api.TestSettings;
 import dev.relay.api.config.ApiConfig;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +43,7 @@ class OpenApiDocumentTest {
 
   private final FakeDispatcherLink dispatcher = new FakeDispatcherLink();
   private final FakeBlockedPrefixes blocks = new FakeBlockedPrefixes();
+  private final FakeVerificationReader reader = new FakeVerificationReader();
   private final ApiConfig config = TestSettings.config();
   private Javalin app;
   private HttpCalls http;
@@ -50,11 +53,13 @@ class OpenApiDocumentTest {
   void start() {
     dispatcher.start();
     app = RelayHttp.create("test", () -> true, null);
-    new VerificationRoutes(dispatcher, config.ids(), config.guessSealer(), new NumberPolicy(config.enabledCountries(), true),
+    reader.byNumber.put(NUMBER, FakeVerificationReader.pending(config.ids().mint(NUMBER), NUMBER, null, Instant.now())
+        .setAttempts(List.of(VerificationRoutesTest.deliveredAttempt())).build());
+    new VerificationRoutes(dispatcher, reader, config.ids(), config.guessSealer(), new NumberPolicy(config.enabledCountries(), true),
         config.codeLength(), ApiKeys.none(), ClientAddresses.direct(), CheckLimits.none(Clock.systemUTC()),
         new IdempotencyKeys(Duration.ofHours(1), Clock.systemUTC()), Clock.systemUTC()).register(app);
     blocks.latest.put("49151", FakeBlockedPrefixes.block("49151", Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600)));
-    new AdminRoutes(blocks, ApiKeys.parse("admin", ADMIN.settingEntry()), Clock.systemUTC()).register(app);
+    new AdminRoutes(blocks, reader, config.ids(), ApiKeys.parse("admin", ADMIN.settingEntry()), Clock.systemUTC()).register(app);
     app.start("127.0.0.1", 0);
     http = new HttpCalls(app.port());
     HttpResponse<String> response = http.get(VerificationRoutes.OPENAPI_PATH);
@@ -90,7 +95,7 @@ class OpenApiDocumentTest {
   @Test
   void everyDocumentedRouteAnswers() {
     for (Route route : documentedRoutes()) {
-      String path = route.path().replace("{id}", config.ids().mint(NUMBER)).replace("{prefix}", "49151");
+      String path = route.path().replace("{id}", reader.byNumber.get(NUMBER).getVerificationId()).replace("{prefix}", "49151");
       HttpResponse<String> response = http.send(route.method().toUpperCase(Locale.ROOT), path,
           java.net.http.HttpRequest.BodyPublishers.ofString("{}"));
 
@@ -106,6 +111,28 @@ class OpenApiDocumentTest {
     assertMatchesSchema(HttpCalls.json(response), "Verification");
     assertThat(document.at("/paths/~1v1~1verifications/post/responses/201/content/application~1json/schema/$ref").asText())
         .isEqualTo("#/components/schemas/Verification");
+  }
+
+  @Test
+  void theStatusSchemaMatchesAStatusAnswerWithItsAttempts() {
+    HttpResponse<String> response = http.get("/v1/verifications/" + reader.byNumber.get(NUMBER).getVerificationId());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertMatchesSchema(HttpCalls.json(response), "VerificationStatus");
+    assertMatchesSchema(HttpCalls.json(response).get("attempts").get(0), "Attempt");
+  }
+
+  @Test
+  void theAdminVerificationSchemaMatchesALookupAnswer() {
+    HttpResponse<String> response = http.withApiKey(ADMIN.key()).get("/v1/admin/verifications?number=%2B4915112345678");
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode body = HttpCalls.json(response);
+    assertMatchesSchema(body, "AdminVerification");
+    assertMatchesSchema(body.get("attempts").get(0), "AdminAttempt");
+    assertMatchesSchema(body.get("receipts").get(0), "Receipt");
+    assertThat(document.at("/paths/~1v1~1admin~1verifications/get/responses/200/content/application~1json/schema/$ref").asText())
+        .isEqualTo("#/components/schemas/AdminVerification");
   }
 
   @Test
@@ -142,25 +169,6 @@ class OpenApiDocumentTest {
     assertThat(propertyNames("CheckByIdRequest")).containsExactlyInAnyOrder("code");
     assertThat(propertyNames("CheckByNumberRequest")).containsExactlyInAnyOrder("to", "code");
     assertThat(propertyNames("ResendRequest")).containsExactlyInAnyOrder("channel", "requestId");
-  }
-
-  @Test
-  void theStatusSchemaMatchesAStatusAnswerWithItsAttempts() {
-    dispatcher.onStart = request -> CompletableFuture.completedFuture(
-        FakeDispatcherLink.reply(request.getReplyTo(), dev.relay.schemas.ReplyKind.STATUS)
-            .setVerificationId(request.getVerificationId())
-            .setTo(request.getTo())
-            .setCreatedAt(FakeDispatcherLink.CREATED)
-            .setExpiresAt(FakeDispatcherLink.EXPIRES)
-            .setAttempts(java.util.List.of(dev.relay.api.http.VerificationRoutesTest.deliveredAttempt()))
-            .build());
-
-    HttpResponse<String> response = http.get("/v1/verifications/" + config.ids().mint(NUMBER));
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    JsonNode body = HttpCalls.json(response);
-    assertMatchesSchema(body, "VerificationStatus");
-    assertMatchesSchema(body.get("attempts").get(0), "Attempt");
   }
 
   @Test

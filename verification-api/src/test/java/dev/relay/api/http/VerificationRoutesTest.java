@@ -9,6 +9,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.api.FakeDispatcherLink;
+import dev.relay.api.FakeVerificationReader;
+import dev.relay.api.admin.KafkaBlockedPrefixes;
 import dev.relay.api.HttpCalls;
 import dev.relay.api.TestSettings;
 import dev.relay.api.VerificationApiService;
@@ -52,13 +54,15 @@ class VerificationRoutesTest {
   private static final Instant NOW = Instant.parse("2030-01-02T03:04:05Z");
 
   private final FakeDispatcherLink dispatcher = new FakeDispatcherLink();
+  private final FakeVerificationReader reader = new FakeVerificationReader();
   private VerificationApiService service;
   private ApiConfig config;
   private HttpCalls http;
 
   private void startService(Map<String, String> settings) {
     config = TestSettings.config(settings);
-    service = new VerificationApiService(config, c -> dispatcher, Clock.fixed(NOW, ZoneOffset.UTC));
+    service = new VerificationApiService(config, c -> dispatcher, KafkaBlockedPrefixes::create, c -> reader,
+        Clock.fixed(NOW, ZoneOffset.UTC));
     service.start();
     http = new HttpCalls(service.port());
   }
@@ -577,23 +581,27 @@ class VerificationRoutesTest {
   @Nested
   class Status {
 
-    @Test
-    void answersStatusExpiryAndTheAttemptHistory() {
-      startService();
-      dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          VerificationReply.newBuilder(FakeDispatcherLink.started(request, ReplyKind.STATUS))
-              .setAttempts(List.of(deliveredAttempt())).build());
-      String path = verificationPath("");
+    private String id() {
+      return verificationPath("").substring("/v1/verifications/".length());
+    }
 
-      HttpResponse<String> response = http.get(path);
+    @Test
+    void answersStatusExpiryAndTheAttemptHistoryFromTheDispatchersState() {
+      startService();
+      String id = id();
+      reader.byNumber.put(NUMBER, FakeVerificationReader.pending(id, NUMBER, null, NOW).setAttempts(List.of(deliveredAttempt())).build());
+
+      HttpResponse<String> response = http.get("/v1/verifications/" + id);
 
       assertThat(response.statusCode()).isEqualTo(200);
-      VerificationRequest request = dispatcher.starts.get(0);
-      assertThat(request.getAction()).isEqualTo(RequestAction.STATUS);
-      assertThat(request.getVerificationId()).isEqualTo(path.substring("/v1/verifications/".length()));
+      assertThat(reader.reads).containsExactly(NUMBER);
+      assertThat(dispatcher.starts).as("no trip through Kafka").isEmpty();
       JsonNode body = json(response);
+      assertThat(body.get("id").asText()).isEqualTo(id);
+      assertThat(body.get("to").asText()).isEqualTo(NUMBER);
       assertThat(body.get("status").asText()).isEqualTo("pending");
       assertThat(body.get("channel").asText()).isEqualTo("sms");
+      assertThat(body.get("createdAt").asText()).isEqualTo("2030-01-02T03:04:05Z");
       assertThat(body.get("expiresAt").asText()).isEqualTo("2030-01-02T03:14:05Z");
       assertThat(body.get("attempts")).hasSize(1);
       JsonNode attempt = body.get("attempts").get(0);
@@ -604,7 +612,11 @@ class VerificationRoutesTest {
       assertThat(attempt.get("submittedAt").asText()).isEqualTo("2030-01-02T03:04:06Z");
       assertThat(attempt.get("deliveredAt").asText()).isEqualTo("2030-01-02T03:04:09Z");
       assertThat(attempt.get("outcome").asText()).isEqualTo("delivered");
-      assertThat(body.has("code")).isFalse();
+      // The same fields the status answer always had, and nothing that could hold a code.
+      assertThat(body.fieldNames()).toIterable()
+          .containsExactly("id", "to", "status", "channel", "createdAt", "expiresAt", "attempts");
+      assertThat(attempt.fieldNames()).toIterable().containsExactly("attempt", "channel", "provider", "reason",
+          "dispatchedAt", "submittedAt", "deliveredAt", "outcome");
     }
 
     @Test
@@ -613,33 +625,72 @@ class VerificationRoutesTest {
       Attempt sending = Attempt.newBuilder(deliveredAttempt()).setProvider(null).setOutcome(null).setSubmittedAt(null)
           .setDeliveredAt(null).setDeliveryStatus(null).build();
       Attempt rejected = Attempt.newBuilder(sending).setAttempt(2).setOutcome(SendOutcome.REJECTED).build();
-      dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          VerificationReply.newBuilder(FakeDispatcherLink.started(request, ReplyKind.STATUS)).setAttempts(List.of(sending, rejected)).build());
+      String id = id();
+      reader.byNumber.put(NUMBER, FakeVerificationReader.pending(id, NUMBER, null, NOW).setAttempts(List.of(sending, rejected)).build());
 
-      JsonNode attempts = json(http.get(verificationPath(""))).get("attempts");
+      JsonNode attempts = json(http.get("/v1/verifications/" + id)).get("attempts");
 
       assertThat(attempts.get(0).get("outcome").asText()).isEqualTo("sending");
       assertThat(attempts.get(1).get("outcome").asText()).isEqualTo("rejected");
     }
 
     @Test
-    void anUnknownVerificationIs404() {
+    void aNumberWithoutVerificationIs404() {
       startService();
-      dispatcher.onStart = request -> CompletableFuture.completedFuture(
-          FakeDispatcherLink.reply(request.getReplyTo(), ReplyKind.NOT_FOUND).setTo(request.getTo()).build());
-
-      assertThat(http.get(verificationPath("")).statusCode()).isEqualTo(404);
-    }
-
-    @Test
-    void aWrongReplyKindIs502() {
-      startService();
-      dispatcher.onStart = request -> CompletableFuture.completedFuture(FakeDispatcherLink.started(request, ReplyKind.STARTED));
 
       HttpResponse<String> response = http.get(verificationPath(""));
 
-      assertThat(response.statusCode()).isEqualTo(502);
-      assertThat(json(response).get("error").asText()).isEqualTo("unexpected_reply");
+      assertThat(response.statusCode()).isEqualTo(404);
+      assertThat(json(response).get("error").asText()).isEqualTo("not_found");
+    }
+
+    @Test
+    void anIdThatDoesNotOpenIs404WithoutAskingTheDispatcher() {
+      startService();
+
+      assertThat(http.get("/v1/verifications/VEnotours").statusCode()).isEqualTo(404);
+      assertThat(reader.reads).isEmpty();
+    }
+
+    @Test
+    void anIdThatIsNotTheNumbersCurrentVerificationIs404() {
+      startService();
+      reader.byNumber.put(NUMBER, FakeVerificationReader.pending(config.ids().mint(NUMBER), NUMBER, null, NOW).build());
+
+      // Another id of the same number: an older verification, superseded.
+      HttpResponse<String> response = http.get(verificationPath(""));
+
+      assertThat(response.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aVerificationOfAnotherApiKeyIs404AsIfItDidNotExist() {
+      ApiKeys.GeneratedKey shop = ApiKeys.generate("shop");
+      ApiKeys.GeneratedKey other = ApiKeys.generate("other");
+      startService(Map.of(ApiConfig.API_KEYS.name(), shop.settingEntry() + "," + other.settingEntry(),
+          "relay.api.allow-unauthenticated", "false"));
+      String id = id();
+      reader.byNumber.put(NUMBER, FakeVerificationReader.pending(id, NUMBER, "shop", NOW).build());
+
+      HttpResponse<String> foreign = http.withApiKey(other.key()).get("/v1/verifications/" + id);
+      HttpResponse<String> never = http.get("/v1/verifications/" + config.ids().mint("+4915112345679"));
+      HttpResponse<String> own = http.withApiKey(shop.key()).get("/v1/verifications/" + id);
+
+      assertThat(foreign.statusCode()).isEqualTo(404);
+      assertThat(foreign.body()).as("the same answer as for a verification that never existed").isEqualTo(never.body());
+      assertThat(own.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aDispatcherThatCannotAnswerNowIs503WithItsRetryAfter() {
+      startService();
+      reader.unavailable(Duration.ofSeconds(3));
+
+      HttpResponse<String> response = http.get(verificationPath(""));
+
+      assertThat(response.statusCode()).isEqualTo(503);
+      assertThat(json(response).get("error").asText()).isEqualTo("unavailable");
+      assertThat(response.headers().firstValue("Retry-After")).contains("3");
     }
   }
 
@@ -745,10 +796,10 @@ class VerificationRoutesTest {
 
       http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
       http.post(verificationPath("/resend"), "");
-      http.get(verificationPath(""));
       http.delete(verificationPath(""));
 
-      assertThat(dispatcher.starts).hasSize(4)
+      // A status read is no request to the dispatcher: it reads its state (Status).
+      assertThat(dispatcher.starts).hasSize(3)
           .allSatisfy(request -> assertThat(request.getClientIp()).isEqualTo("127.0.0.1"))
           .allSatisfy(request -> assertThat(request.getApiKeyName()).isNull());
     }
@@ -770,7 +821,7 @@ class VerificationRoutesTest {
       http.withApiKey(key.key());
 
       http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
-      http.get(verificationPath(""));
+      http.delete(verificationPath(""));
 
       assertThat(dispatcher.starts).hasSize(2).allSatisfy(request -> assertThat(request.getApiKeyName()).isEqualTo("shop"));
     }
