@@ -29,8 +29,8 @@ public final class DispatcherNames {
   /** Number to its current (or last finished) verification. */
   public static final String VERIFICATIONS_STORE = "verifications";
   /**
-   * Deadline + number to verification id, ordered by deadline: what the punctuator reads. In memory and
-   * without a changelog: rebuilt from {@link #VERIFICATIONS_STORE} whenever a task starts.
+   * Deadline + number to verification id, ordered by deadline: what the punctuator reads. Without a
+   * changelog: rebuilt from {@link #VERIFICATIONS_STORE} whenever a task starts.
    */
   public static final String DEADLINES_STORE = "verification-deadlines";
   /** Final receipts that arrived before the send result naming their message id. */

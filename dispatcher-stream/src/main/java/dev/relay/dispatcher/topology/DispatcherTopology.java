@@ -268,9 +268,9 @@ public final class DispatcherTopology {
 
   private static StoreBuilder<KeyValueStore<Deadline, String>> deadlinesStore() {
     // Derived from the verifications, and rebuilt from them when a task starts (VerificationProcessor.init):
-    // a changelog would only double every state change's records. In memory, so nothing stale survives a
-    // restart; the in-memory store keeps keys in byte order, which the serde makes deadline order.
-    return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DispatcherNames.DEADLINES_STORE),
+    // a changelog would only double every state change's records. RocksDB, not in memory: its iterators
+    // are lazy, where the in-memory store copies every key into a new set for each iterator.
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.DEADLINES_STORE),
         Deadline.SERDE, Serdes.String()).withLoggingDisabled();
   }
 

@@ -116,10 +116,16 @@ final class VerificationProcessor implements Processor<String, Object, String, S
   }
 
   /**
-   * The index from the verifications this task restored: init runs after restoration, and the index
-   * store keeps nothing across restarts (in memory, no changelog), so it never disagrees with them.
+   * The index from the verifications this task restored: init runs after restoration. The index has no
+   * changelog, so whatever a previous run left in it locally is dropped first and it never disagrees
+   * with the verifications.
    */
   private void rebuildDeadlines() {
+    List<Deadline> left = new ArrayList<>();
+    try (KeyValueIterator<Deadline, String> entries = deadlines.all()) {
+      entries.forEachRemaining(entry -> left.add(entry.key));
+    }
+    left.forEach(deadlines::delete);
     try (KeyValueIterator<String, VerificationState> all = verifications.all()) {
       while (all.hasNext()) {
         KeyValue<String, VerificationState> entry = all.next();
@@ -129,22 +135,27 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     }
   }
 
-  /**
-   * Schedules the punctuator for the earliest deadline unless one already fires no later. Wall-clock, not
-   * stream time: a window must close even when no record arrives on the partition. A wake left early by
-   * an entry removed meanwhile finds nothing due and schedules the next one.
-   */
+  /** Schedules the punctuator for the earliest deadline in the index, or none when it is empty. */
   private void wakeForEarliest(Instant now) {
     Optional<Instant> earliest = earliestDeadline();
     if (earliest.isEmpty()) {
       cancelWake();
-      return;
+    } else {
+      wakeBy(earliest.get(), now);
     }
-    if (wake != null && !wakeAt.isAfter(earliest.get())) {
+  }
+
+  /**
+   * Makes the punctuator fire no later than {@code due}. Wall-clock, not stream time: a window must close
+   * even when no record arrives on the partition. A record only moves the wake earlier (no index read
+   * per record); a wake left early by an entry removed meanwhile finds nothing due and schedules the next.
+   */
+  private void wakeBy(Instant due, Instant now) {
+    if (wake != null && !wakeAt.isAfter(due)) {
       return;
     }
     cancelWake();
-    Duration in = Duration.between(now, earliest.get());
+    Duration in = Duration.between(now, due);
     Duration interval = in.compareTo(MIN_WAKE) < 0 ? MIN_WAKE : in;
     wakeAt = now.plus(interval);
     wake = context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
@@ -187,7 +198,6 @@ final class VerificationProcessor implements Processor<String, Object, String, S
       throw new IllegalArgumentException("the lifecycle does not take " + value.getClass().getName());
     }
     apply(number, before, effects, now);
-    wakeForEarliest(now);
   }
 
   private void fireDue(long wallClockMillis) {
@@ -233,7 +243,10 @@ final class VerificationProcessor implements Processor<String, Object, String, S
       Optional<Instant> deadlineAfter = VerificationLifecycle.deadlineOf(after, settings);
       if (!deadlineAfter.equals(deadlineBefore)) {
         deadlineBefore.ifPresent(at -> deadlines.delete(new Deadline(at, number)));
-        deadlineAfter.ifPresent(at -> deadlines.put(new Deadline(at, number), after.getVerificationId()));
+        deadlineAfter.ifPresent(at -> {
+          deadlines.put(new Deadline(at, number), after.getVerificationId());
+          wakeBy(at, now);
+        });
       }
     }
     long timestamp = now.toEpochMilli();
