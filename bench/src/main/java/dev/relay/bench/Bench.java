@@ -33,7 +33,7 @@ import org.apache.kafka.common.TopicPartition;
  * measures the broker's own ceiling, and writes a Markdown table and a JSON file.
  *
  * <pre>./bench.sh --rate=50,200 --duration=60s [--warmup=10s] [--idle=10s] [--failover-rate=10] [--failover-duration=20s]
- *     [--ceiling-records=200000] [--out=bench-results]</pre>
+ *     [--ceiling-records=200000] [--provider-latency=0s] [--out=bench-results]</pre>
  */
 public final class Bench {
 
@@ -54,6 +54,7 @@ public final class Bench {
     Duration failoverDuration = Durations.parse(flags.getOrDefault("failover-duration", "20s"));
     int ceilingRecords = Integer.parseInt(flags.getOrDefault("ceiling-records", "200000"));
     Path out = Path.of(flags.getOrDefault("out", "bench-results"));
+    Duration providerLatency = Durations.parse(flags.getOrDefault("provider-latency", "0s"));
     Files.createDirectories(out);
     Path dataDir = Files.createTempDirectory("relay-bench");
 
@@ -61,6 +62,8 @@ public final class Bench {
     report.put("when", Instant.now().toString());
     report.put("machine", machine());
     report.put("durationSeconds", duration.toSeconds());
+    report.put("providerLatencyMillis", providerLatency.toMillis());
+    report.put("loadAverageAtStart", loadAverage());
 
     long bootBegin = System.nanoTime();
     LocalStack stack = new LocalStack(new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(),
@@ -81,6 +84,9 @@ public final class Bench {
       stack.services().stream().filter(SimService.class::isInstance).map(SimService.class::cast).findFirst()
           .orElseThrow(() -> new IllegalStateException("the stack runs no simulator"))
           .handsets().onReceive(inbox::received);
+      if (!providerLatency.isZero()) {
+        SimLatency.apply(stack.simUrl(), providerLatency);
+      }
       System.gc();
       report.put("idleRssMiB", ProcessSampler.rssKiB() / 1024.0);
 
@@ -107,7 +113,9 @@ public final class Bench {
       }
       List<Map<String, Object>> runs = new ArrayList<>();
       for (int rate : rates) {
-        long recordsBefore = recordsWritten(stack.bootstrapServers());
+        Map<String, Long> recordsBefore = recordsWritten(stack.bootstrapServers());
+        String loadBefore = loadAverage();
+        Instant runStarted = Instant.now();
         LoadRun load = new LoadRun(stack.apiUrl(), inbox, stack.apiKey());
         LoadRun.Result result;
         double cpu;
@@ -122,9 +130,15 @@ public final class Bench {
           cpuByPart = sampler.cpuSecondsByPart();
         }
         numberOffset += 1_000_000;
-        long records = recordsWritten(stack.bootstrapServers()) - recordsBefore;
+        Map<String, Long> recordsByTopic = recordsSince(recordsBefore, recordsWritten(stack.bootstrapServers()));
+        long records = recordsByTopic.values().stream().mapToLong(Long::longValue).sum();
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("offeredPerSecond", rate);
+        // The run's wall-clock span, to cut a profile recorded over the whole process down to it.
+        run.put("startedAt", runStarted.toString());
+        run.put("endedAt", Instant.now().toString());
+        run.put("loadAverageBefore", loadBefore);
+        run.put("loadAverageAfter", loadAverage());
         run.put("offered", result.offered());
         run.put("started", load.started.get());
         run.put("startFailed", load.startFailed.get());
@@ -136,6 +150,7 @@ public final class Bench {
             .collect(Collectors.toMap(e -> Integer.toString(e.getKey()), e -> e.getValue().length())));
         run.put("approvedPerSecond", load.approved.get() / (result.completedIn().toNanos() / 1e9));
         run.put("kafkaRecordsPerVerification", load.approved.get() == 0 ? 0 : (double) records / load.approved.get());
+        run.put("kafkaRecordsByTopic", recordsByTopic);
         run.put("startLatencyMs", percentiles(result.starts()));
         run.put("checkLatencyMs", percentiles(result.checks()));
         run.put("cpuPercentOfOneCore", cpu);
@@ -215,15 +230,43 @@ public final class Bench {
     }
   }
 
-  /** Every record on every topic, internal ones included: the end offsets summed (markers count too). */
-  private static long recordsWritten(String bootstrap) throws Exception {
+  /**
+   * Records written per topic between two readings, most first, topics that got none left out. Transaction
+   * markers take an offset too: {@code __transaction_state} and {@code __consumer_offsets} show what the
+   * transactions themselves cost.
+   */
+  private static Map<String, Long> recordsSince(Map<String, Long> before, Map<String, Long> after) {
+    Map<String, Long> written = new LinkedHashMap<>();
+    after.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> written.put(e.getKey(), e.getValue()));
+    return written;
+  }
+
+  /** The machine's load average (1, 5, 15 min), beside each figure: the machine may be shared. */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  /** Every record on every topic, internal ones included, per topic: the end offsets summed (markers count too). */
+  private static Map<String, Long> recordsWritten(String bootstrap) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
       Map<String, TopicDescription> topics = admin.describeTopics(names).allTopicNames().get();
       Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
       topics.values().forEach(topic -> topic.partitions().forEach(p ->
           latest.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest())));
-      return admin.listOffsets(latest).all().get().values().stream().mapToLong(info -> info.offset()).sum();
+      Map<String, Long> byTopic = new LinkedHashMap<>();
+      admin.listOffsets(latest).all().get().forEach((partition, info) ->
+          byTopic.merge(partition.topic(), info.offset(), Long::sum));
+      return byTopic;
     }
   }
 
@@ -264,6 +307,20 @@ public final class Bench {
           start.get("p50"), start.get("p95"), start.get("p99"), start.get("max"),
           check.get("p50"), check.get("p95"), check.get("p99"), check.get("max"),
           run.get("cpuPercentOfOneCore"), run.get("cpuMillisPerVerification"), run.get("maxRssMiB")));
+    }
+    md.append(String.format("%nProvider APIs answer after %s ms. Load average at the start: %s.%n",
+        report.get("providerLatencyMillis"), report.get("loadAverageAtStart")));
+    for (Map<String, Object> run : (List<Map<String, Object>>) report.getOrDefault("runs", List.of())) {
+      // Per approved verification; with none approved, per offered start (the work a collapse still does).
+      long approved = ((Number) run.get("approved")).longValue();
+      long per = approved > 0 ? approved : ((Number) run.get("offered")).longValue();
+      md.append(String.format("%nAt %d/s, load average before %s, after %s. Kafka records per %s verification by topic: ",
+          run.get("offeredPerSecond"), run.get("loadAverageBefore"), run.get("loadAverageAfter"),
+          approved > 0 ? "approved" : "offered (none approved)"));
+      md.append(((Map<String, Long>) run.get("kafkaRecordsByTopic")).entrySet().stream()
+          .map(e -> String.format("%s %.2f", e.getKey(), e.getValue().doubleValue() / Math.max(1, per)))
+          .collect(Collectors.joining(", ")));
+      md.append("\n");
     }
     for (Map<String, Object> run : (List<Map<String, Object>>) report.getOrDefault("runs", List.of())) {
       Map<String, Double> parts = (Map<String, Double>) run.get("cpuSecondsByPart");

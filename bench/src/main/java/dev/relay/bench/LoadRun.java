@@ -31,6 +31,8 @@ final class LoadRun {
   private static final Duration CODE_WAIT = Duration.ofSeconds(30);
   /** Mobile ranges with seven free digits: DE, FR, NL, GB, ES. */
   private static final List<String> PREFIXES = List.of("+491511", "+3361", "+3161", "+447400", "+3461");
+  /** The countries of {@link #PREFIXES}, in the same order. */
+  static final List<String> COUNTRIES = List.of("DE", "FR", "NL", "GB", "ES");
 
   private final String apiUrl;
   // HTTP/1.1 as the API serves it: the JDK would otherwise offer an h2c upgrade on every request.

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
 import dev.relay.providers.OutboundMessage;
 import dev.relay.providers.ProviderClient;
@@ -291,6 +292,49 @@ class DispatcherServiceIntegrationTest {
         assertThat(twilio.inbox()).as("no second message for the first attempt").hasSize(1);
       }
     }
+  }
+
+  /**
+   * Idle means idle: with nothing due, no Streams thread commits (under exactly-once every commit is a
+   * transaction with its markers). The deadline punctuator used to tick every punctuate interval and
+   * make Streams commit each time; now it is scheduled only for the next due deadline.
+   */
+  @Test
+  void anIdleDispatcherCommitsNothing() throws Exception {
+    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, settings("svc6."));
+    // A hundred commit intervals: any periodic commit shows (the old 200 ms deadline tick committed ten times).
+    Duration span = DispatcherSettings.from(config).commitInterval().multipliedBy(100);
+    Handset twilio = new Handset("twilio", ProviderResponse.accepted("SM-1", null));
+    Handset vonage = new Handset("vonage", ProviderResponse.accepted("VN-1", null));
+
+    try (DispatcherService service = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
+      service.start();
+      await().atMost(WAIT).until(service::isReady);
+      assertThat(streamCommits(service)).as("the commit counter is published").isPresent();
+      // Start-up commits (the first assignment) are over once the count holds still for one span.
+      double[] seen = {-1};
+      await().atMost(WAIT).pollInterval(span).until(() -> {
+        double now = streamCommits(service).orElseThrow();
+        boolean settled = now == seen[0];
+        seen[0] = now;
+        return settled;
+      });
+      double settled = seen[0];
+
+      await().during(span).atMost(span.plus(WAIT)).until(() -> streamCommits(service).orElseThrow() == settled);
+    }
+  }
+
+  /** Commits made by the dispatcher's Streams threads so far, from the metrics it publishes. */
+  private static java.util.Optional<Double> streamCommits(DispatcherService service) {
+    List<io.micrometer.core.instrument.Meter> meters = service.metrics().getMeters().stream()
+        .filter(meter -> meter.getId().getName().replace('-', '.').equals("kafka.stream.thread.commit.total"))
+        .toList();
+    if (meters.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(meters.stream()
+        .mapToDouble(meter -> meter.measure().iterator().next().getValue()).sum());
   }
 
   @Test

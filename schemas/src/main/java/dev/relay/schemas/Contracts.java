@@ -1,6 +1,8 @@
 package dev.relay.schemas;
 
+import dev.relay.schemas.state.RateCounts;
 import dev.relay.schemas.state.VerificationState;
+import dev.relay.schemas.state.WindowCounts;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -21,7 +23,9 @@ public final class Contracts {
       DeadLetter.class,
       VerificationState.class,
       RoutingTableVersion.class,
-      PrefixBlock.class);
+      PrefixBlock.class,
+      RequestBlock.class,
+      RateCounts.class);
 
   /** Every generated class, records, nested records and enums, that Avro may instantiate. */
   public static final List<Class<?>> ALL_TYPES = List.of(
@@ -32,7 +36,7 @@ public final class Contracts {
       Channel.class, VerificationStatus.class, SendOutcome.class, ErrorCategory.class,
       DeliveryStatus.class, SendReason.class, ReplyKind.class, RequestAction.class, AlertKind.class, AlertMetric.class,
       RoutingTableVersion.class, CountryRoutes.class, PricedRoute.class,
-      PrefixBlock.class, PrefixBlockState.class);
+      PrefixBlock.class, PrefixBlockState.class, RequestBlock.class, RateCounts.class, WindowCounts.class);
 
   private Contracts() {}
 }

@@ -19,7 +19,8 @@ class TopicsTest {
     assertThat(topics.all()).extracting(Topic::partitions).containsOnly(6);
     assertThat(topics.providerScores.cleanup()).isEqualTo(Topic.Cleanup.COMPACT);
     assertThat(topics.providerScores.retention()).isNull();
-    assertThat(topics.all()).extracting(Topic::name).doesNotHaveDuplicates().hasSize(14);
+    assertThat(topics.all()).extracting(Topic::name).doesNotHaveDuplicates().hasSize(15);
+    assertThat(topics.requestBlocks.cleanup()).isEqualTo(Topic.Cleanup.COMPACT);
   }
 
   @Test

@@ -25,7 +25,7 @@ public final class DispatcherConfig {
       "How often Streams commits; under exactly-once every output waits for it, and a human waits on replies");
   public static final ConfigKey PUNCTUATE_INTERVAL = ConfigKey.optional(
       "relay.streams.punctuate-interval", "200ms",
-      "How often the deadline index is read: the lateness of a delivery-window failover or an expiry");
+      "Not read any more: the deadline punctuator wakes for the next due deadline. Kept so existing configs load");
 
   public static final ConfigKey CODE_LENGTH = ConfigKey.optional(
       "relay.verification.code-length", "6", "Digits in a code, 4 to 10");

@@ -28,7 +28,10 @@ public final class DispatcherNames {
 
   /** Number to its current (or last finished) verification. */
   public static final String VERIFICATIONS_STORE = "verifications";
-  /** Deadline + number to verification id, ordered by deadline: what the punctuator reads. */
+  /**
+   * Deadline + number to verification id, ordered by deadline: what the punctuator reads. Without a
+   * changelog: rebuilt from {@link #VERIFICATIONS_STORE} whenever a task starts.
+   */
   public static final String DEADLINES_STORE = "verification-deadlines";
   /** Final receipts that arrived before the send result naming their message id. */
   public static final String EARLY_RECEIPTS_STORE = "early-receipts";
@@ -36,26 +39,21 @@ public final class DispatcherNames {
   /** Sends users asked for per number, with the asking network: the per-number limits. */
   public static final String NUMBER_SENDS_STORE = "number-sends";
 
-  // The request limits: requests pass a network stage and an API-key stage before the lifecycle.
-  public static final String KEY_BY_NETWORK = "requests-key-by-network";
-  /** Repartition (and topic name part) of requests keyed by client network. */
-  public static final String REQUESTS_BY_NETWORK = "requests-by-network";
-  public static final String NETWORK_LIMITER = "network-limiter";
-  public static final String NETWORK_LIMITS_STORE = "network-limits";
-  public static final String NETWORK_LIMIT_REFUSALS = "network-limit-refusals";
-  public static final String NETWORK_LIMIT_REPLIES_SINK = "network-limit-replies-sink";
-  public static final String NETWORK_LIMIT_PASSED = "network-limit-passed";
-  /** Repartition of requests keyed by API key name. */
-  public static final String REQUESTS_BY_API_KEY = "requests-by-api-key";
-  public static final String API_KEY_LIMITER = "api-key-limiter";
-  public static final String API_KEY_LIMITS_STORE = "api-key-limits";
-  public static final String API_KEY_LIMIT_REFUSALS = "api-key-limit-refusals";
-  public static final String API_KEY_LIMIT_REPLIES_SINK = "api-key-limit-replies-sink";
-  public static final String API_KEY_LIMIT_PASSED = "api-key-limit-passed";
-  /** Repartition of admitted requests, keyed by number again and co-partitioned with the other inputs. */
-  public static final String ADMITTED_REQUESTS = "admitted-requests";
-  /** Hands admitted requests to the lifecycle processor. */
-  public static final String ADMITTED_REQUESTS_INPUT = "admitted-requests-input";
+  /** Hands requests, straight from their topic, to the lifecycle processor. */
+  public static final String REQUESTS_INPUT = "verification-requests-input";
+
+  // The request limits, beside the hot path: starts and resends keyed by limit group, counted, blocks published.
+  public static final String KEY_BY_LIMIT_GROUP = "requests-key-by-limit-group";
+  /** Repartition (and topic name part) of starts and resends keyed by client network or API key. */
+  public static final String REQUESTS_BY_LIMIT_GROUP = "requests-by-limit-group";
+  public static final String REQUEST_LIMITER = "request-limiter";
+  /** Per client IP, network and API key: admitted requests counted per time bucket, and the block last published. */
+  public static final String REQUEST_COUNTERS_STORE = "request-counters";
+  public static final String REQUEST_BLOCKS_SINK = "request-blocks-sink";
+  /** The global processor keeping request-blocks; its source is named after it with {@code -source}. */
+  public static final String REQUEST_BLOCKS_PROCESSOR = "request-blocks-updater";
+  /** Global: the latest block per client IP, network or API key, from request-blocks; the lifecycle refuses by it. */
+  public static final String REQUEST_BLOCKS_STORE = "request-blocks";
 
   /**
    * Global: each route's latest score and whether it is demoted. A global store has no changelog;

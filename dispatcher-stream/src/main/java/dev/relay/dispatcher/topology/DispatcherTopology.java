@@ -10,6 +10,8 @@ import dev.relay.dispatcher.routing.RoutingTable;
 import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.PrefixBlock;
+import dev.relay.schemas.RequestBlock;
+import dev.relay.schemas.state.RateCounts;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
@@ -29,6 +31,7 @@ import org.apache.kafka.common.serialization.Serde;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -45,9 +48,9 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * The dispatcher's topology, as a pure function of its inputs: requests pass the request limits
- * (two re-keyed stages), then meet checks, send results and receipts, all keyed by number, in one
- * lifecycle processor with its RocksDB stores (each with a changelog), which writes three sinks;
+ * The dispatcher's topology, as a pure function of its inputs: requests, checks, send results and
+ * receipts, all keyed by number, meet in one lifecycle processor with its stores, which writes three
+ * sinks; the request limits are decided beside it and reach it as a global store of blocks;
  * two global stores decide each send's routes: the route standings, fed from
  * {@code provider-scores}, and the latest routing table published to {@code routing-table}.
  * Anti-pumping reads the lifecycle's own events back, keyed by destination prefix, and its blocks
@@ -90,7 +93,7 @@ public final class DispatcherTopology {
   public static Topology build(Topics topics, DispatcherSettings settings, LimitSettings limits, PumpingSettings pumping,
       ScoredRouting routing, VerificationSecrets secrets, MeterRegistry metrics) {
     VerificationLifecycle lifecycle = new VerificationLifecycle(settings, limits, routing.table(), secrets, metrics);
-    StreamsBuilder builder = requestLimits(topics, limits, metrics);
+    StreamsBuilder builder = requests(topics, limits);
     pumpingDetector(builder, topics, pumping, metrics);
     // StreamsBuilder's global store, unlike Topology's, replays the topic through the updater when the
     // store is rebuilt (KAFKA-7663): the standings are derived, not a copy of the records.
@@ -109,6 +112,11 @@ public final class DispatcherTopology {
         Consumed.with(topics.blockedPrefixes.keySerde(), topics.blockedPrefixes.valueSerde())
             .withName(DispatcherNames.BLOCKED_PREFIXES_PROCESSOR),
         BlockedPrefixesUpdater::new);
+    builder.addGlobalStore(requestBlocksStore(),
+        topics.requestBlocks.name(),
+        Consumed.with(topics.requestBlocks.keySerde(), topics.requestBlocks.valueSerde())
+            .withName(DispatcherNames.REQUEST_BLOCKS_PROCESSOR),
+        RequestBlocksUpdater::new);
     Topology topology = builder.build();
     source(topology, DispatcherNames.CODE_CHECKS_SOURCE, topics.codeChecks);
     source(topology, DispatcherNames.SEND_RESULTS_SOURCE, topics.sendResults);
@@ -117,8 +125,8 @@ public final class DispatcherTopology {
     topology.addProcessor(DispatcherNames.LIFECYCLE_PROCESSOR,
         () -> new VerificationProcessor(lifecycle, routing, settings, limits.perNumber().horizon()
             .compareTo(limits.perNumberPerNetwork().horizon()) >= 0 ? limits.perNumber().horizon() : limits.perNumberPerNetwork().horizon(),
-            pumping),
-        DispatcherNames.ADMITTED_REQUESTS_INPUT, DispatcherNames.CODE_CHECKS_SOURCE,
+            pumping, limits),
+        DispatcherNames.REQUESTS_INPUT, DispatcherNames.CODE_CHECKS_SOURCE,
         DispatcherNames.SEND_RESULTS_SOURCE, DispatcherNames.DELIVERY_RECEIPTS_SOURCE);
     topology.addStateStore(verificationsStore(), DispatcherNames.LIFECYCLE_PROCESSOR);
     topology.addStateStore(deadlinesStore(), DispatcherNames.LIFECYCLE_PROCESSOR);
@@ -132,32 +140,32 @@ public final class DispatcherTopology {
   }
 
   /**
-   * Requests, before they reach a number's state: re-keyed by the client's network for the per-IP
-   * and per-network limits, then by API key for the per-key limits, then by number again (into a
-   * repartition with the inputs' partition count, so the lifecycle's inputs stay co-partitioned).
-   * Each limit's counters live in the task that owns their key: consistent across instances.
+   * Requests go straight to the lifecycle (keyed by number, co-partitioned with its other inputs). Beside
+   * them, the request limits: starts and resends re-keyed by limit group (client network, API key), so
+   * each counter has one writer, counted by the {@link RequestLimiter}, whose blocks go to the compacted
+   * request-blocks topic that every instance reads into a global store.
    */
-  private static StreamsBuilder requestLimits(Topics topics, LimitSettings limits, MeterRegistry metrics) {
+  private static StreamsBuilder requests(Topics topics, LimitSettings limits) {
     StreamsBuilder builder = new StreamsBuilder();
     Topic<String, VerificationRequest> requests = topics.verificationRequests;
-    builder.addStateStore(historyStore(DispatcherNames.NETWORK_LIMITS_STORE, Serdes.Long()));
-    builder.addStateStore(historyStore(DispatcherNames.API_KEY_LIMITS_STORE, Serdes.Long()));
-
-    KStream<String, VerificationRequest> byNetwork = builder
-        .stream(requests.name(), Consumed.with(requests.keySerde(), requests.valueSerde())
-            .withName(DispatcherNames.VERIFICATION_REQUESTS_SOURCE))
-        .selectKey((number, request) -> RequestLimiter.Stage.NETWORK.key(request), Named.as(DispatcherNames.KEY_BY_NETWORK))
-        .repartition(repartitioned(DispatcherNames.REQUESTS_BY_NETWORK, requests));
-    KStream<String, VerificationRequest> byApiKey = limitStage(byNetwork, RequestLimiter.Stage.NETWORK,
-        DispatcherNames.NETWORK_LIMITER, DispatcherNames.NETWORK_LIMITS_STORE, DispatcherNames.NETWORK_LIMIT_REFUSALS,
-        DispatcherNames.NETWORK_LIMIT_REPLIES_SINK, DispatcherNames.NETWORK_LIMIT_PASSED, topics, limits, metrics)
-        .repartition(repartitioned(DispatcherNames.REQUESTS_BY_API_KEY, requests));
-    limitStage(byApiKey, RequestLimiter.Stage.API_KEY,
-        DispatcherNames.API_KEY_LIMITER, DispatcherNames.API_KEY_LIMITS_STORE, DispatcherNames.API_KEY_LIMIT_REFUSALS,
-        DispatcherNames.API_KEY_LIMIT_REPLIES_SINK, DispatcherNames.API_KEY_LIMIT_PASSED, topics, limits, metrics)
-        .repartition(repartitioned(DispatcherNames.ADMITTED_REQUESTS, requests))
-        // The lifecycle processor is added below by name, with this node as one of its parents.
-        .processValues(PassThrough::new, Named.as(DispatcherNames.ADMITTED_REQUESTS_INPUT));
+    Topic<String, RequestBlock> blocks = topics.requestBlocks;
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.REQUEST_COUNTERS_STORE),
+        Serdes.String(), AvroSerde.of(RateCounts.class)));
+    KStream<String, VerificationRequest> incoming = builder.stream(requests.name(),
+        Consumed.with(requests.keySerde(), requests.valueSerde()).withName(DispatcherNames.VERIFICATION_REQUESTS_SOURCE));
+    // The lifecycle processor is added below by name, with this node as one of its parents.
+    incoming.processValues(PassThrough::new, Named.as(DispatcherNames.REQUESTS_INPUT));
+    incoming
+        .flatMap((number, request) -> RequestLimiter.groupsOf(request, limits).stream()
+                .map(group -> KeyValue.pair(group, request)).toList(),
+            Named.as(DispatcherNames.KEY_BY_LIMIT_GROUP))
+        .repartition(Repartitioned.<String, VerificationRequest>as(DispatcherNames.REQUESTS_BY_LIMIT_GROUP)
+            .withKeySerde(requests.keySerde())
+            .withValueSerde(requests.valueSerde())
+            .withNumberOfPartitions(requests.partitions()))
+        .process(() -> new RequestLimiter(limits), Named.as(DispatcherNames.REQUEST_LIMITER),
+            DispatcherNames.REQUEST_COUNTERS_STORE)
+        .to(blocks.name(), Produced.with(blocks.keySerde(), blocks.valueSerde()).withName(DispatcherNames.REQUEST_BLOCKS_SINK));
     return builder;
   }
 
@@ -185,27 +193,6 @@ public final class DispatcherTopology {
         .process(() -> new PumpingDetector(pumping, metrics), Named.as(DispatcherNames.PUMPING_DETECTOR),
             DispatcherNames.PREFIX_ACTIVITY_STORE)
         .to(blocks.name(), Produced.with(blocks.keySerde(), blocks.valueSerde()).withName(DispatcherNames.BLOCKED_PREFIXES_SINK));
-  }
-
-  private static KStream<String, VerificationRequest> limitStage(KStream<String, VerificationRequest> input,
-      RequestLimiter.Stage stage, String limiter, String store, String refusals, String repliesSink, String passed,
-      Topics topics, LimitSettings limits, MeterRegistry metrics) {
-    KStream<String, SpecificRecord> out = input.process(() -> new RequestLimiter(stage, store, limits, metrics),
-        Named.as(limiter), store);
-    Topic<String, VerificationReply> replies = topics.verificationReplies;
-    out.filter((key, value) -> value instanceof VerificationReply, Named.as(refusals))
-        .mapValues(value -> (VerificationReply) value, Named.as(refusals + "-values"))
-        .to(replies.name(), Produced.with(replies.keySerde(), replies.valueSerde()).withName(repliesSink));
-    return out.filter((key, value) -> value instanceof VerificationRequest, Named.as(passed))
-        .mapValues(value -> (VerificationRequest) value, Named.as(passed + "-values"));
-  }
-
-  private static Repartitioned<String, VerificationRequest> repartitioned(String name, Topic<String, VerificationRequest> requests) {
-    // Every hop keeps the inputs' partition count; the last one must, to stay co-partitioned.
-    return Repartitioned.<String, VerificationRequest>as(name)
-        .withKeySerde(requests.keySerde())
-        .withValueSerde(requests.valueSerde())
-        .withNumberOfPartitions(requests.partitions());
   }
 
   /** Hands records on unchanged: a named node the lifecycle processor can take as its parent. */
@@ -274,9 +261,17 @@ public final class DispatcherTopology {
         Serdes.String(), AvroSerde.of(PrefixBlock.class)).withLoggingDisabled();
   }
 
+  private static StoreBuilder<KeyValueStore<String, RequestBlock>> requestBlocksStore() {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.REQUEST_BLOCKS_STORE),
+        Serdes.String(), AvroSerde.of(RequestBlock.class)).withLoggingDisabled();
+  }
+
   private static StoreBuilder<KeyValueStore<Deadline, String>> deadlinesStore() {
+    // Derived from the verifications, and rebuilt from them when a task starts (VerificationProcessor.init):
+    // a changelog would only double every state change's records. RocksDB, not in memory: its iterators
+    // are lazy, where the in-memory store copies every key into a new set for each iterator.
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.DEADLINES_STORE),
-        Deadline.SERDE, Serdes.String());
+        Deadline.SERDE, Serdes.String()).withLoggingDisabled();
   }
 
   private static StoreBuilder<WindowStore<String, DeliveryReceipt>> earlyReceiptsStore(DispatcherSettings settings) {

@@ -1,14 +1,13 @@
 package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.config.LimitSettings;
+import dev.relay.dispatcher.limits.BucketedRates;
 import dev.relay.dispatcher.limits.Networks;
-import dev.relay.support.limits.Rates;
-import dev.relay.schemas.ReplyKind;
 import dev.relay.schemas.RequestAction;
-import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.RequestBlock;
 import dev.relay.schemas.VerificationRequest;
-import dev.relay.schemas.VerificationStatus;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.relay.schemas.state.RateCounts;
+import dev.relay.support.limits.Rates;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,9 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -26,188 +23,166 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * One stage of the request limits, run where its counters have a single writer: the network stage
- * reads requests keyed by the client's network (so an IP and its /24 or /48 are counted in one
- * task), the API-key stage reads them keyed by key name. Starts and resends are counted; a request
- * over a limit is answered REFUSED with the time the window lets one through again and goes no
- * further; every other request is passed on, keyed for the next stage.
+ * The request limits per client IP, client network and API key, decided beside the hot path: it reads
+ * the starts and resends keyed by limit group ({@link #groupsOf}: the client network, whose task also
+ * counts its IPs, and the API key), counts them per time bucket ({@link BucketedRates}), and when a
+ * limit is full publishes a {@link RequestBlock} to {@code request-blocks}, which every lifecycle reads
+ * as a global store and refuses by. A request is not counted while a block it is subject to is in
+ * force: the lifecycle refused it.
+ *
+ * <p>Eventually consistent, with a bound: the block reaches the lifecycles one exactly-once commit of
+ * this branch plus the global store's poll after the request that filled the limit. Requests arriving
+ * in that gap are admitted and not counted, so a flood overshoots a limit by its rate times that lag
+ * (at the 20 ms commit interval, tens of milliseconds: a burst of 1,000/s from one IP gets some tens of
+ * requests past a full limit). Limits are abuse brakes measured in minutes and hours; the per-number
+ * limits, which protect a person's phone, stay exact in the number's own state.
  */
-final class RequestLimiter implements Processor<String, VerificationRequest, String, SpecificRecord> {
+final class RequestLimiter implements Processor<String, VerificationRequest, String, RequestBlock> {
 
   static final String ERROR_IP = "rate_limited_ip";
   static final String ERROR_NETWORK = "rate_limited_network";
   static final String ERROR_API_KEY = "rate_limited_api_key";
 
-  /** How often counters whose every entry left the longest window are dropped. */
+  /** How often, at most, counters with nothing left in any window are dropped (checked on a record: idle costs nothing). */
   private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
 
-  /** Which counters a stage keeps, and how it keys what it passes on. */
-  enum Stage {
-    NETWORK {
-      @Override
-      Map<String, Rates> counters(VerificationRequest request, LimitSettings limits) {
-        Map<String, Rates> counters = new LinkedHashMap<>();
-        Optional<String> network = Networks.of(request.getClientIp());
-        if (network.isPresent()) {
-          counters.put("ip|" + request.getClientIp(), limits.perIp());
-          counters.put("net|" + network.get(), limits.perNetwork());
-        }
-        return counters;
-      }
+  private static final String IP = "ip|";
+  private static final String NETWORK = "net|";
+  private static final String API_KEY = "key|";
 
-      @Override
-      String error(String counter) {
-        return counter.startsWith("ip|") ? ERROR_IP : ERROR_NETWORK;
-      }
+  private final LimitSettings limits;
+  private ProcessorContext<String, RequestBlock> context;
+  private KeyValueStore<String, RateCounts> counters;
+  private KeyValueStore<String, RequestBlock> blocks;
+  private Instant nextPurge = Instant.MIN;
 
-      @Override
-      String nextKey(VerificationRequest request) {
-        return API_KEY.key(request);
-      }
-
-      @Override
-      String key(VerificationRequest request) {
-        // Without an address (an upstream service on Kafka) the number spreads the load instead.
-        return Networks.of(request.getClientIp()).orElse(request.getTo());
-      }
-    },
-    API_KEY {
-      @Override
-      Map<String, Rates> counters(VerificationRequest request, LimitSettings limits) {
-        return request.getApiKeyName() == null ? Map.of() : Map.of("key|" + request.getApiKeyName(), limits.perApiKey());
-      }
-
-      @Override
-      String error(String counter) {
-        return ERROR_API_KEY;
-      }
-
-      @Override
-      String nextKey(VerificationRequest request) {
-        return request.getTo();
-      }
-
-      @Override
-      String key(VerificationRequest request) {
-        return request.getApiKeyName() == null ? request.getTo() : "key|" + request.getApiKeyName();
-      }
-    };
-
-    abstract Map<String, Rates> counters(VerificationRequest request, LimitSettings limits);
-
-    abstract String error(String counter);
-
-    /** The key for the stage after this one. */
-    abstract String nextKey(VerificationRequest request);
-
-    /** The key this stage's input must have. */
-    abstract String key(VerificationRequest request);
+  RequestLimiter(LimitSettings limits) {
+    this.limits = limits;
   }
 
-  private final Stage stage;
-  private final String storeName;
-  private final LimitSettings limits;
-  private final MeterRegistry metrics;
-  private ProcessorContext<String, SpecificRecord> context;
-  private KeyValueStore<String, List<Long>> store;
+  /**
+   * The limit groups a request is counted in, each the key of the task that counts it: its client
+   * network (with the IP's own counter: an IP is in one network) and its API key. None for status and
+   * cancel, which are never limited, nor for a limit switched off.
+   */
+  static List<String> groupsOf(VerificationRequest request, LimitSettings limits) {
+    if (request == null || !(request.getAction() == null || request.getAction() == RequestAction.START
+        || request.getAction() == RequestAction.RESEND)) {
+      return List.of();
+    }
+    List<String> groups = new ArrayList<>(2);
+    Optional<String> network = Networks.of(request.getClientIp());
+    if (network.isPresent() && !(limits.perIp().isEmpty() && limits.perNetwork().isEmpty())) {
+      groups.add(NETWORK + network.get());
+    }
+    if (request.getApiKeyName() != null && !limits.perApiKey().isEmpty()) {
+      groups.add(API_KEY + request.getApiKeyName());
+    }
+    return groups;
+  }
 
-  RequestLimiter(Stage stage, String storeName, LimitSettings limits, MeterRegistry metrics) {
-    this.stage = stage;
-    this.storeName = storeName;
-    this.limits = limits;
-    this.metrics = metrics;
+  /** The counters a request is subject to, with their limits: what the lifecycle looks blocks up by. */
+  static Map<String, Rates> countersOf(VerificationRequest request, LimitSettings limits) {
+    Map<String, Rates> counters = new LinkedHashMap<>();
+    Optional<String> network = Networks.of(request.getClientIp());
+    if (network.isPresent()) {
+      put(counters, IP + request.getClientIp(), limits.perIp());
+      put(counters, NETWORK + network.get(), limits.perNetwork());
+    }
+    if (request.getApiKeyName() != null) {
+      put(counters, API_KEY + request.getApiKeyName(), limits.perApiKey());
+    }
+    return counters;
+  }
+
+  private static void put(Map<String, Rates> counters, String key, Rates rates) {
+    if (!rates.isEmpty()) {
+      counters.put(key, rates);
+    }
+  }
+
+  static String errorOf(String counter) {
+    return counter.startsWith(IP) ? ERROR_IP : counter.startsWith(NETWORK) ? ERROR_NETWORK : ERROR_API_KEY;
+  }
+
+  /** The block in force that lasts longest among the request's counters, read from the global store. */
+  static Optional<RequestBlocks.Block> blockOf(VerificationRequest request, LimitSettings limits,
+      KeyValueStore<String, RequestBlock> blocks, Instant now) {
+    RequestBlocks.Block longest = null;
+    for (String counter : countersOf(request, limits).keySet()) {
+      RequestBlock block = blocks.get(counter);
+      if (block != null && block.getBlockedUntil().isAfter(now)
+          && (longest == null || block.getBlockedUntil().isAfter(longest.until()))) {
+        longest = new RequestBlocks.Block(block.getLimit(), block.getBlockedUntil());
+      }
+    }
+    return Optional.ofNullable(longest);
   }
 
   @Override
-  public void init(ProcessorContext<String, SpecificRecord> context) {
+  public void init(ProcessorContext<String, RequestBlock> context) {
     this.context = context;
-    this.store = context.getStateStore(storeName);
-    context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purge);
+    this.counters = context.getStateStore(DispatcherNames.REQUEST_COUNTERS_STORE);
+    this.blocks = context.getStateStore(DispatcherNames.REQUEST_BLOCKS_STORE);
   }
 
   @Override
   public void process(Record<String, VerificationRequest> record) {
+    String group = record.key();
     VerificationRequest request = record.value();
-    if (request == null) {
+    if (group == null || request == null) {
       return;
     }
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-    if (counts(request)) {
-      Map<String, Rates> counters = stage.counters(request, limits);
-      Map<String, List<Instant>> histories = new LinkedHashMap<>();
-      Instant blockedUntil = null;
-      String blockedBy = null;
-      for (Map.Entry<String, Rates> counter : counters.entrySet()) {
-        List<Instant> history = history(counter.getKey());
-        histories.put(counter.getKey(), history);
-        Optional<Instant> until = counter.getValue().blockedUntil(history, now);
-        if (until.isPresent() && (blockedUntil == null || until.get().isAfter(blockedUntil))) {
-          blockedUntil = until.get();
-          blockedBy = counter.getKey();
-        }
-      }
-      if (blockedUntil != null) {
-        refuse(request, stage.error(blockedBy), blockedUntil, now);
-        return;
-      }
-      for (Map.Entry<String, List<Instant>> entry : histories.entrySet()) {
-        List<Instant> updated = new ArrayList<>(counters.get(entry.getKey()).prune(entry.getValue(), now));
-        updated.add(now);
-        store.put(entry.getKey(), updated.stream().map(Instant::toEpochMilli).toList());
-      }
-    }
-    context.forward(new Record<String, SpecificRecord>(stage.nextKey(request), request, record.timestamp(), record.headers()));
-  }
-
-  /** Starts and resends cost a send; status and cancel are free and never limited here. */
-  private static boolean counts(VerificationRequest request) {
-    return request.getAction() == RequestAction.START || request.getAction() == RequestAction.RESEND;
-  }
-
-  private void refuse(VerificationRequest request, String error, Instant until, Instant now) {
-    metrics.counter("relay.requests.limited", "limit", error).increment();
-    if (request.getReplyTo() == null) {
+    maybePurge(now);
+    if (blockOf(request, limits, blocks, now).isPresent()) {
       return;
     }
-    VerificationReply reply = VerificationReply.newBuilder()
-        .setCorrelationId(request.getReplyTo())
-        .setKind(ReplyKind.REFUSED)
-        .setVerificationId(null)
-        .setTo(request.getTo())
-        .setStatus(VerificationStatus.UNKNOWN_STATUS)
-        .setError(error)
-        .setRetryAfter(until)
-        .setRepliedAt(now)
-        .build();
-    context.forward(new Record<String, SpecificRecord>(reply.getCorrelationId(), reply, now.toEpochMilli()));
-  }
-
-  private List<Instant> history(String counter) {
-    List<Long> stored = store.get(counter);
-    List<Instant> history = new ArrayList<>();
-    if (stored != null) {
-      stored.forEach(millis -> history.add(Instant.ofEpochMilli(millis)));
-    }
-    return history;
-  }
-
-  private void purge(long wallClockMillis) {
-    Duration horizon = limits.perIp().horizon();
-    for (Rates rates : List.of(limits.perNetwork(), limits.perApiKey())) {
-      if (rates.horizon().compareTo(horizon) > 0) {
-        horizon = rates.horizon();
+    Map<String, RateCounts> mine = new LinkedHashMap<>();
+    for (Map.Entry<String, Rates> counter : countersOf(request, limits).entrySet()) {
+      // Each group's task counts its own counters: the network's task the IP and the network, the key's the key.
+      String key = counter.getKey();
+      if (!(key.startsWith(API_KEY) ? group.equals(key) : group.startsWith(NETWORK))) {
+        continue;
       }
+      RateCounts counts = Optional.ofNullable(counters.get(key)).orElseGet(BucketedRates::empty);
+      if (counts.getBlockedUntil() > now.toEpochMilli()) {
+        // Blocked here, and the lifecycle will refuse it once the block reaches it: not counted.
+        return;
+      }
+      mine.put(key, counts);
     }
-    long oldest = wallClockMillis - horizon.toMillis();
-    List<String> stale = new ArrayList<>();
-    try (KeyValueIterator<String, List<Long>> entries = store.all()) {
+    for (Map.Entry<String, RateCounts> entry : mine.entrySet()) {
+      Rates rates = countersOf(request, limits).get(entry.getKey());
+      RateCounts counted = BucketedRates.add(entry.getValue(), rates, now);
+      Optional<Instant> until = BucketedRates.blockedUntil(counted, rates, now);
+      if (until.isPresent()) {
+        counted.setBlockedUntil(until.get().toEpochMilli());
+        RequestBlock block = RequestBlock.newBuilder()
+            .setLimit(errorOf(entry.getKey()))
+            .setBlockedAt(now)
+            .setBlockedUntil(until.get())
+            .build();
+        context.forward(new Record<>(entry.getKey(), block, now.toEpochMilli()));
+      }
+      counters.put(entry.getKey(), counted);
+    }
+  }
+
+  private void maybePurge(Instant now) {
+    if (now.isBefore(nextPurge)) {
+      return;
+    }
+    nextPurge = now.plus(PURGE_INTERVAL);
+    List<String> spent = new ArrayList<>();
+    try (KeyValueIterator<String, RateCounts> entries = counters.all()) {
       while (entries.hasNext()) {
-        KeyValue<String, List<Long>> entry = entries.next();
-        if (entry.value == null || entry.value.stream().allMatch(millis -> millis <= oldest)) {
-          stale.add(entry.key);
+        KeyValue<String, RateCounts> entry = entries.next();
+        if (entry.value == null || BucketedRates.isSpent(entry.value, now)) {
+          spent.add(entry.key);
         }
       }
     }
-    stale.forEach(store::delete);
+    spent.forEach(counters::delete);
   }
 }

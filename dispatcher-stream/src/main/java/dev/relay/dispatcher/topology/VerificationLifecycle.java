@@ -83,14 +83,15 @@ final class VerificationLifecycle {
   private final MeterRegistry metrics;
   private final LifecycleMeters meters;
   private final PrefixBlocks blocks;
+  private final RequestBlocks requestBlocks;
 
   VerificationLifecycle(DispatcherSettings settings, LimitSettings limits, RouteChooser routing, VerificationSecrets secrets,
       MeterRegistry metrics) {
-    this(settings, limits, routing, secrets, metrics, PrefixBlocks.NONE);
+    this(settings, limits, routing, secrets, metrics, PrefixBlocks.NONE, RequestBlocks.NONE);
   }
 
   private VerificationLifecycle(DispatcherSettings settings, LimitSettings limits, RouteChooser routing,
-      VerificationSecrets secrets, MeterRegistry metrics, PrefixBlocks blocks) {
+      VerificationSecrets secrets, MeterRegistry metrics, PrefixBlocks blocks, RequestBlocks requestBlocks) {
     this.settings = settings;
     this.limits = limits;
     this.routing = routing;
@@ -98,16 +99,22 @@ final class VerificationLifecycle {
     this.metrics = metrics;
     this.meters = new LifecycleMeters(metrics);
     this.blocks = blocks;
+    this.requestBlocks = requestBlocks;
   }
 
   /** The same rules asking another chooser: each stream task routes over its own view of the scores. */
   VerificationLifecycle withRouting(RouteChooser chooser) {
-    return new VerificationLifecycle(settings, limits, chooser, secrets, metrics, blocks);
+    return new VerificationLifecycle(settings, limits, chooser, secrets, metrics, blocks, requestBlocks);
   }
 
   /** The same rules refusing user-asked sends to the destination prefixes these blocks name. */
   VerificationLifecycle withBlocks(PrefixBlocks prefixBlocks) {
-    return new VerificationLifecycle(settings, limits, routing, secrets, metrics, prefixBlocks);
+    return new VerificationLifecycle(settings, limits, routing, secrets, metrics, prefixBlocks, requestBlocks);
+  }
+
+  /** The same rules refusing starts and resends whose client IP, network or API key is over its limit. */
+  VerificationLifecycle withRequestBlocks(RequestBlocks blocksByRequest) {
+    return new VerificationLifecycle(settings, limits, routing, secrets, metrics, blocks, blocksByRequest);
   }
 
   /** When the punctuator must next look at this state: a delivery window, the expiry, or the purge. */
@@ -131,6 +138,9 @@ final class VerificationLifecycle {
     Effects fx = new Effects(editable(current));
     expireIfDue(fx, now);
     RequestAction action = request.getAction() == null ? RequestAction.START : request.getAction();
+    if ((action == RequestAction.START || action == RequestAction.RESEND) && overRequestLimit(fx, request, now)) {
+      return fx;
+    }
     return switch (action) {
       case START -> onStart(fx, number, request, now, history);
       case RESEND -> onResend(fx, number, request, now, history);
@@ -224,6 +234,30 @@ final class VerificationLifecycle {
       return false;
     }
     refuse(fx, number, request, error, until.get(), now);
+    return true;
+  }
+
+  /**
+   * Refuses a start or resend while its client IP, network or API key is over its limit, before anything
+   * else (a retried request too), as the limits did when they were stages in front of the lifecycle. The
+   * answer names no verification: the limit is the caller's, not the number's.
+   */
+  private boolean overRequestLimit(Effects fx, VerificationRequest request, Instant now) {
+    Optional<RequestBlocks.Block> block = requestBlocks.blockOf(request, now);
+    if (block.isEmpty()) {
+      return false;
+    }
+    count("relay.requests.limited", "limit", block.get().error());
+    replyToStart(fx, request, VerificationReply.newBuilder()
+        .setCorrelationId(Objects.requireNonNullElse(request.getReplyTo(), ""))
+        .setKind(ReplyKind.REFUSED)
+        .setVerificationId(null)
+        .setTo(request.getTo())
+        .setStatus(VerificationStatus.UNKNOWN_STATUS)
+        .setError(block.get().error())
+        .setRetryAfter(block.get().until())
+        .setRepliedAt(now)
+        .build());
     return true;
   }
 

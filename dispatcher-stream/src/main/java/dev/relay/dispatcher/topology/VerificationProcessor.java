@@ -1,6 +1,7 @@
 package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.config.PumpingSettings;
 import dev.relay.dispatcher.routing.RouteStanding;
 import dev.relay.dispatcher.routing.ScoredRouting;
@@ -8,6 +9,7 @@ import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.PrefixBlockState;
+import dev.relay.schemas.RequestBlock;
 import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendResult;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -40,9 +43,11 @@ import org.slf4j.MDC;
 /**
  * The single writer of every verification. Reads starts, checks, send results and receipts (all
  * keyed by number, so one number's events meet in one task), applies the {@link VerificationLifecycle}
- * to the stored state, keeps the deadline index in step with it, and on a wall-clock punctuator
- * handles what the index says is due (closed delivery windows, expiries, purges) without scanning
- * every verification.
+ * to the stored state, keeps the deadline index in step with it, and handles what the index says is
+ * due (closed delivery windows, expiries, purges) without scanning every verification. The index is
+ * derived from the verifications: rebuilt from them whenever the task starts (never changelogged),
+ * and a single wall-clock punctuator is scheduled for its earliest entry, so a task with nothing due
+ * wakes, and commits, nothing.
  */
 final class VerificationProcessor implements Processor<String, Object, String, SpecificRecord> {
 
@@ -51,6 +56,8 @@ final class VerificationProcessor implements Processor<String, Object, String, S
   static final String LOG_VERIFICATION_ID = LogContext.VERIFICATION_ID;
   /** How often the per-number send history drops numbers whose every send left the longest limit window. */
   static final Duration SEND_HISTORY_PURGE_INTERVAL = Duration.ofMinutes(5);
+  /** The shortest wake: a deadline already due is handled on the next pass of the stream thread. */
+  private static final Duration MIN_WAKE = Duration.ofMillis(1);
 
   private final VerificationLifecycle rules;
   private final ScoredRouting routing;
@@ -66,9 +73,15 @@ final class VerificationProcessor implements Processor<String, Object, String, S
 
   private final Duration limitHorizon;
   private final PumpingSettings pumping;
+  private final LimitSettings limits;
+
+  /** The punctuator waiting for the earliest deadline, and when it fires; null when nothing is due ever. */
+  private Cancellable wake;
+  private Instant wakeAt;
 
   VerificationProcessor(VerificationLifecycle rules, ScoredRouting routing, DispatcherSettings settings, Duration limitHorizon,
-      PumpingSettings pumping) {
+      PumpingSettings pumping, LimitSettings limits) {
+    this.limits = limits;
     this.rules = rules;
     this.routing = routing;
     this.settings = settings;
@@ -82,21 +95,84 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     KeyValueStore<String, RouteStanding> standings = context.getStateStore(DispatcherNames.ROUTE_STANDINGS_STORE);
     KeyValueStore<String, RoutingTableVersion> tables = context.getStateStore(DispatcherNames.ROUTING_TABLE_STORE);
     KeyValueStore<String, PrefixBlock> blocks = context.getStateStore(DispatcherNames.BLOCKED_PREFIXES_STORE);
+    KeyValueStore<String, RequestBlock> requestBlocks = context.getStateStore(DispatcherNames.REQUEST_BLOCKS_STORE);
     this.lifecycle = rules.withRouting(routing.over(standings::get, () -> tables.get(Topics.ROUTING_TABLE_KEY)))
         .withBlocks((number, now) -> Optional.ofNullable(blocks.get(pumping.prefixOf(number)))
             .filter(block -> block.getState() == PrefixBlockState.BLOCKED && block.getBlockedUntil().isAfter(now))
-            .map(PrefixBlock::getBlockedUntil));
+            .map(PrefixBlock::getBlockedUntil))
+        .withRequestBlocks((request, now) -> RequestLimiter.blockOf(request, limits, requestBlocks, now));
     this.verifications = context.getStateStore(DispatcherNames.VERIFICATIONS_STORE);
     this.deadlines = context.getStateStore(DispatcherNames.DEADLINES_STORE);
     this.earlyReceipts = new WindowedEarlyReceipts(context.getStateStore(DispatcherNames.EARLY_RECEIPTS_STORE),
         settings.ttl());
     KeyValueStore<String, List<String>> numberSends = context.getStateStore(DispatcherNames.NUMBER_SENDS_STORE);
     this.sendHistory = new StoredSendHistory(numberSends, limitHorizon);
-    // Wall-clock, not stream time: a window must close even when no record arrives on the partition.
-    context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDue);
-    // A number asked for once and never again would otherwise keep its entry for ever.
+    // A number asked for once and never again would otherwise keep its entry for ever. Rare enough (one
+    // commit in five minutes) to leave on a timer.
     context.schedule(SEND_HISTORY_PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
         millis -> StoredSendHistory.purge(numberSends, Instant.ofEpochMilli(millis).minus(limitHorizon)));
+    rebuildDeadlines();
+    wakeForEarliest(Instant.ofEpochMilli(context.currentSystemTimeMs()));
+  }
+
+  /**
+   * The index from the verifications this task restored: init runs after restoration. The index has no
+   * changelog, so whatever a previous run left in it locally is dropped first and it never disagrees
+   * with the verifications.
+   */
+  private void rebuildDeadlines() {
+    List<Deadline> left = new ArrayList<>();
+    try (KeyValueIterator<Deadline, String> entries = deadlines.all()) {
+      entries.forEachRemaining(entry -> left.add(entry.key));
+    }
+    left.forEach(deadlines::delete);
+    try (KeyValueIterator<String, VerificationState> all = verifications.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, VerificationState> entry = all.next();
+        VerificationLifecycle.deadlineOf(entry.value, settings)
+            .ifPresent(at -> deadlines.put(new Deadline(at, entry.key), entry.value.getVerificationId()));
+      }
+    }
+  }
+
+  /** Schedules the punctuator for the earliest deadline in the index, or none when it is empty. */
+  private void wakeForEarliest(Instant now) {
+    Optional<Instant> earliest = earliestDeadline();
+    if (earliest.isEmpty()) {
+      cancelWake();
+    } else {
+      wakeBy(earliest.get(), now);
+    }
+  }
+
+  /**
+   * Makes the punctuator fire no later than {@code due}. Wall-clock, not stream time: a window must close
+   * even when no record arrives on the partition. A record only moves the wake earlier (no index read
+   * per record); a wake left early by an entry removed meanwhile finds nothing due and schedules the next.
+   */
+  private void wakeBy(Instant due, Instant now) {
+    if (wake != null && !wakeAt.isAfter(due)) {
+      return;
+    }
+    cancelWake();
+    Duration in = Duration.between(now, due);
+    Duration interval = in.compareTo(MIN_WAKE) < 0 ? MIN_WAKE : in;
+    wakeAt = now.plus(interval);
+    wake = context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
+  }
+
+  private void cancelWake() {
+    if (wake != null) {
+      wake.cancel();
+      wake = null;
+      wakeAt = null;
+    }
+  }
+
+  private Optional<Instant> earliestDeadline() {
+    try (KeyValueIterator<Deadline, String> entries = deadlines.all()) {
+      return entries.hasNext() ? Optional.of(entries.next().key.at()) : Optional.empty();
+    }
   }
 
   @Override
@@ -126,6 +202,8 @@ final class VerificationProcessor implements Processor<String, Object, String, S
 
   private void fireDue(long wallClockMillis) {
     Instant now = Instant.ofEpochMilli(wallClockMillis);
+    // A wall-clock punctuator repeats; this one is replaced by the wake for the next deadline below.
+    cancelWake();
     List<Deadline> due = new ArrayList<>();
     try (KeyValueIterator<Deadline, String> entries = deadlines.all()) {
       while (entries.hasNext()) {
@@ -146,6 +224,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
       }
       apply(deadline.number(), expected, lifecycle.onDeadline(current, now, sendHistory), now);
     }
+    wakeForEarliest(now);
   }
 
   private void apply(String number, Optional<Instant> deadlineBefore, Effects effects, Instant now) {
@@ -164,7 +243,10 @@ final class VerificationProcessor implements Processor<String, Object, String, S
       Optional<Instant> deadlineAfter = VerificationLifecycle.deadlineOf(after, settings);
       if (!deadlineAfter.equals(deadlineBefore)) {
         deadlineBefore.ifPresent(at -> deadlines.delete(new Deadline(at, number)));
-        deadlineAfter.ifPresent(at -> deadlines.put(new Deadline(at, number), after.getVerificationId()));
+        deadlineAfter.ifPresent(at -> {
+          deadlines.put(new Deadline(at, number), after.getVerificationId());
+          wakeBy(at, now);
+        });
       }
     }
     long timestamp = now.toEpochMilli();

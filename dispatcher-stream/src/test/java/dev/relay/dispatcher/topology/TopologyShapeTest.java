@@ -30,83 +30,27 @@ class TopologyShapeTest {
           Topologies:
              Sub-topology: 0
               Source: verification-requests-source (topics: [relay.verification-requests])
-                --> requests-key-by-network
-              Processor: requests-key-by-network (stores: [])
-                --> requests-by-network-repartition-filter
-                <-- verification-requests-source
-              Processor: requests-by-network-repartition-filter (stores: [])
-                --> requests-by-network-repartition-sink
-                <-- requests-key-by-network
-              Sink: requests-by-network-repartition-sink (topic: requests-by-network-repartition)
-                <-- requests-by-network-repartition-filter
-
-            Sub-topology: 1
-              Source: requests-by-network-repartition-source (topics: [requests-by-network-repartition])
-                --> network-limiter
-              Processor: network-limiter (stores: [network-limits])
-                --> network-limit-passed, network-limit-refusals
-                <-- requests-by-network-repartition-source
-              Processor: network-limit-passed (stores: [])
-                --> network-limit-passed-values
-                <-- network-limiter
-              Processor: network-limit-passed-values (stores: [])
-                --> requests-by-api-key-repartition-filter
-                <-- network-limit-passed
-              Processor: network-limit-refusals (stores: [])
-                --> network-limit-refusals-values
-                <-- network-limiter
-              Processor: network-limit-refusals-values (stores: [])
-                --> network-limit-replies-sink
-                <-- network-limit-refusals
-              Processor: requests-by-api-key-repartition-filter (stores: [])
-                --> requests-by-api-key-repartition-sink
-                <-- network-limit-passed-values
-              Sink: network-limit-replies-sink (topic: relay.verification-replies)
-                <-- network-limit-refusals-values
-              Sink: requests-by-api-key-repartition-sink (topic: requests-by-api-key-repartition)
-                <-- requests-by-api-key-repartition-filter
-
-            Sub-topology: 2
-              Source: requests-by-api-key-repartition-source (topics: [requests-by-api-key-repartition])
-                --> api-key-limiter
-              Processor: api-key-limiter (stores: [api-key-limits])
-                --> api-key-limit-passed, api-key-limit-refusals
-                <-- requests-by-api-key-repartition-source
-              Processor: api-key-limit-passed (stores: [])
-                --> api-key-limit-passed-values
-                <-- api-key-limiter
-              Processor: api-key-limit-passed-values (stores: [])
-                --> admitted-requests-repartition-filter
-                <-- api-key-limit-passed
-              Processor: api-key-limit-refusals (stores: [])
-                --> api-key-limit-refusals-values
-                <-- api-key-limiter
-              Processor: admitted-requests-repartition-filter (stores: [])
-                --> admitted-requests-repartition-sink
-                <-- api-key-limit-passed-values
-              Processor: api-key-limit-refusals-values (stores: [])
-                --> api-key-limit-replies-sink
-                <-- api-key-limit-refusals
-              Sink: admitted-requests-repartition-sink (topic: admitted-requests-repartition)
-                <-- admitted-requests-repartition-filter
-              Sink: api-key-limit-replies-sink (topic: relay.verification-replies)
-                <-- api-key-limit-refusals-values
-
-            Sub-topology: 3
-              Source: admitted-requests-repartition-source (topics: [admitted-requests-repartition])
-                --> admitted-requests-input
-              Processor: admitted-requests-input (stores: [])
-                --> verification-lifecycle
-                <-- admitted-requests-repartition-source
+                --> verification-requests-input, requests-key-by-limit-group
               Source: code-checks-source (topics: [relay.code-checks])
                 --> verification-lifecycle
               Source: delivery-receipts-source (topics: [relay.delivery-receipts])
                 --> verification-lifecycle
               Source: send-results-source (topics: [relay.send-results])
                 --> verification-lifecycle
+              Processor: verification-requests-input (stores: [])
+                --> verification-lifecycle
+                <-- verification-requests-source
               Processor: verification-lifecycle (stores: [early-receipts, verification-deadlines, number-sends, verifications])
                 --> send-commands-sink, verification-events-sink, verification-replies-sink
-                <-- admitted-requests-input, code-checks-source, send-results-source, delivery-receipts-source
+                <-- verification-requests-input, code-checks-source, send-results-source, delivery-receipts-source
+              Processor: requests-key-by-limit-group (stores: [])
+                --> requests-by-limit-group-repartition-filter
+                <-- verification-requests-source
+              Processor: requests-by-limit-group-repartition-filter (stores: [])
+                --> requests-by-limit-group-repartition-sink
+                <-- requests-key-by-limit-group
+              Sink: requests-by-limit-group-repartition-sink (topic: requests-by-limit-group-repartition)
+                <-- requests-by-limit-group-repartition-filter
               Sink: send-commands-sink (topic: relay.send-commands)
                 <-- verification-lifecycle
               Sink: verification-events-sink (topic: relay.verification-events)
@@ -114,7 +58,16 @@ class TopologyShapeTest {
               Sink: verification-replies-sink (topic: relay.verification-replies)
                 <-- verification-lifecycle
 
-            Sub-topology: 4
+            Sub-topology: 1
+              Source: requests-by-limit-group-repartition-source (topics: [requests-by-limit-group-repartition])
+                --> request-limiter
+              Processor: request-limiter (stores: [request-counters])
+                --> request-blocks-sink
+                <-- requests-by-limit-group-repartition-source
+              Sink: request-blocks-sink (topic: relay.request-blocks)
+                <-- request-limiter
+
+            Sub-topology: 2
               Source: pumping-events-source (topics: [relay.verification-events])
                 --> pumping-relevant-events
               Processor: pumping-relevant-events (stores: [])
@@ -129,7 +82,7 @@ class TopologyShapeTest {
               Sink: events-by-prefix-repartition-sink (topic: events-by-prefix-repartition)
                 <-- events-by-prefix-repartition-filter
 
-            Sub-topology: 5
+            Sub-topology: 3
               Source: events-by-prefix-repartition-source (topics: [events-by-prefix-repartition])
                 --> pumping-detector
               Processor: pumping-detector (stores: [prefix-activity])
@@ -138,24 +91,30 @@ class TopologyShapeTest {
               Sink: blocked-prefixes-sink (topic: relay.blocked-prefixes)
                 <-- pumping-detector
 
-            Sub-topology: 6 for global store (will not generate tasks)
+            Sub-topology: 4 for global store (will not generate tasks)
               Source: route-standings-updater-source (topics: [relay.provider-scores])
                 --> route-standings-updater
               Processor: route-standings-updater (stores: [route-standings])
                 --> none
                 <-- route-standings-updater-source
-            Sub-topology: 7 for global store (will not generate tasks)
+            Sub-topology: 5 for global store (will not generate tasks)
               Source: routing-table-updater-source (topics: [relay.routing-table])
                 --> routing-table-updater
               Processor: routing-table-updater (stores: [routing-table])
                 --> none
                 <-- routing-table-updater-source
-            Sub-topology: 8 for global store (will not generate tasks)
+            Sub-topology: 6 for global store (will not generate tasks)
               Source: blocked-prefixes-updater-source (topics: [relay.blocked-prefixes])
                 --> blocked-prefixes-updater
               Processor: blocked-prefixes-updater (stores: [blocked-prefixes])
                 --> none
                 <-- blocked-prefixes-updater-source
+            Sub-topology: 7 for global store (will not generate tasks)
+              Source: request-blocks-updater-source (topics: [relay.request-blocks])
+                --> request-blocks-updater
+              Processor: request-blocks-updater (stores: [request-blocks])
+                --> none
+                <-- request-blocks-updater-source
           """);
     }
   }
@@ -169,16 +128,14 @@ class TopologyShapeTest {
 
       assertThat(bed.driver.producedTopicNames()).contains(
           "relay-dispatcher-verifications-changelog",
-          "relay-dispatcher-verification-deadlines-changelog",
           "relay-dispatcher-early-receipts-changelog",
           "relay-dispatcher-number-sends-changelog",
-          "relay-dispatcher-network-limits-changelog",
-          "relay-dispatcher-api-key-limits-changelog",
-          "relay-dispatcher-requests-by-network-repartition",
-          "relay-dispatcher-requests-by-api-key-repartition",
-          "relay-dispatcher-admitted-requests-repartition",
+          "relay-dispatcher-request-counters-changelog",
+          "relay-dispatcher-requests-by-limit-group-repartition",
           "relay-dispatcher-events-by-prefix-repartition",
           "relay-dispatcher-prefix-activity-changelog");
+      // The deadline index is derived from the verifications and rebuilt from them: no changelog.
+      assertThat(bed.driver.producedTopicNames()).doesNotContain("relay-dispatcher-verification-deadlines-changelog");
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeadLetter;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.PrefixBlock;
+import dev.relay.schemas.RequestBlock;
 import dev.relay.schemas.ProviderAlert;
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.RoutingTableVersion;
@@ -75,6 +76,11 @@ public final class Topics {
    * without '+'); the latest record per prefix is its state.
    */
   public final Topic<String, PrefixBlock> blockedPrefixes;
+  /**
+   * Full request limits (compacted), keyed by the limited client IP, network or API key: written by the
+   * dispatcher's request counter, read by every dispatcher instance as a global store.
+   */
+  public final Topic<String, RequestBlock> requestBlocks;
 
   private final List<Topic<?, ?>> all;
   /** What every topic name starts with: one prefixed ACL covers them all (docs/deploy.md). */
@@ -106,9 +112,10 @@ public final class Topics {
     deadLetters = topic.of("dead-letters", Serdes.ByteArray(), AvroSerde.of(DeadLetter.class), Cleanup.DELETE, Duration.ofDays(30));
     receiptPolls = topic.keyedByString("receipt-polls", SendResult.class, Cleanup.DELETE, Duration.ofDays(1));
     blockedPrefixes = topic.keyedByString("blocked-prefixes", PrefixBlock.class, Cleanup.COMPACT, null);
+    requestBlocks = topic.keyedByString("request-blocks", RequestBlock.class, Cleanup.COMPACT, null);
     all = List.of(verificationRequests, codeChecks, sendCommands, sendResults, deliveryReceipts,
         verificationReplies, verificationEvents, providerScores, providerScoreHistory, providerAlerts, deadLetters,
-        receiptPolls, routingTable, blockedPrefixes);
+        receiptPolls, routingTable, blockedPrefixes, requestBlocks);
   }
 
   /** Topics as the given config names them; absent keys take their defaults. */
