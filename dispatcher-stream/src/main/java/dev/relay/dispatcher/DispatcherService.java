@@ -24,6 +24,7 @@ import dev.relay.dispatcher.admin.RoutingTableAdmin;
 import dev.relay.dispatcher.http.StreamsVerificationLocator;
 import dev.relay.dispatcher.http.VerificationQueryRoutes;
 import dev.relay.support.kafka.KafkaConnections;
+import dev.relay.support.kafka.StartupBacklog;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
 import io.javalin.Javalin;
@@ -35,6 +36,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -59,6 +63,9 @@ public final class DispatcherService implements RelayService {
   private static final Logger LOG = LoggerFactory.getLogger(DispatcherService.class);
   private static final Duration PROVISION_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /** Often enough that readiness follows the backlog's end within a fraction of the API's reply timeout. */
+  private static final Duration BACKLOG_CHECK_INTERVAL = Duration.ofMillis(500);
+  private static final Duration BACKLOG_CHECK_TIMEOUT = Duration.ofSeconds(5);
 
   private final KafkaAccess kafka;
   private final Topics topics;
@@ -86,6 +93,9 @@ public final class DispatcherService implements RelayService {
 
   /** Volatile: the query endpoint's threads read it, and it serves before the streams exist. */
   private volatile KafkaStreams streams;
+  /** Checks, until it is done, the input that waited for the dispatcher when it started. */
+  private ScheduledExecutorService backlogWatch;
+  private volatile boolean backlogDone;
   private KafkaStreamsMetrics streamsMetrics;
   private Javalin http;
   private ManagementServer management;
@@ -174,6 +184,7 @@ public final class DispatcherService implements RelayService {
       queries = startQueries();
       streamsProperties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, queryHost + ":" + queries.port());
     }
+    watchStartupBacklog();
     streams = new KafkaStreams(DispatcherTopology.build(topics, settings, limits, pumping, scoredRouting, secrets, metrics),
         streamsProperties);
     streams.setUncaughtExceptionHandler(error -> {
@@ -224,9 +235,11 @@ public final class DispatcherService implements RelayService {
   @Override
   public boolean isReady() {
     KafkaStreams running = streams;
-    // RUNNING comes only after every task's state is restored; the connection check notices a broker
-    // gone, which Streams itself rides out in RUNNING.
-    return !fatal.get() && running != null && running.state() == KafkaStreams.State.RUNNING
+    // RUNNING comes only after every task's state is restored; the backlog, once the requests written
+    // while it was down are answered (before that, a request now waits behind them and its caller's
+    // wait for the reply ends first); the connection check notices a broker gone, which Streams itself
+    // rides out in RUNNING.
+    return !fatal.get() && running != null && running.state() == KafkaStreams.State.RUNNING && backlogDone
         && KafkaConnections.ofStreams(running::metrics).connected();
   }
 
@@ -278,6 +291,42 @@ public final class DispatcherService implements RelayService {
     if (streamsMetrics != null) {
       streamsMetrics.close();
     }
+    if (backlogWatch != null) {
+      backlogWatch.shutdownNow();
+    }
+  }
+
+  /**
+   * Notes what waits in the dispatcher's input now, before its consumers start, and checks the group's
+   * progress through it while Streams runs, until it is done (see {@link StartupBacklog}).
+   */
+  private void watchStartupBacklog() {
+    StartupBacklog backlog;
+    try {
+      backlog = StartupBacklog.snapshot(kafka, settings.applicationId(), PROVISION_TIMEOUT);
+    } catch (IllegalStateException e) {
+      // The broker answered the provisioning a moment ago; without the offsets, readiness is RUNNING alone.
+      LOG.warn("cannot tell what input waits for the dispatcher; ready without working it off first", e);
+      backlog = StartupBacklog.none();
+    }
+    if (backlog.waiting().isEmpty()) {
+      backlogDone = true;
+      return;
+    }
+    StartupBacklog waiting = backlog;
+    backlogWatch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "dispatcher-startup-backlog");
+      thread.setDaemon(true);
+      return thread;
+    });
+    backlogWatch.scheduleWithFixedDelay(() -> {
+      KafkaStreams running = streams;
+      if (running != null && running.state() == KafkaStreams.State.RUNNING && waiting.check(BACKLOG_CHECK_TIMEOUT)) {
+        LOG.info("dispatcher worked off the input that waited for it at start");
+        backlogDone = true;
+        backlogWatch.shutdown();
+      }
+    }, BACKLOG_CHECK_INTERVAL.toMillis(), BACKLOG_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void fatal(String why) {
