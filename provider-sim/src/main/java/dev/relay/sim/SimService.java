@@ -4,12 +4,14 @@ import dev.relay.sim.admin.AdminApi;
 import dev.relay.sim.callback.CallbackPoster;
 import dev.relay.sim.config.SimConfig;
 import dev.relay.sim.handset.Handsets;
+import dev.relay.sim.handset.WhatsAppUsers;
 import dev.relay.sim.plivo.PlivoMessageApi;
 import dev.relay.sim.route.RouteBehaviourJson;
 import dev.relay.sim.route.RouteBook;
 import dev.relay.sim.twilio.TwilioApi;
 import dev.relay.sim.user.AutoVerifier;
 import dev.relay.sim.vendor.SendLog;
+import dev.relay.sim.vonage.VonageMessagesApi;
 import dev.relay.sim.vonage.VonageSmsApi;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.RelayConfig;
@@ -27,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
- * The provider simulator as a service: one HTTP server speaking Twilio's, Vonage's and (when configured)
- * Plivo's APIs, the handsets' inboxes and the admin API, plus the scheduler that delivers messages and posts receipts.
+ * The provider simulator as a service: one HTTP server speaking Twilio's, Vonage's (the SMS API, and
+ * the Messages API for WhatsApp when an application is configured) and (when configured) Plivo's APIs, the handsets' inboxes and the admin API, plus the scheduler that delivers messages and posts receipts.
  * A test and demo tool: it cannot be built from a config that does not enable it.
  */
 public final class SimService implements RelayService {
@@ -40,6 +42,7 @@ public final class SimService implements RelayService {
   private final RouteBook routes;
   private final Handsets handsets;
   private final SendLog sends;
+  private final WhatsAppUsers whatsAppUsers = new WhatsAppUsers();
   private final RandomGenerator random;
   private ScheduledExecutorService scheduler;
   private Javalin server;
@@ -90,15 +93,18 @@ public final class SimService implements RelayService {
     Javalin app = RelayHttp.create(NAME, this::isReady, metrics);
     app.before(sends::stampArrival);
     app.after(sends::recordAnswered);
-    new TwilioApi(config, routes, handsets, callbacks, scheduler, random, clock, metrics, http).register(app);
+    new TwilioApi(config, routes, handsets, callbacks, scheduler, random, clock, metrics, http, whatsAppUsers).register(app);
     new VonageSmsApi(config, routes, handsets, callbacks, scheduler, random, clock, metrics).register(app);
+    config.vonageApplication().ifPresent(application -> new VonageMessagesApi(config, application, routes, handsets,
+        whatsAppUsers, callbacks, scheduler, random, clock, metrics).register(app));
     config.plivo().ifPresent(account -> new PlivoMessageApi(config, account, routes, handsets, callbacks, scheduler,
         random, clock, metrics).register(app));
     AutoVerifier users = new AutoVerifier(config.autoVerifyApiUrl(), config.autoVerifyApiKey(),
         new AutoVerifier.Settings(config.autoVerify(), config.autoVerifyMinDelay(), config.autoVerifyMaxDelay()),
         http, scheduler, random, metrics);
     handsets.onReceive(users::onReceived);
-    new AdminApi(routes, handsets, new RouteBehaviourJson(new VendorCatalog()), users).sendLog(sends).register(app);
+    new AdminApi(routes, handsets, new RouteBehaviourJson(new VendorCatalog()), users).sendLog(sends)
+        .whatsAppUsers(whatsAppUsers).register(app);
     try {
       app.start(config.httpHost(), config.httpPort());
     } catch (RuntimeException e) {
@@ -134,6 +140,11 @@ public final class SimService implements RelayService {
 
   public Handsets handsets() {
     return handsets;
+  }
+
+  /** Which handsets have no WhatsApp, as {@code PUT /sim/handsets/{number}/whatsapp} sets them. */
+  public WhatsAppUsers whatsAppUsers() {
+    return whatsAppUsers;
   }
 
   /** The vendor sends per number, as {@code GET /sim/handsets/{number}/sends} shows them. */

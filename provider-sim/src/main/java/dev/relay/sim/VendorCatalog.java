@@ -5,6 +5,7 @@ import dev.relay.sim.route.Provider;
 import dev.relay.sim.route.SimChannel;
 import dev.relay.sim.route.VendorCodes;
 import dev.relay.sim.twilio.TwilioApi;
+import dev.relay.sim.vonage.VonageMessagesApi;
 import dev.relay.sim.vonage.VonageSmsApi;
 
 /** The codes each vendor's simulated API can render, so the admin API refuses codes it cannot. */
@@ -14,7 +15,7 @@ final class VendorCatalog implements VendorCodes {
   public boolean isRejectionCode(Provider provider, SimChannel channel, int code) {
     return switch (provider) {
       case TWILIO -> TwilioApi.isRejectionCode(channel, code);
-      case VONAGE -> VonageSmsApi.isRejectionCode(code);
+      case VONAGE -> channel == SimChannel.WHATSAPP ? VonageMessagesApi.isRejectionCode(code) : VonageSmsApi.isRejectionCode(code);
       case PLIVO -> PlivoMessageApi.isRejectionCode(code);
     };
   }
@@ -23,7 +24,8 @@ final class VendorCatalog implements VendorCodes {
   public boolean isDeliveryErrorCode(Provider provider, SimChannel channel, int code) {
     return switch (provider) {
       case TWILIO -> TwilioApi.isDeliveryErrorCode(channel, code);
-      case VONAGE -> VonageSmsApi.isDeliveryErrorCode(code);
+      case VONAGE -> channel == SimChannel.WHATSAPP ? VonageMessagesApi.isDeliveryErrorCode(code)
+          : VonageSmsApi.isDeliveryErrorCode(code);
       case PLIVO -> PlivoMessageApi.isDeliveryErrorCode(code);
     };
   }

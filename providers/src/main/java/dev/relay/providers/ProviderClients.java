@@ -3,7 +3,10 @@ package dev.relay.providers;
 import dev.relay.providers.http.VendorHttp;
 import dev.relay.providers.plivo.PlivoClient;
 import dev.relay.providers.twilio.TwilioClient;
+import dev.relay.providers.vonage.VonageApplicationJwt;
 import dev.relay.providers.vonage.VonageClient;
+import dev.relay.providers.vonage.VonageMessagesClient;
+import java.time.Clock;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.RelayConfig;
 import java.util.Collections;
@@ -50,6 +53,8 @@ public final class ProviderClients {
         ProviderKeys.require(config, ProviderKeys.TWILIO_AUTH_TOKEN, provider),
         from, messagingService,
         config.find(ProviderKeys.TWILIO_VOICE_FROM).orElse(""),
+        config.find(ProviderKeys.TWILIO_WHATSAPP_FROM).orElse(""),
+        config.find(ProviderKeys.TWILIO_WHATSAPP_CONTENT_SID).orElse(""),
         callbackBase);
     return new TwilioClient(settings, new VendorHttp(provider, http));
   }
@@ -62,7 +67,23 @@ public final class ProviderClients {
         ProviderKeys.require(config, ProviderKeys.VONAGE_API_SECRET, provider),
         ProviderKeys.require(config, ProviderKeys.VONAGE_FROM, provider),
         callbackBase);
-    return new VonageClient(settings, new VendorHttp(provider, http));
+    VonageClient sms = new VonageClient(settings, new VendorHttp(provider, http));
+    String whatsappFrom = config.find(ProviderKeys.VONAGE_WHATSAPP_FROM).map(String::trim).orElse("");
+    if (whatsappFrom.isEmpty()) {
+      return sms;
+    }
+    VonageApplicationJwt jwt;
+    try {
+      jwt = new VonageApplicationJwt(ProviderKeys.require(config, ProviderKeys.VONAGE_APPLICATION_ID, provider),
+          ProviderKeys.require(config, ProviderKeys.VONAGE_PRIVATE_KEY, provider), Clock.systemUTC());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(ProviderKeys.VONAGE_PRIVATE_KEY.name() + ": " + e.getMessage());
+    }
+    VonageMessagesClient whatsapp = new VonageMessagesClient(new VonageMessagesClient.Settings(
+        config.get(ProviderKeys.VONAGE_MESSAGES_BASE_URL), whatsappFrom,
+        config.find(ProviderKeys.VONAGE_WHATSAPP_TEMPLATE).map(String::trim).orElse(""),
+        config.get(ProviderKeys.VONAGE_WHATSAPP_LOCALE), callbackBase), jwt, new VendorHttp(provider, http));
+    return new ChannelRoutedClient(provider, sms, whatsapp);
   }
 
   private static ProviderClient plivo(RelayConfig config, VendorHttp.Settings http, String callbackBase) {

@@ -64,6 +64,11 @@ public final class ProviderKeys {
       "relay.providers.twilio.messaging-service-sid", "", "Messaging Service SID (MG...), sent instead of From when set");
   public static final ConfigKey TWILIO_VOICE_FROM = ConfigKey.optional(
       "relay.providers.twilio.voice-from", "", "caller id of voice calls; empty disables Twilio voice");
+  public static final ConfigKey TWILIO_WHATSAPP_FROM = ConfigKey.optional(
+      "relay.providers.twilio.whatsapp-from", "", "the approved WhatsApp sender (E.164, sent as whatsapp:+...); empty disables Twilio WhatsApp");
+  public static final ConfigKey TWILIO_WHATSAPP_CONTENT_SID = ConfigKey.optional(
+      "relay.providers.twilio.whatsapp-content-sid", "",
+      "the approved WhatsApp authentication template of the Content API (HX...), the code as its variable {{1}}");
 
   public static final ConfigKey VONAGE_BASE_URL = ConfigKey.optional(
       "relay.providers.vonage.base-url", "https://rest.nexmo.com", "Vonage SMS API base URL");
@@ -78,6 +83,19 @@ public final class ProviderKeys {
       "the signature method chosen in the Vonage dashboard: md5hash, md5, sha1, sha256 or sha512");
   public static final ConfigKey VONAGE_FROM = ConfigKey.optional(
       "relay.providers.vonage.from", "", "sender of SMS: a Vonage number or alphanumeric id");
+  public static final ConfigKey VONAGE_MESSAGES_BASE_URL = ConfigKey.optional(
+      "relay.providers.vonage.messages-base-url", "https://api.nexmo.com", "Vonage Messages API base URL (WhatsApp)");
+  public static final ConfigKey VONAGE_APPLICATION_ID = ConfigKey.optional(
+      "relay.providers.vonage.application-id", "", "Vonage application id: the Messages API's JWTs name it");
+  public static final ConfigKey VONAGE_PRIVATE_KEY = ConfigKey.optionalSecret(
+      "relay.providers.vonage.private-key", "the Vonage application's RSA private key (PKCS#8 PEM) that signs the Messages API's JWTs");
+  public static final ConfigKey VONAGE_WHATSAPP_FROM = ConfigKey.optional(
+      "relay.providers.vonage.whatsapp-from", "", "the WhatsApp Business number (E.164); empty disables Vonage WhatsApp");
+  public static final ConfigKey VONAGE_WHATSAPP_TEMPLATE = ConfigKey.optional(
+      "relay.providers.vonage.whatsapp-template", "",
+      "the approved WhatsApp template's name, the code as its one parameter; empty sends the rendered text (only inside a 24 h session)");
+  public static final ConfigKey VONAGE_WHATSAPP_LOCALE = ConfigKey.optional(
+      "relay.providers.vonage.whatsapp-locale", "en", "the language of the WhatsApp template (deterministic policy)");
 
   public static final ConfigKey PLIVO_BASE_URL = ConfigKey.optional(
       "relay.providers.plivo.base-url", "https://api.plivo.com", "Plivo REST API base URL");
@@ -95,7 +113,10 @@ public final class ProviderKeys {
       ENABLED, DLR_PUBLIC_URL, DLR_ALLOW_PLAIN_HTTP, CONNECT_TIMEOUT, READ_TIMEOUT, MAX_CONCURRENT, MAX_QUEUED,
       CIRCUIT_ENABLED, CIRCUIT_FAILURE_RATE, CIRCUIT_MINIMUM_CALLS, CIRCUIT_WINDOW, CIRCUIT_OPEN_FOR,
       TWILIO_BASE_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_MESSAGING_SERVICE_SID, TWILIO_VOICE_FROM,
+      TWILIO_WHATSAPP_FROM, TWILIO_WHATSAPP_CONTENT_SID,
       VONAGE_BASE_URL, VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_SIGNATURE_SECRET, VONAGE_SIGNATURE_METHOD, VONAGE_FROM,
+      VONAGE_MESSAGES_BASE_URL, VONAGE_APPLICATION_ID, VONAGE_PRIVATE_KEY, VONAGE_WHATSAPP_FROM, VONAGE_WHATSAPP_TEMPLATE,
+      VONAGE_WHATSAPP_LOCALE,
       PLIVO_BASE_URL, PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN, PLIVO_NONCE_WINDOW, PLIVO_FROM);
 
   private ProviderKeys() {}

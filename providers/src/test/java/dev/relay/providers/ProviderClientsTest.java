@@ -50,6 +50,41 @@ class ProviderClientsTest {
   }
 
   @Test
+  void whatsAppIsOnPerVendorWhenItsSenderIsConfigured() {
+    Map<String, String> values = allCredentials();
+    values.put("relay.providers.twilio.whatsapp-from", "+14155238886");
+    values.put("relay.providers.twilio.whatsapp-content-sid", "HX0123456789abcdef0123456789abcdef");
+    values.put("relay.providers.vonage.whatsapp-from", "+447700900001");
+    values.put("relay.providers.vonage.application-id", "app-1");
+    values.put("relay.providers.vonage.private-key", dev.relay.providers.vonage.VonageKeys.privatePem());
+    values.put("relay.providers.vonage.signature-secret", "a-signature-secret-of-at-least-32-bytes");
+
+    Map<String, ProviderClient> clients = ProviderClients.fromConfig(config(values));
+
+    assertThat(clients.get("twilio").channels()).containsExactlyInAnyOrder(Channel.SMS, Channel.VOICE, Channel.WHATSAPP);
+    assertThat(clients.get("vonage").channels()).containsExactlyInAnyOrder(Channel.SMS, Channel.WHATSAPP);
+    assertThat(clients.get("plivo").channels()).containsExactly(Channel.SMS);
+    assertThat(ReceiptReaders.fromConfig(config(values), Clock.systemUTC()))
+        .containsOnlyKeys("vonage", "vonage-messages", "twilio", "plivo");
+  }
+
+  @Test
+  void vonageWhatsAppWithoutItsKeyOrWithAWeakSecretIsAConfigErrorNamingTheKey() {
+    Map<String, String> values = allCredentials();
+    values.put("relay.providers.vonage.whatsapp-from", "+447700900001");
+    values.put("relay.providers.vonage.application-id", "app-1");
+
+    assertThatThrownBy(() -> ProviderClients.fromConfig(config(values)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.providers.vonage.private-key");
+    values.put("relay.providers.vonage.private-key", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----");
+    assertThatThrownBy(() -> ProviderClients.fromConfig(config(values)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("PKCS#8");
+    // "sig" is far shorter than the 32 bytes an HS256 key needs.
+    assertThatThrownBy(() -> ReceiptReaders.fromConfig(config(values), Clock.systemUTC()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.providers.vonage.signature-secret");
+  }
+
+  @Test
   void aDisabledVendorNeedsNoCredentials() {
     Map<String, String> values = new HashMap<>();
     values.put("relay.providers.enabled", "plivo");

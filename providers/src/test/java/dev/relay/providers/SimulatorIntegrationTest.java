@@ -14,7 +14,11 @@ import dev.relay.providers.receipt.Receipt;
 import dev.relay.providers.receipt.ReceiptReader;
 import dev.relay.providers.twilio.TwilioClient;
 import dev.relay.providers.twilio.TwilioReceipts;
+import dev.relay.providers.vonage.VonageApplicationJwt;
 import dev.relay.providers.vonage.VonageClient;
+import dev.relay.providers.vonage.VonageKeys;
+import dev.relay.providers.vonage.VonageMessagesClient;
+import dev.relay.providers.vonage.VonageMessagesReceipts;
 import dev.relay.providers.vonage.VonageReceipts;
 import dev.relay.providers.vonage.VonageSignature;
 import dev.relay.schemas.Channel;
@@ -61,7 +65,10 @@ class SimulatorIntegrationTest {
   private static final String AUTH_TOKEN = "twilio-sim-token";
   private static final String API_KEY = "vonage-key";
   private static final String API_SECRET = "vonage-secret";
-  private static final String SIGNATURE_SECRET = "vonage-signature-secret";
+  // 32 bytes at least: the Messages API's webhooks are HS256 JWTs under it (RFC 7518 3.2).
+  private static final String SIGNATURE_SECRET = "vonage-signature-secret-of-at-least-32-bytes";
+  private static final String APPLICATION_ID = "aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab";
+  private static final String WHATSAPP_TEMPLATE = "HX0123456789abcdef0123456789abcdef";
   private static final String PLIVO_AUTH_ID = "MAZDQ1ZJIYMDZKMMZKYM";
   private static final String PLIVO_AUTH_TOKEN = "plivo-sim-token";
   private static final AtomicInteger NEXT_NUMBER = new AtomicInteger(1);
@@ -98,6 +105,8 @@ class SimulatorIntegrationTest {
     settings.put(SimConfig.VONAGE_API_KEY.name(), API_KEY);
     settings.put(SimConfig.VONAGE_API_SECRET.name(), API_SECRET);
     settings.put(SimConfig.VONAGE_SIGNATURE_SECRET.name(), SIGNATURE_SECRET);
+    settings.put(SimConfig.VONAGE_APPLICATION_ID.name(), APPLICATION_ID);
+    settings.put(SimConfig.VONAGE_APPLICATION_PUBLIC_KEY.name(), VonageKeys.publicPem());
     settings.put(SimConfig.PLIVO_AUTH_ID.name(), PLIVO_AUTH_ID);
     settings.put(SimConfig.PLIVO_AUTH_TOKEN.name(), PLIVO_AUTH_TOKEN);
     settings.put(SimConfig.RECEIPT_DELAY.name(), "PT0.05S");
@@ -115,6 +124,140 @@ class SimulatorIntegrationTest {
   @AfterEach
   void healthyAgain() {
     sim.routes().resetAll();
+    sim.whatsAppUsers().clearAll();
+  }
+
+  private final Supplier<ReceiptReader> vonageMessagesReceipts = () -> new VonageMessagesReceipts(SIGNATURE_SECRET, API_KEY,
+      Clock.systemUTC(), freshMemory());
+
+  private static TwilioClient twilioWhatsApp() {
+    return new TwilioClient(new TwilioClient.Settings(simUrl(), ACCOUNT_SID, AUTH_TOKEN, "+14155552345", "", "",
+        "+14155238886", WHATSAPP_TEMPLATE, sink.baseUrl()), TestHttp.http("twilio"));
+  }
+
+  private static VonageMessagesClient vonageWhatsApp(String privateKeyPem) {
+    return new VonageMessagesClient(new VonageMessagesClient.Settings(simUrl(), "+447700900001", "relay_code", "en",
+        sink.baseUrl()), new VonageApplicationJwt(APPLICATION_ID, privateKeyPem, Clock.systemUTC()), TestHttp.http("vonage"));
+  }
+
+  private static OutboundMessage whatsApp(String to, String ref) {
+    return new OutboundMessage(to, "DE", Channel.WHATSAPP, "Your Relay code is 482913", "482913", ref);
+  }
+
+  @Test
+  void twilioWhatsAppTemplateReachesTheHandsetAndItsSignedStatusesEndInReadCountedAsDelivered() throws Exception {
+    String to = germanNumber();
+
+    ProviderResponse response = answer(twilioWhatsApp().send(whatsApp(to, "VEwa-1")));
+
+    assertThat(response.accepted()).as(String.valueOf(response)).isTrue();
+    List<Receipt> receipts = verifiedReceipts(() -> twilioReceipts, "/dlr/twilio", response.providerMessageId(), 3);
+    assertThat(receipts).extracting(Receipt::vendorStatus).containsExactly("sent", "delivered", "read");
+    assertThat(receipts).extracting(Receipt::status)
+        .containsExactly(DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.DELIVERED);
+    assertThat(receipts).allSatisfy(receipt -> {
+      assertThat(receipt.to()).isEqualTo(to);
+      assertThat(receipt.idempotencyKey()).isEqualTo("VEwa-1");
+    });
+    assertThat(sim.handsets().messages(to)).singleElement().satisfies(message -> {
+      assertThat(message.channel()).isEqualTo("whatsapp");
+      assertThat(message.code()).isEqualTo("482913");
+    });
+  }
+
+  @Test
+  void twilioWhatsAppToAUserWithoutWhatsAppIsAcceptedThenFailsWith63003() throws Exception {
+    String to = germanNumber();
+    put("/sim/handsets/" + to + "/whatsapp", "{\"onWhatsApp\": false}");
+
+    ProviderResponse response = answer(twilioWhatsApp().send(whatsApp(to, "VEwa-2")));
+
+    assertThat(response.accepted()).isTrue();
+    Receipt failed = verifiedReceipts(() -> twilioReceipts, "/dlr/twilio", response.providerMessageId(), 1).get(0);
+    assertThat(failed.status()).isEqualTo(DeliveryStatus.FAILED);
+    assertThat(failed.vendorErrorCode()).isEqualTo("63003");
+    assertThat(sim.handsets().messages(to)).isEmpty();
+  }
+
+  @Test
+  void vonageWhatsAppTemplateReachesTheHandsetAndItsJwtSignedStatusesEndInReadCountedAsDelivered() throws Exception {
+    String to = germanNumber();
+
+    ProviderResponse response = answer(vonageWhatsApp(VonageKeys.privatePem()).send(whatsApp(to, "VEwa-3")));
+
+    assertThat(response.accepted()).as(String.valueOf(response)).isTrue();
+    List<Receipt> receipts = verifiedReceipts(vonageMessagesReceipts, "/dlr/vonage-messages", response.providerMessageId(), 3);
+    assertThat(receipts).extracting(Receipt::vendorStatus).containsExactly("submitted", "delivered", "read");
+    assertThat(receipts).extracting(Receipt::status)
+        .containsExactly(DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.DELIVERED);
+    assertThat(receipts).allSatisfy(receipt -> {
+      assertThat(receipt.provider()).isEqualTo("vonage");
+      assertThat(receipt.to()).isEqualTo(to);
+      assertThat(receipt.idempotencyKey()).isEqualTo("VEwa-3");
+    });
+    assertThat(sim.handsets().messages(to)).singleElement().satisfies(message -> {
+      assertThat(message.channel()).isEqualTo("whatsapp");
+      assertThat(message.code()).isEqualTo("482913");
+    });
+  }
+
+  @Test
+  void vonageWhatsAppToAUserWithoutWhatsAppIsAcceptedThenRejectedWith1300() throws Exception {
+    String to = germanNumber();
+    sim.whatsAppUsers().set(to, false);
+
+    ProviderResponse response = answer(vonageWhatsApp(VonageKeys.privatePem()).send(whatsApp(to, "VEwa-4")));
+
+    assertThat(response.accepted()).isTrue();
+    Receipt rejected = verifiedReceipts(vonageMessagesReceipts, "/dlr/vonage-messages", response.providerMessageId(), 1).get(0);
+    assertThat(rejected.status()).isEqualTo(DeliveryStatus.REJECTED);
+    assertThat(rejected.vendorErrorCode()).isEqualTo("1300");
+    assertThat(sim.handsets().messages(to)).isEmpty();
+  }
+
+  @Test
+  void aVonageWhatsAppStatusChangedInTransitOrUnsignedIsRefused() throws Exception {
+    ProviderResponse response = answer(vonageWhatsApp(VonageKeys.privatePem()).send(whatsApp(germanNumber(), "VEwa-5")));
+    verifiedReceipts(vonageMessagesReceipts, "/dlr/vonage-messages", response.providerMessageId(), 3);
+    CallbackRequest genuine = sink.at("/dlr/vonage-messages").stream()
+        .filter(request -> request.body().contains(response.providerMessageId())).findFirst().orElseThrow();
+
+    CallbackRequest tampered = new CallbackRequest(genuine.method(), genuine.publicUrl(), genuine.headers(),
+        genuine.contentType(), genuine.body().replace("\"submitted\"", "\"read\""));
+    CallbackRequest unsigned = new CallbackRequest(genuine.method(), genuine.publicUrl(), Map.of(), genuine.contentType(),
+        genuine.body());
+
+    assertThat(vonageMessagesReceipts.get().verify(genuine)).isTrue();
+    assertThat(vonageMessagesReceipts.get().verify(tampered)).isFalse();
+    assertThat(vonageMessagesReceipts.get().verify(unsigned)).isFalse();
+  }
+
+  @Test
+  void vonageRefusesATokenSignedWithAnotherApplicationsKey() throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    String otherKey = "-----BEGIN PRIVATE KEY-----\n"
+        + java.util.Base64.getMimeEncoder().encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
+        + "\n-----END PRIVATE KEY-----\n";
+
+    ProviderResponse response = answer(vonageWhatsApp(otherKey).send(whatsApp(germanNumber(), "VEwa-6")));
+
+    assertThat(response.accepted()).isFalse();
+    assertThat(response.category()).isEqualTo(ErrorCategory.AUTH_CONFIG);
+    assertThat(response.vendorCode()).isEqualTo("401");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"twilio,63018,THROTTLED", "vonage,1000,THROTTLED", "vonage,1430,NO_ROUTE"})
+  void whatsAppRouteRejectionsComeOutInTheVendorsCodes(String provider, int code, ErrorCategory category) throws Exception {
+    put("/sim/providers/" + provider + "/countries/DE?channel=whatsapp", "{\"acceptRate\": 0.0, \"errorCode\": " + code + "}");
+    ProviderClient client = provider.equals("twilio") ? twilioWhatsApp() : vonageWhatsApp(VonageKeys.privatePem());
+
+    ProviderResponse response = answer(client.send(whatsApp(germanNumber(), "VEwa-7")));
+
+    assertThat(response.accepted()).isFalse();
+    assertThat(response.vendorCode()).isEqualTo(Integer.toString(code));
+    assertThat(response.category()).isEqualTo(category);
   }
 
   private static String simUrl() {

@@ -55,8 +55,10 @@ class AvroSerdeTest {
 
   @Test
   void readsAValueWrittenWithAReleasedSchemaByAnotherWriter() {
-    // The released v1 of ProviderScore, as a producer outside the JVM would write it from the .avsc alone.
-    Schema v1 = dev.relay.schemas.serde.ReleasedSchemas.released(ProviderScore.getClassSchema().getFullName()).get(0);
+    // The released v3 of ProviderScore (the first with demoted), as a producer outside the JVM would
+    // write it from the .avsc alone.
+    Schema v1 = dev.relay.schemas.serde.ReleasedSchemas.released(ProviderScore.getClassSchema().getFullName()).get(2);
+    assertThat(v1.getField("demoted")).isNotNull();
     GenericRecord old = new GenericData.Record(v1);
     old.put("provider", "vonage");
     old.put("country", "FR");

@@ -3,6 +3,7 @@ package dev.relay.sim.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import dev.relay.sim.handset.Handsets;
+import dev.relay.sim.handset.WhatsAppUsers;
 import dev.relay.sim.route.Provider;
 import dev.relay.sim.route.RouteBehaviour;
 import dev.relay.sim.route.RouteBehaviourJson;
@@ -37,6 +38,7 @@ public final class AdminApi {
   private final RouteBehaviourJson behaviourJson;
   private final AutoVerifier autoVerifier;
   private SendLog sendLog;
+  private WhatsAppUsers whatsAppUsers;
 
   public AdminApi(RouteBook routes, Handsets handsets, RouteBehaviourJson behaviourJson) {
     this(routes, handsets, behaviourJson, null);
@@ -50,6 +52,12 @@ public final class AdminApi {
     this.autoVerifier = autoVerifier;
   }
 
+  /** Serves {@code GET|PUT /sim/handsets/{number}/whatsapp} ({@code {"onWhatsApp": false}}), and clears it on reset. */
+  public AdminApi whatsAppUsers(WhatsAppUsers users) {
+    this.whatsAppUsers = users;
+    return this;
+  }
+
   /** Serves {@code GET /sim/handsets/{number}/sends} from this log, and clears it on reset. */
   public AdminApi sendLog(SendLog log) {
     this.sendLog = log;
@@ -60,6 +68,10 @@ public final class AdminApi {
     app.get("/sim/handsets/{number}/messages", ctx -> ctx.json(handsets.messages(number(ctx))));
     if (sendLog != null) {
       app.get("/sim/handsets/{number}/sends", ctx -> ctx.json(sendLog.of(number(ctx))));
+    }
+    if (whatsAppUsers != null) {
+      app.get("/sim/handsets/{number}/whatsapp", ctx -> ctx.json(Map.of("onWhatsApp", whatsAppUsers.isOnWhatsApp(number(ctx)))));
+      app.put("/sim/handsets/{number}/whatsapp", this::writeWhatsApp);
     }
     app.delete("/sim/handsets/{number}/messages", ctx -> {
       handsets.clear(number(ctx));
@@ -81,8 +93,27 @@ public final class AdminApi {
       if (sendLog != null) {
         sendLog.clearAll();
       }
+      if (whatsAppUsers != null) {
+        whatsAppUsers.clearAll();
+      }
       ctx.status(204);
     });
+  }
+
+  private void writeWhatsApp(Context ctx) throws Exception {
+    String number = number(ctx);
+    com.fasterxml.jackson.databind.JsonNode body;
+    try {
+      body = Json.MAPPER.readTree(ctx.body());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      body = null;
+    }
+    if (body == null || !body.path("onWhatsApp").isBoolean()) {
+      throw ApiError.badRequest("invalid_whatsapp", "the body must be {\"onWhatsApp\": true} or {\"onWhatsApp\": false}");
+    }
+    com.fasterxml.jackson.databind.JsonNode onWhatsApp = body.path("onWhatsApp");
+    whatsAppUsers.set(number, onWhatsApp.asBoolean());
+    ctx.json(Map.of("onWhatsApp", whatsAppUsers.isOnWhatsApp(number)));
   }
 
   private void readRoute(Context ctx) {
@@ -197,7 +228,7 @@ public final class AdminApi {
       return SimChannel.SMS;
     }
     SimChannel channel = SimChannel.fromWireName(wanted).orElseThrow(() ->
-        ApiError.badRequest("invalid_channel", "channel must be sms or voice, not '" + wanted + "'"));
+        ApiError.badRequest("invalid_channel", "channel must be sms, voice or whatsapp, not '" + wanted + "'"));
     if (!provider.serves(channel)) {
       throw ApiError.badRequest("invalid_channel", provider.wireName() + " does not serve " + channel.wireName());
     }

@@ -45,6 +45,10 @@ public final class SimConfig {
       "md5hash", "How Vonage signs, as chosen in its dashboard: md5hash (its default), md5, sha1, sha256 or sha512 (HMAC)");
   public static final ConfigKey VONAGE_DLR_METHOD = ConfigKey.optional("relay.sim.vonage.dlr-method", "POST-JSON",
       "How Vonage delivers receipts, as in its dashboard: POST-JSON, POST (form) or GET (query string)");
+  public static final ConfigKey VONAGE_APPLICATION_ID = ConfigKey.optional("relay.sim.vonage.application-id", "",
+      "The simulated Vonage application's id; the Messages API (WhatsApp) is off when this or its public key is empty");
+  public static final ConfigKey VONAGE_APPLICATION_PUBLIC_KEY = ConfigKey.optional("relay.sim.vonage.application-public-key", "",
+      "The simulated Vonage application's RSA public key (X.509 PEM): the Messages API's JWTs must verify with it");
   public static final ConfigKey PLIVO_AUTH_ID = ConfigKey.optional("relay.sim.plivo.auth-id", "",
       "The simulated Plivo account's Auth ID; Plivo's API is off when this or the auth token is empty");
   public static final ConfigKey PLIVO_AUTH_TOKEN = ConfigKey.optionalSecret("relay.sim.plivo.auth-token",
@@ -81,6 +85,7 @@ public final class SimConfig {
       HTTP_PORT, HTTP_HOST, ENABLED, DLR_URL,
       TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
       VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_SIGNATURE_SECRET, VONAGE_SIGNATURE_METHOD, VONAGE_DLR_METHOD,
+      VONAGE_APPLICATION_ID, VONAGE_APPLICATION_PUBLIC_KEY,
       PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN,
       RECEIPT_DELAY, CALLBACK_TIMEOUT, CALLBACK_ATTEMPTS, CALLBACK_BACKOFF,
       INBOX_SIZE, MAX_HANDSETS, MAX_TRACKED_MESSAGES, RANDOM_SEED,
@@ -101,6 +106,7 @@ public final class SimConfig {
   private final VonageSignatureMethod vonageSignatureMethod;
   private final VonageDlrMethod vonageDlrMethod;
   private final Optional<PlivoAccount> plivo;
+  private final Optional<VonageApplication> vonageApplication;
   private final Duration receiptDelay;
   private final Duration callbackTimeout;
   private final int callbackAttempts;
@@ -148,6 +154,13 @@ public final class SimConfig {
           + " are set together (Plivo on) or both left empty (Plivo off)");
     }
     plivo = plivoAuthId.map(id -> new PlivoAccount(id, plivoAuthToken.get()));
+    Optional<String> applicationId = config.find(VONAGE_APPLICATION_ID).map(String::trim).filter(id -> !id.isEmpty());
+    Optional<String> publicKey = config.find(VONAGE_APPLICATION_PUBLIC_KEY).filter(key -> !key.isBlank());
+    if (applicationId.isPresent() != publicKey.isPresent()) {
+      throw new ConfigException(VONAGE_APPLICATION_ID.name() + " and " + VONAGE_APPLICATION_PUBLIC_KEY.name()
+          + " are set together (Messages API on) or both left empty (off)");
+    }
+    vonageApplication = applicationId.map(id -> new VonageApplication(id, rsaPublicKey(publicKey.get())));
     receiptDelay = delay(config, RECEIPT_DELAY);
     callbackTimeout = delay(config, CALLBACK_TIMEOUT);
     if (callbackTimeout.isZero()) {
@@ -225,6 +238,24 @@ public final class SimConfig {
   }
 
   /** The simulated Plivo account, when Plivo's API is on. */
+  /** The Vonage application the Messages API (WhatsApp) authenticates, when configured. */
+  public Optional<VonageApplication> vonageApplication() {
+    return vonageApplication;
+  }
+
+  /** A Vonage application: its id and the public half of the key its JWTs are signed with. */
+  public record VonageApplication(String id, java.security.interfaces.RSAPublicKey publicKey) {}
+
+  private static java.security.interfaces.RSAPublicKey rsaPublicKey(String pem) {
+    String base64 = pem.replace("\\n", "\n").replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
+    try {
+      return (java.security.interfaces.RSAPublicKey) java.security.KeyFactory.getInstance("RSA")
+          .generatePublic(new java.security.spec.X509EncodedKeySpec(java.util.Base64.getDecoder().decode(base64)));
+    } catch (java.security.GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
+      throw new ConfigException(VONAGE_APPLICATION_PUBLIC_KEY.name() + " is not an RSA public key in X.509 PEM");
+    }
+  }
+
   public Optional<PlivoAccount> plivo() {
     return plivo;
   }

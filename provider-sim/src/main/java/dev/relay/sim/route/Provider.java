@@ -12,12 +12,16 @@ import java.util.Optional;
 public enum Provider {
   // 21408: SMS to the region not enabled; 21215: calls to the region not permitted (geo permissions).
   // 30003: unreachable destination handset; 480: the callee did not answer (SIP Temporarily Unavailable).
+  // WhatsApp: 63018, the channel's rate limit (retryable); 30008, unknown error.
   TWILIO("twilio", List.of(
       new ChannelDefaults(SimChannel.SMS, 21408, 30003, new BigDecimal("0.0790")),
-      new ChannelDefaults(SimChannel.VOICE, 21215, 480, new BigDecimal("0.1300")))),
+      new ChannelDefaults(SimChannel.VOICE, 21215, 480, new BigDecimal("0.1300")),
+      new ChannelDefaults(SimChannel.WHATSAPP, 63018, 30008, new BigDecimal("0.0050")))),
   // 29: non-whitelisted destination; err-code 1: unknown delivery failure.
+  // WhatsApp (Messages API): 1430, the recipient is not valid for the channel; 1330, unknown carrier error.
   VONAGE("vonage", List.of(
-      new ChannelDefaults(SimChannel.SMS, 29, 1, new BigDecimal("0.0333")))),
+      new ChannelDefaults(SimChannel.SMS, 29, 1, new BigDecimal("0.0333")),
+      new ChannelDefaults(SimChannel.WHATSAPP, 1430, 1330, new BigDecimal("0.0350")))),
   // Plivo answers a refused send with an HTTP status: 403, the account may not send to that country
   // (geo permissions). Error code 80: destination temporarily unavailable.
   PLIVO("plivo", List.of(

@@ -3,11 +3,11 @@ package dev.relay.sim.route;
 import java.util.Locale;
 import java.util.Optional;
 
-/** How a simulated handset receives a message: a text, or a call whose spoken words it hears. */
+/** How a simulated handset receives a message: a text, a call whose spoken words it hears, or a WhatsApp message. */
 public enum SimChannel {
-  SMS, VOICE;
+  SMS, VOICE, WHATSAPP;
 
-  /** The name the admin API and the inbox use: {@code sms} or {@code voice}. */
+  /** The name the admin API and the inbox use: {@code sms}, {@code voice} or {@code whatsapp}. */
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }

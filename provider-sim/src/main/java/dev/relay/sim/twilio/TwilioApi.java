@@ -6,6 +6,7 @@ import dev.relay.sim.config.SimConfig;
 import dev.relay.sim.handset.CodeExtractor;
 import dev.relay.sim.handset.HandsetMessage;
 import dev.relay.sim.handset.Handsets;
+import dev.relay.sim.handset.WhatsAppUsers;
 import dev.relay.sim.route.Provider;
 import dev.relay.sim.route.RouteBehaviour;
 import dev.relay.sim.route.RouteBook;
@@ -47,7 +48,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Twilio's REST API as Relay's adapter calls it: Programmable Messaging ({@code Messages.json}) and
+ * Twilio's REST API as Relay's adapter calls it: Programmable Messaging ({@code Messages.json}, SMS,
+ * and WhatsApp with {@code whatsapp:} addresses and a Content API template or a session body) and
  * Voice ({@code Calls.json}), with Basic auth, form-encoded requests, Twilio's JSON resources and
  * error bodies. Each accepted message or call unfolds per its route's {@link RouteBehaviour}: the
  * handset receives it when (and only when) it is delivered, and the status callbacks are posted
@@ -55,6 +57,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class TwilioApi {
 
+  /** How Twilio addresses WhatsApp users and senders. */
+  static final String WHATSAPP = "whatsapp:";
+  private static final java.util.regex.Pattern CONTENT_SID = java.util.regex.Pattern.compile("HX[0-9a-fA-F]{32}");
   /** The sender a Messaging Service picks when the request names no {@code From}. */
   static final String MESSAGING_SERVICE_SENDER = "+15005550006";
   private static final int MAX_BODY_LENGTH = 1600;
@@ -72,10 +77,11 @@ public final class TwilioApi {
   private final HttpClient http;
   private final RecentResources<TwilioMessage> messages;
   private final RecentResources<TwilioCall> calls;
+  private final WhatsAppUsers whatsAppUsers;
 
   public TwilioApi(SimConfig config, RouteBook routes, Handsets handsets, CallbackPoster callbacks,
                    ScheduledExecutorService scheduler, RandomGenerator random, Clock clock, MeterRegistry metrics,
-                   HttpClient http) {
+                   HttpClient http, WhatsAppUsers whatsAppUsers) {
     this.config = config;
     this.routes = routes;
     this.handsets = handsets;
@@ -88,6 +94,7 @@ public final class TwilioApi {
     this.http = http;
     this.messages = new RecentResources<>(config.maxTrackedMessages());
     this.calls = new RecentResources<>(config.maxTrackedMessages());
+    this.whatsAppUsers = whatsAppUsers;
   }
 
   public void register(Javalin app) {
@@ -115,6 +122,10 @@ public final class TwilioApi {
     }
     Map<String, String> form = form(ctx);
     String to = form.get("To");
+    if (to != null && to.startsWith(WHATSAPP)) {
+      createWhatsAppMessage(ctx, form);
+      return;
+    }
     String from = form.get("From");
     String messagingServiceSid = form.get("MessagingServiceSid");
     String body = form.get("Body");
@@ -203,6 +214,148 @@ public final class TwilioApi {
     // Twilio reports "sent" before the final status; the final one waits for the first to be answered.
     callbacks.send(signedPost(url, sentParams))
         .thenCompose(status -> callbacks.send(signedPost(url, finalParams)));
+  }
+
+  private void createWhatsAppMessage(Context ctx, Map<String, String> form) {
+    String from = form.get("From");
+    String messagingServiceSid = form.get("MessagingServiceSid");
+    String contentSid = form.get("ContentSid");
+    String body = form.get("Body");
+    if (from == null && messagingServiceSid == null) {
+      invalid(ctx, SimChannel.WHATSAPP, TwilioErrors.MISSING_FROM_MESSAGE, "A 'From' phone number is required.");
+      return;
+    }
+    if (from != null && !from.startsWith(WHATSAPP)) {
+      invalid(ctx, SimChannel.WHATSAPP, 21910, "Invalid From and To pair. From and To should be of the same channel");
+      return;
+    }
+    if (contentSid == null && body == null) {
+      invalid(ctx, SimChannel.WHATSAPP, TwilioErrors.MISSING_BODY, "Message body is required.");
+      return;
+    }
+    String text;
+    if (contentSid != null) {
+      if (!CONTENT_SID.matcher(contentSid).matches()) {
+        invalid(ctx, SimChannel.WHATSAPP, 21655, "The ContentSid is Invalid.");
+        return;
+      }
+      Optional<String> rendered = renderTemplate(form.get("ContentVariables"));
+      if (rendered.isEmpty()) {
+        invalid(ctx, SimChannel.WHATSAPP, 21656, "The ContentVariables Parameter is invalid.");
+        return;
+      }
+      text = rendered.get();
+    } else {
+      text = body;
+    }
+    Optional<PhoneNumbers.E164> number = VendorFields.e164(form.get("To").substring(WHATSAPP.length()));
+    if (number.isEmpty()) {
+      invalid(ctx, SimChannel.WHATSAPP, TwilioErrors.INVALID_TO, "The 'To' number " + form.get("To") + " is not a valid phone number.");
+      return;
+    }
+    Optional<URI> statusCallback = Optional.empty();
+    if (form.get("StatusCallback") != null) {
+      statusCallback = VendorFields.httpUrl(form.get("StatusCallback"));
+      if (statusCallback.isEmpty()) {
+        invalid(ctx, SimChannel.WHATSAPP, TwilioErrors.INVALID_STATUS_CALLBACK,
+            "The StatusCallback URL " + form.get("StatusCallback") + " is not a valid URL.");
+        return;
+      }
+    }
+    Optional<URI> receiptUrl = statusCallback.or(() -> VendorFields.defaultCallback(config.dlrUrl(), "twilio"));
+    String country = number.get().region();
+    RouteBehaviour behaviour = routes.behaviour(Provider.TWILIO, SimChannel.WHATSAPP, country);
+    Verdict verdict = behaviour.roll(random);
+    SendLog.decided(ctx, number.get().number(), Provider.TWILIO, SimChannel.WHATSAPP, verdict.accepted());
+    if (!verdict.accepted()) {
+      reject(ctx, SimChannel.WHATSAPP, country, verdict.rejectionCode(), number.get().number(), behaviour.latency());
+      return;
+    }
+    TwilioMessage message = new TwilioMessage("SM" + Hex.random(32), config.twilioAccountSid(),
+        WHATSAPP + number.get().number(), from != null ? from : WHATSAPP + MESSAGING_SERVICE_SENDER, messagingServiceSid,
+        text, clock.instant());
+    messages.put(message.sid, message);
+    count(SimChannel.WHATSAPP, country, "accepted");
+    LOG.debug("twilio accepted WhatsApp message {} to {}", message.sid, PhoneNumbers.mask(number.get().number()));
+    scheduler.schedule(Tasks.logging(LOG, "twilio WhatsApp message " + message.sid,
+        () -> unfoldWhatsApp(message, number.get().number(), verdict, behaviour.price(), receiptUrl)),
+        verdict.receiptDelay().toNanos(), TimeUnit.NANOSECONDS);
+    replies.send(ctx, Reply.json(201, message.json()), behaviour.latency());
+  }
+
+  /**
+   * A user without WhatsApp fails with 63003 whatever the route; a delivered message is reported sent,
+   * delivered, then read (the simulated users read at once); a failed one sent, then failed.
+   */
+  private void unfoldWhatsApp(TwilioMessage message, String number, Verdict verdict, BigDecimal price,
+                              Optional<URI> receiptUrl) {
+    Instant now = clock.instant();
+    List<Map<String, String>> statuses = new java.util.ArrayList<>();
+    if (!whatsAppUsers.isOnWhatsApp(number)) {
+      TwilioErrors.DeliveryError error = TwilioErrors.whatsAppDeliveryError(TwilioErrors.NOT_ON_WHATSAPP);
+      message.notDelivered(now, error);
+      statuses.add(whatsAppStatus(message, "failed", error.code(), now));
+      delivery(SimChannel.WHATSAPP, "not_on_whatsapp");
+    } else {
+      message.sent(now, price);
+      statuses.add(whatsAppStatus(message, "sent", null, now));
+      switch (verdict.fate()) {
+        case SILENTLY_DROPPED -> {
+          delivery(SimChannel.WHATSAPP, "silently_dropped");
+          return;
+        }
+        case DELIVERED -> {
+          handsets.receive(number, new HandsetMessage(message.body, Provider.TWILIO.wireName(),
+              SimChannel.WHATSAPP.wireName(), message.from, message.sid, now, CodeExtractor.find(message.body).orElse(null)));
+          message.delivered(now);
+          statuses.add(whatsAppStatus(message, "delivered", null, now));
+          message.read(now);
+          statuses.add(whatsAppStatus(message, "read", null, now));
+          delivery(SimChannel.WHATSAPP, "delivered");
+        }
+        default -> {
+          TwilioErrors.DeliveryError error = TwilioErrors.whatsAppDeliveryError(verdict.deliveryErrorCode());
+          message.notDelivered(now, error);
+          statuses.add(whatsAppStatus(message, "failed", error.code(), now));
+          delivery(SimChannel.WHATSAPP, "undelivered");
+        }
+      }
+    }
+    if (verdict.receiptLost() || receiptUrl.isEmpty()) {
+      return;
+    }
+    URI url = receiptUrl.get();
+    // In order, each once the previous one was answered, as Twilio's are.
+    CompletableFuture<Integer> chain = CompletableFuture.completedFuture(0);
+    for (Map<String, String> status : statuses) {
+      chain = chain.thenCompose(previous -> callbacks.send(signedPost(url, status)));
+    }
+  }
+
+  private Map<String, String> whatsAppStatus(TwilioMessage message, String status, Integer errorCode, Instant now) {
+    Map<String, String> params = messageCallbackParams(message, status, errorCode, now);
+    params.remove("RawDlrDoneDate");
+    params.put("ChannelPrefix", "whatsapp");
+    params.put("ChannelToAddress", message.to.substring(WHATSAPP.length()));
+    return params;
+  }
+
+  /** The simulator's approved template: its variable {@code 1} is the code. */
+  private static Optional<String> renderTemplate(String contentVariables) {
+    Map<String, String> variables = new LinkedHashMap<>();
+    if (contentVariables != null) {
+      try {
+        com.fasterxml.jackson.databind.JsonNode tree = dev.relay.support.http.Json.MAPPER.readTree(contentVariables);
+        if (tree == null || !tree.isObject()) {
+          return Optional.empty();
+        }
+        tree.fields().forEachRemaining(field -> variables.put(field.getKey(), field.getValue().asText()));
+      } catch (java.io.IOException e) {
+        return Optional.empty();
+      }
+    }
+    String code = variables.getOrDefault("1", "");
+    return Optional.of(code + " is your verification code. For your security, do not share this code.");
   }
 
   private Map<String, String> messageCallbackParams(TwilioMessage message, String status, Integer errorCode,

@@ -75,6 +75,27 @@ final class TwilioErrors {
   }
 
   /**
+   * WhatsApp delivery errors (https://www.twilio.com/docs/whatsapp/api/error-code-mapping): Twilio
+   * accepts the message and reports these in the status callback, always as failed.
+   */
+  private static final Map<Integer, DeliveryError> WHATSAPP_DELIVERY_ERRORS = new LinkedHashMap<>();
+
+  /** The user has no WhatsApp account. */
+  static final int NOT_ON_WHATSAPP = 63003;
+
+  static {
+    for (DeliveryError error : new DeliveryError[] {
+        new DeliveryError(NOT_ON_WHATSAPP, "Channel could not find To address", true),
+        new DeliveryError(63016, "Failed to send freeform message because you are outside the allowed window", true),
+        new DeliveryError(63024, "Invalid message recipient", true),
+        new DeliveryError(63032, "We cannot send this message to this user because of a WhatsApp limitation", true),
+        new DeliveryError(63049, "Meta chose not to deliver this WhatsApp message", true),
+        new DeliveryError(30008, "Unknown error", true)}) {
+      WHATSAPP_DELIVERY_ERRORS.put(error.code(), error);
+    }
+  }
+
+  /**
    * A call that does not complete ends busy, no-answer or failed; the simulator takes the SIP
    * response code of the far end, as Twilio reports it in {@code SipResponseCode}, to choose.
    */
@@ -89,7 +110,15 @@ final class TwilioErrors {
   }
 
   static boolean isDeliveryError(SimChannel channel, int code) {
-    return channel == SimChannel.VOICE ? CALL_FAILURE_STATUS.containsKey(code) : MESSAGE_DELIVERY_ERRORS.containsKey(code);
+    return switch (channel) {
+      case VOICE -> CALL_FAILURE_STATUS.containsKey(code);
+      case WHATSAPP -> WHATSAPP_DELIVERY_ERRORS.containsKey(code);
+      default -> MESSAGE_DELIVERY_ERRORS.containsKey(code);
+    };
+  }
+
+  static DeliveryError whatsAppDeliveryError(int code) {
+    return WHATSAPP_DELIVERY_ERRORS.getOrDefault(code, new DeliveryError(code, "Unknown error", true));
   }
 
   static DeliveryError messageDeliveryError(int code) {

@@ -53,6 +53,12 @@ final class TwilioMessage {
     dateUpdated = when;
   }
 
+  /** WhatsApp: the user opened the message. */
+  synchronized void read(Instant when) {
+    status = "read";
+    dateUpdated = when;
+  }
+
   synchronized void notDelivered(Instant when, TwilioErrors.DeliveryError error) {
     status = error.failed() ? "failed" : "undelivered";
     errorCode = error.code();

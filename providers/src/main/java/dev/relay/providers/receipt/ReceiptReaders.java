@@ -4,6 +4,8 @@ import dev.relay.providers.ProviderKeys;
 import dev.relay.providers.plivo.PlivoReceipts;
 import dev.relay.providers.plivo.PlivoSignature;
 import dev.relay.providers.twilio.TwilioReceipts;
+import dev.relay.providers.vonage.VonageMessagesClient;
+import dev.relay.providers.vonage.VonageMessagesReceipts;
 import dev.relay.providers.vonage.VonageReceipts;
 import dev.relay.providers.vonage.VonageSignature;
 import dev.relay.support.config.ConfigException;
@@ -14,8 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Builds the receipt readers of the enabled vendors, each with the secret that checks its signatures
- * and its memory of the callbacks already taken.
+ * Builds the receipt readers of the enabled vendors by their dlr-ingest route ({@code /dlr/<route>}:
+ * the vendor's name, and {@code vonage-messages} for Vonage's WhatsApp statuses), each with the
+ * secret that checks its signatures and its memory of the callbacks already taken.
  */
 public final class ReceiptReaders {
 
@@ -40,8 +43,23 @@ public final class ReceiptReaders {
         default -> throw new ConfigException("no receipt reader for provider " + provider);
       };
       readers.put(provider, reader);
+      if (provider.equals(ProviderKeys.VONAGE) && config.find(ProviderKeys.VONAGE_WHATSAPP_FROM).filter(from -> !from.isBlank()).isPresent()) {
+        readers.put(VonageMessagesClient.RECEIPT_ROUTE, vonageMessages(config, clock));
+      }
     }
     return Collections.unmodifiableMap(readers);
+  }
+
+  /** WhatsApp status webhooks: their own route, since their format and signature are not the SMS API's. */
+  private static ReceiptReader vonageMessages(RelayConfig config, Clock clock) {
+    try {
+      return new VonageMessagesReceipts(
+          ProviderKeys.require(config, ProviderKeys.VONAGE_SIGNATURE_SECRET, ProviderKeys.VONAGE),
+          ProviderKeys.require(config, ProviderKeys.VONAGE_API_KEY, ProviderKeys.VONAGE), clock,
+          new ReplayGuard(VonageMessagesReceipts.REPLAY_WINDOW, REPLAY_MEMORY, clock));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(ProviderKeys.VONAGE_SIGNATURE_SECRET.name() + ": " + e.getMessage());
+    }
   }
 
   private static VonageSignature.Method vonageMethod(RelayConfig config) {

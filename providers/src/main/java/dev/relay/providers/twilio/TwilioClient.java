@@ -25,22 +25,37 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Twilio over its REST API: SMS through Programmable Messaging ({@code Messages.json}) and voice
- * through {@code Calls.json} with inline TwiML that reads the text. Twilio echoes no client
- * reference, so the idempotency key rides in the StatusCallback URL, which the receipt's signature
- * covers.
+ * Twilio over its REST API: SMS through Programmable Messaging ({@code Messages.json}), WhatsApp
+ * through the same resource with {@code whatsapp:} addresses and an approved Content API template
+ * ({@code ContentSid}, the code as its variable {@code 1} in {@code ContentVariables}: a business may
+ * open a WhatsApp conversation only with an approved template), and voice through {@code Calls.json}
+ * with inline TwiML that reads the text. Twilio echoes no client reference, so the idempotency key
+ * rides in the StatusCallback URL, which the receipt's signature covers.
  */
 public final class TwilioClient implements ProviderClient {
 
-  /** What the adapter needs from config. {@code from} or {@code messagingServiceSid} must be set; an empty {@code voiceFrom} disables voice. */
+  /**
+   * What the adapter needs from config. {@code from} or {@code messagingServiceSid} must be set; an
+   * empty {@code voiceFrom} disables voice; WhatsApp needs both {@code whatsappFrom} (the approved
+   * WhatsApp sender, E.164) and {@code whatsappContentSid} (the approved template, {@code HX...}).
+   */
   public record Settings(String baseUrl, String accountSid, String authToken, String from, String messagingServiceSid,
-      String voiceFrom, String callbackBaseUrl) {
+      String voiceFrom, String whatsappFrom, String whatsappContentSid, String callbackBaseUrl) {
+
+    /** Without WhatsApp. */
+    public Settings(String baseUrl, String accountSid, String authToken, String from, String messagingServiceSid,
+        String voiceFrom, String callbackBaseUrl) {
+      this(baseUrl, accountSid, authToken, from, messagingServiceSid, voiceFrom, "", "", callbackBaseUrl);
+    }
 
     @Override
     public String toString() {
       return "TwilioClient.Settings[" + baseUrl + ", " + accountSid + "]";
     }
   }
+
+  /** How Twilio's Messages resource addresses a WhatsApp user or sender. */
+  public static final String WHATSAPP_PREFIX = "whatsapp:";
 
   private final Settings settings;
   private final VendorHttp http;
@@ -60,7 +75,14 @@ public final class TwilioClient implements ProviderClient {
 
   @Override
   public Set<Channel> channels() {
-    return blank(settings.voiceFrom()) ? EnumSet.of(Channel.SMS) : EnumSet.of(Channel.SMS, Channel.VOICE);
+    Set<Channel> channels = EnumSet.of(Channel.SMS);
+    if (!blank(settings.voiceFrom())) {
+      channels.add(Channel.VOICE);
+    }
+    if (!blank(settings.whatsappFrom()) && !blank(settings.whatsappContentSid())) {
+      channels.add(Channel.WHATSAPP);
+    }
+    return channels;
   }
 
   @Override
@@ -76,6 +98,16 @@ public final class TwilioClient implements ProviderClient {
       resource = "/Calls.json";
       form.put("From", settings.voiceFrom());
       form.put("Twiml", twiml(message.text()));
+    } else if (message.channel() == Channel.WHATSAPP) {
+      if (blank(message.code())) {
+        return CompletableFuture.completedFuture(ProviderResponse.rejected(ErrorCategory.AUTH_CONFIG, null,
+            "a WhatsApp template message needs the code as its variable"));
+      }
+      resource = "/Messages.json";
+      form.put("To", WHATSAPP_PREFIX + message.to());
+      form.put("From", WHATSAPP_PREFIX + settings.whatsappFrom());
+      form.put("ContentSid", settings.whatsappContentSid());
+      form.put("ContentVariables", contentVariables(message.code()));
     } else {
       resource = "/Messages.json";
       if (blank(settings.messagingServiceSid())) {
@@ -131,6 +163,15 @@ public final class TwilioClient implements ProviderClient {
   /** Where Twilio posts this message's status: dlr-ingest's Twilio route with the idempotency key as {@code ref}. */
   public static String statusCallback(String callbackBaseUrl, String idempotencyKey) {
     return VendorHttp.trimBase(callbackBaseUrl) + "/dlr/twilio?ref=" + URLEncoder.encode(idempotencyKey, StandardCharsets.UTF_8);
+  }
+
+  /** The template's one variable, the code, as the JSON object Twilio's {@code ContentVariables} takes. */
+  static String contentVariables(String code) {
+    try {
+      return Json.MAPPER.writeValueAsString(Map.of("1", code));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a map of one string always serializes", e);
+    }
   }
 
   /** A TwiML document that reads the text once; the text is escaped, so it cannot inject verbs. */

@@ -56,7 +56,23 @@ public final class TwilioErrors {
       Map.entry(20500, ErrorCategory.PROVIDER_ERROR),     // internal server error
       Map.entry(20503, ErrorCategory.PROVIDER_ERROR),     // service unavailable
       Map.entry(21617, ErrorCategory.PROVIDER_ERROR),     // body too long for Twilio; another route may take it
-      Map.entry(30008, ErrorCategory.PROVIDER_ERROR));    // unknown error
+      Map.entry(30008, ErrorCategory.PROVIDER_ERROR),     // unknown error
+      // WhatsApp (https://www.twilio.com/docs/whatsapp/api/error-code-mapping). A user who is not on
+      // WhatsApp can still get an SMS or a call: no WhatsApp code rules the number out.
+      Map.entry(63003, ErrorCategory.NO_ROUTE),           // channel could not find the To address: not a WhatsApp user
+      Map.entry(63024, ErrorCategory.NO_ROUTE),           // invalid message recipient for the channel
+      Map.entry(63032, ErrorCategory.NO_ROUTE),           // WhatsApp does not deliver to this user (experiment)
+      Map.entry(63049, ErrorCategory.NO_ROUTE),           // Meta chose not to deliver the message
+      Map.entry(63001, ErrorCategory.AUTH_CONFIG),        // channel authentication failed
+      Map.entry(63005, ErrorCategory.AUTH_CONFIG),        // channel did not accept the content
+      Map.entry(63007, ErrorCategory.AUTH_CONFIG),        // no WhatsApp sender with the From address
+      Map.entry(63013, ErrorCategory.AUTH_CONFIG),        // channel policy violation
+      Map.entry(63016, ErrorCategory.AUTH_CONFIG),        // free-form message outside the 24 h window: a template is needed
+      Map.entry(63027, ErrorCategory.AUTH_CONFIG),        // template does not exist for the language
+      Map.entry(63028, ErrorCategory.AUTH_CONFIG),        // template parameters do not match
+      Map.entry(63021, ErrorCategory.PROVIDER_ERROR),     // channel invalid content error
+      Map.entry(63012, ErrorCategory.PROVIDER_ERROR),     // channel provider returned an internal service error
+      Map.entry(63038, ErrorCategory.THROTTLED));         // account exceeded the daily messages limit
 
   private TwilioErrors() {}
 

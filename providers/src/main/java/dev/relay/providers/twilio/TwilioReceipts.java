@@ -115,8 +115,12 @@ public final class TwilioReceipts implements ReceiptReader {
     }
   }
 
+  /** The number with a leading {@code +}, without the {@code whatsapp:} prefix WhatsApp messages carry. */
   static String plus(String number) {
     String trimmed = number.trim();
+    if (trimmed.regionMatches(true, 0, TwilioClient.WHATSAPP_PREFIX, 0, TwilioClient.WHATSAPP_PREFIX.length())) {
+      trimmed = trimmed.substring(TwilioClient.WHATSAPP_PREFIX.length()).trim();
+    }
     return trimmed.startsWith("+") ? trimmed : "+" + trimmed;
   }
 

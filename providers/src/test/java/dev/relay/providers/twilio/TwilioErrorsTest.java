@@ -22,14 +22,18 @@ class TwilioErrorsTest {
       "21212, AUTH_CONFIG", "21602, AUTH_CONFIG", "21606, AUTH_CONFIG", "21608, AUTH_CONFIG", "21659, AUTH_CONFIG",
       "21660, AUTH_CONFIG", "30002, AUTH_CONFIG", "30010, AUTH_CONFIG",
       "13227, NO_ROUTE", "21215, NO_ROUTE", "21408, NO_ROUTE", "21612, NO_ROUTE", "30007, NO_ROUTE",
-      "20500, PROVIDER_ERROR", "20503, PROVIDER_ERROR", "21617, PROVIDER_ERROR", "30008, PROVIDER_ERROR"})
+      "20500, PROVIDER_ERROR", "20503, PROVIDER_ERROR", "21617, PROVIDER_ERROR", "30008, PROVIDER_ERROR",
+      // WhatsApp: a user the channel cannot reach is no verdict on the number.
+      "63003, NO_ROUTE", "63024, NO_ROUTE", "63032, NO_ROUTE", "63049, NO_ROUTE",
+      "63001, AUTH_CONFIG", "63005, AUTH_CONFIG", "63007, AUTH_CONFIG", "63013, AUTH_CONFIG", "63016, AUTH_CONFIG",
+      "63027, AUTH_CONFIG", "63028, AUTH_CONFIG", "63021, PROVIDER_ERROR", "63012, PROVIDER_ERROR", "63038, THROTTLED"})
   void mapsEveryCodeInTheTable(int code, ErrorCategory expected) {
     assertThat(TwilioErrors.categorize(400, code)).isEqualTo(expected);
   }
 
   @Test
   void theTableTestCoversTheWholeTable() {
-    assertThat(TwilioErrors.CODES).hasSize(41);
+    assertThat(TwilioErrors.CODES).hasSize(55);
   }
 
   @Test
