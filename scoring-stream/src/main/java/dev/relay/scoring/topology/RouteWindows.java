@@ -176,7 +176,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     ProviderScore candidate = ProviderScores.of(route, score);
     List<ProviderScore> peers = peers(key);
     String shared = sharedDrops.sharedScope(candidate, peers);
-    boolean ownDrop = shared == null && CompletionDrop.of(candidate, alerts).dropped();
+    boolean ownDrop = shared == null && (CompletionDrop.of(candidate, alerts).dropped() || behindPeer(candidate, peers));
     boolean recovered = wasDemoted && recovered(candidate, score, peers);
     boolean demoted = demotion.demoted(wasDemoted, score.score().score(), score.window().tried(),
         new DemotionSettings.Evidence(ownDrop, shared != null, recovered));
@@ -214,6 +214,30 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     }
     double bound = BetaEvidence.lowerBound(recent.firstCompleted(), recent.firstSends(), demotion.promotionConfidence());
     return bound >= reference - alerts.recoveryPoints() / 100;
+  }
+
+  /**
+   * Whether the route's recent first sends complete {@code alert-drop-points} or more below a healthy
+   * peer's of the same country and channel, both over at least the alert's min-samples: the fault
+   * that sets it apart, seen even before the route has a baseline of its own.
+   */
+  private boolean behindPeer(ProviderScore candidate, List<ProviderScore> peers) {
+    CompletionDrop own = CompletionDrop.of(candidate, alerts);
+    if (!own.evidence()) {
+      return false;
+    }
+    for (ProviderScore peer : peers) {
+      if (peer.getDemoted() || peer.getChannel() != candidate.getChannel()
+          || !peer.getCountry().equals(candidate.getCountry()) || peer.getProvider().equals(candidate.getProvider())
+          || peer.getWindowEnd() == null || peer.getWindowEnd().plus(settings.shortWindow()).isBefore(candidate.getWindowEnd())) {
+        continue;
+      }
+      CompletionDrop other = CompletionDrop.of(peer, alerts);
+      if (other.evidence() && (other.currentRate() - own.currentRate()) * 100 >= alerts.dropPoints() - 1e-9) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Every other route's latest published score, from the global peer-scores store. */

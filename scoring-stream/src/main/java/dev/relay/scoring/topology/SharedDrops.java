@@ -21,7 +21,8 @@ import java.util.Set;
  *       countries is not it, since its peers in those countries hold.</li>
  * </ul>
  *
- * A route with no peer evidence in its country has nothing to be set apart from there: its drop
+ * A peer counts as falling too at half the drop points, since its latest published score may be
+ * one emission interval behind the route's. A route with no peer evidence in its country has nothing to be set apart from there: its drop
  * counts as its own unless the all-countries rule holds. Peers' scores older than the short window
  * are stale (their route stopped) and are left out.
  */
@@ -60,7 +61,8 @@ final class SharedDrops {
       evidence++;
       boolean sameCountry = peer.getCountry().equals(route.getCountry());
       countryPeerWithEvidence |= sameCountry;
-      if (drop.dropped()) {
+      // Half the drop points: a peer's published score may be an emission interval behind this one.
+      if (drop.dropped() || drop.fallPoints() >= alerts.dropPoints() / 2) {
         dropped++;
         droppedCountries.add(peer.getCountry());
         droppedProviders.add(peer.getProvider());
