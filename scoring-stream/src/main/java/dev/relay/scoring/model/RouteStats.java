@@ -73,8 +73,6 @@ public final class RouteStats {
       if (completion.firstSend()) {
         firstCompleted++;
       }
-    } else if (fact instanceof ScoreFact.Withdrawn) {
-      firstSends = Math.max(0, firstSends - 1);
     } else {
       failovers.merge(((ScoreFact.Failover) fact).reason(), 1L, Long::sum);
     }

@@ -47,12 +47,6 @@ public sealed interface ScoreFact {
     }
   }
 
-  /**
-   * A first send Relay takes back from the route's judgement: its verification died with Relay (a
-   * gap in the stream, see {@code OutageGaps}), so its missing completion says nothing of the route.
-   */
-  record Withdrawn() implements ScoreFact {}
-
   /** The route failed a verification, which moved on to another route for this reason. */
   record Failover(SendReason reason) implements ScoreFact {
     public Failover {

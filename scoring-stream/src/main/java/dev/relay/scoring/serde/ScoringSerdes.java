@@ -41,7 +41,6 @@ public final class ScoringSerdes {
   private static final byte DELIVERY = 2;
   private static final byte COMPLETION = 3;
   private static final byte FAILOVER = 4;
-  private static final byte WITHDRAWN = 5;
 
   public static final BinarySerde<ScoreFact> SCORE_FACT =
       new BinarySerde<>("ScoreFact", 1, ScoringSerdes::writeFact, ScoringSerdes::readFact);
@@ -118,8 +117,6 @@ public final class ScoringSerdes {
     } else if (fact instanceof ScoreFact.Completion completion) {
       out.writeByte(COMPLETION);
       out.writeBoolean(completion.firstSend());
-    } else if (fact instanceof ScoreFact.Withdrawn) {
-      out.writeByte(WITHDRAWN);
     } else {
       out.writeByte(FAILOVER);
       out.writeUTF(((ScoreFact.Failover) fact).reason().name());
@@ -132,7 +129,6 @@ public final class ScoringSerdes {
       case TRIED -> new ScoreFact.Tried(in.readBoolean(), readOptional(in), in.available() == 0 || in.readBoolean());
       case DELIVERY -> new ScoreFact.Delivery(in.readBoolean(), readOptional(in));
       case COMPLETION -> new ScoreFact.Completion(in.available() == 0 || in.readBoolean());
-      case WITHDRAWN -> new ScoreFact.Withdrawn();
       case FAILOVER -> new ScoreFact.Failover(SendReason.valueOf(in.readUTF()));
       default -> throw new IOException("unknown fact tag " + tag);
     };
