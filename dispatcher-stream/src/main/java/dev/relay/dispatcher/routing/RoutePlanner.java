@@ -108,8 +108,8 @@ public final class RoutePlanner {
 
   /**
    * Best first, but scores within the margin of the best left count as equal: of those, the cheapest
-   * (its vendor-reported price per message, else the table's) goes next, and among equal prices the
-   * one the table puts first. With no margin and no prices this is a stable sort by score.
+   * (its vendor-reported price per message, else the table's; only when both are known) goes next,
+   * otherwise the one the table puts first. With no margin and no prices this is a stable sort by score.
    */
   private List<Integer> byScore(List<Integer> places, Optional<RouteStanding>[] standing, List<Route> routes) {
     List<Integer> left = new ArrayList<>(places);
@@ -127,7 +127,8 @@ public final class RoutePlanner {
           continue;
         }
         long price = RoutePrices.perMessage(standing[i], routes.get(i));
-        if (chosen < 0 || price < chosenPrice) {
+        // Prices decide only when both are known: a route whose vendor reports no price is not passed for it.
+        if (chosen < 0 || (price != Long.MAX_VALUE && chosenPrice != Long.MAX_VALUE && price < chosenPrice)) {
           chosen = k;
           chosenPrice = price;
         }

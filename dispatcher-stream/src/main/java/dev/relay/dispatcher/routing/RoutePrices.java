@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * A route's price per message for ordering: what the vendor reported on its recent sends (the
  * short window's figure, else the long window's, from provider-scores), else the operator's price
- * from the routing table; unknown prices sort after known ones.
+ * from the routing table; {@code Long.MAX_VALUE} when unknown (the planner then compares no price).
  */
 final class RoutePrices {
 
