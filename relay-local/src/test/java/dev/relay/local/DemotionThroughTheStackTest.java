@@ -124,6 +124,9 @@ class DemotionThroughTheStackTest {
             // Scaled down like the prior: a demoted twilio gets 0.8 exploration tries a second, about 24
             // in a 30 s window, and a count under 20 (one window in seven by chance) kept it demoted.
             Map.entry("relay.scoring.demotion-min-samples", "10"),
+            // Promotion rests on the route's own first sends in the 10 s short window (about a dozen here): at
+            // 0.95 their posterior's lower bound needs some 28 clean ones to reach vonage's rate less 10 points.
+            Map.entry("relay.scoring.promotion-confidence", "0.6"),
             Map.entry("relay.scoring.alert-min-samples", "8")),
         SimService.NAME, Map.of("relay.sim.random-seed", "5"));
     stack = new LocalStack(settings, overrides);

@@ -78,6 +78,10 @@ public final class DispatcherConfig {
       "relay.routing.use-scores", "true",
       "Whether provider scores (their order and scoring-stream's demotions) move routes; false routes by the table"
           + " and the pins alone, for an operator who distrusts the scores or a comparison without them");
+  public static final ConfigKey EXPLORATION_CAP = ConfigKey.optional(
+      "relay.routing.exploration-cap", "0.25",
+      "Beyond exploration-share, a held-back route goes first when a draw from its recent first sends' completion"
+          + " posterior (Thompson sampling) beats the leader's, at most this share of sends (0 to 1; 0 turns it off)");
   public static final ConfigKey EXPLORATION_SHARE = ConfigKey.optional(
       "relay.routing.exploration-share", "0.05",
       "Share of sends that still go first to a route the scores hold back (demoted, or passed by a route the table"
@@ -110,7 +114,7 @@ public final class DispatcherConfig {
       APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL, PUNCTUATE_INTERVAL,
       CODE_LENGTH, TTL, DELIVERY_WINDOW, DELIVERY_WINDOW_BY_COUNTRY, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
       VOICE_FALLBACK_COUNTRIES, SMS_ROUTES, VOICE_ROUTES,
-      TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, USE_SCORES, EXPLORATION_SHARE, ADMIN_TOKEN,
+      TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, USE_SCORES, EXPLORATION_SHARE, EXPLORATION_CAP, ADMIN_TOKEN,
       QUERY_TOKEN, QUERY_PORT, QUERY_HOST, QUERY_FORWARD_TIMEOUT,
       HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT);
 

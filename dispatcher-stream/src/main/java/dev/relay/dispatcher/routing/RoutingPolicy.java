@@ -9,31 +9,41 @@ import dev.relay.support.config.RelayConfig;
  * its table place; a route goes ahead of one the table puts before it only when its score is higher
  * by more than {@code scoreMargin} (scores closer than that are noise, and the operator's order
  * stands); a share {@code explorationShare} of sends still goes first to a route the scores hold
- * back (demoted, or passed by a route the table puts after it) so its recovery is seen. Whether a
+ * back (demoted, or passed by a route the table puts after it) so its recovery is seen, and up to
+ * {@code explorationCap} more when Thompson sampling on its recent first sends says it may be the
+ * better route. Whether a
  * route is demoted is not decided here: scoring-stream publishes it with the score
  * ({@code relay.scoring.demote-below}, {@code relay.scoring.promote-above}, a sharp completion drop).
  */
-public record RoutingPolicy(long minSamples, double explorationShare, double scoreMargin) {
+public record RoutingPolicy(long minSamples, double explorationShare, double scoreMargin, double explorationCap) {
 
   public RoutingPolicy {
     RelayConfig.requireFraction(DispatcherConfig.EXPLORATION_SHARE, explorationShare);
+    RelayConfig.requireFraction(DispatcherConfig.EXPLORATION_CAP, explorationCap);
     RelayConfig.requireFraction(DispatcherConfig.SCORE_MARGIN, scoreMargin);
     if (minSamples < 0) {
       throw new ConfigException(DispatcherConfig.MIN_SAMPLES.name() + " must not be negative, not " + minSamples);
     }
   }
 
+  /** Without Thompson sampling: the exploration share alone. */
+  public RoutingPolicy(long minSamples, double explorationShare, double scoreMargin) {
+    this(minSamples, explorationShare, scoreMargin, 0);
+  }
+
   public static RoutingPolicy fromConfig(RelayConfig config) {
     return new RoutingPolicy(
         config.getInt(DispatcherConfig.MIN_SAMPLES),
         config.getFraction(DispatcherConfig.EXPLORATION_SHARE),
-        config.getFraction(DispatcherConfig.SCORE_MARGIN));
+        config.getFraction(DispatcherConfig.SCORE_MARGIN),
+        config.getFraction(DispatcherConfig.EXPLORATION_CAP));
   }
 
   /** The config's defaults. */
   public static RoutingPolicy defaults() {
     return new RoutingPolicy(Long.parseLong(DispatcherConfig.MIN_SAMPLES.defaultValue()),
         Double.parseDouble(DispatcherConfig.EXPLORATION_SHARE.defaultValue()),
-        Double.parseDouble(DispatcherConfig.SCORE_MARGIN.defaultValue()));
+        Double.parseDouble(DispatcherConfig.SCORE_MARGIN.defaultValue()),
+        Double.parseDouble(DispatcherConfig.EXPLORATION_CAP.defaultValue()));
   }
 }

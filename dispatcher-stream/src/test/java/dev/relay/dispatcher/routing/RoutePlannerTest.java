@@ -83,14 +83,82 @@ class RoutePlannerTest {
   }
 
   @Test
-  void demotedRoutesGoLastInTableOrderWhateverTheirScore() {
+  void demotedRoutesGoLastAndAmongThemselvesTheOneThatDeliversFirst() {
     standing("twilio", 0.50, 100, true);
     standing("vonage", 0.95, 100, true);
     standing("sinch", 0.70, 100, false);
 
     assertThat(plan(RoutePins.Pins.NONE, draws(0.99, 0)))
         .extracting(Route::getProvider, Route::getRoutingReason)
-        .containsExactly(tuple("sinch", "score"), tuple("twilio", "demotion"), tuple("vonage", "demotion"));
+        .containsExactly(tuple("sinch", "score"), tuple("vonage", "demotion"), tuple("twilio", "demotion"));
+
+    // Every route of the country demoted: the order still follows who is actually delivering.
+    standing("sinch", 0.30, 100, true);
+    assertThat(plan(RoutePins.Pins.NONE, draws(0.99, 0))).extracting(Route::getProvider)
+        .containsExactly("vonage", "twilio", "sinch");
+  }
+
+  @Test
+  void amongRoutesOfEqualQualityTheCheaperGoesFirstAndATripledPriceMovesTraffic() {
+    RoutePlanner withMargin = new RoutePlanner(new RoutingPolicy(20, 0.05, 0.05));
+    List<Route> priced = List.of(priced("twilio", 40_000L), priced("vonage", 35_000L));
+    standing("twilio", 0.90, 100, false);
+    standing("vonage", 0.88, 100, false);
+    assertThat(withMargin.plan(priced, RoutePins.Pins.NONE, provider -> Optional.ofNullable(standings.get(provider)),
+        draws(0.99, 0))).as("equal within the margin: the cheaper first").extracting(Route::getProvider)
+        .containsExactly("vonage", "twilio");
+
+    // vonage's price triples (reported by the vendor on its recent sends): twilio goes first.
+    standings.put("vonage", new RouteStanding(ProviderScore.newBuilder(score("vonage", 0.88, 100))
+        .setCostPerMessageMicros(105_000L).build(), false));
+    assertThat(withMargin.plan(priced, RoutePins.Pins.NONE, provider -> Optional.ofNullable(standings.get(provider)),
+        draws(0.99, 0))).extracting(Route::getProvider, Route::getRoutingReason)
+        .containsExactly(tuple("twilio", "score"), tuple("vonage", "score"));
+
+    // A clearly better route is not passed for its price.
+    standing("vonage", 0.99, 100, false);
+    assertThat(withMargin.plan(priced, RoutePins.Pins.NONE, provider -> Optional.ofNullable(standings.get(provider)),
+        draws(0.99, 0))).extracting(Route::getProvider).containsExactly("vonage", "twilio");
+  }
+
+  @Test
+  void thompsonSamplingTriesARecoveredRouteOftenAndAStillFailingOneAlmostNever() {
+    RoutePlanner thompson = new RoutePlanner(new RoutingPolicy(20, 0.05, 0, 0.25));
+    standings.put("twilio", new RouteStanding(recent("twilio", 0.40, 30, 30), true));
+    standings.put("vonage", new RouteStanding(recent("vonage", 0.95, 200, 196), false));
+    double recovered = explorationShare(thompson, "twilio", new SplittableRandom(16));
+    standings.put("twilio", new RouteStanding(recent("twilio", 0.40, 30, 15), true));
+    double failing = explorationShare(thompson, "twilio", new SplittableRandom(16));
+
+    // 30 of 30 against 196 of 200: twilio's draw wins about a third of the time, times the 0.25 cap,
+    // on top of the 5 % floor; 15 of 30 never wins, so only the floor is left.
+    assertThat(recovered).isBetween(0.10, 0.18);
+    assertThat(failing).isBetween(0.04, 0.06);
+  }
+
+  private double explorationShare(RoutePlanner thompson, String provider, RandomGenerator random) {
+    int sends = 20_000;
+    int explored = 0;
+    for (int i = 0; i < sends; i++) {
+      Route first = thompson.plan(List.of(route("vonage"), route("twilio")), RoutePins.Pins.NONE,
+          p -> Optional.ofNullable(standings.get(p)), random).get(0);
+      if (first.getProvider().equals(provider) && first.getRoutingReason().equals("exploration")) {
+        explored++;
+      }
+    }
+    return (double) explored / sends;
+  }
+
+  private static ProviderScore recent(String provider, double score, long firstSends, long firstCompleted) {
+    return ProviderScore.newBuilder(score(provider, score, 100))
+        .setShortWindow(dev.relay.schemas.WindowStats.newBuilder()
+            .setStart(Instant.parse("2026-01-05T09:55:00Z")).setEnd(Instant.parse("2026-01-05T10:00:00Z"))
+            .setFirstSends(firstSends).setFirstCompleted(firstCompleted).build())
+        .build();
+  }
+
+  private static Route priced(String provider, Long priceMicros) {
+    return new Route(provider, Channel.SMS, priceMicros, "table");
   }
 
   @Test

@@ -60,6 +60,11 @@ public final class ScoringConfig {
       "relay.scoring.demotion-min-samples", "20",
       "Tries in the long window before a route's score can demote or promote it; with fewer it keeps its standing");
 
+  public static final ConfigKey PROMOTION_CONFIDENCE = ConfigKey.optional(
+      "relay.scoring.promotion-confidence", "0.95",
+      "A demoted route comes back when the lower bound, at this confidence, of its recent first sends' completion"
+          + " (Beta posterior) reaches its best healthy peer's rate less alert-recovery-points");
+
   public static final ConfigKey HTTP_PORT = CommonKeys.httpPort(8083);
   public static final ConfigKey HTTP_HOST = CommonKeys.httpHost();
 
@@ -75,7 +80,7 @@ public final class ScoringConfig {
     keys.addAll(List.of(APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL,
         WINDOW, WINDOW_ADVANCE, SHORT_WINDOW, EMIT_INTERVAL, MATCH_HORIZON, PRIOR_SAMPLES,
         ALERT_DROP_POINTS, ALERT_RECOVERY_POINTS, ALERT_MIN_SAMPLES,
-        DEMOTE_BELOW, PROMOTE_ABOVE, DEMOTION_MIN_SAMPLES,
+        DEMOTE_BELOW, PROMOTE_ABOVE, DEMOTION_MIN_SAMPLES, PROMOTION_CONFIDENCE,
         HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT));
     return ConfigSchema.of(keys).withPrefix(KafkaAccess.CLIENT_KEYS);
   }

@@ -17,6 +17,8 @@ public final class RouteStats {
   private long delivered;
   private long undelivered;
   private long completed;
+  private long firstSends;
+  private long firstCompleted;
   private long pricedSends;
   private long spentMicros;
   private final EnumMap<SendReason, Long> failovers = new EnumMap<>(SendReason.class);
@@ -51,6 +53,9 @@ public final class RouteStats {
       tried++;
       if (attempt.accepted()) {
         accepted++;
+        if (attempt.firstSend()) {
+          firstSends++;
+        }
       }
       attempt.priceMicros().ifPresent(price -> {
         pricedSends++;
@@ -63,8 +68,11 @@ public final class RouteStats {
       } else {
         undelivered++;
       }
-    } else if (fact instanceof ScoreFact.Completion) {
+    } else if (fact instanceof ScoreFact.Completion completion) {
       completed++;
+      if (completion.firstSend()) {
+        firstCompleted++;
+      }
     } else {
       failovers.merge(((ScoreFact.Failover) fact).reason(), 1L, Long::sum);
     }
@@ -77,6 +85,8 @@ public final class RouteStats {
     delivered += other.delivered;
     undelivered += other.undelivered;
     completed += other.completed;
+    firstSends += other.firstSends;
+    firstCompleted += other.firstCompleted;
     pricedSends += other.pricedSends;
     spentMicros += other.spentMicros;
     other.failovers.forEach((reason, count) -> failovers.merge(reason, count, Long::sum));
@@ -102,6 +112,23 @@ public final class RouteStats {
 
   public long completed() {
     return completed;
+  }
+
+  /** Accepted first sends: what the route's completion is judged on. */
+  public long firstSends() {
+    return firstSends;
+  }
+
+  /** First sends whose code was entered; may exceed {@link #firstSends} in a pane, never over a window that holds both. */
+  public long firstCompleted() {
+    return firstCompleted;
+  }
+
+  /** Sets the judged counts of stats read back from a store (see {@code RouteStatsSerde}). */
+  public RouteStats withFirstSends(long firstSends, long firstCompleted) {
+    this.firstSends = firstSends;
+    this.firstCompleted = firstCompleted;
+    return this;
   }
 
   public long pricedSends() {

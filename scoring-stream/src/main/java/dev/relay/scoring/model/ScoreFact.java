@@ -11,10 +11,20 @@ import java.util.OptionalLong;
  */
 public sealed interface ScoreFact {
 
-  /** One provider try; {@code priceMicros} when the provider reported a price. */
-  record Tried(boolean accepted, OptionalLong priceMicros) implements ScoreFact {
+  /**
+   * One provider try; {@code priceMicros} when the provider reported a price. {@code firstSend} when
+   * it carries a verification's first send (attempt 1, fast failovers after a rejection included):
+   * only those are judged on completion, since a later send starts when the person has already
+   * waited a delivery window, through no fault of its route.
+   */
+  record Tried(boolean accepted, OptionalLong priceMicros, boolean firstSend) implements ScoreFact {
     public Tried {
       Objects.requireNonNull(priceMicros);
+    }
+
+    /** A first send. */
+    public Tried(boolean accepted, OptionalLong priceMicros) {
+      this(accepted, priceMicros, true);
     }
   }
 
@@ -28,8 +38,14 @@ public sealed interface ScoreFact {
     }
   }
 
-  /** A verification approved with the code this route delivered. */
-  record Completion() implements ScoreFact {}
+  /** A verification approved with the code this route delivered; {@code firstSend} as in {@link Tried}. */
+  record Completion(boolean firstSend) implements ScoreFact {
+
+    /** The completion of a first send. */
+    public Completion() {
+      this(true);
+    }
+  }
 
   /** The route failed a verification, which moved on to another route for this reason. */
   record Failover(SendReason reason) implements ScoreFact {

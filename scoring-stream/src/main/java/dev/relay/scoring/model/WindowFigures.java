@@ -17,6 +17,9 @@ import java.util.OptionalLong;
  * @param failovers failovers the route triggered, by reason (REJECTION, TIMEOUT, FAILED_RECEIPT, ...)
  * @param costPerMessageMicros money spent / priced sends
  * @param costPerSuccessMicros money spent / verifications approved through the route
+ * @param firstSends accepted first sends (see {@code ScoreFact.Tried#firstSend})
+ * @param firstCompleted first sends whose code was entered
+ * @param firstCompletionRate firstCompleted / firstSends: the completion a route is judged on
  */
 public record WindowFigures(
     Instant start,
@@ -34,7 +37,10 @@ public record WindowFigures(
     Long timeToDeliveryP95Millis,
     long spentMicros,
     Long costPerMessageMicros,
-    Long costPerSuccessMicros) {
+    Long costPerSuccessMicros,
+    long firstSends,
+    long firstCompleted,
+    Double firstCompletionRate) {
 
   public static WindowFigures of(Instant start, Instant end, RouteStats stats) {
     Map<String, Long> failovers = new LinkedHashMap<>();
@@ -54,7 +60,9 @@ public record WindowFigures(
         boxed(stats.timeToDelivery().quantile(0.95)),
         stats.spentMicros(),
         stats.pricedSends() == 0 ? null : stats.spentMicros() / stats.pricedSends(),
-        stats.completed() == 0 || stats.pricedSends() == 0 ? null : stats.spentMicros() / stats.completed());
+        stats.completed() == 0 || stats.pricedSends() == 0 ? null : stats.spentMicros() / stats.completed(),
+        stats.firstSends(), Math.min(stats.firstCompleted(), stats.firstSends()),
+        ratio(Math.min(stats.firstCompleted(), stats.firstSends()), stats.firstSends()));
   }
 
   private static Double ratio(long part, long whole) {

@@ -10,7 +10,8 @@ import dev.relay.scoring.model.RouteStats;
  *
  *   reach      = accepted / tried                  (submission success)
  *   delivery   = final delivered / accepted        (intermediate receipt statuses never count)
- *   completion = verifications approved / accepted (the truest signal, so the largest weight)
+ *   completion = first sends approved / first sends (the truest signal, so the largest weight; a
+ *                failover starts late through no fault of its route, so it is not judged on it)
  *   speed      = T / (T + p95 time to delivery),   T = 10 s: a 10 s p95 scores 0.5, 2 s about 0.83
  *   cost       = R · completed / (R · completed + money spent),  R = 100,000 micros (0.10):
  *                R / (R + cost per successful verification); 0 when money went and nothing completed
@@ -71,7 +72,8 @@ public final class ScoreFormula {
   public Score evaluate(RouteStats baseline, RouteStats recent) {
     double reach = rate(baseline.accepted(), baseline.tried(), recent.accepted(), recent.tried(), PRIOR_REACH);
     double delivery = rate(baseline.delivered(), baseline.accepted(), recent.delivered(), recent.accepted(), PRIOR_DELIVERY);
-    double completion = rate(baseline.completed(), baseline.accepted(), recent.completed(), recent.accepted(), PRIOR_COMPLETION);
+    double completion = rate(baseline.firstCompleted(), baseline.firstSends(), recent.firstCompleted(), recent.firstSends(),
+        PRIOR_COMPLETION);
     double speed = blend(speedScore(baseline), baseline.timeToDelivery().count(),
         speedScore(recent), recent.timeToDelivery().count(), speedOf(PRIOR_P95_MILLIS));
     double cost = blend(costScore(baseline), baseline.pricedSends(), costScore(recent), recent.pricedSends(), PRIOR_COST);

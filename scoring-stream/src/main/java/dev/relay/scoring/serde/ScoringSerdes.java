@@ -30,6 +30,10 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * The serdes of scoring's internal data: facts on the repartition topic and the values of its
  * stores. Enums are written by name, not ordinal, so a symbol added to a schema cannot shift them.
+ * Fields added since a format's first release are appended at its end and read only when present,
+ * so values written before (in a changelog or on the repartition topic) read with their old meaning:
+ * a try or completion without its first-send flag was a first send, stats without first-send
+ * counts have none.
  */
 public final class ScoringSerdes {
 
@@ -105,12 +109,14 @@ public final class ScoringSerdes {
       out.writeByte(TRIED);
       out.writeBoolean(tried.accepted());
       writeOptional(out, tried.priceMicros());
+      out.writeBoolean(tried.firstSend());
     } else if (fact instanceof ScoreFact.Delivery delivery) {
       out.writeByte(DELIVERY);
       out.writeBoolean(delivery.delivered());
       writeOptional(out, delivery.millisToDelivery());
-    } else if (fact instanceof ScoreFact.Completion) {
+    } else if (fact instanceof ScoreFact.Completion completion) {
       out.writeByte(COMPLETION);
+      out.writeBoolean(completion.firstSend());
     } else {
       out.writeByte(FAILOVER);
       out.writeUTF(((ScoreFact.Failover) fact).reason().name());
@@ -120,9 +126,9 @@ public final class ScoringSerdes {
   private static ScoreFact readFact(DataInputStream in) throws IOException {
     byte tag = in.readByte();
     return switch (tag) {
-      case TRIED -> new ScoreFact.Tried(in.readBoolean(), readOptional(in));
+      case TRIED -> new ScoreFact.Tried(in.readBoolean(), readOptional(in), in.available() == 0 || in.readBoolean());
       case DELIVERY -> new ScoreFact.Delivery(in.readBoolean(), readOptional(in));
-      case COMPLETION -> new ScoreFact.Completion();
+      case COMPLETION -> new ScoreFact.Completion(in.available() == 0 || in.readBoolean());
       case FAILOVER -> new ScoreFact.Failover(SendReason.valueOf(in.readUTF()));
       default -> throw new IOException("unknown fact tag " + tag);
     };
@@ -144,6 +150,8 @@ public final class ScoringSerdes {
     byte[] sketch = stats.timeToDelivery().toBytes();
     out.writeInt(sketch.length);
     out.write(sketch);
+    out.writeLong(stats.firstSends());
+    out.writeLong(stats.firstCompleted());
   }
 
   private static RouteStats readStats(DataInputStream in) throws IOException {
@@ -161,8 +169,9 @@ public final class ScoringSerdes {
     }
     byte[] sketch = new byte[in.readInt()];
     in.readFully(sketch);
-    return RouteStats.of(tried, accepted, delivered, undelivered, completed, pricedSends, spentMicros,
+    RouteStats stats = RouteStats.of(tried, accepted, delivered, undelivered, completed, pricedSends, spentMicros,
         failovers, LatencySketch.fromBytes(sketch));
+    return in.available() == 0 ? stats : stats.withFirstSends(in.readLong(), in.readLong());
   }
 
   private static void writeRoute(DataOutputStream out, RouteKey route) throws IOException {

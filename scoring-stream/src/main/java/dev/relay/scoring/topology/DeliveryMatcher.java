@@ -77,6 +77,20 @@ final class DeliveryMatcher {
     return Optional.of(new Matched(sent.value.route(), delivery(status, occurredAt, sent.value.startedAt())));
   }
 
+  /**
+   * The dispatcher gave up waiting for the message's receipt (its delivery window passed): a message
+   * silently lost is a delivery failure of its route, counted now unless a final receipt was counted
+   * already. A receipt arriving later counts nothing.
+   */
+  Optional<Matched> onDeliveryWindowPassed(String messageKey, long timestamp) {
+    KeyValue<Long, SentMessage> sent = TtlStores.latest(sentMessages, messageKey, timestamp, horizon);
+    if (sent == null || sent.value.settled()) {
+      return Optional.empty();
+    }
+    sentMessages.put(messageKey, sent.value.settle(), sent.key);
+    return Optional.of(new Matched(sent.value.route(), new ScoreFact.Delivery(false, OptionalLong.empty())));
+  }
+
   private static ScoreFact.Delivery delivery(DeliveryStatus status, long occurredAt, long startedAt) {
     boolean delivered = status == DeliveryStatus.DELIVERED;
     // Provider clocks are not ours: a receipt dated before the call counts as instant, not negative.

@@ -25,8 +25,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * Reads the attempt history on lifecycle events: each new attempt sent because the previous one
  * timed out, got a failed receipt, or the user asked for another channel is a failover charged to
  * the previous attempt's route; an {@code APPROVED} transition is a completion for the route that
- * delivered the code. Each attempt and each verification is counted once, however many events
- * repeat the history.
+ * delivered the code, judged only when that was the verification's first send. A failover after the
+ * delivery window is also the undelivered receipt the lost message never got. Each attempt and each
+ * verification is counted once, however many events repeat the history.
  */
 final class LifecycleFacts implements Processor<String, VerificationEvent, String, ScoreFact> {
 
@@ -44,6 +45,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
   private final Duration matchHorizon;
   private ProcessorContext<String, ScoreFact> context;
   private WindowStore<String, VerificationProgress> progressStore;
+  private DeliveryMatcher matcher;
 
   LifecycleFacts(Duration matchHorizon) {
     this.matchHorizon = matchHorizon;
@@ -53,6 +55,10 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
   public void init(ProcessorContext<String, ScoreFact> context) {
     this.context = context;
     this.progressStore = context.getStateStore(ScoringTopology.VERIFICATION_PROGRESS_STORE);
+    this.matcher = new DeliveryMatcher(
+        context.getStateStore(ScoringTopology.SENT_MESSAGES_STORE),
+        context.getStateStore(ScoringTopology.EARLY_RECEIPTS_STORE),
+        matchHorizon);
   }
 
   @Override
@@ -76,12 +82,17 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
       Attempt previous = attempts.get(attempt.getAttempt() - 1);
       if (FAILOVER_REASONS.contains(attempt.getReason()) && previous != null && previous.getProvider() != null) {
         forward(route(event, previous), new ScoreFact.Failover(attempt.getReason()), record.timestamp());
+        if (attempt.getReason() == SendReason.TIMEOUT && previous.getProviderMessageId() != null) {
+          matcher.onDeliveryWindowPassed(
+                  DeliveryMatcher.messageKey(previous.getProvider(), previous.getProviderMessageId()), record.timestamp())
+              .ifPresent(lost -> forward(lost.route(), lost.delivery(), record.timestamp()));
+        }
       }
       counted = Math.max(counted, attempt.getAttempt());
     }
     if (event.getStatus() == VerificationStatus.APPROVED) {
       credited(event.getAttempts()).ifPresent(attempt ->
-          forward(route(event, attempt), new ScoreFact.Completion(), record.timestamp()));
+          forward(route(event, attempt), new ScoreFact.Completion(attempt.getAttempt() == 1), record.timestamp()));
     }
     boolean finished = FINAL_STATUSES.contains(event.getStatus());
     progressStore.put(key, new VerificationProgress(counted, finished), stored == null ? record.timestamp() : stored.key);

@@ -53,6 +53,10 @@ final class ProviderScores {
         .setShortWindow(windowStats(score.shortWindow()))
         .setUpdatedAt(score.updatedAt())
         .setDemoted(score.demoted())
+        .setFirstSends(window.firstSends())
+        .setFirstCompleted(window.firstCompleted())
+        .setFirstCompletionRate(window.firstCompletionRate())
+        .setSharedDrop(score.sharedDrop())
         .build();
   }
 
@@ -74,6 +78,9 @@ final class ProviderScores {
         .setCostPerMessageMicros(window.costPerMessageMicros())
         .setCostPerSuccessMicros(window.costPerSuccessMicros())
         .setFailovers(new LinkedHashMap<>(window.failovers()))
+        .setFirstSends(window.firstSends())
+        .setFirstCompleted(window.firstCompleted())
+        .setFirstCompletionRate(window.firstCompletionRate())
         .build();
   }
 }

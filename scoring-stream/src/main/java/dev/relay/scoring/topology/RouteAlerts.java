@@ -17,8 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches each published score for a sharp drop of the route's delivery or completion rate against
- * its own baseline: the long window without the short one, so the two never share a send.
+ * Watches each published score for a sharp drop of the route's delivery or completion rate (over
+ * its first sends) against its own baseline: the long window without the short one, so the two
+ * never share a send. A completion drop its peers share is raised as DEMAND_SIDE_DROP or
+ * RELAY_SIDE_DROP with the scope that fell (see {@link SharedDrops}).
  *
  * <pre>
  *   baseline = (x_long - x_short) / (accepted_long - accepted_short)     x: delivered or completed
@@ -69,13 +71,16 @@ final class RouteAlerts implements Processor<String, ProviderScore, String, Prov
 
   private void check(Record<String, ProviderScore> record, ProviderScore score, AlertMetric metric) {
     WindowStats recent = score.getShortWindow();
-    long baselineSamples = score.getAccepted() - recent.getAccepted();
-    long currentSamples = recent.getAccepted();
+    boolean delivery = metric == AlertMetric.DELIVERY_RATE;
+    // Completion over first sends only: a failover starts late through no fault of its route.
+    long baselineSamples = delivery ? score.getAccepted() - recent.getAccepted() : score.getFirstSends() - recent.getFirstSends();
+    long currentSamples = delivery ? recent.getAccepted() : recent.getFirstSends();
     if (currentSamples < settings.minSamples()) {
       return;
     }
-    long recentHits = metric == AlertMetric.DELIVERY_RATE ? recent.getDelivered() : recent.getCompleted();
-    long allHits = metric == AlertMetric.DELIVERY_RATE ? score.getDelivered() : score.getCompleted();
+    long recentHits = delivery ? recent.getDelivered() : Math.min(recent.getFirstCompleted(), currentSamples);
+    long allHits = delivery ? score.getDelivered() : recentHits + Math.min(score.getFirstCompleted() - recent.getFirstCompleted(),
+        Math.max(0, baselineSamples));
     double current = (double) recentHits / currentSamples;
     double baseline = baselineSamples > 0 ? (double) (allHits - recentHits) / baselineSamples : Double.NaN;
     String episodeKey = record.key() + "|" + metric.name();
@@ -85,7 +90,7 @@ final class RouteAlerts implements Processor<String, ProviderScore, String, Prov
       if (!settings.isSharpDrop(allHits - recentHits, baselineSamples, recentHits, currentSamples)) {
         return;
       }
-      ProviderAlert drop = alert(record.key(), score, metric, AlertKind.DROP, null, baseline, current,
+      ProviderAlert drop = alert(record.key(), score, metric, dropKind(score, metric), null, baseline, current,
           baselineSamples, currentSamples);
       episodes.put(episodeKey, drop);
       raised.put(record.key(), drop, drop.getRaisedAt().toEpochMilli());
@@ -124,6 +129,19 @@ final class RouteAlerts implements Processor<String, ProviderScore, String, Prov
         .setWindowEnd(score.getWindowEnd() != null ? score.getWindowEnd() : recent.getEnd())
         .setScore(score.getScore())
         .setRaisedAt(at)
+        .setScope(kind == AlertKind.DEMAND_SIDE_DROP ? "country " + score.getCountry() + ", " + score.getChannel()
+            : kind == AlertKind.RELAY_SIDE_DROP ? "all countries, " + score.getChannel() : null)
         .build();
+  }
+
+  /**
+   * A completion drop the route's peers share (scoring-stream's {@code sharedDrop}) is not the
+   * provider's: it is raised as demand-side (the whole country) or Relay-side (every country).
+   */
+  private static AlertKind dropKind(ProviderScore score, AlertMetric metric) {
+    if (metric != AlertMetric.COMPLETION_RATE || score.getSharedDrop() == null) {
+      return AlertKind.DROP;
+    }
+    return SharedDrops.COUNTRY.equals(score.getSharedDrop()) ? AlertKind.DEMAND_SIDE_DROP : AlertKind.RELAY_SIDE_DROP;
   }
 }

@@ -10,6 +10,7 @@ import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.model.RouteStats;
 import dev.relay.scoring.model.ScoreFact;
 import dev.relay.scoring.model.WindowFigures;
+import dev.relay.scoring.score.BetaEvidence;
 import dev.relay.scoring.score.ScoreFormula;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * all aged out is published once more, empty, and forgotten once that last window is closed.
  *
  * <p>Each published score carries the route's standing: demoted or not, decided here (by score, or
- * by a sharp drop of its completion rate, see {@link DemotionSettings}) from the standing kept with
+ * by a sharp drop of its completion rate that its peers do not share, see {@link DemotionSettings} and
+ * {@link SharedDrops}) from the standing kept with
  * its latest score (so with hysteresis, and the same after a restart, since the store has a
  * changelog). A demoted route whose facts have aged out stays in the store, demoted,
  * until exploration sends show its recovery.
@@ -64,6 +66,8 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
   private WindowStore<String, RouteStats> panes;
   private KeyValueStore<String, RouteMark> marks;
   private KeyValueStore<String, RouteScore> scores;
+  private KeyValueStore<String, ProviderScore> peerScores;
+  private final SharedDrops sharedDrops;
   /**
    * Every published window ending before this has been closed by this task; not stored, because the
    * marks are the truth and a fresh instance finds any window left open by scanning them once.
@@ -76,6 +80,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     this.demotion = demotion;
     this.formula = new ScoreFormula(settings.priorSamples());
     this.hop = settings.windowAdvance().toMillis();
+    this.sharedDrops = new SharedDrops(alerts, settings.shortWindow());
   }
 
   @Override
@@ -84,6 +89,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     this.panes = context.getStateStore(ScoringTopology.ROUTE_PANES_STORE);
     this.marks = context.getStateStore(ScoringTopology.ROUTE_MARKS_STORE);
     this.scores = context.getStateStore(ScoringTopology.ROUTE_SCORES_STORE);
+    this.peerScores = context.getStateStore(ScoringTopology.PEER_SCORES_STORE);
     context.schedule(settings.emitInterval(), PunctuationType.WALL_CLOCK_TIME, this::publish);
   }
 
@@ -121,9 +127,10 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     List<KeyValue<String, RouteMark>> due = marksWhere(mark -> mark.dirty() || mark.openWindowEnd() != windowEnd);
     for (KeyValue<String, RouteMark> entry : due) {
       RouteKey route = RouteKey.parse(entry.key);
-      RouteScore score = withStanding(entry.key, evaluate(route, windowEnd, wallClockTime));
-      context.forward(new Record<>(route.value(), ProviderScores.of(route, score), streamTime),
-          ScoringTopology.PROVIDER_SCORES_SINK);
+      RouteScore score = withStanding(entry.key, route, evaluate(route, windowEnd, wallClockTime));
+      Record<String, ProviderScore> published = new Record<>(route.value(), ProviderScores.of(route, score), streamTime);
+      context.forward(published, ScoringTopology.PROVIDER_SCORES_SINK);
+      context.forward(published, ScoringTopology.ROUTE_ALERTS);
       marks.put(entry.key, new RouteMark(entry.value.lastFactAt(), windowEnd, false));
       if (agedOut(entry.value, windowEnd) && !score.demoted()) {
         // Its last, empty window is published; only its closing is left (see closeWindowsBefore).
@@ -158,29 +165,93 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     closedBefore = windowEnd;
   }
 
-  /** The route's new standing: demotion and promotion with hysteresis, from the standing stored with its latest score. */
-  private RouteScore withStanding(String route, RouteScore score) {
-    RouteScore previous = scores.get(route);
+  /**
+   * The route's new standing: demotion and promotion with hysteresis, from the standing stored with
+   * its latest score, against its peers' latest published scores (see {@link SharedDrops} and
+   * {@link DemotionSettings}).
+   */
+  private RouteScore withStanding(String key, RouteKey route, RouteScore score) {
+    RouteScore previous = scores.get(key);
     boolean wasDemoted = previous != null && previous.demoted();
-    boolean droppedSharply = droppedSharply(score);
-    boolean demoted = demotion.demoted(wasDemoted, score.score().score(), score.window().tried(), droppedSharply);
+    ProviderScore candidate = ProviderScores.of(route, score);
+    List<ProviderScore> peers = peers(key);
+    String shared = sharedDrops.sharedScope(candidate, peers);
+    boolean ownDrop = shared == null && (CompletionDrop.of(candidate, alerts).dropped() || behindPeer(candidate, peers));
+    boolean recovered = wasDemoted && recovered(candidate, score, peers);
+    boolean demoted = demotion.demoted(wasDemoted, score.score().score(), score.window().tried(),
+        new DemotionSettings.Evidence(ownDrop, shared != null, recovered));
     if (demoted != wasDemoted) {
-      LOG.info("route {} {} at score {} ({} tries{})", route, demoted ? "demoted" : "promoted back",
-          score.score().score(), score.window().tried(), droppedSharply ? ", a sharp drop" : "");
+      LOG.info("route {} {} at score {} ({} tries{})", key, demoted ? "demoted" : "promoted back",
+          score.score().score(), score.window().tried(), ownDrop ? ", a sharp drop of its own" : "");
     }
-    return score.withStanding(demoted);
+    return score.withStanding(demoted, shared);
   }
 
   /**
-   * Whether the short window's completion rate fell sharply below the rest of the long window's.
-   * Completion only: a route whose receipts stop while people still get their codes (a DROP of its
-   * delivery rate) is still the route that works, and only an alert should say so.
+   * Whether a demoted route's own recent first sends show it recovered: enough of them, and the lower
+   * bound of their completion at the promotion confidence within the recovery points of the best
+   * healthy peer of its country; with no such peer, its score at promote-above.
    */
-  private boolean droppedSharply(RouteScore score) {
-    WindowFigures whole = score.window();
+  private boolean recovered(ProviderScore candidate, RouteScore score, List<ProviderScore> peers) {
     WindowFigures recent = score.shortWindow();
-    return alerts.isSharpDrop(whole.completed() - recent.completed(), whole.accepted() - recent.accepted(),
-        recent.completed(), recent.accepted());
+    if (recent.firstSends() < alerts.minSamples()) {
+      return false;
+    }
+    double reference = Double.NaN;
+    for (ProviderScore peer : peers) {
+      if (peer.getDemoted() || peer.getChannel() != candidate.getChannel()
+          || !peer.getCountry().equals(candidate.getCountry()) || peer.getProvider().equals(candidate.getProvider())
+          || peer.getWindowEnd() == null || peer.getWindowEnd().plus(settings.shortWindow()).isBefore(candidate.getWindowEnd())) {
+        continue;
+      }
+      CompletionDrop drop = CompletionDrop.of(peer, alerts);
+      if (drop.evidence() && !(drop.currentRate() <= reference)) {
+        reference = drop.currentRate();
+      }
+    }
+    if (Double.isNaN(reference)) {
+      return score.score().score() >= demotion.promoteAbove();
+    }
+    double bound = BetaEvidence.lowerBound(recent.firstCompleted(), recent.firstSends(), demotion.promotionConfidence());
+    return bound >= reference - alerts.recoveryPoints() / 100;
+  }
+
+  /**
+   * Whether the route's recent first sends complete {@code alert-drop-points} or more below a healthy
+   * peer's of the same country and channel, both over at least the alert's min-samples: the fault
+   * that sets it apart, seen even before the route has a baseline of its own.
+   */
+  private boolean behindPeer(ProviderScore candidate, List<ProviderScore> peers) {
+    CompletionDrop own = CompletionDrop.of(candidate, alerts);
+    if (!own.evidence()) {
+      return false;
+    }
+    for (ProviderScore peer : peers) {
+      if (peer.getDemoted() || peer.getChannel() != candidate.getChannel()
+          || !peer.getCountry().equals(candidate.getCountry()) || peer.getProvider().equals(candidate.getProvider())
+          || peer.getWindowEnd() == null || peer.getWindowEnd().plus(settings.shortWindow()).isBefore(candidate.getWindowEnd())) {
+        continue;
+      }
+      CompletionDrop other = CompletionDrop.of(peer, alerts);
+      if (other.evidence() && (other.currentRate() - own.currentRate()) * 100 >= alerts.dropPoints() - 1e-9) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Every other route's latest published score, from the global peer-scores store. */
+  private List<ProviderScore> peers(String key) {
+    List<ProviderScore> found = new ArrayList<>();
+    try (KeyValueIterator<String, ProviderScore> all = peerScores.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, ProviderScore> entry = all.next();
+        if (!entry.key.equals(key) && entry.value != null) {
+          found.add(entry.value);
+        }
+      }
+    }
+    return found;
   }
 
   private List<KeyValue<String, RouteMark>> marksWhere(Predicate<RouteMark> condition) {

@@ -34,7 +34,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * delivery-receipts ── receipt-facts ──────┼─ merge ─ repartition by route ─ route-windows ─┬─ provider-scores
  * verification-events ─ lifecycle-facts ───┘      (store: verification progress)           └─ provider-score-history
  *                                                                   (stores: panes, marks, scores)
- * provider-scores ─ route-alerts ─ provider-alerts       (stores: open alert episodes, recent alerts)
+ *                                                      route-windows ─ route-alerts ─ provider-alerts
+ *                                                        (stores: open alert episodes, recent alerts)
+ * provider-scores ─ peer-scores (global store: every route's latest score, read by route-windows)
  * </pre>
  *
  * The first sub-topology reads the number-keyed inputs, which are co-partitioned, so a send and its
@@ -61,8 +63,9 @@ public final class ScoringTopology {
   /** Child of {@link #ROUTE_WINDOWS} that gets each published window of a route once, when it closes. */
   public static final String PROVIDER_SCORE_HISTORY_SINK = "provider-score-history-sink";
 
-  /** Reads provider-scores back: each published score is checked for a sharp drop or a recovery. */
-  public static final String PROVIDER_SCORES_SOURCE = "provider-scores-source";
+  /** Reads provider-scores back into the global peer-scores store. */
+  public static final String PEER_SCORES_SOURCE = "peer-scores-source";
+  /** Child of {@link #ROUTE_WINDOWS}: each published score is checked for a sharp drop or a recovery. */
   public static final String ROUTE_ALERTS = "route-alerts";
   public static final String PROVIDER_ALERTS_SINK = "provider-alerts-sink";
 
@@ -77,6 +80,11 @@ public final class ScoringTopology {
   public static final String ROUTE_ALERTS_STORE = "scoring-route-alerts";
   /** Every alert raised, by route and time, for {@link #RECENT_ALERTS_RETENTION}; queried by {@code GET /alerts}. */
   public static final String RECENT_ALERTS_STORE = "scoring-recent-alerts";
+  /**
+   * Global: every route's latest published score, so a route is judged against its peers (its
+   * country's other routes, the other countries) wherever they are scored. No changelog: provider-scores is its source.
+   */
+  public static final String PEER_SCORES_STORE = "scoring-peer-scores";
   /** How long raised alerts stay queryable. */
   public static final Duration RECENT_ALERTS_RETENTION = Duration.ofDays(1);
 
@@ -97,6 +105,12 @@ public final class ScoringTopology {
 
   public static Topology build(Topics topics, ScoringSettings settings, AlertSettings alerts, DemotionSettings demotion) {
     StreamsBuilder builder = new StreamsBuilder();
+    builder.addGlobalStore(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PEER_SCORES_STORE), Serdes.String(),
+            AvroSerde.of(ProviderScore.class)).withLoggingDisabled(),
+        topics.providerScores.name(),
+        Consumed.with(topics.providerScores.keySerde(), topics.providerScores.valueSerde()).withName(PEER_SCORES_SOURCE),
+        PeerScoresUpdater::new);
     Duration horizon = settings.matchHorizon();
     builder.addStateStore(ttlStore(SENT_MESSAGES_STORE, horizon, ScoringSerdes.SENT_MESSAGE));
     builder.addStateStore(ttlStore(EARLY_RECEIPTS_STORE, horizon, ScoringSerdes.EARLY_RECEIPT));
@@ -112,7 +126,8 @@ public final class ScoringTopology {
         .process(() -> new ReceiptFacts(horizon), Named.as(RECEIPT_FACTS),
             SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE);
     KStream<String, ScoreFact> lifecycleFacts = source(builder, topics.verificationEvents, VERIFICATION_EVENTS_SOURCE)
-        .process(() -> new LifecycleFacts(horizon), Named.as(LIFECYCLE_FACTS), VERIFICATION_PROGRESS_STORE);
+        .process(() -> new LifecycleFacts(horizon), Named.as(LIFECYCLE_FACTS), VERIFICATION_PROGRESS_STORE,
+            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE);
 
     KStream<String, ProviderScore> published = sendFacts
         .merge(receiptFacts, Named.as(MERGE_RECEIPT_FACTS))
@@ -126,14 +141,14 @@ public final class ScoringTopology {
     sink(published, topics.providerScores, PROVIDER_SCORES_SINK);
     sink(published, topics.providerScoreHistory, PROVIDER_SCORE_HISTORY_SINK);
 
-    // Alerts read the published scores back rather than hang off route-windows: the alert rule sees
-    // exactly what routing and dashboards see, and route-windows stays as it is.
+    // Alerts hang off route-windows and see exactly the records routing and dashboards get; provider-scores
+    // itself is read back only into the global peer-scores store (a topic feeds one kind of source).
     builder.addStateStore(keyValueStore(ROUTE_ALERTS_STORE, AvroSerde.of(ProviderAlert.class)));
     // Several alerts of one route may share a millisecond (a delivery and a completion drop): keep them all.
     builder.addStateStore(Stores.windowStoreBuilder(
         Stores.persistentWindowStore(RECENT_ALERTS_STORE, RECENT_ALERTS_RETENTION, INSTANT, true),
         Serdes.String(), AvroSerde.of(ProviderAlert.class)));
-    KStream<String, ProviderAlert> alertStream = source(builder, topics.providerScores, PROVIDER_SCORES_SOURCE)
+    KStream<String, ProviderAlert> alertStream = published
         .process(() -> new RouteAlerts(alerts), Named.as(ROUTE_ALERTS), ROUTE_ALERTS_STORE, RECENT_ALERTS_STORE);
     sink(alertStream, topics.providerAlerts, PROVIDER_ALERTS_SINK);
     return builder.build();

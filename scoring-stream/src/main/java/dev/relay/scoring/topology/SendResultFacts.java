@@ -44,7 +44,7 @@ final class SendResultFacts implements Processor<String, SendResult, String, Sco
     RouteKey route = new RouteKey(result.getProvider(), result.getCountry(), result.getChannel());
     boolean accepted = result.getOutcome() == SendOutcome.ACCEPTED;
     OptionalLong price = result.getPriceMicros() == null ? OptionalLong.empty() : OptionalLong.of(result.getPriceMicros());
-    forward(route, new ScoreFact.Tried(accepted, price), record.timestamp());
+    forward(route, new ScoreFact.Tried(accepted, price, result.getAttempt() == 1), record.timestamp());
     if (result.getOutcome() == SendOutcome.REJECTED && !result.getLastTry()) {
       // The sender moves to the next route at once: this route caused a fast failover.
       forward(route, new ScoreFact.Failover(SendReason.REJECTION), record.timestamp());

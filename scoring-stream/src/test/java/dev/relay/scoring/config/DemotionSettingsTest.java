@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.RelayConfig;
+import dev.relay.scoring.config.DemotionSettings.Evidence;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -12,36 +13,49 @@ class DemotionSettingsTest {
 
   private static final DemotionSettings DEFAULTS = DemotionSettings.defaults();
 
+  private static final Evidence NONE = Evidence.NONE;
+  private static final Evidence RECOVERED = new Evidence(false, false, true);
+  private static final Evidence OWN_DROP = Evidence.ofOwnDrop();
+  private static final Evidence SHARED_DROP = new Evidence(false, true, false);
+
   @Test
-  void demotionHasHysteresis() {
-    assertThat(DEFAULTS).isEqualTo(new DemotionSettings(0.55, 0.65, 20));
-    boolean demoted = DEFAULTS.demoted(false, 0.70, 100, false);
+  void demotionNeedsTheLowThresholdAndPromotionTheRoutesOwnEvidence() {
+    assertThat(DEFAULTS).isEqualTo(new DemotionSettings(0.55, 0.65, 20, 0.95));
+    boolean demoted = DEFAULTS.demoted(false, 0.70, 100, NONE);
     assertThat(demoted).isFalse();
-    demoted = DEFAULTS.demoted(demoted, 0.56, 100, false);
+    demoted = DEFAULTS.demoted(demoted, 0.56, 100, NONE);
     assertThat(demoted).as("between the thresholds a healthy route stays").isFalse();
-    demoted = DEFAULTS.demoted(demoted, 0.54, 100, false);
+    demoted = DEFAULTS.demoted(demoted, 0.54, 100, NONE);
     assertThat(demoted).as("below demote-below").isTrue();
-    demoted = DEFAULTS.demoted(demoted, 0.64, 100, false);
-    assertThat(demoted).as("between the thresholds a demoted route stays demoted").isTrue();
-    demoted = DEFAULTS.demoted(demoted, 0.65, 100, false);
-    assertThat(demoted).as("at promote-above").isFalse();
+    demoted = DEFAULTS.demoted(demoted, 0.95, 100, NONE);
+    assertThat(demoted).as("a high score without its own recent evidence does not promote").isTrue();
+    demoted = DEFAULTS.demoted(demoted, 0.60, 100, RECOVERED);
+    assertThat(demoted).as("its own recent first sends show the recovery").isFalse();
   }
 
   @Test
   void tooFewTriesNeitherDemoteNorPromote() {
-    assertThat(DEFAULTS.demoted(false, 0.10, 19, false)).isFalse();
-    assertThat(DEFAULTS.demoted(true, 0.99, 19, false)).isTrue();
-    assertThat(DEFAULTS.demoted(true, 0.99, 0, false)).as("a quiet demoted route stays demoted").isTrue();
-    assertThat(DEFAULTS.demoted(false, 0.10, 20, false)).isTrue();
+    assertThat(DEFAULTS.demoted(false, 0.10, 19, NONE)).isFalse();
+    assertThat(DEFAULTS.demoted(true, 0.99, 19, RECOVERED)).isTrue();
+    assertThat(DEFAULTS.demoted(true, 0.99, 0, RECOVERED)).as("a quiet demoted route stays demoted").isTrue();
+    assertThat(DEFAULTS.demoted(false, 0.10, 20, NONE)).isTrue();
   }
 
   @Test
-  void aSharpDropDemotesWhateverTheScoreAndHoldsTheRouteDemotedWhileItLasts() {
-    assertThat(DEFAULTS.demoted(false, 0.90, 100, true)).as("a score well above both thresholds").isTrue();
-    assertThat(DEFAULTS.demoted(true, 0.90, 100, true)).as("still dropped: not promoted").isTrue();
-    assertThat(DEFAULTS.demoted(true, 0.90, 100, false)).as("the drop is over and the score is high").isFalse();
-    assertThat(DEFAULTS.demoted(true, 0.60, 100, false)).as("the drop is over, the score is not back").isTrue();
-    assertThat(DEFAULTS.demoted(false, 0.90, 19, true)).as("too few tries to judge").isFalse();
+  void anOwnSharpDropDemotesWhateverTheScoreAndASharedOneChangesNothing() {
+    assertThat(DEFAULTS.demoted(false, 0.90, 100, OWN_DROP)).as("a score well above both thresholds").isTrue();
+    assertThat(DEFAULTS.demoted(true, 0.90, 100, OWN_DROP)).as("still dropped: not promoted").isTrue();
+    assertThat(DEFAULTS.demoted(false, 0.90, 19, OWN_DROP)).as("too few tries to judge").isFalse();
+    assertThat(DEFAULTS.demoted(false, 0.30, 100, SHARED_DROP)).as("every peer fell too: not the provider").isFalse();
+    assertThat(DEFAULTS.demoted(true, 0.90, 100, SHARED_DROP)).as("nor is a demoted route promoted by it").isTrue();
+  }
+
+  @Test
+  void refusesAPromotionConfidenceOutsideItsRange() {
+    assertThatThrownBy(() -> new DemotionSettings(0.5, 0.6, 20, 1.0))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.scoring.promotion-confidence");
+    assertThatThrownBy(() -> new DemotionSettings(0.5, 0.6, 20, 0.3))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.scoring.promotion-confidence");
   }
 
   @Test

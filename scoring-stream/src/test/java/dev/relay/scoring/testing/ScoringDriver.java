@@ -2,6 +2,7 @@ package dev.relay.scoring.testing;
 
 import dev.relay.schemas.DeadLetter;
 import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.ProviderAlert;
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
@@ -43,6 +44,7 @@ public final class ScoringDriver implements AutoCloseable {
   private final TestOutputTopic<String, ProviderScore> scores;
   private final TestOutputTopic<String, ProviderScore> history;
   private final TestOutputTopic<byte[], DeadLetter> deadLetters;
+  private final TestOutputTopic<String, ProviderAlert> alerts;
   private Instant wallClock = WALL_CLOCK_START;
 
   public ScoringDriver(ScoringSettings settings, Path stateDir) {
@@ -68,6 +70,8 @@ public final class ScoringDriver implements AutoCloseable {
         topics.providerScores.keySerde().deserializer(), topics.providerScores.valueSerde().deserializer());
     history = driver.createOutputTopic(topics.providerScoreHistory.name(),
         topics.providerScoreHistory.keySerde().deserializer(), topics.providerScoreHistory.valueSerde().deserializer());
+    alerts = driver.createOutputTopic(topics.providerAlerts.name(),
+        topics.providerAlerts.keySerde().deserializer(), topics.providerAlerts.valueSerde().deserializer());
     deadLetters = driver.createOutputTopic(topics.deadLetters.name(),
         new ByteArrayDeserializer(), AvroSerde.of(DeadLetter.class).deserializer());
   }
@@ -127,6 +131,10 @@ public final class ScoringDriver implements AutoCloseable {
 
   public boolean noHistoryWritten() {
     return history.isEmpty();
+  }
+
+  public List<ProviderAlert> alerts() {
+    return alerts.readValuesToList();
   }
 
   public List<KeyValue<byte[], DeadLetter>> deadLetters() {

@@ -13,7 +13,6 @@ import dev.relay.schemas.WindowStats;
 import dev.relay.schemas.topics.ProviderScoreKeys;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.config.AlertSettings;
-import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.support.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +23,11 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import java.time.Instant;
 import java.util.Properties;
+import dev.relay.schemas.serde.AvroSerde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -57,12 +60,30 @@ class RouteAlertsTopologyTest {
     properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "scoring-test");
     properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(ScoringTopology.build(topics, ScoringSettings.defaults(), new AlertSettings(30, 10, 20)),
-        properties, T0);
+    driver = new TopologyTestDriver(alertsOnly(new AlertSettings(30, 10, 20)), properties, T0);
     scores = driver.createInputTopic(topics.providerScores.name(), topics.providerScores.keySerde().serializer(),
         topics.providerScores.valueSerde().serializer());
     alerts = driver.createOutputTopic(topics.providerAlerts.name(), topics.providerAlerts.keySerde().deserializer(),
         topics.providerAlerts.valueSerde().deserializer());
+  }
+
+  /**
+   * The alert processor with its stores, fed synthetic scores: in the app it hangs off route-windows,
+   * which publishes exactly these records.
+   */
+  private Topology alertsOnly(AlertSettings settings) {
+    Topology topology = new Topology();
+    topology.addSource("scores", topics.providerScores.keySerde().deserializer(),
+        topics.providerScores.valueSerde().deserializer(), topics.providerScores.name());
+    topology.addProcessor(ScoringTopology.ROUTE_ALERTS, () -> new RouteAlerts(settings), "scores");
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ScoringTopology.ROUTE_ALERTS_STORE),
+        Serdes.String(), AvroSerde.of(ProviderAlert.class)), ScoringTopology.ROUTE_ALERTS);
+    topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(ScoringTopology.RECENT_ALERTS_STORE,
+        ScoringTopology.RECENT_ALERTS_RETENTION, Duration.ofMillis(1), true), Serdes.String(), AvroSerde.of(ProviderAlert.class)),
+        ScoringTopology.ROUTE_ALERTS);
+    topology.addSink("alerts", topics.providerAlerts.name(), topics.providerAlerts.keySerde().serializer(),
+        topics.providerAlerts.valueSerde().serializer(), ScoringTopology.ROUTE_ALERTS);
+    return topology;
   }
 
   @AfterEach
@@ -132,6 +153,29 @@ class RouteAlertsTopologyTest {
   }
 
   @Test
+  void aCompletionDropSharedByTheWholeCountryOrEveryCountryIsRaisedAsDemandOrRelaySideNamingWhatFell() {
+    publishShared(0, SharedDrops.COUNTRY);
+    ProviderAlert demand = alerts.readValue();
+    assertThat(demand.getKind()).isEqualTo(AlertKind.DEMAND_SIDE_DROP);
+    assertThat(demand.getMetric()).isEqualTo(AlertMetric.COMPLETION_RATE);
+    assertThat(demand.getScope()).isEqualTo("country DE, SMS");
+    assertThat(alerts.isEmpty()).isTrue();
+    publish(1, 150, 142, 100, 50, 47, 40);
+    assertThat(alerts.readValue().getKind()).isEqualTo(AlertKind.RECOVERY);
+
+    publishShared(2, SharedDrops.ALL_COUNTRIES);
+    ProviderAlert relay = alerts.readValue();
+    assertThat(relay.getKind()).isEqualTo(AlertKind.RELAY_SIDE_DROP);
+    assertThat(relay.getScope()).isEqualTo("all countries, SMS");
+
+    // The same drop the route's peers do not share is the route's own.
+    publish(3, 150, 142, 100, 50, 47, 40);
+    publish(4, 150, 142, 100, 50, 47, 20);
+    assertThat(alerts.readValuesToList()).extracting(ProviderAlert::getKind)
+        .containsExactly(AlertKind.RECOVERY, AlertKind.DROP);
+  }
+
+  @Test
   void aDropJustUnderTheThresholdOrOnTooFewSamplesRaisesNothing() {
     // 29 points down.
     publish(0, 200, 161, 100, 100, 66, 50);
@@ -171,7 +215,19 @@ class RouteAlertsTopologyTest {
   private void publish(int minutes, long accepted, long delivered, long completed,
       long shortAccepted, long shortDelivered, long shortCompleted) {
     Instant at = T0.plus(Duration.ofMinutes(minutes));
-    scores.pipeInput(ROUTE, ProviderScore.newBuilder()
+    scores.pipeInput(ROUTE, score(at, accepted, delivered, completed, shortAccepted, shortDelivered, shortCompleted)
+        .build(), at);
+  }
+
+  /** Delivery steady, completion from 80 % to 40 %, shared as the scope says. */
+  private void publishShared(int minutes, String sharedDrop) {
+    Instant at = T0.plus(Duration.ofMinutes(minutes));
+    scores.pipeInput(ROUTE, score(at, 150, 142, 100, 50, 47, 20).setSharedDrop(sharedDrop).build(), at);
+  }
+
+  private static ProviderScore.Builder score(Instant at, long accepted, long delivered, long completed,
+      long shortAccepted, long shortDelivered, long shortCompleted) {
+    return ProviderScore.newBuilder()
         .setProvider("twilio")
         .setCountry("DE")
         .setChannel(Channel.SMS)
@@ -181,6 +237,8 @@ class RouteAlertsTopologyTest {
         .setAccepted(accepted)
         .setDelivered(delivered)
         .setCompleted(completed)
+        .setFirstSends(accepted)
+        .setFirstCompleted(completed)
         .setScore(0.5)
         .setShortWindow(WindowStats.newBuilder()
             .setStart(at.minus(Duration.ofMinutes(5)))
@@ -189,8 +247,9 @@ class RouteAlertsTopologyTest {
             .setAccepted(shortAccepted)
             .setDelivered(shortDelivered)
             .setCompleted(shortCompleted)
+            .setFirstSends(shortAccepted)
+            .setFirstCompleted(shortCompleted)
             .build())
-        .setUpdatedAt(at)
-        .build(), at);
+        .setUpdatedAt(at);
   }
 }

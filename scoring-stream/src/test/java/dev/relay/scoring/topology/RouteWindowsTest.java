@@ -57,6 +57,7 @@ class RouteWindowsTest {
     context.addStateStore(panes);
     marks = keyValueStore(ScoringTopology.ROUTE_MARKS_STORE, ScoringSerdes.ROUTE_MARK);
     scores = keyValueStore(ScoringTopology.ROUTE_SCORES_STORE, ScoringSerdes.ROUTE_SCORE);
+    keyValueStore(ScoringTopology.PEER_SCORES_STORE, dev.relay.schemas.serde.AvroSerde.of(ProviderScore.class));
   }
 
   @Test
@@ -74,10 +75,12 @@ class RouteWindowsTest {
     punctuator.getPunctuator().punctuate(WALL_CLOCK.toEpochMilli());
 
     List<CapturedForward<? extends String, ? extends ProviderScore>> forwarded = context.forwarded();
-    assertThat(forwarded).hasSize(2);
+    assertThat(forwarded).hasSize(3);
     assertForward(forwarded.get(0), ScoringTopology.PROVIDER_SCORE_HISTORY_SINK, "twilio|DE|SMS|2026-03-02T10:01:00Z",
         EXPECTED.recent("twilio", Channel.SMS, at("10:01:00"), facts().accepted(1), WALL_CLOCK), at("10:01:00"));
     assertForward(forwarded.get(1), ScoringTopology.PROVIDER_SCORES_SINK, TWILIO_SMS,
+        EXPECTED.of("twilio", Channel.SMS, at("10:06:00"), facts().accepted(1), facts(), WALL_CLOCK), at("10:05:30"));
+    assertForward(forwarded.get(2), ScoringTopology.ROUTE_ALERTS, TWILIO_SMS,
         EXPECTED.of("twilio", Channel.SMS, at("10:06:00"), facts().accepted(1), facts(), WALL_CLOCK), at("10:05:30"));
     assertThat(marks.get(TWILIO_SMS))
         .isEqualTo(new RouteMark(at("10:00:10").toEpochMilli(), at("10:06:00").toEpochMilli(), false));

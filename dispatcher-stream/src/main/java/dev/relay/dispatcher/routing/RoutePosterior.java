@@ -1,0 +1,24 @@
+package dev.relay.dispatcher.routing;
+
+import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.WindowStats;
+import java.util.random.RandomGenerator;
+import org.apache.commons.math3.distribution.BetaDistribution;
+
+/**
+ * The Beta posterior of a route's completion over its recent first sends (provider-scores' short
+ * window), under a uniform prior: Beta(1 + completed, 1 + not completed). One draw per call, by
+ * inverting the CDF at a uniform from the given generator, so a seeded generator draws the same.
+ */
+final class RoutePosterior {
+
+  private RoutePosterior() {}
+
+  static double draw(ProviderScore score, RandomGenerator random) {
+    WindowStats recent = score == null ? null : score.getShortWindow();
+    long trials = recent == null ? 0 : recent.getFirstSends();
+    long hits = recent == null ? 0 : Math.max(0, Math.min(recent.getFirstCompleted(), trials));
+    double u = random.nextDouble();
+    return new BetaDistribution(null, 1.0 + hits, 1.0 + (trials - hits)).inverseCumulativeProbability(u);
+  }
+}

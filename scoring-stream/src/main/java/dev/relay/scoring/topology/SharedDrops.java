@@ -1,0 +1,92 @@
+package dev.relay.scoring.topology;
+
+import dev.relay.schemas.ProviderScore;
+import dev.relay.scoring.config.AlertSettings;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Tells a route's own completion drop from one it shares, by its peers' latest published scores. A
+ * fault is relative: a route is demoted for what sets it apart, not for a fall every route shares.
+ *
+ * <ul>
+ *   <li>{@link #COUNTRY}: every other route of the same country and channel with evidence (at least
+ *       the alert's min-samples first sends in its short window) dropped too. Users of that country
+ *       stopped entering codes (a broken sign-up page, a bot attack): demand-side.</li>
+ *   <li>{@link #ALL_COUNTRIES}: of all routes on the channel with evidence, at least half dropped,
+ *       and the dropped ones span more than one country and more than one provider. That is Relay
+ *       (overloaded, its API failing) or demand everywhere; one provider failing in several
+ *       countries is not it, since its peers in those countries hold.</li>
+ * </ul>
+ *
+ * A peer counts as falling too at half the drop points, since its latest published score may be
+ * one emission interval behind the route's. A route with no peer evidence in its country has nothing to be set apart from there: its drop
+ * counts as its own unless the all-countries rule holds. Peers' scores older than the short window
+ * are stale (their route stopped) and are left out.
+ */
+final class SharedDrops {
+
+  static final String COUNTRY = "COUNTRY";
+  static final String ALL_COUNTRIES = "ALL_COUNTRIES";
+
+  private final AlertSettings alerts;
+  private final Duration shortWindow;
+
+  SharedDrops(AlertSettings alerts, Duration shortWindow) {
+    this.alerts = alerts;
+    this.shortWindow = shortWindow;
+  }
+
+  /** The scope of the route's shared drop, or null when its drop is its own (or it did not drop). */
+  String sharedScope(ProviderScore route, List<ProviderScore> peers) {
+    if (!CompletionDrop.of(route, alerts).dropped()) {
+      return null;
+    }
+    int evidence = 1;
+    int dropped = 1;
+    Set<String> droppedCountries = new HashSet<>(Set.of(route.getCountry()));
+    Set<String> droppedProviders = new HashSet<>(Set.of(route.getProvider()));
+    boolean countryPeerWithEvidence = false;
+    boolean countryPeerHolding = false;
+    for (ProviderScore peer : peers) {
+      if (peer.getChannel() != route.getChannel() || stale(peer, route) || samePeer(peer, route)) {
+        continue;
+      }
+      CompletionDrop drop = CompletionDrop.of(peer, alerts);
+      if (!drop.evidence()) {
+        continue;
+      }
+      evidence++;
+      boolean sameCountry = peer.getCountry().equals(route.getCountry());
+      countryPeerWithEvidence |= sameCountry;
+      // Half the drop points: a peer's published score may be an emission interval behind this one.
+      if (drop.dropped() || drop.fallPoints() >= alerts.dropPoints() / 2) {
+        dropped++;
+        droppedCountries.add(peer.getCountry());
+        droppedProviders.add(peer.getProvider());
+      } else if (sameCountry) {
+        countryPeerHolding = true;
+      }
+    }
+    if (dropped * 2 >= evidence && droppedCountries.size() > 1 && droppedProviders.size() > 1) {
+      return ALL_COUNTRIES;
+    }
+    if (countryPeerWithEvidence && !countryPeerHolding) {
+      return COUNTRY;
+    }
+    return null;
+  }
+
+  private boolean stale(ProviderScore peer, ProviderScore route) {
+    if (peer.getWindowEnd() == null || route.getWindowEnd() == null) {
+      return true;
+    }
+    return peer.getWindowEnd().plus(shortWindow).isBefore(route.getWindowEnd());
+  }
+
+  private static boolean samePeer(ProviderScore peer, ProviderScore route) {
+    return peer.getProvider().equals(route.getProvider()) && peer.getCountry().equals(route.getCountry());
+  }
+}
