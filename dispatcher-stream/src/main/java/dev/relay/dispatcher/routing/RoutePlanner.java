@@ -1,45 +1,29 @@
 package dev.relay.dispatcher.routing;
 
 import dev.relay.schemas.Route;
-import java.util.ArrayList;
+import dev.relay.support.routing.RouteOrder;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
- * Orders one send's routes: the operator's table, re-ordered by score within it, demoted routes
- * last, now and then a route the scores hold back first to observe its recovery, then the
- * operator's pins. Pure: the standings, the pins and the randomness come in; every route goes out
- * with its reason.
- *
- * <ol>
- *   <li>Forbidden routes are dropped.</li>
- *   <li>The routes with enough samples that are not demoted are sorted by score (best first) among
- *       the places they hold in the table ({@link #SCORE}), scores within the policy's margin of
- *       each other counting as equal (the table's order stands); a route with too few samples, or
- *       none, keeps its table place ({@link #TABLE}).</li>
- *   <li>Demoted routes go last, in table order ({@link #DEMOTION}).</li>
- *   <li>With probability {@code explorationShare}, one held-back route, drawn at random, goes first
- *       ({@link #EXPLORATION}): a demoted route, or one the table puts ahead of the route the scores
- *       put first. Both would get no first sends otherwise, so their scores would freeze at their
- *       worst and a recovered or cheaper route could never win its place back. Randomness is drawn
- *       only when a route is held back.</li>
- *   <li>The pinned route goes first ({@link #PIN}), before an exploring one.</li>
- * </ol>
+ * The dispatcher's side of {@link RouteOrder} (in relay-support, shared with scoring's console so
+ * operators see the order the dispatcher gives): its policy, pins and standings in, the routes in
+ * order out, each with its reason.
  */
 public final class RoutePlanner {
 
   public static final String TABLE = RoutingTable.TABLE_REASON;
-  public static final String SCORE = "score";
-  public static final String DEMOTION = "demotion";
-  public static final String EXPLORATION = "exploration";
-  public static final String PIN = "pin";
+  public static final String SCORE = RouteOrder.SCORE;
+  public static final String DEMOTION = RouteOrder.DEMOTION;
+  public static final String EXPLORATION = RouteOrder.EXPLORATION;
+  public static final String PIN = RouteOrder.PIN;
 
-  private final RoutingPolicy policy;
+  private final RouteOrder order;
 
   public RoutePlanner(RoutingPolicy policy) {
-    this.policy = policy;
+    this.order = new RouteOrder(new RouteOrder.Policy(policy.minSamples(), policy.explorationShare(), policy.scoreMargin()));
   }
 
   /**
@@ -48,90 +32,7 @@ public final class RoutePlanner {
    */
   public List<Route> plan(List<Route> table, RoutePins.Pins pins, Function<String, Optional<RouteStanding>> standings,
       RandomGenerator random) {
-    List<Route> allowed = new ArrayList<>(table.size());
-    for (Route route : table) {
-      if (!pins.forbidden().contains(route.getProvider())) {
-        allowed.add(route);
-      }
-    }
-    int size = allowed.size();
-    Optional<RouteStanding>[] standing = lookUp(allowed, standings);
-
-    List<Integer> scoredPlaces = new ArrayList<>();
-    List<Integer> demoted = new ArrayList<>();
-    for (int i = 0; i < size; i++) {
-      Optional<RouteStanding> s = standing[i];
-      if (s.isPresent() && s.get().demoted()) {
-        demoted.add(i);
-      } else if (s.isPresent() && RouteStanding.hasEnoughSamples(s.get().score(), policy)) {
-        scoredPlaces.add(i);
-      }
-    }
-    // Best first, but scores within the margin of the best left count as equal: of those, the one the
-    // table puts first goes next. With no margin this is a stable sort by score.
-    List<Integer> left = new ArrayList<>(scoredPlaces);
-    List<Integer> byScore = new ArrayList<>(scoredPlaces.size());
-    while (!left.isEmpty()) {
-      double best = Double.NEGATIVE_INFINITY;
-      for (int i : left) {
-        best = Math.max(best, standing[i].get().score().getScore());
-      }
-      for (int k = 0; k < left.size(); k++) {
-        if (standing[left.get(k)].get().score().getScore() >= best - policy.scoreMargin()) {
-          byScore.add(left.remove(k));
-          break;
-        }
-      }
-    }
-
-    List<Route> ordered = new ArrayList<>(size);
-    for (int i = 0; i < size; i++) {
-      if (demoted.contains(i)) {
-        continue;
-      }
-      int place = scoredPlaces.indexOf(i);
-      ordered.add(place < 0 ? with(allowed.get(i), TABLE) : with(allowed.get(byScore.get(place)), SCORE));
-    }
-    for (int i : demoted) {
-      ordered.add(with(allowed.get(i), DEMOTION));
-    }
-
-    List<Integer> heldBack = new ArrayList<>(demoted);
-    if (!byScore.isEmpty() && !ordered.isEmpty() && ordered.get(0).getRoutingReason().equals(SCORE)) {
-      int firstTablePlace = byScore.get(0);
-      for (int i : scoredPlaces) {
-        if (i < firstTablePlace) {
-          heldBack.add(i);
-        }
-      }
-    }
-    if (!heldBack.isEmpty() && random.nextDouble() < policy.explorationShare()) {
-      Route explored = allowed.get(heldBack.get(random.nextInt(heldBack.size())));
-      moveFirst(ordered, explored.getProvider(), EXPLORATION);
-    }
-    pins.first().ifPresent(provider -> moveFirst(ordered, provider, PIN));
-    return ordered;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Optional<RouteStanding>[] lookUp(List<Route> routes, Function<String, Optional<RouteStanding>> standings) {
-    Optional<RouteStanding>[] found = new Optional[routes.size()];
-    for (int i = 0; i < routes.size(); i++) {
-      found[i] = standings.apply(routes.get(i).getProvider());
-    }
-    return found;
-  }
-
-  private static void moveFirst(List<Route> routes, String provider, String reason) {
-    for (int i = 0; i < routes.size(); i++) {
-      if (routes.get(i).getProvider().equals(provider)) {
-        routes.add(0, with(routes.remove(i), reason));
-        return;
-      }
-    }
-  }
-
-  private static Route with(Route route, String reason) {
-    return Route.newBuilder(route).setRoutingReason(reason).build();
+    return order.order(table, new RouteOrder.Pins(pins.first(), pins.forbidden()),
+        provider -> standings.apply(provider).map(s -> new RouteOrder.Standing(s.score(), s.demoted())), random);
   }
 }

@@ -77,6 +77,7 @@ public final class ScoringConfig {
         ALERT_DROP_POINTS, ALERT_RECOVERY_POINTS, ALERT_MIN_SAMPLES,
         DEMOTE_BELOW, PROMOTE_ABOVE, DEMOTION_MIN_SAMPLES,
         HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT));
+    keys.addAll(ConsoleConfig.KEYS);
     return ConfigSchema.of(keys).withPrefix(KafkaAccess.CLIENT_KEYS);
   }
 }

@@ -1,0 +1,163 @@
+package dev.relay.support.routing;
+
+import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.Route;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+/**
+ * Orders one send's routes: the operator's table, re-ordered by score within it, demoted routes
+ * last, now and then a route the scores hold back first to observe its recovery, then the
+ * operator's pins. Pure: the standings, the pins and the randomness come in; every route goes out
+ * with its reason. Shared by the dispatcher, which routes by it, and scoring's console, which
+ * shows operators the order it gives now and why, so both read the same rules.
+ *
+ * <ol>
+ *   <li>Forbidden routes are dropped.</li>
+ *   <li>The routes with enough samples that are not demoted are sorted by score (best first) among
+ *       the places they hold in the table ({@link #SCORE}), scores within the policy's margin of
+ *       each other counting as equal (the table's order stands); a route with too few samples, or
+ *       none, keeps its table place ({@link #TABLE}).</li>
+ *   <li>Demoted routes go last, in table order ({@link #DEMOTION}).</li>
+ *   <li>With probability {@code explorationShare}, one held-back route, drawn at random, goes first
+ *       ({@link #EXPLORATION}): a demoted route, or one the table puts ahead of the route the scores
+ *       put first. Both would get no first sends otherwise, so their scores would freeze at their
+ *       worst and a recovered or cheaper route could never win its place back. Randomness is drawn
+ *       only when a route is held back.</li>
+ *   <li>The pinned route goes first ({@link #PIN}), before an exploring one.</li>
+ * </ol>
+ */
+public final class RouteOrder {
+
+  public static final String TABLE = "table";
+  public static final String SCORE = "score";
+  public static final String DEMOTION = "demotion";
+  public static final String EXPLORATION = "exploration";
+  public static final String PIN = "pin";
+
+  /** How scores move routes (validated by the service that reads it from its config). */
+  public record Policy(long minSamples, double explorationShare, double scoreMargin) {}
+
+  /** A route's latest score and whether scoring published it demoted. */
+  public record Standing(ProviderScore score, boolean demoted) {}
+
+  /** The operator's pins of one country and channel. */
+  public record Pins(Optional<String> first, Set<String> forbidden) {
+
+    public static final Pins NONE = new Pins(Optional.empty(), Set.of());
+
+    public Pins {
+      forbidden = Set.copyOf(forbidden);
+    }
+  }
+
+  /** The order and the routes the scores hold back now (each explored in a share of sends). */
+  public record Plan(List<Route> ordered, List<String> heldBack) {}
+
+  private final Policy policy;
+
+  public RouteOrder(Policy policy) {
+    this.policy = policy;
+  }
+
+  public static boolean hasEnoughSamples(ProviderScore score, Policy policy) {
+    return score != null && score.getScore() != null && score.getTried() >= policy.minSamples();
+  }
+
+  /**
+   * @param table the operator's routes for one country and channel, in order
+   * @param standings each provider's standing on this country and channel, empty when it has none yet
+   */
+  public List<Route> order(List<Route> table, Pins pins, Function<String, Optional<Standing>> standings,
+      RandomGenerator random) {
+    return plan(table, pins, standings, random).ordered();
+  }
+
+  /** As {@link #order}, with the routes held back named. */
+  public Plan plan(List<Route> table, Pins pins, Function<String, Optional<Standing>> standings,
+      RandomGenerator random) {
+    List<Route> allowed = new ArrayList<>(table.size());
+    for (Route route : table) {
+      if (!pins.forbidden().contains(route.getProvider())) {
+        allowed.add(route);
+      }
+    }
+    int size = allowed.size();
+    List<Optional<Standing>> standing = new ArrayList<>(size);
+    for (Route route : allowed) {
+      standing.add(standings.apply(route.getProvider()));
+    }
+
+    List<Integer> scoredPlaces = new ArrayList<>();
+    List<Integer> demoted = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      Optional<Standing> s = standing.get(i);
+      if (s.isPresent() && s.get().demoted()) {
+        demoted.add(i);
+      } else if (s.isPresent() && hasEnoughSamples(s.get().score(), policy)) {
+        scoredPlaces.add(i);
+      }
+    }
+    // Best first, but scores within the margin of the best left count as equal: of those, the one the
+    // table puts first goes next. With no margin this is a stable sort by score.
+    List<Integer> left = new ArrayList<>(scoredPlaces);
+    List<Integer> byScore = new ArrayList<>(scoredPlaces.size());
+    while (!left.isEmpty()) {
+      double best = Double.NEGATIVE_INFINITY;
+      for (int i : left) {
+        best = Math.max(best, standing.get(i).get().score().getScore());
+      }
+      for (int k = 0; k < left.size(); k++) {
+        if (standing.get(left.get(k)).get().score().getScore() >= best - policy.scoreMargin()) {
+          byScore.add(left.remove(k));
+          break;
+        }
+      }
+    }
+
+    List<Route> ordered = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      if (demoted.contains(i)) {
+        continue;
+      }
+      int place = scoredPlaces.indexOf(i);
+      ordered.add(place < 0 ? with(allowed.get(i), TABLE) : with(allowed.get(byScore.get(place)), SCORE));
+    }
+    for (int i : demoted) {
+      ordered.add(with(allowed.get(i), DEMOTION));
+    }
+
+    List<Integer> heldBack = new ArrayList<>(demoted);
+    if (!byScore.isEmpty() && !ordered.isEmpty() && ordered.get(0).getRoutingReason().equals(SCORE)) {
+      int firstTablePlace = byScore.get(0);
+      for (int i : scoredPlaces) {
+        if (i < firstTablePlace) {
+          heldBack.add(i);
+        }
+      }
+    }
+    if (!heldBack.isEmpty() && random.nextDouble() < policy.explorationShare()) {
+      Route explored = allowed.get(heldBack.get(random.nextInt(heldBack.size())));
+      moveFirst(ordered, explored.getProvider(), EXPLORATION);
+    }
+    pins.first().ifPresent(provider -> moveFirst(ordered, provider, PIN));
+    return new Plan(ordered, heldBack.stream().map(i -> allowed.get(i).getProvider()).toList());
+  }
+
+  private static void moveFirst(List<Route> routes, String provider, String reason) {
+    for (int i = 0; i < routes.size(); i++) {
+      if (routes.get(i).getProvider().equals(provider)) {
+        routes.add(0, with(routes.remove(i), reason));
+        return;
+      }
+    }
+  }
+
+  private static Route with(Route route, String reason) {
+    return Route.newBuilder(route).setRoutingReason(reason).build();
+  }
+}
