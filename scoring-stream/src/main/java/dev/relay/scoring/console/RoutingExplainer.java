@@ -86,6 +86,10 @@ public final class RoutingExplainer {
         new SplittableRandom(0));
     List<String> tableOrder = table.stream().map(Route::getProvider).toList();
     List<String> nowOrder = plan.ordered().stream().map(Route::getProvider).toList();
+    // Scores reorder only the routes they rank; a route moving up because another was demoted is not out-scoring it.
+    List<String> ranked = plan.ordered().stream().filter(route -> route.getRoutingReason().equals(RouteOrder.SCORE))
+        .map(Route::getProvider).toList();
+    List<String> rankedInTable = tableOrder.stream().filter(ranked::contains).toList();
     List<Row> rows = new ArrayList<>();
     for (Route route : plan.ordered()) {
       String provider = route.getProvider();
@@ -101,11 +105,11 @@ public final class RoutingExplainer {
       } else if (route.getRoutingReason().equals(RouteOrder.PIN)) {
         reason = PINNED;
         why = "pinned first by the operator";
-      } else if (route.getRoutingReason().equals(RouteOrder.SCORE) && place > tablePlace) {
+      } else if (route.getRoutingReason().equals(RouteOrder.SCORE) && ranked.indexOf(provider) > rankedInTable.indexOf(provider)) {
         reason = OUT_SCORED;
-        why = "out-scored by " + String.join(", ", passedBy(provider, tableOrder, nowOrder, scores, suffix))
+        why = "out-scored by " + String.join(", ", passedBy(provider, rankedInTable, ranked, scores, suffix))
             + " by more than the margin " + policy.scoreMargin();
-      } else if (route.getRoutingReason().equals(RouteOrder.SCORE) && place < tablePlace) {
+      } else if (route.getRoutingReason().equals(RouteOrder.SCORE) && ranked.indexOf(provider) < rankedInTable.indexOf(provider)) {
         reason = OUT_SCORES;
         why = "its score" + scoreText(score) + " beats the routes the table puts before it";
       } else if (route.getRoutingReason().equals(RouteOrder.SCORE)) {
