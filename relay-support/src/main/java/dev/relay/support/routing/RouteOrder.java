@@ -158,6 +158,8 @@ public final class RouteOrder {
   }
 
   private static Route with(Route route, String reason) {
-    return Route.newBuilder(route).setRoutingReason(reason).build();
+    // The constructor, not a builder copy: a copy goes through Avro's deep copy, which needs the
+    // generated classes trusted first (AvroSerde does that), and ordering must not depend on a serde.
+    return new Route(route.getProvider(), route.getChannel(), route.getPriceMicros(), reason);
   }
 }

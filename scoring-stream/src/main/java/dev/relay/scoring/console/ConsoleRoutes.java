@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 public final class ConsoleRoutes {
 
   public static final String PREFIX = "/console";
-  /** The spans the charts offer: the last hour and the last day. */
-  static final Map<String, Duration> SPANS = Map.of("1h", Duration.ofHours(1), "1d", Duration.ofDays(1));
+  /** The spans the charts offer: the last hour and the last day, and ten minutes to look closer. */
+  static final Map<String, Duration> SPANS = Map.of("10m", Duration.ofMinutes(10), "1h", Duration.ofHours(1), "1d", Duration.ofDays(1));
   private static final Pattern COUNTRY = Pattern.compile("[A-Za-z]{2}");
 
   /** One country's routes over a span, with the alerts of that span and the countries there are. */
@@ -89,7 +89,7 @@ public final class ConsoleRoutes {
   private static Duration span(Context ctx) {
     Duration span = SPANS.get(spanName(ctx));
     if (span == null) {
-      throw ApiError.badRequest("invalid_span", "span is 1h or 1d");
+      throw ApiError.badRequest("invalid_span", "span is 10m, 1h or 1d");
     }
     return span;
   }
