@@ -154,7 +154,8 @@ public final class ScoringService implements RelayService {
     http.get("/alerts", ctx -> ctx.json(recentAlerts()));
     ConsoleHistory history = new ConsoleHistory(Clock.systemUTC(), console.history(), console.historyPoints());
     consoleFeed = ConsoleFeed.start(kafka, topics, history, console.history(), Clock.systemUTC());
-    new ConsoleRoutes(history, new RoutingExplainer(console.routing()),
+    new ConsoleRoutes(history, ConsoleRoutes.configuredTable(console.smsRoutes(), console.voiceRoutes()),
+        new RoutingExplainer(console.routing()),
         new VerificationLookup(console.apiUrl(), console.lookupTimeout()), consoleFeed::running, Clock.systemUTC())
         .register(http);
     StatusPage.register(http);

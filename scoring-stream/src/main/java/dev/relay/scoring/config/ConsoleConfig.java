@@ -34,8 +34,15 @@ public final class ConsoleConfig {
       "relay.routing.exploration-share", "0.05",
       "As in the dispatcher: share of sends that still go first to a route the scores hold back");
 
-  public static final List<ConfigKey> KEYS =
-      List.of(API_URL, HISTORY_RETENTION, HISTORY_POINTS, LOOKUP_TIMEOUT, MIN_SAMPLES, SCORE_MARGIN, EXPLORATION_SHARE);
+  public static final ConfigKey SMS_ROUTES = ConfigKey.optional(
+      "relay.routing.sms", "*:twilio,vonage",
+      "As in the dispatcher: its SMS table while no routing table is published on routing-table");
+  public static final ConfigKey VOICE_ROUTES = ConfigKey.optional(
+      "relay.routing.voice", "*:twilio",
+      "As in the dispatcher: its voice table while no routing table is published on routing-table");
+
+  public static final List<ConfigKey> KEYS = List.of(API_URL, HISTORY_RETENTION, HISTORY_POINTS, LOOKUP_TIMEOUT,
+      MIN_SAMPLES, SCORE_MARGIN, EXPLORATION_SHARE, SMS_ROUTES, VOICE_ROUTES);
 
   private ConsoleConfig() {}
 }

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /** The console's settings, validated once at start-up (see {@link ConsoleConfig}). */
 public record ConsoleSettings(Optional<URI> apiUrl, Duration history, int historyPoints, Duration lookupTimeout,
-    RouteOrder.Policy routing) {
+    RouteOrder.Policy routing, String smsRoutes, String voiceRoutes) {
 
   public ConsoleSettings {
     if (history.isNegative() || history.isZero()) {
@@ -33,7 +33,8 @@ public record ConsoleSettings(Optional<URI> apiUrl, Duration history, int histor
         config.getInt(ConsoleConfig.HISTORY_POINTS),
         config.getDuration(ConsoleConfig.LOOKUP_TIMEOUT),
         new RouteOrder.Policy(config.getInt(ConsoleConfig.MIN_SAMPLES),
-            config.getFraction(ConsoleConfig.EXPLORATION_SHARE), config.getFraction(ConsoleConfig.SCORE_MARGIN)));
+            config.getFraction(ConsoleConfig.EXPLORATION_SHARE), config.getFraction(ConsoleConfig.SCORE_MARGIN)),
+        config.get(ConsoleConfig.SMS_ROUTES), config.get(ConsoleConfig.VOICE_ROUTES));
   }
 
   static Optional<URI> apiUrl(String value) {

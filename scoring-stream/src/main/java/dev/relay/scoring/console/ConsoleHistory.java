@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.avro.Schema;
 
 /**
  * What the console shows over time, held in memory and bounded: per route the closed windows of
@@ -27,7 +28,10 @@ import java.util.Optional;
  */
 public final class ConsoleHistory {
 
-  /** One closed window of one route; rates and figures null where the window had no samples. */
+  /**
+   * One closed window of one route; rates and figures null where the window had no samples;
+   * {@code sendShare} is the route's share of its country's and channel's first sends in the window.
+   */
   public record Point(long at, Double deliveryRate, Double completionRate, Double sendShare, long tried,
       Long timeToDeliveryP95Millis, Long costPerSuccessMicros, Double score, boolean demoted) {}
 
@@ -44,6 +48,7 @@ public final class ConsoleHistory {
 
   static final String DEMOTED = "DEMOTED";
   static final String PROMOTED = "PROMOTED";
+  private static final String FIRST_SENDS = "firstSends";
 
   private final Clock clock;
   private final Duration retention;
@@ -139,34 +144,58 @@ public final class ConsoleHistory {
   public synchronized List<Series> series(String country, Duration span) {
     evict();
     long since = clock.instant().minus(span).toEpochMilli();
-    Map<String, Long> triedByWindow = new HashMap<>();
-    Map<String, List<ProviderScore>> chosen = new LinkedHashMap<>();
+    Map<String, List<ProviderScore>> routes = new LinkedHashMap<>();
     windows.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
       ProviderScore any = entry.getValue().peekLast();
-      if (any == null || !any.getCountry().equalsIgnoreCase(country)) {
-        return;
-      }
-      List<ProviderScore> inSpan = entry.getValue().stream()
-          .filter(window -> window.getWindowEnd().toEpochMilli() >= since).toList();
-      chosen.put(entry.getKey(), inSpan);
-      for (ProviderScore window : inSpan) {
-        triedByWindow.merge(window.getChannel().name() + "@" + window.getWindowEnd().toEpochMilli(), window.getTried(), Long::sum);
+      if (any != null && any.getCountry().equalsIgnoreCase(country)) {
+        routes.put(entry.getKey(), List.copyOf(entry.getValue()));
       }
     });
     List<Series> result = new ArrayList<>();
-    chosen.forEach((route, inSpan) -> {
-      List<Point> points = inSpan.stream().map(window -> {
-        long all = triedByWindow.getOrDefault(window.getChannel().name() + "@" + window.getWindowEnd().toEpochMilli(), 0L);
+    routes.forEach((route, held) -> {
+      List<Point> points = held.stream().filter(window -> window.getWindowEnd().toEpochMilli() >= since).map(window -> {
+        long all = firstSendsAt(routes.values(), window.getChannel().name(), window.getWindowEnd().toEpochMilli());
         return new Point(window.getWindowEnd().toEpochMilli(), window.getDeliveryRate(), window.getCompletionRate(),
-            all == 0 ? null : (double) window.getTried() / all, window.getTried(), window.getTimeToDeliveryP95Millis(),
+            all == 0 ? null : (double) firstSends(window) / all, window.getTried(), window.getTimeToDeliveryP95Millis(),
             window.getCostPerSuccessMicros(), window.getScore(), window.getDemoted());
       }).toList();
       List<Mark> routeMarks = marks.getOrDefault(route, new ArrayDeque<>()).stream().filter(mark -> mark.at() >= since).toList();
-      ProviderScore any = windows.get(route).peekLast();
+      ProviderScore any = held.get(held.size() - 1);
       result.add(new Series(route, any.getProvider(), any.getCountry(), any.getChannel().name().toLowerCase(Locale.ROOT),
           points, routeMarks));
     });
     return result;
+  }
+
+  /**
+   * The first sends of every route of one channel as they stood at {@code at}: each route's latest
+   * window ending at or before it, while that window still covers {@code at}. A route's window is
+   * published only when it closes with figures, so routes' windows need not end at the same moments.
+   */
+  private static long firstSendsAt(Iterable<List<ProviderScore>> routes, String channel, long at) {
+    long total = 0;
+    for (List<ProviderScore> held : routes) {
+      if (held.isEmpty() || !held.get(0).getChannel().name().equals(channel)) {
+        continue;
+      }
+      ProviderScore latest = null;
+      for (ProviderScore window : held) {
+        if (window.getWindowEnd().toEpochMilli() > at) {
+          break;
+        }
+        latest = window;
+      }
+      if (latest != null && covers(latest, at)) {
+        total += firstSends(latest);
+      }
+    }
+    return total;
+  }
+
+  private static boolean covers(ProviderScore window, long at) {
+    long end = window.getWindowEnd().toEpochMilli();
+    long length = window.getWindowStart() == null ? 0 : end - window.getWindowStart().toEpochMilli();
+    return at == end || at < end + length;
   }
 
   /** The alerts of the last {@code span}, oldest first. */
@@ -175,6 +204,16 @@ public final class ConsoleHistory {
     long since = clock.instant().minus(span).toEpochMilli();
     return alerts.stream().filter(alert -> alert.raisedAt() >= since)
         .sorted(Comparator.comparingLong(Alert::raisedAt)).toList();
+  }
+
+  /**
+   * The first sends of a window: the sends routing chose the route for (failovers follow another
+   * route's failure). Read by field name because the contract gains {@code firstSends} with scoring's
+   * judgement of first sends (issue 16); until a score carries it, every try counts.
+   */
+  static long firstSends(ProviderScore window) {
+    Schema.Field field = window.getSchema().getField(FIRST_SENDS);
+    return field == null ? window.getTried() : ((Number) window.get(field.pos())).longValue();
   }
 
   static String route(ProviderScore score) {

@@ -1,5 +1,6 @@
 package dev.relay.scoring.console;
 
+import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.support.http.ApiError;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -20,6 +21,11 @@ public final class ConsoleRoutes {
   public static final String PREFIX = "/console";
   /** The spans the charts offer: the last hour and the last day, and ten minutes to look closer. */
   static final Map<String, Duration> SPANS = Map.of("10m", Duration.ofMinutes(10), "1h", Duration.ofHours(1), "1d", Duration.ofDays(1));
+  /** The dispatcher's table from its settings, as the console reads them. */
+  public static RoutingTableVersion configuredTable(String smsRoutes, String voiceRoutes) {
+    return ConfiguredTable.of(smsRoutes, voiceRoutes);
+  }
+
   private static final Pattern COUNTRY = Pattern.compile("[A-Za-z]{2}");
 
   /** One country's routes over a span, with the alerts of that span and the countries there are. */
@@ -27,14 +33,17 @@ public final class ConsoleRoutes {
       List<ConsoleHistory.Series> routes, List<ConsoleHistory.Alert> alerts) {}
 
   private final ConsoleHistory history;
+  private final RoutingTableVersion configuredTable;
   private final RoutingExplainer explainer;
   private final VerificationLookup lookup;
   private final BooleanSupplier following;
   private final Clock clock;
 
-  public ConsoleRoutes(ConsoleHistory history, RoutingExplainer explainer, VerificationLookup lookup,
-      BooleanSupplier following, Clock clock) {
+  /** @param configuredTable the dispatcher's table from its settings, routed by while none is published */
+  public ConsoleRoutes(ConsoleHistory history, RoutingTableVersion configuredTable, RoutingExplainer explainer,
+      VerificationLookup lookup, BooleanSupplier following, Clock clock) {
     this.history = history;
+    this.configuredTable = configuredTable;
     this.explainer = explainer;
     this.lookup = lookup;
     this.following = following;
@@ -68,9 +77,7 @@ public final class ConsoleRoutes {
 
   private void routing(Context ctx) {
     ctx.header("Cache-Control", "no-store");
-    ctx.json(history.table()
-        .map(table -> explainer.explain(table, history.latestScores()))
-        .orElseThrow(() -> ApiError.unavailable("no routing table has been published yet")));
+    ctx.json(explainer.explain(history.table().orElse(configuredTable), history.latestScores()));
   }
 
   private void lookUpNumber(Context ctx) {

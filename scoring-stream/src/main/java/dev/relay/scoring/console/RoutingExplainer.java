@@ -37,7 +37,7 @@ public final class RoutingExplainer {
   public record Table(String country, String channel, boolean fromDefault, List<Row> rows) {}
 
   /** Every country's tables and the version they come from. */
-  public record Explanation(long version, long publishedAt, double explorationShare, List<Table> tables) {}
+  public record Explanation(long version, long publishedAt, String publishedBy, double explorationShare, List<Table> tables) {}
 
   private static final String DEFAULT_COUNTRY = "*";
 
@@ -74,7 +74,8 @@ public final class RoutingExplainer {
         }
       }
     }
-    return new Explanation(table.getVersion(), table.getPublishedAt().toEpochMilli(), policy.explorationShare(), tables);
+    return new Explanation(table.getVersion(), table.getPublishedAt().toEpochMilli(), table.getPublishedBy(),
+        policy.explorationShare(), tables);
   }
 
   private List<Row> rows(String country, Channel channel, List<PricedRoute> priced, Map<String, ProviderScore> scores) {

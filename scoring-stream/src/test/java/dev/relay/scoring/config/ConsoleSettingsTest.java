@@ -19,7 +19,7 @@ class ConsoleSettingsTest {
     ConsoleSettings settings = ConsoleSettings.from(RelayConfig.of(ScoringConfig.SCHEMA, Map.of()));
 
     assertThat(settings).isEqualTo(new ConsoleSettings(Optional.empty(), Duration.ofDays(1), 1500, Duration.ofSeconds(5),
-        new RouteOrder.Policy(20, 0.05, 0.05)));
+        new RouteOrder.Policy(20, 0.05, 0.05), "*:twilio,vonage", "*:twilio"));
   }
 
   @Test

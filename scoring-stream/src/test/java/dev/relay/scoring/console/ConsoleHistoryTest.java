@@ -44,6 +44,18 @@ class ConsoleHistoryTest {
   }
 
   @Test
+  void aRouteWithoutAWindowEndingThenCountsWithItsLatestWindowStillOpen() {
+    ConsoleHistory history = new ConsoleHistory(CLOCK, Duration.ofDays(1), 100);
+    history.addWindow(window("twilio", "DE", minutesAgo(3), 10, 0.9, false));
+    history.addWindow(window("vonage", "DE", minutesAgo(2), 30, 0.9, false));
+    history.addWindow(window("twilio", "DE", minutesAgo(1), 10, 0.9, false));
+
+    ConsoleHistory.Series twilio = history.series("DE", Duration.ofHours(1)).get(0);
+
+    assertThat(twilio.points()).extracting(ConsoleHistory.Point::sendShare).containsExactly(1.0, 0.25);
+  }
+
+  @Test
   void holdsAtMostMaxPointsPerRouteAndNothingOlderThanTheRetention() {
     ConsoleHistory history = new ConsoleHistory(CLOCK, Duration.ofMinutes(30), 5);
     history.addWindow(window("twilio", "DE", minutesAgo(40), 1, 1.0, false));

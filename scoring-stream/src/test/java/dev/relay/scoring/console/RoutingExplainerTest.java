@@ -82,6 +82,21 @@ class RoutingExplainerTest {
         org.assertj.core.groups.Tuple.tuple("vonage", RoutingExplainer.DEMOTED));
   }
 
+  @Test
+  void withNoTablePublishedTheDispatchersSettingsAreExplainedAsVersionZero() {
+    RoutingExplainer.Explanation explained = new RoutingExplainer(POLICY).explain(
+        ConsoleRoutes.configuredTable("DE:vonage,twilio;*:twilio,vonage", "*:twilio"), Map.of(
+            "twilio|DE|sms", score("twilio", "DE", 0.2, 40, true)));
+
+    assertThat(explained.version()).isZero();
+    assertThat(explained.publishedBy()).contains("relay.routing.sms");
+    assertThat(explained.tables()).extracting(t -> t.country() + "/" + t.channel())
+        .containsExactly("*/sms", "*/voice", "DE/sms");
+    assertThat(table(explained, "DE").rows()).extracting(RoutingExplainer.Row::provider, RoutingExplainer.Row::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("vonage", RoutingExplainer.TABLE),
+            org.assertj.core.groups.Tuple.tuple("twilio", RoutingExplainer.DEMOTED));
+  }
+
   private static RoutingExplainer.Table table(RoutingExplainer.Explanation explained, String country) {
     return explained.tables().stream().filter(t -> t.country().equals(country) && t.channel().equals("sms")).findFirst().orElseThrow();
   }
