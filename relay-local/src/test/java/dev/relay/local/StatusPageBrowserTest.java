@@ -297,9 +297,14 @@ class StatusPageBrowserTest {
       'recording'""";
 
   /** What the recorder saw, in order, without repeats in a row. */
-  private static List<String> seen(DevTools page, String what) throws Exception {
-    List<String> all = JSON.readValue(page.evaluate("JSON.stringify(window.relaySeen." + what + ")"),
-        JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+  private static List<String> seen(DevTools page, String what) {
+    List<String> all;
+    try {
+      all = JSON.readValue(page.evaluate("JSON.stringify(window.relaySeen." + what + ")"),
+          JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read what the page showed", e);
+    }
     List<String> changes = new java.util.ArrayList<>();
     for (String one : all) {
       if (changes.isEmpty() || !changes.get(changes.size() - 1).equals(one)) {
