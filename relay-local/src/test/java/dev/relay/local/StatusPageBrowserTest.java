@@ -162,6 +162,7 @@ class StatusPageBrowserTest {
       // and the demotion is marked at the moment scoring published it on provider-scores.
       Document charted = await().atMost(WAIT).until(() -> dom(page), dom -> chart(dom, "twilio|DE|sms") != null
           && chart(dom, "twilio|DE|sms").selectFirst("g.mark[data-kind=DEMOTED]") != null
+          && chart(dom, "twilio|DE|sms").selectFirst("g.mark[data-kind=DROP]") != null
           && Double.parseDouble(chart(dom, "twilio|DE|sms").selectFirst("path.delivery").attr("data-last")) < 1.0
           && chart(dom, "vonage|DE|sms") != null && chart(dom, "vonage|DE|sms").selectFirst("path.share") != null
           && Double.parseDouble(chart(dom, "vonage|DE|sms").selectFirst("path.share").attr("data-last")) > 0);
@@ -173,7 +174,7 @@ class StatusPageBrowserTest {
           .as("marked when scoring published the demotion").first().isEqualTo(Long.toString(demotedAt.toEpochMilli()));
       assertThat(twilioChart.select("ul.marks li[data-kind=DEMOTED]").eachText())
           .as("the mark in words too, not only a red line").first().isEqualTo("▼ demoted at " + ISO_MILLIS.format(demotedAt));
-      assertThat(twilioChart.select("g.mark[data-kind=DROP]")).isNotEmpty();
+      assertThat(twilioChart.select("g.mark[data-kind=DROP] title").eachText()).allMatch(title -> title.startsWith("! DROP "));
       assertThat(chart(charted, "vonage|DE|sms").select("g.mark[data-kind=DEMOTED]")).isEmpty();
 
       // The routing table and why: while demoted, Twilio went last (second of two, first in the table)
