@@ -156,7 +156,9 @@ public final class LocalStack implements AutoCloseable {
     startService(new ScoringService(RelayConfig.of(ScoringConfig.SCHEMA, overridden(ScoringService.NAME, Map.of(
         "relay.kafka.bootstrap-servers", bootstrap,
         "relay.http.port", Integer.toString(settings.scoringPort()),
-        "relay.streams.state-dir", settings.dataDir().resolve("streams").toString())))));
+        "relay.streams.state-dir", settings.dataDir().resolve("streams").toString(),
+        // The console's verification look-up is forwarded to the API, with the operator's admin key.
+        "relay.scoring.console.api-url", apiUrl())))));
 
     Map<String, String> api = new HashMap<>(secretSettings(secrets));
     // The API seals guesses only: it gets neither code key.

@@ -128,6 +128,31 @@ final class DevTools implements AutoCloseable {
     return java.util.Base64.getDecoder().decode(result.get("data").asText());
   }
 
+  /** A PNG of the whole page, below the fold too. */
+  byte[] fullPageScreenshot() throws Exception {
+    JsonNode result = call("Page.captureScreenshot",
+        JSON.createObjectNode().put("format", "png").put("captureBeyondViewport", true));
+    return java.util.Base64.getDecoder().decode(result.get("data").asText());
+  }
+
+  /** Lays the page out as a screen {@code width} x {@code height} CSS pixels wide, a phone's when {@code mobile}. */
+  void viewport(int width, int height, boolean mobile) throws Exception {
+    call("Emulation.setDeviceMetricsOverride", JSON.createObjectNode().put("width", width).put("height", height)
+        .put("deviceScaleFactor", 1).put("mobile", mobile));
+  }
+
+  /** Presses and releases one key (Tab, Enter) as a keyboard would, on whatever has the focus. */
+  void press(String key, String code, int keyCode) throws Exception {
+    for (String type : new String[] {"keyDown", "keyUp"}) {
+      ObjectNode params = JSON.createObjectNode().put("type", type).put("key", key).put("code", code)
+          .put("windowsVirtualKeyCode", keyCode);
+      if (type.equals("keyDown") && key.equals("Enter")) {
+        params.put("text", "\r");
+      }
+      call("Input.dispatchKeyEvent", params);
+    }
+  }
+
   private JsonNode call(String method, ObjectNode params) throws Exception {
     int id = ids.incrementAndGet();
     CompletableFuture<JsonNode> answer = new CompletableFuture<>();

@@ -17,6 +17,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -31,10 +35,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The status page scoring-stream serves, in headless Chromium against the whole stack: it loads, it
- * shows the routes the test's verifications used, and, on the one page kept open (no reload), it
- * follows the simulator degrading a route: the route's delivery rate falls, it is shown demoted and
- * explored, and the DROP alert appears. Skipped, saying so, only where Chromium is not installed.
+ * The status page scoring-stream serves (the operator's console), in headless Chromium against the
+ * whole stack: it loads, it shows the routes the test's verifications used, and, on the one page kept
+ * open (no reload), it follows the simulator degrading a route: the route's delivery rate falls, it is
+ * shown demoted and explored, the DROP alert appears, the route's chart (drawn from the score history
+ * on Kafka) marks the demotion at the moment scoring published it, the routing table says why the route
+ * went last, and the alert's link opens the chart at that moment. The verification look-up is driven
+ * against a fake of verification-api's admin endpoints ({@link FakeAdminApi}) until the real ones are on
+ * main: refused without the admin key, a fast failover's two tries shown with it. Skipped, saying so,
+ * only where Chromium is not installed.
  *
  * <p>Scoring runs with windows of seconds and sample minimums of a handful, so three verifications
  * make a baseline and three more a drop.
@@ -45,6 +54,8 @@ class StatusPageBrowserTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Duration WAIT = Duration.ofSeconds(45);
+  /** How the page writes a moment (JavaScript's toISOString). */
+  private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final Duration SHORT_WINDOW = Duration.ofSeconds(10);
   /** The page's refresh period in this test (?refresh=ms). */
   private static final Duration REFRESH = Duration.ofMillis(500);
@@ -54,6 +65,7 @@ class StatusPageBrowserTest {
   private static LocalStackSettings settings;
   private static LocalStack stack;
   private static Path chromium;
+  private static FakeAdminApi adminApi;
 
   @BeforeAll
   static void start() throws IOException {
@@ -61,16 +73,18 @@ class StatusPageBrowserTest {
     Assumptions.assumeTrue(chromium != null,
         "chromium is not installed (apt-get install -y chromium, as .ci/run does): the status page browser test is skipped");
     settings = new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
-    stack = new LocalStack(settings, Map.of(ScoringService.NAME, Map.of(
-        "relay.scoring.window", "40s",
-        "relay.scoring.window-advance", "1s",
-        "relay.scoring.short-window", SHORT_WINDOW.toString(),
-        "relay.scoring.match-horizon", "40s",
-        "relay.scoring.emit-interval", "250ms",
-        "relay.streams.commit-interval", "100ms",
-        "relay.scoring.prior-samples", "2",
-        "relay.scoring.demotion-min-samples", "6",
-        "relay.scoring.alert-min-samples", "3")));
+    adminApi = FakeAdminApi.start(() -> stack.adminKey());
+    stack = new LocalStack(settings, Map.of(ScoringService.NAME, Map.ofEntries(
+        Map.entry("relay.scoring.console.api-url", adminApi.url()),
+        Map.entry("relay.scoring.window", "40s"),
+        Map.entry("relay.scoring.window-advance", "1s"),
+        Map.entry("relay.scoring.short-window", SHORT_WINDOW.toString()),
+        Map.entry("relay.scoring.match-horizon", "40s"),
+        Map.entry("relay.scoring.emit-interval", "250ms"),
+        Map.entry("relay.streams.commit-interval", "100ms"),
+        Map.entry("relay.scoring.prior-samples", "2"),
+        Map.entry("relay.scoring.demotion-min-samples", "6"),
+        Map.entry("relay.scoring.alert-min-samples", "3"))));
     stack.start();
     await().atMost(Duration.ofSeconds(60)).until(stack::isReady);
   }
@@ -79,6 +93,9 @@ class StatusPageBrowserTest {
   static void stop() {
     if (stack != null) {
       stack.close();
+    }
+    if (adminApi != null) {
+      adminApi.close();
     }
   }
 
@@ -90,13 +107,16 @@ class StatusPageBrowserTest {
     await().atMost(WAIT).until(() -> deliveryRate("twilio", "DE") == 1.0);
 
     try (DevTools page = DevTools.open(chromium, Files.createTempDirectory(browserProfile, "profile"),
-        scoringUrl() + "/status?refresh=" + REFRESH.toMillis())) {
+        scoringUrl() + "/status?span=10m&refresh=" + REFRESH.toMillis())) {
       // The third approval may reach scoring a moment after the third receipt: the page catches up on its own.
       Document healthy = await().atMost(WAIT).until(() -> dom(page), dom -> row(dom, "twilio|DE|sms") != null
           && dom.getElementById("updated").text().startsWith("updated ")
           && row(dom, "twilio|DE|sms").selectFirst("td.completion").text().equals("100.0 %"));
       // Set once: a reload would clear it.
       page.evaluate("window.relayTestMarker = 'loaded once'");
+      // Scoring may demote a route only while its completion drop lasts (seconds at this test's
+      // windows): the page's every redraw is recorded, so a state it showed between two looks counts.
+      page.evaluate(SEEN_RECORDER);
       assertThat(healthy.title()).isEqualTo("Relay status");
       assertThat(healthy.getElementById("updated").text()).startsWith("updated ");
       Element twilio = row(healthy, "twilio|DE|sms");
@@ -124,21 +144,111 @@ class StatusPageBrowserTest {
           dom -> row(dom, "vonage|DE|sms") != null && row(dom, "twilio|DE|sms") != null
               && row(dom, "vonage|DE|sms").selectFirst("td.delivery").text().equals("100.0 %")
               && row(dom, "twilio|DE|sms").selectFirst("td.delivery").text().equals("50.0 %")
-              && row(dom, "twilio|DE|sms").selectFirst("td.state").text().startsWith("demoted")
+              && seen(page, "states").contains("route state demoted explored=demoted, explored")
               && !dom.select("#alerts li[data-kind=DROP][data-route=twilio|DE|sms]").isEmpty());
       assertThat(page.evaluate("window.relayTestMarker")).as("the same page, never reloaded").isEqualTo("loaded once");
       assertThat(refreshes(page)).as("the page refreshed on its own").isGreaterThan(refreshes);
       Element demoted = row(after, "twilio|DE|sms");
       assertThat(demoted.selectFirst("td.delivery").hasClass("warn")).isTrue();
-      assertThat(demoted.selectFirst("td.state").text()).isEqualTo("demoted, explored");
-      assertThat(demoted.selectFirst("td.state").hasClass("demoted")).isTrue();
+      assertThat(seen(page, "states")).as("twilio's state as the page showed it, redraw by redraw")
+          .startsWith("route state active=active").contains("route state demoted explored=demoted, explored");
       assertThat(row(after, "vonage|DE|sms").selectFirst("td.state").text()).isEqualTo("active");
       Element drop = after.selectFirst("#alerts li[data-kind=DROP][data-route=twilio|DE|sms]");
       assertThat(drop.text()).contains("DROP", "twilio", "DE", "100.0 % → 0.0 %");
       assertThat(after.select("#alerts li").eachText()).noneMatch(text -> text.contains("vonage"));
       assertThat(after.getElementById("error").text()).isEmpty();
-      Path screenshot = Path.of("target", "status-page.png").toAbsolutePath();
-      Files.write(screenshot, page.screenshot());
+
+      // The route's chart, drawn from provider-score-history: its delivery rate fell, Vonage took sends,
+      // and the demotion is marked at the moment scoring published it on provider-scores.
+      Document charted = await().atMost(WAIT).until(() -> dom(page), dom -> chart(dom, "twilio|DE|sms") != null
+          && chart(dom, "twilio|DE|sms").selectFirst("g.mark[data-kind=DEMOTED]") != null
+          && chart(dom, "twilio|DE|sms").selectFirst("g.mark[data-kind=DROP]") != null
+          && Double.parseDouble(chart(dom, "twilio|DE|sms").selectFirst("path.delivery").attr("data-last")) < 1.0
+          && chart(dom, "vonage|DE|sms") != null && chart(dom, "vonage|DE|sms").selectFirst("path.share") != null
+          && Double.parseDouble(chart(dom, "vonage|DE|sms").selectFirst("path.share").attr("data-last")) > 0);
+      Element twilioChart = chart(charted, "twilio|DE|sms");
+      assertThat(Integer.parseInt(twilioChart.selectFirst("path.completion").attr("data-points"))).isGreaterThan(1);
+      assertThat(twilioChart.selectFirst("figcaption").text()).contains("p95 to delivery", "cost per success");
+      Instant demotedAt = ScoreTopic.firstDemotion(stack.bootstrapServers(), "twilio", "DE");
+      assertThat(twilioChart.select("g.mark[data-kind=DEMOTED]").eachAttr("data-at"))
+          .as("marked when scoring published the demotion").first().isEqualTo(Long.toString(demotedAt.toEpochMilli()));
+      assertThat(twilioChart.select("ul.marks li[data-kind=DEMOTED]").eachText())
+          .as("the mark in words too, not only a red line").first().isEqualTo("▼ demoted at " + ISO_MILLIS.format(demotedAt));
+      assertThat(twilioChart.select("g.mark[data-kind=DROP] title").eachText()).allMatch(title -> title.startsWith("! DROP "));
+      assertThat(chart(charted, "vonage|DE|sms").select("g.mark[data-kind=DEMOTED]")).isEmpty();
+
+      // The routing table and why: while demoted, Twilio went last (second of two, first in the table)
+      // because scoring demoted it, and was still explored. No table is published in this run: the
+      // dispatcher's from its settings (*:twilio,vonage) is the one explained.
+      await().atMost(WAIT).until(() -> seen(page, "reasons"),
+          reasons -> reasons.contains("demoted:2/1:demoted, explored:scoring published it demoted"));
+      Document routing = dom(page);
+      assertThat(routing.getElementById("routing-summary").text()).startsWith("the dispatcher's table from its settings");
+      assertThat(routing.select("table.routing-table[data-country=DE][data-channel=sms] tbody tr").eachAttr("data-provider"))
+          .containsExactlyInAnyOrder("twilio", "vonage");
+
+      // The alert's link, followed from the keyboard, opens the route's chart at the alert's moment.
+      Instant raisedAt = dropRaisedAt("twilio", "DE");
+      page.evaluate("document.querySelector('#alerts li[data-kind=DROP] a.chart-link').focus()");
+      page.press("Enter", "Enter", 13);
+      Document followed = await().atMost(WAIT).until(() -> dom(page), dom -> chart(dom, "twilio|DE|sms") != null
+          && chart(dom, "twilio|DE|sms").hasClass("focused") && chart(dom, "twilio|DE|sms").selectFirst("line.focus") != null);
+      assertThat(chart(followed, "twilio|DE|sms").selectFirst("line.focus").attr("data-at"))
+          .isEqualTo(Long.toString(raisedAt.toEpochMilli()));
+      assertThat(page.evaluate("document.activeElement.id")).isEqualTo("chart-twilio|DE|sms");
+      assertThat(page.evaluate("window.relayTestMarker")).as("the same page, never reloaded").isEqualTo("loaded once");
+
+      Files.write(Path.of("target", "status-page.png").toAbsolutePath(), page.fullPageScreenshot());
+    }
+  }
+
+  @Test
+  void theLookUpIsRefusedWithoutTheAdminKeyAndShowsEveryTryWithIt() throws Exception {
+    String number = "+4915112345670";
+    try (DevTools page = DevTools.open(chromium, Files.createTempDirectory(browserProfile, "profile"),
+        scoringUrl() + "/status?refresh=" + REFRESH.toMillis())) {
+      await().atMost(WAIT).until(() -> dom(page).getElementById("lookup-form") != null);
+
+      lookUp(page, number, "");
+      Element refused = await().atMost(WAIT).until(() -> dom(page).getElementById("lookup-error"),
+          error -> error != null && !error.text().isEmpty());
+      assertThat(refused.attr("data-status")).isEqualTo("401");
+      assertThat(refused.text()).startsWith("refused: ").contains("admin key");
+      assertThat(adminApi.requests()).as("refused by scoring, the API never asked").isEmpty();
+
+      lookUp(page, number, "not-the-admin-key");
+      refused = await().atMost(WAIT).until(() -> dom(page).getElementById("lookup-error"),
+          error -> error != null && !error.text().isEmpty());
+      assertThat(refused.attr("data-status")).isEqualTo("401");
+      assertThat(refused.text()).startsWith("refused: ");
+      assertThat(dom(page).select("#lookup-result article")).isEmpty();
+
+      // With the key, submitted from the keyboard (Enter in the form).
+      page.evaluate("document.getElementById('lookup-key').value = " + JSON.writeValueAsString(stack.adminKey()));
+      page.evaluate("document.getElementById('lookup-query').focus()");
+      page.press("Enter", "Enter", 13);
+      Element found = await().atMost(WAIT).until(() -> dom(page).selectFirst("#lookup-result article.verification"),
+          article -> article != null);
+      assertThat(found.selectFirst("h3").text()).isEqualTo("VEfailover1 · approved · +49151*****70");
+      assertThat(found.select("table.attempts tbody tr")).extracting(tr -> tr.select("td").eachText()).containsExactly(
+          List.of("1", "twilio", "sms", "created", "rejected", "21610 unsubscribed recipient",
+              "2026-12-03T03:00:00.100Z", "–", "–", "–"),
+          List.of("2", "vonage", "sms", "failover:rejected", "delivered", "–",
+              "2026-12-03T03:00:00.400Z", "2026-12-03T03:00:00.600Z", "2026-12-03T03:00:03.200Z", "$0.0065"));
+      assertThat(found.select("table.receipts tbody tr td").eachText()).containsExactly("vonage", "DELIVERED", "–",
+          "2026-12-03T03:00:03.200Z");
+      assertThat(dom(page).getElementById("lookup-error").text()).isEmpty();
+      assertThat(dom(page).text()).doesNotContain(number);
+      assertThat(adminApi.requests()).containsExactly(
+          new FakeAdminApi.Request("/v1/admin/verifications?number=%2B4915112345670", "Bearer not-the-admin-key"),
+          new FakeAdminApi.Request("/v1/admin/verifications?number=%2B4915112345670", "Bearer " + stack.adminKey()));
+      assertThat(page.evaluate("String(localStorage.length + sessionStorage.length)"))
+          .as("the key is not kept by the page").isEqualTo("0");
+
+      // A phone-sized screen: nothing wider than the screen but the scrolling tables.
+      page.viewport(390, 844, true);
+      assertThat(page.evaluate("String(document.documentElement.scrollWidth <= window.innerWidth)")).isEqualTo("true");
+      Files.write(Path.of("target", "console-phone.png").toAbsolutePath(), page.fullPageScreenshot());
     }
   }
 
@@ -172,6 +282,58 @@ class StatusPageBrowserTest {
 
   private static String scoringUrl() {
     return "http://localhost:" + settings.scoringPort();
+  }
+
+  /** Records, at every redraw, twilio's state in the routes table and its row in DE's routing table. */
+  private static final String SEEN_RECORDER = """
+      window.relaySeen = {states: [], reasons: []};
+      new MutationObserver(() => {
+        const state = document.querySelector('#routes tbody tr[data-route="twilio|DE|sms"] td.state');
+        if (state) relaySeen.states.push(state.className + '=' + state.textContent);
+        const route = document.querySelector('table.routing-table[data-country=DE][data-channel=sms] tr[data-provider=twilio]');
+        if (route) relaySeen.reasons.push(route.dataset.reason + ':' + route.querySelector('td.place').textContent + '/'
+            + route.querySelector('td.table-place').textContent + ':' + route.querySelector('.reason').textContent + ':'
+            + route.querySelector('td.why').textContent.split(' (')[0]);
+      }).observe(document.body, {subtree: true, childList: true});
+      'recording'""";
+
+  /** What the recorder saw, in order, without repeats in a row. */
+  private static List<String> seen(DevTools page, String what) {
+    List<String> all;
+    try {
+      all = JSON.readValue(page.evaluate("JSON.stringify(window.relaySeen." + what + ")"),
+          JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read what the page showed", e);
+    }
+    List<String> changes = new java.util.ArrayList<>();
+    for (String one : all) {
+      if (changes.isEmpty() || !changes.get(changes.size() - 1).equals(one)) {
+        changes.add(one);
+      }
+    }
+    return changes;
+  }
+
+  private static void lookUp(DevTools page, String query, String key) throws Exception {
+    page.evaluate("document.getElementById('lookup-query').value = " + JSON.writeValueAsString(query)
+        + "; document.getElementById('lookup-key').value = " + JSON.writeValueAsString(key)
+        + "; document.getElementById('lookup-error').textContent = ''"
+        + "; document.getElementById('lookup-form').requestSubmit()");
+  }
+
+  private static Element chart(Document page, String route) {
+    return page.select("#charts figure.chart").stream().filter(fig -> fig.attr("data-route").equals(route)).findFirst().orElse(null);
+  }
+
+  private static Instant dropRaisedAt(String provider, String country) throws Exception {
+    for (JsonNode alert : JSON.readTree(get(scoringUrl() + "/alerts").body())) {
+      if (alert.get("kind").asText().equals("DROP") && alert.get("provider").asText().equals(provider)
+          && alert.get("country").asText().equals(country)) {
+        return Instant.parse(alert.get("raisedAt").asText());
+      }
+    }
+    throw new AssertionError("no DROP alert for " + provider + " in " + country);
   }
 
   private static Element row(Document page, String route) {

@@ -7,7 +7,13 @@ import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.config.AlertSettings;
+import dev.relay.scoring.config.ConsoleSettings;
 import dev.relay.scoring.config.DemotionSettings;
+import dev.relay.scoring.console.ConsoleFeed;
+import dev.relay.scoring.console.ConsoleHistory;
+import dev.relay.scoring.console.ConsoleRoutes;
+import dev.relay.scoring.console.RoutingExplainer;
+import dev.relay.scoring.console.VerificationLookup;
 import dev.relay.scoring.config.ScoringConfig;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteKey;
@@ -29,6 +35,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,12 +78,14 @@ public final class ScoringService implements RelayService {
   private final ScoringSettings settings;
   private final AlertSettings alerts;
   private final DemotionSettings demotion;
+  private final ConsoleSettings console;
   private final Consumer<Throwable> onFatal;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private KafkaStreams streams;
   private KafkaStreamsMetrics streamsMetrics;
   private Javalin http;
   private ManagementServer management;
+  private ConsoleFeed consoleFeed;
 
   public ScoringService(RelayConfig config) {
     this(config, error -> { });
@@ -88,6 +97,7 @@ public final class ScoringService implements RelayService {
     this.settings = ScoringSettings.from(config);
     this.alerts = AlertSettings.from(config);
     this.demotion = DemotionSettings.from(config);
+    this.console = ConsoleSettings.from(config);
     this.onFatal = onFatal;
   }
 
@@ -95,7 +105,9 @@ public final class ScoringService implements RelayService {
   public static ServiceAcls kafkaAcls(Topics topics, String applicationId) {
     return ServiceAcls.builder(NAME)
         .describe(used(topics))
-        .read(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents, topics.providerScores)
+        .read(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents, topics.providerScores,
+            // The console reads its history, alerts and the routing table back (no consumer group).
+            topics.providerScoreHistory, topics.providerAlerts, topics.routingTable)
         .write(topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.deadLetters)
         .streamsApp(applicationId)
         .build();
@@ -103,7 +115,7 @@ public final class ScoringService implements RelayService {
 
   private static List<Topic<?, ?>> used(Topics topics) {
     return List.of(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents,
-        topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.deadLetters);
+        topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.routingTable, topics.deadLetters);
   }
 
   @Override
@@ -140,6 +152,12 @@ public final class ScoringService implements RelayService {
     http.get("/scores", ctx -> ctx.json(localScores()));
     http.get("/scores/{provider}/{country}/{channel}", this::oneScore);
     http.get("/alerts", ctx -> ctx.json(recentAlerts()));
+    ConsoleHistory history = new ConsoleHistory(Clock.systemUTC(), console.history(), console.historyPoints());
+    consoleFeed = ConsoleFeed.start(kafka, topics, history, console.history(), Clock.systemUTC());
+    new ConsoleRoutes(history, ConsoleRoutes.configuredTable(console.smsRoutes(), console.voiceRoutes()),
+        new RoutingExplainer(console.routing()),
+        new VerificationLookup(console.apiUrl(), console.lookupTimeout()), consoleFeed::running, Clock.systemUTC())
+        .register(http);
     StatusPage.register(http);
     http.start(config.get(ScoringConfig.HTTP_HOST), config.getInt(ScoringConfig.HTTP_PORT));
     streams.start();
@@ -179,6 +197,9 @@ public final class ScoringService implements RelayService {
     }
     if (management != null) {
       management.close();
+    }
+    if (consoleFeed != null) {
+      consoleFeed.close();
     }
     if (streams != null) {
       StreamsShutdown.closeLeavingGroup(streams, CLOSE_TIMEOUT);

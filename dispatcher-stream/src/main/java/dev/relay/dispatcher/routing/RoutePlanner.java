@@ -1,48 +1,30 @@
 package dev.relay.dispatcher.routing;
 
 import dev.relay.schemas.Route;
-import java.util.ArrayList;
+import dev.relay.support.routing.RouteOrder;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
- * Orders one send's routes: the operator's table, re-ordered by score within it, demoted routes
- * last, now and then a route the scores hold back first to observe its recovery, then the
- * operator's pins. Pure: the standings, the pins and the randomness come in; every route goes out
- * with its reason.
- *
- * <ol>
- *   <li>Forbidden routes are dropped.</li>
- *   <li>The routes with enough samples that are not demoted are sorted by score (best first) among
- *       the places they hold in the table ({@link #SCORE}), scores within the policy's margin of
- *       each other counting as equal (of those the cheaper goes first, then the table's order); a route with too few samples, or
- *       none, keeps its table place ({@link #TABLE}).</li>
- *   <li>Demoted routes go last, among themselves by score as above ({@link #DEMOTION}): with every
- *       route of a country demoted, the order still follows who is actually delivering.</li>
- *   <li>With probability {@code explorationShare}, one held-back route, drawn at random, goes first
- *       ({@link #EXPLORATION}): a demoted route, or one the table puts ahead of the route the scores
- *       put first. Both would get no first sends otherwise, so their scores would freeze at their
- *       worst and a recovered or cheaper route could never win its place back. Randomness is drawn
- *       only when a route is held back. Otherwise, with Thompson sampling ({@code explorationCap} above
- *       0), a held-back route whose posterior draw beats the leader's goes first with probability
- *       {@code explorationCap}.</li>
- *   <li>The pinned route goes first ({@link #PIN}), before an exploring one.</li>
- * </ol>
+ * The dispatcher's side of {@link RouteOrder} (in relay-support, shared with scoring's console so
+ * operators see the order the dispatcher gives): its policy, pins and standings in, the routes in
+ * order out, each with its reason.
  */
 public final class RoutePlanner {
 
   public static final String TABLE = RoutingTable.TABLE_REASON;
-  public static final String SCORE = "score";
-  public static final String DEMOTION = "demotion";
-  public static final String EXPLORATION = "exploration";
-  public static final String PIN = "pin";
+  public static final String SCORE = RouteOrder.SCORE;
+  public static final String DEMOTION = RouteOrder.DEMOTION;
+  public static final String EXPLORATION = RouteOrder.EXPLORATION;
+  public static final String PIN = RouteOrder.PIN;
 
-  private final RoutingPolicy policy;
+  private final RouteOrder order;
 
   public RoutePlanner(RoutingPolicy policy) {
-    this.policy = policy;
+    this.order = new RouteOrder(new RouteOrder.Policy(policy.minSamples(), policy.explorationShare(), policy.scoreMargin(),
+        policy.explorationCap()));
   }
 
   /**
@@ -51,145 +33,7 @@ public final class RoutePlanner {
    */
   public List<Route> plan(List<Route> table, RoutePins.Pins pins, Function<String, Optional<RouteStanding>> standings,
       RandomGenerator random) {
-    List<Route> allowed = new ArrayList<>(table.size());
-    for (Route route : table) {
-      if (!pins.forbidden().contains(route.getProvider())) {
-        allowed.add(route);
-      }
-    }
-    int size = allowed.size();
-    Optional<RouteStanding>[] standing = lookUp(allowed, standings);
-
-    List<Integer> scoredPlaces = new ArrayList<>();
-    List<Integer> demoted = new ArrayList<>();
-    for (int i = 0; i < size; i++) {
-      Optional<RouteStanding> s = standing[i];
-      if (s.isPresent() && s.get().demoted()) {
-        demoted.add(i);
-      } else if (s.isPresent() && RouteStanding.hasEnoughSamples(s.get().score(), policy)) {
-        scoredPlaces.add(i);
-      }
-    }
-    List<Integer> byScore = byScore(scoredPlaces, standing, allowed);
-    List<Integer> demotedByScore = byScore(demoted, standing, allowed);
-
-    List<Route> ordered = new ArrayList<>(size);
-    for (int i = 0; i < size; i++) {
-      if (demoted.contains(i)) {
-        continue;
-      }
-      int place = scoredPlaces.indexOf(i);
-      ordered.add(place < 0 ? with(allowed.get(i), TABLE) : with(allowed.get(byScore.get(place)), SCORE));
-    }
-    for (int i : demotedByScore) {
-      ordered.add(with(allowed.get(i), DEMOTION));
-    }
-
-    List<Integer> heldBack = new ArrayList<>(demoted);
-    if (!byScore.isEmpty() && !ordered.isEmpty() && ordered.get(0).getRoutingReason().equals(SCORE)) {
-      int firstTablePlace = byScore.get(0);
-      for (int i : scoredPlaces) {
-        if (i < firstTablePlace) {
-          heldBack.add(i);
-        }
-      }
-    }
-    if (!heldBack.isEmpty()) {
-      if (random.nextDouble() < policy.explorationShare()) {
-        Route explored = allowed.get(heldBack.get(random.nextInt(heldBack.size())));
-        moveFirst(ordered, explored.getProvider(), EXPLORATION);
-      } else if (policy.explorationCap() > 0) {
-        thompson(ordered, allowed, standing, heldBack, random);
-      }
-    }
-    pins.first().ifPresent(provider -> moveFirst(ordered, provider, PIN));
-    return ordered;
-  }
-
-  /**
-   * Best first, but scores within the margin of the best left count as equal: of those, the cheapest
-   * (its vendor-reported price per message, else the table's; only when both are known) goes next,
-   * otherwise the one the table puts first. With no margin and no prices this is a stable sort by score.
-   */
-  private List<Integer> byScore(List<Integer> places, Optional<RouteStanding>[] standing, List<Route> routes) {
-    List<Integer> left = new ArrayList<>(places);
-    List<Integer> sorted = new ArrayList<>(places.size());
-    while (!left.isEmpty()) {
-      double best = Double.NEGATIVE_INFINITY;
-      for (int i : left) {
-        best = Math.max(best, scoreOf(standing[i]));
-      }
-      int chosen = -1;
-      long chosenPrice = Long.MAX_VALUE;
-      for (int k = 0; k < left.size(); k++) {
-        int i = left.get(k);
-        if (scoreOf(standing[i]) < best - policy.scoreMargin()) {
-          continue;
-        }
-        long price = RoutePrices.perMessage(standing[i], routes.get(i));
-        // Prices decide only when both are known: a route whose vendor reports no price is not passed for it.
-        if (chosen < 0 || (price != Long.MAX_VALUE && chosenPrice != Long.MAX_VALUE && price < chosenPrice)) {
-          chosen = k;
-          chosenPrice = price;
-        }
-      }
-      sorted.add(left.remove(chosen));
-    }
-    return sorted;
-  }
-
-  private static double scoreOf(Optional<RouteStanding> standing) {
-    return standing.map(s -> s.score().getScore() == null ? 0.0 : s.score().getScore()).orElse(0.0);
-  }
-
-  /**
-   * Thompson sampling over the held-back routes against the leader: each draws a completion rate
-   * from the Beta posterior of its recent first sends ({@link RoutePosterior}); the best held-back
-   * draw beating the leader's goes first with probability {@code explorationCap}. A route with few
-   * tries has a wide posterior and wins often, a recovered route wins more the more it succeeds, one
-   * still failing almost never: so a recovered route gets the tries it needs to come back.
-   */
-  private void thompson(List<Route> ordered, List<Route> allowed, Optional<RouteStanding>[] standing,
-      List<Integer> heldBack, RandomGenerator random) {
-    int leader = allowed.indexOf(allowed.stream()
-        .filter(route -> route.getProvider().equals(ordered.get(0).getProvider())).findFirst().orElseThrow());
-    if (standing[leader].isEmpty()) {
-      return;
-    }
-    double leaderDraw = RoutePosterior.draw(standing[leader].get().score(), random);
-    int best = -1;
-    double bestDraw = leaderDraw;
-    for (int i : heldBack) {
-      double draw = RoutePosterior.draw(standing[i].get().score(), random);
-      if (draw > bestDraw) {
-        best = i;
-        bestDraw = draw;
-      }
-    }
-    if (best >= 0 && random.nextDouble() < policy.explorationCap()) {
-      moveFirst(ordered, allowed.get(best).getProvider(), EXPLORATION);
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Optional<RouteStanding>[] lookUp(List<Route> routes, Function<String, Optional<RouteStanding>> standings) {
-    Optional<RouteStanding>[] found = new Optional[routes.size()];
-    for (int i = 0; i < routes.size(); i++) {
-      found[i] = standings.apply(routes.get(i).getProvider());
-    }
-    return found;
-  }
-
-  private static void moveFirst(List<Route> routes, String provider, String reason) {
-    for (int i = 0; i < routes.size(); i++) {
-      if (routes.get(i).getProvider().equals(provider)) {
-        routes.add(0, with(routes.remove(i), reason));
-        return;
-      }
-    }
-  }
-
-  private static Route with(Route route, String reason) {
-    return Route.newBuilder(route).setRoutingReason(reason).build();
+    return order.order(table, new RouteOrder.Pins(pins.first(), pins.forbidden()),
+        provider -> standings.apply(provider).map(s -> new RouteOrder.Standing(s.score(), s.demoted())), random);
   }
 }

@@ -24,10 +24,6 @@ public record RouteStanding(ProviderScore score, boolean demoted) {
     return new RouteStanding(score, score.getDemoted());
   }
 
-  static boolean hasEnoughSamples(ProviderScore score, RoutingPolicy policy) {
-    return score != null && score.getScore() != null && score.getTried() >= policy.minSamples();
-  }
-
   private static final class StandingSerde implements Serde<RouteStanding> {
 
     private final Serde<ProviderScore> scores = AvroSerde.of(ProviderScore.class);

@@ -1,6 +1,7 @@
 package dev.relay.dispatcher.routing;
 
 import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.support.routing.RouteOrder;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.CountryRoutes;
 import dev.relay.schemas.PricedRoute;
@@ -32,7 +33,7 @@ public final class RoutingTable implements RouteChooser {
 
   public static final String DEFAULT_COUNTRY = "*";
   /** Why a route stands where it does while routes come from the table alone (no scores yet). */
-  public static final String TABLE_REASON = "table";
+  public static final String TABLE_REASON = RouteOrder.TABLE;
 
   private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
   private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");

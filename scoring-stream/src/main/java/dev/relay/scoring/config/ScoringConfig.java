@@ -82,6 +82,7 @@ public final class ScoringConfig {
         ALERT_DROP_POINTS, ALERT_RECOVERY_POINTS, ALERT_MIN_SAMPLES,
         DEMOTE_BELOW, PROMOTE_ABOVE, DEMOTION_MIN_SAMPLES, PROMOTION_CONFIDENCE,
         HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT));
+    keys.addAll(ConsoleConfig.KEYS);
     return ConfigSchema.of(keys).withPrefix(KafkaAccess.CLIENT_KEYS);
   }
 }

@@ -1,4 +1,4 @@
-package dev.relay.dispatcher.routing;
+package dev.relay.support.routing;
 
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.WindowStats;

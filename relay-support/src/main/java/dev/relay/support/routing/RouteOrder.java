@@ -1,0 +1,234 @@
+package dev.relay.support.routing;
+
+import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.Route;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+/**
+ * Orders one send's routes: the operator's table, re-ordered by score within it, demoted routes
+ * last, now and then a route the scores hold back first to observe its recovery, then the
+ * operator's pins. Pure: the standings, the pins and the randomness come in; every route goes out
+ * with its reason. Shared by the dispatcher, which routes by it, and scoring's console, which
+ * shows operators the order it gives now and why, so both read the same rules.
+ *
+ * <ol>
+ *   <li>Forbidden routes are dropped.</li>
+ *   <li>The routes with enough samples that are not demoted are sorted by score (best first) among
+ *       the places they hold in the table ({@link #SCORE}), scores within the policy's margin of
+ *       each other counting as equal (of those the cheaper goes first, then the table's order); a route
+ *       with too few samples, or none, keeps its table place ({@link #TABLE}).</li>
+ *   <li>Demoted routes go last, among themselves by score as above ({@link #DEMOTION}): with every
+ *       route of a country demoted, the order still follows who is actually delivering.</li>
+ *   <li>With probability {@code explorationShare}, one held-back route, drawn at random, goes first
+ *       ({@link #EXPLORATION}): a demoted route, or one the table puts ahead of the route the scores
+ *       put first. Both would get no first sends otherwise, so their scores would freeze at their
+ *       worst and a recovered or cheaper route could never win its place back. Randomness is drawn
+ *       only when a route is held back. Otherwise, with Thompson sampling ({@code explorationCap} above
+ *       0), a held-back route whose posterior draw beats the leader's goes first with probability
+ *       {@code explorationCap}.</li>
+ *   <li>The pinned route goes first ({@link #PIN}), before an exploring one.</li>
+ * </ol>
+ */
+public final class RouteOrder {
+
+  public static final String TABLE = "table";
+  public static final String SCORE = "score";
+  public static final String DEMOTION = "demotion";
+  public static final String EXPLORATION = "exploration";
+  public static final String PIN = "pin";
+
+  /** How scores move routes (validated by the service that reads it from its config). */
+  public record Policy(long minSamples, double explorationShare, double scoreMargin, double explorationCap) {
+
+    /** Without Thompson sampling: the exploration share alone. */
+    public Policy(long minSamples, double explorationShare, double scoreMargin) {
+      this(minSamples, explorationShare, scoreMargin, 0);
+    }
+  }
+
+  /** A route's latest score and whether scoring published it demoted. */
+  public record Standing(ProviderScore score, boolean demoted) {}
+
+  /** The operator's pins of one country and channel. */
+  public record Pins(Optional<String> first, Set<String> forbidden) {
+
+    public static final Pins NONE = new Pins(Optional.empty(), Set.of());
+
+    public Pins {
+      forbidden = Set.copyOf(forbidden);
+    }
+  }
+
+  /** The order and the routes the scores hold back now (each explored in a share of sends). */
+  public record Plan(List<Route> ordered, List<String> heldBack) {}
+
+  private final Policy policy;
+
+  public RouteOrder(Policy policy) {
+    this.policy = policy;
+  }
+
+  public static boolean hasEnoughSamples(ProviderScore score, Policy policy) {
+    return score != null && score.getScore() != null && score.getTried() >= policy.minSamples();
+  }
+
+  /**
+   * @param table the operator's routes for one country and channel, in order
+   * @param standings each provider's standing on this country and channel, empty when it has none yet
+   */
+  public List<Route> order(List<Route> table, Pins pins, Function<String, Optional<Standing>> standings,
+      RandomGenerator random) {
+    return plan(table, pins, standings, random).ordered();
+  }
+
+  /** As {@link #order}, with the routes held back named. */
+  public Plan plan(List<Route> table, Pins pins, Function<String, Optional<Standing>> standings,
+      RandomGenerator random) {
+    List<Route> allowed = new ArrayList<>(table.size());
+    for (Route route : table) {
+      if (!pins.forbidden().contains(route.getProvider())) {
+        allowed.add(route);
+      }
+    }
+    int size = allowed.size();
+    List<Optional<Standing>> standing = new ArrayList<>(size);
+    for (Route route : allowed) {
+      standing.add(standings.apply(route.getProvider()));
+    }
+
+    List<Integer> scoredPlaces = new ArrayList<>();
+    List<Integer> demoted = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      Optional<Standing> s = standing.get(i);
+      if (s.isPresent() && s.get().demoted()) {
+        demoted.add(i);
+      } else if (s.isPresent() && hasEnoughSamples(s.get().score(), policy)) {
+        scoredPlaces.add(i);
+      }
+    }
+    List<Integer> byScore = byScore(scoredPlaces, standing, allowed);
+    List<Integer> demotedByScore = byScore(demoted, standing, allowed);
+
+    List<Route> ordered = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      if (demoted.contains(i)) {
+        continue;
+      }
+      int place = scoredPlaces.indexOf(i);
+      ordered.add(place < 0 ? with(allowed.get(i), TABLE) : with(allowed.get(byScore.get(place)), SCORE));
+    }
+    for (int i : demotedByScore) {
+      ordered.add(with(allowed.get(i), DEMOTION));
+    }
+
+    List<Integer> heldBack = new ArrayList<>(demoted);
+    if (!byScore.isEmpty() && !ordered.isEmpty() && ordered.get(0).getRoutingReason().equals(SCORE)) {
+      int firstTablePlace = byScore.get(0);
+      for (int i : scoredPlaces) {
+        if (i < firstTablePlace) {
+          heldBack.add(i);
+        }
+      }
+    }
+    if (!heldBack.isEmpty()) {
+      if (random.nextDouble() < policy.explorationShare()) {
+        Route explored = allowed.get(heldBack.get(random.nextInt(heldBack.size())));
+        moveFirst(ordered, explored.getProvider(), EXPLORATION);
+      } else if (policy.explorationCap() > 0) {
+        thompson(ordered, allowed, standing, heldBack, random);
+      }
+    }
+    pins.first().ifPresent(provider -> moveFirst(ordered, provider, PIN));
+    return new Plan(ordered, heldBack.stream().map(i -> allowed.get(i).getProvider()).toList());
+  }
+
+  /**
+   * Best first, but scores within the margin of the best left count as equal: of those, the cheapest
+   * (its vendor-reported price per message, else the table's; only when both are known) goes next,
+   * otherwise the one the table puts first. With no margin and no prices this is a stable sort by score.
+   */
+  private List<Integer> byScore(List<Integer> places, List<Optional<Standing>> standing, List<Route> routes) {
+    List<Integer> left = new ArrayList<>(places);
+    List<Integer> sorted = new ArrayList<>(places.size());
+    while (!left.isEmpty()) {
+      double best = Double.NEGATIVE_INFINITY;
+      for (int i : left) {
+        best = Math.max(best, scoreOf(standing.get(i)));
+      }
+      int chosen = -1;
+      long chosenPrice = Long.MAX_VALUE;
+      for (int k = 0; k < left.size(); k++) {
+        int i = left.get(k);
+        if (scoreOf(standing.get(i)) < best - policy.scoreMargin()) {
+          continue;
+        }
+        long price = RoutePrices.perMessage(standing.get(i), routes.get(i));
+        // Prices decide only when both are known: a route whose vendor reports no price is not passed for it.
+        if (chosen < 0 || (price != Long.MAX_VALUE && chosenPrice != Long.MAX_VALUE && price < chosenPrice)) {
+          chosen = k;
+          chosenPrice = price;
+        }
+      }
+      sorted.add(left.remove(chosen));
+    }
+    return sorted;
+  }
+
+  private static double scoreOf(Optional<Standing> standing) {
+    return standing.map(s -> s.score().getScore() == null ? 0.0 : s.score().getScore()).orElse(0.0);
+  }
+
+  /**
+   * Thompson sampling over the held-back routes against the leader: each draws a completion rate
+   * from the Beta posterior of its recent first sends ({@link RoutePosterior}); the best held-back
+   * draw beating the leader's goes first with probability {@code explorationCap}. A route with few
+   * tries has a wide posterior and wins often, a recovered route wins more the more it succeeds, one
+   * still failing almost never: so a recovered route gets the tries it needs to come back.
+   */
+  private void thompson(List<Route> ordered, List<Route> allowed, List<Optional<Standing>> standing,
+      List<Integer> heldBack, RandomGenerator random) {
+    String leaderProvider = ordered.get(0).getProvider();
+    int leader = -1;
+    for (int i = 0; i < allowed.size() && leader < 0; i++) {
+      if (allowed.get(i).getProvider().equals(leaderProvider)) {
+        leader = i;
+      }
+    }
+    if (standing.get(leader).isEmpty()) {
+      return;
+    }
+    double leaderDraw = RoutePosterior.draw(standing.get(leader).get().score(), random);
+    int best = -1;
+    double bestDraw = leaderDraw;
+    for (int i : heldBack) {
+      double draw = RoutePosterior.draw(standing.get(i).get().score(), random);
+      if (draw > bestDraw) {
+        best = i;
+        bestDraw = draw;
+      }
+    }
+    if (best >= 0 && random.nextDouble() < policy.explorationCap()) {
+      moveFirst(ordered, allowed.get(best).getProvider(), EXPLORATION);
+    }
+  }
+
+  private static void moveFirst(List<Route> routes, String provider, String reason) {
+    for (int i = 0; i < routes.size(); i++) {
+      if (routes.get(i).getProvider().equals(provider)) {
+        routes.add(0, with(routes.remove(i), reason));
+        return;
+      }
+    }
+  }
+
+  private static Route with(Route route, String reason) {
+    // The constructor, not a builder copy: a copy goes through Avro's deep copy, which needs the
+    // generated classes trusted first (AvroSerde does that), and ordering must not depend on a serde.
+    return new Route(route.getProvider(), route.getChannel(), route.getPriceMicros(), reason);
+  }
+}

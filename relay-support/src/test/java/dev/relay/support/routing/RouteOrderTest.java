@@ -1,0 +1,58 @@
+package dev.relay.support.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.Route;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The plan's held-back routes; the order itself is pinned by the dispatcher's RoutePlannerTest, which routes by it. */
+class RouteOrderTest {
+
+  private static final RouteOrder NEVER_EXPLORING = new RouteOrder(new RouteOrder.Policy(10, 0, 0.05));
+  private static final List<Route> TABLE = List.of(route("twilio"), route("vonage"), route("plivo"));
+
+  @Test
+  void demotedRoutesAndRoutesPassedByTheFirstScoredAreHeldBack() {
+    RouteOrder.Plan plan = NEVER_EXPLORING.plan(TABLE, RouteOrder.Pins.NONE, standings(Map.of(
+        "twilio", standing(0.5, 40, false), "vonage", standing(0.9, 40, false), "plivo", standing(0.1, 40, true))),
+        new SplittableRandom(1));
+
+    assertThat(plan.ordered()).extracting(Route::getProvider, Route::getRoutingReason).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("vonage", RouteOrder.SCORE),
+        org.assertj.core.groups.Tuple.tuple("twilio", RouteOrder.SCORE),
+        org.assertj.core.groups.Tuple.tuple("plivo", RouteOrder.DEMOTION));
+    assertThat(plan.heldBack()).containsExactlyInAnyOrder("plivo", "twilio");
+  }
+
+  @Test
+  void aForbiddenRouteIsLeftOutAndAPinnedOneGoesFirst() {
+    RouteOrder.Plan plan = NEVER_EXPLORING.plan(TABLE, new RouteOrder.Pins(Optional.of("plivo"), Set.of("twilio")),
+        standings(Map.of()), new SplittableRandom(1));
+
+    assertThat(plan.ordered()).extracting(Route::getProvider, Route::getRoutingReason).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("plivo", RouteOrder.PIN),
+        org.assertj.core.groups.Tuple.tuple("vonage", RouteOrder.TABLE));
+    assertThat(plan.heldBack()).isEmpty();
+  }
+
+  private static java.util.function.Function<String, Optional<RouteOrder.Standing>> standings(Map<String, RouteOrder.Standing> all) {
+    return provider -> Optional.ofNullable(all.get(provider));
+  }
+
+  private static RouteOrder.Standing standing(double score, long tried, boolean demoted) {
+    return new RouteOrder.Standing(ProviderScore.newBuilder().setProvider("p").setCountry("DE").setChannel(Channel.SMS)
+        .setUpdatedAt(Instant.EPOCH).setScore(score).setTried(tried).setDemoted(demoted).build(), demoted);
+  }
+
+  private static Route route(String provider) {
+    return new Route(provider, Channel.SMS, null, RouteOrder.TABLE);
+  }
+}
