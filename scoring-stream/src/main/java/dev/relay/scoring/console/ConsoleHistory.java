@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.avro.Schema;
 
 /**
  * What the console shows over time, held in memory and bounded: per route the closed windows of
@@ -48,7 +47,6 @@ public final class ConsoleHistory {
 
   static final String DEMOTED = "DEMOTED";
   static final String PROMOTED = "PROMOTED";
-  private static final String FIRST_SENDS = "firstSends";
 
   private final Clock clock;
   private final Duration retention;
@@ -208,12 +206,10 @@ public final class ConsoleHistory {
 
   /**
    * The first sends of a window: the sends routing chose the route for (failovers follow another
-   * route's failure). Read by field name because the contract gains {@code firstSends} with scoring's
-   * judgement of first sends (issue 16); until a score carries it, every try counts.
+   * route's failure). A score written before scores counted them (ProviderScore before v5) reads 0.
    */
   static long firstSends(ProviderScore window) {
-    Schema.Field field = window.getSchema().getField(FIRST_SENDS);
-    return field == null ? window.getTried() : ((Number) window.get(field.pos())).longValue();
+    return window.getFirstSends();
   }
 
   static String route(ProviderScore score) {

@@ -140,7 +140,7 @@ class ConsoleHistoryTest {
 
   static ProviderScore window(String provider, String country, Instant end, long tried, double completion, boolean demoted) {
     return ProviderScore.newBuilder().setProvider(provider).setCountry(country).setChannel(Channel.SMS)
-        .setWindowStart(end.minus(Duration.ofHours(1))).setWindowEnd(end).setTried(tried).setAccepted(tried)
+        .setWindowStart(end.minus(Duration.ofHours(1))).setWindowEnd(end).setTried(tried).setAccepted(tried).setFirstSends(tried)
         .setUpdatedAt(end).setCompletionRate(completion).setDeliveryRate(completion).setScore(completion)
         .setDemoted(demoted).build();
   }
