@@ -1,6 +1,7 @@
 package dev.relay.support.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
 import dev.relay.kafka.embedded.FreePorts;
@@ -9,13 +10,16 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -92,11 +96,21 @@ class StartupBacklogIntegrationTest {
       producer.send(new ProducerRecord<>("changelog", 0, "k", "aborted-2"));
       producer.abortTransaction();
     }
+    // The abort returns once the coordinator has decided it; the markers reach the partition after, and
+    // until then the last stable offset stays before the aborted records.
+    awaitLastStableOffset(partition, 3);
 
     StartupBacklog backlog = StartupBacklog.snapshot(access, "streams-app", TIMEOUT);
     assertThat(backlog.waiting()).as("two aborted records and their marker past the commit").containsKey(partition);
 
     assertThat(backlog.check(TIMEOUT)).isTrue();
+  }
+
+  private static void awaitLastStableOffset(TopicPartition partition, long offset) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      await().atMost(TIMEOUT).until(() -> admin.listOffsets(Map.of(partition, OffsetSpec.latest()),
+          new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).partitionResult(partition).get().offset() >= offset);
+    }
   }
 
   private static void createTopic(String name) {
