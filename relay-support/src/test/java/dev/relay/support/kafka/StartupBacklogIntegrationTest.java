@@ -94,6 +94,8 @@ class StartupBacklogIntegrationTest {
       producer.beginTransaction();
       producer.send(new ProducerRecord<>("changelog", 0, "k", "aborted-1"));
       producer.send(new ProducerRecord<>("changelog", 0, "k", "aborted-2"));
+      // Written before the abort: an abort drops what the producer has not sent yet.
+      producer.flush();
       producer.abortTransaction();
     }
     // The abort returns once the coordinator has decided it; the markers reach the partition after, and
