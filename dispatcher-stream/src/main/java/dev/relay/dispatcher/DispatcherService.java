@@ -154,9 +154,10 @@ public final class DispatcherService implements RelayService {
     return ServiceAcls.builder(NAME)
         .describe(topics.all())
         .read(topics.verificationRequests, topics.codeChecks, topics.sendResults, topics.deliveryReceipts,
-            topics.verificationEvents, topics.providerScores, topics.routingTable, topics.blockedPrefixes)
+            topics.verificationEvents, topics.providerScores, topics.routingTable, topics.blockedPrefixes,
+            topics.requestBlocks)
         .write(topics.sendCommands, topics.verificationReplies, topics.verificationEvents, topics.deadLetters,
-            topics.blockedPrefixes, topics.routingTable)
+            topics.blockedPrefixes, topics.routingTable, topics.requestBlocks)
         .streamsApp(applicationId)
         .build();
   }
