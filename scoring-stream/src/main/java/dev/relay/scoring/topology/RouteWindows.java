@@ -127,10 +127,14 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     List<KeyValue<String, RouteMark>> due = marksWhere(mark -> mark.dirty() || mark.openWindowEnd() != windowEnd);
     for (KeyValue<String, RouteMark> entry : due) {
       RouteKey route = RouteKey.parse(entry.key);
-      RouteScore score = withStanding(entry.key, route, evaluate(route, windowEnd, wallClockTime));
+      RouteScore evaluated = evaluate(route, windowEnd, wallClockTime);
+      boolean afterSilence = afterSilence(entry.key, evaluated);
+      RouteScore score = afterSilence ? held(entry.key, evaluated) : withStanding(entry.key, route, evaluated);
       Record<String, ProviderScore> published = new Record<>(route.value(), ProviderScores.of(route, score), streamTime);
       context.forward(published, ScoringTopology.PROVIDER_SCORES_SINK);
-      context.forward(published, ScoringTopology.ROUTE_ALERTS);
+      if (!afterSilence) {
+        context.forward(published, ScoringTopology.ROUTE_ALERTS);
+      }
       marks.put(entry.key, new RouteMark(entry.value.lastFactAt(), windowEnd, false));
       if (agedOut(entry.value, windowEnd) && !score.demoted()) {
         // Its last, empty window is published; only its closing is left (see closeWindowsBefore).
@@ -163,6 +167,28 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
       }
     }
     closedBefore = windowEnd;
+  }
+
+  /**
+   * Whether the route's window moved more than one hop since its last publication: stream time jumped
+   * over a silence of every input of the task (an outage of Relay, or a quiet spell). Its peers' latest
+   * scores then still describe the time before the silence, so a fall they all share after it (every
+   * route's newest sends judged at once) would look like the route's own.
+   */
+  private boolean afterSilence(String key, RouteScore score) {
+    RouteScore previous = scores.get(key);
+    return previous != null && previous.window() != null
+        && score.window().end().toEpochMilli() - previous.window().end().toEpochMilli() > hop;
+  }
+
+  /**
+   * The first publication after a silence keeps the route's standing and raises no alert: it is
+   * judged one emission later, against peers that have published since the silence too.
+   */
+  private RouteScore held(String key, RouteScore score) {
+    RouteScore previous = scores.get(key);
+    LOG.info("route {} published after a silence of its task's inputs: standing held until its peers publish", key);
+    return score.withStanding(previous.demoted(), previous.sharedDrop());
   }
 
   /**
