@@ -128,14 +128,25 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     for (KeyValue<String, RouteMark> entry : due) {
       RouteKey route = RouteKey.parse(entry.key);
       RouteScore evaluated = evaluate(route, windowEnd, wallClockTime);
-      boolean afterSilence = afterSilence(entry.key, evaluated);
-      RouteScore score = afterSilence ? held(entry.key, evaluated) : withStanding(entry.key, route, evaluated);
+      RouteScore decided = withStanding(entry.key, route, evaluated);
+      RouteScore previous = scores.get(entry.key);
+      boolean held = previous != null && decided.demoted() != previous.demoted()
+          && !agedOut(entry.value, windowEnd) && afterSilence(previous, evaluated);
+      RouteScore score = held ? evaluated.withStanding(previous.demoted(), previous.sharedDrop()) : decided;
+      if (held) {
+        LOG.info("route {} published after a silence of its task's inputs: its standing is decided at the next"
+            + " emission, once its peers have published too", entry.key);
+      } else if (previous != null && score.demoted() != previous.demoted()) {
+        LOG.info("route {} {} at score {} ({} tries)", entry.key, score.demoted() ? "demoted" : "promoted back",
+            score.score().score(), score.window().tried());
+      }
       Record<String, ProviderScore> published = new Record<>(route.value(), ProviderScores.of(route, score), streamTime);
       context.forward(published, ScoringTopology.PROVIDER_SCORES_SINK);
-      if (!afterSilence) {
+      if (!held) {
         context.forward(published, ScoringTopology.ROUTE_ALERTS);
       }
-      marks.put(entry.key, new RouteMark(entry.value.lastFactAt(), windowEnd, false));
+      // A held standing is decided at the next emission, facts or not.
+      marks.put(entry.key, new RouteMark(entry.value.lastFactAt(), windowEnd, held));
       if (agedOut(entry.value, windowEnd) && !score.demoted()) {
         // Its last, empty window is published; only its closing is left (see closeWindowsBefore).
         scores.delete(entry.key);
@@ -173,22 +184,12 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
    * Whether the route's window moved more than one hop since its last publication: stream time jumped
    * over a silence of every input of the task (an outage of Relay, or a quiet spell). Its peers' latest
    * scores then still describe the time before the silence, so a fall they all share after it (every
-   * route's newest sends judged at once) would look like the route's own.
+   * route's newest sends judged at once) would look like the route's own. Its standing is not changed
+   * on that publication, and no alert raised: it is decided at the next emission (the route stays
+   * due), against peers that have published since the silence too.
    */
-  private boolean afterSilence(String key, RouteScore score) {
-    RouteScore previous = scores.get(key);
-    return previous != null && previous.window() != null
-        && score.window().end().toEpochMilli() - previous.window().end().toEpochMilli() > hop;
-  }
-
-  /**
-   * The first publication after a silence keeps the route's standing and raises no alert: it is
-   * judged one emission later, against peers that have published since the silence too.
-   */
-  private RouteScore held(String key, RouteScore score) {
-    RouteScore previous = scores.get(key);
-    LOG.info("route {} published after a silence of its task's inputs: standing held until its peers publish", key);
-    return score.withStanding(previous.demoted(), previous.sharedDrop());
+  private boolean afterSilence(RouteScore previous, RouteScore score) {
+    return previous.window() != null && score.window().end().toEpochMilli() - previous.window().end().toEpochMilli() > hop;
   }
 
   /**
@@ -206,10 +207,6 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     boolean recovered = wasDemoted && recovered(candidate, score, peers);
     boolean demoted = demotion.demoted(wasDemoted, score.score().score(), score.window().tried(),
         new DemotionSettings.Evidence(ownDrop, shared != null, recovered));
-    if (demoted != wasDemoted) {
-      LOG.info("route {} {} at score {} ({} tries{})", key, demoted ? "demoted" : "promoted back",
-          score.score().score(), score.window().tried(), ownDrop ? ", a sharp drop of its own" : "");
-    }
     return score.withStanding(demoted, shared);
   }
 
