@@ -43,6 +43,56 @@ class RouteOrderTest {
     assertThat(plan.heldBack()).isEmpty();
   }
 
+  @Test
+  void aTripledVendorPriceOnTheFirstRouteMovesTrafficWhenQualityIsEqual() {
+    // Equal quality within the margin, the same price (reported by each vendor on its recent sends): table order.
+    List<Route> table = List.of(route("twilio"), route("vonage"));
+    Map<String, RouteOrder.Standing> standings = new java.util.HashMap<>(Map.of(
+        "twilio", priced(0.90, 40_000L), "vonage", priced(0.88, 40_000L)));
+    assertThat(NEVER_EXPLORING.order(table, RouteOrder.Pins.NONE, standings(standings), new SplittableRandom(1)))
+        .extracting(Route::getProvider).containsExactly("twilio", "vonage");
+
+    standings.put("twilio", priced(0.90, 120_000L));
+
+    assertThat(NEVER_EXPLORING.order(table, RouteOrder.Pins.NONE, standings(standings), new SplittableRandom(1)))
+        .extracting(Route::getProvider, Route::getRoutingReason).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("vonage", RouteOrder.SCORE),
+            org.assertj.core.groups.Tuple.tuple("twilio", RouteOrder.SCORE));
+  }
+
+  @Test
+  void aTripledTablePriceOnTheFirstRouteMovesTrafficWhenQualityIsEqual() {
+    // No vendor reports a price: the operator's table prices decide among routes of equal quality.
+    Map<String, RouteOrder.Standing> standings = Map.of(
+        "twilio", standing(0.90, 40, false), "vonage", standing(0.88, 40, false));
+    List<Route> before = List.of(route("twilio", 40_000L), route("vonage", 40_000L));
+    assertThat(NEVER_EXPLORING.order(before, RouteOrder.Pins.NONE, standings(standings), new SplittableRandom(1)))
+        .extracting(Route::getProvider).containsExactly("twilio", "vonage");
+
+    List<Route> after = List.of(route("twilio", 120_000L), route("vonage", 40_000L));
+
+    assertThat(NEVER_EXPLORING.order(after, RouteOrder.Pins.NONE, standings(standings), new SplittableRandom(1)))
+        .extracting(Route::getProvider, Route::getRoutingReason).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("vonage", RouteOrder.SCORE),
+            org.assertj.core.groups.Tuple.tuple("twilio", RouteOrder.SCORE));
+    // Beyond the margin, quality wins over price.
+    Map<String, RouteOrder.Standing> apart = Map.of(
+        "twilio", standing(0.95, 40, false), "vonage", standing(0.85, 40, false));
+    assertThat(NEVER_EXPLORING.order(after, RouteOrder.Pins.NONE, standings(apart), new SplittableRandom(1)))
+        .extracting(Route::getProvider).containsExactly("twilio", "vonage");
+  }
+
+  /** A healthy route whose vendor reported this price per message on its recent sends. */
+  private static RouteOrder.Standing priced(double score, long costPerMessageMicros) {
+    return new RouteOrder.Standing(ProviderScore.newBuilder().setProvider("p").setCountry("DE").setChannel(Channel.SMS)
+        .setUpdatedAt(Instant.EPOCH).setScore(score).setTried(40).setCostPerMessageMicros(costPerMessageMicros).build(),
+        false);
+  }
+
+  private static Route route(String provider, long priceMicros) {
+    return new Route(provider, Channel.SMS, priceMicros, RouteOrder.TABLE);
+  }
+
   private static java.util.function.Function<String, Optional<RouteOrder.Standing>> standings(Map<String, RouteOrder.Standing> all) {
     return provider -> Optional.ofNullable(all.get(provider));
   }

@@ -65,6 +65,11 @@ public final class ScoringConfig {
       "A demoted route comes back when the lower bound, at this confidence, of its recent first sends' completion"
           + " (Beta posterior) reaches its best healthy peer's rate less alert-recovery-points");
 
+  public static final ConfigKey OUTAGE_MIN_GAP = ConfigKey.optional(
+      "relay.scoring.outage-min-gap", "10s",
+      "A silence of every input of a scoring task at least this long (and at least 50 mean intervals between its"
+          + " inputs) is an outage of Relay itself: sends whose delivery window spans it are not charged to their routes");
+
   public static final ConfigKey HTTP_PORT = CommonKeys.httpPort(8083);
   public static final ConfigKey HTTP_HOST = CommonKeys.httpHost();
 
@@ -80,7 +85,7 @@ public final class ScoringConfig {
     keys.addAll(List.of(APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL,
         WINDOW, WINDOW_ADVANCE, SHORT_WINDOW, EMIT_INTERVAL, MATCH_HORIZON, PRIOR_SAMPLES,
         ALERT_DROP_POINTS, ALERT_RECOVERY_POINTS, ALERT_MIN_SAMPLES,
-        DEMOTE_BELOW, PROMOTE_ABOVE, DEMOTION_MIN_SAMPLES, PROMOTION_CONFIDENCE,
+        DEMOTE_BELOW, PROMOTE_ABOVE, DEMOTION_MIN_SAMPLES, PROMOTION_CONFIDENCE, OUTAGE_MIN_GAP,
         HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT));
     keys.addAll(ConsoleConfig.KEYS);
     return ConfigSchema.of(keys).withPrefix(KafkaAccess.CLIENT_KEYS);

@@ -1,5 +1,6 @@
 package dev.relay.scoring.config;
 
+import dev.relay.schemas.topics.Durations;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.RelayConfig;
 import java.time.Duration;
@@ -16,6 +17,9 @@ import java.util.Map;
  * @param emitInterval wall-clock time between two publications of changed scores
  * @param matchHorizon how long a send waits for its receipt (and a receipt for its send)
  * @param priorSamples pseudo-count of the prior in the score formula
+ * @param minOutage the shortest silence of every input that counts as an outage of Relay itself
+ *     (it must also be 50 mean intervals between inputs, see {@code InputClock}); sends whose
+ *     delivery window spans one are not charged to their routes
  */
 public record ScoringSettings(
     Duration window,
@@ -23,7 +27,8 @@ public record ScoringSettings(
     Duration shortWindow,
     Duration emitInterval,
     Duration matchHorizon,
-    int priorSamples) {
+    int priorSamples,
+    Duration minOutage) {
 
   public ScoringSettings {
     positive(window, ScoringConfig.WINDOW.name());
@@ -45,6 +50,14 @@ public record ScoringSettings(
     if (priorSamples < 0) {
       throw new ConfigException(ScoringConfig.PRIOR_SAMPLES.name() + " must not be negative, not " + priorSamples);
     }
+    positive(minOutage, ScoringConfig.OUTAGE_MIN_GAP.name());
+  }
+
+  /** With the default outage threshold. */
+  public ScoringSettings(Duration window, Duration windowAdvance, Duration shortWindow, Duration emitInterval,
+      Duration matchHorizon, int priorSamples) {
+    this(window, windowAdvance, shortWindow, emitInterval, matchHorizon, priorSamples,
+        Durations.parse(ScoringConfig.OUTAGE_MIN_GAP.defaultValue()));
   }
 
   public static ScoringSettings from(RelayConfig config) {
@@ -54,7 +67,8 @@ public record ScoringSettings(
         config.getDuration(ScoringConfig.SHORT_WINDOW),
         config.getDuration(ScoringConfig.EMIT_INTERVAL),
         config.getDuration(ScoringConfig.MATCH_HORIZON),
-        config.getInt(ScoringConfig.PRIOR_SAMPLES));
+        config.getInt(ScoringConfig.PRIOR_SAMPLES),
+        config.getDuration(ScoringConfig.OUTAGE_MIN_GAP));
   }
 
   /** The documented defaults. */

@@ -73,6 +73,14 @@ public final class RouteStats {
       if (completion.firstSend()) {
         firstCompleted++;
       }
+    } else if (fact instanceof ScoreFact.Excused excused) {
+      if (excused.receiptPending()) {
+        tried--;
+        accepted--;
+      }
+      if (excused.firstSend()) {
+        firstSends--;
+      }
     } else {
       failovers.merge(((ScoreFact.Failover) fact).reason(), 1L, Long::sum);
     }

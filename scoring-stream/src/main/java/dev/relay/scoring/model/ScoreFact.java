@@ -7,7 +7,8 @@ import java.util.OptionalLong;
 /**
  * One thing that happened on a route and counts towards its score, extracted from the number-keyed
  * inputs and re-keyed by route: a provider try, a final delivery receipt matched to its send, a
- * verification completed through the route, or a failover the route triggered.
+ * verification completed through the route, a failover the route triggered, or a first send taken
+ * back out of the route's judgement because Relay itself, not the route, interrupted it.
  */
 public sealed interface ScoreFact {
 
@@ -46,6 +47,16 @@ public sealed interface ScoreFact {
       this(true);
     }
   }
+
+  /**
+   * An accepted send of this route, counted before, whose delivery window spanned an outage of Relay
+   * itself (the process died with the message in flight: its receipt and its person's check had
+   * nowhere to go). Placed in the pane of the send's {@link Tried}, it takes back what the route
+   * could not answer for: with {@code receiptPending} (no final receipt was counted for it) the try
+   * itself, so its missing receipt lowers no rate; with {@code firstSend} its place in the
+   * completion judgement. The money spent on it stays spent.
+   */
+  record Excused(boolean firstSend, boolean receiptPending) implements ScoreFact {}
 
   /** The route failed a verification, which moved on to another route for this reason. */
   record Failover(SendReason reason) implements ScoreFact {

@@ -7,6 +7,7 @@ import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.SendReason;
 import dev.relay.scoring.model.EarlyReceipt;
+import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.LatencySketch;
 import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.RouteMark;
@@ -33,7 +34,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * Fields added since a format's first release are appended at its end and read only when present,
  * so values written before (in a changelog or on the repartition topic) read with their old meaning:
  * a try or completion without its first-send flag was a first send, stats without first-send
- * counts have none.
+ * counts have none, progress without its excused flag excused nothing. A fact kind added later
+ * (EXCUSED) is unknown to an older instance: upgrade every scoring instance before the new one runs.
  */
 public final class ScoringSerdes {
 
@@ -41,6 +43,7 @@ public final class ScoringSerdes {
   private static final byte DELIVERY = 2;
   private static final byte COMPLETION = 3;
   private static final byte FAILOVER = 4;
+  private static final byte EXCUSED = 5;
 
   public static final BinarySerde<ScoreFact> SCORE_FACT =
       new BinarySerde<>("ScoreFact", 1, ScoringSerdes::writeFact, ScoringSerdes::readFact);
@@ -68,8 +71,19 @@ public final class ScoringSerdes {
           (out, progress) -> {
             out.writeInt(progress.countedAttempts());
             out.writeBoolean(progress.finished());
+            out.writeBoolean(progress.firstSendExcused());
           },
-          in -> new VerificationProgress(in.readInt(), in.readBoolean()));
+          in -> new VerificationProgress(in.readInt(), in.readBoolean(), in.available() > 0 && in.readBoolean()));
+
+  public static final BinarySerde<InputClock> INPUT_CLOCK = new BinarySerde<>("InputClock", 1,
+      (out, clock) -> {
+        out.writeLong(clock.lastInputAt());
+        out.writeDouble(clock.meanGapMillis());
+        out.writeLong(clock.observed());
+        out.writeLong(clock.outageStart());
+        out.writeLong(clock.outageEnd());
+      },
+      in -> new InputClock(in.readLong(), in.readDouble(), in.readLong(), in.readLong(), in.readLong()));
 
   // Version 1 named the middle field "published window end"; a published window was open until the
   // next one replaced it, so values written then read correctly as the open window.
@@ -117,6 +131,10 @@ public final class ScoringSerdes {
     } else if (fact instanceof ScoreFact.Completion completion) {
       out.writeByte(COMPLETION);
       out.writeBoolean(completion.firstSend());
+    } else if (fact instanceof ScoreFact.Excused excused) {
+      out.writeByte(EXCUSED);
+      out.writeBoolean(excused.firstSend());
+      out.writeBoolean(excused.receiptPending());
     } else {
       out.writeByte(FAILOVER);
       out.writeUTF(((ScoreFact.Failover) fact).reason().name());
@@ -130,6 +148,7 @@ public final class ScoringSerdes {
       case DELIVERY -> new ScoreFact.Delivery(in.readBoolean(), readOptional(in));
       case COMPLETION -> new ScoreFact.Completion(in.available() == 0 || in.readBoolean());
       case FAILOVER -> new ScoreFact.Failover(SendReason.valueOf(in.readUTF()));
+      case EXCUSED -> new ScoreFact.Excused(in.readBoolean(), in.readBoolean());
       default -> throw new IOException("unknown fact tag " + tag);
     };
   }

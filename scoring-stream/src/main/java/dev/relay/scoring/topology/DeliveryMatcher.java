@@ -29,6 +29,9 @@ final class DeliveryMatcher {
   /** A receipt matched to its send: the route to credit and what to count. */
   record Matched(RouteKey route, ScoreFact.Delivery delivery) {}
 
+  /** A send whose delivery window Relay interrupted: when it was counted, and whether no final receipt was counted for it. */
+  record Interrupted(long countedAt, boolean receiptPending) {}
+
   private final WindowStore<String, SentMessage> sentMessages;
   private final WindowStore<String, EarlyReceipt> earlyReceipts;
   private final Duration horizon;
@@ -89,6 +92,22 @@ final class DeliveryMatcher {
     }
     sentMessages.put(messageKey, sent.value.settle(), sent.key);
     return Optional.of(new Matched(sent.value.route(), new ScoreFact.Delivery(false, OptionalLong.empty())));
+  }
+
+  /**
+   * Relay itself interrupted the message's delivery window (it was down): whatever receipt it would
+   * have had is not the route's to answer for, so the message is settled without counting. Tells
+   * when the send was counted, so its excuse lands in the same pane, and whether its receipt was still pending.
+   */
+  Optional<Interrupted> onInterrupted(String messageKey, long timestamp) {
+    KeyValue<Long, SentMessage> sent = TtlStores.latest(sentMessages, messageKey, timestamp, horizon);
+    if (sent == null) {
+      return Optional.empty();
+    }
+    if (!sent.value.settled()) {
+      sentMessages.put(messageKey, sent.value.settle(), sent.key);
+    }
+    return Optional.of(new Interrupted(sent.key, !sent.value.settled()));
   }
 
   private static ScoreFact.Delivery delivery(DeliveryStatus status, long occurredAt, long startedAt) {

@@ -9,6 +9,7 @@ import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.ScoreFact;
 import dev.relay.scoring.model.VerificationProgress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -28,6 +29,17 @@ import org.apache.kafka.streams.state.WindowStore;
  * delivered the code, judged only when that was the verification's first send. A failover after the
  * delivery window is also the undelivered receipt the lost message never got. Each attempt and each
  * verification is counted once, however many events repeat the history.
+ *
+ * <p>What Relay caused is not charged to a route:
+ * <ul>
+ *   <li>a send whose delivery window (from its acceptance to the timeout, or to the end of its
+ *       verification without the code entered) spans an outage of Relay itself ({@link RelayOutages}): the process died with
+ *       the message in flight, so its receipt and its person's check had nowhere to go. No failover,
+ *       no undelivered receipt, and a first send is taken out of the completion judgement
+ *       ({@link ScoreFact.Excused});</li>
+ *   <li>a send the sender carried out only after the dispatcher had moved on to the next attempt (see
+ *       {@code SendResultFacts}, which does not count it): a completion through it counts nowhere either.</li>
+ * </ul>
  */
 final class LifecycleFacts implements Processor<String, VerificationEvent, String, ScoreFact> {
 
@@ -42,13 +54,20 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
       VerificationStatus.APPROVED, VerificationStatus.EXPIRED, VerificationStatus.CANCELED,
       VerificationStatus.MAX_ATTEMPTS_REACHED, VerificationStatus.FAILED);
 
+  /** Ends without the code entered, whatever the last send did (no failover announced it). */
+  static final Set<VerificationStatus> UNANSWERED_ENDS = EnumSet.of(
+      VerificationStatus.EXPIRED, VerificationStatus.MAX_ATTEMPTS_REACHED, VerificationStatus.FAILED);
+
   private final Duration matchHorizon;
+  private final Duration minOutage;
   private ProcessorContext<String, ScoreFact> context;
   private WindowStore<String, VerificationProgress> progressStore;
   private DeliveryMatcher matcher;
+  private RelayOutages outages;
 
-  LifecycleFacts(Duration matchHorizon) {
+  LifecycleFacts(Duration matchHorizon, Duration minOutage) {
     this.matchHorizon = matchHorizon;
+    this.minOutage = minOutage;
   }
 
   @Override
@@ -59,6 +78,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
         context.getStateStore(ScoringTopology.SENT_MESSAGES_STORE),
         context.getStateStore(ScoringTopology.EARLY_RECEIPTS_STORE),
         matchHorizon);
+    this.outages = new RelayOutages(context.getStateStore(ScoringTopology.INPUT_CLOCK_STORE), minOutage);
   }
 
   @Override
@@ -67,6 +87,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
     if (event == null) {
       return;
     }
+    outages.observe(record.timestamp());
     String key = event.getVerificationId();
     KeyValue<Long, VerificationProgress> stored = TtlStores.latest(progressStore, key, record.timestamp(), matchHorizon);
     VerificationProgress progress = stored == null ? new VerificationProgress(0, false) : stored.value;
@@ -78,24 +99,70 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
       attempts.put(attempt.getAttempt(), attempt);
     }
     int counted = progress.countedAttempts();
+    boolean excused = progress.firstSendExcused();
     for (Attempt attempt : attempts.tailMap(counted, false).values()) {
       Attempt previous = attempts.get(attempt.getAttempt() - 1);
       if (FAILOVER_REASONS.contains(attempt.getReason()) && previous != null && previous.getProvider() != null) {
-        forward(route(event, previous), new ScoreFact.Failover(attempt.getReason()), record.timestamp());
-        if (attempt.getReason() == SendReason.TIMEOUT && previous.getProviderMessageId() != null) {
-          matcher.onDeliveryWindowPassed(
-                  DeliveryMatcher.messageKey(previous.getProvider(), previous.getProviderMessageId()), record.timestamp())
-              .ifPresent(lost -> forward(lost.route(), lost.delivery(), record.timestamp()));
+        if (attempt.getReason() == SendReason.TIMEOUT && interruptedByRelay(previous, record.timestamp())) {
+          excused |= excuse(event, previous, record.timestamp(), excused);
+        } else {
+          forward(route(event, previous), new ScoreFact.Failover(attempt.getReason()), record.timestamp());
+          if (attempt.getReason() == SendReason.TIMEOUT && previous.getProviderMessageId() != null) {
+            matcher.onDeliveryWindowPassed(
+                    DeliveryMatcher.messageKey(previous.getProvider(), previous.getProviderMessageId()), record.timestamp())
+                .ifPresent(lost -> forward(lost.route(), lost.delivery(), record.timestamp()));
+          }
         }
       }
       counted = Math.max(counted, attempt.getAttempt());
     }
+    if (UNANSWERED_ENDS.contains(event.getStatus())) {
+      // Nobody checked the code before the verification ended: not the route's doing when Relay was down meanwhile.
+      Optional<Attempt> last = lastAccepted(event.getAttempts());
+      if (last.isPresent() && interruptedByRelay(last.get(), record.timestamp())) {
+        excused |= excuse(event, last.get(), record.timestamp(), excused);
+      }
+    }
     if (event.getStatus() == VerificationStatus.APPROVED) {
-      credited(event.getAttempts()).ifPresent(attempt ->
-          forward(route(event, attempt), new ScoreFact.Completion(attempt.getAttempt() == 1), record.timestamp()));
+      // A send taken back (excused) or never counted (carried out late) gets no completion either.
+      boolean firstSendExcused = excused;
+      credited(event.getAttempts())
+          .filter(attempt -> !(attempt.getAttempt() == 1 && firstSendExcused) && !carriedOutLate(attempt, event.getAttempts()))
+          .ifPresent(attempt -> forward(route(event, attempt), new ScoreFact.Completion(attempt.getAttempt() == 1),
+              record.timestamp()));
     }
     boolean finished = FINAL_STATUSES.contains(event.getStatus());
-    progressStore.put(key, new VerificationProgress(counted, finished), stored == null ? record.timestamp() : stored.key);
+    progressStore.put(key, new VerificationProgress(counted, finished, excused),
+        stored == null ? record.timestamp() : stored.key);
+  }
+
+  /** Whether the send's delivery window, from its acceptance to {@code endedAt}, spans an outage of Relay. */
+  private boolean interruptedByRelay(Attempt sent, long endedAt) {
+    Instant since = sent.getSubmittedAt() != null ? sent.getSubmittedAt() : sent.getDispatchedAt();
+    return outages.downWithin(since.toEpochMilli(), endedAt);
+  }
+
+  /**
+   * Settles the interrupted message without counting it and takes back, in the pane it was counted
+   * in, the try whose receipt was still pending and, for a first send not excused yet, its place in
+   * the completion judgement. Returns whether it excused a first send.
+   */
+  private boolean excuse(VerificationEvent event, Attempt sent, long timestamp, boolean firstSendExcused) {
+    boolean firstSend = sent.getAttempt() == 1 && !firstSendExcused;
+    long countedAt = (sent.getSubmittedAt() != null ? sent.getSubmittedAt() : sent.getDispatchedAt()).toEpochMilli();
+    boolean receiptPending = true;
+    if (sent.getProviderMessageId() != null) {
+      Optional<DeliveryMatcher.Interrupted> interrupted =
+          matcher.onInterrupted(DeliveryMatcher.messageKey(sent.getProvider(), sent.getProviderMessageId()), timestamp);
+      if (interrupted.isPresent()) {
+        countedAt = interrupted.get().countedAt();
+        receiptPending = interrupted.get().receiptPending();
+      }
+    }
+    if (firstSend || receiptPending) {
+      forward(route(event, sent), new ScoreFact.Excused(firstSend, receiptPending), countedAt);
+    }
+    return firstSend;
   }
 
   /**
@@ -110,9 +177,25 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
     if (verified.isPresent()) {
       return verified;
     }
+    return lastAccepted(attempts);
+  }
+
+  private static Optional<Attempt> lastAccepted(List<Attempt> attempts) {
     return attempts.stream()
         .filter(attempt -> attempt.getProvider() != null && attempt.getOutcome() != SendOutcome.REJECTED)
-        .max(byNumber);
+        .max(Comparator.comparingInt(Attempt::getAttempt));
+  }
+
+  /**
+   * Whether the sender carried the attempt out only after the dispatcher had issued the next one
+   * (Relay's own delay: its send result was not there when the delivery window closed).
+   */
+  static boolean carriedOutLate(Attempt attempt, List<Attempt> attempts) {
+    if (attempt.getSubmittedAt() == null) {
+      return false;
+    }
+    return attempts.stream().anyMatch(next -> next.getAttempt() == attempt.getAttempt() + 1
+        && next.getDispatchedAt().isBefore(attempt.getSubmittedAt()));
   }
 
   private static RouteKey route(VerificationEvent event, Attempt attempt) {

@@ -16,11 +16,14 @@ import org.apache.kafka.streams.processor.api.Record;
 final class ReceiptFacts implements Processor<String, DeliveryReceipt, String, ScoreFact> {
 
   private final Duration matchHorizon;
+  private final Duration minOutage;
   private ProcessorContext<String, ScoreFact> context;
   private DeliveryMatcher matcher;
+  private RelayOutages outages;
 
-  ReceiptFacts(Duration matchHorizon) {
+  ReceiptFacts(Duration matchHorizon, Duration minOutage) {
     this.matchHorizon = matchHorizon;
+    this.minOutage = minOutage;
   }
 
   @Override
@@ -30,11 +33,15 @@ final class ReceiptFacts implements Processor<String, DeliveryReceipt, String, S
         context.getStateStore(ScoringTopology.SENT_MESSAGES_STORE),
         context.getStateStore(ScoringTopology.EARLY_RECEIPTS_STORE),
         matchHorizon);
+    this.outages = new RelayOutages(context.getStateStore(ScoringTopology.INPUT_CLOCK_STORE), minOutage);
   }
 
   @Override
   public void process(Record<String, DeliveryReceipt> record) {
     DeliveryReceipt receipt = record.value();
+    if (receipt != null) {
+      outages.observe(record.timestamp());
+    }
     if (receipt == null || !DeliveryMatcher.FINAL_STATUSES.contains(receipt.getStatus())) {
       return;
     }

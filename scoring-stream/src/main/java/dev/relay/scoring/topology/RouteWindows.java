@@ -127,11 +127,26 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     List<KeyValue<String, RouteMark>> due = marksWhere(mark -> mark.dirty() || mark.openWindowEnd() != windowEnd);
     for (KeyValue<String, RouteMark> entry : due) {
       RouteKey route = RouteKey.parse(entry.key);
-      RouteScore score = withStanding(entry.key, route, evaluate(route, windowEnd, wallClockTime));
+      RouteScore evaluated = evaluate(route, windowEnd, wallClockTime);
+      RouteScore decided = withStanding(entry.key, route, evaluated);
+      RouteScore previous = scores.get(entry.key);
+      boolean held = previous != null && decided.demoted() != previous.demoted()
+          && !agedOut(entry.value, windowEnd) && afterSilence(previous, evaluated);
+      RouteScore score = held ? evaluated.withStanding(previous.demoted(), previous.sharedDrop()) : decided;
+      if (held) {
+        LOG.info("route {} published after a silence of its task's inputs: its standing is decided at the next"
+            + " emission, once its peers have published too", entry.key);
+      } else if (previous != null && score.demoted() != previous.demoted()) {
+        LOG.info("route {} {} at score {} ({} tries)", entry.key, score.demoted() ? "demoted" : "promoted back",
+            score.score().score(), score.window().tried());
+      }
       Record<String, ProviderScore> published = new Record<>(route.value(), ProviderScores.of(route, score), streamTime);
       context.forward(published, ScoringTopology.PROVIDER_SCORES_SINK);
-      context.forward(published, ScoringTopology.ROUTE_ALERTS);
-      marks.put(entry.key, new RouteMark(entry.value.lastFactAt(), windowEnd, false));
+      if (!held) {
+        context.forward(published, ScoringTopology.ROUTE_ALERTS);
+      }
+      // A held standing is decided at the next emission, facts or not.
+      marks.put(entry.key, new RouteMark(entry.value.lastFactAt(), windowEnd, held));
       if (agedOut(entry.value, windowEnd) && !score.demoted()) {
         // Its last, empty window is published; only its closing is left (see closeWindowsBefore).
         scores.delete(entry.key);
@@ -166,6 +181,18 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
   }
 
   /**
+   * Whether the route's window moved more than one hop since its last publication: stream time jumped
+   * over a silence of every input of the task (an outage of Relay, or a quiet spell). Its peers' latest
+   * scores then still describe the time before the silence, so a fall they all share after it (every
+   * route's newest sends judged at once) would look like the route's own. Its standing is not changed
+   * on that publication, and no alert raised: it is decided at the next emission (the route stays
+   * due), against peers that have published since the silence too.
+   */
+  private boolean afterSilence(RouteScore previous, RouteScore score) {
+    return previous.window() != null && score.window().end().toEpochMilli() - previous.window().end().toEpochMilli() > hop;
+  }
+
+  /**
    * The route's new standing: demotion and promotion with hysteresis, from the standing stored with
    * its latest score, against its peers' latest published scores (see {@link SharedDrops} and
    * {@link DemotionSettings}).
@@ -180,10 +207,6 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     boolean recovered = wasDemoted && recovered(candidate, score, peers);
     boolean demoted = demotion.demoted(wasDemoted, score.score().score(), score.window().tried(),
         new DemotionSettings.Evidence(ownDrop, shared != null, recovered));
-    if (demoted != wasDemoted) {
-      LOG.info("route {} {} at score {} ({} tries{})", key, demoted ? "demoted" : "promoted back",
-          score.score().score(), score.window().tried(), ownDrop ? ", a sharp drop of its own" : "");
-    }
     return score.withStanding(demoted, shared);
   }
 

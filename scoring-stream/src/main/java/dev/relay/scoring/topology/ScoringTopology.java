@@ -30,7 +30,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * The scoring app as a pure function of its topics and settings.
  *
  * <pre>
- * send-results ─────── send-result-facts ──┐      (stores: sent messages, early receipts)
+ * send-results ─────── send-result-facts ──┐      (stores: sent messages, early receipts, input clock)
  * delivery-receipts ── receipt-facts ──────┼─ merge ─ repartition by route ─ route-windows ─┬─ provider-scores
  * verification-events ─ lifecycle-facts ───┘      (store: verification progress)           └─ provider-score-history
  *                                                                   (stores: panes, marks, scores)
@@ -85,6 +85,11 @@ public final class ScoringTopology {
    * country's other routes, the other countries) wherever they are scored. No changelog: provider-scores is its source.
    */
   public static final String PEER_SCORES_STORE = "scoring-peer-scores";
+  /**
+   * The event time of the task's inputs, to recognise an outage of Relay itself ({@code InputClock});
+   * changelogged, so a clock restored after a whole-process kill still knows when the inputs stopped.
+   */
+  public static final String INPUT_CLOCK_STORE = "scoring-input-clock";
   /** How long raised alerts stay queryable. */
   public static final Duration RECENT_ALERTS_RETENTION = Duration.ofDays(1);
 
@@ -115,19 +120,22 @@ public final class ScoringTopology {
     builder.addStateStore(ttlStore(SENT_MESSAGES_STORE, horizon, ScoringSerdes.SENT_MESSAGE));
     builder.addStateStore(ttlStore(EARLY_RECEIPTS_STORE, horizon, ScoringSerdes.EARLY_RECEIPT));
     builder.addStateStore(ttlStore(VERIFICATION_PROGRESS_STORE, horizon, ScoringSerdes.VERIFICATION_PROGRESS));
+    // Written on every input: the cache collapses the writes to one changelog record per commit.
+    builder.addStateStore(keyValueStore(INPUT_CLOCK_STORE, ScoringSerdes.INPUT_CLOCK).withCachingEnabled());
+    Duration minOutage = settings.minOutage();
     builder.addStateStore(paneStore(settings));
     builder.addStateStore(keyValueStore(ROUTE_MARKS_STORE, ScoringSerdes.ROUTE_MARK));
     builder.addStateStore(keyValueStore(ROUTE_SCORES_STORE, ScoringSerdes.ROUTE_SCORE));
 
     KStream<String, ScoreFact> sendFacts = source(builder, topics.sendResults, SEND_RESULTS_SOURCE)
-        .process(() -> new SendResultFacts(horizon), Named.as(SEND_RESULT_FACTS),
-            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE);
+        .process(() -> new SendResultFacts(horizon, minOutage), Named.as(SEND_RESULT_FACTS),
+            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE, VERIFICATION_PROGRESS_STORE, INPUT_CLOCK_STORE);
     KStream<String, ScoreFact> receiptFacts = source(builder, topics.deliveryReceipts, DELIVERY_RECEIPTS_SOURCE)
-        .process(() -> new ReceiptFacts(horizon), Named.as(RECEIPT_FACTS),
-            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE);
+        .process(() -> new ReceiptFacts(horizon, minOutage), Named.as(RECEIPT_FACTS),
+            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE, INPUT_CLOCK_STORE);
     KStream<String, ScoreFact> lifecycleFacts = source(builder, topics.verificationEvents, VERIFICATION_EVENTS_SOURCE)
-        .process(() -> new LifecycleFacts(horizon), Named.as(LIFECYCLE_FACTS), VERIFICATION_PROGRESS_STORE,
-            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE);
+        .process(() -> new LifecycleFacts(horizon, minOutage), Named.as(LIFECYCLE_FACTS), VERIFICATION_PROGRESS_STORE,
+            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE, INPUT_CLOCK_STORE);
 
     KStream<String, ProviderScore> published = sendFacts
         .merge(receiptFacts, Named.as(MERGE_RECEIPT_FACTS))

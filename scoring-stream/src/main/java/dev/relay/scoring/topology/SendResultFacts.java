@@ -1,29 +1,52 @@
 package dev.relay.scoring.topology;
 
+import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
 import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.ScoreFact;
+import dev.relay.scoring.model.VerificationProgress;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Turns each provider try into facts about its route: one try (accepted or not, with its price), a
  * rejection failover when the sender moved on to another route, and, for an accepted try, the
  * delivery of a receipt that arrived before it. Accepted tries are remembered for their receipts.
+ *
+ * <p>Tries Relay itself refused or made late count nowhere, not even as tries:
+ * <ul>
+ *   <li>a rejection no vendor gave ({@link #relayRefused}): the sender or the adapter refused before
+ *       any call, because Relay has no client for the provider, the provider is not configured for
+ *       the channel, the command named no route, or the sealed code did not open with Relay's keys;</li>
+ *   <li>a try for an attempt the dispatcher had already moved past (a later attempt of the verification
+ *       is known): the sender carried the command out only after the delivery window had closed,
+ *       because Relay's sender was down or behind, and the person may long have left.</li>
+ * </ul>
  */
 final class SendResultFacts implements Processor<String, SendResult, String, ScoreFact> {
 
+  /** Categories the sender and the adapters also use for their own refusals, before any vendor is called. */
+  private static final Set<ErrorCategory> RELAY_REFUSAL_CATEGORIES = EnumSet.of(ErrorCategory.NO_ROUTE, ErrorCategory.AUTH_CONFIG);
+
   private final Duration matchHorizon;
+  private final Duration minOutage;
   private ProcessorContext<String, ScoreFact> context;
   private DeliveryMatcher matcher;
+  private WindowStore<String, VerificationProgress> progressStore;
+  private RelayOutages outages;
 
-  SendResultFacts(Duration matchHorizon) {
+  SendResultFacts(Duration matchHorizon, Duration minOutage) {
     this.matchHorizon = matchHorizon;
+    this.minOutage = minOutage;
   }
 
   @Override
@@ -33,12 +56,18 @@ final class SendResultFacts implements Processor<String, SendResult, String, Sco
         context.getStateStore(ScoringTopology.SENT_MESSAGES_STORE),
         context.getStateStore(ScoringTopology.EARLY_RECEIPTS_STORE),
         matchHorizon);
+    this.progressStore = context.getStateStore(ScoringTopology.VERIFICATION_PROGRESS_STORE);
+    this.outages = new RelayOutages(context.getStateStore(ScoringTopology.INPUT_CLOCK_STORE), minOutage);
   }
 
   @Override
   public void process(Record<String, SendResult> record) {
     SendResult result = record.value();
     if (result == null) {
+      return;
+    }
+    outages.observe(record.timestamp());
+    if (relayRefused(result) || carriedOutAfterTheNextAttempt(result, record.timestamp())) {
       return;
     }
     RouteKey route = new RouteKey(result.getProvider(), result.getCountry(), result.getChannel());
@@ -54,6 +83,21 @@ final class SendResultFacts implements Processor<String, SendResult, String, Sco
       matcher.onAccepted(route, messageKey, result.getStartedAt().toEpochMilli(), record.timestamp())
           .ifPresent(delivery -> forward(route, delivery, record.timestamp()));
     }
+  }
+
+  /**
+   * A rejection without a vendor's code in a category Relay's own refusals use: every answer a vendor
+   * gives carries its code (an error code or the HTTP status), Relay's refusals none.
+   */
+  static boolean relayRefused(SendResult result) {
+    return result.getOutcome() == SendOutcome.REJECTED && result.getVendorCode() == null
+        && RELAY_REFUSAL_CATEGORIES.contains(result.getErrorCategory());
+  }
+
+  private boolean carriedOutAfterTheNextAttempt(SendResult result, long timestamp) {
+    KeyValue<Long, VerificationProgress> progress =
+        TtlStores.latest(progressStore, result.getVerificationId(), timestamp, matchHorizon);
+    return progress != null && progress.value.countedAttempts() > result.getAttempt();
   }
 
   private void forward(RouteKey route, ScoreFact fact, long timestamp) {

@@ -7,6 +7,7 @@ import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.SendReason;
 import dev.relay.scoring.model.EarlyReceipt;
+import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.RouteMark;
 import dev.relay.scoring.model.RouteScore;
@@ -71,13 +72,29 @@ class ScoringSerdesTest {
   void storeValuesSurviveTheirChangelogs() {
     SentMessage sent = new SentMessage(new RouteKey("twilio", "DE", Channel.VOICE), 1_700_000_000_000L, true);
     EarlyReceipt early = new EarlyReceipt(DeliveryStatus.EXPIRED, 1_700_000_000_123L);
-    VerificationProgress progress = new VerificationProgress(3, true);
+    VerificationProgress progress = new VerificationProgress(3, true, true);
     RouteMark mark = new RouteMark(42L, RouteMark.NONE, true);
+    InputClock clock = new InputClock(1_700_000_000_000L, 12.5, 77, 1_699_999_000_000L, 1_699_999_060_000L);
 
     assertThat(roundTrip(ScoringSerdes.SENT_MESSAGE, sent)).isEqualTo(sent);
     assertThat(roundTrip(ScoringSerdes.EARLY_RECEIPT, early)).isEqualTo(early);
     assertThat(roundTrip(ScoringSerdes.VERIFICATION_PROGRESS, progress)).isEqualTo(progress);
     assertThat(roundTrip(ScoringSerdes.ROUTE_MARK, mark)).isEqualTo(mark);
+    assertThat(roundTrip(ScoringSerdes.INPUT_CLOCK, clock)).isEqualTo(clock);
+  }
+
+  @Test
+  void progressWrittenBeforeTheExcusedFlagReadsAsNothingExcused() {
+    byte[] older = {1, 0, 0, 0, 3, 1};
+
+    assertThat(ScoringSerdes.VERIFICATION_PROGRESS.fromBytes(older)).isEqualTo(new VerificationProgress(3, true, false));
+  }
+
+  @Test
+  void anExcusedSendSurvivesTheRepartitionTopic() {
+    ScoreFact excused = new ScoreFact.Excused(true, false);
+
+    assertThat(roundTrip(ScoringSerdes.SCORE_FACT, excused)).isEqualTo(excused);
   }
 
   @Test

@@ -38,9 +38,20 @@ public final class Events {
     return accepted(provider, Channel.SMS, messageId, startedAt, null);
   }
 
-  /** A retryable rejection; {@code lastTry} false when the sender moves on to another route. */
+  /**
+   * A provider's retryable rejection (with the vendor's code, as every vendor answer has); {@code lastTry}
+   * false when the sender moves on to another route.
+   */
   public static SendResult rejected(String provider, ErrorCategory category, boolean lastTry, Instant startedAt) {
-    return send(provider, Channel.SMS, SendOutcome.REJECTED, category, lastTry, null, startedAt).build();
+    return send(provider, Channel.SMS, SendOutcome.REJECTED, category, lastTry, null, startedAt)
+        .setVendorCode("vendor-" + category.name().toLowerCase(Locale.ROOT)).build();
+  }
+
+  /** A try Relay refused itself before calling any vendor (no vendor code), as the sender reports it. */
+  public static SendResult refusedByRelay(String provider, ErrorCategory category, String why, boolean lastTry,
+      Instant startedAt) {
+    return send(provider, Channel.SMS, SendOutcome.REJECTED, category, lastTry, null, startedAt)
+        .setVendorMessage(why).build();
   }
 
   private static SendResult.Builder send(String provider, Channel channel, SendOutcome outcome,

@@ -17,6 +17,7 @@ import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationStatus;
+import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.ScoreFact;
 import dev.relay.scoring.serde.ScoringSerdes;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.Test;
@@ -38,12 +40,13 @@ class FactProcessorsTest {
 
   private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
   private static final Duration HORIZON = Duration.ofHours(2);
+  private static final Duration MIN_OUTAGE = Duration.ofSeconds(10);
 
   private final MockProcessorContext<String, ScoreFact> context = new MockProcessorContext<>();
 
   @Test
   void aTryIsCountedAndARejectionThatMovesOnIsAFailover() {
-    SendResultFacts facts = initialized(new SendResultFacts(HORIZON));
+    SendResultFacts facts = initialized(new SendResultFacts(HORIZON, MIN_OUTAGE));
 
     facts.process(record(rejected("Vonage", ErrorCategory.THROTTLED, false, T0)));
     facts.process(record(rejected("vonage", ErrorCategory.OPTED_OUT, true, T0)));
@@ -58,8 +61,8 @@ class FactProcessorsTest {
 
   @Test
   void theSameProviderMessageReportedTwiceIsMatchedOnce() {
-    SendResultFacts sends = initialized(new SendResultFacts(HORIZON));
-    ReceiptFacts receipts = initialized(new ReceiptFacts(HORIZON));
+    SendResultFacts sends = initialized(new SendResultFacts(HORIZON, MIN_OUTAGE));
+    ReceiptFacts receipts = initialized(new ReceiptFacts(HORIZON, MIN_OUTAGE));
 
     sends.process(record(accepted("twilio", "m1", T0)));
     sends.process(record(accepted("twilio", "m1", T0.plusSeconds(1))));
@@ -73,13 +76,13 @@ class FactProcessorsTest {
 
   @Test
   void aReceiptForAnUnknownProviderMessageCountsNothingUntilItsSendArrives() {
-    ReceiptFacts receipts = initialized(new ReceiptFacts(HORIZON));
+    ReceiptFacts receipts = initialized(new ReceiptFacts(HORIZON, MIN_OUTAGE));
 
     receipts.process(record(receipt("twilio", "m1", DeliveryStatus.UNDELIVERED, T0)));
     receipts.process(record(receipt("vonage", "m1", DeliveryStatus.DELIVERED, T0)));
 
     assertThat(forwarded()).isEmpty();
-    SendResultFacts sends = initialized(new SendResultFacts(HORIZON));
+    SendResultFacts sends = initialized(new SendResultFacts(HORIZON, MIN_OUTAGE));
     sends.process(record(accepted("twilio", "m1", T0.minusSeconds(1))));
     assertThat(forwarded()).containsExactly(
         KeyValue.pair("twilio|DE|SMS", new ScoreFact.Tried(true, OptionalLong.empty())),
@@ -88,7 +91,7 @@ class FactProcessorsTest {
 
   @Test
   void eachAttemptOfAGrowingHistoryIsReadOnce() {
-    LifecycleFacts facts = initialized(new LifecycleFacts(HORIZON));
+    LifecycleFacts facts = initialized(new LifecycleFacts(HORIZON, MIN_OUTAGE));
     Attempt first = attempt(1, SendReason.INITIAL, "twilio", Channel.SMS, T0);
     Attempt second = attempt(2, SendReason.FAILED_RECEIPT, "vonage", Channel.SMS, T0.plusSeconds(5));
     Attempt third = attempt(3, SendReason.USER_REQUEST, "twilio", Channel.VOICE, T0.plusSeconds(50));
@@ -109,7 +112,7 @@ class FactProcessorsTest {
 
   @Test
   void aCompletionGoesToTheVerifiedAttemptAndAFinishedVerificationIsNeverReadAgain() {
-    LifecycleFacts facts = initialized(new LifecycleFacts(HORIZON));
+    LifecycleFacts facts = initialized(new LifecycleFacts(HORIZON, MIN_OUTAGE));
     Attempt first = verified(attempt(1, SendReason.INITIAL, "twilio", Channel.SMS, T0), T0.plusSeconds(40));
     Attempt second = attempt(2, SendReason.TIMEOUT, "vonage", Channel.SMS, T0.plusSeconds(30));
     VerificationEvent approved = event("VE1", VerificationStatus.APPROVED, VerificationStatus.PENDING,
@@ -137,6 +140,14 @@ class FactProcessorsTest {
     addStoreOnce(ScoringTopology.SENT_MESSAGES_STORE, ScoringSerdes.SENT_MESSAGE);
     addStoreOnce(ScoringTopology.EARLY_RECEIPTS_STORE, ScoringSerdes.EARLY_RECEIPT);
     addStoreOnce(ScoringTopology.VERIFICATION_PROGRESS_STORE, ScoringSerdes.VERIFICATION_PROGRESS);
+    if (context.getStateStore(ScoringTopology.INPUT_CLOCK_STORE) == null) {
+      KeyValueStore<String, InputClock> clock = Stores.keyValueStoreBuilder(
+              Stores.inMemoryKeyValueStore(ScoringTopology.INPUT_CLOCK_STORE), Serdes.String(), ScoringSerdes.INPUT_CLOCK)
+          .withLoggingDisabled()
+          .build();
+      clock.init(context.getStateStoreContext(), clock);
+      context.addStateStore(clock);
+    }
     processor.init(context);
     return processor;
   }
