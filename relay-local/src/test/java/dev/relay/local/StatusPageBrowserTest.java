@@ -266,6 +266,8 @@ class StatusPageBrowserTest {
       // A phone-sized screen: nothing wider than the screen but the scrolling tables.
       page.viewport(390, 844, true);
       assertThat(page.evaluate("String(document.documentElement.scrollWidth <= window.innerWidth)")).isEqualTo("true");
+      assertThat(page.evaluate("(h => String(h.scrollWidth <= h.clientWidth))(document.querySelector('#lookup-result h3'))"))
+          .as("the long verification id wraps inside its box").isEqualTo("true");
       Files.write(Path.of("target", "console-phone.png").toAbsolutePath(), page.fullPageScreenshot());
     }
   }
