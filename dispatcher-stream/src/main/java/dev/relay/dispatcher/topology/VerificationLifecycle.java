@@ -766,6 +766,7 @@ final class VerificationLifecycle {
         .setChannel(plan.channel())
         .setReason(plan.reason())
         .setRoutingReason(plan.routes().get(0).getRoutingReason())
+        .setProviderTries(new ArrayList<>())
         .setDispatchedAt(now)
         .build());
     state.setSendsUsed(state.getSendsUsed() + 1);
