@@ -8,12 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.scoring.ScoringService;
+import dev.relay.support.phone.PhoneNumbers;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,10 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
  * open (no reload), it follows the simulator degrading a route: the route's delivery rate falls, it is
  * shown demoted and explored, the DROP alert appears, the route's chart (drawn from the score history
  * on Kafka) marks the demotion at the moment scoring published it, the routing table says why the route
- * went last, and the alert's link opens the chart at that moment. The verification look-up is driven
- * against a fake of verification-api's admin endpoints ({@link FakeAdminApi}) until the real ones are on
- * main: refused without the admin key, a fast failover's two tries shown with it. Skipped, saying so,
- * only where Chromium is not installed.
+ * went last, and the alert's link opens the chart at that moment. The verification look-up asks the
+ * stack's own verification-api: refused without the admin key, and with it a real fast failover's
+ * rejected and accepted try, each with its vendor error, times and price, as the dispatcher recorded
+ * them. Skipped, saying so, only where Chromium is not installed.
  *
  * <p>Scoring runs with windows of seconds and sample minimums of a handful, so three verifications
  * make a baseline and three more a drop.
@@ -65,7 +68,6 @@ class StatusPageBrowserTest {
   private static LocalStackSettings settings;
   private static LocalStack stack;
   private static Path chromium;
-  private static FakeAdminApi adminApi;
 
   @BeforeAll
   static void start() throws IOException {
@@ -73,9 +75,8 @@ class StatusPageBrowserTest {
     Assumptions.assumeTrue(chromium != null,
         "chromium is not installed (apt-get install -y chromium, as .ci/run does): the status page browser test is skipped");
     settings = new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
-    adminApi = FakeAdminApi.start(() -> stack.adminKey());
+    // The console's look-up goes to the stack's verification-api (LocalStack points scoring at it).
     stack = new LocalStack(settings, Map.of(ScoringService.NAME, Map.ofEntries(
-        Map.entry("relay.scoring.console.api-url", adminApi.url()),
         Map.entry("relay.scoring.window", "40s"),
         Map.entry("relay.scoring.window-advance", "1s"),
         Map.entry("relay.scoring.short-window", SHORT_WINDOW.toString()),
@@ -93,9 +94,6 @@ class StatusPageBrowserTest {
   static void stop() {
     if (stack != null) {
       stack.close();
-    }
-    if (adminApi != null) {
-      adminApi.close();
     }
   }
 
@@ -204,8 +202,23 @@ class StatusPageBrowserTest {
   }
 
   @Test
-  void theLookUpIsRefusedWithoutTheAdminKeyAndShowsEveryTryWithIt() throws Exception {
-    String number = "+4915112345670";
+  void theLookUpIsRefusedWithoutTheAdminKeyAndShowsEveryTryOfAFastFailoverWithIt() throws Exception {
+    // A fast failover in France (the other test degrades Germany): Twilio answers 20429 Too Many
+    // Requests, so the sender moves on to Vonage at once, in the same send.
+    HttpResponse<String> throttled = put(stack.simUrl() + "/sim/providers/twilio/countries/FR",
+        "{\"acceptRate\": 0.0, \"errorCode\": 20429}");
+    assertThat(throttled.statusCode()).as(throttled.body()).isLessThan(300);
+    String number = "+33698760010";
+    String id = verify(number);
+    // The page shows what the API answers; wait until the receipt of Vonage's message is in it too.
+    JsonNode lookedUp = await().atMost(WAIT).until(() -> adminLookup(number), body -> body != null
+        && "delivered".equals(body.path("attempts").path(0).path("deliveryStatus").asText()));
+    JsonNode tries = lookedUp.get("attempts").get(0).get("providerTries");
+    assertThat(lookedUp.get("attempts")).as("one send, two tries").hasSize(1);
+    assertThat(tries).extracting(t -> t.get("provider").asText() + " " + t.get("reason").asText() + " " + t.get("outcome").asText()
+        + " " + t.get("errorCategory").asText() + " " + t.get("vendorCode").asText())
+        .containsExactly("twilio initial rejected throttled 20429", "vonage rejection accepted null null");
+
     try (DevTools page = DevTools.open(chromium, Files.createTempDirectory(browserProfile, "profile"),
         scoringUrl() + "/status?refresh=" + REFRESH.toMillis())) {
       await().atMost(WAIT).until(() -> dom(page).getElementById("lookup-form") != null);
@@ -215,47 +228,82 @@ class StatusPageBrowserTest {
           error -> error != null && !error.text().isEmpty());
       assertThat(refused.attr("data-status")).isEqualTo("401");
       assertThat(refused.text()).startsWith("refused: ").contains("admin key");
-      assertThat(adminApi.requests()).as("refused by scoring, the API never asked").isEmpty();
 
       lookUp(page, number, "not-the-admin-key");
       refused = await().atMost(WAIT).until(() -> dom(page).getElementById("lookup-error"),
           error -> error != null && !error.text().isEmpty());
       assertThat(refused.attr("data-status")).isEqualTo("401");
-      assertThat(refused.text()).startsWith("refused: ");
+      assertThat(refused.text()).as("verification-api's own refusal").startsWith("refused: ").contains("not an admin key");
       assertThat(dom(page).select("#lookup-result article")).isEmpty();
 
       // With the key, submitted from the keyboard (Enter in the form).
       page.evaluate("document.getElementById('lookup-key').value = " + JSON.writeValueAsString(stack.adminKey()));
+      page.evaluate("document.getElementById('lookup-query').value = " + JSON.writeValueAsString(number));
       page.evaluate("document.getElementById('lookup-query').focus()");
       page.press("Enter", "Enter", 13);
       Element found = await().atMost(WAIT).until(() -> dom(page).selectFirst("#lookup-result article.verification"),
           article -> article != null);
-      assertThat(found.selectFirst("h3").text()).isEqualTo("VEfailover1 · approved · +49151*****70");
-      assertThat(found.select("table.attempts tbody tr")).extracting(tr -> tr.select("td").eachText()).containsExactly(
-          List.of("1", "twilio", "sms", "created", "rejected", "21610 unsubscribed recipient",
-              "2026-12-03T03:00:00.100Z", "–", "–", "–"),
-          List.of("2", "vonage", "sms", "failover:rejected", "delivered", "–",
-              "2026-12-03T03:00:00.400Z", "2026-12-03T03:00:00.600Z", "2026-12-03T03:00:03.200Z", "$0.0065"));
-      assertThat(found.select("table.receipts tbody tr td").eachText()).containsExactly("vonage", "DELIVERED", "–",
-          "2026-12-03T03:00:03.200Z");
+      assertThat(found.selectFirst("h3").text()).isEqualTo(id + " · approved · " + PhoneNumbers.mask(number));
+      assertThat(found.selectFirst("h4").text()).isEqualTo("tries (2 in 1 send)");
+      JsonNode rejected = tries.get(0);
+      JsonNode accepted = tries.get(1);
+      JsonNode send = lookedUp.get("attempts").get(0);
+      List<List<String>> rows = found.select("table.attempts tbody tr").stream().map(tr -> tr.select("td").eachText()).toList();
+      assertThat(rows).extracting(row -> row.subList(0, 11)).containsExactly(
+          List.of("1.1", "twilio", "sms", "initial", rejected.get("routingReason").asText(), "rejected", "throttled 20429",
+              iso(rejected.get("startedAt")), iso(rejected.get("completedAt")), millisBetween(rejected) + " ms", "–"),
+          List.of("1.2", "vonage", "sms", "rejection", accepted.get("routingReason").asText(), "accepted, delivered", "–",
+              iso(accepted.get("startedAt")), iso(accepted.get("completedAt")), millisBetween(accepted) + " ms",
+              iso(send.get("deliveredAt"))));
+      assertThat(rows.get(0).get(11)).as("a rejection costs nothing").isEqualTo("–");
+      assertPrice(rows.get(1).get(11), accepted.get("priceMicros"));
+      assertThat(found.select("table.receipts tbody tr td").eachText())
+          .containsExactly("vonage", "delivered", "–", iso(send.get("deliveredAt")));
       assertThat(dom(page).getElementById("lookup-error").text()).isEmpty();
       assertThat(dom(page).text()).doesNotContain(number);
-      assertThat(adminApi.requests()).containsExactly(
-          new FakeAdminApi.Request("/v1/admin/verifications?number=%2B4915112345670", "Bearer not-the-admin-key"),
-          new FakeAdminApi.Request("/v1/admin/verifications?number=%2B4915112345670", "Bearer " + stack.adminKey()));
       assertThat(page.evaluate("String(localStorage.length + sessionStorage.length)"))
           .as("the key is not kept by the page").isEqualTo("0");
 
       // A phone-sized screen: nothing wider than the screen but the scrolling tables.
       page.viewport(390, 844, true);
       assertThat(page.evaluate("String(document.documentElement.scrollWidth <= window.innerWidth)")).isEqualTo("true");
+      assertThat(page.evaluate("(h => String(h.scrollWidth <= h.clientWidth))(document.querySelector('#lookup-result h3'))"))
+          .as("the long verification id wraps inside its box").isEqualTo("true");
       Files.write(Path.of("target", "console-phone.png").toAbsolutePath(), page.fullPageScreenshot());
     }
   }
 
+  /** verification-api's admin look-up by number, or null while it has no answer. */
+  private static JsonNode adminLookup(String number) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/admin/verifications?number="
+            + URLEncoder.encode(number, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + stack.adminKey()).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+  }
+
+  /** A moment as the page writes the API's: its ISO-8601 text as it came, a dash for none. */
+  private static String iso(JsonNode instant) {
+    return instant == null || instant.isNull() ? "–" : instant.asText();
+  }
+
+  private static long millisBetween(JsonNode oneTry) {
+    return Duration.between(Instant.parse(oneTry.get("startedAt").asText()), Instant.parse(oneTry.get("completedAt").asText()))
+        .toMillis();
+  }
+
+  /** A price as the page writes it: in units to four places, or a dash when the vendor reported none. */
+  private static void assertPrice(String shown, JsonNode micros) {
+    if (micros == null || micros.isNull()) {
+      assertThat(shown).isEqualTo("–");
+      return;
+    }
+    assertThat(shown).matches("\\$[0-9]+\\.[0-9]{4}");
+    assertThat(Double.parseDouble(shown.substring(1))).isCloseTo(micros.asLong() / 1e6, org.assertj.core.data.Offset.offset(0.00005));
+  }
+
   // ---------------------------------------------------------------- helpers
 
-  private static void verify(String number) throws Exception {
+  private static String verify(String number) throws Exception {
     HttpResponse<String> started = post(stack.apiUrl() + "/v1/verifications", "{\"to\": \"" + number + "\"}");
     assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
     String id = JSON.readTree(started.body()).get("id").asText();
@@ -265,6 +313,7 @@ class StatusPageBrowserTest {
     String code = messages.get(messages.size() - 1).get("code").asText();
     HttpResponse<String> checked = post(stack.apiUrl() + "/v1/verifications/" + id + "/check", "{\"code\": \"" + code + "\"}");
     assertThat(JSON.readTree(checked.body()).get("status").asText()).isEqualTo("approved");
+    return id;
   }
 
   private static double deliveryRate(String provider, String country) throws Exception {

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -124,7 +125,7 @@ class ThroughTheStackTest {
     route("twilio", "DE", "{\"acceptRate\": 0.0}");
     String number = "+4915198760001";
 
-    start(number);
+    String id = JSON.readTree(start(number).body()).get("id").asText();
 
     JsonNode message = awaitInbox(number, 1).get(0);
     assertThat(message.get("provider").asText()).isEqualTo("vonage");
@@ -143,6 +144,32 @@ class ThroughTheStackTest {
         failover.toMillis(), whole.toMillis());
     assertThat(failover).isLessThan(Duration.ofSeconds(1));
     assertThat(results.get(1).getStartedAt().getEpochSecond() - results.get(0).getCompletedAt().getEpochSecond()).isLessThanOrEqualTo(1);
+
+    // Both tries on the record (issue 15): the status read shows the rejected one with Twilio's code,
+    // Relay's category and the time it cost, then the accepted one, as the sender reported them.
+    JsonNode tries = await().atMost(Duration.ofSeconds(30)).until(() -> onlyAttempt(id).get("providerTries"),
+        found -> found != null && found.size() == 2);
+    assertThat(onlyAttempt(id).get("provider").asText()).isEqualTo("vonage");
+    for (int i = 0; i < 2; i++) {
+      SendResult result = results.get(i);
+      JsonNode oneTry = tries.get(i);
+      assertThat(oneTry.get("tryIndex").asInt()).isEqualTo(i);
+      assertThat(oneTry.get("provider").asText()).isEqualTo(result.getProvider());
+      assertThat(oneTry.get("channel").asText()).isEqualTo("sms");
+      assertThat(oneTry.get("routingReason").asText()).isEqualTo("table");
+      assertThat(Instant.parse(oneTry.get("startedAt").asText())).isEqualTo(result.getStartedAt());
+      assertThat(Instant.parse(oneTry.get("completedAt").asText())).isEqualTo(result.getCompletedAt());
+      assertThat(oneTry.get("priceMicros").isNull() ? null : oneTry.get("priceMicros").asLong()).isEqualTo(result.getPriceMicros());
+    }
+    assertThat(tries.get(0).get("reason").asText()).isEqualTo("initial");
+    assertThat(tries.get(0).get("outcome").asText()).isEqualTo("rejected");
+    assertThat(tries.get(0).get("errorCategory").asText()).isEqualTo("no_route");
+    assertThat(results.get(0).getVendorCode()).as("Twilio's own error code").isNotBlank();
+    assertThat(tries.get(0).get("vendorCode").asText()).isEqualTo(results.get(0).getVendorCode());
+    assertThat(tries.get(1).get("reason").asText()).as("tried because the route before it rejected").isEqualTo("rejection");
+    assertThat(tries.get(1).get("outcome").asText()).isEqualTo("accepted");
+    assertThat(tries.get(1).get("errorCategory").isNull()).isTrue();
+    assertThat(tries.get(1).get("vendorCode").isNull()).isTrue();
   }
 
   @Test

@@ -32,7 +32,7 @@ public final class Contracts {
       VerificationRequest.class, CodeCheckRequest.class, SendCommand.class, SendResult.class,
       DeliveryReceipt.class, VerificationReply.class, VerificationEvent.class, ProviderScore.class,
       ProviderAlert.class, DeadLetter.class, VerificationState.class,
-      SealedSecret.class, CodeHash.class, Route.class, Attempt.class, WindowStats.class, ScoreParts.class,
+      SealedSecret.class, CodeHash.class, Route.class, ProviderTry.class, Attempt.class, WindowStats.class, ScoreParts.class,
       Channel.class, VerificationStatus.class, SendOutcome.class, ErrorCategory.class,
       DeliveryStatus.class, SendReason.class, ReplyKind.class, RequestAction.class, AlertKind.class, AlertMetric.class,
       RoutingTableVersion.class, CountryRoutes.class, PricedRoute.class,

@@ -159,6 +159,40 @@ class SchemaCompatibilityTest {
     assertThat(AvroSerde.of(SendCommand.class).fromBytes(bytes).getChannel()).isEqualTo(Channel.WHATSAPP);
   }
 
+  @Test
+  void analyticsReadersOfTheEventsBeforeProviderTriesReadAFastFailoverWithoutThem() {
+    java.time.Instant at = java.time.Instant.parse("2026-12-03T04:00:00Z");
+    Attempt failedOver = Attempt.newBuilder()
+        .setAttempt(1).setIdempotencyKey("VEff-1").setChannel(Channel.SMS).setReason(SendReason.INITIAL)
+        .setProvider("vonage").setTries(2).setOutcome(SendOutcome.ACCEPTED).setDispatchedAt(at)
+        .setProviderTries(List.of(
+            new ProviderTry(0, "twilio", Channel.SMS, SendReason.INITIAL, "table", SendOutcome.REJECTED,
+                ErrorCategory.THROTTLED, "20429", null, at, at.plusMillis(170)),
+            new ProviderTry(1, "vonage", Channel.SMS, SendReason.REJECTION, "table", SendOutcome.ACCEPTED,
+                null, null, 6_500L, at.plusMillis(171), at.plusMillis(400))))
+        .build();
+    VerificationEvent event = VerificationEvent.newBuilder()
+        .setVerificationId("VEff").setTo("+4915112345678").setCountry("DE").setChannel(Channel.SMS)
+        .setStatus(VerificationStatus.APPROVED).setPreviousStatus(VerificationStatus.PENDING).setReason("code-approved")
+        .setAttempts(List.of(failedOver)).setCreatedAt(at).setOccurredAt(at.plusSeconds(9))
+        .build();
+    byte[] bytes = AvroSerde.of(VerificationEvent.class).toBytes(event);
+    List<Schema> released = ReleasedSchemas.released(VerificationEvent.getClassSchema().getFullName());
+
+    for (int version = 0; version < released.size() - 1; version++) {
+      Schema old = released.get(version);
+      assertThat(old.getField("attempts").schema().getElementType().getField("providerTries")).as("v%d", version + 1).isNull();
+      GenericRecord read = (GenericRecord) SchemaEvolution.read(old, released, bytes);
+      GenericRecord attempt = (GenericRecord) ((List<?>) read.get("attempts")).get(0);
+      assertThat(attempt.get("provider")).as("v%d", version + 1).hasToString("vonage");
+      assertThat(attempt.get("tries")).isEqualTo(2);
+    }
+    // The current reader keeps both tries, in order, with the rejection's vendor code.
+    assertThat(AvroSerde.of(VerificationEvent.class).fromBytes(bytes).getAttempts().get(0).getProviderTries())
+        .extracting(ProviderTry::getProvider, ProviderTry::getVendorCode)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("twilio", "20429"), org.assertj.core.groups.Tuple.tuple("vonage", null));
+  }
+
   // The checker must be able to fail: each breaking change below is refused by the same rule the
   // contracts are held to, and its data really cannot be read across the versions.
 

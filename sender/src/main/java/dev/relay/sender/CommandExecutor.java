@@ -147,6 +147,7 @@ public final class CommandExecutor {
         .setPriceMicros(response.priceMicros())
         .setStartedAt(startedAt)
         .setCompletedAt(now())
+        .setRoutingReason(tryIndex < command.getRoutes().size() ? command.getRoutes().get(tryIndex).getRoutingReason() : null)
         .build();
   }
 }

@@ -109,6 +109,20 @@ class CommandExecutorTest {
   }
 
   @Test
+  void eachTryCarriesWhyItsRouteStoodWhereItDid() {
+    FakeProvider twilio = FakeProvider.rejecting("twilio",
+        ProviderResponse.rejected(ErrorCategory.THROTTLED, "20429", "Too Many Requests"));
+    FakeProvider vonage = FakeProvider.accepting("vonage", "V-1");
+    SendCommand command = command(Channel.SMS, "twilio", "vonage");
+    command.setRoutes(List.of(new Route("twilio", Channel.SMS, null, "exploration"), new Route("vonage", Channel.SMS, null, "score")));
+
+    List<SendResult> results = executor(twilio, vonage).execute(command).join();
+
+    assertThat(results).extracting(SendResult::getProvider, SendResult::getRoutingReason)
+        .containsExactly(tuple("twilio", "exploration"), tuple("vonage", "score"));
+  }
+
+  @Test
   void aRejectionPermanentForTheNumberStops() {
     FakeProvider twilio = FakeProvider.rejecting("twilio",
         ProviderResponse.rejected(ErrorCategory.INVALID_NUMBER, "21211", "Invalid 'To' Phone Number"));

@@ -11,6 +11,7 @@ import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ErrorCategory;
+import dev.relay.schemas.ProviderTry;
 import dev.relay.schemas.ReplyKind;
 import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.Route;
@@ -28,6 +29,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -70,6 +72,13 @@ final class VerificationLifecycle {
   static final String ERROR_NUMBER_NETWORK_LIMIT = "rate_limited_number_network";
   static final String ERROR_PREFIX_BLOCKED = "prefix_blocked";
   static final String ERROR_IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused";
+
+  /**
+   * The provider tries kept per send: a send has one try per route of its command, a handful per
+   * country, so this only bounds the state against a table gone wrong; {@code Attempt.tries} still
+   * counts every try.
+   */
+  static final int RECORDED_TRIES_PER_SEND = 10;
 
   /** Enough to answer a client's retries of recent starts; the creating request always stays first. */
   private static final int REMEMBERED_REQUEST_IDS = 20;
@@ -518,6 +527,7 @@ final class VerificationLifecycle {
       used.add(result.getProvider());
     }
     attempt.setTries(Math.max(attempt.getTries(), result.getTryIndex() + 1));
+    recordTry(attempt, result);
     fx.changed();
     boolean isCurrent = attempt == currentAttempt(state);
     if (result.getOutcome() == SendOutcome.ACCEPTED) {
@@ -552,6 +562,41 @@ final class VerificationLifecycle {
       failover(fx, state, SendReason.REJECTION, result.getProvider(), now, history);
     }
     return fx;
+  }
+
+  /**
+   * Keeps the try in the send's history, in route order: a rejected try is evidence too (which vendor
+   * refused, with which code, and the time it cost). Once per route: a result read again replaces its
+   * first reading.
+   */
+  private static void recordTry(Attempt attempt, SendResult result) {
+    int index = result.getTryIndex();
+    if (index < 0 || index >= RECORDED_TRIES_PER_SEND) {
+      return;
+    }
+    boolean accepted = result.getOutcome() == SendOutcome.ACCEPTED;
+    // A try after the first exists only because the route before it rejected (the sender moves on at once).
+    SendReason reason = index == 0 ? attempt.getReason() : SendReason.REJECTION;
+    // A sender from before SendResult v3 names no route reason; the send's first route's is known here.
+    String routingReason = result.getRoutingReason() == null && index == 0 ? attempt.getRoutingReason() : result.getRoutingReason();
+    ProviderTry recorded = ProviderTry.newBuilder()
+        .setTryIndex(index)
+        .setProvider(result.getProvider())
+        .setChannel(result.getChannel())
+        .setReason(reason)
+        .setRoutingReason(routingReason)
+        .setOutcome(result.getOutcome())
+        .setErrorCategory(accepted ? null : result.getErrorCategory())
+        .setVendorCode(accepted ? null : result.getVendorCode())
+        .setPriceMicros(result.getPriceMicros())
+        .setStartedAt(result.getStartedAt())
+        .setCompletedAt(result.getCompletedAt())
+        .build();
+    List<ProviderTry> tries = new ArrayList<>(attempt.getProviderTries());
+    tries.removeIf(earlier -> earlier.getTryIndex() == index);
+    tries.add(recorded);
+    tries.sort(Comparator.comparingInt(ProviderTry::getTryIndex));
+    attempt.setProviderTries(tries);
   }
 
   private void afterAcceptance(Effects fx, VerificationState state, Attempt attempt, Instant now, SendHistory history) {
@@ -721,6 +766,7 @@ final class VerificationLifecycle {
         .setChannel(plan.channel())
         .setReason(plan.reason())
         .setRoutingReason(plan.routes().get(0).getRoutingReason())
+        .setProviderTries(new ArrayList<>())
         .setDispatchedAt(now)
         .build());
     state.setSendsUsed(state.getSendsUsed() + 1);

@@ -3,6 +3,7 @@ package dev.relay.api.http;
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.PrefixBlock;
+import dev.relay.schemas.ProviderTry;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.schemas.state.VerificationState;
@@ -47,10 +48,10 @@ final class Views {
   /**
    * One send: {@code outcome} is the receipt's final status when one came ({@code delivered},
    * {@code undelivered}, {@code failed}, ...), else {@code accepted} or {@code rejected} by the
-   * provider, else {@code sending}.
+   * provider, else {@code sending}; {@code providerTries} every provider request it took, in order.
    */
   record AttemptView(int attempt, String channel, String provider, String reason, Instant dispatchedAt,
-      Instant submittedAt, Instant deliveredAt, String outcome) {
+      Instant submittedAt, Instant deliveredAt, String outcome, List<TryView> providerTries) {
 
     static AttemptView of(Attempt attempt) {
       String outcome;
@@ -63,7 +64,28 @@ final class Views {
       }
       return new AttemptView(attempt.getAttempt(), channelName(attempt.getChannel()), attempt.getProvider(),
           attempt.getReason() == null ? null : attempt.getReason().name().toLowerCase(Locale.ROOT),
-          attempt.getDispatchedAt(), attempt.getSubmittedAt(), attempt.getDeliveredAt(), outcome);
+          attempt.getDispatchedAt(), attempt.getSubmittedAt(), attempt.getDeliveredAt(), outcome, TryView.of(attempt));
+    }
+  }
+
+  /**
+   * One provider request of a send, rejected or accepted: {@code reason} why it was made (the send's
+   * own reason for the first, {@code rejection} for a try after the route before it refused),
+   * {@code routingReason} why its route stood there (table, score, demotion, exploration, pin), the
+   * vendor's code and Relay's category of a rejection, the price the vendor reported, and its times.
+   * Never the vendor's free text, which may repeat the number.
+   */
+  record TryView(int tryIndex, String provider, String channel, String reason, String routingReason, String outcome,
+      String errorCategory, String vendorCode, Long priceMicros, Instant startedAt, Instant completedAt) {
+
+    static List<TryView> of(Attempt attempt) {
+      List<TryView> tries = new ArrayList<>();
+      for (ProviderTry one : attempt.getProviderTries()) {
+        tries.add(new TryView(one.getTryIndex(), one.getProvider(), channelName(one.getChannel()), lower(one.getReason()),
+            one.getRoutingReason(), lower(one.getOutcome()), lower(one.getErrorCategory()), one.getVendorCode(),
+            one.getPriceMicros(), one.getStartedAt(), one.getCompletedAt()));
+      }
+      return tries;
     }
   }
 
@@ -86,8 +108,8 @@ final class Views {
 
   /**
    * A verification as the operator's lookup shows it: the whole attempt history with what the status
-   * read leaves out (routing reason, provider tries, error category, price, the provider's message id)
-   * and the receipts that came back; the number masked, never a code (the state holds none in
+   * read leaves out of each send (its routing reason, error category, price, the provider's message id;
+   * both show every provider try) and the receipts that came back; the number masked, never a code (the state holds none in
    * plaintext, and no hash or sealed copy reaches the API).
    */
   record AdminVerification(String id, String to, String country, String status, String channel, String apiKey,
@@ -112,19 +134,20 @@ final class Views {
 
   /**
    * One send in full: {@code outcome} is the provider's answer ({@code accepted}, {@code rejected}, null
-   * while sending), {@code deliveryStatus} the final receipt's, {@code priceMicros} what the route
-   * costs per message in millionths of the table's currency, when the table gives a price.
+   * while sending), {@code deliveryStatus} the final receipt's, {@code priceMicros} what the accepting
+   * vendor reported it cost in millionths of its currency, {@code tries} how many provider requests it
+   * took and {@code providerTries} each of them in order.
    */
   record AdminAttempt(int attempt, String channel, String reason, String provider, String routingReason, int tries,
       String outcome, String errorCategory, Long priceMicros, String providerMessageId, Instant dispatchedAt,
-      Instant submittedAt, Instant deliveredAt, String deliveryStatus, Instant verifiedAt) {
+      Instant submittedAt, Instant deliveredAt, String deliveryStatus, Instant verifiedAt, List<TryView> providerTries) {
 
     static AdminAttempt of(Attempt attempt) {
       return new AdminAttempt(attempt.getAttempt(), channelName(attempt.getChannel()), lower(attempt.getReason()),
           attempt.getProvider(), attempt.getRoutingReason(), attempt.getTries(), lower(attempt.getOutcome()),
           lower(attempt.getErrorCategory()), attempt.getPriceMicros(), attempt.getProviderMessageId(),
           attempt.getDispatchedAt(), attempt.getSubmittedAt(), attempt.getDeliveredAt(), lower(attempt.getDeliveryStatus()),
-          attempt.getVerifiedAt());
+          attempt.getVerifiedAt(), TryView.of(attempt));
     }
   }
 

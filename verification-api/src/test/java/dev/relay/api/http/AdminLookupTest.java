@@ -15,6 +15,7 @@ import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ErrorCategory;
+import dev.relay.schemas.ProviderTry;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.VerificationStatus;
@@ -70,7 +71,12 @@ class AdminLookupTest {
         .setErrorCategory(ErrorCategory.PROVIDER_ERROR).setDispatchedAt(NOW).build();
     Attempt accepted = Attempt.newBuilder()
         .setAttempt(2).setIdempotencyKey(id + "-2").setChannel(Channel.SMS).setReason(SendReason.REJECTION)
-        .setProvider("vonage").setProviderMessageId("msg-2").setRoutingReason("score").setTries(1)
+        .setProvider("vonage").setProviderMessageId("msg-2").setRoutingReason("score").setTries(2)
+        .setProviderTries(List.of(
+            new ProviderTry(0, "sinch", Channel.SMS, SendReason.REJECTION, "score", SendOutcome.REJECTED,
+                ErrorCategory.THROTTLED, "403", null, NOW.plusMillis(200), NOW.plusMillis(300)),
+            new ProviderTry(1, "vonage", Channel.SMS, SendReason.REJECTION, "table", SendOutcome.ACCEPTED,
+                null, null, 65_000L, NOW.plusMillis(300), NOW.plusMillis(400))))
         .setOutcome(SendOutcome.ACCEPTED).setPriceMicros(65_000L).setDispatchedAt(NOW.plusMillis(200))
         .setSubmittedAt(NOW.plusMillis(400)).setDeliveredAt(NOW.plusSeconds(3)).setDeliveryStatus(DeliveryStatus.DELIVERED)
         .setVerifiedAt(NOW.plusSeconds(20)).build();
@@ -106,6 +112,13 @@ class AdminLookupTest {
     assertThat(attempts.get(1).get("routingReason").asText()).isEqualTo("score");
     assertThat(attempts.get(1).get("priceMicros").asLong()).isEqualTo(65_000L);
     assertThat(attempts.get(1).get("deliveryStatus").asText()).isEqualTo("delivered");
+    JsonNode tries = attempts.get(1).get("providerTries");
+    assertThat(tries).extracting(one -> one.get("provider").asText() + " " + one.get("outcome").asText() + " "
+            + one.get("errorCategory").asText() + " " + one.get("vendorCode").asText() + " " + one.get("priceMicros").asText()
+            + " " + one.get("startedAt").asText() + " " + one.get("completedAt").asText())
+        .containsExactly(
+            "sinch rejected throttled 403 null 2030-01-02T03:04:05.200Z 2030-01-02T03:04:05.300Z",
+            "vonage accepted null null 65000 2030-01-02T03:04:05.300Z 2030-01-02T03:04:05.400Z");
     assertThat(body.get("receipts")).hasSize(1);
     JsonNode receipt = body.get("receipts").get(0);
     assertThat(receipt.get("attempt").asInt()).isEqualTo(2);

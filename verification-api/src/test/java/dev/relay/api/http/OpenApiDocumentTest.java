@@ -10,6 +10,12 @@ import dev.relay.api.HttpCalls;
 import dev.relay.api.TestSettings;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.api.http.VerificationRoutes.Route;
+import dev.relay.schemas.Attempt;
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.ErrorCategory;
+import dev.relay.schemas.ProviderTry;
+import dev.relay.schemas.SendOutcome;
+import dev.relay.schemas.SendReason;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.support.http.RelayHttp;
 import io.javalin.Javalin;
@@ -54,7 +60,9 @@ class OpenApiDocumentTest {
     dispatcher.start();
     app = RelayHttp.create("test", () -> true, null);
     reader.byNumber.put(NUMBER, FakeVerificationReader.pending(config.ids().mint(NUMBER), NUMBER, null, Instant.now())
-        .setAttempts(List.of(VerificationRoutesTest.deliveredAttempt())).build());
+        .setAttempts(List.of(Attempt.newBuilder(VerificationRoutesTest.deliveredAttempt()).setProviderTries(List.of(
+            new ProviderTry(0, "twilio", Channel.SMS, SendReason.INITIAL, "table", SendOutcome.REJECTED, ErrorCategory.THROTTLED,
+                "20429", null, Instant.now(), Instant.now()))).build())).build());
     new VerificationRoutes(dispatcher, reader, config.ids(), config.guessSealer(), new NumberPolicy(config.enabledCountries(), true),
         config.codeLength(), ApiKeys.none(), ClientAddresses.direct(), CheckLimits.none(Clock.systemUTC()),
         new IdempotencyKeys(Duration.ofHours(1), Clock.systemUTC()), Clock.systemUTC()).register(app);
@@ -120,6 +128,7 @@ class OpenApiDocumentTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertMatchesSchema(HttpCalls.json(response), "VerificationStatus");
     assertMatchesSchema(HttpCalls.json(response).get("attempts").get(0), "Attempt");
+    assertMatchesSchema(HttpCalls.json(response).get("attempts").get(0).get("providerTries").get(0), "ProviderTry");
   }
 
   @Test
@@ -130,6 +139,7 @@ class OpenApiDocumentTest {
     JsonNode body = HttpCalls.json(response);
     assertMatchesSchema(body, "AdminVerification");
     assertMatchesSchema(body.get("attempts").get(0), "AdminAttempt");
+    assertMatchesSchema(body.get("attempts").get(0).get("providerTries").get(0), "ProviderTry");
     assertMatchesSchema(body.get("receipts").get(0), "Receipt");
     assertThat(document.at("/paths/~1v1~1admin~1verifications/get/responses/200/content/application~1json/schema/$ref").asText())
         .isEqualTo("#/components/schemas/AdminVerification");

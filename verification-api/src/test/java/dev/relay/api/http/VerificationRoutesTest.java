@@ -20,6 +20,8 @@ import dev.relay.api.dispatch.NotAcknowledgedException;
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.ErrorCategory;
+import dev.relay.schemas.ProviderTry;
 import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
@@ -616,7 +618,64 @@ class VerificationRoutesTest {
       assertThat(body.fieldNames()).toIterable()
           .containsExactly("id", "to", "status", "channel", "createdAt", "expiresAt", "attempts");
       assertThat(attempt.fieldNames()).toIterable().containsExactly("attempt", "channel", "provider", "reason",
-          "dispatchedAt", "submittedAt", "deliveredAt", "outcome");
+          "dispatchedAt", "submittedAt", "deliveredAt", "outcome", "providerTries");
+    }
+
+    @Test
+    void showsEveryProviderTryOfAFastFailoverInOrderWithItsVendorErrorPriceAndTimes() {
+      startService();
+      Attempt failedOver = Attempt.newBuilder(deliveredAttempt()).setProvider("vonage").setTries(2)
+          .setProviderTries(List.of(
+              new ProviderTry(0, "twilio", Channel.SMS, SendReason.INITIAL, "exploration", SendOutcome.REJECTED,
+                  ErrorCategory.THROTTLED, "20429", null, NOW.plusMillis(10), NOW.plusMillis(180)),
+              new ProviderTry(1, "vonage", Channel.SMS, SendReason.REJECTION, "score", SendOutcome.ACCEPTED,
+                  null, null, 6_500L, NOW.plusMillis(181), NOW.plusMillis(420))))
+          .build();
+      String id = id();
+      reader.byNumber.put(NUMBER, FakeVerificationReader.pending(id, NUMBER, null, NOW).setAttempts(List.of(failedOver)).build());
+
+      HttpResponse<String> response = http.get("/v1/verifications/" + id);
+
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      JsonNode tries = json(response).get("attempts").get(0).get("providerTries");
+      assertThat(tries).hasSize(2);
+      JsonNode rejected = tries.get(0);
+      assertThat(rejected.fieldNames()).toIterable().containsExactly("tryIndex", "provider", "channel", "reason",
+          "routingReason", "outcome", "errorCategory", "vendorCode", "priceMicros", "startedAt", "completedAt");
+      assertThat(rejected.get("tryIndex").asInt()).isZero();
+      assertThat(rejected.get("provider").asText()).isEqualTo("twilio");
+      assertThat(rejected.get("channel").asText()).isEqualTo("sms");
+      assertThat(rejected.get("reason").asText()).isEqualTo("initial");
+      assertThat(rejected.get("routingReason").asText()).isEqualTo("exploration");
+      assertThat(rejected.get("outcome").asText()).isEqualTo("rejected");
+      assertThat(rejected.get("errorCategory").asText()).isEqualTo("throttled");
+      assertThat(rejected.get("vendorCode").asText()).isEqualTo("20429");
+      assertThat(rejected.get("priceMicros").isNull()).isTrue();
+      assertThat(rejected.get("startedAt").asText()).isEqualTo("2030-01-02T03:04:05.010Z");
+      assertThat(rejected.get("completedAt").asText()).isEqualTo("2030-01-02T03:04:05.180Z");
+      JsonNode accepted = tries.get(1);
+      assertThat(accepted.get("tryIndex").asInt()).isEqualTo(1);
+      assertThat(accepted.get("provider").asText()).isEqualTo("vonage");
+      assertThat(accepted.get("reason").asText()).isEqualTo("rejection");
+      assertThat(accepted.get("routingReason").asText()).isEqualTo("score");
+      assertThat(accepted.get("outcome").asText()).isEqualTo("accepted");
+      assertThat(accepted.get("errorCategory").isNull()).isTrue();
+      assertThat(accepted.get("vendorCode").isNull()).isTrue();
+      assertThat(accepted.get("priceMicros").asLong()).isEqualTo(6_500L);
+      assertThat(accepted.get("startedAt").asText()).isEqualTo("2030-01-02T03:04:05.181Z");
+      assertThat(accepted.get("completedAt").asText()).isEqualTo("2030-01-02T03:04:05.420Z");
+    }
+
+    @Test
+    void aStateWrittenBeforeTriesWereRecordedShowsNone() {
+      startService();
+      String id = id();
+      reader.byNumber.put(NUMBER, FakeVerificationReader.pending(id, NUMBER, null, NOW).setAttempts(List.of(deliveredAttempt())).build());
+
+      JsonNode attempt = json(http.get("/v1/verifications/" + id)).get("attempts").get(0);
+
+      assertThat(attempt.get("providerTries").isArray()).isTrue();
+      assertThat(attempt.get("providerTries")).isEmpty();
     }
 
     @Test
