@@ -120,11 +120,12 @@ public final class ScoringTopology {
     builder.addStateStore(ttlStore(SENT_MESSAGES_STORE, horizon, ScoringSerdes.SENT_MESSAGE));
     builder.addStateStore(ttlStore(EARLY_RECEIPTS_STORE, horizon, ScoringSerdes.EARLY_RECEIPT));
     builder.addStateStore(ttlStore(VERIFICATION_PROGRESS_STORE, horizon, ScoringSerdes.VERIFICATION_PROGRESS));
-    // Written on every input: the cache collapses the writes to one changelog record per commit.
+    // Written on every input: the cache (ScoringService sizes it) collapses the writes to one changelog
+    // record per commit.
     builder.addStateStore(keyValueStore(INPUT_CLOCK_STORE, ScoringSerdes.INPUT_CLOCK).withCachingEnabled());
     Duration minOutage = settings.minOutage();
     builder.addStateStore(paneStore(settings));
-    builder.addStateStore(keyValueStore(ROUTE_MARKS_STORE, ScoringSerdes.ROUTE_MARK));
+    builder.addStateStore(keyValueStore(ROUTE_MARKS_STORE, ScoringSerdes.ROUTE_MARK).withCachingEnabled());
     builder.addStateStore(keyValueStore(ROUTE_SCORES_STORE, ScoringSerdes.ROUTE_SCORE));
 
     KStream<String, ScoreFact> sendFacts = source(builder, topics.sendResults, SEND_RESULTS_SOURCE)
