@@ -6,8 +6,8 @@ import java.time.Instant;
 /**
  * Everything scoring knows of one route at one moment: the long and short windows' figures and the
  * score with its parts, and the route's standing: demoted (with hysteresis, see
- * {@code DemotionSettings}) and, while demoted, explored (it still got tries in the short window, so
- * its recovery is being watched), and {@code sharedDrop} (COUNTRY or ALL_COUNTRIES) while its
+ * {@code DemotionSettings}) and, while demoted, explored (it still got tries in its published short
+ * window, which for a demoted route reaches back to its newest tries, so its recovery is being watched), and {@code sharedDrop} (COUNTRY or ALL_COUNTRIES) while its
  * completion drop is shared by its peers and so demotes nothing. It is what {@code GET /scores} serves, and what provider-scores
  * and provider-score-history carry as a {@code ProviderScore}.
  */

@@ -73,6 +73,13 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
    * marks are the truth and a fresh instance finds any window left open by scanning them once.
    */
   private long closedBefore = RouteMark.NONE;
+  /**
+   * First sends a demoted route's published short window holds at least (see {@link #evaluate}): the
+   * alerts' sample minimum, or as many as it takes, all completed, to bound the route's rate at the
+   * promotion confidence within the recovery points of a perfect peer (28 at the defaults, 0.95 and 10
+   * points), whichever is more; so a recovered route can be promoted against any peer.
+   */
+  private final long evidenceFirstSends;
 
   RouteWindows(ScoringSettings settings, AlertSettings alerts, DemotionSettings demotion) {
     this.settings = settings;
@@ -81,6 +88,8 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     this.formula = new ScoreFormula(settings.priorSamples());
     this.hop = settings.windowAdvance().toMillis();
     this.sharedDrops = new SharedDrops(alerts, settings.shortWindow());
+    this.evidenceFirstSends = Math.max(alerts.minSamples(),
+        BetaEvidence.cleanTriesToReach(1 - alerts.recoveryPoints() / 100, demotion.promotionConfidence()));
   }
 
   @Override
@@ -295,21 +304,47 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     return mark.lastFactAt() < windowEnd - settings.window().toMillis();
   }
 
+  /**
+   * The route's windows ending at {@code windowEnd}. The score is always the long window with its short
+   * window ({@link ScoreFormula}). The published short window, what its alerts and its standing are
+   * judged on, is the short window too, except for a demoted route: that one gets only exploration
+   * sends, often too few in a short window for any judgement (at the defaults, 20 first sends in 5
+   * minutes at a 5 % share take 400 verifications of its country in those minutes, so in a smaller
+   * country a demoted route could never recover, however well it delivered). When its short window
+   * holds fewer than the alerts' sample minimum, its published short window reaches back, in whole
+   * panes within the long window, until it holds {@link #evidenceFirstSends}: its newest tries, however
+   * long they took to gather. The count is fixed by the configuration, never by the tries' outcomes,
+   * so the promotion's confidence holds.
+   */
   private RouteScore evaluate(RouteKey route, long windowEnd, long now) {
     long windowStart = windowEnd - settings.window().toMillis();
     long shortStart = windowEnd - settings.shortWindow().toMillis();
     RouteStats baseline = RouteStats.empty();
     RouteStats recent = RouteStats.empty();
+    List<KeyValue<Long, RouteStats>> older = new ArrayList<>();
     try (WindowStoreIterator<RouteStats> window = panes.fetch(route.value(), windowStart, windowEnd - 1)) {
       while (window.hasNext()) {
         KeyValue<Long, RouteStats> pane = window.next();
         (pane.key >= shortStart ? recent : baseline).merge(pane.value);
+        if (pane.key < shortStart) {
+          older.add(pane);
+        }
       }
     }
     RouteStats whole = RouteStats.empty().merge(baseline).merge(recent);
+    long evidenceStart = shortStart;
+    RouteStats evidence = recent;
+    RouteScore latest = scores.get(route.value());
+    if (latest != null && latest.demoted() && recent.firstSends() < alerts.minSamples()) {
+      evidence = RouteStats.empty().merge(recent);
+      for (int i = older.size() - 1; i >= 0 && evidence.firstSends() < evidenceFirstSends; i--) {
+        evidence.merge(older.get(i).value);
+        evidenceStart = older.get(i).key;
+      }
+    }
     return new RouteScore(route.provider(), route.country(), route.channel().name(),
         WindowFigures.of(Instant.ofEpochMilli(windowStart), Instant.ofEpochMilli(windowEnd), whole),
-        WindowFigures.of(Instant.ofEpochMilli(shortStart), Instant.ofEpochMilli(windowEnd), recent),
+        WindowFigures.of(Instant.ofEpochMilli(evidenceStart), Instant.ofEpochMilli(windowEnd), evidence),
         formula.evaluate(baseline, recent),
         Instant.ofEpochMilli(now), false, false);
   }
