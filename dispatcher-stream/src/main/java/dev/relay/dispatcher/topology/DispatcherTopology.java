@@ -111,12 +111,12 @@ public final class DispatcherTopology {
         topics.blockedPrefixes.name(),
         Consumed.with(topics.blockedPrefixes.keySerde(), topics.blockedPrefixes.valueSerde())
             .withName(DispatcherNames.BLOCKED_PREFIXES_PROCESSOR),
-        BlockedPrefixesUpdater::new);
+        () -> new LatestPerKeyUpdater<>(DispatcherNames.BLOCKED_PREFIXES_STORE));
     builder.addGlobalStore(requestBlocksStore(),
         topics.requestBlocks.name(),
         Consumed.with(topics.requestBlocks.keySerde(), topics.requestBlocks.valueSerde())
             .withName(DispatcherNames.REQUEST_BLOCKS_PROCESSOR),
-        RequestBlocksUpdater::new);
+        () -> new LatestPerKeyUpdater<>(DispatcherNames.REQUEST_BLOCKS_STORE));
     Topology topology = builder.build();
     source(topology, DispatcherNames.CODE_CHECKS_SOURCE, topics.codeChecks);
     source(topology, DispatcherNames.SEND_RESULTS_SOURCE, topics.sendResults);
