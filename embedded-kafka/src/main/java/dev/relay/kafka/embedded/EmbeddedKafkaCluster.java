@@ -52,6 +52,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration READY_POLL_INTERVAL = Duration.ofMillis(100);
     /**
+     * How long a node stopping with its whole cluster waits for its controlled shutdown to be approved:
+     * a live quorum answers within a heartbeat or two, so this only ever cuts short a wait that
+     * nobody would end.
+     */
+    static final Duration WHOLE_CLUSTER_LEADERSHIP_MOVE = Duration.ofSeconds(10);
+    /**
      * Set by the build for its fast test layer ({@code mvn test}, Surefire), which must start no
      * broker: a test class added there with a broker would slow every developer's run down unnoticed.
      */
@@ -164,7 +170,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /**
      * Stops every running broker, all at once: stopped one by one, the last nodes would lose their
-     * controller quorum and hang in controlled shutdown. The data directory is kept.
+     * controller quorum and hang in controlled shutdown. Even all at once, a node slow to ask for its
+     * controlled shutdown can find the quorum gone, so each asks for at most
+     * {@link #WHOLE_CLUSTER_LEADERSHIP_MOVE} (see {@link KafkaNode#stopWithinCluster}). The data
+     * directory is kept.
      */
     public synchronized void stop() {
         List<KafkaNode> running = nodes.stream().filter(KafkaNode::isRunning).toList();
@@ -172,7 +181,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             return;
         }
         long begin = System.nanoTime();
-        inParallel(running, "stop", KafkaNode::stop);
+        inParallel(running, "stop", node -> node.stopWithinCluster(WHOLE_CLUSTER_LEADERSHIP_MOVE));
         LOG.info("Stopped Kafka cluster {} in {} ms", clusterId, millisSince(begin));
     }
 
