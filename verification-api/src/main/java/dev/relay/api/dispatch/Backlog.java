@@ -21,7 +21,6 @@ final class Backlog {
   private static final long BUCKET_MILLIS = RATE_WINDOW.toMillis() / BUCKETS;
 
   private final Clock clock;
-  private final long createdAt;
   /** Replies per bucket; {@code bucketNumber} says which period of time a slot holds now. */
   private final long[] replies = new long[BUCKETS];
   private final long[] bucketNumber = new long[BUCKETS];
@@ -29,7 +28,6 @@ final class Backlog {
 
   Backlog(Clock clock) {
     this.clock = clock;
-    this.createdAt = clock.millis();
     java.util.Arrays.fill(bucketNumber, Long.MIN_VALUE);
   }
 
@@ -56,7 +54,11 @@ final class Backlog {
     return inFlight;
   }
 
-  /** Replies per second over the window, or over the time since this backlog began when that is shorter. */
+  /**
+   * Replies per second over the window. Just after start-up the window reaches back before the first
+   * request, so the rate reads low rather than high: a few early replies must not open the door wide
+   * ({@link DispatcherAdmission} assumes a minimum rate instead).
+   */
   double replyRate() {
     long now = clock.millis();
     long current = Math.floorDiv(now, BUCKET_MILLIS);
@@ -68,9 +70,6 @@ final class Backlog {
     }
     // The current bucket is only partly over: count the time it has covered, not its whole length.
     long covered = (BUCKETS - 1) * BUCKET_MILLIS + (now - current * BUCKET_MILLIS);
-    // Just after start-up, a short history must not be read as a long quiet one; at least one bucket's
-    // length, so the first reply does not read as a thousand a second.
-    covered = Math.max(BUCKET_MILLIS, Math.min(covered, now - createdAt));
     return count * 1000.0 / covered;
   }
 
