@@ -216,6 +216,19 @@ class OpenApiDocumentTest {
   }
 
   @Test
+  void overloadIsDocumentedOnEveryEndpointThatWaitsOnTheDispatcher() {
+    for (Route route : List.of(VerificationRoutes.START, VerificationRoutes.CHECK_BY_ID, VerificationRoutes.CHECK_BY_NUMBER,
+        VerificationRoutes.RESEND, VerificationRoutes.CANCEL)) {
+      JsonNode operation = document.get("paths").get(route.path()).get(route.method());
+      assertThat(operation.at("/responses/503/$ref").asText()).as(route.toString())
+          .isEqualTo("#/components/responses/OverloadedOrUnavailable");
+    }
+    JsonNode response = document.at("/components/responses/OverloadedOrUnavailable");
+    assertThat(response.get("description").asText()).contains("overloaded").contains("unavailable").contains("504");
+    assertThat(response.at("/headers/Retry-After/$ref").asText()).isEqualTo("#/components/headers/RetryAfter");
+  }
+
+  @Test
   void issue13sAnswersAreDocumented() {
     for (String pointer : new String[] {"/paths/~1v1~1verifications/post/responses/422/$ref",
         "/paths/~1v1~1verifications~1{id}~1resend/post/responses/422/$ref"}) {
