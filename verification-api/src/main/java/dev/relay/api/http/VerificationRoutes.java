@@ -104,9 +104,9 @@ public final class VerificationRoutes {
   private final Clock clock;
   private final byte[] openApiDocument;
 
-  public VerificationRoutes(DispatcherLink dispatcher, DispatcherAdmission admission, VerificationReader reader, VerificationIds ids, SecretSealer guessSealer, NumberPolicy numbers,
-      CodeLength codeLength, ApiKeys apiKeys, ClientAddresses clientAddresses, CheckLimits checkLimits,
-      IdempotencyKeys idempotency, Clock clock) {
+  public VerificationRoutes(DispatcherLink dispatcher, DispatcherAdmission admission, VerificationReader reader,
+      VerificationIds ids, SecretSealer guessSealer, NumberPolicy numbers, CodeLength codeLength, ApiKeys apiKeys,
+      ClientAddresses clientAddresses, CheckLimits checkLimits, IdempotencyKeys idempotency, Clock clock) {
     if (guessSealer.purpose() != SecretSealer.Purpose.GUESS) {
       throw new IllegalArgumentException("the API seals guesses only");
     }
