@@ -92,7 +92,9 @@ class OverloadRefusalTest {
     assertThat(json(refused).get("error").asText()).isEqualTo("overloaded");
     assertThat(json(refused).get("message").asText()).contains("start").contains("nothing was stored");
     assertThat(dispatcher.starts).hasSize(2).noneSatisfy(request -> assertThat(request.getTo()).isEqualTo(NUMBER));
-    assertThat(metrics()).contains("relay_api_overload_refusals_total{endpoint=\"start\"} 1.0");
+    assertThat(metrics()).contains("relay_api_overload_refusals_total{endpoint=\"start\"} 1.0")
+        .contains("relay_api_dispatcher_backlog{path=\"requests\"} 2.0")
+        .contains("relay_api_dispatcher_expected_wait_seconds{path=\"requests\"} 2.0");
     // Overload is no reason to take the instance out of the load balancer: it answers, fast.
     assertThat(http.get("/health/ready").statusCode()).isEqualTo(200);
 
