@@ -148,6 +148,9 @@ public final class Bench {
         run.put("unfinished", result.unfinished());
         run.put("failureStatuses", load.statusCounts.entrySet().stream()
             .collect(Collectors.toMap(e -> Integer.toString(e.getKey()), e -> e.getValue().length())));
+        // 503 (refused at the door or Kafka unavailable) apart from 504 (waited out the reply timeout).
+        run.put("startAnswers", answers(load.startAnswers, result.startRefusals()));
+        run.put("checkAnswers", answers(load.checkAnswers, result.checkRefusals()));
         run.put("approvedPerSecond", load.approved.get() / (result.completedIn().toNanos() / 1e9));
         run.put("kafkaRecordsPerVerification", load.approved.get() == 0 ? 0 : (double) records / load.approved.get());
         run.put("kafkaRecordsByTopic", recordsByTopic);
@@ -270,6 +273,17 @@ public final class Bench {
     }
   }
 
+  private static Map<String, Object> answers(LoadRun.Answers answers, Histogram refusalLatency) {
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("answered", answers.answered.get());
+    figures.put("refused503", answers.refused.get());
+    figures.put("overloaded503", answers.overloaded.get());
+    figures.put("timedOut504", answers.timedOut.get());
+    figures.put("otherFailed", answers.otherFailed.get());
+    figures.put("refusalLatencyMs", percentiles(refusalLatency));
+    return figures;
+  }
+
   private static Map<String, Double> percentiles(Histogram histogram) {
     Map<String, Double> values = new LinkedHashMap<>();
     values.put("p50", histogram.getValueAtPercentile(50) / 1e6);
@@ -307,6 +321,24 @@ public final class Bench {
           start.get("p50"), start.get("p95"), start.get("p99"), start.get("max"),
           check.get("p50"), check.get("p95"), check.get("p99"), check.get("max"),
           run.get("cpuPercentOfOneCore"), run.get("cpuMillisPerVerification"), run.get("maxRssMiB")));
+    }
+    md.append("\nStarts and checks that were not answered, apart from the latencies above (which hold answered"
+        + " requests only): 503 is refused without being stored (`overloaded`: at the door, before Kafka), 504 waited"
+        + " out the API's reply timeout.\n\n");
+    md.append("| offered/s | starts answered | starts 503 (of them overloaded) | starts 504 | starts other failures "
+        + "| start 503 answered in p50 / p99 / max (ms) | checks answered | checks 503 | checks 504 | checks other failures |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Map<String, Object> run : (List<Map<String, Object>>) report.getOrDefault("runs", List.of())) {
+      Map<String, Object> starts = (Map<String, Object>) run.get("startAnswers");
+      Map<String, Object> checks = (Map<String, Object>) run.get("checkAnswers");
+      if (starts == null || checks == null) {
+        continue;
+      }
+      Map<String, Double> refusal = (Map<String, Double>) starts.get("refusalLatencyMs");
+      md.append(String.format("| %d | %d | %d (%d) | %d | %d | %.1f / %.1f / %.1f | %d | %d | %d | %d |%n",
+          run.get("offeredPerSecond"), starts.get("answered"), starts.get("refused503"), starts.get("overloaded503"),
+          starts.get("timedOut504"), starts.get("otherFailed"), refusal.get("p50"), refusal.get("p99"), refusal.get("max"),
+          checks.get("answered"), checks.get("refused503"), checks.get("timedOut504"), checks.get("otherFailed")));
     }
     md.append(String.format("%nProvider APIs answer after %s ms. Load average at the start: %s.%n",
         report.get("providerLatencyMillis"), report.get("loadAverageAtStart")));

@@ -23,6 +23,10 @@ import org.HdrHistogram.Histogram;
  * Each started verification is then played out as a person would: the code is taken from the
  * simulated handset the moment it arrives ({@link CodeInbox}) and checked at once through the API;
  * the check's latency runs from that moment.
+ *
+ * <p>Only answered requests (2xx) go into the latency histograms: a refusal and a timeout are counted
+ * beside them ({@link Answers}), 503s apart from 504s, so an overload run shows how much was refused
+ * at the door (and how fast) against how much waited out the reply timeout.
  */
 final class LoadRun {
 
@@ -41,6 +45,8 @@ final class LoadRun {
 
   final Recorder startLatency = new Recorder(MAX_LATENCY_NANOS, 3);
   final Recorder checkLatency = new Recorder(MAX_LATENCY_NANOS, 3);
+  final Answers startAnswers = new Answers();
+  final Answers checkAnswers = new Answers();
   final AtomicLong started = new AtomicLong();
   final AtomicLong startFailed = new AtomicLong();
   final AtomicLong approved = new AtomicLong();
@@ -87,25 +93,68 @@ final class LoadRun {
     }
     long end = lastApprovedNanos == 0 ? System.nanoTime() : lastApprovedNanos;
     return new Result(total, Duration.ofNanos(offeredEnd - begin), Duration.ofNanos(end - begin),
-        startLatency.getIntervalHistogram(), checkLatency.getIntervalHistogram(), inFlight.get());
+        startLatency.getIntervalHistogram(), checkLatency.getIntervalHistogram(),
+        startAnswers.refusalLatency.getIntervalHistogram(), checkAnswers.refusalLatency.getIntervalHistogram(), inFlight.get());
   }
 
+  /** @param startRefusals how long the API took to refuse a start with 503, apart from the answered starts */
   record Result(long offered, Duration offeredFor, Duration completedIn, Histogram starts, Histogram checks,
-      long unfinished) {}
+      Histogram startRefusals, Histogram checkRefusals, long unfinished) {}
+
+  /**
+   * How the API answered one kind of request. A 503 means it was not taken (overload at the door, or
+   * Kafka unavailable): the caller may retry after Retry-After. A 504 means it was taken and not
+   * answered within the API's reply timeout: the failure overload control exists to avoid.
+   */
+  static final class Answers {
+    final AtomicLong answered = new AtomicLong();
+    final AtomicLong refused = new AtomicLong();
+    final AtomicLong overloaded = new AtomicLong();
+    final AtomicLong timedOut = new AtomicLong();
+    final AtomicLong otherFailed = new AtomicLong();
+    final Recorder refusalLatency = new Recorder(MAX_LATENCY_NANOS, 3);
+
+    /** Counts a failed answer; {@code response} is null when the request got no HTTP answer at all. */
+    void failed(HttpResponse<String> response, long latencyNanos) {
+      int status = response == null ? -1 : response.statusCode();
+      if (status == 503) {
+        refused.incrementAndGet();
+        refusalLatency.recordValue(Math.min(MAX_LATENCY_NANOS, latencyNanos));
+        if ("overloaded".equals(errorCode(response))) {
+          overloaded.incrementAndGet();
+        }
+      } else if (status == 504) {
+        timedOut.incrementAndGet();
+      } else {
+        otherFailed.incrementAndGet();
+      }
+    }
+
+    private static String errorCode(HttpResponse<String> response) {
+      try {
+        return JSON.readTree(response.body()).path("error").asText();
+      } catch (Exception e) {
+        return "";
+      }
+    }
+  }
 
   private void startOne(String number, long intended) {
     // Expected before the start is sent: the code may reach the handset before the API answers.
     CompletableFuture<CodeInbox.Code> code = inbox.expect(number, CODE_WAIT);
     post(apiUrl + "/v1/verifications", "{\"to\": \"" + number + "\"}").whenComplete((response, error) -> {
-      startLatency.recordValue(Math.min(MAX_LATENCY_NANOS, System.nanoTime() - intended));
+      long latency = System.nanoTime() - intended;
       if (error != null || response.statusCode() != 201) {
         startFailed.incrementAndGet();
+        startAnswers.failed(error != null ? null : response, latency);
         statusCounts.merge(error != null ? -1 : response.statusCode(), "x", String::concat);
         inbox.forget(number, code);
         done();
         return;
       }
       started.incrementAndGet();
+      startAnswers.answered.incrementAndGet();
+      startLatency.recordValue(Math.min(MAX_LATENCY_NANOS, latency));
       String id;
       try {
         id = JSON.readTree(response.body()).get("id").asText();
@@ -129,9 +178,11 @@ final class LoadRun {
 
   private void check(String id, String code, long intended) {
     post(apiUrl + "/v1/verifications/" + id + "/check", "{\"code\": \"" + code + "\"}").whenComplete((response, error) -> {
-      checkLatency.recordValue(Math.min(MAX_LATENCY_NANOS, System.nanoTime() - intended));
+      long latency = System.nanoTime() - intended;
       boolean ok = false;
       if (error == null && response.statusCode() == 200) {
+        checkAnswers.answered.incrementAndGet();
+        checkLatency.recordValue(Math.min(MAX_LATENCY_NANOS, latency));
         try {
           ok = "approved".equals(JSON.readTree(response.body()).get("status").asText());
         } catch (Exception e) {
@@ -143,6 +194,9 @@ final class LoadRun {
         lastApprovedNanos = System.nanoTime();
       } else {
         notApproved.incrementAndGet();
+        if (error != null || response.statusCode() != 200) {
+          checkAnswers.failed(error != null ? null : response, latency);
+        }
         statusCounts.merge(error != null ? -2 : 1000 + response.statusCode(), "x", String::concat);
       }
       done();

@@ -3,6 +3,7 @@ package dev.relay.api;
 import dev.relay.api.admin.BlockedPrefixes;
 import dev.relay.api.admin.KafkaBlockedPrefixes;
 import dev.relay.api.config.ApiConfig;
+import dev.relay.api.dispatch.DispatcherAdmission;
 import dev.relay.api.dispatch.DispatcherLink;
 import dev.relay.api.dispatch.HttpVerificationReader;
 import dev.relay.api.dispatch.VerificationReader;
@@ -99,7 +100,7 @@ public final class VerificationApiService implements RelayService {
       management = ManagementServer.start(config.managementPort(), config.httpHost(), NAME, this::isReady, metrics);
       Javalin server = RelayHttp.create(NAME, this::isReady, metrics, !management.enabled());
       VerificationReader reader = readers.apply(config);
-      new VerificationRoutes(link, reader, config.ids(), config.guessSealer(),
+      new VerificationRoutes(link, new DispatcherAdmission(config.overloadLimits(), clock, metrics), reader, config.ids(), config.guessSealer(),
           new NumberPolicy(config.enabledCountries(), config.requireMobile()),
           config.codeLength(), config.apiKeys(), config.clientAddresses(),
           new CheckLimits(config.checksPerIp(), config.checksPerApiKey(), clock),

@@ -78,6 +78,16 @@ public final class ApiConfig {
       "how long a status read waits for a dispatcher's answer (including its forward to the owner); then the next"
           + " dispatcher, and after the last 503 with Retry-After");
 
+  public static final ConfigKey OVERLOAD_START_WAIT_SHARE = ConfigKey.optional("relay.api.overload.start-wait-share", "0.4",
+      "a new start is refused with 503 and Retry-After, before anything is produced, when the dispatcher's expected reply"
+          + " time (requests in flight / recent reply rate) exceeds this share of relay.api.reply-timeout");
+  public static final ConfigKey OVERLOAD_WAIT_SHARE = ConfigKey.optional("relay.api.overload.wait-share", "0.8",
+      "checks, resends and cancels (people who already have a code) are refused only past this share of"
+          + " relay.api.reply-timeout; at least relay.api.overload.start-wait-share, so starts are refused first");
+  public static final ConfigKey OVERLOAD_MIN_REPLY_RATE = ConfigKey.optional("relay.api.overload.min-reply-rate", "20",
+      "replies per second the overload estimate assumes when it has seen fewer (after start-up or idle); with the"
+          + " defaults an idle instance admits 40 starts at once before it has seen any reply");
+
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
       // The guess keys only: the API seals guesses and holds nothing that opens a code.
       List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE, CommonKeys.GUESS_ENCRYPTION_KEYS,
@@ -85,7 +95,8 @@ public final class ApiConfig {
       CommonKeys.topicKeys(),
       List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, API_KEYS,
           ALLOW_UNAUTHENTICATED, TRUSTED_PROXIES, ADMIN_KEYS, CHECKS_PER_IP, CHECKS_PER_API_KEY, IDEMPOTENCY_WINDOW),
-      List.of(DISPATCHER_QUERY_URLS, DISPATCHER_QUERY_TOKEN, DISPATCHER_QUERY_TIMEOUT))
+      List.of(DISPATCHER_QUERY_URLS, DISPATCHER_QUERY_TOKEN, DISPATCHER_QUERY_TIMEOUT),
+      List.of(OVERLOAD_START_WAIT_SHARE, OVERLOAD_WAIT_SHARE, OVERLOAD_MIN_REPLY_RATE))
       .withPrefix(KafkaAccess.CLIENT_KEYS);
 
   /** Codes are 4 to 10 digits everywhere in Relay ({@code CodeGenerator}). */
@@ -117,6 +128,7 @@ public final class ApiConfig {
   private final List<URI> dispatcherQueryUrls;
   private final String dispatcherQueryToken;
   private final Duration dispatcherQueryTimeout;
+  private final OverloadLimits overloadLimits;
 
   public ApiConfig(RelayConfig config) {
     this.kafka = KafkaAccess.from(config);
@@ -147,6 +159,7 @@ public final class ApiConfig {
     this.checksPerIp = Rates.parse(CHECKS_PER_IP.name(), config.get(CHECKS_PER_IP));
     this.checksPerApiKey = Rates.parse(CHECKS_PER_API_KEY.name(), config.get(CHECKS_PER_API_KEY));
     this.idempotencyWindow = positive(config, IDEMPOTENCY_WINDOW);
+    this.overloadLimits = overloadLimits(config, replyTimeout);
   }
 
   /** Config from explicit values over the defaults, as the launcher and the tests build it. */
@@ -299,6 +312,55 @@ public final class ApiConfig {
 
   public Duration idempotencyWindow() {
     return idempotencyWindow;
+  }
+
+  /** When the API stops handing requests to a dispatcher that could not answer them in time. */
+  public OverloadLimits overloadLimits() {
+    return overloadLimits;
+  }
+
+  /**
+   * How long a request may be expected to wait for the dispatcher's reply before it is refused at
+   * the door instead: starts at {@code startWait}, everything else (a person who already has a code)
+   * at {@code followUpWait}; {@code minReplyRate} is the rate assumed while fewer replies were seen.
+   */
+  public record OverloadLimits(Duration startWait, Duration followUpWait, double minReplyRate, Duration replyTimeout) {
+
+    public OverloadLimits {
+      if (startWait.compareTo(followUpWait) > 0) {
+        throw new ConfigException(OVERLOAD_START_WAIT_SHARE.name() + " must not exceed " + OVERLOAD_WAIT_SHARE.name()
+            + ": starts are refused before the requests of people who already have a code");
+      }
+      if (!(minReplyRate > 0) || Double.isInfinite(minReplyRate)) {
+        throw new ConfigException(OVERLOAD_MIN_REPLY_RATE.name() + " must be a number of replies per second above zero");
+      }
+    }
+  }
+
+  private static OverloadLimits overloadLimits(RelayConfig config, Duration replyTimeout) {
+    double startShare = nonZeroShare(config, OVERLOAD_START_WAIT_SHARE);
+    double share = nonZeroShare(config, OVERLOAD_WAIT_SHARE);
+    String rate = config.get(OVERLOAD_MIN_REPLY_RATE).trim();
+    double minReplyRate;
+    try {
+      minReplyRate = Double.parseDouble(rate);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(OVERLOAD_MIN_REPLY_RATE.name() + " must be a number of replies per second, not '" + rate + "'");
+    }
+    return new OverloadLimits(share(replyTimeout, startShare), share(replyTimeout, share), minReplyRate, replyTimeout);
+  }
+
+  private static double nonZeroShare(RelayConfig config, ConfigKey key) {
+    double share = config.getFraction(key);
+    if (share == 0) {
+      // Zero would refuse every request, even on an idle stack.
+      throw new ConfigException(key.name() + " must be above 0 (and at most 1)");
+    }
+    return share;
+  }
+
+  private static Duration share(Duration whole, double share) {
+    return Duration.ofNanos(Math.round(whole.toNanos() * share));
   }
 
   /** How many digits a guess may have; a guess outside it cannot be right and never reaches Kafka. */

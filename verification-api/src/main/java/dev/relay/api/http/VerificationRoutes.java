@@ -1,9 +1,12 @@
 package dev.relay.api.http;
 
 import dev.relay.api.config.ApiConfig.CodeLength;
+import dev.relay.api.dispatch.DispatcherAdmission;
+import dev.relay.api.dispatch.DispatcherAdmission.Endpoint;
 import dev.relay.api.dispatch.DispatcherLink;
 import dev.relay.api.dispatch.NoReplyException;
 import dev.relay.api.dispatch.NotAcknowledgedException;
+import dev.relay.api.dispatch.OverloadedException;
 import dev.relay.api.dispatch.ReadUnavailableException;
 import dev.relay.api.dispatch.VerificationReader;
 import dev.relay.schemas.Channel;
@@ -47,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * dispatcher's state directly ({@link VerificationReader}). Every HTTP request waits on
  * a correlation id of its own, made here, never on anything a caller chose; a reply is used only when
  * it is about the number and verification the request named. What the caller sees when the way to
- * the dispatcher fails: 503 with {@code Retry-After} when Kafka did not take the request, 504 when it
- * took it but no reply came.
+ * the dispatcher fails: 503 {@code overloaded} with {@code Retry-After}, before anything is produced,
+ * when the dispatcher could not answer in time ({@link DispatcherAdmission}); 503 with
+ * {@code Retry-After} when Kafka did not take the request; 504 when it took it but no reply came.
  */
 public final class VerificationRoutes {
 
@@ -87,6 +91,7 @@ public final class VerificationRoutes {
   private static final String IDEMPOTENCY_KEY_REUSED = IdempotencyKeys.ERROR_REUSED;
 
   private final DispatcherLink dispatcher;
+  private final DispatcherAdmission admission;
   private final VerificationReader reader;
   private final VerificationIds ids;
   private final SecretSealer guessSealer;
@@ -99,13 +104,14 @@ public final class VerificationRoutes {
   private final Clock clock;
   private final byte[] openApiDocument;
 
-  public VerificationRoutes(DispatcherLink dispatcher, VerificationReader reader, VerificationIds ids, SecretSealer guessSealer, NumberPolicy numbers,
-      CodeLength codeLength, ApiKeys apiKeys, ClientAddresses clientAddresses, CheckLimits checkLimits,
-      IdempotencyKeys idempotency, Clock clock) {
+  public VerificationRoutes(DispatcherLink dispatcher, DispatcherAdmission admission, VerificationReader reader,
+      VerificationIds ids, SecretSealer guessSealer, NumberPolicy numbers, CodeLength codeLength, ApiKeys apiKeys,
+      ClientAddresses clientAddresses, CheckLimits checkLimits, IdempotencyKeys idempotency, Clock clock) {
     if (guessSealer.purpose() != SecretSealer.Purpose.GUESS) {
       throw new IllegalArgumentException("the API seals guesses only");
     }
     this.dispatcher = dispatcher;
+    this.admission = admission;
     this.reader = reader;
     this.ids = ids;
     this.guessSealer = guessSealer;
@@ -180,7 +186,7 @@ public final class VerificationRoutes {
     }
     // A start may be answered with the number's pending verification: its id is not the one proposed.
     Expected expected = Expected.of(correlationId, number.number(), null);
-    answer(ctx, claim, dispatcher.start(request), expected, reply -> switch (reply.getKind()) {
+    answer(ctx, claim, admit(Endpoint.START, claim).handOver(() -> dispatcher.start(request)), expected, reply -> switch (reply.getKind()) {
       case STARTED -> respond(ctx, HttpStatus.CREATED, Views.Verification.of(reply, number.number()));
       case EXISTING -> respond(ctx, HttpStatus.OK, Views.Verification.of(reply, number.number()));
       case REFUSED -> throw refused(reply);
@@ -198,7 +204,8 @@ public final class VerificationRoutes {
     IdempotencyKeys.Claim claim = idempotency.claim(ctx.attribute(API_KEY_ATTRIBUTE), requestId.orElse(null),
         RequestAction.RESEND.name(), verificationId, String.valueOf(channel));
     VerificationRequest request = action(ctx, RequestAction.RESEND, verificationId, number, requestId, channel);
-    answer(ctx, claim, dispatcher.start(request), Expected.of(request), reply -> switch (reply.getKind()) {
+    answer(ctx, claim, admit(Endpoint.RESEND, claim).handOver(() -> dispatcher.start(request)), Expected.of(request),
+        reply -> switch (reply.getKind()) {
       case RESENT -> respond(ctx, HttpStatus.OK, Views.Verification.of(reply, number));
       case NOT_FOUND -> throw ApiError.notFound("no such verification");
       case REFUSED -> throw refused(reply);
@@ -243,7 +250,8 @@ public final class VerificationRoutes {
     String verificationId = ctx.pathParam("id");
     String number = numberOf(verificationId);
     VerificationRequest request = action(ctx, RequestAction.CANCEL, verificationId, number, Optional.empty(), null);
-    answer(ctx, NO_CLAIM, dispatcher.start(request), Expected.of(request), reply -> switch (reply.getKind()) {
+    answer(ctx, NO_CLAIM, admit(Endpoint.CANCEL, NO_CLAIM).handOver(() -> dispatcher.start(request)), Expected.of(request),
+        reply -> switch (reply.getKind()) {
       case CANCELED -> respond(ctx, HttpStatus.OK, Views.Verification.of(reply, number));
       case NOT_FOUND -> throw ApiError.notFound("no such verification");
       case REFUSED -> throw refused(reply);
@@ -289,8 +297,7 @@ public final class VerificationRoutes {
         .orElseThrow(() -> ApiError.notFound("no such verification"));
     String code = code(JsonBody.read(ctx, CHECK_BY_ID_FIELDS));
     String apiKey = ctx.attribute(API_KEY_ATTRIBUTE);
-    checkLimits.admit(clientIp(ctx), apiKey);
-    check(ctx, CodeCheckRequest.newBuilder()
+    check(ctx, apiKey, CodeCheckRequest.newBuilder()
         .setCheckId(UUID.randomUUID().toString())
         .setVerificationId(verificationId)
         .setTo(number)
@@ -306,9 +313,8 @@ public final class VerificationRoutes {
     String code = code(body);
     E164 number = numbers.forCheck(to);
     String apiKey = ctx.attribute(API_KEY_ATTRIBUTE);
-    checkLimits.admit(clientIp(ctx), apiKey);
     // No id names the verification: the number alone is what the sealed guess is bound to.
-    check(ctx, CodeCheckRequest.newBuilder()
+    check(ctx, apiKey, CodeCheckRequest.newBuilder()
         .setCheckId(UUID.randomUUID().toString())
         .setVerificationId(null)
         .setTo(number.number())
@@ -318,12 +324,20 @@ public final class VerificationRoutes {
         .build());
   }
 
-  private void check(Context ctx, CodeCheckRequest check) {
+  private void check(Context ctx, String apiKey, CodeCheckRequest check) {
     try (LogContext.Scope verification = LogContext.verification(check.getVerificationId())) {
       LOG.debug("check for {}", PhoneNumbers.mask(check.getTo()));
     }
+    // Overload first: a check refused for it tested no guess, so it must not spend the caller's check limits.
+    DispatcherAdmission.Ticket ticket = admit(Endpoint.CHECK, NO_CLAIM);
+    try {
+      checkLimits.admit(clientIp(ctx), apiKey);
+    } catch (RuntimeException e) {
+      ticket.cancel();
+      throw e;
+    }
     Expected expected = Expected.of(check.getCheckId(), check.getTo(), check.getVerificationId());
-    answer(ctx, NO_CLAIM, dispatcher.check(check), expected, reply -> switch (reply.getKind()) {
+    answer(ctx, NO_CLAIM, ticket.handOver(() -> dispatcher.check(check)), expected, reply -> switch (reply.getKind()) {
       case CHECKED -> respond(ctx, HttpStatus.OK, Views.Check.of(reply));
       case NOT_FOUND -> throw ApiError.notFound("no such verification");
       case REFUSED -> throw refused(reply);
@@ -332,6 +346,22 @@ public final class VerificationRoutes {
   }
 
   private static final IdempotencyKeys.Claim NO_CLAIM = () -> { };
+
+  /**
+   * A place for the request in the dispatcher's backlog, or a 503 {@code overloaded} at once: a
+   * request it could not answer within the reply timeout would only wait there and end in a 504.
+   * Nothing is produced, stored or counted for a refused request (the requestId's claim is released,
+   * the number's rate limits live in the dispatcher and never see it), so retrying is safe.
+   */
+  private DispatcherAdmission.Ticket admit(Endpoint endpoint, IdempotencyKeys.Claim claim) {
+    try {
+      return admission.admit(endpoint);
+    } catch (OverloadedException e) {
+      claim.release();
+      throw new ApiError(503, "overloaded", e.getMessage() + "; nothing was stored, retry after the time in Retry-After",
+          e.retryAfter());
+    }
+  }
 
   /**
    * What a reply must be about to answer a request: its correlation id, the number the request was

@@ -40,7 +40,8 @@ class ApiConfigTest {
         "relay.kafka.bootstrap-servers", "relay.secrets.guess-encryption-keys", "relay.secrets.id-keys",
         "relay.http.port", "relay.http.host", "relay.topics.prefix", "relay.topics.verification-replies.name",
         "relay.api.reply-timeout", "relay.api.produce-timeout", "relay.api.startup-timeout", "relay.api.code-length",
-        "relay.api.enabled-countries", "relay.api.require-mobile", "relay.api.keys");
+        "relay.api.enabled-countries", "relay.api.require-mobile", "relay.api.keys",
+        "relay.api.overload.start-wait-share", "relay.api.overload.wait-share", "relay.api.overload.min-reply-rate");
     assertThat(ApiConfig.SCHEMA.find("relay.http.port")).hasValueSatisfying(key -> assertThat(key.defaultValue()).isEqualTo("8080"));
   }
 
@@ -120,6 +121,33 @@ class ApiConfigTest {
     assertThatThrownBy(() -> TestSettings.config(Map.of(key, "0s"))).hasMessageContaining(key);
     assertThatThrownBy(() -> TestSettings.config(Map.of(key, "5"))).hasMessageContaining(key);
     assertThat(TestSettings.config(Map.of(key, "250ms"))).isNotNull();
+  }
+
+  @Test
+  void overloadLimitsAreSharesOfTheReplyTimeout() {
+    assertThat(TestSettings.config().overloadLimits()).isEqualTo(
+        new ApiConfig.OverloadLimits(Duration.ofSeconds(2), Duration.ofSeconds(4), 20, Duration.ofSeconds(5)));
+    // A longer reply timeout lets requests wait longer before they are refused.
+    assertThat(TestSettings.config(Map.of("relay.api.reply-timeout", "20s", "relay.api.overload.start-wait-share", "0.25",
+        "relay.api.overload.min-reply-rate", "2.5")).overloadLimits()).isEqualTo(
+        new ApiConfig.OverloadLimits(Duration.ofSeconds(5), Duration.ofSeconds(16), 2.5, Duration.ofSeconds(20)));
+  }
+
+  @Test
+  void overloadLimitsAreCheckedNamingTheKey() {
+    for (String share : new String[] {"0", "1.5", "-0.1", "half"}) {
+      assertThatThrownBy(() -> TestSettings.config(Map.of("relay.api.overload.start-wait-share", share)))
+          .isInstanceOf(ConfigException.class).hasMessageContaining("relay.api.overload.start-wait-share");
+      assertThatThrownBy(() -> TestSettings.config(Map.of("relay.api.overload.wait-share", share)))
+          .isInstanceOf(ConfigException.class).hasMessageContaining("relay.api.overload.wait-share");
+    }
+    // Starts are refused first: their share may not be the larger one.
+    assertThatThrownBy(() -> TestSettings.config(Map.of("relay.api.overload.start-wait-share", "0.9")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.api.overload.start-wait-share");
+    for (String rate : new String[] {"0", "-1", "fast", "Infinity"}) {
+      assertThatThrownBy(() -> TestSettings.config(Map.of("relay.api.overload.min-reply-rate", rate)))
+          .isInstanceOf(ConfigException.class).hasMessageContaining("relay.api.overload.min-reply-rate");
+    }
   }
 
   @Test

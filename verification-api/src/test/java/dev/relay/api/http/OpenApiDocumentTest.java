@@ -9,6 +9,7 @@ import dev.relay.api.FakeVerificationReader;
 import dev.relay.api.HttpCalls;
 import dev.relay.api.TestSettings;
 import dev.relay.api.config.ApiConfig;
+import dev.relay.api.dispatch.DispatcherAdmission;
 import dev.relay.api.http.VerificationRoutes.Route;
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
@@ -19,6 +20,7 @@ import dev.relay.schemas.SendReason;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.support.http.RelayHttp;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.javalin.http.HandlerType;
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -63,7 +65,8 @@ class OpenApiDocumentTest {
         .setAttempts(List.of(Attempt.newBuilder(VerificationRoutesTest.deliveredAttempt()).setProviderTries(List.of(
             new ProviderTry(0, "twilio", Channel.SMS, SendReason.INITIAL, "table", SendOutcome.REJECTED, ErrorCategory.THROTTLED,
                 "20429", null, Instant.now(), Instant.now()))).build())).build());
-    new VerificationRoutes(dispatcher, reader, config.ids(), config.guessSealer(), new NumberPolicy(config.enabledCountries(), true),
+    new VerificationRoutes(dispatcher,
+        new DispatcherAdmission(config.overloadLimits(), Clock.systemUTC(), new SimpleMeterRegistry()), reader, config.ids(), config.guessSealer(), new NumberPolicy(config.enabledCountries(), true),
         config.codeLength(), ApiKeys.none(), ClientAddresses.direct(), CheckLimits.none(Clock.systemUTC()),
         new IdempotencyKeys(Duration.ofHours(1), Clock.systemUTC()), Clock.systemUTC()).register(app);
     blocks.latest.put("49151", FakeBlockedPrefixes.block("49151", Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600)));
@@ -210,6 +213,19 @@ class OpenApiDocumentTest {
       assertThat(document.at(pointer).asText()).isEqualTo("#/components/responses/PrefixBlocked");
     }
     assertThat(document.at("/components/responses/PrefixBlocked/description").asText()).contains("prefix_blocked");
+  }
+
+  @Test
+  void overloadIsDocumentedOnEveryEndpointThatWaitsOnTheDispatcher() {
+    for (Route route : List.of(VerificationRoutes.START, VerificationRoutes.CHECK_BY_ID, VerificationRoutes.CHECK_BY_NUMBER,
+        VerificationRoutes.RESEND, VerificationRoutes.CANCEL)) {
+      JsonNode operation = document.get("paths").get(route.path()).get(route.method());
+      assertThat(operation.at("/responses/503/$ref").asText()).as(route.toString())
+          .isEqualTo("#/components/responses/OverloadedOrUnavailable");
+    }
+    JsonNode response = document.at("/components/responses/OverloadedOrUnavailable");
+    assertThat(response.get("description").asText()).contains("overloaded").contains("unavailable").contains("504");
+    assertThat(response.at("/headers/Retry-After/$ref").asText()).isEqualTo("#/components/headers/RetryAfter");
   }
 
   @Test
