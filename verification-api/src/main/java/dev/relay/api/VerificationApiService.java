@@ -100,7 +100,7 @@ public final class VerificationApiService implements RelayService {
       Javalin server = RelayHttp.create(NAME, this::isReady, metrics, !management.enabled());
       VerificationReader reader = readers.apply(config);
       new VerificationRoutes(link, reader, config.ids(), config.guessSealer(),
-          new NumberPolicy(config.enabledCountries(), config.requireMobile()),
+          new NumberPolicy(config.enabledCountries(), config.requireMobile(), config.channels()),
           config.codeLength(), config.apiKeys(), config.clientAddresses(),
           new CheckLimits(config.checksPerIp(), config.checksPerApiKey(), clock),
           new IdempotencyKeys(config.idempotencyWindow(), clock), clock).register(server);
