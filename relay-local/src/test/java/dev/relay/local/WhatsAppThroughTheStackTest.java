@@ -14,6 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,8 +35,11 @@ class WhatsAppThroughTheStackTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Duration STACK_WAIT = Duration.ofSeconds(60);
-  /** Short, so the fallback test waits one window; long enough for the simulator's SMS to be accepted first. */
-  private static final Duration WINDOW = Duration.ofSeconds(3);
+  /**
+   * Short, so the fallback test waits about one window; on a loaded machine a send can take longer than
+   * that to be accepted, and the window then closes first (the SMS route goes again, see below).
+   */
+  private static final Duration WINDOW = Duration.ofSeconds(5);
   /** A send and its receipt through Kafka and the simulator, on a busy machine. */
   private static final Duration DELIVERY_WAIT = Duration.ofSeconds(20);
 
@@ -77,9 +82,12 @@ class WhatsAppThroughTheStackTest {
     assertThat(message.get("channel").asText()).isEqualTo("whatsapp");
     assertThat(message.get("provider").asText()).isEqualTo("twilio");
     assertApprovedWith(verification.get("id").asText(), message.get("code").asText());
+    // The vendor's WhatsApp status callbacks come back through dlr-ingest like an SMS's receipts.
+    await().atMost(DELIVERY_WAIT).until(() -> !status(verification.get("id").asText()).at("/attempts/0/deliveredAt").isNull());
     JsonNode attempts = status(verification.get("id").asText()).get("attempts");
     assertThat(attempts).hasSize(1);
     assertThat(attempts.get(0).get("channel").asText()).isEqualTo("whatsapp");
+    assertThat(attempts.get(0).get("provider").asText()).isEqualTo("twilio");
   }
 
   @Test
@@ -95,11 +103,15 @@ class WhatsAppThroughTheStackTest {
     assertThat(inbox).as("the dropped SMS never arrived; only the WhatsApp message did").hasSize(1);
     JsonNode message = inbox.get(0);
     assertThat(message.get("channel").asText()).isEqualTo("whatsapp");
-    JsonNode attempts = status(id).get("attempts");
-    assertThat(attempts).hasSize(2);
-    assertThat(attempts.get(0).get("channel").asText()).isEqualTo("sms");
-    assertThat(attempts.get(1).get("channel").asText()).isEqualTo("whatsapp");
-    assertThat(attempts.get(1).get("reason").asText()).isEqualTo("channel_fallback");
+    List<JsonNode> attempts = new ArrayList<>();
+    status(id).get("attempts").forEach(attempts::add);
+    JsonNode fallback = attempts.get(attempts.size() - 1);
+    assertThat(fallback.get("channel").asText()).isEqualTo("whatsapp");
+    assertThat(fallback.get("reason").asText()).isEqualTo("channel_fallback");
+    // Usually one SMS; two when the window closed before the first was even accepted (a send whose
+    // result is late is sent again on its route), never a WhatsApp message before SMS was used up.
+    assertThat(attempts.subList(0, attempts.size() - 1)).isNotEmpty()
+        .allSatisfy(sms -> assertThat(sms.get("channel").asText()).isEqualTo("sms"));
     // The same code: the one sent over WhatsApp approves, and no second code was ever issued.
     assertApprovedWith(id, message.get("code").asText());
   }
