@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalStack implements AutoCloseable {
 
+  /** The Content SID of the WhatsApp template the local Twilio account is configured with (the simulator's). */
+  private static final String SIMULATED_WHATSAPP_TEMPLATE = "HX" + "0".repeat(31) + "1";
+
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
   private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
   /** Includes the wait for the coordinator to end the transactions it is still ending itself. */
@@ -135,6 +138,8 @@ public final class LocalStack implements AutoCloseable {
     // The simulator's calls cost nothing: the demo shows the whole failover chain, SMS then voice,
     // which a deployment switches on country by country.
     dispatcher.put("relay.fallback.voice-countries", "*");
+    // WhatsApp when a caller asks for it; as a fallback step it needs relay.fallback.channel-order.
+    dispatcher.put("relay.routing.whatsapp", "*:twilio");
     dispatcher.put("relay.limits.per-network", "6000/1m");
     dispatcher.put("relay.limits.per-api-key", "60000/1m");
     // The status-read endpoint the API reads verifications from: internal, so any free port will do.
@@ -170,6 +175,7 @@ public final class LocalStack implements AutoCloseable {
     // checks far more codes from one address than a person would.
     api.put("relay.api.checks-per-ip", "6000/1m");
     api.put("relay.api.checks-per-api-key", "60000/1m");
+    api.put(ApiConfig.CHANNELS.name(), "*:sms,whatsapp,voice");
     api.put(ApiConfig.DISPATCHER_QUERY_TOKEN.name(), secrets.get(LocalSecrets.DISPATCHER_QUERY_TOKEN));
     dispatcherService.queryPort().ifPresent(port ->
         api.put(ApiConfig.DISPATCHER_QUERY_URLS.name(), "http://localhost:" + port));
@@ -280,6 +286,10 @@ public final class LocalStack implements AutoCloseable {
     values.put("relay.providers.twilio.auth-token", secrets.get("twilio-auth-token"));
     values.put("relay.providers.twilio.from", "+15005550006");
     values.put("relay.providers.twilio.voice-from", "+15005550006");
+    // WhatsApp through Twilio's Messages API with an approved template; the simulator takes any
+    // well-formed Content SID, so this one stands for the operator's template.
+    values.put("relay.providers.twilio.whatsapp-from", "+15005550006");
+    values.put("relay.providers.twilio.whatsapp-content-sid", SIMULATED_WHATSAPP_TEMPLATE);
     values.put("relay.providers.vonage.base-url", simUrl());
     values.put("relay.providers.vonage.api-key", secrets.get("vonage-api-key"));
     values.put("relay.providers.vonage.api-secret", secrets.get("vonage-api-secret"));

@@ -74,8 +74,11 @@ public final class CommandExecutor {
       return CompletableFuture.completedFuture(List.of(result(command, 0, true, routes.get(0).getProvider(),
           ProviderResponse.rejected(ErrorCategory.AUTH_CONFIG, null, CODE_DOES_NOT_OPEN), startedAt)));
     }
+    // WhatsApp's authentication templates take the code as a variable (the vendor renders the approved
+    // text); the other channels get the rendered text alone, so the bare code travels no further than needed.
+    String templateCode = command.getChannel() == Channel.WHATSAPP ? code.get() : null;
     OutboundMessage message = new OutboundMessage(command.getTo(), command.getCountry(), command.getChannel(),
-        MessageTemplates.render(command.getChannel(), code.get()), command.getIdempotencyKey());
+        MessageTemplates.render(command.getChannel(), code.get()), templateCode, command.getIdempotencyKey());
     return tryFrom(command, message, 0, new ArrayList<>());
   }
 

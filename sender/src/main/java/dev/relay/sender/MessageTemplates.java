@@ -3,8 +3,9 @@ package dev.relay.sender;
 import dev.relay.schemas.Channel;
 
 /**
- * The words around a code: the SMS body, and the script a voice call reads, digit by digit and twice,
- * because a listener cannot scroll back. English only until locales are supported.
+ * The words around a code: the SMS body (also a WhatsApp text where the vendor sends free text rather
+ * than its approved template), and the script a voice call reads, digit by digit and twice, because a
+ * listener cannot scroll back. English only until locales are supported.
  */
 public final class MessageTemplates {
 

@@ -3,6 +3,7 @@ package dev.relay.sender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import dev.relay.providers.ChannelRoutedClient;
 import dev.relay.providers.OutboundMessage;
 import dev.relay.providers.ProviderClient;
 import dev.relay.providers.ProviderResponse;
@@ -266,5 +267,48 @@ class CommandExecutorTest {
 
     assertThat(results.toString().contains(CODE)).as("results hold no code").isFalse();
     assertThat(vonage.sent.get(0).toString().contains(CODE)).as("a message's description holds no code").isFalse();
+  }
+
+  @Test
+  void aWhatsAppSendGoesToTheVendorsWhatsAppApiWithTheCodeAsTemplateVariable() {
+    FakeProvider smsApi = FakeProvider.accepting("vonage", "sms-1");
+    FakeProvider whatsappApi = new FakeProvider("vonage", Set.of(Channel.WHATSAPP),
+        message -> CompletableFuture.completedFuture(ProviderResponse.accepted("wa-1", 5_000L)));
+    CommandExecutor executor = executor(new ChannelRoutedClient("vonage", smsApi, whatsappApi));
+
+    List<SendResult> whatsapp = executor.execute(command(Channel.WHATSAPP, "vonage")).join();
+
+    assertThat(whatsapp).extracting(SendResult::getOutcome, SendResult::getChannel, SendResult::getProviderMessageId)
+        .containsExactly(tuple(SendOutcome.ACCEPTED, Channel.WHATSAPP, "wa-1"));
+    assertThat(smsApi.sent).isEmpty();
+    assertThat(whatsappApi.sent).singleElement().satisfies(message -> {
+      assertThat(message.channel()).isEqualTo(Channel.WHATSAPP);
+      assertThat(message.code()).isEqualTo(CODE);
+      assertThat(message.text()).contains(CODE);
+    });
+
+    List<SendResult> sms = executor.execute(command(Channel.SMS, "vonage")).join();
+
+    assertThat(sms).extracting(SendResult::getProviderMessageId).containsExactly("sms-1");
+    assertThat(whatsappApi.sent).hasSize(1);
+    assertThat(smsApi.sent).singleElement().satisfies(message -> {
+      assertThat(message.channel()).isEqualTo(Channel.SMS);
+      assertThat(message.code()).as("only a template channel is handed the bare code").isNull();
+    });
+  }
+
+  @Test
+  void aWhatsAppSendSkipsAVendorWithoutWhatsAppAndTakesTheNextRoute() {
+    FakeProvider smsOnly = FakeProvider.accepting("plivo", "p-1");
+    FakeProvider twilio = new FakeProvider("twilio", Set.of(Channel.SMS, Channel.WHATSAPP),
+        message -> CompletableFuture.completedFuture(ProviderResponse.accepted("SMwa", 5_000L)));
+
+    List<SendResult> results = executor(smsOnly, twilio).execute(command(Channel.WHATSAPP, "plivo", "twilio")).join();
+
+    assertThat(results).extracting(SendResult::getProvider, SendResult::getOutcome, SendResult::getErrorCategory)
+        .containsExactly(tuple("plivo", SendOutcome.REJECTED, ErrorCategory.NO_ROUTE),
+            tuple("twilio", SendOutcome.ACCEPTED, ErrorCategory.NONE));
+    assertThat(smsOnly.sent).isEmpty();
+    assertThat(twilio.sent).singleElement().extracting(OutboundMessage::code).isEqualTo(CODE);
   }
 }

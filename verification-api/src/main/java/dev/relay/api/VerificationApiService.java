@@ -100,8 +100,8 @@ public final class VerificationApiService implements RelayService {
       management = ManagementServer.start(config.managementPort(), config.httpHost(), NAME, this::isReady, metrics);
       Javalin server = RelayHttp.create(NAME, this::isReady, metrics, !management.enabled());
       VerificationReader reader = readers.apply(config);
-      new VerificationRoutes(link, new DispatcherAdmission(config.overloadLimits(), clock, metrics), reader, config.ids(), config.guessSealer(),
-          new NumberPolicy(config.enabledCountries(), config.requireMobile()),
+      new VerificationRoutes(link, new DispatcherAdmission(config.overloadLimits(), clock, metrics), reader, config.ids(),
+          config.guessSealer(), new NumberPolicy(config.enabledCountries(), config.requireMobile(), config.channels()),
           config.codeLength(), config.apiKeys(), config.clientAddresses(),
           new CheckLimits(config.checksPerIp(), config.checksPerApiKey(), clock),
           new IdempotencyKeys(config.idempotencyWindow(), clock), clock).register(server);

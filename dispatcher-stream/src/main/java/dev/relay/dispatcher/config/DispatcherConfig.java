@@ -45,9 +45,17 @@ public final class DispatcherConfig {
       "relay.verification.retention", "24h",
       "How long a finished verification (its status and history, never its code) is kept to answer checks and repeated requests");
 
+  public static final ConfigKey CHANNEL_ORDER = ConfigKey.optional(
+      "relay.fallback.channel-order", "",
+      "The channels a verification goes through per country, in order, each once the one before has no untried route"
+          + " left (window passed, rejected): DE:sms,whatsapp,voice;*:sms (the * entry is required; channels sms,"
+          + " whatsapp, voice). A verification started on a channel goes on with the channels after it; one started on a"
+          + " channel its country's order does not list does not fall back. A published routing table's channelOrder"
+          + " replaces it per country at run time. Empty: the order relay.fallback.voice-countries implies");
   public static final ConfigKey VOICE_FALLBACK_COUNTRIES = ConfigKey.optional(
       "relay.fallback.voice-countries", "",
-      "ISO countries where an SMS verification whose SMS routes all failed goes on as a voice call (DE,FR; * for"
+      "Deprecated, use relay.fallback.channel-order (DE,FR here is DE:sms,voice;FR:sms,voice;*:sms there; not both)."
+          + " ISO countries where an SMS verification whose SMS routes all failed goes on as a voice call (DE,FR; * for"
           + " every country); empty: never. A call costs more than a text and is a favourite of toll fraud, so it is"
           + " switched on country by country. A caller asking for voice is not a fallback and is not affected");
 
@@ -56,11 +64,16 @@ public final class DispatcherConfig {
       "Ordered SMS providers per country: CC:provider,provider;*:provider (the * entry is required)");
   public static final ConfigKey VOICE_ROUTES = ConfigKey.optional(
       "relay.routing.voice", "*:twilio",
-      "Ordered voice providers per country, same form (voice fallback also needs relay.fallback.voice-countries)");
+      "Ordered voice providers per country, same form (voice fallback also needs voice in relay.fallback.channel-order)");
+  public static final ConfigKey WHATSAPP_ROUTES = ConfigKey.optional(
+      "relay.routing.whatsapp", "",
+      "Ordered WhatsApp providers per country, same form (a provider needs its WhatsApp sender configured, e.g."
+          + " relay.providers.twilio.whatsapp-from); empty: no WhatsApp. Fallback to WhatsApp also needs whatsapp in"
+          + " relay.fallback.channel-order");
   public static final ConfigKey TABLE_FILE = ConfigKey.optional(
       "relay.routing.table-file", "",
       "JSON routing table with prices (see RoutingTableFile); published to routing-table at start-up when none is"
-          + " published yet, and then replaces relay.routing.sms/voice; empty: those two keys alone");
+          + " published yet, and then replaces relay.routing.sms/voice/whatsapp; empty: those two keys alone");
   public static final ConfigKey PINS = ConfigKey.optional(
       "relay.routing.pins", "",
       "A route always tried first whatever the scores, per country and channel: DE/sms:vonage;*/voice:twilio");
@@ -113,7 +126,7 @@ public final class DispatcherConfig {
   public static final List<ConfigKey> KEYS = List.of(
       APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL, PUNCTUATE_INTERVAL,
       CODE_LENGTH, TTL, DELIVERY_WINDOW, DELIVERY_WINDOW_BY_COUNTRY, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
-      VOICE_FALLBACK_COUNTRIES, SMS_ROUTES, VOICE_ROUTES,
+      CHANNEL_ORDER, VOICE_FALLBACK_COUNTRIES, SMS_ROUTES, VOICE_ROUTES, WHATSAPP_ROUTES,
       TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, USE_SCORES, EXPLORATION_SHARE, EXPLORATION_CAP, ADMIN_TOKEN,
       QUERY_TOKEN, QUERY_PORT, QUERY_HOST, QUERY_FORWARD_TIMEOUT,
       HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT);

@@ -8,6 +8,9 @@ import dev.relay.schemas.topics.Durations;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import dev.relay.schemas.Channel;
+import dev.relay.support.routing.CountryChannels;
 import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +32,7 @@ public record DispatcherSettings(
     int maxWrongGuesses,
     int maxSends,
     Duration retention,
-    Set<String> voiceFallbackCountries) {
+    CountryChannels channelOrder) {
 
   private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
   private static final String ALL_COUNTRIES = "*";
@@ -45,7 +48,6 @@ public record DispatcherSettings(
     deliveryWindowByCountry = Map.copyOf(deliveryWindowByCountry);
     deliveryWindowByCountry.values().forEach(window -> requirePositive(DispatcherConfig.DELIVERY_WINDOW_BY_COUNTRY, window));
     requirePositive(DispatcherConfig.RETENTION, retention);
-    voiceFallbackCountries = Set.copyOf(voiceFallbackCountries);
     if (applicationId == null || applicationId.isBlank()) {
       throw new ConfigException(DispatcherConfig.APPLICATION_ID.name() + " must not be empty");
     }
@@ -65,7 +67,7 @@ public record DispatcherSettings(
         config.getInt(DispatcherConfig.MAX_WRONG_GUESSES),
         config.getInt(DispatcherConfig.MAX_SENDS),
         config.getDuration(DispatcherConfig.RETENTION),
-        voiceFallbackCountries(config));
+        channelOrder(config));
   }
 
   /** The delivery window for a number of this country: its own where configured, else the default. */
@@ -73,9 +75,39 @@ public record DispatcherSettings(
     return deliveryWindowByCountry.getOrDefault(country, deliveryWindow);
   }
 
-  /** Whether an SMS verification to this country may go on as a voice call once its SMS routes are used up. */
-  public boolean voiceFallbackIn(String country) {
-    return voiceFallbackCountries.contains(ALL_COUNTRIES) || voiceFallbackCountries.contains(country);
+  /**
+   * The channels a verification to this country goes through, in order, as each one's routes are used up
+   * (the configured order; a published routing table may carry its own).
+   */
+  public List<Channel> channelOrderFor(String country) {
+    return channelOrder.of(country);
+  }
+
+  /**
+   * {@code relay.fallback.channel-order}, or where it is empty the order the deprecated
+   * {@code relay.fallback.voice-countries} implies: SMS then voice in the countries it lists, SMS alone
+   * elsewhere. Both at once would leave the reader guessing which one wins, so that is refused.
+   */
+  private static CountryChannels channelOrder(RelayConfig config) {
+    String order = config.find(DispatcherConfig.CHANNEL_ORDER).orElse("");
+    Set<String> voiceCountries = voiceFallbackCountries(config);
+    if (!order.isBlank()) {
+      if (!voiceCountries.isEmpty()) {
+        throw new ConfigException(DispatcherConfig.VOICE_FALLBACK_COUNTRIES.name() + " and "
+            + DispatcherConfig.CHANNEL_ORDER.name() + " are both set; write the voice fallback into the channel order"
+            + " (for example DE:sms,voice;*:sms) and remove " + DispatcherConfig.VOICE_FALLBACK_COUNTRIES.name());
+      }
+      CountryChannels parsed = CountryChannels.parse(DispatcherConfig.CHANNEL_ORDER.name(), order);
+      if (parsed.own(CountryChannels.DEFAULT_COUNTRY).isEmpty()) {
+        throw new ConfigException(DispatcherConfig.CHANNEL_ORDER.name()
+            + " needs a default entry for the other countries, for example '*:sms,voice' (it is '" + order + "')");
+      }
+      return parsed;
+    }
+    Map<String, List<Channel>> implied = new HashMap<>();
+    implied.put(ALL_COUNTRIES, List.of(Channel.SMS));
+    voiceCountries.forEach(country -> implied.put(country, List.of(Channel.SMS, Channel.VOICE)));
+    return CountryChannels.of(DispatcherConfig.VOICE_FALLBACK_COUNTRIES.name(), implied);
   }
 
   private static Set<String> voiceFallbackCountries(RelayConfig config) {

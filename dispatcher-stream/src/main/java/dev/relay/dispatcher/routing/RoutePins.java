@@ -33,7 +33,7 @@ public final class RoutePins {
 
   public static final RoutePins NONE = new RoutePins(Map.of(), Map.of());
 
-  private static final Pattern SCOPE = Pattern.compile("([A-Z]{2}|\\*)/(SMS|VOICE)");
+  private static final Pattern SCOPE = Pattern.compile("([A-Z]{2}|\\*)/(SMS|VOICE|WHATSAPP)");
   private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
   private final Map<String, String> first;
@@ -78,7 +78,7 @@ public final class RoutePins {
   }
 
   private static String scope(String country, Channel channel) {
-    return country + "/" + (channel == Channel.VOICE ? Channel.VOICE : Channel.SMS).name();
+    return country + "/" + SendChannels.of(channel).name();
   }
 
   private static Map<String, Set<String>> parse(ConfigKey key, String value) {

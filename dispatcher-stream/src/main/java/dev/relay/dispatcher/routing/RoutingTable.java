@@ -18,16 +18,19 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import dev.relay.support.routing.CountryChannels;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * The operator's ordered routes per destination country and channel, read from
- * {@code relay.routing.sms} and {@code relay.routing.voice} ({@code DE:twilio,vonage;*:twilio}).
+ * {@code relay.routing.sms}, {@code relay.routing.voice} and {@code relay.routing.whatsapp}
+ * ({@code DE:twilio,vonage;*:twilio}).
  * A country without its own entry takes the {@code *} entry. Validated once at start-up; every
  * problem names the key and the entry. A published {@link RoutingTableVersion} (with prices) replaces
- * it at run time: {@link #fromVersion}.
+ * it at run time: {@link #fromVersion}, and may carry the channel order per country as well.
  */
 public final class RoutingTable implements RouteChooser {
 
@@ -40,56 +43,81 @@ public final class RoutingTable implements RouteChooser {
 
   private final Map<String, List<String>> sms;
   private final Map<String, List<String>> voice;
+  private final Map<String, List<String>> whatsapp;
+  /** The fallback order of channels per country a published version carries; empty: the configured order. */
+  private final Map<String, List<Channel>> channelOrders;
   /** Price per message by {@code COUNTRY/CHANNEL/provider}; absent when the operator gave none. */
   private final Map<String, Long> prices;
   /** The published version this table came from; 0 for the table from config. */
   private final long version;
 
-  private RoutingTable(Map<String, List<String>> sms, Map<String, List<String>> voice) {
-    this(sms, voice, Map.of(), 0);
+  private RoutingTable(Map<String, List<String>> sms, Map<String, List<String>> voice,
+      Map<String, List<String>> whatsapp) {
+    this(sms, voice, whatsapp, Map.of(), Map.of(), 0);
   }
 
-  private RoutingTable(Map<String, List<String>> sms, Map<String, List<String>> voice, Map<String, Long> prices,
+  private RoutingTable(Map<String, List<String>> sms, Map<String, List<String>> voice,
+      Map<String, List<String>> whatsapp, Map<String, List<Channel>> channelOrders, Map<String, Long> prices,
       long version) {
     this.sms = sms;
     this.voice = voice;
+    this.whatsapp = whatsapp;
+    this.channelOrders = channelOrders;
     this.prices = prices;
     this.version = version;
   }
 
   public static RoutingTable fromConfig(RelayConfig config) {
     return parse(config.find(DispatcherConfig.SMS_ROUTES).orElse(""),
-        config.find(DispatcherConfig.VOICE_ROUTES).orElse(""));
+        config.find(DispatcherConfig.VOICE_ROUTES).orElse(""),
+        config.find(DispatcherConfig.WHATSAPP_ROUTES).orElse(""));
+  }
+
+  /** The SMS and voice tables, no WhatsApp routes. */
+  public static RoutingTable parse(String smsTable, String voiceTable) {
+    return parse(smsTable, voiceTable, "");
   }
 
   /**
-   * Reads both tables. The SMS table must have a {@code *} entry, so every country has a first
-   * route; the voice table may be empty (no voice fallback) or cover only some countries.
+   * Reads the three tables. The SMS table must have a {@code *} entry, so every country has a first
+   * route; the voice and WhatsApp tables may be empty (no such channel) or cover only some countries.
    *
    * @throws ConfigException naming the key and the entry at fault
    */
-  public static RoutingTable parse(String smsTable, String voiceTable) {
+  public static RoutingTable parse(String smsTable, String voiceTable, String whatsappTable) {
     Map<String, List<String>> sms = parseTable(DispatcherConfig.SMS_ROUTES, smsTable);
     if (!sms.containsKey(DEFAULT_COUNTRY)) {
       throw new ConfigException(DispatcherConfig.SMS_ROUTES.name()
           + " needs a default entry for the other countries, for example '*:twilio,vonage' (it is '" + smsTable + "')");
     }
-    return new RoutingTable(sms, parseTable(DispatcherConfig.VOICE_ROUTES, voiceTable));
+    return new RoutingTable(sms, parseTable(DispatcherConfig.VOICE_ROUTES, voiceTable),
+        parseTable(DispatcherConfig.WHATSAPP_ROUTES, whatsappTable));
   }
 
   /** The routes for a country and channel, in the operator's order; empty when there is none. */
   @Override
   public List<Route> routes(String country, Channel channel) {
-    Map<String, List<String>> table = channel == Channel.VOICE ? voice : sms;
+    Channel routeChannel = SendChannels.of(channel);
+    Map<String, List<String>> table = switch (routeChannel) {
+      case VOICE -> voice;
+      case WHATSAPP -> whatsapp;
+      default -> sms;
+    };
     String region = country == null ? DEFAULT_COUNTRY : country.toUpperCase(Locale.ROOT);
     List<String> providers = table.getOrDefault(region, table.getOrDefault(DEFAULT_COUNTRY, List.of()));
     String priced = table.containsKey(region) ? region : DEFAULT_COUNTRY;
-    Channel routeChannel = channel == Channel.VOICE ? Channel.VOICE : Channel.SMS;
     List<Route> routes = new ArrayList<>(providers.size());
     for (String provider : providers) {
       routes.add(new Route(provider, routeChannel, prices.get(priceKey(priced, routeChannel, provider)), TABLE_REASON));
     }
     return routes;
+  }
+
+  /** The channel order a published version gives this country (its own entry, else its default's), if any. */
+  @Override
+  public Optional<List<Channel>> channelOrder(String country) {
+    String region = country == null ? DEFAULT_COUNTRY : country.toUpperCase(Locale.ROOT);
+    return Optional.ofNullable(channelOrders.getOrDefault(region, channelOrders.get(DEFAULT_COUNTRY)));
   }
 
   /**
@@ -101,6 +129,8 @@ public final class RoutingTable implements RouteChooser {
   public static RoutingTable fromVersion(RoutingTableVersion table) {
     Map<String, List<String>> sms = new LinkedHashMap<>();
     Map<String, List<String>> voice = new LinkedHashMap<>();
+    Map<String, List<String>> whatsapp = new LinkedHashMap<>();
+    Map<String, List<Channel>> channelOrders = new LinkedHashMap<>();
     Map<String, Long> prices = new HashMap<>();
     for (CountryRoutes entry : table.getCountries()) {
       String country = entry.getCountry() == null ? "" : entry.getCountry().trim().toUpperCase(Locale.ROOT);
@@ -115,11 +145,20 @@ public final class RoutingTable implements RouteChooser {
       if (!voiceRoutes.isEmpty()) {
         voice.put(country, voiceRoutes);
       }
+      List<String> whatsappRoutes = versionRoutes(country, Channel.WHATSAPP, entry.getWhatsapp(), prices);
+      if (!whatsappRoutes.isEmpty()) {
+        whatsapp.put(country, whatsappRoutes);
+      }
+      if (!entry.getChannelOrder().isEmpty()) {
+        // Checked by the same rules as relay.fallback.channel-order.
+        channelOrders.put(country, CountryChannels.of("routing table: the channelOrder of " + country,
+            Map.of(country, List.copyOf(entry.getChannelOrder()))).of(country));
+      }
     }
     if (sms.getOrDefault(DEFAULT_COUNTRY, List.of()).isEmpty()) {
       throw new ConfigException("routing table: the default entry (country *) needs at least one SMS route");
     }
-    return new RoutingTable(sms, voice, Map.copyOf(prices), table.getVersion());
+    return new RoutingTable(sms, voice, whatsapp, Map.copyOf(channelOrders), Map.copyOf(prices), table.getVersion());
   }
 
   /** The published version this table came from; 0 for the table from config. */
@@ -160,6 +199,7 @@ public final class RoutingTable implements RouteChooser {
     Set<String> providers = new LinkedHashSet<>();
     sms.values().forEach(providers::addAll);
     voice.values().forEach(providers::addAll);
+    whatsapp.values().forEach(providers::addAll);
     return providers;
   }
 
@@ -173,6 +213,7 @@ public final class RoutingTable implements RouteChooser {
     unknown.removeAll(configured);
     if (!unknown.isEmpty()) {
       throw new ConfigException(DispatcherConfig.SMS_ROUTES.name() + " / " + DispatcherConfig.VOICE_ROUTES.name()
+          + " / " + DispatcherConfig.WHATSAPP_ROUTES.name()
           + " name providers that are not configured: " + unknown + " (configured: " + new TreeSet<>(configured) + ")");
     }
   }

@@ -2,11 +2,13 @@ package dev.relay.dispatcher.routing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.schemas.Channel;
 import dev.relay.schemas.CountryRoutes;
 import dev.relay.schemas.PricedRoute;
 import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.http.Json;
+import dev.relay.support.routing.CountryChannels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +24,12 @@ import java.util.Map;
  * {"countries": {
  *    "*":  {"sms": [{"provider": "twilio", "priceMicros": 7900}, {"provider": "vonage"}],
  *           "voice": [{"provider": "twilio", "priceMicros": 13000}]},
- *    "DE": {"sms": [{"provider": "vonage", "priceMicros": 7100}, {"provider": "twilio", "priceMicros": 7900}]}}}
+ *    "DE": {"sms": [{"provider": "vonage", "priceMicros": 7100}, {"provider": "twilio", "priceMicros": 7900}],
+ *           "whatsapp": [{"provider": "twilio", "priceMicros": 5000}],
+ *           "channelOrder": ["sms", "whatsapp", "voice"]}}}
  * </pre>
- * Prices are per message in millionths of the currency unit; {@code *} is the default for countries not listed.
+ * A country's {@code channelOrder} replaces {@code relay.fallback.channel-order} for it (a {@code *} entry's for
+ * every country without its own); without one the configured order holds. Prices are per message in millionths of the currency unit; {@code *} is the default for countries not listed.
  */
 public final class RoutingTableFile {
 
@@ -64,6 +69,8 @@ public final class RoutingTableFile {
           .setCountry(country.getKey())
           .setSms(routes(country.getKey(), "sms", country.getValue()))
           .setVoice(routes(country.getKey(), "voice", country.getValue()))
+          .setWhatsapp(routes(country.getKey(), "whatsapp", country.getValue()))
+          .setChannelOrder(channelOrder(country.getKey(), country.getValue()))
           .build());
     }
     RoutingTableVersion table = RoutingTableVersion.newBuilder()
@@ -74,6 +81,25 @@ public final class RoutingTableFile {
         .build();
     RoutingTable.fromVersion(table);
     return table;
+  }
+
+  private static List<Channel> channelOrder(String country, JsonNode entry) {
+    JsonNode list = entry.get("channelOrder");
+    if (list == null || list.isNull()) {
+      return List.of();
+    }
+    String key = "routing table: " + country + ".channelOrder";
+    if (!list.isArray() || list.isEmpty()) {
+      throw new ConfigException(key + " must be a non-empty list of channels (sms, whatsapp, voice)");
+    }
+    List<String> names = new ArrayList<>();
+    for (JsonNode channel : list) {
+      if (!channel.isTextual()) {
+        throw new ConfigException(key + " must be a list of channel names (sms, whatsapp, voice)");
+      }
+      names.add(channel.asText());
+    }
+    return CountryChannels.parse(key, "*:" + String.join(",", names)).of(CountryChannels.DEFAULT_COUNTRY);
   }
 
   private static List<PricedRoute> routes(String country, String channel, JsonNode entry) {

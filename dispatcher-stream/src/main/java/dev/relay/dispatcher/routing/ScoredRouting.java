@@ -79,22 +79,33 @@ public final class ScoredRouting {
   public RouteChooser over(Function<String, RouteStanding> standings, Supplier<RoutingTableVersion> published) {
     RandomGenerator random = randomness.get();
     RoutingTable[] current = {table};
-    return (country, channel) -> {
+    Supplier<RoutingTable> latestTable = () -> {
       RoutingTableVersion latest = published.get();
       if (latest != null && latest.getVersion() != current[0].version()) {
         // Checked before it was published and again when it was stored; parsed once per version.
         current[0] = RoutingTable.fromVersion(latest);
       }
-      List<Route> routes = current[0].routes(country, channel);
-      if (country == null || routes.isEmpty()) {
-        return routes;
+      return current[0];
+    };
+    return new RouteChooser() {
+      @Override
+      public List<Route> routes(String country, Channel channel) {
+        List<Route> routes = latestTable.get().routes(country, channel);
+        if (country == null || routes.isEmpty()) {
+          return routes;
+        }
+        Channel routeChannel = SendChannels.of(channel);
+        return planner.plan(routes, pins.of(country, routeChannel),
+            provider -> scoresUsed
+                ? Optional.ofNullable(standings.apply(ProviderScoreKeys.key(provider, country, routeChannel)))
+                : Optional.empty(),
+            random);
       }
-      Channel routeChannel = channel == Channel.VOICE ? Channel.VOICE : Channel.SMS;
-      return planner.plan(routes, pins.of(country, routeChannel),
-          provider -> scoresUsed
-              ? Optional.ofNullable(standings.apply(ProviderScoreKeys.key(provider, country, routeChannel)))
-              : Optional.empty(),
-          random);
+
+      @Override
+      public Optional<List<Channel>> channelOrder(String country) {
+        return latestTable.get().channelOrder(country);
+      }
     };
   }
 

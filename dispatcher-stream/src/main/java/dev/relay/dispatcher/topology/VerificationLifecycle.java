@@ -4,6 +4,7 @@ import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.limits.Networks;
 import dev.relay.dispatcher.routing.RouteChooser;
+import dev.relay.dispatcher.routing.SendChannels;
 import dev.relay.providers.ErrorCategories;
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
@@ -311,7 +312,7 @@ final class VerificationLifecycle {
         .setVerificationId(id)
         .setTo(number)
         .setCountry(countryOf(number, request.getCountry()))
-        .setChannel(request.getChannel() == Channel.VOICE ? Channel.VOICE : Channel.SMS)
+        .setChannel(SendChannels.of(request.getChannel()))
         .setLocale(request.getLocale())
         .setStatus(VerificationStatus.PENDING)
         .setCodeHash(secrets.hasher().hash(code, id))
@@ -320,6 +321,7 @@ final class VerificationLifecycle {
         .setExpiresAt(now.plus(settings.ttl()))
         .setSmsRoutesUsed(new ArrayList<>())
         .setVoiceRoutesUsed(new ArrayList<>())
+        .setWhatsappRoutesUsed(new ArrayList<>())
         .setRequestIds(new ArrayList<>(List.of(request.getRequestId())))
         .setRequestFingerprints(new HashMap<>(Map.of(request.getRequestId(), RequestFingerprint.of(request))))
         .setApiKeyName(request.getApiKeyName())
@@ -343,7 +345,7 @@ final class VerificationLifecycle {
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_MAX_SENDS, state, now));
       return fx;
     }
-    Optional<Plan> plan = forRepeat(state, request.getChannel() == Channel.VOICE ? Channel.VOICE : Channel.SMS);
+    Optional<Plan> plan = forRepeat(state, SendChannels.of(request.getChannel()));
     if (plan.isEmpty()) {
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_NO_ROUTE, state, now));
       return fx;
@@ -391,7 +393,7 @@ final class VerificationLifecycle {
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_MAX_SENDS, state, now));
       return;
     }
-    Channel asked = request.getChannel() == Channel.VOICE ? Channel.VOICE : Channel.SMS;
+    Channel asked = SendChannels.of(request.getChannel());
     Optional<Plan> plan = forRepeat(state, asked)
         .map(found -> new Plan(found.channel(), found.routes(), SendReason.USER_REQUEST));
     if (plan.isEmpty()) {
@@ -522,7 +524,7 @@ final class VerificationLifecycle {
     if (attempt == null) {
       return fx;
     }
-    List<String> used = result.getChannel() == Channel.VOICE ? state.getVoiceRoutesUsed() : state.getSmsRoutesUsed();
+    List<String> used = routesUsed(state, result.getChannel());
     if (!used.contains(result.getProvider())) {
       used.add(result.getProvider());
     }
@@ -805,19 +807,33 @@ final class VerificationLifecycle {
   /** Where a send goes, and why it was issued. */
   private record Plan(Channel channel, List<Route> routes, SendReason reason) {}
 
-  /** The routes of this channel not tried yet; once SMS has none left, voice where the country allows it. */
+  /**
+   * The routes of this channel not tried yet; once it has none left, the first channel after it in the
+   * country's order with an untried route. A channel the order does not list (asked for by the caller)
+   * has no fallback: the country's policy did not put anything after it.
+   */
   private Optional<Plan> untried(VerificationState state, Channel channel, SendReason reason) {
     List<Route> routes = withoutUsed(state, channel);
     if (!routes.isEmpty()) {
       return Optional.of(new Plan(channel, routes, reason));
     }
-    if (channel == Channel.SMS && settings.voiceFallbackIn(state.getCountry())) {
-      List<Route> voice = withoutUsed(state, Channel.VOICE);
-      if (!voice.isEmpty()) {
-        return Optional.of(new Plan(Channel.VOICE, voice, SendReason.CHANNEL_FALLBACK));
+    List<Channel> order = channelOrder(state.getCountry());
+    int position = order.indexOf(channel);
+    if (position < 0) {
+      return Optional.empty();
+    }
+    for (Channel next : order.subList(position + 1, order.size())) {
+      List<Route> fallback = withoutUsed(state, next);
+      if (!fallback.isEmpty()) {
+        return Optional.of(new Plan(next, fallback, SendReason.CHANNEL_FALLBACK));
       }
     }
     return Optional.empty();
+  }
+
+  /** A published routing table's order for the country where it gives one, else the configured order. */
+  private List<Channel> channelOrder(String country) {
+    return routing.channelOrder(country).orElseGet(() -> settings.channelOrderFor(country));
   }
 
   /**
@@ -836,7 +852,7 @@ final class VerificationLifecycle {
   }
 
   private List<Route> withoutUsed(VerificationState state, Channel channel) {
-    List<String> used = channel == Channel.VOICE ? state.getVoiceRoutesUsed() : state.getSmsRoutesUsed();
+    List<String> used = routesUsed(state, channel);
     List<Route> routes = new ArrayList<>();
     for (Route route : routing.routes(state.getCountry(), channel)) {
       if (!used.contains(route.getProvider())) {
@@ -844,6 +860,14 @@ final class VerificationLifecycle {
       }
     }
     return routes;
+  }
+
+  private static List<String> routesUsed(VerificationState state, Channel channel) {
+    return switch (SendChannels.of(channel)) {
+      case VOICE -> state.getVoiceRoutesUsed();
+      case WHATSAPP -> state.getWhatsappRoutesUsed();
+      default -> state.getSmsRoutesUsed();
+    };
   }
 
   // ---------------------------------------------------------------- helpers

@@ -1,5 +1,7 @@
 package dev.relay.dispatcher.config;
 
+import dev.relay.schemas.Channel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -51,6 +53,45 @@ class DispatcherSettingsTest {
     assertThat(DispatcherConfig.SCHEMA.find("relay.secrets.code-hmac-keys")).isPresent();
     assertThat(DispatcherConfig.SCHEMA.find("relay.http.port").orElseThrow().defaultValue()).isEqualTo("8081");
     assertThat(DispatcherConfig.SCHEMA.keys()).containsAll(dev.relay.providers.ProviderKeys.ALL);
+  }
+
+  @Test
+  void theChannelOrderIsReadPerCountryWithItsDefault() {
+    DispatcherSettings settings = with(DispatcherConfig.CHANNEL_ORDER.name(), "DE:sms,whatsapp,voice;*:sms,voice");
+
+    assertThat(settings.channelOrderFor("DE")).containsExactly(Channel.SMS, Channel.WHATSAPP, Channel.VOICE);
+    assertThat(settings.channelOrderFor("FR")).containsExactly(Channel.SMS, Channel.VOICE);
+  }
+
+  @Test
+  void withoutAChannelOrderTheDeprecatedVoiceCountriesGiveIt() {
+    DispatcherSettings none = DispatcherSettings.from(RelayConfig.of(DispatcherConfig.SCHEMA, secrets()));
+    DispatcherSettings voiceInDe = with(DispatcherConfig.VOICE_FALLBACK_COUNTRIES.name(), "de");
+    DispatcherSettings voiceEverywhere = with(DispatcherConfig.VOICE_FALLBACK_COUNTRIES.name(), "*");
+
+    assertThat(none.channelOrderFor("DE")).containsExactly(Channel.SMS);
+    assertThat(voiceInDe.channelOrderFor("DE")).containsExactly(Channel.SMS, Channel.VOICE);
+    assertThat(voiceInDe.channelOrderFor("FR")).containsExactly(Channel.SMS);
+    assertThat(voiceEverywhere.channelOrderFor("FR")).containsExactly(Channel.SMS, Channel.VOICE);
+  }
+
+  @Test
+  void aBadChannelOrderIsRefusedNamingTheKey() {
+    Map<String, String> both = secrets();
+    both.put(DispatcherConfig.CHANNEL_ORDER.name(), "*:sms,voice");
+    both.put(DispatcherConfig.VOICE_FALLBACK_COUNTRIES.name(), "DE");
+
+    assertThatThrownBy(() -> DispatcherSettings.from(RelayConfig.of(DispatcherConfig.SCHEMA, both)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("relay.fallback.voice-countries and relay.fallback.channel-order are both set");
+    assertThatThrownBy(() -> with(DispatcherConfig.CHANNEL_ORDER.name(), "DE:sms,whatsapp"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.fallback.channel-order needs a default entry");
+    assertThatThrownBy(() -> with(DispatcherConfig.CHANNEL_ORDER.name(), "DE:sms,fax;*:sms"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'fax' in the entry for DE is not a channel");
+    assertThatThrownBy(() -> with(DispatcherConfig.CHANNEL_ORDER.name(), "*:sms,sms"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("sms appears twice in the entry for *");
+    assertThatThrownBy(() -> with(DispatcherConfig.CHANNEL_ORDER.name(), "DEU:sms;*:sms"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'DEU' is not an ISO 3166");
   }
 
   @Test

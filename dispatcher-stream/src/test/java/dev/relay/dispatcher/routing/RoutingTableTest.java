@@ -38,6 +38,19 @@ class RoutingTableTest {
   }
 
   @Test
+  void whatsappRoutesComeFromTheWhatsAppTableAndOnlyWhereItHasSome() {
+    RoutingTable withWhatsApp = RoutingTable.parse("*:twilio", "*:twilio", "DE:vonage,twilio");
+
+    assertThat(withWhatsApp.routes("DE", Channel.WHATSAPP)).containsExactly(
+        new Route("vonage", Channel.WHATSAPP, null, "table"), new Route("twilio", Channel.WHATSAPP, null, "table"));
+    assertThat(withWhatsApp.routes("FR", Channel.WHATSAPP)).isEmpty();
+    assertThat(table.routes("DE", Channel.WHATSAPP)).as("no WhatsApp table, no WhatsApp").isEmpty();
+    assertThat(withWhatsApp.providers()).containsExactlyInAnyOrder("twilio", "vonage");
+    assertThatThrownBy(() -> RoutingTable.parse("*:twilio", "", "DE:vonage,vonage"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.routing.whatsapp: vonage appears twice");
+  }
+
+  @Test
   void anEmptyVoiceTableMeansNoVoiceFallback() {
     RoutingTable smsOnly = RoutingTable.parse("*:twilio", "");
     assertThat(smsOnly.routes("DE", Channel.VOICE)).isEmpty();

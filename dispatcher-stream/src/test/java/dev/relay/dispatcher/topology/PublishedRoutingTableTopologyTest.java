@@ -61,7 +61,7 @@ class PublishedRoutingTableTopologyTest {
       tables.pipeInput(Topics.ROUTING_TABLE_KEY, RoutingTableVersion.newBuilder()
           .setVersion(11)
           .setPublishedAt(bed.now())
-          .setCountries(List.of(new CountryRoutes("DE", List.of(new PricedRoute("sinch", null)), List.of())))
+          .setCountries(List.of(new CountryRoutes("DE", List.of(new PricedRoute("sinch", null)), List.of(), List.of(), List.of())))
           .build());
 
       assertThat(startFresh(bed).getRoutes()).extracting(Route::getProvider).containsExactly("vonage", "twilio");

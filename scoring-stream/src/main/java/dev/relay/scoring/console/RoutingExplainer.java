@@ -61,13 +61,17 @@ public final class RoutingExplainer {
     scores.values().forEach(score -> countries.add(score.getCountry().toUpperCase(Locale.ROOT)));
     List<Table> tables = new ArrayList<>();
     for (String country : countries) {
-      for (Channel channel : List.of(Channel.SMS, Channel.VOICE)) {
+      for (Channel channel : List.of(Channel.SMS, Channel.WHATSAPP, Channel.VOICE)) {
         Optional<CountryRoutes> own = entry(table, country);
         CountryRoutes routes = own.or(() -> entry(table, DEFAULT_COUNTRY)).orElse(null);
         if (routes == null || (DEFAULT_COUNTRY.equals(country) && own.isEmpty())) {
           continue;
         }
-        List<PricedRoute> priced = channel == Channel.VOICE ? routes.getVoice() : routes.getSms();
+        List<PricedRoute> priced = switch (channel) {
+          case VOICE -> routes.getVoice();
+          case WHATSAPP -> routes.getWhatsapp();
+          default -> routes.getSms();
+        };
         if (!priced.isEmpty()) {
           tables.add(new Table(country, channel.name().toLowerCase(Locale.ROOT), own.isEmpty() && !DEFAULT_COUNTRY.equals(country),
               rows(country, channel, priced, scores)));

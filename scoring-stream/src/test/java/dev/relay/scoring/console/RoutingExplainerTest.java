@@ -97,6 +97,24 @@ class RoutingExplainerTest {
             org.assertj.core.groups.Tuple.tuple("twilio", RoutingExplainer.DEMOTED));
   }
 
+  @Test
+  void whatsappRoutesAreExplainedAsTheirOwnTableByTheirOwnScores() {
+    RoutingTableVersion withWhatsApp = RoutingTableVersion.newBuilder(TABLE).setCountries(List.of(
+            countryRoutes("*", "twilio", "vonage"),
+            CountryRoutes.newBuilder(countryRoutes("DE", "twilio"))
+                .setWhatsapp(List.of(new PricedRoute("vonage", 5000L), new PricedRoute("twilio", 5000L))).build()))
+        .build();
+
+    RoutingExplainer.Explanation explained = new RoutingExplainer(POLICY).explain(withWhatsApp, Map.of(
+        "twilio|DE|whatsapp", score("twilio", "DE", 0.95, 40, false),
+        "vonage|DE|whatsapp", score("vonage", "DE", 0.5, 40, false)));
+
+    RoutingExplainer.Table whatsapp = explained.tables().stream()
+        .filter(t -> t.country().equals("DE") && t.channel().equals("whatsapp")).findFirst().orElseThrow();
+    assertThat(whatsapp.rows()).extracting(RoutingExplainer.Row::provider).containsExactly("twilio", "vonage");
+    assertThat(table(explained, "DE").rows()).extracting(RoutingExplainer.Row::provider).containsExactly("twilio");
+  }
+
   private static RoutingExplainer.Table table(RoutingExplainer.Explanation explained, String country) {
     return explained.tables().stream().filter(t -> t.country().equals(country) && t.channel().equals("sms")).findFirst().orElseThrow();
   }

@@ -13,6 +13,7 @@ import dev.relay.support.config.ConfigSchema;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.kafka.KafkaSettings;
 import dev.relay.support.limits.Rates;
+import dev.relay.support.routing.CountryChannels;
 import dev.relay.support.secrets.SecretSealer;
 import dev.relay.support.secrets.Secrets;
 import dev.relay.support.secrets.VerificationIds;
@@ -51,6 +52,10 @@ public final class ApiConfig {
       "ISO 3166 regions verifications may be started for (geo permissions), comma separated; * enables all");
   public static final ConfigKey REQUIRE_MOBILE = ConfigKey.optional("relay.api.require-mobile", "true",
       "refuse SMS verifications to numbers libphonenumber does not know as mobile (landlines still get voice)");
+  public static final ConfigKey CHANNELS = ConfigKey.optional("relay.api.channels", "*:sms,voice",
+      "channels a caller may ask for per country (sms, whatsapp, voice): DE:sms,whatsapp,voice;*:sms,voice (the * entry"
+          + " is required); another channel is refused with 400 channel_not_allowed. WhatsApp also needs WhatsApp routes"
+          + " (the dispatcher's relay.routing.whatsapp)");
   public static final ConfigKey API_KEYS = ConfigKey.optional("relay.api.keys", "",
       "API keys callers must send as 'Authorization: Bearer KEY', stored hashed: name:sha256-hex[,...]; the API does not start"
           + " without one unless relay.api.allow-unauthenticated is true");
@@ -93,7 +98,7 @@ public final class ApiConfig {
       List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE, CommonKeys.GUESS_ENCRYPTION_KEYS,
           CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT),
       CommonKeys.topicKeys(),
-      List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, API_KEYS,
+      List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, CHANNELS, API_KEYS,
           ALLOW_UNAUTHENTICATED, TRUSTED_PROXIES, ADMIN_KEYS, CHECKS_PER_IP, CHECKS_PER_API_KEY, IDEMPOTENCY_WINDOW),
       List.of(DISPATCHER_QUERY_URLS, DISPATCHER_QUERY_TOKEN, DISPATCHER_QUERY_TIMEOUT),
       List.of(OVERLOAD_START_WAIT_SHARE, OVERLOAD_WAIT_SHARE, OVERLOAD_MIN_REPLY_RATE))
@@ -116,6 +121,7 @@ public final class ApiConfig {
   private final Duration startupTimeout;
   private final CodeLength codeLength;
   private final Optional<Set<String>> enabledCountries;
+  private final CountryChannels channels;
   private final boolean requireMobile;
   private final ApiKeys apiKeys;
   private final ApiKeys adminKeys;
@@ -147,6 +153,7 @@ public final class ApiConfig {
     this.codeLength = CodeLength.parse(config.get(CODE_LENGTH));
     this.enabledCountries = countries(config.getList(ENABLED_COUNTRIES));
     this.requireMobile = config.getBoolean(REQUIRE_MOBILE);
+    this.channels = channels(config.get(CHANNELS));
     this.apiKeys = ApiKeys.parse(API_KEYS.name(), config.get(API_KEYS));
     this.adminKeys = ApiKeys.parse(ADMIN_KEYS.name(), config.get(ADMIN_KEYS));
     this.clientAddresses = ClientAddresses.parse(TRUSTED_PROXIES.name(), config.getList(TRUSTED_PROXIES));
@@ -160,6 +167,20 @@ public final class ApiConfig {
     this.checksPerApiKey = Rates.parse(CHECKS_PER_API_KEY.name(), config.get(CHECKS_PER_API_KEY));
     this.idempotencyWindow = positive(config, IDEMPOTENCY_WINDOW);
     this.overloadLimits = overloadLimits(config, replyTimeout);
+  }
+
+  /** The channels a caller may ask for, per country. */
+  public CountryChannels channels() {
+    return channels;
+  }
+
+  private static CountryChannels channels(String value) {
+    CountryChannels channels = CountryChannels.parse(CHANNELS.name(), value);
+    if (channels.own(CountryChannels.DEFAULT_COUNTRY).isEmpty()) {
+      throw new ConfigException(CHANNELS.name() + " needs a default entry for the other countries, for example"
+          + " '*:sms,voice' (it is '" + value + "')");
+    }
+    return channels;
   }
 
   /** Config from explicit values over the defaults, as the launcher and the tests build it. */

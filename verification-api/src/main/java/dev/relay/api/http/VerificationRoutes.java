@@ -200,6 +200,7 @@ public final class VerificationRoutes {
     String number = numberOf(verificationId);
     JsonBody body = JsonBody.readOptional(ctx, RESEND_FIELDS);
     Channel channel = body.optionalString("channel").map(VerificationRoutes::channel).orElse(null);
+    numbers.forResend(number, channel);
     Optional<String> requestId = body.optionalString("requestId").map(VerificationRoutes::requestId);
     IdempotencyKeys.Claim claim = idempotency.claim(ctx.attribute(API_KEY_ATTRIBUTE), requestId.orElse(null),
         RequestAction.RESEND.name(), verificationId, String.valueOf(channel));
@@ -475,7 +476,8 @@ public final class VerificationRoutes {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "sms" -> Channel.SMS;
       case "voice" -> Channel.VOICE;
-      default -> throw ApiError.badRequest("invalid_channel", "'channel' must be sms or voice");
+      case "whatsapp" -> Channel.WHATSAPP;
+      default -> throw ApiError.badRequest("invalid_channel", "'channel' must be sms, whatsapp or voice");
     };
   }
 

@@ -144,9 +144,11 @@ class BadInputCorpusTest {
     cases.add(new BadRequest("POST", START, hugeNumber.getBytes(StandardCharsets.UTF_8), true, 413, "body_too_large"));
 
     // Unknown channels.
-    for (String channel : List.of("fax", "", "sms ", "whatsapp", "call", "SMS\\u0000", "email")) {
+    for (String channel : List.of("fax", "", "sms ", "whatsapp ", "telegram", "call", "SMS\\u0000", "email")) {
       cases.add(post(START, "{\"to\": \"" + NUMBER + "\", \"channel\": \"" + channel + "\"}", 400, "invalid_channel"));
     }
+    // A known channel the deployment does not offer in the number's country (WhatsApp is off by default).
+    cases.add(post(START, "{\"to\": \"" + NUMBER + "\", \"channel\": \"whatsapp\"}", 400, "channel_not_allowed"));
 
     // Numbers that are not E.164, not valid, not numbers.
     for (String number : List.of("015112345678", "4915112345678", "0049 151 12345678", "(0151) 12345678")) {

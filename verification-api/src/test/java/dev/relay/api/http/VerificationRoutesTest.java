@@ -1173,6 +1173,89 @@ class VerificationRoutesTest {
     }
   }
 
+  /** WhatsApp on start and resend, where the operator offers it per country ({@code relay.api.channels}). */
+  @Nested
+  class Channels {
+
+    private static final String FRENCH_NUMBER = "+33612345678";
+    private static final Map<String, String> WHATSAPP_IN_DE = Map.of(ApiConfig.CHANNELS.name(), "DE:sms,whatsapp,voice;*:sms,voice");
+
+    @Test
+    void whatsappStartsWhereTheCountryOffersIt() {
+      startService(WHATSAPP_IN_DE);
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\", \"channel\": \"WhatsApp\"}");
+
+      assertThat(response.statusCode()).isEqualTo(201);
+      assertThat(dispatcher.starts).singleElement().extracting(VerificationRequest::getChannel).isEqualTo(Channel.WHATSAPP);
+      assertThat(json(response).get("channel").asText()).isEqualTo("whatsapp");
+    }
+
+    @Test
+    void whatsappWhereTheCountryDoesNotOfferItIs400WithTheChannelsOffered() {
+      startService(WHATSAPP_IN_DE);
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + FRENCH_NUMBER + "\", \"channel\": \"whatsapp\"}");
+
+      assertThat(response.statusCode()).isEqualTo(400);
+      JsonNode body = json(response);
+      assertThat(body.get("error").asText()).isEqualTo("channel_not_allowed");
+      assertThat(body.get("message").asText()).contains("whatsapp", "FR", "sms, voice");
+      assertThat(dispatcher.starts).as("nothing reaches the dispatcher").isEmpty();
+    }
+
+    @Test
+    void byDefaultWhatsappIsOfferedNowhereAndSmsAndVoiceEverywhere() {
+      startService();
+
+      HttpResponse<String> whatsapp = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\", \"channel\": \"whatsapp\"}");
+      HttpResponse<String> voice = http.post("/v1/verifications", "{\"to\": \"" + FRENCH_NUMBER + "\", \"channel\": \"voice\"}");
+
+      assertThat(whatsapp.statusCode()).isEqualTo(400);
+      assertThat(json(whatsapp).get("error").asText()).isEqualTo("channel_not_allowed");
+      assertThat(voice.statusCode()).isEqualTo(201);
+      assertThat(dispatcher.starts).extracting(VerificationRequest::getChannel).containsExactly(Channel.VOICE);
+    }
+
+    @Test
+    void anUnknownChannelNamesTheThreeChannels() {
+      startService(WHATSAPP_IN_DE);
+
+      HttpResponse<String> response = http.post("/v1/verifications", "{\"to\": \"" + NUMBER + "\", \"channel\": \"telegram\"}");
+
+      assertThat(response.statusCode()).isEqualTo(400);
+      assertThat(json(response).get("error").asText()).isEqualTo("invalid_channel");
+      assertThat(json(response).get("message").asText()).contains("sms", "whatsapp", "voice");
+    }
+
+    @Test
+    void aResendAsksForWhatsappWhereTheVerificationsCountryOffersIt() {
+      startService(WHATSAPP_IN_DE);
+
+      HttpResponse<String> response = http.post(verificationPath("/resend"), "{\"channel\": \"whatsapp\"}");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(dispatcher.starts).singleElement().satisfies(request -> {
+        assertThat(request.getAction()).isEqualTo(RequestAction.RESEND);
+        assertThat(request.getChannel()).isEqualTo(Channel.WHATSAPP);
+      });
+      assertThat(json(response).get("channel").asText()).isEqualTo("whatsapp");
+    }
+
+    @Test
+    void aResendOnWhatsappForANumberWhoseCountryDoesNotOfferItIs400() {
+      startService(WHATSAPP_IN_DE);
+      String frenchVerification = config.ids().mint(FRENCH_NUMBER);
+
+      HttpResponse<String> response = http.post("/v1/verifications/" + frenchVerification + "/resend",
+          "{\"channel\": \"whatsapp\"}");
+
+      assertThat(response.statusCode()).isEqualTo(400);
+      assertThat(json(response).get("error").asText()).isEqualTo("channel_not_allowed");
+      assertThat(dispatcher.starts).isEmpty();
+    }
+  }
+
   @Test
   void theEndpointNamesThePortTheServerPicked() {
     startService();
