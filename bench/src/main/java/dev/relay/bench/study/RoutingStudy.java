@@ -332,8 +332,8 @@ public final class RoutingStudy {
           figures.put("afterLate", StudyMetrics.figures(scenario, played, afterEnd.minus(LATE), afterEnd, world::priceAt));
         }
         if (run.production()) {
-          figures.put("faultLastMinute", StudyMetrics.figures(scenario, played, faultEnd.minus(LAST_MINUTE), faultEnd,
-              world::priceAt));
+          Instant lastMinute = faultEnd.minus(LAST_MINUTE).isBefore(faultStart) ? faultStart : faultEnd.minus(LAST_MINUTE);
+          figures.put("faultLastMinute", StudyMetrics.figures(scenario, played, lastMinute, faultEnd, world::priceAt));
           figures.put("faultCompletionByBucket", StudyMetrics.completionOverTime(scenario, played, faultStart, run.bucket(),
               (int) (run.fault().toMillis() / run.bucket().toMillis())));
           figures.put("faultFirstOnDegradedByBucket", StudyMetrics.firstOnDegradedOverTime(scenario, played, faultStart,
