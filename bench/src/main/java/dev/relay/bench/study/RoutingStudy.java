@@ -43,9 +43,10 @@ import java.util.stream.Stream;
  * Germany's messages for three minutes. Writes the figures as JSON, Markdown tables (into the study
  * document between its markers) and SVGs of the time-scaled runs over time.
  *
- * <pre>./routing-study.sh [--rate-per-country=1] [--healthy=50s] [--fault=70s] [--after=60s] [--demand-drop=60s]
+ * <pre>./routing-study.sh [--rate-per-country=1] [--healthy=45s] [--fault=60s] [--after=60s] [--demand-drop=60s]
  *     [--demand-tail=10s] [--demand-modes=c] [--warmup=15s] [--modes=a,b,c] [--prod-modes=c,a] [--prod-rate=8]
- *     [--prod-healthy=60s] [--prod-static-healthy=30s] [--prod-fault=180s] [--prod-after=0s] [--prod-bucket=20s] [--out=docs]</pre>
+ *     [--prod-healthy=330s] [--prod-fault=180s] [--prod-static-healthy=20s] [--prod-static-fault=60s] [--prod-after=0s]
+ *     [--prod-bucket=20s] [--out=docs]</pre>
  */
 public final class RoutingStudy {
 
@@ -133,16 +134,20 @@ public final class RoutingStudy {
   public static void main(String[] args) throws Exception {
     Map<String, String> flags = CommandLineFlags.parse(args);
     int perCountry = Integer.parseInt(flags.getOrDefault("rate-per-country", "1"));
-    Duration healthy = Durations.parse(flags.getOrDefault("healthy", "50s"));
-    Duration fault = Durations.parse(flags.getOrDefault("fault", "70s"));
+    Duration healthy = Durations.parse(flags.getOrDefault("healthy", "45s"));
+    Duration fault = Durations.parse(flags.getOrDefault("fault", "60s"));
     Duration after = Durations.parse(flags.getOrDefault("after", "60s"));
     Duration demandDrop = Durations.parse(flags.getOrDefault("demand-drop", "60s"));
     Duration demandTail = Durations.parse(flags.getOrDefault("demand-tail", "10s"));
     Duration bucket = Durations.parse(flags.getOrDefault("bucket", "10s"));
     int prodRate = Integer.parseInt(flags.getOrDefault("prod-rate", "8"));
-    Duration prodHealthy = Durations.parse(flags.getOrDefault("prod-healthy", "60s"));
-    Duration prodStaticHealthy = Durations.parse(flags.getOrDefault("prod-static-healthy", "30s"));
+    // Longer than the 5 min short window, as in a deployment that has run a while: the sharp-drop rule
+    // compares the short window with the long window without it, which is empty before then.
+    Duration prodHealthy = Durations.parse(flags.getOrDefault("prod-healthy", "330s"));
     Duration prodFault = Durations.parse(flags.getOrDefault("prod-fault", "180s"));
+    // The static list routes the same whatever came before and whenever in the fault: a short run shows it.
+    Duration prodStaticHealthy = Durations.parse(flags.getOrDefault("prod-static-healthy", "20s"));
+    Duration prodStaticFault = Durations.parse(flags.getOrDefault("prod-static-fault", "60s"));
     Duration prodAfter = Durations.parse(flags.getOrDefault("prod-after", "0s"));
     Duration prodBucket = Durations.parse(flags.getOrDefault("prod-bucket", "20s"));
     long seed = Long.parseLong(flags.getOrDefault("seed", "7"));
@@ -161,7 +166,8 @@ public final class RoutingStudy {
     }
     for (RoutingMode mode : prodModes) {
       plan.add(new Run("production-" + mode.name().toLowerCase(Locale.ROOT), mode, true, List.of(Scenario.DROP_HALF),
-          prodRate, mode.scored ? prodHealthy : prodStaticHealthy, prodFault, prodAfter, Duration.ZERO, Duration.ZERO,
+          prodRate, mode.scored ? prodHealthy : prodStaticHealthy, mode.scored ? prodFault : prodStaticFault, prodAfter,
+          Duration.ZERO, Duration.ZERO,
           prodBucket, People.REALISTIC));
     }
 
