@@ -174,7 +174,7 @@ public final class RoutingStudy {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("when", Instant.now().toString());
     report.put("machine", machine());
-    report.put("command", "./routing-study.sh " + String.join(" ", args));
+    report.put("command", ("./routing-study.sh " + String.join(" ", args)).trim());
     report.put("ratePerCountry", perCountry);
     report.put("phases", Map.of("healthySeconds", healthy.toSeconds(), "faultSeconds", fault.toSeconds(),
         "afterSeconds", after.toSeconds(), "demandDropSeconds", demandDrop.toSeconds(),
