@@ -105,6 +105,7 @@ final class CompletionPlot {
       case DOWN -> "rejects all";
       case RECEIPTS_LOST -> "loses all receipts";
       case PRICE_CHANGE -> "price 0.035 -> 0.110";
+      case RECOVERY -> "loses all, then recovers";
     };
   }
 

@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.util.Map;
 
 /**
- * One degradation of the study, each on its own destination country so that all four run in the
+ * One degradation of the study, each on its own destination country so that all of them run in the
  * same stack at the same time without touching each other (routes, scores and demotion are per
  * provider x country). {@link #fault} is the simulator route the degraded provider gets for the
  * fault phase; {@link #lasting} says whether it stays after the fault phase (a price change does).
@@ -17,14 +17,21 @@ enum Scenario {
   RECEIPTS_LOST("GB", "+447400", 6, "twilio", "delivers every message but posts no delivery receipt",
       false, Map.of("receiptLossRate", 1.0)),
   PRICE_CHANGE("ES", "+3461", 7, "vonage", "raises its price from 0.035 to 0.110 (the cheaper provider becomes the expensive one)",
-      true, Map.of());
+      true, Map.of()),
+  /**
+   * A route that loses everything silently until it is demoted, then recovers: what the study reads here is the
+   * way back (time from the recovery to the route's promotion and to its being first again).
+   */
+  RECOVERY("IT", "+39347", 7, "twilio", "silently loses every message (accepted, never delivered, no receipt), then recovers",
+      false, Map.of("silentDropRate", 1.0));
 
   /** The world's prices per message before any change, by country and provider (one currency unit for all). */
   static final Map<String, Map<String, BigDecimal>> PRICES = Map.of(
       "DE", Map.of("twilio", new BigDecimal("0.040"), "vonage", new BigDecimal("0.065")),
       "FR", Map.of("twilio", new BigDecimal("0.040"), "vonage", new BigDecimal("0.065")),
       "GB", Map.of("twilio", new BigDecimal("0.040"), "vonage", new BigDecimal("0.065")),
-      "ES", Map.of("twilio", new BigDecimal("0.060"), "vonage", new BigDecimal("0.035")));
+      "ES", Map.of("twilio", new BigDecimal("0.060"), "vonage", new BigDecimal("0.035")),
+      "IT", Map.of("twilio", new BigDecimal("0.040"), "vonage", new BigDecimal("0.065")));
   /** What {@link #PRICE_CHANGE}'s provider charges from the fault phase on. */
   static final BigDecimal CHANGED_PRICE = new BigDecimal("0.110");
 

@@ -1,11 +1,13 @@
 package dev.relay.bench.study;
 
+import dev.relay.schemas.Channel;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +23,22 @@ import org.apache.kafka.common.TopicPartition;
  * What the people cannot see, read back from the topics after a run: every provider try from
  * {@code send-results} (one record per try, fast failovers within one send included), so which
  * provider was tried first, how often Relay failed over and which sends a provider accepted (and so
- * charged for); and from {@code verification-events}, why the first route was chosen.
+ * charged for); from {@code verification-events}, why the first route was chosen; from
+ * {@code provider-score-history}, every score scoring-stream published (when a route was demoted and
+ * promoted); and from {@code provider-alerts}, every alert it raised.
  */
 final class SendTries {
 
   /** One provider try. */
   record Try(int attempt, int tryIndex, String provider, boolean accepted, Instant at) {}
+
+  /** One published score of an SMS route: its standing at {@code at}. */
+  record Mark(String provider, String country, Instant at, boolean demoted, Double score, Double firstCompletionRate,
+      long firstSends, String sharedDrop) {}
+
+  /** One alert scoring-stream raised on an SMS route. */
+  record Alert(String kind, String metric, String provider, String country, String scope, Instant raisedAt,
+      double dropPoints) {}
 
   private SendTries() {}
 
@@ -52,6 +64,32 @@ final class SendTries {
         .findFirst()
         .ifPresent(attempt -> reasons.putIfAbsent(event.getVerificationId(), attempt.getRoutingReason())));
     return reasons;
+  }
+
+  /** Every score published for an SMS route, in the order of publication per route. */
+  static List<Mark> marks(String bootstrap) {
+    List<Mark> marks = new ArrayList<>();
+    readAll(bootstrap, Topics.defaults().providerScoreHistory, score -> {
+      if (score.getChannel() == Channel.SMS) {
+        marks.add(new Mark(score.getProvider(), score.getCountry(), score.getUpdatedAt(), score.getDemoted(),
+            score.getScore(), score.getFirstCompletionRate(), score.getFirstSends(), score.getSharedDrop()));
+      }
+    });
+    marks.sort(Comparator.comparing(Mark::at));
+    return marks;
+  }
+
+  /** Every alert raised on an SMS route, oldest first. */
+  static List<Alert> alerts(String bootstrap) {
+    List<Alert> alerts = new ArrayList<>();
+    readAll(bootstrap, Topics.defaults().providerAlerts, alert -> {
+      if (alert.getChannel() == Channel.SMS) {
+        alerts.add(new Alert(alert.getKind().name(), alert.getMetric().name(), alert.getProvider(), alert.getCountry(),
+            alert.getScope(), alert.getRaisedAt(), alert.getDropPoints()));
+      }
+    });
+    alerts.sort(Comparator.comparing(Alert::raisedAt));
+    return alerts;
   }
 
   /** Every committed record of a topic, from its beginning to its end as it is now. */

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -25,29 +24,29 @@ import java.util.concurrent.locks.LockSupport;
  * The people being verified, open loop like the benchmark's {@code LoadRun}: verifications start on a
  * fixed schedule through the public API, round-robin over the scenarios' countries, and each person
  * watches their handset inbox on the simulator. A person waits for the code only so long (their
- * patience) and then gives up; once it is there, they take a while to type it (their typing time)
- * and check it. Patience and typing time are drawn per person from a fixed seed, so every routing
- * mode meets the same people.
+ * patience) and then gives up, may press resend once while waiting; once the code is there, they
+ * take a while to type it (their typing time) and check it. The people are drawn from {@link People}
+ * with a fixed seed, so every routing mode meets the same people. During a demand-side drop the
+ * people get their codes and do not enter them.
  */
 final class StudyUsers {
 
-  /** How long a person waits for a code before giving up, and how long they take to type it once seen. */
-  record Person(Duration patience, Duration typing) {}
-
-  enum Fate { PENDING, START_FAILED, ABANDONED, APPROVED, NOT_APPROVED }
+  /** NOT_ENTERED: the code arrived in time, but the person (in a demand-side drop) never entered it. */
+  enum Fate { PENDING, START_FAILED, ABANDONED, APPROVED, NOT_APPROVED, NOT_ENTERED }
 
   /** One person's verification, as seen from their side. */
   static final class Verification {
     final Scenario scenario;
     final String number;
     final Instant startedAt;
-    final Person person;
+    final People.Person person;
     volatile String id;
+    volatile boolean resent;
     volatile Instant codeAt;
     volatile Instant approvedAt;
     volatile Fate fate = Fate.PENDING;
 
-    Verification(Scenario scenario, String number, Instant startedAt, Person person) {
+    Verification(Scenario scenario, String number, Instant startedAt, People.Person person) {
       this.scenario = scenario;
       this.number = number;
       this.startedAt = startedAt;
@@ -62,10 +61,7 @@ final class StudyUsers {
   private final String apiUrl;
   private final String simUrl;
   private final String apiKey;
-  private final Duration minPatience;
-  private final Duration maxPatience;
-  private final Duration minTyping;
-  private final Duration maxTyping;
+  private final People people;
   private final long seed;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, r -> {
@@ -78,36 +74,31 @@ final class StudyUsers {
   /** Why starts failed: HTTP status (-1: no answer) to count, and the first few answers to print. */
   private final Map<Integer, Integer> startFailures = new ConcurrentHashMap<>();
   private final AtomicInteger printed = new AtomicInteger();
+  /** Resends pressed, by HTTP status of their answer (-1: no answer). */
+  private final Map<Integer, Integer> resends = new ConcurrentHashMap<>();
+  private volatile Instant notEnteringFrom = Instant.MAX;
+  private volatile Instant notEnteringTo = Instant.MAX;
 
-  StudyUsers(String apiUrl, String simUrl, String apiKey, Duration minPatience, Duration maxPatience,
-      Duration minTyping, Duration maxTyping, long seed) {
+  StudyUsers(String apiUrl, String simUrl, String apiKey, People people, long seed) {
     this.apiUrl = apiUrl;
     this.simUrl = simUrl;
     this.apiKey = apiKey;
-    this.minPatience = minPatience;
-    this.maxPatience = maxPatience;
-    this.minTyping = minTyping;
-    this.maxTyping = maxTyping;
+    this.people = people;
     this.seed = seed;
   }
 
-  /** The i-th person: the same in every run with the same seed. */
-  static Person person(long seed, int i, Duration minPatience, Duration maxPatience, Duration minTyping, Duration maxTyping) {
-    SplittableRandom random = new SplittableRandom(seed * 1_000_003L + i);
-    return new Person(between(random, minPatience, maxPatience), between(random, minTyping, maxTyping));
-  }
-
-  private static Duration between(SplittableRandom random, Duration min, Duration max) {
-    long span = max.toMillis() - min.toMillis();
-    return min.plusMillis(span <= 0 ? 0 : random.nextLong(span + 1));
+  /** A demand-side drop: the people whose verification starts in [from, to) get their code and never enter it. */
+  void stopEnteringCodes(Instant from, Instant to) {
+    notEnteringFrom = from;
+    notEnteringTo = to;
   }
 
   /**
-   * Starts {@code perCountry} verifications a second in each scenario's country for {@code duration}
+   * Starts {@code perCountry} verifications a second in each of the scenarios' countries for {@code duration}
    * (blocking the caller), then returns; the people keep playing out their verifications.
    */
-  void offer(int perCountry, Duration duration) {
-    Scenario[] scenarios = Scenario.values();
+  void offer(List<Scenario> countries, int perCountry, Duration duration) {
+    Scenario[] scenarios = countries.toArray(Scenario[]::new);
     long rate = (long) perCountry * scenarios.length;
     long period = TimeUnit.SECONDS.toNanos(1) / rate;
     long total = rate * duration.toSeconds();
@@ -122,7 +113,7 @@ final class StudyUsers {
       Scenario scenario = scenarios[i % scenarios.length];
       int n = i / scenarios.length;
       Verification v = new Verification(scenario, scenario.number(n), beginWall.plusNanos(intended - begin),
-          person(seed, n, minPatience, maxPatience, minTyping, maxTyping));
+          people.person(seed, n));
       verifications.add(v);
       open.incrementAndGet();
       start(v);
@@ -147,6 +138,11 @@ final class StudyUsers {
   /** Failed starts by HTTP status, -1 for no answer at all. */
   Map<Integer, Integer> startFailures() {
     return Map.copyOf(startFailures);
+  }
+
+  /** Resends the people pressed, by HTTP status of the answer, -1 for no answer at all. */
+  Map<Integer, Integer> resends() {
+    return Map.copyOf(resends);
   }
 
   void close() {
@@ -194,15 +190,30 @@ final class StudyUsers {
       }
       if (code != null && !receivedAt.isAfter(giveUpAt)) {
         v.codeAt = receivedAt;
+        if (!v.startedAt.isBefore(notEnteringFrom) && v.startedAt.isBefore(notEnteringTo)) {
+          finish(v, Fate.NOT_ENTERED);
+          return;
+        }
         String seen = code;
         long typedIn = Duration.between(Instant.now(), receivedAt.plus(v.person.typing())).toMillis();
         timers.schedule(() -> check(v, seen), Math.max(0, typedIn), TimeUnit.MILLISECONDS);
       } else if (code != null || Instant.now().isAfter(giveUpAt)) {
         finish(v, Fate.ABANDONED);
       } else {
+        Duration resendAfter = v.person.resendAfter();
+        if (resendAfter != null && !v.resent && !Instant.now().isBefore(v.startedAt.plus(resendAfter))) {
+          v.resent = true;
+          resend(v);
+        }
         timers.schedule(() -> watchInbox(v), INBOX_POLL.toMillis(), TimeUnit.MILLISECONDS);
       }
     });
+  }
+
+  /** The person presses resend: the API sends the same code again (the route is Relay's choice). */
+  private void resend(Verification v) {
+    post(apiUrl + "/v1/verifications/" + v.id + "/resend", "{}").whenComplete((response, error) ->
+        resends.merge(error != null ? -1 : response.statusCode(), 1, Integer::sum));
   }
 
   private void check(Verification v, String code) {

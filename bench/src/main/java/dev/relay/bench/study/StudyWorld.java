@@ -23,17 +23,20 @@ final class StudyWorld {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String simUrl;
+  private final List<Scenario> scenarios;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private volatile Instant faultStart = Instant.MAX;
   private volatile Instant faultEnd = Instant.MAX;
 
-  StudyWorld(String simUrl) {
+  /** The world of the given scenarios' countries: only their routes are set, degraded and recovered. */
+  StudyWorld(String simUrl, List<Scenario> scenarios) {
     this.simUrl = simUrl;
+    this.scenarios = List.copyOf(scenarios);
   }
 
   /** Every route healthy, at the world's prices. */
   void healthy() throws IOException, InterruptedException {
-    for (Scenario scenario : Scenario.values()) {
+    for (Scenario scenario : scenarios) {
       for (String provider : PROVIDERS) {
         put(scenario, provider, scenario.healthyRoute(provider));
       }
@@ -43,7 +46,7 @@ final class StudyWorld {
   /** Each scenario's provider degrades in its country. */
   void degrade() throws IOException, InterruptedException {
     faultStart = Instant.now();
-    for (Scenario scenario : Scenario.values()) {
+    for (Scenario scenario : scenarios) {
       put(scenario, scenario.provider, scenario.faultRoute());
     }
   }
@@ -51,7 +54,7 @@ final class StudyWorld {
   /** The faults end; a price change stays. */
   void recover() throws IOException, InterruptedException {
     faultEnd = Instant.now();
-    for (Scenario scenario : Scenario.values()) {
+    for (Scenario scenario : scenarios) {
       if (!scenario.lasting) {
         put(scenario, scenario.provider, scenario.healthyRoute(scenario.provider));
       }
