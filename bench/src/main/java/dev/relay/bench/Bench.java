@@ -2,6 +2,7 @@ package dev.relay.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.relay.api.VerificationApiService;
 import dev.relay.kafka.embedded.FreePorts;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.local.LocalStack;
@@ -33,7 +34,7 @@ import org.apache.kafka.common.TopicPartition;
  * measures the broker's own ceiling, and writes a Markdown table and a JSON file.
  *
  * <pre>./bench.sh --rate=50,200 --duration=60s [--warmup=10s] [--idle=10s] [--failover-rate=10] [--failover-duration=20s]
- *     [--ceiling-records=200000] [--provider-latency=0s] [--out=bench-results]</pre>
+ *     [--ceiling-records=200000] [--provider-latency=0s] [--api-settings=KEY=VALUE,...] [--out=bench-results]</pre>
  */
 public final class Bench {
 
@@ -55,6 +56,8 @@ public final class Bench {
     int ceilingRecords = Integer.parseInt(flags.getOrDefault("ceiling-records", "200000"));
     Path out = Path.of(flags.getOrDefault("out", "bench-results"));
     Duration providerLatency = Durations.parse(flags.getOrDefault("provider-latency", "0s"));
+    // The API's own settings for this run (e.g. its overload shares), to compare them under the same load.
+    Map<String, String> apiSettings = settings(flags.getOrDefault("api-settings", ""));
     Files.createDirectories(out);
     Path dataDir = Files.createTempDirectory("relay-bench");
 
@@ -63,11 +66,12 @@ public final class Bench {
     report.put("machine", machine());
     report.put("durationSeconds", duration.toSeconds());
     report.put("providerLatencyMillis", providerLatency.toMillis());
+    report.put("apiSettings", apiSettings);
     report.put("loadAverageAtStart", loadAverage());
 
     long bootBegin = System.nanoTime();
     LocalStack stack = new LocalStack(new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(),
-        freePort(), freePort()), FailoverRun.stackOverrides());
+        freePort(), freePort()), withApiSettings(FailoverRun.stackOverrides(), apiSettings));
     int exitCode = 0;
     try {
       Bounded.run("stack start", READY_LIMIT, () -> {
@@ -402,5 +406,30 @@ public final class Bench {
 
   private static int freePort() throws IOException {
     return FreePorts.pick();
+  }
+
+  /** {@code key=value,key=value} into a map; empty for an empty flag. */
+  static Map<String, String> settings(String flag) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (String pair : flag.split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--api-settings takes key=value pairs separated by commas, not " + pair);
+      }
+      settings.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    }
+    return settings;
+  }
+
+  private static Map<String, Map<String, String>> withApiSettings(Map<String, Map<String, String>> overrides,
+      Map<String, String> apiSettings) {
+    Map<String, Map<String, String>> all = new LinkedHashMap<>(overrides);
+    if (!apiSettings.isEmpty()) {
+      all.put(VerificationApiService.NAME, apiSettings);
+    }
+    return all;
   }
 }

@@ -65,6 +65,8 @@ class OverloadIntegrationTest {
     settings.put("relay.topics.partitions", "3");
     settings.put(ApiConfig.REPLY_TIMEOUT.name(), REPLY_TIMEOUT.toSeconds() + "s");
     settings.put(ApiConfig.OVERLOAD_MIN_REPLY_RATE.name(), MIN_REPLY_RATE);
+    settings.put(ApiConfig.OVERLOAD_START_WAIT_SHARE.name(), "0.4");
+    settings.put(ApiConfig.OVERLOAD_WAIT_SHARE.name(), "0.8");
     config = ApiConfig.of(settings);
     // The production wiring, with no dispatcher behind it: nothing will answer until the test says so.
     api = new VerificationApiService(RelayConfig.of(ApiConfig.SCHEMA, settings));

@@ -83,9 +83,11 @@ public final class ApiConfig {
       "how long a status read waits for a dispatcher's answer (including its forward to the owner); then the next"
           + " dispatcher, and after the last 503 with Retry-After");
 
-  public static final ConfigKey OVERLOAD_START_WAIT_SHARE = ConfigKey.optional("relay.api.overload.start-wait-share", "0.4",
+  public static final ConfigKey OVERLOAD_START_WAIT_SHARE = ConfigKey.optional("relay.api.overload.start-wait-share", "0.15",
       "a new start is refused with 503 and Retry-After, before anything is produced, when the dispatcher's expected reply"
-          + " time (requests in flight / recent reply rate) exceeds this share of relay.api.reply-timeout");
+          + " time (requests in flight / recent reply rate) exceeds this share of relay.api.reply-timeout (the default,"
+          + " 0.75 s of 5 s, served the most approvals per second with the fewest refused checks of 0.15, 0.25, 0.4 and 0.7"
+          + " in docs/performance.md's overload runs: a start admitted to a longer queue costs a check later)");
   public static final ConfigKey OVERLOAD_WAIT_SHARE = ConfigKey.optional("relay.api.overload.wait-share", "0.8",
       "checks, resends and cancels (people who already have a code) are refused only past this share of"
           + " relay.api.reply-timeout; at least relay.api.overload.start-wait-share, so starts are refused first");

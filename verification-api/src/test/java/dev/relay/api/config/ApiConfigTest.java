@@ -126,7 +126,7 @@ class ApiConfigTest {
   @Test
   void overloadLimitsAreSharesOfTheReplyTimeout() {
     assertThat(TestSettings.config().overloadLimits()).isEqualTo(
-        new ApiConfig.OverloadLimits(Duration.ofSeconds(2), Duration.ofSeconds(4), 20, Duration.ofSeconds(5)));
+        new ApiConfig.OverloadLimits(Duration.ofMillis(750), Duration.ofSeconds(4), 20, Duration.ofSeconds(5)));
     // A longer reply timeout lets requests wait longer before they are refused.
     assertThat(TestSettings.config(Map.of("relay.api.reply-timeout", "20s", "relay.api.overload.start-wait-share", "0.25",
         "relay.api.overload.min-reply-rate", "2.5")).overloadLimits()).isEqualTo(

@@ -54,7 +54,8 @@ class OverloadRefusalTest {
    * four others (4 s) may be in flight on a path.
    */
   private void startService(Map<String, String> overrides) {
-    Map<String, String> settings = new HashMap<>(Map.of("relay.api.overload.min-reply-rate", "1"));
+    Map<String, String> settings = new HashMap<>(Map.of("relay.api.overload.min-reply-rate", "1",
+        "relay.api.overload.start-wait-share", "0.4", "relay.api.overload.wait-share", "0.8"));
     settings.putAll(overrides);
     config = TestSettings.config(settings);
     dispatcher.onStart = request -> hold(heldStarts, request);
