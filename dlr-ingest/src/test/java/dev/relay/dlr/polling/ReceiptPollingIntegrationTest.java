@@ -56,6 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class ReceiptPollingIntegrationTest {
 
+  private static final int MAX_POLLS = 3;
+
   private static final String ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
   private static final String AUTH_TOKEN = "twilio-sim-token";
 
@@ -98,7 +100,7 @@ class ReceiptPollingIntegrationTest {
     settings.put(DlrConfig.POLL_ENABLED.name(), "true");
     settings.put(DlrConfig.POLL_AFTER.name(), "1s");
     settings.put(DlrConfig.POLL_INTERVAL.name(), "2s");
-    settings.put(DlrConfig.POLL_MAX_POLLS.name(), "3");
+    settings.put(DlrConfig.POLL_MAX_POLLS.name(), String.valueOf(MAX_POLLS));
     settings.put(DlrConfig.POLL_SCAN_INTERVAL.name(), "200ms");
     settings.put(DlrConfig.COMMIT_INTERVAL.name(), "100ms");
     settings.put(DlrConfig.STATE_DIR.name(), stateDir.toString());
@@ -190,15 +192,18 @@ class ReceiptPollingIntegrationTest {
           assertThat(receipt.getTo()).isEqualTo("+4915123400001");
         });
 
-    // Three polls of the stuck message, then no more; the delivered one stops being polled once its
-    // receipt is in (a second poll may leave before the first poll's receipt lands on a busy machine).
+    // Three polls of the stuck message, then no more. The delivered one is polled at least once and
+    // never past the same cap. That it stops being polled once its receipt is in is proven with the mock
+    // clock in ReceiptPollTopologyTest: here the poll, the vendor's answer and the settling receipt cross
+    // three commits, which on a loaded machine can outlast the two poll intervals (1 run in 10 at load 16
+    // saw all three polls of the delivered message), so a tighter bound here would be a timing assumption.
     List<SendResult> polls = readWhile(topics.receiptPolls.name(), topics.receiptPolls.valueSerde().deserializer(),
-        seen -> seen.stream().filter(stuck::equals).count() >= 3, Duration.ofSeconds(4));
-    assertThat(polls).filteredOn(stuck::equals).hasSize(3);
-    assertThat(polls).filteredOn(delivered::equals).hasSizeBetween(1, 2);
+        seen -> seen.stream().filter(stuck::equals).count() >= MAX_POLLS, Duration.ofSeconds(4));
+    assertThat(polls).filteredOn(stuck::equals).hasSize(MAX_POLLS);
+    assertThat(polls).filteredOn(delivered::equals).hasSizeBetween(1, MAX_POLLS);
     List<DeliveryReceipt> stuckReceipts = readWhile(topics.deliveryReceipts.name(),
         topics.deliveryReceipts.valueSerde().deserializer(),
-        seen -> seen.stream().filter(r -> r.getProviderMessageId().equals(stuck.getProviderMessageId())).count() >= 3, Duration.ZERO);
+        seen -> seen.stream().filter(r -> r.getProviderMessageId().equals(stuck.getProviderMessageId())).count() >= MAX_POLLS, Duration.ZERO);
     // Each poll of the stuck message says "sent": one receipt id, so downstream counts it once.
     assertThat(stuckReceipts).filteredOn(r -> r.getProviderMessageId().equals(stuck.getProviderMessageId()))
         .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(DeliveryStatus.SENT))
