@@ -21,6 +21,7 @@ import dev.relay.schemas.state.VerificationState;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.kafka.KafkaSettings;
+import dev.relay.support.streams.LatestPerKeyUpdater;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -11,6 +11,7 @@ import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteStats;
 import dev.relay.scoring.model.ScoreFact;
 import dev.relay.scoring.serde.ScoringSerdes;
+import dev.relay.support.streams.LatestPerKeyUpdater;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -115,7 +116,7 @@ public final class ScoringTopology {
             AvroSerde.of(ProviderScore.class)).withLoggingDisabled(),
         topics.providerScores.name(),
         Consumed.with(topics.providerScores.keySerde(), topics.providerScores.valueSerde()).withName(PEER_SCORES_SOURCE),
-        PeerScoresUpdater::new);
+        () -> new LatestPerKeyUpdater<ProviderScore>(PEER_SCORES_STORE));
     Duration horizon = settings.matchHorizon();
     builder.addStateStore(ttlStore(SENT_MESSAGES_STORE, horizon, ScoringSerdes.SENT_MESSAGE));
     builder.addStateStore(ttlStore(EARLY_RECEIPTS_STORE, horizon, ScoringSerdes.EARLY_RECEIPT));

@@ -1,4 +1,4 @@
-package dev.relay.dispatcher.topology;
+package dev.relay.support.streams;
 
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -7,15 +7,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Keeps every instance's copy of a compacted topic in a global store: the latest record per key, and
- * a tombstone removes the key. For {@code blocked-prefixes} (blocked or released: the detector reads a
- * release from here) and {@code request-blocks} (a lapsed block is kept and ignored by its reader).
+ * a tombstone removes the key. What a record means, and whether a lapsed one still counts, is its
+ * reader's business.
  */
-final class LatestPerKeyUpdater<V> implements Processor<String, V, Void, Void> {
+public final class LatestPerKeyUpdater<V> implements Processor<String, V, Void, Void> {
 
   private final String storeName;
   private KeyValueStore<String, V> latest;
 
-  LatestPerKeyUpdater(String storeName) {
+  public LatestPerKeyUpdater(String storeName) {
     this.storeName = storeName;
   }
 
