@@ -126,7 +126,7 @@ public final class ReplayMain {
     return expanded.toArray(String[]::new);
   }
 
-  private static Recording fromKafka(RelayConfig config, Instant from, Instant to, Duration settle, Duration lookback) {
+  static Recording fromKafka(RelayConfig config, Instant from, Instant to, Duration settle, Duration lookback) {
     RecordingReader reader = new RecordingReader(KafkaAccess.from(config), Topics.fromConfig(config.lookup()));
     Recording recording = reader.read(from, to, settle, lookback);
     if (reader.undecodable() > 0) {
