@@ -129,6 +129,14 @@ class ReplayMainTest {
     assertThat(err()).isEqualTo("routing replay failed: Timeout expired while fetching topic metadata\n");
   }
 
+  @Test
+  void theDocsStateTheAssumptionsTheReportPrints() throws Exception {
+    // The module's tests run in scoring-stream/; the study's page is the repository's.
+    String docs = Files.readString(Path.of("..", "docs", "routing-study.md"));
+
+    assertThat(docs).contains("## What-if replay").contains(ReplayReport.ASSUMPTIONS);
+  }
+
   private int run(String... args) {
     return ReplayMain.run(args, Map.of(), source, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8), CLOCK);
