@@ -36,7 +36,8 @@ public final class ReplayReport {
           scores recorded at that instant. They are the recorded traffic's scores: routes do not re-score under
           the replayed traffic. Scores off: the table's order.
        6. Cost: the vendor's reported price per message on the route (its mean), else the table's price, else 0;
-          failovers: every provider try after a verification's first (a user's resend is none).
+          failovers: every provider try after a verification's first (a user's resend is none); time to verify:
+          from the start to the check, over the completed verifications.
        7. Not modelled: user resends and repeated starts, wrong guesses, request limits, provider capacity, receipt
           polling, Relay's own outages. Routes are independent of each other and of the load they get.
       """;

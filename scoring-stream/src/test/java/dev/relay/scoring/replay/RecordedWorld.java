@@ -71,6 +71,15 @@ final class RecordedWorld {
     return this;
   }
 
+  /** Tries of a provider that rejected every one (a retryable vendor error), spread over the range. */
+  RecordedWorld rejecting(String provider, Instant from, int count, Duration every) {
+    for (int i = 0; i < count; i++) {
+      String id = "VErej" + (next++);
+      sends.add(send(id, 1, provider, "DE", SendOutcome.REJECTED, from.plus(every.multipliedBy(i)), null, null));
+    }
+    return this;
+  }
+
   private void verification(Instant createdAt) {
     String id = "VE" + (next++);
     boolean checks = random.nextDouble() < 0.9;

@@ -16,6 +16,7 @@ import dev.relay.support.routing.TableRoutes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WhatIfReplayTest {
@@ -81,6 +82,42 @@ class WhatIfReplayTest {
     assertThat(byScores.replayedOverall().completion()).isGreaterThan(staticTable.replayedOverall().completion());
     assertThat(byScores.replayedOverall().failoversPerVerification())
         .isLessThan(staticTable.replayedOverall().failoversPerVerification());
+  }
+
+  @Test
+  void aRouteThatRejectsEverythingCostsAFastFailoverAndNoCompletion() {
+    Recording withRejections = new RecordedWorld(7).record(START, 3, Duration.ofSeconds(10))
+        .rejecting("sinch", START, 300, Duration.ofSeconds(30)).recording(START, END);
+
+    WhatIfReplay.Result twilioFirst = replay(withRejections, table("twilio", "vonage"), settings(false, 1));
+    WhatIfReplay.Result sinchFirst = replay(withRejections, table("sinch", "twilio", "vonage"), settings(false, 1));
+
+    // Every verification tries sinch first, is rejected and moves on at once: one failover more, the same completion.
+    assertThat(sinchFirst.triesByLevel().get(new RouteKey("sinch", "DE", Channel.SMS)).values().stream()
+        .mapToLong(Long::longValue).sum()).isEqualTo(1080);
+    assertThat(sinchFirst.replayedOverall().failoversPerVerification())
+        .isCloseTo(twilioFirst.replayedOverall().failoversPerVerification() + 1, within(FAILOVER_TOLERANCE));
+    assertThat(sinchFirst.replayedOverall().completion())
+        .isCloseTo(twilioFirst.replayedOverall().completion(), within(COMPLETION_TOLERANCE));
+  }
+
+  @Test
+  void aChannelWithoutRoutesLeftFallsBackToTheNextOfTheTablesOrder() {
+    String smsThenVoice = """
+        {"countries": {"*": {"sms": [{"provider": "twilio"}], "voice": [{"provider": "vonage", "priceMicros": 20000}],
+                             "channelOrder": ["sms", "voice"]}}}""";
+
+    WhatIfReplay.Result withVoice = replay(recording, smsThenVoice, settings(false, 1));
+    WhatIfReplay.Result smsOnly = replay(recording, table("twilio"), settings(false, 1));
+
+    // Vonage never carried a DE voice call in the range: the prior stands in, and the report says so.
+    Map<Level, Long> voice = withVoice.triesByLevel().get(new RouteKey("vonage", "DE", Channel.VOICE));
+    assertThat(voice).containsOnlyKeys(Level.PRIOR);
+    assertThat(voice.get(Level.PRIOR)).isGreaterThan(50);
+    assertThat(withVoice.replayedOverall().completion()).isGreaterThan(smsOnly.replayedOverall().completion());
+    assertThat(withVoice.replayedOverall().failoversPerVerification())
+        .isGreaterThan(smsOnly.replayedOverall().failoversPerVerification());
+    assertThat(smsOnly.replayedOverall().failoversPerVerification()).isZero();
   }
 
   @Test
