@@ -15,8 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -49,7 +51,7 @@ public final class RecordedFacts {
     Map<String, DeliveryReceipt> finalReceipts = finalReceipts(recording.receipts());
     Map<String, Attempt> attemptsByKey = new HashMap<>();
     Map<String, VerificationEvent> verificationByKey = new HashMap<>();
-    Set<String> ignoring = new java.util.HashSet<>();
+    Set<String> ignoring = new HashSet<>();
     for (VerificationEvent event : latest.values()) {
       for (Attempt attempt : event.getAttempts()) {
         attemptsByKey.put(attempt.getIdempotencyKey(), attempt);
@@ -211,7 +213,7 @@ public final class RecordedFacts {
         }
       }
     }
-    return new RecordedVerification(event.getVerificationId(), event.getCountry().toUpperCase(java.util.Locale.ROOT),
+    return new RecordedVerification(event.getVerificationId(), event.getCountry().toUpperCase(Locale.ROOT),
         event.getChannel(), event.getCreatedAt(), completed, timeToVerify, failovers, cost, reaction, ignoring);
   }
 

@@ -1,5 +1,6 @@
 package dev.relay.scoring.replay;
 
+import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.kafka.KafkaAccess;
@@ -44,7 +45,7 @@ public final class RecordingReader {
 
   public Recording read(Instant from, Instant to, Duration settle, Duration scoreLookback) {
     Instant until = to.plus(settle);
-    List<dev.relay.schemas.ProviderScore> scores = new ArrayList<>(read(topics.providerScoreHistory, from.minus(scoreLookback), until));
+    List<ProviderScore> scores = new ArrayList<>(read(topics.providerScoreHistory, from.minus(scoreLookback), until));
     scores.addAll(read(topics.providerScores, from.minus(scoreLookback), until));
     return new Recording(from, to, read(topics.verificationEvents, from, until), read(topics.sendResults, from, until),
         read(topics.deliveryReceipts, from, until), scores);

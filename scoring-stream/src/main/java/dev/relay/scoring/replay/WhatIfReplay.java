@@ -10,6 +10,7 @@ import dev.relay.support.routing.TableRoutes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +81,7 @@ public final class WhatIfReplay {
     }
     ScoreTimeline scores = new ScoreTimeline(recording.scores());
     Map<String, Double> undecidedEngaged = undecidedEngaged(facts.verifications(), estimates);
-    Map<RouteKey, Map<Level, Long>> triesByLevel = new TreeMap<>(java.util.Comparator.comparing(RouteKey::value));
+    Map<RouteKey, Map<Level, Long>> triesByLevel = new TreeMap<>(Comparator.comparing(RouteKey::value));
     Map<String, Figures[]> byCountry = new TreeMap<>();
     Figures recordedOverall = new Figures();
     Figures replayedOverall = new Figures();

@@ -15,8 +15,10 @@ import dev.relay.schemas.VerificationStatus;
 import dev.relay.schemas.serde.AvroSerde;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -84,7 +86,7 @@ final class RecordedWorld {
     String id = "VE" + (next++);
     boolean checks = random.nextDouble() < 0.9;
     Duration reaction = Duration.ofMillis(5_000 + random.nextInt(10_000));
-    boolean dropHour = createdAt.atZone(java.time.ZoneOffset.UTC).getHour() == DROP_HOUR;
+    boolean dropHour = createdAt.atZone(ZoneOffset.UTC).getHour() == DROP_HOUR;
     List<Attempt> attempts = new ArrayList<>();
     Instant verifiedAt = null;
     boolean anyDelivered = false;
@@ -144,7 +146,7 @@ final class RecordedWorld {
   static DeliveryReceipt receipt(String provider, String messageId, DeliveryStatus status, Instant at) {
     return DeliveryReceipt.newBuilder().setReceiptId(provider + ":" + messageId + ":" + status).setProvider(provider)
         .setProviderMessageId(messageId).setTo("+4915112345678").setCountry("DE").setStatus(status)
-        .setFinalStatus(true).setVendorStatus(status.name().toLowerCase(java.util.Locale.ROOT))
+        .setFinalStatus(true).setVendorStatus(status.name().toLowerCase(Locale.ROOT))
         .setOccurredAt(at).setReceivedAt(at.plusMillis(20)).build();
   }
 

@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,7 +121,7 @@ class ReplayMainTest {
   @Test
   void kafkaUnreachableIsExitOne() throws Exception {
     ReplayMain.RecordingSource failing = (config, from, to, settle, lookback) -> {
-      throw new org.apache.kafka.common.errors.TimeoutException("Timeout expired while fetching topic metadata");
+      throw new TimeoutException("Timeout expired while fetching topic metadata");
     };
     int exit = ReplayMain.run(new String[] {"--from=7d", "--table=" + table("twilio")}, Map.of(), failing,
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), CLOCK);

@@ -3,6 +3,7 @@ package dev.relay.scoring.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
+import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
@@ -24,11 +25,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,15 +65,15 @@ class RoutingReplayIntegrationTest {
     try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().build()) {
       kafka.start();
       KafkaAccess access = KafkaAccess.plaintext(kafka.bootstrapServers());
-      Topics topics = Topics.fromConfig(key -> java.util.Optional.empty());
+      Topics topics = Topics.fromConfig(key -> Optional.empty());
       TopicProvisioner.ensure(access, topics.all(), TIMEOUT);
       try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
           KafkaSettings.durableProducer(access, "replay-it", TIMEOUT),
-          new org.apache.kafka.common.serialization.StringSerializer(),
-          new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+          new StringSerializer(),
+          new ByteArraySerializer())) {
         // In the order the services wrote them: by time.
-        List<Runnable> writes = new java.util.ArrayList<>();
-        List<Instant> times = new java.util.ArrayList<>();
+        List<Runnable> writes = new ArrayList<>();
+        List<Instant> times = new ArrayList<>();
         for (VerificationEvent event : world.events) {
           times.add(event.getOccurredAt());
           writes.add(() -> produce(producer, topics.verificationEvents, event.getTo(), event, event.getOccurredAt()));
@@ -79,7 +86,7 @@ class RoutingReplayIntegrationTest {
           times.add(receipt.getReceivedAt());
           writes.add(() -> produce(producer, topics.deliveryReceipts, receipt.getTo(), receipt, receipt.getReceivedAt()));
         }
-        java.util.stream.IntStream.range(0, writes.size()).boxed().sorted(java.util.Comparator.comparing(times::get))
+        IntStream.range(0, writes.size()).boxed().sorted(Comparator.comparing(times::get))
             .forEach(i -> writes.get(i).run());
         producer.flush();
       }
@@ -95,7 +102,7 @@ class RoutingReplayIntegrationTest {
       RecordedFacts facts = RecordedFacts.of(read);
       assertThat(facts.verifications()).hasSize(120)
           .allSatisfy(v -> assertThat(v.createdAt()).isAfterOrEqualTo(from).isBefore(to));
-      assertThat(facts.sends()).extracting(RouteSend::route).contains(new RouteKey("twilio", "DE", dev.relay.schemas.Channel.SMS));
+      assertThat(facts.sends()).extracting(RouteSend::route).contains(new RouteKey("twilio", "DE", Channel.SMS));
 
       TableRoutes routes = TableRoutes.of(RoutingTableFile.read(table, 0, Instant.EPOCH, "it"));
       String fromTopics = ReplayReport.format(new WhatIfReplay(settings).run(read, routes), "healthy-first.json");
