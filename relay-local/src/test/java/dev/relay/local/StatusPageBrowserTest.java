@@ -152,7 +152,9 @@ class StatusPageBrowserTest {
           .startsWith("route state active=active").contains("route state demoted explored=demoted, explored");
       assertThat(row(after, "vonage|DE|sms").selectFirst("td.state").text()).isEqualTo("active");
       Element drop = after.selectFirst("#alerts li[data-kind=DROP][data-route=twilio|DE|sms]");
-      assertThat(drop.text()).contains("DROP", "twilio", "DE", "100.0 % → 0.0 %");
+      // The rate before the fall is the baseline of the moment the alert was raised: how many of the healthy
+      // and of the first degraded sends it still holds depends on how long this machine took between them.
+      assertThat(drop.text()).contains("DROP", "twilio", "DE").containsPattern("completion rate [1-9][0-9.]* % → 0\\.0 %");
       assertThat(after.select("#alerts li").eachText()).noneMatch(text -> text.contains("vonage"));
       assertThat(after.getElementById("error").text()).isEmpty();
 
