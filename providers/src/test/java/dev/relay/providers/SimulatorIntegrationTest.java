@@ -40,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Each adapter against a running provider simulator: sends go over the vendor's wire protocol, the
@@ -376,6 +378,41 @@ class SimulatorIntegrationTest {
     // The status lookup polling uses agrees with the callback.
     Optional<Receipt> status = twilio(TestHttp.http("twilio")).checkStatus(response.providerMessageId()).get(10, TimeUnit.SECONDS);
     assertThat(status).get().extracting(Receipt::status).isEqualTo(DeliveryStatus.DELIVERED);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"twilio", "vonage", "plivo"})
+  void aLocalisedSmsWithBothAutofillLinesStillHandsTheCodeToTheHandset(String provider) throws Exception {
+    String to = germanNumber();
+    OutboundMessage sms = new OutboundMessage(to, "DE", Channel.SMS,
+        "Ihr Code für Acme lautet 482913\n\nAb12345cdEf\n@example.com #482913", null, "VEauto-" + provider,
+        Locale.forLanguageTag("de-DE"));
+    ProviderClient client = switch (provider) {
+      case "twilio" -> twilio(TestHttp.http(provider));
+      case "vonage" -> vonage(TestHttp.http(provider));
+      default -> plivo(TestHttp.http(provider));
+    };
+
+    assertThat(answer(client.send(sms)).accepted()).isTrue();
+
+    assertThat(await().atMost(Duration.ofSeconds(10)).until(() -> sim.handsets().messages(to), inbox -> !inbox.isEmpty()))
+        .singleElement().satisfies(message -> assertThat(message.code()).isEqualTo("482913"));
+  }
+
+  @Test
+  void aGermanCallIsSpokenInGermanAndStillReadsTheCode() throws Exception {
+    String to = germanNumber();
+    OutboundMessage call = new OutboundMessage(to, "DE", Channel.VOICE,
+        "Ihr Code für Acme lautet 4, 8, 2, 9, 1, 3. Noch einmal, Ihr Code lautet 4, 8, 2, 9, 1, 3.", null, "VEcall-de",
+        Locale.forLanguageTag("de-AT"));
+
+    assertThat(answer(twilio(TestHttp.http("twilio")).send(call)).accepted()).isTrue();
+
+    assertThat(await().atMost(Duration.ofSeconds(10)).until(() -> sim.handsets().messages(to), inbox -> !inbox.isEmpty()))
+        .singleElement().satisfies(message -> {
+          assertThat(message.channel()).isEqualTo("voice");
+          assertThat(message.code()).isEqualTo("482913");
+        });
   }
 
   @Test

@@ -9,6 +9,8 @@ import dev.relay.schemas.Route;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendResult;
+import dev.relay.sender.message.MessageTemplates;
+import dev.relay.sender.message.RenderedMessage;
 import dev.relay.support.secrets.SecretSealer;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +28,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Carries out one send command: opens the sealed code just before the first provider call, renders
- * the message, and tries the command's routes in order. A retryable rejection moves to the next route
+ * the message in the recipient's language, and tries the command's routes in order. A retryable rejection moves to the next route
  * at once, in the same call; an acceptance or a rejection permanent for the number stops. The answer
  * is one {@link SendResult} per try, the last marked {@code lastTry}. A command whose code has
  * expired is not sent at all (an empty answer).
@@ -41,12 +43,15 @@ public final class CommandExecutor {
   static final String NO_ROUTES = "the command names no route";
 
   private final Map<String, ProviderClient> clients;
+  private final MessageTemplates templates;
   private final SecretSealer sealer;
   private final Clock clock;
   private final Duration tryTimeout;
 
-  public CommandExecutor(Map<String, ProviderClient> clients, SecretSealer sealer, Clock clock, Duration tryTimeout) {
+  public CommandExecutor(Map<String, ProviderClient> clients, MessageTemplates templates, SecretSealer sealer, Clock clock,
+      Duration tryTimeout) {
     this.clients = Map.copyOf(clients);
+    this.templates = templates;
     this.sealer = sealer;
     this.clock = clock;
     this.tryTimeout = tryTimeout;
@@ -77,8 +82,9 @@ public final class CommandExecutor {
     // WhatsApp's authentication templates take the code as a variable (the vendor renders the approved
     // text); the other channels get the rendered text alone, so the bare code travels no further than needed.
     String templateCode = command.getChannel() == Channel.WHATSAPP ? code.get() : null;
+    RenderedMessage rendered = templates.render(command.getChannel(), code.get(), command.getLocale(), command.getCountry());
     OutboundMessage message = new OutboundMessage(command.getTo(), command.getCountry(), command.getChannel(),
-        MessageTemplates.render(command.getChannel(), code.get()), templateCode, command.getIdempotencyKey());
+        rendered.text(), templateCode, command.getIdempotencyKey(), rendered.language());
     return tryFrom(command, message, 0, new ArrayList<>());
   }
 

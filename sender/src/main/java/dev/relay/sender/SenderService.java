@@ -4,8 +4,10 @@ import dev.relay.providers.ProviderClient;
 import dev.relay.providers.ProviderClients;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
+import dev.relay.sender.config.MessageSettings;
 import dev.relay.sender.config.SenderConfig;
 import dev.relay.sender.config.SenderSettings;
+import dev.relay.sender.message.MessageTemplates;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.ManagementServer;
@@ -76,8 +78,8 @@ public final class SenderService implements RelayService {
     this.topics = Topics.fromConfig(config.lookup());
     this.settings = SenderSettings.from(config);
     this.providers = Map.copyOf(providers);
-    this.executor = new CommandExecutor(this.providers, Secrets.codeSealer(config), Clock.systemUTC(),
-        settings.tryTimeout());
+    this.executor = new CommandExecutor(this.providers, MessageTemplates.bundled(MessageSettings.from(config)),
+        Secrets.codeSealer(config), Clock.systemUTC(), settings.tryTimeout());
     this.httpHost = config.get(SenderConfig.HTTP_HOST);
     this.httpPort = config.getInt(SenderConfig.HTTP_PORT);
     this.managementPort = CommonKeys.managementPort(config);

@@ -14,6 +14,8 @@ import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
+import dev.relay.sender.config.MessageSettings;
+import dev.relay.sender.message.MessageTemplates;
 import dev.relay.support.secrets.Keyring;
 import dev.relay.support.secrets.SecretSealer;
 import java.time.Clock;
@@ -23,6 +25,7 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +45,8 @@ class CommandExecutorTest {
   private CommandExecutor executor(ProviderClient... clients) {
     Map<String, ProviderClient> byName = new LinkedHashMap<>();
     Arrays.stream(clients).forEach(client -> byName.put(client.name(), client));
-    return new CommandExecutor(byName, sealer, clock, Duration.ofMillis(200));
+    return new CommandExecutor(byName, MessageTemplates.bundled(MessageSettings.named("Acme")), sealer, clock,
+        Duration.ofMillis(200));
   }
 
   private SendCommand command(Channel channel, String... providers) {
@@ -86,7 +90,7 @@ class CommandExecutorTest {
     assertThat(result.getStartedAt()).isEqualTo(NOW);
     assertThat(result.getCompletedAt()).isEqualTo(NOW);
     assertThat(twilio.sent).containsExactly(new OutboundMessage("+4915112345678", "DE", Channel.SMS,
-        "Your verification code is " + CODE, ID + "-2"));
+        "Ihr Code für Acme lautet " + CODE, null, ID + "-2", Locale.forLanguageTag("de-DE")));
     assertThat(vonage.sent).isEmpty();
   }
 
@@ -204,8 +208,21 @@ class CommandExecutorTest {
     executor(twilio).execute(command(Channel.VOICE, "twilio")).join();
 
     assertThat(twilio.sent.get(0).text()).isEqualTo(
-        "Your verification code is 4, 8, 2, 9, 1, 3. Once again, your code is 4, 8, 2, 9, 1, 3.");
+        "Ihr Code für Acme lautet 4, 8, 2, 9, 1, 3. Noch einmal, Ihr Code lautet 4, 8, 2, 9, 1, 3.");
     assertThat(twilio.sent.get(0).channel()).isEqualTo(Channel.VOICE);
+    assertThat(twilio.sent.get(0).language()).as("the adapter is told what to speak").isEqualTo(Locale.forLanguageTag("de-DE"));
+  }
+
+  @Test
+  void theCommandsLocaleChoosesTheLanguageOverTheNumbersCountry() {
+    FakeProvider twilio = FakeProvider.accepting("twilio", "sm1");
+    SendCommand command = command(Channel.SMS, "twilio");
+    command.setLocale("pt-BR");
+
+    executor(twilio).execute(command).join();
+
+    assertThat(twilio.sent.get(0).text()).isEqualTo("O seu código Acme é " + CODE);
+    assertThat(twilio.sent.get(0).language()).isEqualTo(Locale.forLanguageTag("pt-BR"));
   }
 
   @Test

@@ -16,8 +16,10 @@ import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.topics.Topics;
+import dev.relay.sender.config.MessageSettings;
 import dev.relay.sender.config.SenderConfig;
 import dev.relay.sender.config.SenderSettings;
+import dev.relay.sender.message.MessageTemplates;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.kafka.KafkaSettings;
@@ -108,7 +110,7 @@ class CommandSenderIntegrationTest {
 
   private CommandSender startSender() {
     CommandExecutor executor = new CommandExecutor(Map.<String, ProviderClient>of("twilio", twilio, "vonage", vonage),
-        sealer, Clock.systemUTC(), Duration.ofSeconds(5));
+        MessageTemplates.bundled(MessageSettings.named("Relay")), sealer, Clock.systemUTC(), Duration.ofSeconds(5));
     CommandSender sender = new CommandSender(KafkaAccess.plaintext(kafka.bootstrapServers()), topics, settings, executor,
         new SimpleMeterRegistry(), fatalErrors::incrementAndGet);
     senders.add(sender);

@@ -5,6 +5,7 @@ import dev.relay.providers.OutboundMessage;
 import dev.relay.providers.ProviderClient;
 import dev.relay.providers.ProviderKeys;
 import dev.relay.providers.ProviderResponse;
+import dev.relay.providers.SpeechLanguage;
 import dev.relay.providers.http.FormCodec;
 import dev.relay.providers.http.VendorHttp;
 import dev.relay.providers.receipt.Receipt;
@@ -29,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
  * through the same resource with {@code whatsapp:} addresses and an approved Content API template
  * ({@code ContentSid}, the code as its variable {@code 1} in {@code ContentVariables}: a business may
  * open a WhatsApp conversation only with an approved template), and voice through {@code Calls.json}
- * with inline TwiML that reads the text. Twilio echoes no client reference, so the idempotency key
+ * with inline TwiML that reads the text in the message's language ({@code <Say language="de-DE">}). Twilio echoes no client reference, so the idempotency key
  * rides in the StatusCallback URL, which the receipt's signature covers.
  */
 public final class TwilioClient implements ProviderClient {
@@ -53,6 +54,13 @@ public final class TwilioClient implements ProviderClient {
       return "TwilioClient.Settings[" + baseUrl + ", " + accountSid + "]";
     }
   }
+
+  /**
+   * The {@code <Say language>} values Relay asks for, among those Twilio's voices speak; a message in
+   * another language or region is spoken in the closest of these ({@link SpeechLanguage}).
+   */
+  static final Set<String> SAY_LANGUAGES = Set.of("en-US", "en-GB", "en-AU", "en-CA", "en-IN", "de-DE", "fr-FR",
+      "fr-CA", "es-ES", "es-MX", "es-US", "it-IT", "nl-NL", "pt-BR", "pt-PT");
 
   /** How Twilio's Messages resource addresses a WhatsApp user or sender. */
   public static final String WHATSAPP_PREFIX = "whatsapp:";
@@ -97,7 +105,7 @@ public final class TwilioClient implements ProviderClient {
     if (message.channel() == Channel.VOICE) {
       resource = "/Calls.json";
       form.put("From", settings.voiceFrom());
-      form.put("Twiml", twiml(message.text()));
+      form.put("Twiml", twiml(message.text(), SpeechLanguage.tagFor(message.language(), SAY_LANGUAGES)));
     } else if (message.channel() == Channel.WHATSAPP) {
       if (blank(message.code())) {
         return CompletableFuture.completedFuture(ProviderResponse.rejected(ErrorCategory.AUTH_CONFIG, null,
@@ -174,9 +182,12 @@ public final class TwilioClient implements ProviderClient {
     }
   }
 
-  /** A TwiML document that reads the text once; the text is escaped, so it cannot inject verbs. */
-  static String twiml(String text) {
-    return "<Response><Say>" + escapeXml(text) + "</Say></Response>";
+  /**
+   * A TwiML document that reads the text once in the given language; the text is escaped, so it cannot
+   * inject verbs.
+   */
+  static String twiml(String text, String language) {
+    return "<Response><Say language=\"" + escapeXml(language) + "\">" + escapeXml(text) + "</Say></Response>";
   }
 
   static ProviderResponse interpret(HttpResponse<String> response) {

@@ -11,6 +11,7 @@ import dev.relay.schemas.Channel;
 import dev.relay.schemas.ErrorCategory;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -107,8 +108,22 @@ class TwilioClientTest {
     assertThat(FormCodec.decode(request.body())).containsExactlyInAnyOrderEntriesOf(Map.of(
         "To", "+4915112345678",
         "From", "+14155550000",
-        "Twiml", "<Response><Say>Your code is 1, 2, 3 &lt;4&gt;</Say></Response>",
+        "Twiml", "<Response><Say language=\"en-US\">Your code is 1, 2, 3 &lt;4&gt;</Say></Response>",
         "StatusCallback", "https://relay.example.com/dlr/twilio?ref=VEabc-2"));
+  }
+
+  @ParameterizedTest(name = "{0} is spoken {1}")
+  @CsvSource({"de, de-DE", "de-AT, de-DE", "fr, fr-FR", "es-MX, es-MX", "it, it-IT", "nl, nl-NL", "pt, pt-BR",
+      "pt-PT, pt-PT", "en-GB, en-GB", "ja, en-US"})
+  void aCallIsSpokenInTheMessagesLanguage(String language, String sayLanguage) throws Exception {
+    vendor.answer(201, "{\"sid\": \"CA1234\", \"status\": \"queued\"}");
+    OutboundMessage call = new OutboundMessage("+4915112345678", "DE", Channel.VOICE, "Ihr Code lautet 1, 2, 3, 4",
+        null, "VEabc-2", Locale.forLanguageTag(language));
+
+    await(client(vendor.baseUrl(), "+14155550000").send(call));
+
+    assertThat(FormCodec.decode(vendor.onlyRequest().body())).containsEntry("Twiml",
+        "<Response><Say language=\"" + sayLanguage + "\">Ihr Code lautet 1, 2, 3, 4</Say></Response>");
   }
 
   @Test

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The settings the sender reads: its consumer group and transactional identity, how much it sends at
- * once, and how long it waits for a provider. {@link #SCHEMA} adds the shared keys (broker, topics,
+ * once, how long it waits for a provider, and what its messages say besides the code. {@link #SCHEMA} adds the shared keys (broker, topics,
  * the code keys it opens sealed codes with, HTTP port) and the vendors' credentials.
  */
 public final class SenderConfig {
@@ -29,12 +29,22 @@ public final class SenderConfig {
       "relay.sender.try-timeout", "15s",
       "Longest wait for one provider try; the adapters time out first, this only guards against one that never answers");
 
+  public static final ConfigKey FRIENDLY_NAME = ConfigKey.optional(
+      "relay.messages.friendly-name", "Relay",
+      "The app's name in every message (\"Your Acme code is ...\"), at most 30 characters");
+  public static final ConfigKey WEB_OTP_DOMAIN = ConfigKey.optional(
+      "relay.messages.web-otp-domain", "",
+      "Host of the site that reads the code; set, every SMS ends with the Web OTP line \"@host #code\"; empty: no such line");
+  public static final ConfigKey ANDROID_APP_HASH = ConfigKey.optional(
+      "relay.messages.android-app-hash", "",
+      "The Android app's 11-character SMS Retriever hash; set, every SMS carries it on a line of its own; empty: no hash");
+
   public static final ConfigKey HTTP_PORT = CommonKeys.httpPort(8084);
   public static final ConfigKey HTTP_HOST = CommonKeys.httpHost();
 
   /** This service's own keys. */
   public static final List<ConfigKey> KEYS = List.of(GROUP_ID, TRANSACTIONAL_ID, MAX_BATCH, TRY_TIMEOUT,
-      HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT);
+      FRIENDLY_NAME, WEB_OTP_DOMAIN, ANDROID_APP_HASH, HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT);
 
   /**
    * Everything the sender reads: its keys, the topics, the broker, the code keys and the vendors. Only
