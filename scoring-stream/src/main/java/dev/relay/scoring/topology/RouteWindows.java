@@ -87,7 +87,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     this.demotion = demotion;
     this.formula = new ScoreFormula(settings.priorSamples());
     this.hop = settings.windowAdvance().toMillis();
-    this.sharedDrops = new SharedDrops(alerts, settings.shortWindow());
+    this.sharedDrops = new SharedDrops(alerts, demotion, settings.shortWindow());
     this.evidenceFirstSends = Math.max(alerts.minSamples(),
         BetaEvidence.cleanTriesToReach(1 - alerts.recoveryPoints() / 100, demotion.promotionConfidence()));
   }
@@ -177,7 +177,8 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
       long closedEnd = entry.value.openWindowEnd();
       RouteScore latest = scores.get(entry.key);
       // The history keeps the standing the route was published with; only publishing moves it.
-      RouteScore score = evaluate(route, closedEnd, now).withStanding(latest != null && latest.demoted());
+      RouteScore score = evaluate(route, closedEnd, now)
+          .withStanding(latest != null && latest.demoted(), latest == null ? null : latest.sharedDrop());
       context.forward(new Record<>(route.historyKey(Instant.ofEpochMilli(closedEnd)), ProviderScores.of(route, score),
           closedEnd), ScoringTopology.PROVIDER_SCORE_HISTORY_SINK);
       if (agedOut(entry.value, closedEnd)) {
