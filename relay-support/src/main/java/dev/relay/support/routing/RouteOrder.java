@@ -29,7 +29,7 @@ import java.util.random.RandomGenerator;
  *       short window in a country with little traffic, see {@link #explorationShare}), one held-back
  *       route, drawn at random, goes first
  *       ({@link #EXPLORATION}): a demoted route, or one the table puts ahead of the route the scores
- *       put first. Both would get no first sends otherwise, so their scores would freeze at their
+ *       put first, or one too little tried to be scored whose price is below the leader's. Each would get no first sends otherwise, so their scores would freeze at their
  *       worst and a recovered or cheaper route could never win its place back. Randomness is drawn
  *       only when a route is held back. Otherwise, with Thompson sampling ({@code explorationCap} above
  *       0), a held-back route whose posterior draw beats the leader's goes first with probability
@@ -150,6 +150,7 @@ public final class RouteOrder {
         }
       }
     }
+    heldBack.addAll(cheaperUntried(ordered, allowed, standing, scoredPlaces, demoted));
     if (!heldBack.isEmpty()) {
       if (random.nextDouble() < explorationShare(standing)) {
         Route explored = allowed.get(heldBack.get(random.nextInt(heldBack.size())));
@@ -192,6 +193,36 @@ public final class RouteOrder {
       sorted.add(left.remove(chosen));
     }
     return sorted;
+  }
+
+  /**
+   * Routes without enough samples to be ordered by score whose price per message (the table's, for a
+   * route never tried) is below the leader's: held back too, so exploration tries them. Once one has
+   * its samples, the score order puts the cheaper of equals first; without this a cheaper route the
+   * table puts second would never be tried while the first one never fails, whatever its price.
+   */
+  private static List<Integer> cheaperUntried(List<Route> ordered, List<Route> allowed,
+      List<Optional<Standing>> standing, List<Integer> scoredPlaces, List<Integer> demoted) {
+    List<Integer> cheaper = new ArrayList<>();
+    if (ordered.isEmpty()) {
+      return cheaper;
+    }
+    int leader = allowed.indexOf(allowed.stream()
+        .filter(route -> route.getProvider().equals(ordered.get(0).getProvider())).findFirst().orElseThrow());
+    long leaderPrice = RoutePrices.perMessage(standing.get(leader), allowed.get(leader));
+    if (leaderPrice == Long.MAX_VALUE) {
+      return cheaper;
+    }
+    for (int i = 0; i < allowed.size(); i++) {
+      if (i == leader || scoredPlaces.contains(i) || demoted.contains(i)) {
+        continue;
+      }
+      long price = RoutePrices.perMessage(standing.get(i), allowed.get(i));
+      if (price < leaderPrice) {
+        cheaper.add(i);
+      }
+    }
+    return cheaper;
   }
 
   /**
@@ -245,7 +276,8 @@ public final class RouteOrder {
     int best = -1;
     double bestDraw = leaderDraw;
     for (int i : heldBack) {
-      double draw = RoutePosterior.draw(standing.get(i).get().score(), random);
+      // A route never tried draws from the uniform prior: as likely to be better as not.
+      double draw = RoutePosterior.draw(standing.get(i).map(Standing::score).orElse(null), random);
       if (draw > bestDraw) {
         best = i;
         bestDraw = draw;

@@ -48,7 +48,7 @@ final class SharedDrops {
 
   /** Whether the route fell: a sharp drop of its completion, or a score that demotes. */
   boolean fell(ProviderScore route) {
-    return CompletionDrop.of(route, alerts).dropped() || route.getScore() < demotion.demoteBelow();
+    return CompletionDrop.of(route, alerts).dropped() || below(route, demotion.demoteBelow());
   }
 
   /** The scope of the route's shared fall, or null when its fall is its own (or it did not fall). */
@@ -74,7 +74,7 @@ final class SharedDrops {
       boolean sameCountry = peer.getCountry().equals(route.getCountry());
       countryPeerWithEvidence |= sameCountry;
       // Half the drop points, or the promotion line: a peer's score may be an emission behind this one.
-      if (drop.dropped() || drop.fallPoints() >= alerts.dropPoints() / 2 || peer.getScore() < demotion.promoteAbove()) {
+      if (drop.dropped() || drop.fallPoints() >= alerts.dropPoints() / 2 || below(peer, demotion.promoteAbove())) {
         dropped++;
         droppedCountries.add(peer.getCountry());
         droppedProviders.add(peer.getProvider());
@@ -89,6 +89,10 @@ final class SharedDrops {
       return COUNTRY;
     }
     return null;
+  }
+
+  private static boolean below(ProviderScore score, double line) {
+    return score.getScore() != null && score.getScore() < line;
   }
 
   private boolean stale(ProviderScore peer, ProviderScore route) {
