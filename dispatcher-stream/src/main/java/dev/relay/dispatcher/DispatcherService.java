@@ -8,7 +8,7 @@ import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.config.PumpingSettings;
 import dev.relay.dispatcher.routing.RoutingTable;
-import dev.relay.dispatcher.routing.RoutingTableFile;
+import dev.relay.support.routing.RoutingTableFile;
 import dev.relay.dispatcher.routing.RoutingTablePublisher;
 import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.dispatcher.topology.DispatcherTopology;

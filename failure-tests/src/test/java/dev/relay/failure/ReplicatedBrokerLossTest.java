@@ -195,7 +195,9 @@ class ReplicatedBrokerLossTest {
       try {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
           long begin = System.nanoTime();
-          HttpResponse<String> response = post(stack.apiUrl() + "/v1/verifications", body);
+          // The client waits as long as the test allows: with its own 20 s it would call an answer that
+          // took the produce and reply timeouts (20 s) plus a busy machine's scheduling a hang.
+          HttpResponse<String> response = post(stack.apiUrl() + "/v1/verifications", body, ANSWER_WITHIN);
           Duration took = Duration.ofNanos(System.nanoTime() - begin);
           answered.incrementAndGet();
           answers.computeIfAbsent(Integer.toString(response.statusCode()), k -> new AtomicInteger()).incrementAndGet();

@@ -1,7 +1,7 @@
 package dev.relay.dispatcher.admin;
 
 import dev.relay.dispatcher.routing.RoutingTable;
-import dev.relay.dispatcher.routing.RoutingTableFile;
+import dev.relay.support.routing.RoutingTableFile;
 import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.http.ApiError;

@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.routing;
 
+import dev.relay.support.routing.RoutingTableFile;
 import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.schemas.RoutingTableVersion;

@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.routing;
 
+import dev.relay.support.routing.RoutingTableFile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;

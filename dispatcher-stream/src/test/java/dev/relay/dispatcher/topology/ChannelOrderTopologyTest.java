@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.relay.dispatcher.config.DispatcherConfig;
-import dev.relay.dispatcher.routing.RoutingTableFile;
+import dev.relay.support.routing.RoutingTableFile;
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryStatus;

@@ -3,7 +3,7 @@ package dev.relay.dispatcher.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.relay.dispatcher.routing.RoutingTableFile;
+import dev.relay.support.routing.RoutingTableFile;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.CountryRoutes;
 import dev.relay.schemas.PricedRoute;

@@ -1,4 +1,4 @@
-package dev.relay.dispatcher.routing;
+package dev.relay.support.routing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,7 +8,6 @@ import dev.relay.schemas.PricedRoute;
 import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.http.Json;
-import dev.relay.support.routing.CountryChannels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +28,8 @@ import java.util.Map;
  *           "channelOrder": ["sms", "whatsapp", "voice"]}}}
  * </pre>
  * A country's {@code channelOrder} replaces {@code relay.fallback.channel-order} for it (a {@code *} entry's for
- * every country without its own); without one the configured order holds. Prices are per message in millionths of the currency unit; {@code *} is the default for countries not listed.
+ * every country without its own); without one the configured order holds. The one format operators publish
+ * (RoutingTablePublisher, the dispatcher's admin API) and the what-if replay reads. Prices are per message in millionths of the currency unit; {@code *} is the default for countries not listed.
  */
 public final class RoutingTableFile {
 
@@ -79,7 +79,7 @@ public final class RoutingTableFile {
         .setPublishedBy(publishedBy)
         .setCountries(entries)
         .build();
-    RoutingTable.fromVersion(table);
+    TableRoutes.of(table);
     return table;
   }
 
