@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.relay.dispatcher.config.DispatcherConfig;
-import dev.relay.dispatcher.routing.RoutingTableFile;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.Route;
@@ -12,6 +11,7 @@ import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.WindowStats;
 import dev.relay.schemas.topics.Topics;
+import dev.relay.support.routing.RoutingTableFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
