@@ -95,6 +95,11 @@ public final class DispatcherConfig {
       "relay.routing.exploration-cap", "0.25",
       "Beyond exploration-share, a held-back route goes first when a draw from its recent first sends' completion"
           + " posterior (Thompson sampling) beats the leader's, at most this share of sends (0 to 1; 0 turns it off)");
+  public static final ConfigKey EXPLORATION_FLOOR = ConfigKey.optional(
+      "relay.routing.exploration-floor", "30",
+      "First sends a held-back route (demoted, or passed by a route the table puts after it) should get per scoring"
+          + " short window: where exploration-share of the country's first sends is fewer, the share is raised to this,"
+          + " up to exploration-cap, so a recovered route is tried enough to be promoted (0 turns it off)");
   public static final ConfigKey EXPLORATION_SHARE = ConfigKey.optional(
       "relay.routing.exploration-share", "0.05",
       "Share of sends that still go first to a route the scores hold back (demoted, or passed by a route the table"
@@ -127,7 +132,8 @@ public final class DispatcherConfig {
       APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL, PUNCTUATE_INTERVAL,
       CODE_LENGTH, TTL, DELIVERY_WINDOW, DELIVERY_WINDOW_BY_COUNTRY, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
       CHANNEL_ORDER, VOICE_FALLBACK_COUNTRIES, SMS_ROUTES, VOICE_ROUTES, WHATSAPP_ROUTES,
-      TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, USE_SCORES, EXPLORATION_SHARE, EXPLORATION_CAP, ADMIN_TOKEN,
+      TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, USE_SCORES, EXPLORATION_SHARE, EXPLORATION_CAP, EXPLORATION_FLOOR,
+      ADMIN_TOKEN,
       QUERY_TOKEN, QUERY_PORT, QUERY_HOST, QUERY_FORWARD_TIMEOUT,
       HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT);
 

@@ -24,7 +24,7 @@ public final class RoutePlanner {
 
   public RoutePlanner(RoutingPolicy policy) {
     this.order = new RouteOrder(new RouteOrder.Policy(policy.minSamples(), policy.explorationShare(), policy.scoreMargin(),
-        policy.explorationCap()));
+        policy.explorationCap(), policy.explorationFloor()));
   }
 
   /**

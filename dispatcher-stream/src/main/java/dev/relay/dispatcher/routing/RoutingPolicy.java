@@ -11,11 +11,13 @@ import dev.relay.support.config.RelayConfig;
  * stands); a share {@code explorationShare} of sends still goes first to a route the scores hold
  * back (demoted, or passed by a route the table puts after it) so its recovery is seen, and up to
  * {@code explorationCap} more when Thompson sampling on its recent first sends says it may be the
- * better route. Whether a
+ * better route; in a country with little traffic the share is raised so that a held-back route gets
+ * {@code explorationFloor} first sends per scoring short window (at most {@code explorationCap}). Whether a
  * route is demoted is not decided here: scoring-stream publishes it with the score
  * ({@code relay.scoring.demote-below}, {@code relay.scoring.promote-above}, a sharp completion drop).
  */
-public record RoutingPolicy(long minSamples, double explorationShare, double scoreMargin, double explorationCap) {
+public record RoutingPolicy(long minSamples, double explorationShare, double scoreMargin, double explorationCap,
+    long explorationFloor) {
 
   public RoutingPolicy {
     RelayConfig.requireFraction(DispatcherConfig.EXPLORATION_SHARE, explorationShare);
@@ -24,11 +26,19 @@ public record RoutingPolicy(long minSamples, double explorationShare, double sco
     if (minSamples < 0) {
       throw new ConfigException(DispatcherConfig.MIN_SAMPLES.name() + " must not be negative, not " + minSamples);
     }
+    if (explorationFloor < 0) {
+      throw new ConfigException(DispatcherConfig.EXPLORATION_FLOOR.name() + " must not be negative, not " + explorationFloor);
+    }
+  }
+
+  /** Without a floor of exploration sends. */
+  public RoutingPolicy(long minSamples, double explorationShare, double scoreMargin, double explorationCap) {
+    this(minSamples, explorationShare, scoreMargin, explorationCap, 0);
   }
 
   /** Without Thompson sampling: the exploration share alone. */
   public RoutingPolicy(long minSamples, double explorationShare, double scoreMargin) {
-    this(minSamples, explorationShare, scoreMargin, 0);
+    this(minSamples, explorationShare, scoreMargin, 0, 0);
   }
 
   public static RoutingPolicy fromConfig(RelayConfig config) {
@@ -36,7 +46,8 @@ public record RoutingPolicy(long minSamples, double explorationShare, double sco
         config.getInt(DispatcherConfig.MIN_SAMPLES),
         config.getFraction(DispatcherConfig.EXPLORATION_SHARE),
         config.getFraction(DispatcherConfig.SCORE_MARGIN),
-        config.getFraction(DispatcherConfig.EXPLORATION_CAP));
+        config.getFraction(DispatcherConfig.EXPLORATION_CAP),
+        config.getInt(DispatcherConfig.EXPLORATION_FLOOR));
   }
 
   /** The config's defaults. */
@@ -44,6 +55,7 @@ public record RoutingPolicy(long minSamples, double explorationShare, double sco
     return new RoutingPolicy(Long.parseLong(DispatcherConfig.MIN_SAMPLES.defaultValue()),
         Double.parseDouble(DispatcherConfig.EXPLORATION_SHARE.defaultValue()),
         Double.parseDouble(DispatcherConfig.SCORE_MARGIN.defaultValue()),
-        Double.parseDouble(DispatcherConfig.EXPLORATION_CAP.defaultValue()));
+        Double.parseDouble(DispatcherConfig.EXPLORATION_CAP.defaultValue()),
+        Long.parseLong(DispatcherConfig.EXPLORATION_FLOOR.defaultValue()));
   }
 }

@@ -2,6 +2,7 @@ package dev.relay.support.routing;
 
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.Route;
+import dev.relay.schemas.WindowStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,9 +25,11 @@ import java.util.random.RandomGenerator;
  *       with too few samples, or none, keeps its table place ({@link #TABLE}).</li>
  *   <li>Demoted routes go last, among themselves by score as above ({@link #DEMOTION}): with every
  *       route of a country demoted, the order still follows who is actually delivering.</li>
- *   <li>With probability {@code explorationShare}, one held-back route, drawn at random, goes first
+ *   <li>With probability {@code explorationShare} (raised to the policy's floor of first sends per
+ *       short window in a country with little traffic, see {@link #explorationShare}), one held-back
+ *       route, drawn at random, goes first
  *       ({@link #EXPLORATION}): a demoted route, or one the table puts ahead of the route the scores
- *       put first. Both would get no first sends otherwise, so their scores would freeze at their
+ *       put first, or one too little tried to be scored whose price is below the leader's. Each would get no first sends otherwise, so their scores would freeze at their
  *       worst and a recovered or cheaper route could never win its place back. Randomness is drawn
  *       only when a route is held back. Otherwise, with Thompson sampling ({@code explorationCap} above
  *       0), a held-back route whose posterior draw beats the leader's goes first with probability
@@ -42,12 +45,24 @@ public final class RouteOrder {
   public static final String EXPLORATION = "exploration";
   public static final String PIN = "pin";
 
-  /** How scores move routes (validated by the service that reads it from its config). */
-  public record Policy(long minSamples, double explorationShare, double scoreMargin, double explorationCap) {
+  /**
+   * How scores move routes (validated by the service that reads it from its config).
+   *
+   * @param explorationFloor first sends a held-back route should get per short window, whatever the
+   *     country's traffic: its exploration share is raised to this over the first sends the country's
+   *     routes published in their short windows, up to {@code explorationCap} (0: the share alone)
+   */
+  public record Policy(long minSamples, double explorationShare, double scoreMargin, double explorationCap,
+      long explorationFloor) {
 
     /** Without Thompson sampling: the exploration share alone. */
     public Policy(long minSamples, double explorationShare, double scoreMargin) {
-      this(minSamples, explorationShare, scoreMargin, 0);
+      this(minSamples, explorationShare, scoreMargin, 0, 0);
+    }
+
+    /** Without a floor of exploration sends. */
+    public Policy(long minSamples, double explorationShare, double scoreMargin, double explorationCap) {
+      this(minSamples, explorationShare, scoreMargin, explorationCap, 0);
     }
   }
 
@@ -135,8 +150,9 @@ public final class RouteOrder {
         }
       }
     }
+    heldBack.addAll(cheaperUntried(ordered, allowed, standing, scoredPlaces, demoted));
     if (!heldBack.isEmpty()) {
-      if (random.nextDouble() < policy.explorationShare()) {
+      if (random.nextDouble() < explorationShare(standing)) {
         Route explored = allowed.get(heldBack.get(random.nextInt(heldBack.size())));
         moveFirst(ordered, explored.getProvider(), EXPLORATION);
       } else if (policy.explorationCap() > 0) {
@@ -179,6 +195,60 @@ public final class RouteOrder {
     return sorted;
   }
 
+  /**
+   * Routes without enough samples to be ordered by score whose price per message (the table's, for a
+   * route never tried) is below the leader's: held back too, so exploration tries them. Once one has
+   * its samples, the score order puts the cheaper of equals first; without this a cheaper route the
+   * table puts second would never be tried while the first one never fails, whatever its price.
+   */
+  private static List<Integer> cheaperUntried(List<Route> ordered, List<Route> allowed,
+      List<Optional<Standing>> standing, List<Integer> scoredPlaces, List<Integer> demoted) {
+    List<Integer> cheaper = new ArrayList<>();
+    if (ordered.isEmpty()) {
+      return cheaper;
+    }
+    int leader = allowed.indexOf(allowed.stream()
+        .filter(route -> route.getProvider().equals(ordered.get(0).getProvider())).findFirst().orElseThrow());
+    long leaderPrice = RoutePrices.perMessage(standing.get(leader), allowed.get(leader));
+    if (leaderPrice == Long.MAX_VALUE) {
+      return cheaper;
+    }
+    for (int i = 0; i < allowed.size(); i++) {
+      if (i == leader || scoredPlaces.contains(i) || demoted.contains(i)) {
+        continue;
+      }
+      long price = RoutePrices.perMessage(standing.get(i), allowed.get(i));
+      if (price < leaderPrice) {
+        cheaper.add(i);
+      }
+    }
+    return cheaper;
+  }
+
+  /**
+   * The share of sends that go first to a held-back route: the policy's share, raised to the floor of
+   * first sends per short window over the first sends the country's routes published in theirs (a
+   * demoted route's short window may reach further back: it then counts a little more), at most the
+   * exploration cap. In a small country a share alone gives a demoted route too few tries to show its
+   * recovery within a short window or two; in a large one the share is already above the floor.
+   */
+  private double explorationShare(List<Optional<Standing>> standing) {
+    if (policy.explorationFloor() <= 0) {
+      return policy.explorationShare();
+    }
+    long firstSends = 0;
+    for (Optional<Standing> s : standing) {
+      WindowStats recent = s.map(known -> known.score().getShortWindow()).orElse(null);
+      firstSends += recent == null ? 0 : recent.getFirstSends();
+    }
+    if (firstSends == 0) {
+      // No traffic published yet: nothing to raise the share against.
+      return policy.explorationShare();
+    }
+    return Math.max(policy.explorationShare(),
+        Math.min(policy.explorationCap(), (double) policy.explorationFloor() / firstSends));
+  }
+
   private static double scoreOf(Optional<Standing> standing) {
     return standing.map(s -> s.score().getScore() == null ? 0.0 : s.score().getScore()).orElse(0.0);
   }
@@ -206,7 +276,8 @@ public final class RouteOrder {
     int best = -1;
     double bestDraw = leaderDraw;
     for (int i : heldBack) {
-      double draw = RoutePosterior.draw(standing.get(i).get().score(), random);
+      // A route never tried draws from the uniform prior: as likely to be better as not.
+      double draw = RoutePosterior.draw(standing.get(i).map(Standing::score).orElse(null), random);
       if (draw > bestDraw) {
         best = i;
         bestDraw = draw;

@@ -82,6 +82,38 @@ class RouteOrderTest {
         .extracting(Route::getProvider).containsExactly("twilio", "vonage");
   }
 
+  @Test
+  void aDemotedRouteGetsTheFloorOfFirstSendsPerShortWindowInASmallCountryAndTheShareInALargeOne() {
+    // A floor of 30 first sends per short window, between the 0.05 share and the 0.25 cap.
+    RouteOrder order = new RouteOrder(new RouteOrder.Policy(10, 0.05, 0.05, 0.25, 30));
+    List<Route> table = List.of(route("twilio"), route("vonage"));
+
+    // 200 first sends per short window: 30 of them is 0.15; 1,000: the 0.05 share is more than the floor; 60: capped.
+    assertThat(exploredShare(order, table, 200)).isCloseTo(0.15, org.assertj.core.api.Assertions.within(0.02));
+    assertThat(exploredShare(order, table, 1_000)).isCloseTo(0.05, org.assertj.core.api.Assertions.within(0.015));
+    assertThat(exploredShare(order, table, 60)).isCloseTo(0.25, org.assertj.core.api.Assertions.within(0.025));
+  }
+
+  /** Share of 4,000 sends whose first route is the demoted twilio, with vonage holding the country's first sends. */
+  private static double exploredShare(RouteOrder order, List<Route> table, long firstSendsPerShortWindow) {
+    ProviderScore vonage = ProviderScore.newBuilder().setProvider("vonage").setCountry("DE").setChannel(Channel.SMS)
+        .setUpdatedAt(Instant.EPOCH).setScore(0.9).setTried(firstSendsPerShortWindow * 12)
+        .setShortWindow(dev.relay.schemas.WindowStats.newBuilder().setStart(Instant.EPOCH).setEnd(Instant.EPOCH)
+            .setFirstSends(firstSendsPerShortWindow).setFirstCompleted(firstSendsPerShortWindow).build())
+        .build();
+    Map<String, RouteOrder.Standing> standings = Map.of("twilio", standing(0.3, 100, true),
+        "vonage", new RouteOrder.Standing(vonage, false));
+    SplittableRandom random = new SplittableRandom(7);
+    int sends = 4_000;
+    long explored = 0;
+    for (int i = 0; i < sends; i++) {
+      if (order.order(table, RouteOrder.Pins.NONE, standings(standings), random).get(0).getProvider().equals("twilio")) {
+        explored++;
+      }
+    }
+    return (double) explored / sends;
+  }
+
   /** A healthy route whose vendor reported this price per message on its recent sends. */
   private static RouteOrder.Standing priced(double score, long costPerMessageMicros) {
     return new RouteOrder.Standing(ProviderScore.newBuilder().setProvider("p").setCountry("DE").setChannel(Channel.SMS)

@@ -4,6 +4,7 @@ import dev.relay.schemas.ProviderScore;
 import dev.relay.scoring.config.AlertSettings;
 import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
+import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.RouteMark;
 import dev.relay.scoring.model.RouteScore;
@@ -87,7 +88,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     this.demotion = demotion;
     this.formula = new ScoreFormula(settings.priorSamples());
     this.hop = settings.windowAdvance().toMillis();
-    this.sharedDrops = new SharedDrops(alerts, settings.shortWindow());
+    this.sharedDrops = new SharedDrops(alerts, demotion, settings.shortWindow());
     this.evidenceFirstSends = Math.max(alerts.minSamples(),
         BetaEvidence.cleanTriesToReach(1 - alerts.recoveryPoints() / 100, demotion.promotionConfidence()));
   }
@@ -137,21 +138,31 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     for (KeyValue<String, RouteMark> entry : due) {
       RouteKey route = RouteKey.parse(entry.key);
       RouteScore evaluated = evaluate(route, windowEnd, wallClockTime);
-      RouteScore decided = withStanding(entry.key, route, evaluated);
       RouteScore previous = scores.get(entry.key);
-      boolean held = previous != null && decided.demoted() != previous.demoted()
-          && !agedOut(entry.value, windowEnd) && afterSilence(previous, evaluated);
+      boolean afterSilence = previous != null && afterSilence(previous, evaluated);
+      evaluated = evaluated.settlingUntil(afterSilence && longSilence(previous, evaluated)
+          ? evaluated.window().end().plus(settings.shortWindow()) : previous == null ? null : previous.settlesAt());
+      if (!evaluated.settling()) {
+        evaluated = evaluated.settlingUntil(null);
+      }
+      RouteScore decided = withStanding(entry.key, route, evaluated);
+      boolean changed = previous != null && decided.demoted() != previous.demoted() && !agedOut(entry.value, windowEnd);
+      // After a silence: no change at the first publication (its peers have not published since), and no
+      // new demotion while the short window still reaches back before the silence (see RouteScore#settlesAt).
+      boolean held = changed && (afterSilence || (decided.demoted() && evaluated.settling()));
       RouteScore score = held ? evaluated.withStanding(previous.demoted(), previous.sharedDrop()) : decided;
+      boolean quiet = afterSilence || evaluated.settling();
       if (held) {
-        LOG.info("route {} published after a silence of its task's inputs: its standing is decided at the next"
-            + " emission, once its peers have published too", entry.key);
+        LOG.info("route {} published after a silence of its task's inputs: its standing is kept until its peers have"
+            + " published since and its short window holds only time after the silence", entry.key);
       } else if (previous != null && score.demoted() != previous.demoted()) {
         LOG.info("route {} {} at score {} ({} tries)", entry.key, score.demoted() ? "demoted" : "promoted back",
             score.score().score(), score.window().tried());
       }
       Record<String, ProviderScore> published = new Record<>(route.value(), ProviderScores.of(route, score), streamTime);
       context.forward(published, ScoringTopology.PROVIDER_SCORES_SINK);
-      if (!held) {
+      if (!quiet) {
+        // Alerts judge the same short window: none from one that judges sends nobody could answer yet.
         context.forward(published, ScoringTopology.ROUTE_ALERTS);
       }
       // A held standing is decided at the next emission, facts or not.
@@ -177,7 +188,8 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
       long closedEnd = entry.value.openWindowEnd();
       RouteScore latest = scores.get(entry.key);
       // The history keeps the standing the route was published with; only publishing moves it.
-      RouteScore score = evaluate(route, closedEnd, now).withStanding(latest != null && latest.demoted());
+      RouteScore score = evaluate(route, closedEnd, now)
+          .withStanding(latest != null && latest.demoted(), latest == null ? null : latest.sharedDrop());
       context.forward(new Record<>(route.historyKey(Instant.ofEpochMilli(closedEnd)), ProviderScores.of(route, score),
           closedEnd), ScoringTopology.PROVIDER_SCORE_HISTORY_SINK);
       if (agedOut(entry.value, closedEnd)) {
@@ -199,6 +211,20 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
    */
   private boolean afterSilence(RouteScore previous, RouteScore score) {
     return previous.window() != null && score.window().end().toEpochMilli() - previous.window().end().toEpochMilli() > hop;
+  }
+
+  /**
+   * Whether the silence took half the short window or more, and at least {@link InputClock#EXPECTED_INPUTS}
+   * of the route's mean intervals between tries over its long window (as an outage of Relay must): the
+   * short window then holds too few sends from before it to outweigh the newest ones, whose people are
+   * still typing their codes. After a shorter one, sends from before the silence, all settled, are the
+   * greater part of the short window; a route that is quiet anyway (a send every few minutes) has no
+   * people in flight to speak of, and its newest sends are judged as they come.
+   */
+  private boolean longSilence(RouteScore previous, RouteScore score) {
+    long jump = score.window().end().toEpochMilli() - previous.window().end().toEpochMilli();
+    double meanInterval = (double) settings.window().toMillis() / Math.max(1, previous.window().tried());
+    return jump * 2 >= settings.shortWindow().toMillis() && jump >= InputClock.EXPECTED_INPUTS * meanInterval;
   }
 
   /**

@@ -2,29 +2,34 @@ package dev.relay.scoring.topology;
 
 import dev.relay.schemas.ProviderScore;
 import dev.relay.scoring.config.AlertSettings;
+import dev.relay.scoring.config.DemotionSettings;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Tells a route's own completion drop from one it shares, by its peers' latest published scores. A
- * fault is relative: a route is demoted for what sets it apart, not for a fall every route shares.
+ * Tells a route's own fall from one it shares, by its peers' latest published scores. A fault is
+ * relative: a route is demoted for what sets it apart, not for a fall every route shares. A route
+ * falls when its completion drops sharply against its own baseline ({@link CompletionDrop}) or when
+ * its score is below {@code demote-below}: a fall that lasts as long as the long window leaves no
+ * baseline to drop from, and only the low score shows it.
  *
  * <ul>
  *   <li>{@link #COUNTRY}: every other route of the same country and channel with evidence (at least
- *       the alert's min-samples first sends in its short window) dropped too. Users of that country
+ *       the alert's min-samples first sends in its short window) fell too. Users of that country
  *       stopped entering codes (a broken sign-up page, a bot attack): demand-side.</li>
- *   <li>{@link #ALL_COUNTRIES}: of all routes on the channel with evidence, at least half dropped,
- *       and the dropped ones span more than one country and more than one provider. That is Relay
+ *   <li>{@link #ALL_COUNTRIES}: of all routes on the channel with evidence, at least half fell, and
+ *       the fallen ones span more than one country and more than one provider. That is Relay
  *       (overloaded, its API failing) or demand everywhere; one provider failing in several
  *       countries is not it, since its peers in those countries hold.</li>
  * </ul>
  *
- * A peer counts as falling too at half the drop points, since its latest published score may be
- * one emission interval behind the route's. A route with no peer evidence in its country has nothing to be set apart from there: its drop
- * counts as its own unless the all-countries rule holds. Peers' scores older than the short window
- * are stale (their route stopped) and are left out.
+ * A peer counts as falling too at half the drop points or below {@code promote-above}, since its
+ * latest published score may be one emission interval behind the route's. A demoted peer counts
+ * neither way: its fall was judged its own. A route with no peer evidence in its country has nothing
+ * to be set apart from there: its fall counts as its own unless the all-countries rule holds. Peers'
+ * scores older than the short window are stale (their route stopped) and are left out.
  */
 final class SharedDrops {
 
@@ -32,16 +37,23 @@ final class SharedDrops {
   static final String ALL_COUNTRIES = "ALL_COUNTRIES";
 
   private final AlertSettings alerts;
+  private final DemotionSettings demotion;
   private final Duration shortWindow;
 
-  SharedDrops(AlertSettings alerts, Duration shortWindow) {
+  SharedDrops(AlertSettings alerts, DemotionSettings demotion, Duration shortWindow) {
     this.alerts = alerts;
+    this.demotion = demotion;
     this.shortWindow = shortWindow;
   }
 
-  /** The scope of the route's shared drop, or null when its drop is its own (or it did not drop). */
+  /** Whether the route fell: a sharp drop of its completion, or a score that demotes. */
+  boolean fell(ProviderScore route) {
+    return CompletionDrop.of(route, alerts).dropped() || below(route, demotion.demoteBelow());
+  }
+
+  /** The scope of the route's shared fall, or null when its fall is its own (or it did not fall). */
   String sharedScope(ProviderScore route, List<ProviderScore> peers) {
-    if (!CompletionDrop.of(route, alerts).dropped()) {
+    if (!fell(route)) {
       return null;
     }
     int evidence = 1;
@@ -51,7 +63,7 @@ final class SharedDrops {
     boolean countryPeerWithEvidence = false;
     boolean countryPeerHolding = false;
     for (ProviderScore peer : peers) {
-      if (peer.getChannel() != route.getChannel() || stale(peer, route) || samePeer(peer, route)) {
+      if (peer.getChannel() != route.getChannel() || peer.getDemoted() || stale(peer, route) || samePeer(peer, route)) {
         continue;
       }
       CompletionDrop drop = CompletionDrop.of(peer, alerts);
@@ -61,8 +73,8 @@ final class SharedDrops {
       evidence++;
       boolean sameCountry = peer.getCountry().equals(route.getCountry());
       countryPeerWithEvidence |= sameCountry;
-      // Half the drop points: a peer's published score may be an emission interval behind this one.
-      if (drop.dropped() || drop.fallPoints() >= alerts.dropPoints() / 2) {
+      // Half the drop points, or the promotion line: a peer's score may be an emission behind this one.
+      if (drop.dropped() || drop.fallPoints() >= alerts.dropPoints() / 2 || below(peer, demotion.promoteAbove())) {
         dropped++;
         droppedCountries.add(peer.getCountry());
         droppedProviders.add(peer.getProvider());
@@ -77,6 +89,10 @@ final class SharedDrops {
       return COUNTRY;
     }
     return null;
+  }
+
+  private static boolean below(ProviderScore score, double line) {
+    return score.getScore() != null && score.getScore() < line;
   }
 
   private boolean stale(ProviderScore peer, ProviderScore route) {

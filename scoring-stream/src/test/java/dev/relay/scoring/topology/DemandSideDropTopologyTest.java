@@ -1,0 +1,175 @@
+package dev.relay.scoring.topology;
+
+import static dev.relay.scoring.testing.Events.accepted;
+import static dev.relay.scoring.testing.Events.attempt;
+import static dev.relay.scoring.testing.Events.event;
+import static dev.relay.scoring.testing.Events.receipt;
+import static dev.relay.scoring.testing.Events.verified;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.relay.schemas.AlertKind;
+import dev.relay.schemas.AlertMetric;
+import dev.relay.schemas.Attempt;
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.ProviderAlert;
+import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.SendReason;
+import dev.relay.schemas.SendResult;
+import dev.relay.schemas.VerificationEvent;
+import dev.relay.schemas.VerificationStatus;
+import dev.relay.scoring.config.ScoringSettings;
+import dev.relay.scoring.testing.ScoringDriver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The routing study's demand-side drop at its time-scaled windows (60 s long window, 30 s short
+ * window, 5 s hop, 2 s publication): five countries, one verification a second each, the table's
+ * first route of each country carrying 19 first sends in 20 and the other route the rest
+ * (exploration). After two healthy minutes nobody in any country enters a code for a minute, while
+ * every message is delivered as before; then people enter their codes again. No provider is at fault:
+ * nothing is demoted, during the drop, once it fills the whole long window, nor on the way back, and
+ * the fall is raised as the shared drop it is, naming what fell.
+ */
+class DemandSideDropTopologyTest {
+
+  private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+  /** The study's time-scaled windows; the thresholds and the prior are the defaults. */
+  static final ScoringSettings TIME_SCALED = new ScoringSettings(Duration.ofSeconds(60), Duration.ofSeconds(5),
+      Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(120), 20);
+  /** Each country's table order: the first route, then the one exploration tries. */
+  private static final Map<String, List<String>> ROUTES = new LinkedHashMap<>();
+
+  static {
+    for (String country : List.of("DE", "FR", "GB", "IT")) {
+      ROUTES.put(country, List.of("twilio", "vonage"));
+    }
+    ROUTES.put("ES", List.of("vonage", "twilio"));
+  }
+  private static final Duration HEALTHY = Duration.ofSeconds(120);
+  private static final Duration DROP = Duration.ofSeconds(60);
+  /** After the drop: long enough for the whole long window to be free of it again. */
+  private static final Duration AFTER = Duration.ofSeconds(120);
+  private static final Duration TO_RECEIPT = Duration.ofSeconds(2);
+  private static final Duration TO_ENTRY = Duration.ofSeconds(4);
+
+  @TempDir
+  Path stateDir;
+  private ScoringDriver driver;
+  private final List<Step> steps = new ArrayList<>();
+  private int verifications;
+
+  private record Step(Instant at, int order, Runnable input) {}
+
+  @BeforeEach
+  void start() {
+    driver = new ScoringDriver(TIME_SCALED, stateDir);
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  @Test
+  void codesNobodyEntersInEveryCountryDemoteNothingAndRaiseTheSharedDrop() {
+    Instant dropStart = T0.plus(HEALTHY);
+    Instant dropEnd = dropStart.plus(DROP);
+    Instant end = dropEnd.plus(AFTER);
+    for (Instant start = T0; start.isBefore(end); start = start.plusSeconds(1)) {
+      boolean entered = start.isBefore(dropStart) || !start.isBefore(dropEnd);
+      int turn = verifications / ROUTES.size();
+      for (Map.Entry<String, List<String>> country : ROUTES.entrySet()) {
+        String provider = country.getValue().get(turn % 20 == 0 ? 1 : 0);
+        verification(country.getKey(), provider, start, entered);
+      }
+    }
+    List<KeyValue<String, ProviderScore>> published = run(end.plusSeconds(10));
+
+    // The first publications judge sends nobody could have answered yet; from then on, nothing demoted.
+    Instant settled = T0.plus(TIME_SCALED.shortWindow());
+    assertThat(published).as("routes published demoted").filteredOn(entry -> entry.value.getDemoted()
+        && entry.value.getWindowEnd().isAfter(settled)).extracting(entry -> entry.key + " at " + entry.value.getWindowEnd())
+        .isEmpty();
+    for (Map.Entry<String, List<String>> country : ROUTES.entrySet()) {
+      String first = country.getValue().get(0) + "|" + country.getKey() + "|SMS";
+      assertThat(published).as("%s published with the shared drop while the drop fills its window", first)
+          .anySatisfy(entry -> {
+            assertThat(entry.key).isEqualTo(first);
+            assertThat(entry.value.getWindowEnd()).isAfter(dropStart.plus(TIME_SCALED.window()));
+            assertThat(entry.value.getSharedDrop()).isEqualTo(SharedDrops.ALL_COUNTRIES);
+          });
+    }
+    assertThat(driver.history()).as("the history keeps the shared drop the scores were published with")
+        .anySatisfy(entry -> assertThat(entry.value.getSharedDrop()).isEqualTo(SharedDrops.ALL_COUNTRIES));
+    List<ProviderAlert> completionAlerts = driver.alerts().stream()
+        .filter(alert -> alert.getMetric() == AlertMetric.COMPLETION_RATE && alert.getKind() != AlertKind.RECOVERY)
+        .toList();
+    assertThat(completionAlerts).as("the fall is raised").isNotEmpty().allSatisfy(alert -> {
+      assertThat(alert.getKind()).as("not any provider's DROP").isEqualTo(AlertKind.RELAY_SIDE_DROP);
+      assertThat(alert.getScope()).as("naming what fell").isEqualTo("all countries, SMS");
+    });
+  }
+
+  /** One verification: its first send through {@code provider}, delivered; the code entered or not. */
+  private void verification(String country, String provider, Instant start, boolean entered) {
+    String id = "VE" + verifications++;
+    String message = provider + "-" + id;
+    SendResult first = SendResult.newBuilder(accepted(provider, message, start)).setVerificationId(id)
+        .setIdempotencyKey(id + "-1").setCountry(country).build();
+    Attempt firstAttempt = Attempt.newBuilder(attempt(1, SendReason.INITIAL, provider, Channel.SMS, start))
+        .setIdempotencyKey(id + "-1").setProviderMessageId(message).build();
+    at(start, () -> driver.event(inCountry(country,
+        event(id, VerificationStatus.PENDING, null, "created", List.of(firstAttempt), start))));
+    at(first.getCompletedAt(), () -> driver.send(first));
+    Instant deliveredAt = start.plus(TO_RECEIPT);
+    at(deliveredAt, () -> driver.receipt(receipt(provider, message, DeliveryStatus.DELIVERED, deliveredAt)));
+    if (entered) {
+      Instant enteredAt = start.plus(TO_ENTRY);
+      at(enteredAt, () -> driver.event(inCountry(country, event(id, VerificationStatus.APPROVED,
+          VerificationStatus.PENDING, "code-approved", List.of(verified(firstAttempt, enteredAt)), enteredAt))));
+    }
+  }
+
+  private static VerificationEvent inCountry(String country, VerificationEvent event) {
+    return VerificationEvent.newBuilder(event).setCountry(country).build();
+  }
+
+  private void at(Instant at, Runnable input) {
+    steps.add(new Step(at, steps.size(), input));
+  }
+
+  /** Pipes every input in event-time order, publishing every emit interval of event time. */
+  private List<KeyValue<String, ProviderScore>> run(Instant until) {
+    steps.sort(Comparator.comparing(Step::at).thenComparingInt(Step::order));
+    List<KeyValue<String, ProviderScore>> published = new ArrayList<>();
+    Duration emit = TIME_SCALED.emitInterval();
+    Instant nextPublication = T0.plus(emit);
+    for (Step step : steps) {
+      while (!step.at().isBefore(nextPublication)) {
+        driver.publish();
+        published.addAll(driver.publishedScores());
+        nextPublication = nextPublication.plus(emit);
+      }
+      step.input().run();
+    }
+    while (nextPublication.isBefore(until)) {
+      driver.publish();
+      published.addAll(driver.publishedScores());
+      nextPublication = nextPublication.plus(emit);
+    }
+    return published;
+  }
+}
