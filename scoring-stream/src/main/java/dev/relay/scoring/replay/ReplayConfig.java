@@ -42,6 +42,9 @@ public final class ReplayConfig {
       "relay.replay.score-lookback", "1h", "How far before --from the recorded scores are read, for the order at the start");
   public static final ConfigKey EXPLORATION_CAP = ConfigKey.optional(
       "relay.routing.exploration-cap", "0.25", "As in the dispatcher: Thompson sampling's share for a held-back route");
+  public static final ConfigKey EXPLORATION_FLOOR = ConfigKey.optional(
+      "relay.routing.exploration-floor", "30",
+      "As in the dispatcher: first sends a held-back route should get per scoring short window (0 turns it off)");
 
   /** Short flags and the keys they stand for. */
   public static final Map<String, ConfigKey> FLAGS = Map.ofEntries(
@@ -54,7 +57,7 @@ public final class ReplayConfig {
   public static final ConfigSchema SCHEMA = ConfigSchema.combine(
       List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE, FROM, TO, TABLE, SCORES, WINDOW,
           EXPIRY, MAX_SENDS, CHANNEL_ORDER, MIN_HOUR_SAMPLES, SEED, SCORE_LOOKBACK, ConsoleConfig.MIN_SAMPLES,
-          ConsoleConfig.SCORE_MARGIN, ConsoleConfig.EXPLORATION_SHARE, EXPLORATION_CAP),
+          ConsoleConfig.SCORE_MARGIN, ConsoleConfig.EXPLORATION_SHARE, EXPLORATION_CAP, EXPLORATION_FLOOR),
       CommonKeys.topicKeys()).withPrefix(KafkaAccess.CLIENT_KEYS);
 
   private ReplayConfig() {}

@@ -87,7 +87,7 @@ public final class ReplayMain {
     }
     RouteOrder.Policy policy = new RouteOrder.Policy(config.getInt(ConsoleConfig.MIN_SAMPLES),
         config.getFraction(ConsoleConfig.EXPLORATION_SHARE), config.getFraction(ConsoleConfig.SCORE_MARGIN),
-        config.getFraction(ReplayConfig.EXPLORATION_CAP));
+        config.getFraction(ReplayConfig.EXPLORATION_CAP), config.getInt(ReplayConfig.EXPLORATION_FLOOR));
     long seed;
     try {
       seed = Long.parseLong(config.get(ReplayConfig.SEED).trim());
