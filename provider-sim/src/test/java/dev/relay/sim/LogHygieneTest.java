@@ -62,7 +62,12 @@ class LogHygieneTest {
   }
 
   private static List<String> messages(ListAppender<ILoggingEvent> logs) {
-    return logs.list.stream().map(event -> event.getFormattedMessage()
+    // The simulator's threads append while the test reads: AppenderBase appends under the appender's lock.
+    List<ILoggingEvent> events;
+    synchronized (logs) {
+      events = List.copyOf(logs.list);
+    }
+    return events.stream().map(event -> event.getFormattedMessage()
         + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage())).toList();
   }
 }
