@@ -120,8 +120,10 @@ final class KafkaNode {
         } catch (RuntimeException e) {
             // A half-started server holds its ports and a lock on the log directory.
             try {
-                starting.shutdown();
-                starting.awaitShutdown();
+                FaultsWhileStopping.guard(() -> {
+                    starting.shutdown();
+                    starting.awaitShutdown();
+                });
             } catch (RuntimeException shutdownFailure) {
                 e.addSuppressed(shutdownFailure);
             }
@@ -137,8 +139,10 @@ final class KafkaNode {
         }
         KafkaRaftServer stopping = server;
         server = null;
-        stopping.shutdown();
-        stopping.awaitShutdown();
+        FaultsWhileStopping.guard(() -> {
+            stopping.shutdown();
+            stopping.awaitShutdown();
+        });
     }
 
     /**
@@ -153,8 +157,10 @@ final class KafkaNode {
         if (server == null) {
             return;
         }
-        brokerOf(server).ifPresent(broker -> broker.shutdown(leadershipMoveBound));
-        stop();
+        FaultsWhileStopping.guard(() -> {
+            brokerOf(server).ifPresent(broker -> broker.shutdown(leadershipMoveBound));
+            stop();
+        });
     }
 
     /**
