@@ -13,6 +13,7 @@ import dev.relay.scoring.model.ScoreFact;
 import dev.relay.scoring.model.WindowFigures;
 import dev.relay.scoring.score.BetaEvidence;
 import dev.relay.scoring.score.ScoreFormula;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,7 +216,9 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
 
   /**
    * Whether the silence took half the short window or more, and at least {@link InputClock#EXPECTED_INPUTS}
-   * of the route's mean intervals between tries over its long window (as an outage of Relay must): the
+   * of the route's mean intervals between tries (as an outage of Relay must), the busier of its long and
+   * short windows giving the interval: a route live for only minutes before the silence (a deployment
+   * killed soon after its start) has all its tries in the short window, not spread over the hour. The
    * short window then holds too few sends from before it to outweigh the newest ones, whose people are
    * still typing their codes. After a shorter one, sends from before the silence, all settled, are the
    * greater part of the short window; a route that is quiet anyway (a send every few minutes) has no
@@ -223,8 +226,13 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
    */
   private boolean longSilence(RouteScore previous, RouteScore score) {
     long jump = score.window().end().toEpochMilli() - previous.window().end().toEpochMilli();
-    double meanInterval = (double) settings.window().toMillis() / Math.max(1, previous.window().tried());
+    double meanInterval = Math.min(meanInterval(settings.window(), previous.window()),
+        meanInterval(settings.shortWindow(), previous.shortWindow()));
     return jump * 2 >= settings.shortWindow().toMillis() && jump >= InputClock.EXPECTED_INPUTS * meanInterval;
+  }
+
+  private static double meanInterval(Duration length, WindowFigures figures) {
+    return figures == null ? Double.MAX_VALUE : (double) length.toMillis() / Math.max(1, figures.tried());
   }
 
   /**

@@ -54,6 +54,17 @@ class RelayOutageTopologyTest {
   private static final Duration TO_ENTRY = Duration.ofSeconds(10);
   /** Verifications started this long before the kill have not completed: people had not entered their codes yet. */
   private static final Duration IN_FLIGHT = Duration.ofSeconds(20);
+  /**
+   * Healthy traffic before the kill: the short window is not yet full, so the lost sends weigh more in
+   * it than they would after a longer healthy run.
+   */
+  private static final Duration HEALTHY_BEFORE_KILL = Duration.ofSeconds(180);
+  /**
+   * Traffic after the restart: until the short window (5 min) has moved past the restart, its figures
+   * hold the lost sends and their failovers; after that only the long window does, diluted further
+   * with every healthy minute.
+   */
+  private static final Duration SHORT_WINDOW_AFTER_RESTART = ScoringSettings.defaults().shortWindow().plusSeconds(60);
   /** Publications start here: the first ones would judge sends nobody could have answered yet. */
   private static final Instant SETTLED = T0.plusSeconds(60);
 
@@ -86,9 +97,9 @@ class RelayOutageTopologyTest {
   @ParameterizedTest
   @CsvSource({"25, 4", "180, 4", "720, 4", "180, 2", "720, 2"})
   void sendsThatDiedWithTheWholeProcessDemoteNoRouteAndCountNowhere(int downSeconds, int perSecond) {
-    Instant kill = T0.plusSeconds(300);
+    Instant kill = T0.plus(HEALTHY_BEFORE_KILL);
     Instant restart = kill.plusSeconds(downSeconds);
-    Instant end = restart.plusSeconds(600);
+    Instant end = restart.plus(SHORT_WINDOW_AFTER_RESTART);
     traffic(T0, kill, restart, perSecond);
     traffic(restart, end, null, perSecond);
 
