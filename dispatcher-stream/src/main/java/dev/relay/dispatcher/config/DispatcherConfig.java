@@ -34,6 +34,15 @@ public final class DispatcherConfig {
   public static final ConfigKey DELIVERY_WINDOW = ConfigKey.optional(
       "relay.verification.delivery-window", "30s",
       "Without a delivered receipt or a right code this long after a send, the same code goes out through the next route");
+  public static final ConfigKey OVERDUE_RECEIPT_FACTOR = ConfigKey.optional(
+      "relay.verification.overdue-receipt-factor", "2",
+      "A send whose route usually confirms delivery (at least relay.routing.min-samples delivered in its published"
+          + " score) fails over once its receipt is this many times the route's p95 time to delivery late, not only"
+          + " when the delivery window closes: a silently dropped message is seen while the person still waits."
+          + " Costs a second message for the few sends whose receipt is merely slow; 0 turns it off");
+  public static final ConfigKey OVERDUE_RECEIPT_FLOOR = ConfigKey.optional(
+      "relay.verification.overdue-receipt-floor", "5s",
+      "The earliest a send fails over for an overdue receipt, however fast its route's receipts usually come");
   public static final ConfigKey DELIVERY_WINDOW_BY_COUNTRY = ConfigKey.optional(
       "relay.verification.delivery-window-by-country", "",
       "Delivery windows that differ from the default, per ISO country: IN:60s,NG:45s");
@@ -130,7 +139,8 @@ public final class DispatcherConfig {
   /** This service's own keys. */
   public static final List<ConfigKey> KEYS = List.of(
       APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL, PUNCTUATE_INTERVAL,
-      CODE_LENGTH, TTL, DELIVERY_WINDOW, DELIVERY_WINDOW_BY_COUNTRY, MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
+      CODE_LENGTH, TTL, DELIVERY_WINDOW, DELIVERY_WINDOW_BY_COUNTRY, OVERDUE_RECEIPT_FACTOR, OVERDUE_RECEIPT_FLOOR,
+      MAX_WRONG_GUESSES, MAX_SENDS, RETENTION,
       CHANNEL_ORDER, VOICE_FALLBACK_COUNTRIES, SMS_ROUTES, VOICE_ROUTES, WHATSAPP_ROUTES,
       TABLE_FILE, PINS, FORBIDDEN, MIN_SAMPLES, SCORE_MARGIN, USE_SCORES, EXPLORATION_SHARE, EXPLORATION_CAP, EXPLORATION_FLOOR,
       ADMIN_TOKEN,

@@ -2,6 +2,7 @@ package dev.relay.dispatcher.routing;
 
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.Route;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,6 +18,14 @@ public interface RouteChooser {
    * table); empty: the dispatcher's configured order holds.
    */
   default Optional<List<Channel>> channelOrder(String country) {
+    return Optional.empty();
+  }
+
+  /**
+   * How long after its acceptance a send through this route has an overdue receipt, judged on the
+   * route's own record (see {@link OverdueReceipts}); empty: only the delivery window holds.
+   */
+  default Optional<Duration> receiptOverdueAfter(String provider, String country, Channel channel) {
     return Optional.empty();
   }
 }

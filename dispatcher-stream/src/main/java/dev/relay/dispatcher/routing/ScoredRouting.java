@@ -7,6 +7,7 @@ import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.schemas.topics.ProviderScoreKeys;
 import dev.relay.support.config.RelayConfig;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -25,37 +26,44 @@ public final class ScoredRouting {
   private final RoutePins pins;
   private final RoutingPolicy policy;
   private final RoutePlanner planner;
+  private final OverdueReceipts overdue;
   private final Supplier<RandomGenerator> randomness;
   private final boolean scoresUsed;
 
-  public ScoredRouting(RoutingTable table, RoutePins pins, RoutingPolicy policy, Supplier<RandomGenerator> randomness) {
-    this(table, pins, policy, randomness, true);
+  public ScoredRouting(RoutingTable table, RoutePins pins, RoutingPolicy policy, OverdueReceipts overdue,
+      Supplier<RandomGenerator> randomness) {
+    this(table, pins, policy, overdue, randomness, true);
   }
 
-  private ScoredRouting(RoutingTable table, RoutePins pins, RoutingPolicy policy, Supplier<RandomGenerator> randomness,
-      boolean scoresUsed) {
+  private ScoredRouting(RoutingTable table, RoutePins pins, RoutingPolicy policy, OverdueReceipts overdue,
+      Supplier<RandomGenerator> randomness, boolean scoresUsed) {
     this.scoresUsed = scoresUsed;
     this.table = table;
     this.pins = pins;
     this.policy = policy;
     this.planner = new RoutePlanner(policy);
+    this.overdue = overdue;
     this.randomness = randomness;
   }
 
   public static ScoredRouting fromConfig(RelayConfig config, RoutingTable table) {
     ScoredRouting routing = new ScoredRouting(table, RoutePins.fromConfig(config), RoutingPolicy.fromConfig(config),
-        ScoredRouting::unpredictable);
+        OverdueReceipts.fromConfig(config), ScoredRouting::unpredictable);
     return config.getBoolean(DispatcherConfig.USE_SCORES) ? routing : routing.ignoringScores();
   }
 
-  /** The same routing with every route unscored: the table's order and the pins alone decide. */
+  /**
+   * The same routing with every route unscored: the table's order and the pins alone decide, and a
+   * send's window is the configured one.
+   */
   public ScoredRouting ignoringScores() {
-    return new ScoredRouting(table, pins, policy, randomness, false);
+    return new ScoredRouting(table, pins, policy, overdue, randomness, false);
   }
 
-  /** The default policy and no pins. */
+  /** The default policy and overdue receipts, and no pins. */
   public static ScoredRouting withDefaults(RoutingTable table) {
-    return new ScoredRouting(table, RoutePins.NONE, RoutingPolicy.defaults(), ScoredRouting::unpredictable);
+    return new ScoredRouting(table, RoutePins.NONE, RoutingPolicy.defaults(), OverdueReceipts.defaults(),
+        ScoredRouting::unpredictable);
   }
 
   public RoutingTable table() {
@@ -105,6 +113,15 @@ public final class ScoredRouting {
       @Override
       public Optional<List<Channel>> channelOrder(String country) {
         return latestTable.get().channelOrder(country);
+      }
+
+      @Override
+      public Optional<Duration> receiptOverdueAfter(String provider, String country, Channel channel) {
+        if (!scoresUsed || provider == null || country == null) {
+          return Optional.empty();
+        }
+        RouteStanding standing = standings.apply(ProviderScoreKeys.key(provider, country, SendChannels.of(channel)));
+        return standing == null ? Optional.empty() : overdue.after(standing.score());
       }
     };
   }

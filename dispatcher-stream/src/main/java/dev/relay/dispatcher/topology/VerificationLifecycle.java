@@ -28,6 +28,7 @@ import dev.relay.schemas.state.VerificationState;
 import dev.relay.support.phone.PhoneNumbers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -608,8 +609,13 @@ final class VerificationLifecycle {
     } else if (delivery != null && FINAL_FAILURES.contains(delivery)) {
       failover(fx, state, SendReason.FAILED_RECEIPT, attempt.getProvider(), now, history);
     } else {
-      // The window runs from the provider's acceptance, not from the command.
-      state.setDeliveryDeadline(now.plus(settings.deliveryWindowFor(state.getCountry())));
+      // The window runs from the provider's acceptance, not from the command; it ends early when the
+      // receipt is overdue against the route's own usual receipt time.
+      Duration window = settings.deliveryWindowFor(state.getCountry());
+      Duration overdue = routing.receiptOverdueAfter(attempt.getProvider(), state.getCountry(), attempt.getChannel())
+          .filter(bound -> bound.compareTo(window) < 0)
+          .orElse(window);
+      state.setDeliveryDeadline(now.plus(overdue));
     }
   }
 

@@ -5,6 +5,7 @@ import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.config.PumpingSettings;
+import dev.relay.dispatcher.routing.OverdueReceipts;
 import dev.relay.dispatcher.routing.RoutePins;
 import dev.relay.dispatcher.routing.RoutingPolicy;
 import dev.relay.dispatcher.routing.RoutingTable;
@@ -94,9 +95,12 @@ final class DispatcherTestBed implements AutoCloseable {
     config = RelayConfig.of(DispatcherConfig.SCHEMA, values);
     settings = DispatcherSettings.from(config);
     secrets = VerificationSecrets.fromConfig(config, settings.codeLength());
+    // As ScoredRouting.fromConfig builds it, with seeded randomness.
+    ScoredRouting routing = new ScoredRouting(RoutingTable.fromConfig(config), RoutePins.fromConfig(config),
+        RoutingPolicy.fromConfig(config), OverdueReceipts.fromConfig(config), () -> new SplittableRandom(SEED));
     driver = new TopologyTestDriver(
-        DispatcherTopology.build(topics, settings, LimitSettings.from(config), PumpingSettings.from(config), new ScoredRouting(RoutingTable.fromConfig(config),
-            RoutePins.fromConfig(config), RoutingPolicy.fromConfig(config), () -> new SplittableRandom(SEED)), secrets, metrics),
+        DispatcherTopology.build(topics, settings, LimitSettings.from(config), PumpingSettings.from(config),
+            config.getBoolean(DispatcherConfig.USE_SCORES) ? routing : routing.ignoringScores(), secrets, metrics),
         DispatcherTopology.streamsProperties(KafkaAccess.plaintext("unused:9092"), settings, topics),
         T0);
     requests = input(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer());

@@ -120,6 +120,20 @@ public final class RelayConfig {
     }
   }
 
+  /** A factor: a number of 0 or more. */
+  public double getFactor(ConfigKey key) {
+    String value = get(key).trim();
+    try {
+      double factor = Double.parseDouble(value);
+      if (factor >= 0 && Double.isFinite(factor)) {
+        return factor;
+      }
+    } catch (NumberFormatException e) {
+      // answered below, as a value out of range is
+    }
+    throw new ConfigException(key.name() + " must be a number of 0 or more, not '" + value + "'");
+  }
+
   /** Checks a value of {@code key} that was given in code rather than read, with the same message. */
   public static double requireFraction(ConfigKey key, double value) {
     if (!(value >= 0 && value <= 1)) {
