@@ -5,6 +5,7 @@ import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.ConfigSchema;
 import dev.relay.support.kafka.KafkaAccess;
+import dev.relay.support.routing.RoutingKeys;
 import java.util.List;
 import java.util.Map;
 
@@ -40,11 +41,8 @@ public final class ReplayConfig {
       "relay.replay.seed", "1", "Seed of the replay's draws: the same seed, range and table give the same output");
   public static final ConfigKey SCORE_LOOKBACK = ConfigKey.optional(
       "relay.replay.score-lookback", "1h", "How far before --from the recorded scores are read, for the order at the start");
-  public static final ConfigKey EXPLORATION_CAP = ConfigKey.optional(
-      "relay.routing.exploration-cap", "0.25", "As in the dispatcher: Thompson sampling's share for a held-back route");
-  public static final ConfigKey EXPLORATION_FLOOR = ConfigKey.optional(
-      "relay.routing.exploration-floor", "30",
-      "As in the dispatcher: first sends a held-back route should get per scoring short window (0 turns it off)");
+  public static final ConfigKey EXPLORATION_CAP = RoutingKeys.EXPLORATION_CAP;
+  public static final ConfigKey EXPLORATION_FLOOR = RoutingKeys.EXPLORATION_FLOOR;
 
   /** Short flags and the keys they stand for. */
   public static final Map<String, ConfigKey> FLAGS = Map.ofEntries(
