@@ -52,7 +52,9 @@ public final class ScoringConfig {
 
   public static final ConfigKey DEMOTE_BELOW = ConfigKey.optional(
       "relay.scoring.demote-below", "0.55",
-      "A route whose score (0 to 1) falls below this is published demoted: routing puts it last");
+      "A route whose score (0 to 1) falls below this is published demoted: routing puts it last. Not when the"
+          + " fall is shared by its country's other routes, or by routes across countries: that is a demand-side or"
+          + " Relay-side drop, raised as its own alert, and demotes nothing");
   public static final ConfigKey PROMOTE_ABOVE = ConfigKey.optional(
       "relay.scoring.promote-above", "0.65",
       "A demoted route is promoted back only at this score or more; the gap to demote-below keeps routing from flapping");
