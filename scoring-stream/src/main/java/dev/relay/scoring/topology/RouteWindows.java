@@ -4,7 +4,6 @@ import dev.relay.schemas.ProviderScore;
 import dev.relay.scoring.config.AlertSettings;
 import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
-import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.RouteMark;
 import dev.relay.scoring.model.RouteScore;
@@ -13,7 +12,6 @@ import dev.relay.scoring.model.ScoreFact;
 import dev.relay.scoring.model.WindowFigures;
 import dev.relay.scoring.score.BetaEvidence;
 import dev.relay.scoring.score.ScoreFormula;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +68,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
   private KeyValueStore<String, RouteScore> scores;
   private KeyValueStore<String, ProviderScore> peerScores;
   private final SharedDrops sharedDrops;
+  private final SilenceRule silence;
   /**
    * Every published window ending before this has been closed by this task; not stored, because the
    * marks are the truth and a fresh instance finds any window left open by scanning them once.
@@ -90,6 +89,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     this.formula = new ScoreFormula(settings.priorSamples());
     this.hop = settings.windowAdvance().toMillis();
     this.sharedDrops = new SharedDrops(alerts, demotion, settings.shortWindow());
+    this.silence = new SilenceRule(settings);
     this.evidenceFirstSends = Math.max(alerts.minSamples(),
         BetaEvidence.cleanTriesToReach(1 - alerts.recoveryPoints() / 100, demotion.promotionConfidence()));
   }
@@ -138,21 +138,14 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     List<KeyValue<String, RouteMark>> due = marksWhere(mark -> mark.dirty() || mark.openWindowEnd() != windowEnd);
     for (KeyValue<String, RouteMark> entry : due) {
       RouteKey route = RouteKey.parse(entry.key);
-      RouteScore evaluated = evaluate(route, windowEnd, wallClockTime);
       RouteScore previous = scores.get(entry.key);
-      boolean afterSilence = previous != null && afterSilence(previous, evaluated);
-      evaluated = evaluated.settlingUntil(afterSilence && longSilence(previous, evaluated)
-          ? evaluated.window().end().plus(settings.shortWindow()) : previous == null ? null : previous.settlesAt());
-      if (!evaluated.settling()) {
-        evaluated = evaluated.settlingUntil(null);
-      }
+      SilenceRule.Judged judged = silence.judge(previous, evaluate(route, windowEnd, wallClockTime));
+      RouteScore evaluated = judged.score();
       RouteScore decided = withStanding(entry.key, route, evaluated);
       boolean changed = previous != null && decided.demoted() != previous.demoted() && !agedOut(entry.value, windowEnd);
-      // After a silence: no change at the first publication (its peers have not published since), and no
-      // new demotion while the short window still reaches back before the silence (see RouteScore#settlesAt).
-      boolean held = changed && (afterSilence || (decided.demoted() && evaluated.settling()));
+      boolean held = judged.holds(changed, decided);
       RouteScore score = held ? evaluated.withStanding(previous.demoted(), previous.sharedDrop()) : decided;
-      boolean quiet = afterSilence || evaluated.settling();
+      boolean quiet = judged.quiet();
       if (held) {
         LOG.info("route {} published after a silence of its task's inputs: its standing is kept until its peers have"
             + " published since and its short window holds only time after the silence", entry.key);
@@ -200,39 +193,6 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
       }
     }
     closedBefore = windowEnd;
-  }
-
-  /**
-   * Whether the route's window moved more than one hop since its last publication: stream time jumped
-   * over a silence of every input of the task (an outage of Relay, or a quiet spell). Its peers' latest
-   * scores then still describe the time before the silence, so a fall they all share after it (every
-   * route's newest sends judged at once) would look like the route's own. Its standing is not changed
-   * on that publication, and no alert raised: it is decided at the next emission (the route stays
-   * due), against peers that have published since the silence too.
-   */
-  private boolean afterSilence(RouteScore previous, RouteScore score) {
-    return previous.window() != null && score.window().end().toEpochMilli() - previous.window().end().toEpochMilli() > hop;
-  }
-
-  /**
-   * Whether the silence took half the short window or more, and at least {@link InputClock#EXPECTED_INPUTS}
-   * of the route's mean intervals between tries (as an outage of Relay must), the busier of its long and
-   * short windows giving the interval: a route live for only minutes before the silence (a deployment
-   * killed soon after its start) has all its tries in the short window, not spread over the hour. The
-   * short window then holds too few sends from before it to outweigh the newest ones, whose people are
-   * still typing their codes. After a shorter one, sends from before the silence, all settled, are the
-   * greater part of the short window; a route that is quiet anyway (a send every few minutes) has no
-   * people in flight to speak of, and its newest sends are judged as they come.
-   */
-  private boolean longSilence(RouteScore previous, RouteScore score) {
-    long jump = score.window().end().toEpochMilli() - previous.window().end().toEpochMilli();
-    double meanInterval = Math.min(meanInterval(settings.window(), previous.window()),
-        meanInterval(settings.shortWindow(), previous.shortWindow()));
-    return jump * 2 >= settings.shortWindow().toMillis() && jump >= InputClock.EXPECTED_INPUTS * meanInterval;
-  }
-
-  private static double meanInterval(Duration length, WindowFigures figures) {
-    return figures == null ? Double.MAX_VALUE : (double) length.toMillis() / Math.max(1, figures.tried());
   }
 
   /**
