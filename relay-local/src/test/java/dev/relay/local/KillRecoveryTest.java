@@ -28,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,7 @@ class KillRecoveryTest {
 
   @TempDir Path dataDir;
   private Process child;
+  private Path childLog;
   private Ports ports;
   private String apiKey;
 
@@ -91,7 +93,7 @@ class KillRecoveryTest {
     for (int cycle = 0; cycle <= CYCLES; cycle++) {
       long begin = System.nanoTime();
       child = startChild(cycle);
-      awaitReady();
+      awaitReady(cycle);
       long ready = System.nanoTime();
       LOG.info("start {}: ready {} ms after the process started", cycle, TimeUnit.NANOSECONDS.toMillis(ready - begin));
       apiKey = apiKey();
@@ -119,29 +121,38 @@ class KillRecoveryTest {
         "--data-dir=" + dataDir, "--kafka-port=" + ports.kafka(), "--api-port=" + ports.api(),
         "--dispatcher-port=" + ports.dispatcher(), "--dlr-port=" + ports.dlr(), "--scoring-port=" + ports.scoring(),
         "--sim-port=" + ports.sim(), "--sender-port=" + ports.sender());
-    Path log = Path.of("target", "kill-recovery-start-" + cycle + ".log");
-    Files.createDirectories(log.getParent());
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    // One log per run and start (the data directory's name is unique), so a repeated run keeps the failing one's.
+    childLog = Path.of("target", "kill-recovery", dataDir.getFileName() + "-start-" + cycle + ".log").toAbsolutePath();
+    Files.createDirectories(childLog.getParent());
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(childLog.toFile()).start();
   }
 
-  private void awaitReady() {
-    await().atMost(READY_BOUND).pollInterval(Duration.ofMillis(200)).until(() -> {
-      assertThat(child.isAlive()).as("the relay-local process is running").isTrue();
-      return allReady();
-    });
+  private void awaitReady(int cycle) {
+    try {
+      await().atMost(READY_BOUND).pollInterval(Duration.ofMillis(200)).until(() -> {
+        assertThat(child.isAlive()).as("the relay-local process is running (its log: %s)", childLog).isTrue();
+        return readiness().values().stream().allMatch(status -> status == 200);
+      });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("start " + cycle + " not ready within " + READY_BOUND + ", /health/ready by port: "
+          + readiness() + "; the stack's log: " + childLog, e);
+    }
   }
 
-  private boolean allReady() {
+  /** Each service's {@code /health/ready} status by port; 0 where it does not answer. */
+  private Map<Integer, Integer> readiness() {
+    Map<Integer, Integer> statuses = new TreeMap<>();
     for (int port : ports.services()) {
       try {
-        if (get("http://127.0.0.1:" + port + "/health/ready").statusCode() != 200) {
-          return false;
-        }
-      } catch (IOException | InterruptedException e) {
-        return false;
+        statuses.put(port, get("http://127.0.0.1:" + port + "/health/ready").statusCode());
+      } catch (IOException e) {
+        statuses.put(port, 0);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        statuses.put(port, 0);
       }
     }
-    return true;
+    return statuses;
   }
 
   /** Starts verifications at {@link #RATE}/s for {@link #LOAD}, then SIGKILLs the process mid-traffic. */
