@@ -216,7 +216,8 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
   /**
    * Whether a demoted route's own recent first sends show it recovered: enough of them, and the lower
    * bound of their completion at the promotion confidence within the recovery points of the best
-   * healthy peer of its country; with no such peer, its score at promote-above.
+   * healthy peer of its country; with no such peer, within the recovery points of its own long window's
+   * rate, and its score at promote-above.
    */
   private boolean recovered(ProviderScore candidate, RouteScore score, List<ProviderScore> peers) {
     WindowFigures recent = score.shortWindow();
@@ -236,7 +237,14 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
       }
     }
     if (Double.isNaN(reference)) {
-      return score.score().score() >= demotion.promoteAbove();
+      // No healthy peer to measure against: its own long window (the fault included) is the reference, and
+      // its score must clear promote-above too. The score alone, prior-flattered, promoted a lone route still
+      // losing half its codes once its baseline held the fault and the drop was no longer sharp.
+      Double own = score.window().firstCompletionRate();
+      if (own == null || score.score().score() < demotion.promoteAbove()) {
+        return false;
+      }
+      reference = own;
     }
     double bound = BetaEvidence.lowerBound(recent.firstCompleted(), recent.firstSends(), demotion.promotionConfidence());
     return bound >= reference - alerts.recoveryPoints() / 100;

@@ -168,6 +168,49 @@ class DemotionTopologyTest {
   }
 
   @Test
+  void withNoPeerARouteStillLosingHalfIsNotPromotedOnItsScoreButARecoveredOneIs() {
+    driver.close();
+    // Thresholds low enough that the score alone would promote a route that still loses half its codes.
+    DemotionSettings lenient = new DemotionSettings(0.2, 0.25, 20);
+    driver = new ScoringDriver(ScoringSettings.defaults(), lenient, stateDir.resolve("no-peer"));
+    // Twilio alone in DE: 20 healthy minutes, then half its codes lost for 30 minutes, a send every 15 s,
+    // published every minute. Within minutes the drop is no longer sharp: its baseline holds the fault too.
+    for (int i = 0; i < 40; i++) {
+      deliveredAndEntered(T0.plusSeconds(i * 30L));
+    }
+    driver.publish();
+    List<ProviderScore> duringFault = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      Instant at = T0.plusSeconds(1_200 + 15L * i);
+      if (i % 2 == 0) {
+        deliveredAndEntered(at);
+      } else {
+        delivered(at);
+      }
+      if (i % 4 == 3) {
+        driver.publish();
+        duringFault.add(latest(TWILIO));
+      }
+    }
+    assertThat(duringFault).as("demoted by the drop").anyMatch(ProviderScore::getDemoted);
+    List<ProviderScore> afterDemotion = duringFault.subList(
+        duringFault.indexOf(duringFault.stream().filter(ProviderScore::getDemoted).findFirst().orElseThrow()),
+        duringFault.size());
+    assertThat(afterDemotion).as("scores the score alone would promote on")
+        .anyMatch(score -> score.getScore() > lenient.promoteAbove());
+    assertThat(afterDemotion).as("never promoted while it still loses half").allMatch(ProviderScore::getDemoted);
+
+    // Recovered: every code entered, a send every 5 s for six minutes, published each minute.
+    for (int i = 0; i < 72; i++) {
+      deliveredAndEntered(T0.plusSeconds(3_000 + 5L * i));
+      if (i % 12 == 11) {
+        driver.publish();
+      }
+    }
+    assertThat(latest(TWILIO).getDemoted()).as("promoted once its short window shows the recovery").isFalse();
+  }
+
+  @Test
   void receiptsThatStopWhilePeopleStillEnterTheirCodesDoNotDemote() {
     for (int i = 0; i < 40; i++) {
       deliveredAndEntered(T0.plusSeconds(i * 30L));
