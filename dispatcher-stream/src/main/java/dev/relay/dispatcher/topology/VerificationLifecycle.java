@@ -21,6 +21,7 @@ import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
+import dev.relay.schemas.VerificationOwnership;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.VerificationStatus;
@@ -174,8 +175,9 @@ final class VerificationLifecycle {
 
   private Effects onStart(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
     VerificationState state = fx.state();
-    // Request ids are scoped to the key that sent them: another key's "signup-42" is another request.
-    boolean own = state != null && ownedBy(state, request.getApiKeyName());
+    // Request ids are scoped to the owner (the key's service, or a key without one): another owner's
+    // "signup-42" is another request.
+    boolean own = state != null && ownedBy(state, request.getApiKeyName(), request.getServiceId());
     if (own && state.getRequestIds().contains(request.getRequestId())) {
       if (reusedForSomethingElse(fx, state, request, now)) {
         return fx;
@@ -216,9 +218,9 @@ final class VerificationLifecycle {
     return true;
   }
 
-  /** Whether the request's key may see this verification: only the key that started it (or none, for none). */
-  private static boolean ownedBy(VerificationState state, String apiKeyName) {
-    return Objects.equals(state.getApiKeyName(), apiKeyName);
+  /** Whether the request's key may see this verification: a key of its service, or the key that started it when it has none. */
+  private static boolean ownedBy(VerificationState state, String apiKeyName, String serviceId) {
+    return VerificationOwnership.owns(state, apiKeyName, serviceId);
   }
 
   /**
@@ -325,6 +327,7 @@ final class VerificationLifecycle {
         .setRequestIds(new ArrayList<>(List.of(request.getRequestId())))
         .setRequestFingerprints(new HashMap<>(Map.of(request.getRequestId(), RequestFingerprint.of(request))))
         .setApiKeyName(request.getApiKeyName())
+        .setServiceId(request.getServiceId())
         .setAttempts(new ArrayList<>())
         .build();
     fx.replace(state);
@@ -444,7 +447,7 @@ final class VerificationLifecycle {
     VerificationState state = fx.state();
     String named = request.getVerificationId();
     if (state != null && (named == null || named.equals(state.getVerificationId()))
-        && ownedBy(state, request.getApiKeyName())) {
+        && ownedBy(state, request.getApiKeyName(), request.getServiceId())) {
       return state;
     }
     count("relay.requests", "outcome", "not_found");
@@ -469,7 +472,7 @@ final class VerificationLifecycle {
     // expired, canceled, out of guesses) answers as if it never existed, as Twilio Verify does: a
     // 200 with status approved would let any later guess pass a client that reads only the status.
     if (state == null || (check.getVerificationId() != null && !check.getVerificationId().equals(state.getVerificationId()))
-        || !ownedBy(state, check.getApiKeyName()) || state.getStatus() != VerificationStatus.PENDING) {
+        || !ownedBy(state, check.getApiKeyName(), check.getServiceId()) || state.getStatus() != VerificationStatus.PENDING) {
       boolean ended = state != null && state.getStatus() != VerificationStatus.PENDING;
       count("relay.checks", "outcome", ended ? "finished" : "not_found");
       fx.reply(VerificationReply.newBuilder()
