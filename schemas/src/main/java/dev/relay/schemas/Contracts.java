@@ -38,7 +38,7 @@ public final class Contracts {
       DeliveryStatus.class, SendReason.class, ReplyKind.class, RequestAction.class, AlertKind.class, AlertMetric.class,
       RoutingTableVersion.class, CountryRoutes.class, PricedRoute.class,
       PrefixBlock.class, PrefixBlockState.class, RequestBlock.class, RateCounts.class, WindowCounts.class,
-      VerificationService.class);
+      VerificationService.class, ServiceSettings.class);
 
   private Contracts() {}
 }

@@ -16,6 +16,7 @@ import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.SendCommand;
+import dev.relay.schemas.ServiceSettings;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
@@ -194,6 +195,15 @@ final class DispatcherTestBed implements AutoCloseable {
   /** A request as another API key (tenant) would send it, naming a verification id or none. */
   VerificationRequest actAs(String apiKey, RequestAction action, String requestId, String verificationId) {
     return actAs(apiKey, null, action, requestId, verificationId);
+  }
+
+  /** A start as the API sends it for a key of a service, with the service's settings (either may be null). */
+  VerificationRequest startAs(String apiKey, String serviceId, ServiceSettings service, String requestId) {
+    return pipe(requestOf(RequestAction.START, requestId, NUMBER, "203.0.113.8", apiKey)
+        .setServiceId(serviceId)
+        .setServiceSettings(service)
+        .setReplyTo("reply-" + apiKey + "-" + requestId)
+        .build());
   }
 
   /** A request as an API key of a service (null for a key without one) would send it. */

@@ -36,7 +36,7 @@ final class ServiceForm {
   static final int MAX_CHECKS = 1000;
   static final int MAX_SENDS = 100;
   static final int MAX_FRIENDLY_NAME = 30;
-  static final int MAX_TEMPLATES = 50;
+  static final int MAX_TEMPLATES = 20;
   static final int MAX_TEMPLATE_LENGTH = 320;
 
   private static final int DEFAULT_CODE_LENGTH = 6;

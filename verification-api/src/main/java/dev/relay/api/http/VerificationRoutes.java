@@ -18,6 +18,7 @@ import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationOwnership;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.VerificationService;
+import dev.relay.schemas.ServiceSettings;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.support.http.ApiError;
 import dev.relay.support.logging.LogContext;
@@ -175,6 +176,18 @@ public final class VerificationRoutes {
     }
   }
 
+  /** What of the service shapes the verification a start creates; the dispatcher keeps it for the verification's life. */
+  private static ServiceSettings settingsOf(VerificationService service) {
+    return ServiceSettings.newBuilder()
+        .setFriendlyName(service.getFriendlyName())
+        .setCodeLength(service.getCodeLength())
+        .setExpiryMillis(service.getExpiryMillis())
+        .setMaxChecks(service.getMaxChecks())
+        .setMaxSends(service.getMaxSends())
+        .setTemplates(service.getTemplates())
+        .build();
+  }
+
   /** A service allows only its own channels; a refusal names them, so the caller can pick one. */
   private static void requireAllowed(Optional<VerificationService> service, Channel channel) {
     service.filter(settings -> !settings.getChannels().contains(channel)).ifPresent(settings -> {
@@ -189,7 +202,8 @@ public final class VerificationRoutes {
     Channel channel = body.optionalString("channel").map(VerificationRoutes::channel).orElse(Channel.SMS);
     String locale = body.optionalString("locale").map(VerificationRoutes::locale).orElse(null);
     Optional<String> requestId = body.optionalString("requestId").map(VerificationRoutes::requestId);
-    requireAllowed(service(ctx), channel);
+    Optional<VerificationService> service = service(ctx);
+    requireAllowed(service, channel);
     E164 number = numbers.forStart(to, channel);
     String apiKey = ctx.attribute(API_KEY_ATTRIBUTE);
     IdempotencyKeys.Claim claim = idempotency.claim(apiKey, requestId.orElse(null), RequestAction.START.name(),
@@ -212,6 +226,7 @@ public final class VerificationRoutes {
         .setClientIp(clientIp(ctx))
         .setApiKeyName(apiKey)
         .setServiceId(ctx.attribute(SERVICE_ATTRIBUTE))
+        .setServiceSettings(service.map(VerificationRoutes::settingsOf).orElse(null))
         .build();
     try (LogContext.Scope verification = LogContext.verification(request.getVerificationId())) {
       LOG.debug("start for {} by {}", PhoneNumbers.mask(number.number()), Views.channelName(channel));

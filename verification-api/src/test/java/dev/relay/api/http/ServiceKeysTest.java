@@ -12,6 +12,8 @@ import dev.relay.api.VerificationApiService;
 import dev.relay.api.config.ApiConfig;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.CodeCheckRequest;
+import dev.relay.schemas.ServiceSettings;
+import dev.relay.schemas.VerificationService;
 import dev.relay.schemas.VerificationRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -79,6 +81,25 @@ class ServiceKeysTest {
     assertThat(dispatcher.starts).hasSize(3).extracting(VerificationRequest::getServiceId).containsOnly(SHOP);
     assertThat(dispatcher.starts).extracting(VerificationRequest::getApiKeyName).containsOnly("shop-web");
     assertThat(dispatcher.checks).hasSize(2).extracting(CodeCheckRequest::getServiceId).containsOnly(SHOP);
+  }
+
+  @Test
+  void aStartCarriesTheServicesSettingsForTheVerificationItCreates() {
+    services.with(VerificationService.newBuilder(services.stored.get(SHOP)).setCodeLength(8).setExpiryMillis(300_000)
+        .setMaxChecks(3).setMaxSends(2).setTemplates(Map.of("de", "{1} ist Ihr {0}-Code")).build());
+
+    http.withApiKey(SHOP_APP.key()).post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+    http.withApiKey(LEGACY.key()).post("/v1/verifications", "{\"to\": \"" + NUMBER + "\"}");
+
+    assertThat(dispatcher.starts).hasSize(2);
+    ServiceSettings settings = dispatcher.starts.get(0).getServiceSettings();
+    assertThat(settings.getFriendlyName()).isEqualTo("Shop");
+    assertThat(settings.getCodeLength()).isEqualTo(8);
+    assertThat(settings.getExpiryMillis()).isEqualTo(300_000);
+    assertThat(settings.getMaxChecks()).isEqualTo(3);
+    assertThat(settings.getMaxSends()).isEqualTo(2);
+    assertThat(settings.getTemplates()).containsExactly(Map.entry("de", "{1} ist Ihr {0}-Code"));
+    assertThat(dispatcher.starts.get(1).getServiceSettings()).as("a key without a service").isNull();
   }
 
   @Test
