@@ -25,7 +25,8 @@ public final class Contracts {
       RoutingTableVersion.class,
       PrefixBlock.class,
       RequestBlock.class,
-      RateCounts.class);
+      RateCounts.class,
+      VerificationService.class);
 
   /** Every generated class, records, nested records and enums, that Avro may instantiate. */
   public static final List<Class<?>> ALL_TYPES = List.of(
@@ -36,7 +37,8 @@ public final class Contracts {
       Channel.class, VerificationStatus.class, SendOutcome.class, ErrorCategory.class,
       DeliveryStatus.class, SendReason.class, ReplyKind.class, RequestAction.class, AlertKind.class, AlertMetric.class,
       RoutingTableVersion.class, CountryRoutes.class, PricedRoute.class,
-      PrefixBlock.class, PrefixBlockState.class, RequestBlock.class, RateCounts.class, WindowCounts.class);
+      PrefixBlock.class, PrefixBlockState.class, RequestBlock.class, RateCounts.class, WindowCounts.class,
+      VerificationService.class, ServiceSettings.class);
 
   private Contracts() {}
 }

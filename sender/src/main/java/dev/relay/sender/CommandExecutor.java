@@ -82,7 +82,8 @@ public final class CommandExecutor {
     // WhatsApp's authentication templates take the code as a variable (the vendor renders the approved
     // text); the other channels get the rendered text alone, so the bare code travels no further than needed.
     String templateCode = command.getChannel() == Channel.WHATSAPP ? code.get() : null;
-    RenderedMessage rendered = templates.render(command.getChannel(), code.get(), command.getLocale(), command.getCountry());
+    RenderedMessage rendered = templates.render(command.getChannel(), code.get(), command.getLocale(), command.getCountry(),
+        command.getServiceSettings());
     OutboundMessage message = new OutboundMessage(command.getTo(), command.getCountry(), command.getChannel(),
         rendered.text(), templateCode, command.getIdempotencyKey(), rendered.language());
     return tryFrom(command, message, 0, new ArrayList<>());

@@ -14,6 +14,7 @@ import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
+import dev.relay.schemas.ServiceSettings;
 import dev.relay.sender.config.MessageSettings;
 import dev.relay.sender.message.MessageTemplates;
 import dev.relay.support.secrets.Keyring;
@@ -223,6 +224,18 @@ class CommandExecutorTest {
 
     assertThat(twilio.sent.get(0).text()).isEqualTo("O seu código Acme é " + CODE);
     assertThat(twilio.sent.get(0).language()).isEqualTo(Locale.forLanguageTag("pt-BR"));
+  }
+
+  @Test
+  void theCommandsServiceWordsTheMessageWithItsNameAndTemplate() {
+    FakeProvider twilio = FakeProvider.accepting("twilio", "sm1");
+    SendCommand command = command(Channel.SMS, "twilio");
+    command.setServiceSettings(ServiceSettings.newBuilder().setFriendlyName("Shop").setCodeLength(6)
+        .setExpiryMillis(600_000).setMaxChecks(5).setMaxSends(5).setTemplates(Map.of("de", "{1} ist Ihr {0}-Code")).build());
+
+    executor(twilio).execute(command).join();
+
+    assertThat(twilio.sent.get(0).text()).isEqualTo(CODE + " ist Ihr Shop-Code");
   }
 
   @Test

@@ -9,6 +9,9 @@ import dev.relay.api.dispatch.HttpVerificationReader;
 import dev.relay.api.dispatch.VerificationReader;
 import dev.relay.api.dispatch.KafkaDispatcherLink;
 import dev.relay.api.http.AdminRoutes;
+import dev.relay.api.http.ServiceRoutes;
+import dev.relay.api.services.KafkaServices;
+import dev.relay.api.services.Services;
 import dev.relay.api.http.CheckLimits;
 import dev.relay.api.http.IdempotencyKeys;
 import dev.relay.api.http.NumberPolicy;
@@ -39,6 +42,7 @@ public final class VerificationApiService implements RelayService {
   private final Function<ApiConfig, DispatcherLink> links;
   private final Function<ApiConfig, BlockedPrefixes> blockedPrefixes;
   private final Function<ApiConfig, VerificationReader> readers;
+  private final Function<ApiConfig, Services> services;
   private final Clock clock;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -65,10 +69,18 @@ public final class VerificationApiService implements RelayService {
   /** @param readers makes the reader of the dispatcher's state (status reads, the admin lookup) at start */
   public VerificationApiService(ApiConfig config, Function<ApiConfig, DispatcherLink> links,
       Function<ApiConfig, BlockedPrefixes> blockedPrefixes, Function<ApiConfig, VerificationReader> readers, Clock clock) {
+    this(config, links, blockedPrefixes, readers, KafkaServices::create, clock);
+  }
+
+  /** @param services makes the services (tenants) the admin endpoints manage and starts apply, at start */
+  public VerificationApiService(ApiConfig config, Function<ApiConfig, DispatcherLink> links,
+      Function<ApiConfig, BlockedPrefixes> blockedPrefixes, Function<ApiConfig, VerificationReader> readers,
+      Function<ApiConfig, Services> services, Clock clock) {
     this.config = config;
     this.links = links;
     this.blockedPrefixes = blockedPrefixes;
     this.readers = readers;
+    this.services = services;
     this.clock = clock;
   }
 
@@ -100,12 +112,14 @@ public final class VerificationApiService implements RelayService {
       management = ManagementServer.start(config.managementPort(), config.httpHost(), NAME, this::isReady, metrics);
       Javalin server = RelayHttp.create(NAME, this::isReady, metrics, !management.enabled());
       VerificationReader reader = readers.apply(config);
+      Services tenants = services.apply(config);
       new VerificationRoutes(link, new DispatcherAdmission(config.overloadLimits(), clock, metrics), reader, config.ids(),
           config.guessSealer(), new NumberPolicy(config.enabledCountries(), config.requireMobile(), config.channels()),
           config.codeLength(), config.apiKeys(), config.clientAddresses(),
           new CheckLimits(config.checksPerIp(), config.checksPerApiKey(), clock),
-          new IdempotencyKeys(config.idempotencyWindow(), clock), clock).register(server);
+          new IdempotencyKeys(config.idempotencyWindow(), clock), tenants, clock).register(server);
       new AdminRoutes(blockedPrefixes.apply(config), reader, config.ids(), config.adminKeys(), clock).register(server);
+      new ServiceRoutes(tenants, clock).register(server);
       server.start(config.httpHost(), config.httpPort());
       app = server;
     } catch (RuntimeException e) {

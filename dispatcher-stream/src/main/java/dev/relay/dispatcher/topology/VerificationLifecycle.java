@@ -21,11 +21,14 @@ import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
+import dev.relay.schemas.ServiceSettings;
+import dev.relay.schemas.VerificationOwnership;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.support.phone.PhoneNumbers;
+import dev.relay.support.secrets.CodeGenerator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -40,6 +43,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The rules of one number's verification, decided by its single writer: a start creates a
@@ -84,6 +88,9 @@ final class VerificationLifecycle {
 
   /** Enough to answer a client's retries of recent starts; the creating request always stays first. */
   private static final int REMEMBERED_REQUEST_IDS = 20;
+  /** The code lengths CodeGenerator makes. */
+  private static final int MIN_CODE_LENGTH = 4;
+  private static final int MAX_CODE_LENGTH = 10;
   private static final Set<DeliveryStatus> FINAL_FAILURES = EnumSet.of(
       DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED, DeliveryStatus.REJECTED, DeliveryStatus.EXPIRED);
 
@@ -91,6 +98,8 @@ final class VerificationLifecycle {
   private final LimitSettings limits;
   private final RouteChooser routing;
   private final VerificationSecrets secrets;
+  /** Generators for the code lengths services ask for other than the deployment's, made when first asked. */
+  private final Map<Integer, CodeGenerator> codesByLength = new ConcurrentHashMap<>();
   private final MeterRegistry metrics;
   private final LifecycleMeters meters;
   private final PrefixBlocks blocks;
@@ -175,8 +184,9 @@ final class VerificationLifecycle {
 
   private Effects onStart(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
     VerificationState state = fx.state();
-    // Request ids are scoped to the key that sent them: another key's "signup-42" is another request.
-    boolean own = state != null && ownedBy(state, request.getApiKeyName());
+    // Request ids are scoped to the owner (the key's service, or a key without one): another owner's
+    // "signup-42" is another request.
+    boolean own = state != null && ownedBy(state, request.getApiKeyName(), request.getServiceId());
     if (own && state.getRequestIds().contains(request.getRequestId())) {
       if (reusedForSomethingElse(fx, state, request, now)) {
         return fx;
@@ -217,9 +227,39 @@ final class VerificationLifecycle {
     return true;
   }
 
-  /** Whether the request's key may see this verification: only the key that started it (or none, for none). */
-  private static boolean ownedBy(VerificationState state, String apiKeyName) {
-    return Objects.equals(state.getApiKeyName(), apiKeyName);
+  /**
+   * A service's settings as a verification may take them: the API validated them, but a request
+   * produced by another writer might carry anything, and a code of 12 digits or an expiry of zero must
+   * not fail the lifecycle; such settings are ignored and the deployment's apply.
+   */
+  private static ServiceSettings applicable(ServiceSettings service) {
+    if (service == null || service.getCodeLength() < MIN_CODE_LENGTH || service.getCodeLength() > MAX_CODE_LENGTH
+        || service.getExpiryMillis() <= 0 || service.getMaxChecks() < 1 || service.getMaxSends() < 1) {
+      return null;
+    }
+    return service;
+  }
+
+  private String newCode(ServiceSettings service) {
+    if (service == null || service.getCodeLength() == secrets.codes().digits()) {
+      return secrets.codes().next();
+    }
+    return codesByLength.computeIfAbsent(service.getCodeLength(), CodeGenerator::new).next();
+  }
+
+  /** The verification's send cap: its service's, else the deployment's. */
+  private int maxSends(VerificationState state) {
+    return state.getServiceSettings() == null ? settings.maxSends() : state.getServiceSettings().getMaxSends();
+  }
+
+  /** The verification's guess cap: its service's, else the deployment's. */
+  private int maxWrongGuesses(VerificationState state) {
+    return state.getServiceSettings() == null ? settings.maxWrongGuesses() : state.getServiceSettings().getMaxChecks();
+  }
+
+  /** Whether the request's key may see this verification: a key of its service, or the key that started it when it has none. */
+  private static boolean ownedBy(VerificationState state, String apiKeyName, String serviceId) {
+    return VerificationOwnership.owns(state, apiKeyName, serviceId);
   }
 
   /**
@@ -308,7 +348,8 @@ final class VerificationLifecycle {
 
   private Effects create(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
     String id = proposedIdOrMinted(number, request.getVerificationId());
-    String code = secrets.codes().next();
+    ServiceSettings service = applicable(request.getServiceSettings());
+    String code = newCode(service);
     VerificationState state = VerificationState.newBuilder()
         .setVerificationId(id)
         .setTo(number)
@@ -319,13 +360,15 @@ final class VerificationLifecycle {
         .setCodeHash(secrets.hasher().hash(code, id))
         .setSealedCode(secrets.codeSealer().seal(code, id, number))
         .setCreatedAt(now)
-        .setExpiresAt(now.plus(settings.ttl()))
+        .setExpiresAt(now.plus(service == null ? settings.ttl() : Duration.ofMillis(service.getExpiryMillis())))
         .setSmsRoutesUsed(new ArrayList<>())
         .setVoiceRoutesUsed(new ArrayList<>())
         .setWhatsappRoutesUsed(new ArrayList<>())
         .setRequestIds(new ArrayList<>(List.of(request.getRequestId())))
         .setRequestFingerprints(new HashMap<>(Map.of(request.getRequestId(), RequestFingerprint.of(request))))
         .setApiKeyName(request.getApiKeyName())
+        .setServiceId(request.getServiceId())
+        .setServiceSettings(service)
         .setAttempts(new ArrayList<>())
         .build();
     fx.replace(state);
@@ -342,7 +385,7 @@ final class VerificationLifecycle {
 
   private Effects repeatStart(Effects fx, VerificationState state, VerificationRequest request, Instant now,
       SendHistory history) {
-    if (state.getSendsUsed() >= settings.maxSends()) {
+    if (state.getSendsUsed() >= maxSends(state)) {
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_MAX_SENDS, state, now));
       return fx;
     }
@@ -375,7 +418,7 @@ final class VerificationLifecycle {
       }
       return fx;
     }
-    if (state.getStatus() == VerificationStatus.PENDING && state.getSendsUsed() < settings.maxSends()
+    if (state.getStatus() == VerificationStatus.PENDING && state.getSendsUsed() < maxSends(state)
         && (prefixBlocked(fx, number, request, now) || overNumberLimit(fx, number, request, now, history))) {
       return fx;
     }
@@ -389,7 +432,7 @@ final class VerificationLifecycle {
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_NOT_PENDING, state, now));
       return;
     }
-    if (state.getSendsUsed() >= settings.maxSends()) {
+    if (state.getSendsUsed() >= maxSends(state)) {
       count("relay.resends", "outcome", "max_sends_reached");
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_MAX_SENDS, state, now));
       return;
@@ -445,7 +488,7 @@ final class VerificationLifecycle {
     VerificationState state = fx.state();
     String named = request.getVerificationId();
     if (state != null && (named == null || named.equals(state.getVerificationId()))
-        && ownedBy(state, request.getApiKeyName())) {
+        && ownedBy(state, request.getApiKeyName(), request.getServiceId())) {
       return state;
     }
     count("relay.requests", "outcome", "not_found");
@@ -470,7 +513,7 @@ final class VerificationLifecycle {
     // expired, canceled, out of guesses) answers as if it never existed, as Twilio Verify does: a
     // 200 with status approved would let any later guess pass a client that reads only the status.
     if (state == null || (check.getVerificationId() != null && !check.getVerificationId().equals(state.getVerificationId()))
-        || !ownedBy(state, check.getApiKeyName()) || state.getStatus() != VerificationStatus.PENDING) {
+        || !ownedBy(state, check.getApiKeyName(), check.getServiceId()) || state.getStatus() != VerificationStatus.PENDING) {
       boolean ended = state != null && state.getStatus() != VerificationStatus.PENDING;
       count("relay.checks", "outcome", ended ? "finished" : "not_found");
       fx.reply(VerificationReply.newBuilder()
@@ -502,7 +545,7 @@ final class VerificationLifecycle {
     }
     state.setWrongGuesses(state.getWrongGuesses() + 1);
     fx.changed();
-    if (state.getWrongGuesses() >= settings.maxWrongGuesses()) {
+    if (state.getWrongGuesses() >= maxWrongGuesses(state)) {
       count("relay.checks", "outcome", "max_attempts_reached");
       finish(fx, state, VerificationStatus.MAX_ATTEMPTS_REACHED, "guess-cap", now);
     } else {
@@ -711,7 +754,7 @@ final class VerificationLifecycle {
   private void failover(Effects fx, VerificationState state, SendReason trigger, String failedProvider, Instant now,
       SendHistory history) {
     fx.changed();
-    if (state.getSendsUsed() >= settings.maxSends()) {
+    if (state.getSendsUsed() >= maxSends(state)) {
       if (trigger == SendReason.TIMEOUT) {
         state.setDeliveryDeadline(null);
       } else {
@@ -797,6 +840,7 @@ final class VerificationLifecycle {
         .setReason(plan.reason())
         .setIssuedAt(now)
         .setExpiresAt(state.getExpiresAt())
+        .setServiceSettings(state.getServiceSettings())
         .build());
   }
 
@@ -983,7 +1027,7 @@ final class VerificationLifecycle {
   private VerificationReply checked(CodeCheckRequest check, VerificationState state, boolean valid, Instant now) {
     return base(check.getCheckId(), ReplyKind.CHECKED, state, now)
         .setValid(valid)
-        .setAttemptsRemaining(Math.max(0, settings.maxWrongGuesses() - state.getWrongGuesses()))
+        .setAttemptsRemaining(Math.max(0, maxWrongGuesses(state) - state.getWrongGuesses()))
         .build();
   }
 

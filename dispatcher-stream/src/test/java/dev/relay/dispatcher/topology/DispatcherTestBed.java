@@ -17,6 +17,7 @@ import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.SendCommand;
+import dev.relay.schemas.ServiceSettings;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
@@ -197,7 +198,22 @@ final class DispatcherTestBed implements AutoCloseable {
 
   /** A request as another API key (tenant) would send it, naming a verification id or none. */
   VerificationRequest actAs(String apiKey, RequestAction action, String requestId, String verificationId) {
+    return actAs(apiKey, null, action, requestId, verificationId);
+  }
+
+  /** A start as the API sends it for a key of a service, with the service's settings (either may be null). */
+  VerificationRequest startAs(String apiKey, String serviceId, ServiceSettings service, String requestId) {
+    return pipe(requestOf(RequestAction.START, requestId, NUMBER, "203.0.113.8", apiKey)
+        .setServiceId(serviceId)
+        .setServiceSettings(service)
+        .setReplyTo("reply-" + apiKey + "-" + requestId)
+        .build());
+  }
+
+  /** A request as an API key of a service (null for a key without one) would send it. */
+  VerificationRequest actAs(String apiKey, String serviceId, RequestAction action, String requestId, String verificationId) {
     VerificationRequest.Builder request = requestOf(action, requestId, NUMBER, "203.0.113.8", apiKey)
+        .setServiceId(serviceId)
         .setReplyTo("reply-" + apiKey + "-" + requestId);
     if (verificationId != null) {
       request.setVerificationId(verificationId);
@@ -207,7 +223,13 @@ final class DispatcherTestBed implements AutoCloseable {
 
   /** A guess as an API key would send it, naming a verification id or (null) only the number. */
   void checkAs(String apiKey, String checkId, String verificationId, String guess) {
+    checkAs(apiKey, null, checkId, verificationId, guess);
+  }
+
+  /** A guess as an API key of a service (null for a key without one) would send it. */
+  void checkAs(String apiKey, String serviceId, String checkId, String verificationId, String guess) {
     checks.pipeInput(NUMBER, CodeCheckRequest.newBuilder()
+        .setServiceId(serviceId)
         .setCheckId(checkId)
         .setVerificationId(verificationId)
         .setTo(NUMBER)

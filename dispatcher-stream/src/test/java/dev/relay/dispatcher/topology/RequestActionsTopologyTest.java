@@ -300,6 +300,38 @@ class RequestActionsTopologyTest {
   }
 
   @Test
+  void everyKeyOfTheStartingServiceReachesTheVerificationAndAnotherServicesKeysFindNothing() {
+    bed = new DispatcherTestBed(stateDir);
+    String id = bed.actAs("shop-web", "svc_shop000000000001", RequestAction.START, "req-1", null).getVerificationId();
+    SendCommand first = bed.onlyCommand();
+    bed.replies.readValuesToList();
+    bed.events.readValuesToList();
+    assertThat(bed.state().getServiceId()).isEqualTo("svc_shop000000000001");
+
+    bed.actAs("bank", "svc_bank000000000001", RequestAction.STATUS, "s-1", id);
+    bed.actAs("bank", "svc_bank000000000001", RequestAction.RESEND, "r-1", id);
+    bed.actAs("bank", "svc_bank000000000001", RequestAction.CANCEL, "c-1", id);
+    bed.checkAs("bank", "svc_bank000000000001", "check-1", id, bed.codeOf(first));
+    // A key without a service that shares the starting key's name is another owner too.
+    bed.actAs("shop-web", null, RequestAction.RESEND, "r-2", id);
+    bed.checkAs("shop-web", null, "check-2", null, bed.codeOf(first));
+
+    assertThat(bed.replies.readValuesToList()).hasSize(6)
+        .allSatisfy(reply -> assertThat(reply.getKind()).isEqualTo(ReplyKind.NOT_FOUND));
+    assertThat(bed.nothingOut()).isTrue();
+    assertThat(bed.state().getStatus()).isEqualTo(VerificationStatus.PENDING);
+    assertThat(bed.state().getSendsUsed()).isEqualTo(1);
+
+    bed.actAs("shop-app", "svc_shop000000000001", RequestAction.STATUS, "s-2", id);
+    assertThat(bed.onlyReply().getVerificationId()).isEqualTo(id);
+    bed.checkAs("shop-app", "svc_shop000000000001", "check-3", id, bed.codeOf(first));
+    assertThat(bed.replies.readValuesToList()).last().satisfies(reply -> {
+      assertThat(reply.getKind()).isEqualTo(ReplyKind.CHECKED);
+      assertThat(reply.getValid()).isTrue();
+    });
+  }
+
+  @Test
   void anotherKeysStartWithTheSameRequestIdGetsItsOwnVerificationNeverTheFirstOne() {
     bed = new DispatcherTestBed(stateDir);
     String first = bed.start("signup-42").getVerificationId();

@@ -13,6 +13,7 @@ import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
+import dev.relay.schemas.VerificationService;
 import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.topics.Topic.Cleanup;
 import java.time.Duration;
@@ -81,6 +82,11 @@ public final class Topics {
    * dispatcher's request counter, read by every dispatcher instance as a global store.
    */
   public final Topic<String, RequestBlock> requestBlocks;
+  /**
+   * The services (tenants) and their settings (compacted), keyed by service id: written by
+   * verification-api's admin endpoints, read back by every API instance.
+   */
+  public final Topic<String, VerificationService> services;
 
   private final List<Topic<?, ?>> all;
   /** What every topic name starts with: one prefixed ACL covers them all (docs/deploy.md). */
@@ -113,9 +119,10 @@ public final class Topics {
     receiptPolls = topic.keyedByString("receipt-polls", SendResult.class, Cleanup.DELETE, Duration.ofDays(1));
     blockedPrefixes = topic.keyedByString("blocked-prefixes", PrefixBlock.class, Cleanup.COMPACT, null);
     requestBlocks = topic.keyedByString("request-blocks", RequestBlock.class, Cleanup.COMPACT, null);
+    services = topic.keyedByString("services", VerificationService.class, Cleanup.COMPACT, null);
     all = List.of(verificationRequests, codeChecks, sendCommands, sendResults, deliveryReceipts,
         verificationReplies, verificationEvents, providerScores, providerScoreHistory, providerAlerts, deadLetters,
-        receiptPolls, routingTable, blockedPrefixes, requestBlocks);
+        receiptPolls, routingTable, blockedPrefixes, requestBlocks, services);
   }
 
   /** Topics as the given config names them; absent keys take their defaults. */

@@ -1,6 +1,8 @@
 package dev.relay.sender.message;
 
 import dev.relay.schemas.Channel;
+import dev.relay.schemas.ServiceSettings;
+import dev.relay.support.config.ConfigException;
 import dev.relay.sender.config.MessageSettings;
 import java.text.MessageFormat;
 import java.util.Locale;
@@ -40,6 +42,31 @@ public final class MessageTemplates {
       default -> format(texts.sms(language), language, code);
     };
     return new RenderedMessage(text, language);
+  }
+
+  /**
+   * As {@link #render(Channel, String, String, String)}, worded for the verification's service: its
+   * friendly name, and its SMS template for the language where it has one. Without a service (null),
+   * or with a name no message may carry, the sender's own settings word it.
+   */
+  public RenderedMessage render(Channel channel, String code, String requestedLocale, String country,
+      ServiceSettings service) {
+    if (service == null) {
+      return render(channel, code, requestedLocale, country);
+    }
+    MessageSettings named;
+    try {
+      named = new MessageSettings(service.getFriendlyName(), settings.webOtpDomain(), settings.androidAppHash());
+    } catch (ConfigException e) {
+      return render(channel, code, requestedLocale, country);
+    }
+    MessageTexts worded = channel == Channel.VOICE ? texts : new ServiceTexts(texts, service.getTemplates());
+    try {
+      return new MessageTemplates(worded, named).render(channel, code, requestedLocale, country);
+    } catch (IllegalArgumentException e) {
+      // A template the API would have refused (written to the topic by another producer): Relay's wording.
+      return new MessageTemplates(texts, named).render(channel, code, requestedLocale, country);
+    }
   }
 
   private String format(String pattern, Locale language, String code) {

@@ -3,8 +3,10 @@ package dev.relay.sender.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.schemas.Channel;
+import dev.relay.schemas.ServiceSettings;
 import dev.relay.sender.config.MessageSettings;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ResourceBundle;
 import org.junit.jupiter.api.Test;
@@ -136,5 +138,61 @@ class MessageTemplatesTest {
   @Test
   void theRenderedMessageNeverPrintsItsText() {
     assertThat(ACME.render(Channel.SMS, CODE, "en", "US").toString()).doesNotContain(CODE).contains("en");
+  }
+
+  // ---------------------------------------------------------------- a service's own wording
+
+  private static ServiceSettings service(String friendlyName, Map<String, String> templates) {
+    return ServiceSettings.newBuilder().setFriendlyName(friendlyName).setCodeLength(6).setExpiryMillis(600_000)
+        .setMaxChecks(5).setMaxSends(5).setTemplates(templates).build();
+  }
+
+  @Test
+  void aServicesFriendlyNameTakesTheSendersPlaceInEveryChannel() {
+    ServiceSettings shop = service("Shop", Map.of());
+
+    assertThat(ACME.render(Channel.SMS, CODE, "en", "US", shop).text()).isEqualTo("Your Shop code is 482913");
+    assertThat(ACME.render(Channel.VOICE, CODE, "de", "DE", shop).text()).startsWith("Ihr Code für Shop lautet 4, 8, 2");
+    assertThat(ACME.render(Channel.WHATSAPP, CODE, "fr", "FR", shop).text()).isEqualTo("Votre code Shop est 482913");
+    assertThat(ACME.render(Channel.SMS, CODE, "en", "US", null).text()).isEqualTo("Your Acme code is 482913");
+  }
+
+  @Test
+  void aServicesTemplateWordsTheSmsInItsLanguageRegionFirstAndRelaysWordsTheRest() {
+    ServiceSettings shop = service("Shop", Map.of("de", "{1} ist Ihr {0}-Code", "pt", "Código {0}: {1}",
+        "pt-BR", "Seu código {0}: {1}"));
+
+    assertThat(ACME.render(Channel.SMS, CODE, null, "DE", shop).text()).isEqualTo("482913 ist Ihr Shop-Code");
+    assertThat(ACME.render(Channel.SMS, CODE, "pt-BR", "US", shop).text()).isEqualTo("Seu código Shop: 482913");
+    assertThat(ACME.render(Channel.SMS, CODE, "pt-PT", "US", shop).text()).isEqualTo("Código Shop: 482913");
+    assertThat(ACME.render(Channel.SMS, CODE, "nl", "NL", shop).text()).isEqualTo("Je code voor Shop is 482913");
+    assertThat(ACME.render(Channel.VOICE, CODE, "de", "DE", shop).text()).as("a call keeps Relay's script")
+        .startsWith("Ihr Code für Shop lautet");
+  }
+
+  @Test
+  void aTemplateInALanguageRelayHasNoTextsForIsUsedForTheSmsAndACallFallsBackToEnglish() {
+    ServiceSettings shop = service("Shop", Map.of("pl", "Kod {0}: {1}"));
+
+    RenderedMessage sms = ACME.render(Channel.SMS, CODE, "pl", "PL", shop);
+    assertThat(sms.text()).isEqualTo("Kod Shop: 482913");
+    assertThat(sms.language().getLanguage()).isEqualTo("pl");
+    assertThat(ACME.render(Channel.VOICE, CODE, "pl", "PL", shop).text()).startsWith("Your Shop code is 4, 8");
+  }
+
+  @Test
+  void theAutofillLinesStillEndAServicesSms() {
+    String text = WITH_AUTOFILL.render(Channel.SMS, CODE, "de", "DE", service("Shop", Map.of("de", "{1} ist Ihr {0}-Code")))
+        .text();
+
+    assertThat(text).isEqualTo("482913 ist Ihr Shop-Code\n\n" + HASH + "\n@example.com #482913");
+  }
+
+  @Test
+  void settingsNoMessageMayCarryFallBackToTheSendersWording() {
+    assertThat(ACME.render(Channel.SMS, CODE, "en", "US", service("Line\nbreak", Map.of())).text())
+        .isEqualTo("Your Acme code is 482913");
+    assertThat(ACME.render(Channel.SMS, CODE, "en", "US", service("Shop", Map.of("en", "Code {1"))).text())
+        .isEqualTo("Your Shop code is 482913");
   }
 }

@@ -57,8 +57,12 @@ public final class ApiConfig {
           + " is required); another channel is refused with 400 channel_not_allowed. WhatsApp also needs WhatsApp routes"
           + " (the dispatcher's relay.routing.whatsapp)");
   public static final ConfigKey API_KEYS = ConfigKey.optional("relay.api.keys", "",
-      "API keys callers must send as 'Authorization: Bearer KEY', stored hashed: name:sha256-hex[,...]; the API does not start"
-          + " without one unless relay.api.allow-unauthenticated is true");
+      "API keys callers must send as 'Authorization: Bearer KEY', stored hashed: name:sha256-hex[:service-id][,...]; a key with"
+          + " a service id (POST /v1/admin/services) belongs to that service, one without works under the deployment's own"
+          + " settings; the API does not start without one unless relay.api.allow-unauthenticated is true");
+  public static final ConfigKey SERVICES_REFRESH = ConfigKey.optional("relay.api.services-refresh", "10s",
+      "how old the services (tenants) a start applies may be: each instance reads the services topic again when its copy is"
+          + " older, so a change made through another instance applies here within this time");
   public static final ConfigKey ALLOW_UNAUTHENTICATED = ConfigKey.optional("relay.api.allow-unauthenticated", "false",
       "development only: true lets the API start without relay.api.keys and answer every caller (loudly warned at start)");
   public static final ConfigKey CHECKS_PER_IP = ConfigKey.optional("relay.api.checks-per-ip", "10/1m,60/1h",
@@ -101,7 +105,8 @@ public final class ApiConfig {
           CommonKeys.ID_KEYS, HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT),
       CommonKeys.topicKeys(),
       List.of(REPLY_TIMEOUT, PRODUCE_TIMEOUT, STARTUP_TIMEOUT, CODE_LENGTH, ENABLED_COUNTRIES, REQUIRE_MOBILE, CHANNELS, API_KEYS,
-          ALLOW_UNAUTHENTICATED, TRUSTED_PROXIES, ADMIN_KEYS, CHECKS_PER_IP, CHECKS_PER_API_KEY, IDEMPOTENCY_WINDOW),
+          ALLOW_UNAUTHENTICATED, TRUSTED_PROXIES, ADMIN_KEYS, CHECKS_PER_IP, CHECKS_PER_API_KEY, IDEMPOTENCY_WINDOW,
+          SERVICES_REFRESH),
       List.of(DISPATCHER_QUERY_URLS, DISPATCHER_QUERY_TOKEN, DISPATCHER_QUERY_TIMEOUT),
       List.of(OVERLOAD_START_WAIT_SHARE, OVERLOAD_WAIT_SHARE, OVERLOAD_MIN_REPLY_RATE))
       .withPrefix(KafkaAccess.CLIENT_KEYS);
@@ -132,6 +137,7 @@ public final class ApiConfig {
   private final Rates checksPerIp;
   private final Rates checksPerApiKey;
   private final Duration idempotencyWindow;
+  private final Duration servicesRefresh;
   private final java.util.OptionalInt managementPort;
   private final List<URI> dispatcherQueryUrls;
   private final String dispatcherQueryToken;
@@ -168,6 +174,7 @@ public final class ApiConfig {
     this.checksPerIp = Rates.parse(CHECKS_PER_IP.name(), config.get(CHECKS_PER_IP));
     this.checksPerApiKey = Rates.parse(CHECKS_PER_API_KEY.name(), config.get(CHECKS_PER_API_KEY));
     this.idempotencyWindow = positive(config, IDEMPOTENCY_WINDOW);
+    this.servicesRefresh = positive(config, SERVICES_REFRESH);
     this.overloadLimits = overloadLimits(config, replyTimeout);
   }
 
@@ -196,8 +203,8 @@ public final class ApiConfig {
 
   /**
    * What the API's Kafka principal must be allowed: writing starts and checks, reading the replies
-   * (no group: every instance reads every partition), and the blocked prefixes the admin endpoints
-   * read and release. Nothing else: whoever holds these credentials can start verifications, but
+   * (no group: every instance reads every partition), the blocked prefixes the admin endpoints
+   * read and release, and the services (tenants) the admin endpoints write and every start reads. Nothing else: whoever holds these credentials can start verifications, but
    * cannot forge receipts, sends or routing.
    */
   public ServiceAcls kafkaAcls() {
@@ -207,9 +214,10 @@ public final class ApiConfig {
   /** As {@link #kafkaAcls()}, for the ACL command, which has no API config. */
   public static ServiceAcls kafkaAcls(Topics topics) {
     return ServiceAcls.builder("verification-api")
-        .describe(List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies, topics.blockedPrefixes))
-        .write(topics.verificationRequests, topics.codeChecks, topics.blockedPrefixes)
-        .read(topics.verificationReplies, topics.blockedPrefixes)
+        .describe(List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies, topics.blockedPrefixes,
+            topics.services))
+        .write(topics.verificationRequests, topics.codeChecks, topics.blockedPrefixes, topics.services)
+        .read(topics.verificationReplies, topics.blockedPrefixes, topics.services)
         .build();
   }
 
@@ -335,6 +343,11 @@ public final class ApiConfig {
 
   public Duration idempotencyWindow() {
     return idempotencyWindow;
+  }
+
+  /** How old the copy of the services a start applies may be. */
+  public Duration servicesRefresh() {
+    return servicesRefresh;
   }
 
   /** When the API stops handing requests to a dispatcher that could not answer them in time. */

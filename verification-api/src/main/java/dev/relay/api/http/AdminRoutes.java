@@ -80,6 +80,11 @@ public final class AdminRoutes {
     ctx.attribute(ADMIN_KEY_ATTRIBUTE, keyName.get());
   }
 
+  /** The name of the admin key that opened this request (never the key), for the records it changes. */
+  static String adminKeyName(Context ctx) {
+    return ctx.attribute(ADMIN_KEY_ATTRIBUTE);
+  }
+
   private void list(Context ctx) {
     Instant now = clock.instant();
     List<Views.BlockedPrefix> blocked = available(() -> blocks.blocked(now)).stream().map(Views.BlockedPrefix::of).toList();

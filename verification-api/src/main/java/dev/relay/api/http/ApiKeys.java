@@ -26,7 +26,8 @@ public final class ApiKeys {
   private static final String KEY_PREFIX = "rk_";
   private static final int KEY_BYTES = 32;
 
-  private record Entry(String name, byte[] hash) {}
+  /** {@code serviceId} is null for a key configured without a service (the deployment's default settings). */
+  private record Entry(String name, byte[] hash, String serviceId) {}
 
   /** A new key: the secret to hand to a caller once, and the setting entry to configure. */
   public record GeneratedKey(String key, String settingEntry) {
@@ -43,7 +44,11 @@ public final class ApiKeys {
     this.entries = List.copyOf(entries);
   }
 
-  /** Reads {@code name:sha256-hex[,name:sha256-hex...]}; an empty value accepts every caller. */
+  /**
+   * Reads {@code name:sha256-hex[:service-id][,...]}; an empty value accepts every caller. A key with a
+   * service id belongs to that service (its settings, its verifications); one without keeps working as
+   * before services existed, under the deployment's own settings.
+   */
   public static ApiKeys parse(String settingName, String value) {
     List<Entry> entries = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -52,17 +57,22 @@ public final class ApiKeys {
       if (entry.isEmpty()) {
         continue;
       }
-      int colon = entry.indexOf(':');
-      String name = colon < 0 ? "" : entry.substring(0, colon);
-      String hash = colon < 0 ? "" : entry.substring(colon + 1);
-      if (!NAME.matcher(name).matches() || !SHA256_HEX.matcher(hash).matches()) {
-        throw new ConfigException(settingName + ": each key is written name:sha256-hex of the key"
+      String[] parts = entry.split(":", -1);
+      String name = parts.length < 2 ? "" : parts[0];
+      String hash = parts.length < 2 ? "" : parts[1];
+      if (parts.length > 3 || !NAME.matcher(name).matches() || !SHA256_HEX.matcher(hash).matches()) {
+        throw new ConfigException(settingName + ": each key is written name:sha256-hex of the key[:service-id]"
             + " (name of 1-64 letters, digits, '.', '_' or '-'); generate one with ApiKeys.generate");
+      }
+      String serviceId = parts.length == 3 ? parts[2] : null;
+      if (serviceId != null && !ServiceForm.SERVICE_ID.matcher(serviceId).matches()) {
+        throw new ConfigException(settingName + ": key '" + name + "' names service '" + serviceId
+            + "', which is not a service id (svc_ and 16 lower-case letters and digits, as POST /v1/admin/services answers)");
       }
       if (!names.add(name)) {
         throw new ConfigException(settingName + ": key name '" + name + "' appears twice");
       }
-      entries.add(new Entry(name, HexFormat.of().parseHex(hash)));
+      entries.add(new Entry(name, HexFormat.of().parseHex(hash), serviceId));
     }
     return new ApiKeys(entries);
   }
@@ -111,6 +121,16 @@ public final class ApiKeys {
       }
     }
     return Optional.ofNullable(match);
+  }
+
+  /** The service the named key belongs to; empty for a key configured without one. */
+  public Optional<String> serviceOf(String keyName) {
+    for (Entry entry : entries) {
+      if (entry.name().equals(keyName)) {
+        return Optional.ofNullable(entry.serviceId());
+      }
+    }
+    return Optional.empty();
   }
 
   private static byte[] sha256(String key) {

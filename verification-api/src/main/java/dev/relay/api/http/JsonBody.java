@@ -10,15 +10,20 @@ import dev.relay.support.http.Json;
 import dev.relay.support.http.RelayHttp;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A request body read strictly: exactly one JSON object, only the fields the endpoint takes, each a
- * JSON string. Every refusal is a 400 with a stable code ({@code malformed_body},
+ * A request body read strictly: exactly one JSON object, only the fields the endpoint takes, each of
+ * the JSON type it asks for (a string, and for the admin endpoints also a whole number, an array of
+ * strings or an object of strings). Every refusal is a 400 with a stable code ({@code malformed_body},
  * {@code unknown_field}, {@code missing_field}, {@code invalid_field}) and a message naming the
  * field, never echoing the value.
  */
@@ -86,6 +91,57 @@ final class JsonBody {
       throw ApiError.badRequest("invalid_field", "'" + field + "' must be a JSON string, not " + describe(value));
     }
     return Optional.of(value.textValue());
+  }
+
+  /** The field as a whole number; absent and {@code null} are the same. */
+  Optional<Integer> optionalInt(String field) {
+    JsonNode value = fields.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+      throw ApiError.badRequest("invalid_field", "'" + field + "' must be a whole number, not " + describe(value));
+    }
+    return Optional.of(value.intValue());
+  }
+
+  /** The field as an array of strings; absent and {@code null} are the same. */
+  Optional<List<String>> optionalStrings(String field) {
+    JsonNode value = fields.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    List<String> items = new ArrayList<>();
+    if (value.isArray()) {
+      for (JsonNode item : value) {
+        if (!item.isTextual()) {
+          throw ApiError.badRequest("invalid_field", "'" + field + "' must be an array of strings, not of " + describe(item));
+        }
+        items.add(item.textValue());
+      }
+      return Optional.of(items);
+    }
+    throw ApiError.badRequest("invalid_field", "'" + field + "' must be an array of strings, not " + describe(value));
+  }
+
+  /** The field as an object whose values are strings, in the body's order; absent and {@code null} are the same. */
+  Optional<Map<String, String>> optionalStringMap(String field) {
+    JsonNode value = fields.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!(value instanceof ObjectNode object)) {
+      throw ApiError.badRequest("invalid_field", "'" + field + "' must be an object of strings, not " + describe(value));
+    }
+    Map<String, String> entries = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      if (!entry.getValue().isTextual()) {
+        throw ApiError.badRequest("invalid_field", "'" + field + "' must be an object whose values are strings");
+      }
+      entries.put(entry.getKey(), entry.getValue().textValue());
+    }
+    return Optional.of(entries);
   }
 
   private static String describe(JsonNode value) {

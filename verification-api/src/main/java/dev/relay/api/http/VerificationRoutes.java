@@ -9,11 +9,16 @@ import dev.relay.api.dispatch.NotAcknowledgedException;
 import dev.relay.api.dispatch.OverloadedException;
 import dev.relay.api.dispatch.ReadUnavailableException;
 import dev.relay.api.dispatch.VerificationReader;
+import dev.relay.api.services.Services;
+import dev.relay.api.services.ServicesUnavailableException;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.VerificationOwnership;
 import dev.relay.schemas.VerificationRequest;
+import dev.relay.schemas.VerificationService;
+import dev.relay.schemas.ServiceSettings;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.support.http.ApiError;
 import dev.relay.support.logging.LogContext;
@@ -33,7 +38,6 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -77,6 +81,8 @@ public final class VerificationRoutes {
   private static final Set<String> CHECK_BY_NUMBER_FIELDS = Set.of("to", "code");
   private static final Set<String> RESEND_FIELDS = Set.of("channel", "requestId");
   private static final String API_KEY_ATTRIBUTE = "apiKey";
+  /** The service of the caller's key, absent for a key without one (and for the development switch without keys). */
+  private static final String SERVICE_ATTRIBUTE = "serviceId";
   /** A requestId becomes a Kafka key and a log-safe correlation id: a UUID or anything as plain. */
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   /** BCP 47 in the shape providers take ({@code de}, {@code pt-BR}, {@code zh-Hant-TW}). */
@@ -101,12 +107,13 @@ public final class VerificationRoutes {
   private final ClientAddresses clientAddresses;
   private final CheckLimits checkLimits;
   private final IdempotencyKeys idempotency;
+  private final Services services;
   private final Clock clock;
   private final byte[] openApiDocument;
 
   public VerificationRoutes(DispatcherLink dispatcher, DispatcherAdmission admission, VerificationReader reader,
       VerificationIds ids, SecretSealer guessSealer, NumberPolicy numbers, CodeLength codeLength, ApiKeys apiKeys,
-      ClientAddresses clientAddresses, CheckLimits checkLimits, IdempotencyKeys idempotency, Clock clock) {
+      ClientAddresses clientAddresses, CheckLimits checkLimits, IdempotencyKeys idempotency, Services services, Clock clock) {
     if (guessSealer.purpose() != SecretSealer.Purpose.GUESS) {
       throw new IllegalArgumentException("the API seals guesses only");
     }
@@ -121,6 +128,7 @@ public final class VerificationRoutes {
     this.clientAddresses = clientAddresses;
     this.checkLimits = checkLimits;
     this.idempotency = idempotency;
+    this.services = services;
     this.clock = clock;
     this.openApiDocument = readOpenApiDocument();
   }
@@ -151,6 +159,41 @@ public final class VerificationRoutes {
           : "the API key is not valid");
     }
     ctx.attribute(API_KEY_ATTRIBUTE, keyName.get());
+    apiKeys.serviceOf(keyName.get()).ifPresent(serviceId -> ctx.attribute(SERVICE_ATTRIBUTE, serviceId));
+  }
+
+  /** The settings of the caller's service, empty for a key without one (the deployment's own settings apply). */
+  private Optional<VerificationService> service(Context ctx) {
+    String serviceId = ctx.attribute(SERVICE_ATTRIBUTE);
+    if (serviceId == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(services.find(serviceId).orElseThrow(() -> new ApiError(403, "service_unknown",
+          "this API key belongs to service " + serviceId + ", which does not exist; ask the operator")));
+    } catch (ServicesUnavailableException e) {
+      throw ApiError.unavailable("the service's settings could not be read in time; retry");
+    }
+  }
+
+  /** What of the service shapes the verification a start creates; the dispatcher keeps it for the verification's life. */
+  private static ServiceSettings settingsOf(VerificationService service) {
+    return ServiceSettings.newBuilder()
+        .setFriendlyName(service.getFriendlyName())
+        .setCodeLength(service.getCodeLength())
+        .setExpiryMillis(service.getExpiryMillis())
+        .setMaxChecks(service.getMaxChecks())
+        .setMaxSends(service.getMaxSends())
+        .setTemplates(service.getTemplates())
+        .build();
+  }
+
+  /** A service allows only its own channels; a refusal names them, so the caller can pick one. */
+  private static void requireAllowed(Optional<VerificationService> service, Channel channel) {
+    service.filter(settings -> !settings.getChannels().contains(channel)).ifPresent(settings -> {
+      throw ApiError.badRequest("channel_not_allowed", "this service does not allow " + Views.channelName(channel)
+          + "; its channels are " + String.join(", ", settings.getChannels().stream().map(Views::channelName).toList()));
+    });
   }
 
   private void startVerification(Context ctx) {
@@ -159,6 +202,8 @@ public final class VerificationRoutes {
     Channel channel = body.optionalString("channel").map(VerificationRoutes::channel).orElse(Channel.SMS);
     String locale = body.optionalString("locale").map(VerificationRoutes::locale).orElse(null);
     Optional<String> requestId = body.optionalString("requestId").map(VerificationRoutes::requestId);
+    Optional<VerificationService> service = service(ctx);
+    requireAllowed(service, channel);
     E164 number = numbers.forStart(to, channel);
     String apiKey = ctx.attribute(API_KEY_ATTRIBUTE);
     IdempotencyKeys.Claim claim = idempotency.claim(apiKey, requestId.orElse(null), RequestAction.START.name(),
@@ -180,6 +225,8 @@ public final class VerificationRoutes {
         .setAction(RequestAction.START)
         .setClientIp(clientIp(ctx))
         .setApiKeyName(apiKey)
+        .setServiceId(ctx.attribute(SERVICE_ATTRIBUTE))
+        .setServiceSettings(service.map(VerificationRoutes::settingsOf).orElse(null))
         .build();
     try (LogContext.Scope verification = LogContext.verification(request.getVerificationId())) {
       LOG.debug("start for {} by {}", PhoneNumbers.mask(number.number()), Views.channelName(channel));
@@ -200,6 +247,9 @@ public final class VerificationRoutes {
     String number = numberOf(verificationId);
     JsonBody body = JsonBody.readOptional(ctx, RESEND_FIELDS);
     Channel channel = body.optionalString("channel").map(VerificationRoutes::channel).orElse(null);
+    if (channel != null) {
+      requireAllowed(service(ctx), channel);
+    }
     numbers.forResend(number, channel);
     Optional<String> requestId = body.optionalString("requestId").map(VerificationRoutes::requestId);
     IdempotencyKeys.Claim claim = idempotency.claim(ctx.attribute(API_KEY_ATTRIBUTE), requestId.orElse(null),
@@ -223,6 +273,7 @@ public final class VerificationRoutes {
     String verificationId = ctx.pathParam("id");
     String number = numberOf(verificationId);
     String apiKey = ctx.attribute(API_KEY_ATTRIBUTE);
+    String serviceId = ctx.attribute(SERVICE_ATTRIBUTE);
     try (LogContext.Scope verification = LogContext.verification(verificationId)) {
       LOG.debug("status of {}", PhoneNumbers.mask(number));
     }
@@ -232,7 +283,7 @@ public final class VerificationRoutes {
       }
       VerificationState state = found
           .filter(verification -> verificationId.equals(verification.getVerificationId())
-              && Objects.equals(verification.getApiKeyName(), apiKey))
+              && VerificationOwnership.owns(verification, apiKey, serviceId))
           .orElseThrow(() -> ApiError.notFound("no such verification"));
       return respond(ctx, HttpStatus.OK, Views.Status.of(state));
     }));
@@ -277,6 +328,7 @@ public final class VerificationRoutes {
         .setAction(action)
         .setClientIp(clientIp(ctx))
         .setApiKeyName(ctx.attribute(API_KEY_ATTRIBUTE))
+        .setServiceId(ctx.attribute(SERVICE_ATTRIBUTE))
         .build();
   }
 
@@ -305,6 +357,7 @@ public final class VerificationRoutes {
         .setCode(guessSealer.seal(code, verificationId, number))
         .setRequestedAt(clock.instant())
         .setApiKeyName(apiKey)
+        .setServiceId(ctx.attribute(SERVICE_ATTRIBUTE))
         .build());
   }
 
@@ -322,6 +375,7 @@ public final class VerificationRoutes {
         .setCode(guessSealer.seal(code, null, number.number()))
         .setRequestedAt(clock.instant())
         .setApiKeyName(apiKey)
+        .setServiceId(ctx.attribute(SERVICE_ATTRIBUTE))
         .build());
   }
 

@@ -5,18 +5,36 @@ import dev.relay.schemas.Channel;
 import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.ProviderTry;
 import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.VerificationService;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.support.phone.PhoneNumbers;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The JSON bodies the API answers with, built from the dispatcher's replies; names as in the OpenAPI document. */
 final class Views {
 
   private Views() {}
+
+  /** A service (tenant) as the admin endpoints answer it; it holds no secret. */
+  record Service(String id, String friendlyName, int codeLength, String expiry, int maxChecks, int maxSends,
+      List<String> channels, Map<String, String> templates, Instant createdAt, Instant updatedAt, String updatedBy) {
+
+    static Service of(VerificationService service) {
+      return new Service(service.getServiceId(), service.getFriendlyName(), service.getCodeLength(),
+          Duration.ofMillis(service.getExpiryMillis()).toString(), service.getMaxChecks(), service.getMaxSends(),
+          service.getChannels().stream().map(Views::channelName).toList(), new TreeMap<>(service.getTemplates()),
+          service.getCreatedAt(), service.getUpdatedAt(), service.getUpdatedBy());
+    }
+  }
+
+  record ServiceList(List<Service> services) {}
 
   /** A verification as a start returns it. */
   record Verification(String id, String to, String status, String channel, Instant createdAt, Instant expiresAt) {

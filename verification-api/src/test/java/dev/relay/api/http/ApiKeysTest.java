@@ -56,4 +56,27 @@ class ApiKeysTest {
     assertThatThrownBy(() -> ApiKeys.parse("relay.api.keys", "shop:" + hash + ",shop:" + "b".repeat(64)))
         .isInstanceOf(ConfigException.class).hasMessageContaining("twice");
   }
+
+  @Test
+  void aKeyMayNameItsServiceAndOneWithoutHasNone() {
+    ApiKeys.GeneratedKey shop = ApiKeys.generate("shop");
+    ApiKeys.GeneratedKey legacy = ApiKeys.generate("legacy");
+    ApiKeys keys = ApiKeys.parse("relay.api.keys", shop.settingEntry() + ":svc_0123456789abcdef," + legacy.settingEntry());
+
+    assertThat(keys.authenticate(shop.key())).contains("shop");
+    assertThat(keys.serviceOf("shop")).contains("svc_0123456789abcdef");
+    assertThat(keys.authenticate(legacy.key())).contains("legacy");
+    assertThat(keys.serviceOf("legacy")).isEmpty();
+    assertThat(keys.serviceOf("nobody")).isEmpty();
+  }
+
+  @Test
+  void aServiceThatIsNotAServiceIdOrAFourthPartIsRefused() {
+    String entry = "shop:" + "a".repeat(64);
+    for (String bad : new String[] {entry + ":", entry + ":shop", entry + ":SVC_0123456789ABCDEF",
+        entry + ":svc_0123456789abcdef:x"}) {
+      assertThatThrownBy(() -> ApiKeys.parse("relay.api.keys", bad)).as(bad)
+          .isInstanceOf(ConfigException.class).hasMessageContaining("relay.api.keys");
+    }
+  }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.api.FakeBlockedPrefixes;
 import dev.relay.api.FakeDispatcherLink;
+import dev.relay.api.FakeServices;
 import dev.relay.api.FakeVerificationReader;
 import dev.relay.api.HttpCalls;
 import dev.relay.api.TestSettings;
@@ -48,10 +49,12 @@ class OpenApiDocumentTest {
   private static final String NUMBER = "+4915112345678";
 
   private static final ApiKeys.GeneratedKey ADMIN = ApiKeys.generate("ops");
+  private static final String SERVICE_ID = "svc_0123456789abcdef";
 
   private final FakeDispatcherLink dispatcher = new FakeDispatcherLink();
   private final FakeBlockedPrefixes blocks = new FakeBlockedPrefixes();
   private final FakeVerificationReader reader = new FakeVerificationReader();
+  private final FakeServices services = new FakeServices().with(FakeServices.service(SERVICE_ID, "Shop", Channel.SMS));
   private final ApiConfig config = TestSettings.config();
   private Javalin app;
   private HttpCalls http;
@@ -68,9 +71,10 @@ class OpenApiDocumentTest {
     new VerificationRoutes(dispatcher,
         new DispatcherAdmission(config.overloadLimits(), Clock.systemUTC(), new SimpleMeterRegistry()), reader, config.ids(), config.guessSealer(), new NumberPolicy(config.enabledCountries(), true),
         config.codeLength(), ApiKeys.none(), ClientAddresses.direct(), CheckLimits.none(Clock.systemUTC()),
-        new IdempotencyKeys(Duration.ofHours(1), Clock.systemUTC()), Clock.systemUTC()).register(app);
+        new IdempotencyKeys(Duration.ofHours(1), Clock.systemUTC()), services, Clock.systemUTC()).register(app);
     blocks.latest.put("49151", FakeBlockedPrefixes.block("49151", Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600)));
     new AdminRoutes(blocks, reader, config.ids(), ApiKeys.parse("admin", ADMIN.settingEntry()), Clock.systemUTC()).register(app);
+    new ServiceRoutes(services, Clock.systemUTC()).register(app);
     app.start("127.0.0.1", 0);
     http = new HttpCalls(app.port());
     HttpResponse<String> response = http.get(VerificationRoutes.OPENAPI_PATH);
@@ -100,13 +104,15 @@ class OpenApiDocumentTest {
 
     Set<Route> routes = new HashSet<>(VerificationRoutes.ROUTES);
     routes.addAll(AdminRoutes.ROUTES);
+    routes.addAll(ServiceRoutes.ROUTES);
     assertThat(documentedRoutes()).isEqualTo(served).isEqualTo(routes);
   }
 
   @Test
   void everyDocumentedRouteAnswers() {
     for (Route route : documentedRoutes()) {
-      String path = route.path().replace("{id}", reader.byNumber.get(NUMBER).getVerificationId()).replace("{prefix}", "49151");
+      String path = route.path().replace("{id}", reader.byNumber.get(NUMBER).getVerificationId()).replace("{prefix}", "49151")
+          .replace("{serviceId}", SERVICE_ID);
       HttpResponse<String> response = http.send(route.method().toUpperCase(Locale.ROOT), path,
           java.net.http.HttpRequest.BodyPublishers.ofString("{}"));
 
@@ -204,6 +210,22 @@ class OpenApiDocumentTest {
     HttpResponse<String> released = http.delete("/v1/admin/blocked-prefixes/49151");
     assertThat(released.statusCode()).isEqualTo(200);
     assertMatchesSchema(HttpCalls.json(released), "BlockedPrefix");
+  }
+
+  @Test
+  void theServiceSchemasMatchTheAdminAnswersAndRequests() {
+    http.withApiKey(ADMIN.key());
+
+    HttpResponse<String> created = http.post(ServiceRoutes.CREATE.path(), "{\"friendlyName\": \"Bank\","
+        + " \"templates\": {\"de\": \"{1} ist Ihr {0}-Code\"}}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertMatchesSchema(HttpCalls.json(created), "Service");
+    HttpResponse<String> list = http.get(ServiceRoutes.LIST.path());
+    assertMatchesSchema(HttpCalls.json(list), "ServiceList");
+    assertMatchesSchema(HttpCalls.json(list).get("services").get(0), "Service");
+    assertMatchesSchema(HttpCalls.json(http.get("/v1/admin/services/" + SERVICE_ID)), "Service");
+    assertMatchesSchema(HttpCalls.json(http.post("/v1/admin/services/" + SERVICE_ID, "{\"maxSends\": 3}")), "Service");
+    assertThat(propertyNames("ServiceRequest")).isEqualTo(ServiceForm.FIELDS);
   }
 
   @Test
