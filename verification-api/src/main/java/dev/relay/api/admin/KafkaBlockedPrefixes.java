@@ -5,6 +5,7 @@ import dev.relay.api.config.ApiConfig;
 import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.PrefixBlockState;
 import dev.relay.schemas.topics.Topic;
+import dev.relay.support.kafka.CompactedTopicReader;
 import dev.relay.support.kafka.KafkaSettings;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,21 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +34,6 @@ import org.slf4j.LoggerFactory;
 public final class KafkaBlockedPrefixes implements BlockedPrefixes {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBlockedPrefixes.class);
-  private static final Duration POLL = Duration.ofMillis(100);
 
   private final KafkaAccess kafka;
   private final Topic<String, PrefixBlock> topic;
@@ -99,46 +92,11 @@ public final class KafkaBlockedPrefixes implements BlockedPrefixes {
 
   /** The latest record of every prefix, in prefix order. */
   private Map<String, PrefixBlock> latest() {
-    Map<String, Object> props = KafkaSettings.committedConsumer(kafka, null, clientId("read"));
-    Map<String, PrefixBlock> latest = new TreeMap<>();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic.name(), timeout);
-      if (infos == null || infos.isEmpty()) {
-        return latest;
-      }
-      List<TopicPartition> partitions = infos.stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-      while (!caughtUp(consumer, ends, timeout)) {
-        if (System.nanoTime() > deadline) {
-          throw new BlocksUnavailableException("blocked-prefixes could not be read to its end in " + timeout, null);
-        }
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-          if (record.key() == null) {
-            continue;
-          }
-          if (record.value() == null) {
-            latest.remove(record.key());
-          } else {
-            latest.put(record.key(), topic.valueSerde().deserializer().deserialize(record.topic(), record.value()));
-          }
-        }
-      }
+    try {
+      return CompactedTopicReader.latestByKey(kafka, topic, clientId("read"), timeout);
     } catch (KafkaException e) {
-      throw new BlocksUnavailableException("blocked-prefixes could not be read", e);
+      throw new BlocksUnavailableException("blocked-prefixes could not be read: " + e.getMessage(), e);
     }
-    return latest;
-  }
-
-  private static boolean caughtUp(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> ends, Duration timeout) {
-    for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-      if (consumer.position(end.getKey(), timeout) < end.getValue()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static String clientId(String purpose) {

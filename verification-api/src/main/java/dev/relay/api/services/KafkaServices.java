@@ -4,6 +4,7 @@ import dev.relay.api.config.ApiConfig;
 import dev.relay.schemas.VerificationService;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.support.kafka.KafkaAccess;
+import dev.relay.support.kafka.CompactedTopicReader;
 import dev.relay.support.kafka.KafkaSettings;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,16 +18,10 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -37,8 +32,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * interval. A save is produced with {@code acks=all} and returned only once the broker acknowledged it.
  */
 public final class KafkaServices implements Services {
-
-  private static final Duration POLL = Duration.ofMillis(100);
 
   private final KafkaAccess kafka;
   private final Topic<String, VerificationService> topic;
@@ -100,49 +93,17 @@ public final class KafkaServices implements Services {
   /** The latest record of every service, in id order; kept as the snapshot {@link #find} answers from. */
   private Map<String, VerificationService> read() {
     Instant readAt = clock.instant();
-    Map<String, Object> props = KafkaSettings.committedConsumer(kafka, null, clientId("read"));
-    Map<String, VerificationService> latest = new TreeMap<>();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic.name(), timeout);
-      if (infos != null && !infos.isEmpty()) {
-        List<TopicPartition> partitions = infos.stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-        while (!caughtUp(consumer, ends)) {
-          if (System.nanoTime() > deadline) {
-            throw new ServicesUnavailableException("services could not be read to its end in " + timeout, null);
-          }
-          for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-            if (record.key() == null) {
-              continue;
-            }
-            if (record.value() == null) {
-              latest.remove(record.key());
-            } else {
-              latest.put(record.key(), topic.valueSerde().deserializer().deserialize(record.topic(), record.value()));
-            }
-          }
-        }
-      }
+    Map<String, VerificationService> latest;
+    try {
+      latest = CompactedTopicReader.latestByKey(kafka, topic, clientId("read"), timeout);
     } catch (KafkaException e) {
-      throw new ServicesUnavailableException("services could not be read", e);
+      throw new ServicesUnavailableException("services could not be read: " + e.getMessage(), e);
     }
     synchronized (this) {
       snapshot = new TreeMap<>(latest);
       snapshotAt = readAt;
     }
     return latest;
-  }
-
-  private boolean caughtUp(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> ends) {
-    for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-      if (consumer.position(end.getKey(), timeout) < end.getValue()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static String clientId(String purpose) {
