@@ -10,10 +10,16 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.UUID;
 
 /**
  * The secrets of a development stack: generated at its first start and kept in its data directory,
@@ -34,6 +40,11 @@ public final class LocalSecrets {
 
   /** The property holding the token of the dispatcher's status-read endpoint (relay.dispatcher.query-token). */
   static final String DISPATCHER_QUERY_TOKEN = "dispatcher-query-token";
+
+  /** The Vonage application the Messages API's JWTs name, and its key pair (PEM: PKCS#8 private, X.509 public). */
+  static final String VONAGE_APPLICATION_ID = "vonage-application-id";
+  static final String VONAGE_PRIVATE_KEY = "vonage-private-key";
+  static final String VONAGE_PUBLIC_KEY = "vonage-public-key";
 
   private final Properties values;
 
@@ -64,6 +75,14 @@ public final class LocalSecrets {
       added |= putIfAbsent(values, "vonage-api-key", () -> randomHex(4));
       added |= putIfAbsent(values, "vonage-api-secret", () -> randomHex(8));
       added |= putIfAbsent(values, "vonage-signature-secret", () -> randomHex(16));
+      // The Vonage application behind WhatsApp (Messages API): its id and its RSA key pair, made together.
+      added |= putIfAbsent(values, VONAGE_APPLICATION_ID, () -> UUID.randomUUID().toString());
+      if (values.getProperty(VONAGE_PRIVATE_KEY) == null || values.getProperty(VONAGE_PUBLIC_KEY) == null) {
+        KeyPair pair = rsaKeyPair();
+        values.setProperty(VONAGE_PRIVATE_KEY, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+        values.setProperty(VONAGE_PUBLIC_KEY, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+        added = true;
+      }
       added |= putIfAbsent(values, "plivo-auth-id", () -> "MA" + randomHex(9).toUpperCase(Locale.ROOT));
       added |= putIfAbsent(values, "plivo-auth-token", () -> randomHex(16));
       // The API key itself, not its hash: the developer reads it from here to call the local API.
@@ -97,6 +116,22 @@ public final class LocalSecrets {
     }
     values.setProperty(name, generator.get());
     return true;
+  }
+
+  private static KeyPair rsaKeyPair() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048, new SecureRandom());
+      return generator.generateKeyPair();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no RSA", e);
+    }
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
   }
 
   private static String randomHex(int bytes) {

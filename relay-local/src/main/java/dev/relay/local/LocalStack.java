@@ -115,6 +115,8 @@ public final class LocalStack implements AutoCloseable {
     sim.put("relay.sim.vonage.api-key", secrets.get("vonage-api-key"));
     sim.put("relay.sim.vonage.api-secret", secrets.get("vonage-api-secret"));
     sim.put("relay.sim.vonage.signature-secret", secrets.get("vonage-signature-secret"));
+    sim.put("relay.sim.vonage.application-id", secrets.get(LocalSecrets.VONAGE_APPLICATION_ID));
+    sim.put("relay.sim.vonage.application-public-key", secrets.get(LocalSecrets.VONAGE_PUBLIC_KEY));
     sim.put("relay.sim.plivo.auth-id", secrets.get("plivo-auth-id"));
     sim.put("relay.sim.plivo.auth-token", secrets.get("plivo-auth-token"));
     // Auto-verify stays off until a run turns it on (PUT /sim/auto-verify); it then calls our own API.
@@ -139,7 +141,7 @@ public final class LocalStack implements AutoCloseable {
     // which a deployment switches on country by country.
     dispatcher.put("relay.fallback.voice-countries", "*");
     // WhatsApp when a caller asks for it; as a fallback step it needs relay.fallback.channel-order.
-    dispatcher.put("relay.routing.whatsapp", "*:twilio");
+    dispatcher.put("relay.routing.whatsapp", "*:twilio,vonage");
     dispatcher.put("relay.limits.per-network", "6000/1m");
     dispatcher.put("relay.limits.per-api-key", "60000/1m");
     // The status-read endpoint the API reads verifications from: internal, so any free port will do.
@@ -295,6 +297,13 @@ public final class LocalStack implements AutoCloseable {
     values.put("relay.providers.vonage.api-secret", secrets.get("vonage-api-secret"));
     values.put("relay.providers.vonage.signature-secret", secrets.get("vonage-signature-secret"));
     values.put("relay.providers.vonage.from", "Relay");
+    // WhatsApp through Vonage's Messages API, its JWTs signed with the local application's key; the
+    // simulator verifies them with the public half and takes any template name.
+    values.put("relay.providers.vonage.messages-base-url", simUrl());
+    values.put("relay.providers.vonage.application-id", secrets.get(LocalSecrets.VONAGE_APPLICATION_ID));
+    values.put("relay.providers.vonage.private-key", secrets.get(LocalSecrets.VONAGE_PRIVATE_KEY));
+    values.put("relay.providers.vonage.whatsapp-from", "+15005550007");
+    values.put("relay.providers.vonage.whatsapp-template", "relay_verification");
     values.put("relay.providers.plivo.base-url", simUrl());
     values.put("relay.providers.plivo.auth-id", secrets.get("plivo-auth-id"));
     values.put("relay.providers.plivo.auth-token", secrets.get("plivo-auth-token"));

@@ -91,6 +91,32 @@ class WhatsAppThroughTheStackTest {
   }
 
   @Test
+  void aWhatsAppMessageTwilioRefusesGoesOutAtOnceThroughVonagesMessagesApi() throws Exception {
+    route("twilio", "FR", "whatsapp", "{\"acceptRate\": 0.0}");
+    String number = "+33698761003";
+
+    HttpResponse<String> started = post(stack.apiUrl() + "/v1/verifications",
+        "{\"to\": \"" + number + "\", \"channel\": \"whatsapp\"}");
+
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+    String id = JSON.readTree(started.body()).get("id").asText();
+    JsonNode message = awaitInbox(number, 1).get(0);
+    assertThat(message.get("channel").asText()).isEqualTo("whatsapp");
+    assertThat(message.get("provider").asText()).isEqualTo("vonage");
+    assertApprovedWith(id, message.get("code").asText());
+    // Vonage's signed WhatsApp status webhooks come back through dlr-ingest too.
+    await().atMost(DELIVERY_WAIT).until(() -> !status(id).at("/attempts/0/deliveredAt").isNull());
+    JsonNode attempt = status(id).get("attempts").get(0);
+    assertThat(attempt.get("provider").asText()).isEqualTo("vonage");
+    JsonNode tries = attempt.get("providerTries");
+    assertThat(tries).hasSize(2);
+    assertThat(tries.get(0).get("provider").asText()).isEqualTo("twilio");
+    assertThat(tries.get(0).get("outcome").asText()).isEqualTo("rejected");
+    assertThat(tries.get(1).get("provider").asText()).isEqualTo("vonage");
+    assertThat(tries.get(1).get("outcome").asText()).isEqualTo("accepted");
+  }
+
+  @Test
   void anSmsSilentlyDroppedIsFollowedAfterTheWindowByTheSameCodeOverWhatsApp() throws Exception {
     route("twilio", "DE", "sms", "{\"silentDropRate\": 1.0}");
     String number = "+4915198761002";
