@@ -84,9 +84,10 @@ public final class KafkaDispatcherLink implements DispatcherLink {
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
     ReplyListener replies = new ReplyListener(consumer, topics.verificationReplies, config.startupTimeout());
 
-    // blocked-prefixes too: the admin endpoints read and release blocks (the API's ACLs name all four).
+    // blocked-prefixes and services too: the admin endpoints read and release blocks and keep the services,
+    // and every start by a service's key reads them (the API's ACLs name all five).
     List<Topic<?, ?>> used = List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies,
-        topics.blockedPrefixes);
+        topics.blockedPrefixes, topics.services);
     Runnable provisioning = () -> {
       TopicProvisioner.ensure(config.kafka(), used, config.startupTimeout());
       AclCheck.verify(config.kafka(), config.kafkaAcls(), config.startupTimeout());
