@@ -71,7 +71,7 @@ public final class ScoringService implements RelayService {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringService.class);
   private static final Duration PROVISION_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-  /** Room for the cached stores' latest values between two commits: a few bytes per route and task. */
+  /** Room for the cached stores' latest values between two commits: a route's pane, a message in flight. */
   private static final long STORE_CACHE_BYTES = 4L << 20;
   /** An alert is stamped with the scoring instance's clock; another instance's may run a little ahead. */
   private static final Duration ALERT_CLOCK_SKEW = Duration.ofMinutes(1);
@@ -140,8 +140,8 @@ public final class ScoringService implements RelayService {
         Path.of(config.get(ScoringConfig.STATE_DIR)), config.getDuration(ScoringConfig.COMMIT_INTERVAL),
         topics.providerScores.replicationFactor());
     DeadLetters.install(properties, topics.deadLetters);
-    // Nobody waits on scoring: the stores it marks as cached (the input clock and the route marks, each
-    // rewritten on every fact) write one changelog record per key and commit instead of one per fact.
+    // Nobody waits on scoring: the stores it marks as cached (those a fact rewrites: panes, matching state,
+    // the input clock, the route marks) write one changelog record per key and commit instead of one per fact.
     properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STORE_CACHE_BYTES);
     streams = new KafkaStreams(ScoringTopology.build(topics, settings, alerts, demotion), properties);
     streams.setUncaughtExceptionHandler(error -> {

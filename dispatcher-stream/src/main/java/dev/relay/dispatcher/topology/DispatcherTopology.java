@@ -64,6 +64,8 @@ public final class DispatcherTopology {
 
   /** How long a silent instance keeps its partitions (see {@link #streamsProperties}). */
   public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+  /** The cached counters of limit groups and prefixes between two commits: a few hundred bytes per key. */
+  private static final long COUNTER_CACHE_BYTES = 2L << 20;
 
   private DispatcherTopology() {}
 
@@ -151,7 +153,7 @@ public final class DispatcherTopology {
     Topic<String, VerificationRequest> requests = topics.verificationRequests;
     Topic<String, RequestBlock> blocks = topics.requestBlocks;
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.REQUEST_COUNTERS_STORE),
-        Serdes.String(), AvroSerde.of(RateCounts.class)));
+        Serdes.String(), AvroSerde.of(RateCounts.class)).withCachingEnabled());
     KStream<String, VerificationRequest> incoming = builder.stream(requests.name(),
         Consumed.with(requests.keySerde(), requests.valueSerde()).withName(DispatcherNames.VERIFICATION_REQUESTS_SOURCE));
     // The lifecycle processor is added below by name, with this node as one of its parents.
@@ -180,7 +182,7 @@ public final class DispatcherTopology {
     Topic<String, VerificationEvent> events = topics.verificationEvents;
     Topic<String, PrefixBlock> blocks = topics.blockedPrefixes;
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.PREFIX_ACTIVITY_STORE),
-        Serdes.String(), PrefixActivity.SERDE));
+        Serdes.String(), PrefixActivity.SERDE).withCachingEnabled());
     builder.stream(events.name(), Consumed.with(events.keySerde(), events.valueSerde())
             .withName(DispatcherNames.PUMPING_EVENTS_SOURCE))
         // Switched off, nothing is counted; everything else about a verification is of no interest here.
@@ -232,14 +234,18 @@ public final class DispatcherTopology {
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     // Every internal topic name comes from DispatcherNames; Streams must refuse to invent one.
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    // Room for the cached counters between two commits (see the stores below).
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, COUNTER_CACHE_BYTES);
     // A crashed instance's partitions, and the delivery windows pending on them, move to a live one
     // only after the session expires: the 45 s default would delay those resends by as much.
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) SESSION_TIMEOUT.toMillis());
     return props;
   }
 
-  // Caching stays off on every store (the builders' default): a cached write would reach the
-  // changelog only at commit, while the punctuator and the next record must see it at once anyway.
+  // The lifecycle's stores are not cached: each verification's state changes a few times, seconds
+  // apart, so a cache would collapse nothing. The counters of limit groups and prefixes are: one
+  // network, API key or prefix counts many requests within a commit interval, and with the cache each
+  // counter reaches its changelog once per commit instead of once per request (reads see the cache).
 
   private static StoreBuilder<KeyValueStore<String, VerificationState>> verificationsStore() {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.VERIFICATIONS_STORE),

@@ -118,11 +118,11 @@ public final class ScoringTopology {
         Consumed.with(topics.providerScores.keySerde(), topics.providerScores.valueSerde()).withName(PEER_SCORES_SOURCE),
         () -> new LatestPerKeyUpdater<ProviderScore>(PEER_SCORES_STORE));
     Duration horizon = settings.matchHorizon();
+    // Every store a fact rewrites is cached (ScoringService sizes the cache): a key rewritten within one
+    // commit interval reaches the changelog once, not once per fact.
     builder.addStateStore(ttlStore(SENT_MESSAGES_STORE, horizon, ScoringSerdes.SENT_MESSAGE));
     builder.addStateStore(ttlStore(EARLY_RECEIPTS_STORE, horizon, ScoringSerdes.EARLY_RECEIPT));
     builder.addStateStore(ttlStore(VERIFICATION_PROGRESS_STORE, horizon, ScoringSerdes.VERIFICATION_PROGRESS));
-    // Written on every input: the cache (ScoringService sizes it) collapses the writes to one changelog
-    // record per commit.
     builder.addStateStore(keyValueStore(INPUT_CLOCK_STORE, ScoringSerdes.INPUT_CLOCK).withCachingEnabled());
     Duration minOutage = settings.minOutage();
     builder.addStateStore(paneStore(settings));
@@ -174,7 +174,7 @@ public final class ScoringTopology {
 
   private static <V> StoreBuilder<WindowStore<String, V>> ttlStore(String name, Duration retention, Serde<V> values) {
     return Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(name, retention, INSTANT, false), Serdes.String(), values);
+        Stores.persistentWindowStore(name, retention, INSTANT, false), Serdes.String(), values).withCachingEnabled();
   }
 
   private static StoreBuilder<WindowStore<String, RouteStats>> paneStore(ScoringSettings settings) {
@@ -182,7 +182,7 @@ public final class ScoringTopology {
     Duration retention = settings.window().plus(settings.windowAdvance());
     return Stores.windowStoreBuilder(
         Stores.persistentWindowStore(ROUTE_PANES_STORE, retention, settings.windowAdvance(), false),
-        Serdes.String(), ScoringSerdes.ROUTE_STATS);
+        Serdes.String(), ScoringSerdes.ROUTE_STATS).withCachingEnabled();
   }
 
   private static <V> StoreBuilder<KeyValueStore<String, V>> keyValueStore(String name, Serde<V> values) {
