@@ -2,7 +2,7 @@
 # Runs the routing degradation study (bench module, dev.relay.bench.study) in one go: for each routing mode a fresh
 # local stack with time-scaled settings, five provider degradations at once (one per country), a demand-side drop
 # in mode (c); then the production defaults (shipped windows, realistic people) for DE's silent half drop.
-#   ./routing-study.sh [--rate-per-country=1] [--healthy=45s] [--fault=60s] [--after=60s] [--demand-drop=60s]
+#   ./routing-study.sh [--rate-per-country=3] [--healthy=45s] [--fault=60s] [--after=60s] [--demand-drop=60s]
 #     [--demand-tail=10s] [--demand-modes=c] [--warmup=15s] [--modes=a,b,c] [--prod-modes=c,a] [--prod-rate=8]
 #     [--prod-healthy=330s] [--prod-fault=180s] [--prod-static-healthy=20s] [--prod-static-fault=60s] [--out=docs]
 # Build first (once, or after a change; package, not install, so ~/.m2 stays as it is):

@@ -1,8 +1,16 @@
 package dev.relay.bench.study;
 
 import dev.relay.dispatcher.config.DispatcherConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The three ways of routing the study compares, each expressed purely as dispatcher settings.
@@ -36,11 +44,46 @@ enum RoutingMode {
   Map<String, String> dispatcherSettings() {
     Map<String, String> settings = new HashMap<>();
     settings.put(DispatcherConfig.SMS_ROUTES.name(), smsRoutes);
+    if (smsRoutes.equals(COUNTRY_TABLE)) {
+      // The operator who keeps a table per country knows the contract prices too (relay.routing.table-file):
+      // the price a route falls back to while its vendor has reported none, e.g. a route never tried yet.
+      settings.put(DispatcherConfig.TABLE_FILE.name(), pricedTableFile().toString());
+    }
     // SMS only: a failover is the next SMS route, so failovers per verification count the same thing in every mode.
     settings.put(DispatcherConfig.VOICE_ROUTES.name(), "");
     if (!scored) {
       settings.put(DispatcherConfig.USE_SCORES.name(), "false");
     }
     return settings;
+  }
+
+  /**
+   * {@link #COUNTRY_TABLE} as a routing-table file with each route's price before any change
+   * ({@link Scenario#PRICES}), in millionths per message.
+   */
+  static String pricedTable() {
+    List<String> countries = new ArrayList<>();
+    for (String entry : COUNTRY_TABLE.split(";")) {
+      String country = entry.substring(0, entry.indexOf(':'));
+      Map<String, BigDecimal> prices = Scenario.PRICES.getOrDefault(country, Map.of());
+      String routes = List.of(entry.substring(entry.indexOf(':') + 1).split(",")).stream()
+          .map(provider -> prices.containsKey(provider)
+              ? "{\"provider\": \"" + provider + "\", \"priceMicros\": "
+                  + prices.get(provider).movePointRight(6).longValueExact() + "}"
+              : "{\"provider\": \"" + provider + "\"}")
+          .collect(Collectors.joining(", "));
+      countries.add("\"" + country + "\": {\"sms\": [" + routes + "]}");
+    }
+    return "{\"countries\": {" + String.join(", ", countries) + "}}";
+  }
+
+  private static Path pricedTableFile() {
+    try {
+      Path file = Files.createTempFile("relay-study-table", ".json");
+      file.toFile().deleteOnExit();
+      return Files.writeString(file, pricedTable());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the study's routing table", e);
+    }
   }
 }

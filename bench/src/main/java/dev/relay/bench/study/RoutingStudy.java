@@ -43,7 +43,7 @@ import java.util.stream.Stream;
  * Germany's messages for three minutes. Writes the figures as JSON, Markdown tables (into the study
  * document between its markers) and SVGs of the time-scaled runs over time.
  *
- * <pre>./routing-study.sh [--rate-per-country=1] [--healthy=45s] [--fault=60s] [--after=60s] [--demand-drop=60s]
+ * <pre>./routing-study.sh [--rate-per-country=3] [--healthy=45s] [--fault=60s] [--after=60s] [--demand-drop=60s]
  *     [--demand-tail=10s] [--demand-modes=c] [--warmup=15s] [--modes=a,b,c] [--prod-modes=c,a] [--prod-rate=8]
  *     [--prod-healthy=330s] [--prod-fault=180s] [--prod-static-healthy=20s] [--prod-static-fault=60s] [--prod-after=0s]
  *     [--prod-bucket=20s] [--out=docs]</pre>
@@ -133,7 +133,7 @@ public final class RoutingStudy {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> flags = CommandLineFlags.parse(args);
-    int perCountry = Integer.parseInt(flags.getOrDefault("rate-per-country", "1"));
+    int perCountry = Integer.parseInt(flags.getOrDefault("rate-per-country", "3"));
     Duration healthy = Durations.parse(flags.getOrDefault("healthy", "45s"));
     Duration fault = Durations.parse(flags.getOrDefault("fault", "60s"));
     Duration after = Durations.parse(flags.getOrDefault("after", "60s"));

@@ -14,6 +14,7 @@ import dev.relay.schemas.Route;
 import dev.relay.schemas.topics.ProviderScoreKeys;
 import dev.relay.support.config.ConfigSchema;
 import dev.relay.support.config.RelayConfig;
+import dev.relay.support.routing.RoutingTableFile;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -48,6 +49,21 @@ class RoutingModeTest {
     // Twilio is demoted: last, unless this send happens to explore it.
     assertThat(chooser.routes("DE", Channel.SMS)).extracting(Route::getProvider, Route::getRoutingReason)
         .containsAnyOf(tuple("twilio", "demotion"), tuple("twilio", "exploration"));
+  }
+
+  @Test
+  void theTableModesGiveTheOperatorsPricesInATableFileInTheTablesOrder() {
+    assertThat(RoutingMode.STATIC.dispatcherSettings()).doesNotContainKey(DispatcherConfig.TABLE_FILE.name());
+    assertThat(RoutingMode.SCORED.dispatcherSettings()).containsKey(DispatcherConfig.TABLE_FILE.name());
+    RoutingTable table = RoutingTable.fromVersion(RoutingTableFile.parse(RoutingMode.pricedTable(), 1, Instant.EPOCH, null));
+
+    // ES: vonage first and cheaper before its price change; twilio's price is what lets exploration try it after.
+    assertThat(table.routes("ES", Channel.SMS)).extracting(Route::getProvider, Route::getPriceMicros)
+        .containsExactly(tuple("vonage", 35_000L), tuple("twilio", 60_000L));
+    assertThat(table.routes("DE", Channel.SMS)).extracting(Route::getProvider, Route::getPriceMicros)
+        .containsExactly(tuple("twilio", 40_000L), tuple("vonage", 65_000L));
+    assertThat(table.routes("NL", Channel.SMS)).extracting(Route::getProvider).containsExactly("twilio", "vonage");
+    assertThat(table.routes("DE", Channel.VOICE)).isEmpty();
   }
 
   @Test

@@ -536,9 +536,7 @@ final class VerificationLifecycle {
     }
     if (secrets.hasher().matches(state.getCodeHash(), guess.get(), state.getVerificationId())) {
       count("relay.checks", "outcome", "approved");
-      // The code may be typed before the send result lands; then the latest attempt carried it.
-      lastSubmitted(state).or(() -> Optional.ofNullable(currentAttempt(state)))
-          .ifPresent(attempt -> attempt.setVerifiedAt(now));
+      carrierOfCode(state, now).ifPresent(attempt -> attempt.setVerifiedAt(now));
       finish(fx, state, VerificationStatus.APPROVED, "code-approved", now);
       fx.reply(checked(check, state, true, now));
       return fx;
@@ -958,6 +956,21 @@ final class VerificationLifecycle {
       }
     }
     return null;
+  }
+
+  /**
+   * The attempt credited with the approval (scoring's completion goes to its route). Every attempt
+   * carries the same code, so the message that brought it is the first one a receipt says was
+   * delivered: a later send (a failover on an overdue receipt, a resend the person asked for) must
+   * not take the credit from the route that had already delivered, nor charge that route with a
+   * first send nobody completed. Without a delivered receipt, the latest accepted attempt; the code
+   * may even be typed before the send result lands, and then the current attempt carried it.
+   */
+  private static Optional<Attempt> carrierOfCode(VerificationState state, Instant now) {
+    Optional<Attempt> firstDelivered = state.getAttempts().stream()
+        .filter(attempt -> attempt.getDeliveredAt() != null && !attempt.getDeliveredAt().isAfter(now))
+        .min(Comparator.comparing(Attempt::getDeliveredAt));
+    return firstDelivered.or(() -> lastSubmitted(state)).or(() -> Optional.ofNullable(currentAttempt(state)));
   }
 
   private static Optional<Attempt> lastSubmitted(VerificationState state) {

@@ -309,6 +309,11 @@ final class DispatcherTestBed implements AutoCloseable {
     return event;
   }
 
+  /** Reads and drops the events written so far (receipts' state changes a test does not examine). */
+  void drainEvents() {
+    events.readValuesToList();
+  }
+
   VerificationReply onlyReply() {
     VerificationReply reply = replies.readValue();
     org.assertj.core.api.Assertions.assertThat(replies.isEmpty()).as("exactly one reply").isTrue();

@@ -381,4 +381,39 @@ class FailoverTopologyTest {
     bed.advance(WINDOW.multipliedBy(2));
     assertThat(bed.nothingOut()).isTrue();
   }
+
+  @Test
+  void theApprovalIsCreditedToTheFirstMessageDeliveredNotToALaterSendOfTheSameCode() {
+    bed.accepted(first, 0, "sm1");
+    bed.advance(WINDOW);
+    SendCommand second = bed.onlyCommand();
+    bed.onlyEvent();
+    bed.accepted(second, 0, "vn2");
+    // The first message arrives after all, late; the failover's message is still on its way.
+    bed.receipt("twilio", "sm1", DeliveryStatus.DELIVERED, null);
+    bed.drainEvents();
+
+    bed.check("check-1", id, bed.codeOf(first));
+    assertThat(bed.onlyReply().getStatus()).isEqualTo(VerificationStatus.APPROVED);
+    assertThat(bed.onlyEvent().getAttempts()).extracting(Attempt::getVerifiedAt)
+        .containsExactly(bed.now(), null);
+  }
+
+  @Test
+  void ofTwoDeliveredMessagesTheOneDeliveredFirstIsCredited() {
+    bed.accepted(first, 0, "sm1");
+    bed.advance(WINDOW);
+    SendCommand second = bed.onlyCommand();
+    bed.onlyEvent();
+    bed.accepted(second, 0, "vn2");
+    bed.receipt("vonage", "vn2", DeliveryStatus.DELIVERED, null);
+    bed.advance(Duration.ofSeconds(2));
+    bed.receipt("twilio", "sm1", DeliveryStatus.DELIVERED, null);
+    bed.drainEvents();
+
+    bed.check("check-1", id, bed.codeOf(first));
+    assertThat(bed.onlyReply().getStatus()).isEqualTo(VerificationStatus.APPROVED);
+    assertThat(bed.onlyEvent().getAttempts()).extracting(Attempt::getVerifiedAt)
+        .containsExactly(null, bed.now());
+  }
 }
