@@ -306,11 +306,7 @@ class FailoverTopologyTest {
 
   @Test
   void aReceiptOfAnEarlierAttemptChangesNothingForTheCurrentOne() {
-    bed.accepted(first, 0, "sm1");
-    bed.advance(WINDOW);
-    SendCommand second = bed.onlyCommand();
-    bed.onlyEvent();
-    bed.accepted(second, 0, "vn2");
+    failedOverOnTheWindow();
 
     bed.receipt("twilio", "sm1", DeliveryStatus.UNDELIVERED, null);
 
@@ -366,11 +362,7 @@ class FailoverTopologyTest {
 
   @Test
   void theRightCodeAfterAFailoverApprovesAndStopsTheWindow() {
-    bed.accepted(first, 0, "sm1");
-    bed.advance(WINDOW);
-    SendCommand second = bed.onlyCommand();
-    bed.onlyEvent();
-    bed.accepted(second, 0, "vn2");
+    failedOverOnTheWindow();
 
     bed.check("check-1", id, bed.codeOf(first));
     assertThat(bed.onlyReply().getStatus()).isEqualTo(VerificationStatus.APPROVED);
@@ -384,11 +376,7 @@ class FailoverTopologyTest {
 
   @Test
   void theApprovalIsCreditedToTheFirstMessageDeliveredNotToALaterSendOfTheSameCode() {
-    bed.accepted(first, 0, "sm1");
-    bed.advance(WINDOW);
-    SendCommand second = bed.onlyCommand();
-    bed.onlyEvent();
-    bed.accepted(second, 0, "vn2");
+    failedOverOnTheWindow();
     // The first message arrives after all, late; the failover's message is still on its way.
     bed.receipt("twilio", "sm1", DeliveryStatus.DELIVERED, null);
     bed.drainEvents();
@@ -401,11 +389,7 @@ class FailoverTopologyTest {
 
   @Test
   void ofTwoDeliveredMessagesTheOneDeliveredFirstIsCredited() {
-    bed.accepted(first, 0, "sm1");
-    bed.advance(WINDOW);
-    SendCommand second = bed.onlyCommand();
-    bed.onlyEvent();
-    bed.accepted(second, 0, "vn2");
+    failedOverOnTheWindow();
     bed.receipt("vonage", "vn2", DeliveryStatus.DELIVERED, null);
     bed.advance(Duration.ofSeconds(2));
     bed.receipt("twilio", "sm1", DeliveryStatus.DELIVERED, null);
@@ -415,5 +399,14 @@ class FailoverTopologyTest {
     assertThat(bed.onlyReply().getStatus()).isEqualTo(VerificationStatus.APPROVED);
     assertThat(bed.onlyEvent().getAttempts()).extracting(Attempt::getVerifiedAt)
         .containsExactly(null, bed.now());
+  }
+
+  /** Twilio accepts the first send as sm1 and its window passes; vonage accepts the failover as vn2. */
+  private void failedOverOnTheWindow() {
+    bed.accepted(first, 0, "sm1");
+    bed.advance(WINDOW);
+    SendCommand second = bed.onlyCommand();
+    bed.onlyEvent();
+    bed.accepted(second, 0, "vn2");
   }
 }
