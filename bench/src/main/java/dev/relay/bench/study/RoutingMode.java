@@ -1,16 +1,16 @@
 package dev.relay.bench.study;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.dispatcher.config.DispatcherConfig;
+import dev.relay.support.http.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The three ways of routing the study compares, each expressed purely as dispatcher settings.
@@ -58,32 +58,42 @@ enum RoutingMode {
   }
 
   /**
-   * {@link #COUNTRY_TABLE} as a routing-table file with each route's price before any change
-   * ({@link Scenario#PRICES}), in millionths per message.
+   * {@link #COUNTRY_TABLE} as a routing-table file ({@code RoutingTableFile}'s format) with each route's
+   * price before any change ({@link Scenario#PRICES}), in millionths per message.
    */
   static String pricedTable() {
-    List<String> countries = new ArrayList<>();
+    ObjectNode countries = Json.MAPPER.createObjectNode();
     for (String entry : COUNTRY_TABLE.split(";")) {
       String country = entry.substring(0, entry.indexOf(':'));
       Map<String, BigDecimal> prices = Scenario.PRICES.getOrDefault(country, Map.of());
-      String routes = List.of(entry.substring(entry.indexOf(':') + 1).split(",")).stream()
-          .map(provider -> prices.containsKey(provider)
-              ? "{\"provider\": \"" + provider + "\", \"priceMicros\": "
-                  + prices.get(provider).movePointRight(6).longValueExact() + "}"
-              : "{\"provider\": \"" + provider + "\"}")
-          .collect(Collectors.joining(", "));
-      countries.add("\"" + country + "\": {\"sms\": [" + routes + "]}");
+      ArrayNode sms = countries.putObject(country).putArray("sms");
+      for (String provider : entry.substring(entry.indexOf(':') + 1).split(",")) {
+        ObjectNode route = sms.addObject().put("provider", provider);
+        if (prices.containsKey(provider)) {
+          route.put("priceMicros", prices.get(provider).movePointRight(6).longValueExact());
+        }
+      }
     }
-    return "{\"countries\": {" + String.join(", ", countries) + "}}";
+    ObjectNode table = Json.MAPPER.createObjectNode();
+    table.set("countries", countries);
+    return table.toString();
   }
 
+  /** Written once per study: every run of a table mode reads the same file. */
   private static Path pricedTableFile() {
-    try {
-      Path file = Files.createTempFile("relay-study-table", ".json");
-      file.toFile().deleteOnExit();
-      return Files.writeString(file, pricedTable());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the study's routing table", e);
+    synchronized (RoutingMode.class) {
+      if (pricedTableFile == null) {
+        try {
+          Path file = Files.createTempFile("relay-study-table", ".json");
+          file.toFile().deleteOnExit();
+          pricedTableFile = Files.writeString(file, pricedTable());
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write the study's routing table", e);
+        }
+      }
+      return pricedTableFile;
     }
   }
+
+  private static Path pricedTableFile;
 }

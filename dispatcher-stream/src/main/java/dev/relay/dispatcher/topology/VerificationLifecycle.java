@@ -536,7 +536,7 @@ final class VerificationLifecycle {
     }
     if (secrets.hasher().matches(state.getCodeHash(), guess.get(), state.getVerificationId())) {
       count("relay.checks", "outcome", "approved");
-      carrierOfCode(state, now).ifPresent(attempt -> attempt.setVerifiedAt(now));
+      carrierOfCode(state).ifPresent(attempt -> attempt.setVerifiedAt(now));
       finish(fx, state, VerificationStatus.APPROVED, "code-approved", now);
       fx.reply(checked(check, state, true, now));
       return fx;
@@ -966,9 +966,10 @@ final class VerificationLifecycle {
    * first send nobody completed. Without a delivered receipt, the latest accepted attempt; the code
    * may even be typed before the send result lands, and then the current attempt carried it.
    */
-  private static Optional<Attempt> carrierOfCode(VerificationState state, Instant now) {
+  private static Optional<Attempt> carrierOfCode(VerificationState state) {
+    // Every receipt in the state arrived before this check, whatever the provider's clock stamped on it.
     Optional<Attempt> firstDelivered = state.getAttempts().stream()
-        .filter(attempt -> attempt.getDeliveredAt() != null && !attempt.getDeliveredAt().isAfter(now))
+        .filter(attempt -> attempt.getDeliveredAt() != null)
         .min(Comparator.comparing(Attempt::getDeliveredAt));
     return firstDelivered.or(() -> lastSubmitted(state)).or(() -> Optional.ofNullable(currentAttempt(state)));
   }
