@@ -100,20 +100,24 @@ class DemotionThroughTheStackTest {
    * had twilio demoted before the fault).
    */
   private static final Duration PIPELINE = Duration.ofSeconds(5);
+  /** Completion waits this long for a code to be entered: the simulator's handsets enter theirs within 0.4 s. */
+  private static final Duration COMPLETION_SETTLE = Duration.ofSeconds(1);
+  /** How far behind the windows completion is judged at most: the settle in whole panes, and one pane. */
+  private static final Duration JUDGED_REACH = COMPLETION_SETTLE.plus(WINDOW_ADVANCE);
   /**
    * Bound on a change of a route's health showing in its short window: the short window holds only sends
    * made after the change once it has hopped past it (its length plus one pane), plus the pipeline. A drop
    * and a demotion (every send lost: the rate falls from its baseline, about 0.9, to 0), and a recovery
    * (every send delivered, 13.5 of them on average) are each certain by then.
    */
-  private static final Duration SHORT_REACTION = SHORT_WINDOW.plus(WINDOW_ADVANCE).plus(PIPELINE);
+  private static final Duration SHORT_REACTION = SHORT_WINDOW.plus(WINDOW_ADVANCE).plus(JUDGED_REACH).plus(PIPELINE);
   /**
    * Bound on a change showing in the long window, which the score is mostly made of: its length plus one
    * pane, plus the pipeline. A promotion is certain by then: the route's score is back to a healthy one
    * (above promote-above, 0.8, with no peer to compare with), or its short window's posterior bound
    * reached the peer's rate earlier; and a healthy route's score is within the score margin of its peer's.
    */
-  private static final Duration LONG_REACTION = WINDOW.plus(WINDOW_ADVANCE).plus(PIPELINE);
+  private static final Duration LONG_REACTION = WINDOW.plus(WINDOW_ADVANCE).plus(JUDGED_REACH).plus(PIPELINE);
   /**
    * First sends after a demotion within which one goes to the peer for certain: that 40 in a row are
    * explored has a chance of 0.75^40, about one in 100,000.
@@ -149,6 +153,7 @@ class DemotionThroughTheStackTest {
             Map.entry("relay.scoring.window", WINDOW.toString()),
             Map.entry("relay.scoring.window-advance", WINDOW_ADVANCE.toString()),
             Map.entry("relay.scoring.short-window", SHORT_WINDOW.toString()),
+            Map.entry("relay.scoring.completion-settle", COMPLETION_SETTLE.toString()),
             Map.entry("relay.scoring.match-horizon", WINDOW.toString()),
             Map.entry("relay.scoring.emit-interval", "250ms"),
             Map.entry("relay.streams.commit-interval", "100ms"),

@@ -60,6 +60,11 @@ class StatusPageBrowserTest {
   /** How the page writes a moment (JavaScript's toISOString). */
   private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final Duration SHORT_WINDOW = Duration.ofSeconds(10);
+  private static final Duration WINDOW_ADVANCE = Duration.ofSeconds(1);
+  /** Completion waits this long for a code to be entered: the simulator's handsets enter theirs within 0.4 s. */
+  private static final Duration COMPLETION_SETTLE = Duration.ofSeconds(1);
+  /** How far behind the windows completion is judged at most: the settle in whole panes, and one pane. */
+  private static final Duration JUDGED_REACH = COMPLETION_SETTLE.plus(WINDOW_ADVANCE);
   /** The page's refresh period in this test (?refresh=ms). */
   private static final Duration REFRESH = Duration.ofMillis(500);
 
@@ -78,8 +83,9 @@ class StatusPageBrowserTest {
     // The console's look-up goes to the stack's verification-api (LocalStack points scoring at it).
     stack = new LocalStack(settings, Map.of(ScoringService.NAME, Map.ofEntries(
         Map.entry("relay.scoring.window", "40s"),
-        Map.entry("relay.scoring.window-advance", "1s"),
+        Map.entry("relay.scoring.window-advance", WINDOW_ADVANCE.toString()),
         Map.entry("relay.scoring.short-window", SHORT_WINDOW.toString()),
+        Map.entry("relay.scoring.completion-settle", COMPLETION_SETTLE.toString()),
         Map.entry("relay.scoring.match-horizon", "40s"),
         Map.entry("relay.scoring.emit-interval", "250ms"),
         Map.entry("relay.streams.commit-interval", "100ms"),
@@ -127,8 +133,9 @@ class StatusPageBrowserTest {
       assertThat(healthy.select("#alerts li").eachText()).containsExactly("none");
       int refreshes = refreshes(page);
 
-      // The healthy sends age out of the short window into the baseline, while the page stays as it was.
-      await().during(SHORT_WINDOW).atMost(SHORT_WINDOW.plus(WAIT))
+      // The healthy sends age out of the short window into the baseline (completion's, judged behind it,
+      // too), while the page stays as it was.
+      await().during(SHORT_WINDOW.plus(JUDGED_REACH)).atMost(SHORT_WINDOW.plus(JUDGED_REACH).plus(WAIT))
           .until(() -> row(dom(page), "twilio|DE|sms").selectFirst("td.state").text().equals("active"));
 
       // The simulator stops delivering German messages through Twilio: each next one fails over to Vonage.
@@ -143,7 +150,8 @@ class StatusPageBrowserTest {
               && row(dom, "vonage|DE|sms").selectFirst("td.delivery").text().equals("100.0 %")
               && row(dom, "twilio|DE|sms").selectFirst("td.delivery").text().equals("50.0 %")
               && seen(page, "states").contains("route state demoted explored=demoted, explored")
-              && !dom.select("#alerts li[data-kind=DROP][data-route=twilio|DE|sms]").isEmpty());
+              && dom.select("#alerts li[data-kind=DROP][data-route=twilio|DE|sms]").eachText().stream()
+                  .anyMatch(text -> text.contains("completion rate")));
       assertThat(page.evaluate("window.relayTestMarker")).as("the same page, never reloaded").isEqualTo("loaded once");
       assertThat(refreshes(page)).as("the page refreshed on its own").isGreaterThan(refreshes);
       Element demoted = row(after, "twilio|DE|sms");
@@ -151,7 +159,9 @@ class StatusPageBrowserTest {
       assertThat(seen(page, "states")).as("twilio's state as the page showed it, redraw by redraw")
           .startsWith("route state active=active").contains("route state demoted explored=demoted, explored");
       assertThat(row(after, "vonage|DE|sms").selectFirst("td.state").text()).isEqualTo("active");
-      Element drop = after.selectFirst("#alerts li[data-kind=DROP][data-route=twilio|DE|sms]");
+      // Delivery falls at once; completion once the degraded sends have had the settle to be entered.
+      Element drop = after.select("#alerts li[data-kind=DROP][data-route=twilio|DE|sms]").stream()
+          .filter(alert -> alert.text().contains("completion rate")).findFirst().orElseThrow();
       // The rate before the fall is the baseline of the moment the alert was raised: how many of the healthy
       // and of the first degraded sends it still holds depends on how long this machine took between them.
       assertThat(drop.text()).contains("DROP", "twilio", "DE").containsPattern("completion rate [1-9][0-9.]* % → 0\\.0 %");
@@ -188,9 +198,10 @@ class StatusPageBrowserTest {
       assertThat(routing.select("table.routing-table[data-country=DE][data-channel=sms] tbody tr").eachAttr("data-provider"))
           .containsExactlyInAnyOrder("twilio", "vonage");
 
-      // The alert's link, followed from the keyboard, opens the route's chart at the alert's moment.
-      Instant raisedAt = dropRaisedAt("twilio", "DE");
-      page.evaluate("document.querySelector('#alerts li[data-kind=DROP] a.chart-link').focus()");
+      // The completion alert's link, followed from the keyboard, opens the route's chart at the alert's moment.
+      Instant raisedAt = dropRaisedAt("twilio", "DE", "COMPLETION_RATE");
+      page.evaluate("[...document.querySelectorAll('#alerts li[data-kind=DROP]')]"
+          + ".find(li => li.textContent.includes('completion rate')).querySelector('a.chart-link').focus()");
       page.press("Enter", "Enter", 13);
       Document followed = await().atMost(WAIT).until(() -> dom(page), dom -> chart(dom, "twilio|DE|sms") != null
           && chart(dom, "twilio|DE|sms").hasClass("focused") && chart(dom, "twilio|DE|sms").selectFirst("line.focus") != null);
@@ -378,14 +389,14 @@ class StatusPageBrowserTest {
     return page.select("#charts figure.chart").stream().filter(fig -> fig.attr("data-route").equals(route)).findFirst().orElse(null);
   }
 
-  private static Instant dropRaisedAt(String provider, String country) throws Exception {
+  private static Instant dropRaisedAt(String provider, String country, String metric) throws Exception {
     for (JsonNode alert : JSON.readTree(get(scoringUrl() + "/alerts").body())) {
       if (alert.get("kind").asText().equals("DROP") && alert.get("provider").asText().equals(provider)
-          && alert.get("country").asText().equals(country)) {
+          && alert.get("country").asText().equals(country) && alert.get("metric").asText().equals(metric)) {
         return Instant.parse(alert.get("raisedAt").asText());
       }
     }
-    throw new AssertionError("no DROP alert for " + provider + " in " + country);
+    throw new AssertionError("no " + metric + " DROP alert for " + provider + " in " + country);
   }
 
   private static Element row(Document page, String route) {

@@ -77,7 +77,9 @@ public final class RoutingStudy {
       ScoringConfig.WINDOW_ADVANCE.name(), "5s",
       ScoringConfig.SHORT_WINDOW.name(), "30s",
       ScoringConfig.EMIT_INTERVAL.name(), "2s",
-      ScoringConfig.MATCH_HORIZON.name(), "120s");
+      ScoringConfig.MATCH_HORIZON.name(), "120s",
+      // The time-scaled people's delivery and typing (about 1 s and 2-6 s), as 30 s covers life's.
+      ScoringConfig.COMPLETION_SETTLE.name(), "8s");
   /**
    * Load relief in every run: a start answered late is still a start the person waits on, so the API
    * waits longer than its 5 s default for the reply (a slow start counts against the person's patience

@@ -38,6 +38,12 @@ public final class ScoringConfig {
       "relay.scoring.prior-samples", "20",
       "Weight of the prior in samples: a route needs about this many sends before its own figures outweigh the prior");
 
+  public static final ConfigKey COMPLETION_SETTLE = ConfigKey.optional(
+      "relay.scoring.completion-settle", "30s",
+      "How long a first send has to get its code entered before its completion is judged: the delivery and the"
+          + " person's typing. Routes are judged on first sends at least this old, so a route whose traffic jumps is not"
+          + " judged on people still typing (a Duration shorter than the short window; 0 judges each send at once)");
+
   public static final ConfigKey ALERT_DROP_POINTS = ConfigKey.optional(
       "relay.scoring.alert-drop-points", "30",
       "A route's delivery or completion rate this many percentage points below its baseline (the window"
@@ -85,7 +91,7 @@ public final class ScoringConfig {
     keys.add(CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE);
     keys.addAll(CommonKeys.topicKeys());
     keys.addAll(List.of(APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL,
-        WINDOW, WINDOW_ADVANCE, SHORT_WINDOW, EMIT_INTERVAL, MATCH_HORIZON, PRIOR_SAMPLES,
+        WINDOW, WINDOW_ADVANCE, SHORT_WINDOW, EMIT_INTERVAL, MATCH_HORIZON, PRIOR_SAMPLES, COMPLETION_SETTLE,
         ALERT_DROP_POINTS, ALERT_RECOVERY_POINTS, ALERT_MIN_SAMPLES,
         DEMOTE_BELOW, PROMOTE_ABOVE, DEMOTION_MIN_SAMPLES, PROMOTION_CONFIDENCE, OUTAGE_MIN_GAP,
         HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT));

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param minOutage the shortest silence of every input that counts as an outage of Relay itself
  *     (it must also be 50 mean intervals between inputs, see {@code InputClock}); sends whose
  *     delivery window spans one are not charged to their routes
+ * @param completionSettle how old a first send must be before its completion is judged (see
+ *     {@link #judgedWindowEnd}); zero judges every send at once
  */
 public record ScoringSettings(
     Duration window,
@@ -28,7 +30,8 @@ public record ScoringSettings(
     Duration emitInterval,
     Duration matchHorizon,
     int priorSamples,
-    Duration minOutage) {
+    Duration minOutage,
+    Duration completionSettle) {
 
   public ScoringSettings {
     positive(window, ScoringConfig.WINDOW.name());
@@ -51,6 +54,16 @@ public record ScoringSettings(
       throw new ConfigException(ScoringConfig.PRIOR_SAMPLES.name() + " must not be negative, not " + priorSamples);
     }
     positive(minOutage, ScoringConfig.OUTAGE_MIN_GAP.name());
+    if (completionSettle == null || completionSettle.isNegative() || completionSettle.compareTo(shortWindow) >= 0) {
+      throw new ConfigException(ScoringConfig.COMPLETION_SETTLE.name() + " must be zero or more and shorter than "
+          + ScoringConfig.SHORT_WINDOW.name() + " (" + shortWindow + "), not " + completionSettle);
+    }
+  }
+
+  /** Judging every first send at once, with the default outage threshold. */
+  public ScoringSettings(Duration window, Duration windowAdvance, Duration shortWindow, Duration emitInterval,
+      Duration matchHorizon, int priorSamples, Duration minOutage) {
+    this(window, windowAdvance, shortWindow, emitInterval, matchHorizon, priorSamples, minOutage, Duration.ZERO);
   }
 
   /** With the default outage threshold. */
@@ -68,7 +81,8 @@ public record ScoringSettings(
         config.getDuration(ScoringConfig.EMIT_INTERVAL),
         config.getDuration(ScoringConfig.MATCH_HORIZON),
         config.getInt(ScoringConfig.PRIOR_SAMPLES),
-        config.getDuration(ScoringConfig.OUTAGE_MIN_GAP));
+        config.getDuration(ScoringConfig.OUTAGE_MIN_GAP),
+        config.getDuration(ScoringConfig.COMPLETION_SETTLE));
   }
 
   /** The documented defaults. */
@@ -79,6 +93,41 @@ public record ScoringSettings(
   /** Panes (one per advance) the long window spans. */
   public long panesPerWindow() {
     return window.toMillis() / windowAdvance.toMillis();
+  }
+
+  /** These settings with another {@link #completionSettle}. */
+  public ScoringSettings withCompletionSettle(Duration settle) {
+    return new ScoringSettings(window, windowAdvance, shortWindow, emitInterval, matchHorizon, priorSamples, minOutage,
+        settle);
+  }
+
+  /**
+   * End of the windows a route's completion is judged over, for windows evaluated at stream time
+   * {@code evaluatedAt} and ending at {@code windowEnd}: the last pane boundary at least
+   * {@link #completionSettle} before it, so every first send judged has had that long to get its
+   * code entered (a send judged younger counts as not completed while its person is still typing,
+   * and a route whose traffic jumps, a backup taking over, would look as if it had dropped). With a
+   * zero settle, the windows themselves.
+   */
+  public long judgedWindowEnd(long windowEnd, long evaluatedAt) {
+    if (completionSettle.isZero()) {
+      return windowEnd;
+    }
+    long hop = windowAdvance.toMillis();
+    return Math.min(windowEnd, Math.floorDiv(evaluatedAt - completionSettle.toMillis(), hop) * hop);
+  }
+
+  /**
+   * How far before its windows a route's judged windows can reach (see {@link #judgedWindowEnd}):
+   * panes this much older than the long window are still read, so kept.
+   */
+  public Duration judgedReach() {
+    if (completionSettle.isZero()) {
+      return Duration.ZERO;
+    }
+    long hop = windowAdvance.toMillis();
+    long settlePanes = (completionSettle.toMillis() + hop - 1) / hop;
+    return Duration.ofMillis((settlePanes + 1) * hop);
   }
 
   private static void positive(Duration value, String key) {

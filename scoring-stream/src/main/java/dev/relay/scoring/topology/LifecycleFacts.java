@@ -9,7 +9,6 @@ import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.ScoreFact;
 import dev.relay.scoring.model.VerificationProgress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -26,7 +25,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * Reads the attempt history on lifecycle events: each new attempt sent because the previous one
  * timed out, got a failed receipt, or the user asked for another channel is a failover charged to
  * the previous attempt's route; an {@code APPROVED} transition is a completion for the route that
- * delivered the code, judged only when that was the verification's first send. A failover after the
+ * delivered the code, judged only when that was the verification's first send, and counted at that
+ * send's time (in its pane), not at the check's. A failover after the
  * delivery window is also the undelivered receipt the lost message never got. Each attempt and each
  * verification is counted once, however many events repeat the history.
  *
@@ -129,7 +129,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
       credited(event.getAttempts())
           .filter(attempt -> !(attempt.getAttempt() == 1 && firstSendExcused) && !carriedOutLate(attempt, event.getAttempts()))
           .ifPresent(attempt -> forward(route(event, attempt), new ScoreFact.Completion(attempt.getAttempt() == 1),
-              record.timestamp()));
+              sentAt(attempt)));
     }
     boolean finished = FINAL_STATUSES.contains(event.getStatus());
     progressStore.put(key, new VerificationProgress(counted, finished, excused),
@@ -138,8 +138,15 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
 
   /** Whether the send's delivery window, from its acceptance to {@code endedAt}, spans an outage of Relay. */
   private boolean interruptedByRelay(Attempt sent, long endedAt) {
-    Instant since = sent.getSubmittedAt() != null ? sent.getSubmittedAt() : sent.getDispatchedAt();
-    return outages.downWithin(since.toEpochMilli(), endedAt);
+    return outages.downWithin(sentAt(sent), endedAt);
+  }
+
+  /**
+   * When the provider accepted the send (else when it was dispatched): the pane its try was counted in,
+   * where its completion is counted too, so a window judges its sends on what became of them.
+   */
+  private static long sentAt(Attempt sent) {
+    return (sent.getSubmittedAt() != null ? sent.getSubmittedAt() : sent.getDispatchedAt()).toEpochMilli();
   }
 
   /**
@@ -149,7 +156,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
    */
   private boolean excuse(VerificationEvent event, Attempt sent, long timestamp, boolean firstSendExcused) {
     boolean firstSend = sent.getAttempt() == 1 && !firstSendExcused;
-    long countedAt = (sent.getSubmittedAt() != null ? sent.getSubmittedAt() : sent.getDispatchedAt()).toEpochMilli();
+    long countedAt = sentAt(sent);
     boolean receiptPending = true;
     if (sent.getProviderMessageId() != null) {
       Optional<DeliveryMatcher.Interrupted> interrupted =

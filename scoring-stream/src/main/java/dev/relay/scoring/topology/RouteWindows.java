@@ -15,6 +15,8 @@ import dev.relay.scoring.score.ScoreFormula;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -74,6 +76,12 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
    * marks are the truth and a fresh instance finds any window left open by scanning them once.
    */
   private long closedBefore = RouteMark.NONE;
+  /** Whether a fact reached this task since its last publication. */
+  private boolean factSincePublication;
+  /** Wall-clock time of the first publication that found no new fact since the one before (-1: not idle). */
+  private long idleSince = -1;
+  /** End of the judged windows at this task's last publication (see {@link ScoringSettings#judgedWindowEnd}). */
+  private long publishedJudgedEnd = RouteMark.NONE;
   /**
    * First sends a demoted route's published short window holds at least (see {@link #evaluate}): the
    * alerts' sample minimum, or as many as it takes, all completed, to bound the route's rate at the
@@ -111,8 +119,10 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     if (record.value() == null) {
       return;
     }
+    factSincePublication = true;
     long paneStart = paneStart(record.timestamp());
-    long oldestPane = windowEnd - settings.window().toMillis();
+    // Completions land in their send's pane, read as long as a judged window reaches it.
+    long oldestPane = windowEnd - settings.window().toMillis() - settings.judgedReach().toMillis();
     if (paneStart < oldestPane) {
       // Outside every window still to be published: it could only rewrite history nobody reads.
       LOG.debug("dropped a fact {} ms older than the window", oldestPane - paneStart);
@@ -135,17 +145,25 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     long windowEnd = windowEnd(streamTime);
     // Normally done already by the record that moved stream time; after a restart, done here.
     closeWindowsBefore(windowEnd, wallClockTime);
-    List<KeyValue<String, RouteMark>> due = marksWhere(mark -> mark.dirty() || mark.openWindowEnd() != windowEnd);
+    long judgedAt = streamTime + idleFor(wallClockTime);
+    long judgedEnd = settings.judgedWindowEnd(windowEnd, judgedAt);
+    // A settle passing moves the judged windows of every route, new facts or not.
+    boolean judgedMoved = judgedEnd != publishedJudgedEnd;
+    publishedJudgedEnd = judgedEnd;
+    List<KeyValue<String, RouteMark>> due =
+        marksWhere(mark -> judgedMoved || mark.dirty() || mark.openWindowEnd() != windowEnd);
     for (KeyValue<String, RouteMark> entry : due) {
       RouteKey route = RouteKey.parse(entry.key);
       RouteScore previous = scores.get(entry.key);
-      SilenceRule.Judged judged = silence.judge(previous, evaluate(route, windowEnd, wallClockTime));
+      SilenceRule.Judged judged = silence.judge(previous, evaluate(route, windowEnd, judgedAt, wallClockTime));
       RouteScore evaluated = judged.score();
-      RouteScore decided = withStanding(entry.key, route, evaluated);
+      Standing standing = withStanding(entry.key, route, evaluated);
+      RouteScore decided = standing.score();
       boolean changed = previous != null && decided.demoted() != previous.demoted() && !agedOut(entry.value, windowEnd);
       boolean held = judged.holds(changed, decided);
       RouteScore score = held ? evaluated.withStanding(previous.demoted(), previous.sharedDrop()) : decided;
-      boolean quiet = judged.quiet();
+      // A fall not yet confirmed raises no alert either: its peers' next scores tell its kind.
+      boolean quiet = judged.quiet() || standing.unconfirmedFall();
       if (held) {
         LOG.info("route {} published after a silence of its task's inputs: its standing is kept until its peers have"
             + " published since and its short window holds only time after the silence", entry.key);
@@ -159,8 +177,8 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
         // Alerts judge the same short window: none from one that judges sends nobody could answer yet.
         context.forward(published, ScoringTopology.ROUTE_ALERTS);
       }
-      // A held standing is decided at the next emission, facts or not.
-      marks.put(entry.key, new RouteMark(entry.value.lastFactAt(), windowEnd, held));
+      // A held standing, or an unconfirmed fall, is decided at the next emission, facts or not.
+      marks.put(entry.key, new RouteMark(entry.value.lastFactAt(), windowEnd, held || standing.unconfirmedFall()));
       if (agedOut(entry.value, windowEnd) && !score.demoted()) {
         // Its last, empty window is published; only its closing is left (see closeWindowsBefore).
         scores.delete(entry.key);
@@ -168,6 +186,27 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
         scores.put(entry.key, score);
       }
     }
+  }
+
+  /**
+   * How long, in wall-clock time, no fact has reached this task (0 while they come, as far as
+   * publications can tell). Completion is judged on sends a settle old in event time; while nothing
+   * comes, event time stands still, so the wall clock stands in for it: the last sends before a quiet
+   * spell are judged once it has lasted the settle (and the rest of their pane), not only when the
+   * next fact arrives, perhaps hours later. A consumer that lags behind keeps receiving facts, so it
+   * never judges ahead of them. During an outage of Relay's other services, the sends judged this way
+   * are taken back once their facts show the outage ({@link RelayOutages}), as before.
+   */
+  private long idleFor(long wallClockTime) {
+    if (factSincePublication) {
+      factSincePublication = false;
+      idleSince = -1;
+      return 0;
+    }
+    if (idleSince < 0) {
+      idleSince = wallClockTime;
+    }
+    return wallClockTime - idleSince;
   }
 
   /** Writes every published window ending before {@code windowEnd} to the history, once. */
@@ -182,7 +221,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
       long closedEnd = entry.value.openWindowEnd();
       RouteScore latest = scores.get(entry.key);
       // The history keeps the standing the route was published with; only publishing moves it.
-      RouteScore score = evaluate(route, closedEnd, now)
+      RouteScore score = evaluate(route, closedEnd, closedEnd, now)
           .withStanding(latest != null && latest.demoted(), latest == null ? null : latest.sharedDrop());
       context.forward(new Record<>(route.historyKey(Instant.ofEpochMilli(closedEnd)), ProviderScores.of(route, score),
           closedEnd), ScoringTopology.PROVIDER_SCORE_HISTORY_SINK);
@@ -200,7 +239,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
    * its latest score, against its peers' latest published scores (see {@link SharedDrops} and
    * {@link DemotionSettings}).
    */
-  private RouteScore withStanding(String key, RouteKey route, RouteScore score) {
+  private Standing withStanding(String key, RouteKey route, RouteScore score) {
     RouteScore previous = scores.get(key);
     boolean wasDemoted = previous != null && previous.demoted();
     ProviderScore candidate = ProviderScores.of(route, score);
@@ -210,7 +249,33 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     boolean recovered = wasDemoted && recovered(candidate, score, peers);
     boolean demoted = demotion.demoted(wasDemoted, score.score().score(), score.window().tried(),
         new DemotionSettings.Evidence(ownDrop, shared != null, recovered));
-    return score.withStanding(demoted, shared);
+    boolean newFall = (demoted && !wasDemoted) || (shared == null && sharedDrops.fell(candidate));
+    if (newFall && !fellBefore(route, previous, peers)) {
+      // Peers' scores may be an emission behind: a fall that hit every route at once shows in their next one.
+      return new Standing(score.withStanding(wasDemoted, null), true);
+    }
+    return new Standing(score.withStanding(demoted, shared), false);
+  }
+
+  /**
+   * A route's decided score, and whether it fell in this publication only, its peers not yet heard on
+   * it: its standing is kept and no alert is raised until the next one.
+   */
+  private record Standing(RouteScore score, boolean unconfirmedFall) {}
+
+  /**
+   * Whether the route's previous publication showed the fall already (its score below demote-below, a
+   * sharp drop, or behind a peer). A route is newly demoted only on a fall seen in two publications in a
+   * row: its peers' latest scores, which tell its own fall from a shared one, may be one emission older
+   * than its own, and a fall every route shares comes in whole panes at once, for each in its next
+   * publication. One emission interval is the price of not demoting every route on a demand-side drop.
+   */
+  private boolean fellBefore(RouteKey route, RouteScore previous, List<ProviderScore> peers) {
+    if (previous == null) {
+      return false;
+    }
+    ProviderScore before = ProviderScores.of(route, previous);
+    return sharedDrops.fell(before) || behindPeer(before, peers);
   }
 
   /**
@@ -307,48 +372,70 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
   }
 
   /**
-   * The route's windows ending at {@code windowEnd}. The score is always the long window with its short
-   * window ({@link ScoreFormula}). The published short window, what its alerts and its standing are
-   * judged on, is the short window too, except for a demoted route: that one gets only exploration
-   * sends, often too few in a short window for any judgement (at the defaults, 20 first sends in 5
-   * minutes at a 5 % share take 400 verifications of its country in those minutes, so in a smaller
-   * country a demoted route could never recover, however well it delivered). When its short window
-   * holds fewer than the alerts' sample minimum, its published short window reaches back, in whole
-   * panes within the long window, until it holds {@link #evidenceFirstSends}: its newest tries, however
-   * long they took to gather. The count is fixed by the configuration, never by the tries' outcomes,
-   * so the promotion's confidence holds.
+   * The route's windows ending at {@code windowEnd}, evaluated at stream time {@code evaluatedAt}. The
+   * score is always the long window with its short window ({@link ScoreFormula}). Completion, in both,
+   * is judged only on first sends old enough to have had their code entered: over windows of the same
+   * lengths ending at {@link ScoringSettings#judgedWindowEnd} (see {@link ScoringSettings#completionSettle}).
+   * The published short window, what its alerts and its standing are judged on, is the short window
+   * too, except for a demoted route: that one gets only exploration sends, often too few in a short
+   * window for any judgement (at the defaults, 20 first sends in 5 minutes at a 5 % share take 400
+   * verifications of its country in those minutes, so in a smaller country a demoted route could never
+   * recover, however well it delivered). When its judged short window holds fewer than the alerts'
+   * sample minimum, its published short window reaches back, in whole panes within the long window,
+   * until it holds {@link #evidenceFirstSends}: its newest tries, however long they took to gather. The
+   * count is fixed by the configuration, never by the tries' outcomes, so the promotion's confidence holds.
    */
-  private RouteScore evaluate(RouteKey route, long windowEnd, long now) {
-    long windowStart = windowEnd - settings.window().toMillis();
-    long shortStart = windowEnd - settings.shortWindow().toMillis();
-    RouteStats baseline = RouteStats.empty();
-    RouteStats recent = RouteStats.empty();
-    List<KeyValue<Long, RouteStats>> older = new ArrayList<>();
-    try (WindowStoreIterator<RouteStats> window = panes.fetch(route.value(), windowStart, windowEnd - 1)) {
+  private RouteScore evaluate(RouteKey route, long windowEnd, long evaluatedAt, long now) {
+    long windowLength = settings.window().toMillis();
+    long shortLength = settings.shortWindow().toMillis();
+    long judgedEnd = settings.judgedWindowEnd(windowEnd, evaluatedAt);
+    long windowStart = windowEnd - windowLength;
+    long shortStart = windowEnd - shortLength;
+    long judgedShortStart = judgedEnd - shortLength;
+    NavigableMap<Long, RouteStats> routePanes = new TreeMap<>();
+    try (WindowStoreIterator<RouteStats> window =
+        panes.fetch(route.value(), Math.min(windowStart, judgedEnd - windowLength), windowEnd - 1)) {
       while (window.hasNext()) {
         KeyValue<Long, RouteStats> pane = window.next();
-        (pane.key >= shortStart ? recent : baseline).merge(pane.value);
-        if (pane.key < shortStart) {
-          older.add(pane);
-        }
+        routePanes.put(pane.key, pane.value);
       }
     }
-    RouteStats whole = RouteStats.empty().merge(baseline).merge(recent);
+    RouteStats baseline = judged(sum(routePanes, windowStart, shortStart),
+        sum(routePanes, judgedEnd - windowLength, judgedShortStart));
+    RouteStats recent = judged(sum(routePanes, shortStart, windowEnd), sum(routePanes, judgedShortStart, judgedEnd));
+    RouteStats whole = judged(sum(routePanes, windowStart, windowEnd), sum(routePanes, judgedEnd - windowLength, judgedEnd));
     long evidenceStart = shortStart;
     RouteStats evidence = recent;
     RouteScore latest = scores.get(route.value());
     if (latest != null && latest.demoted() && recent.firstSends() < alerts.minSamples()) {
-      evidence = RouteStats.empty().merge(recent);
-      for (int i = older.size() - 1; i >= 0 && evidence.firstSends() < evidenceFirstSends; i--) {
-        evidence.merge(older.get(i).value);
-        evidenceStart = older.get(i).key;
+      long reach = 0;
+      RouteStats judgedEvidence = sum(routePanes, judgedShortStart, judgedEnd);
+      while (judgedEvidence.firstSends() < evidenceFirstSends && shortStart - reach - hop >= windowStart) {
+        reach += hop;
+        judgedEvidence = sum(routePanes, judgedShortStart - reach, judgedEnd);
       }
+      evidenceStart = shortStart - reach;
+      evidence = judged(sum(routePanes, evidenceStart, windowEnd), judgedEvidence);
     }
     return new RouteScore(route.provider(), route.country(), route.channel().name(),
         WindowFigures.of(Instant.ofEpochMilli(windowStart), Instant.ofEpochMilli(windowEnd), whole),
         WindowFigures.of(Instant.ofEpochMilli(evidenceStart), Instant.ofEpochMilli(windowEnd), evidence),
         formula.evaluate(baseline, recent),
         Instant.ofEpochMilli(now), false, false);
+  }
+
+  /** The panes starting in [from, to), merged. */
+  private static RouteStats sum(NavigableMap<Long, RouteStats> routePanes, long from, long to) {
+    RouteStats merged = RouteStats.empty();
+    if (from < to) {
+      routePanes.subMap(from, true, to, false).values().forEach(merged::merge);
+    }
+    return merged;
+  }
+
+  /** {@code window}'s figures with the first sends, and their completions, of {@code settled}. */
+  private static RouteStats judged(RouteStats window, RouteStats settled) {
+    return window.withFirstSends(settled.firstSends(), settled.firstCompleted());
   }
 
   private long paneStart(long timestamp) {

@@ -178,8 +178,9 @@ public final class ScoringTopology {
   }
 
   private static StoreBuilder<WindowStore<String, RouteStats>> paneStore(ScoringSettings settings) {
-    // One extra pane of retention keeps the oldest pane of the current window while it is read.
-    Duration retention = settings.window().plus(settings.windowAdvance());
+    // One extra pane of retention keeps the oldest pane of the current window while it is read; the judged
+    // windows of completion reach further back (ScoringSettings.judgedReach).
+    Duration retention = settings.window().plus(settings.windowAdvance()).plus(settings.judgedReach());
     return Stores.windowStoreBuilder(
         Stores.persistentWindowStore(ROUTE_PANES_STORE, retention, settings.windowAdvance(), false),
         Serdes.String(), ScoringSerdes.ROUTE_STATS).withCachingEnabled();

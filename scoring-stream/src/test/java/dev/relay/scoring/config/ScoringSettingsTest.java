@@ -16,7 +16,7 @@ class ScoringSettingsTest {
     ScoringSettings settings = ScoringSettings.defaults();
 
     assertThat(settings).isEqualTo(new ScoringSettings(Duration.ofHours(1), Duration.ofMinutes(1),
-        Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofHours(2), 20));
+        Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofHours(2), 20, Duration.ofSeconds(10), Duration.ofSeconds(30)));
     assertThat(settings.panesPerWindow()).isEqualTo(60);
   }
 
@@ -56,6 +56,8 @@ class ScoringSettingsTest {
     assertRefused(Map.of("relay.scoring.emit-interval", "0s"), "relay.scoring.emit-interval must be a positive duration");
     assertRefused(Map.of("relay.scoring.prior-samples", "-1"), "relay.scoring.prior-samples must not be negative");
     assertRefused(Map.of("relay.scoring.window", "an hour"), "relay.scoring.window");
+    assertRefused(Map.of("relay.scoring.completion-settle", "5m"),
+        "relay.scoring.completion-settle must be zero or more and shorter than relay.scoring.short-window (PT5M)");
   }
 
   private static void assertRefused(Map<String, String> overrides, String message) {

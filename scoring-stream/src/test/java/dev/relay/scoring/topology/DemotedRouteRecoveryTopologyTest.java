@@ -109,9 +109,10 @@ class DemotedRouteRecoveryTopologyTest {
         .containsExactlyInAnyOrder(AlertMetric.DELIVERY_RATE, AlertMetric.COMPLETION_RATE);
 
     // The 28 newest first sends are all clean once the 28th exploration after the recovery is in; each
-    // is completed within its pane, and the windows end at pane ends: one hop more, and one to publish.
+    // is completed within its pane, and the windows end at pane ends: one hop more, and one to publish;
+    // completion is judged on sends a settle old, in windows up to that reach behind.
     Instant cleanEvidence = RECOVERED.plus(EXPLORATION.multipliedBy(evidence - 1));
-    Instant bound = cleanEvidence.plus(settings.windowAdvance().multipliedBy(2));
+    Instant bound = cleanEvidence.plus(settings.windowAdvance().multipliedBy(2)).plus(settings.judgedReach());
     Instant promotedAt = firstWhere(published, TWILIO, demotedAt, false);
     assertThat(promotedAt).as("twilio promoted back on its exploration sends").isNotNull().isBefore(bound);
     // Not on a few lucky tries: with 20 clean of the newest 28 the posterior's bound is far below 0.9.

@@ -20,6 +20,7 @@ import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.testing.ScoringDriver;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,11 @@ class DemotionTopologyTest {
   private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
   private static final String TWILIO = "twilio|DE|SMS";
   private static final DemotionSettings DEMOTION = new DemotionSettings(0.45, 0.48, 20);
+  /**
+   * Each step sends its facts at the instant it judges them: every first send judged at once (how long
+   * judging waits for people to type is SettledCompletionTopologyTest's).
+   */
+  private static final ScoringSettings SCORING = ScoringSettings.defaults().withCompletionSettle(Duration.ZERO);
 
   @TempDir
   Path stateDir;
@@ -49,7 +55,7 @@ class DemotionTopologyTest {
 
   @BeforeEach
   void startDriver() {
-    driver = new ScoringDriver(ScoringSettings.defaults(), DEMOTION, stateDir);
+    driver = new ScoringDriver(SCORING, DEMOTION, stateDir);
   }
 
   @AfterEach
@@ -104,6 +110,8 @@ class DemotionTopologyTest {
       driver.send(rejected("twilio", ErrorCategory.NO_ROUTE, true, T0.plusSeconds(i)));
     }
     driver.publish();
+    assertThat(latest(TWILIO).getDemoted()).as("its first publication: a fall not confirmed yet").isFalse();
+    driver.publish();
     assertThat(latest(TWILIO).getDemoted()).isTrue();
 
     // Two hours on, only vonage has traffic: twilio's window empties and it is published once more, empty.
@@ -133,7 +141,7 @@ class DemotionTopologyTest {
     driver.close();
     // Thresholds low enough that the score alone would not demote the route after the drop below.
     DemotionSettings lenient = new DemotionSettings(0.2, 0.25, 20);
-    driver = new ScoringDriver(ScoringSettings.defaults(), lenient, stateDir.resolve("lenient"));
+    driver = new ScoringDriver(SCORING, lenient, stateDir.resolve("lenient"));
     // Twenty minutes of codes delivered and entered, then, within the short window, codes delivered
     // that nobody enters: the sign of a route whose messages arrive garbled or too late.
     for (int i = 0; i < 40; i++) {
@@ -148,6 +156,9 @@ class DemotionTopologyTest {
     assertThat(latest(TWILIO).getDemoted()).as("19 recent sends are too few to call it a drop").isFalse();
 
     delivered(T0.plusSeconds(1_520));
+    driver.publish();
+    assertThat(latest(TWILIO).getDemoted()).as("a fall is confirmed by the next publication, its peers' too").isFalse();
+    assertThat(driver.alerts()).as("nor alerted before").isEmpty();
     driver.publish();
     ProviderScore dropped = latest(TWILIO);
     assertThat(dropped.getShortWindow().getAccepted()).isEqualTo(20);
@@ -172,7 +183,7 @@ class DemotionTopologyTest {
     driver.close();
     // Thresholds low enough that the score alone would promote a route that still loses half its codes.
     DemotionSettings lenient = new DemotionSettings(0.2, 0.25, 20);
-    driver = new ScoringDriver(ScoringSettings.defaults(), lenient, stateDir.resolve("no-peer"));
+    driver = new ScoringDriver(SCORING, lenient, stateDir.resolve("no-peer"));
     // Twilio alone in DE: 20 healthy minutes, then half its codes lost for 30 minutes, a send every 15 s,
     // published every minute. Within minutes the drop is no longer sharp: its baseline holds the fault too.
     for (int i = 0; i < 40; i++) {

@@ -133,7 +133,9 @@ class RelayOutageTopologyTest {
       verification("DE", "twilio", start, false, null);
     }
     verification("DE", "twilio", lostAt, true, lostAt.plus(DELIVERY_WINDOW));
-    List<KeyValue<String, ProviderScore>> published = run(lostAt.plusSeconds(60));
+    // Its completion is judged once stream time is a settle past its pane: the next verification moves it.
+    verification("DE", "twilio", lostAt.plusSeconds(120), false, null);
+    List<KeyValue<String, ProviderScore>> published = run(lostAt.plusSeconds(150));
 
     ProviderScore twilio = latest(published, "twilio|DE|SMS");
     assertThat(twilio.getUndelivered()).as("the silently lost message is twilio's").isEqualTo(1);

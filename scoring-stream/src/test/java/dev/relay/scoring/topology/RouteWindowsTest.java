@@ -14,6 +14,7 @@ import dev.relay.scoring.model.RouteStats;
 import dev.relay.scoring.model.ScoreFact;
 import dev.relay.scoring.serde.ScoringSerdes;
 import dev.relay.scoring.testing.ExpectedScore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +38,8 @@ import org.junit.jupiter.api.Test;
  */
 class RouteWindowsTest {
 
-  private static final ScoringSettings SETTINGS = ScoringSettings.defaults();
+  /** Every first send judged at once, so the expected figures are exactly the facts sent. */
+  private static final ScoringSettings SETTINGS = ScoringSettings.defaults().withCompletionSettle(Duration.ZERO);
   private static final ExpectedScore EXPECTED = new ExpectedScore(SETTINGS);
   private static final String TWILIO_SMS = "twilio|DE|SMS";
   private static final Instant WALL_CLOCK = Instant.parse("2026-03-02T12:00:00Z");

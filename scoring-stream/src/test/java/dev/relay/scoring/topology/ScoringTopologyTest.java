@@ -26,6 +26,7 @@ import dev.relay.scoring.testing.ExpectedScore;
 import dev.relay.scoring.testing.ScoringDriver;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ScoringTopologyTest {
 
   private static final Instant T0 = at("10:00:00");
-  private static final ScoringSettings SETTINGS = ScoringSettings.defaults();
+  /** Every first send judged at once, so the expected figures are exactly the facts sent (settling: ScoringSettleTopologyTest). */
+  private static final ScoringSettings SETTINGS = ScoringSettings.defaults().withCompletionSettle(Duration.ZERO);
   private static final ExpectedScore EXPECTED = new ExpectedScore(SETTINGS);
   private static final String TWILIO_SMS = "twilio|DE|SMS";
   private static final String TWILIO_VOICE = "twilio|DE|VOICE";
