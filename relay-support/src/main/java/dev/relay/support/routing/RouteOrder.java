@@ -44,6 +44,8 @@ public final class RouteOrder {
   public static final String DEMOTION = "demotion";
   public static final String EXPLORATION = "exploration";
   public static final String PIN = "pin";
+  /** Confidence of the upper bounds that let a route's evidence count it equal to the leader ({@link #equalInQuality}). */
+  static final double EQUAL_QUALITY_CONFIDENCE = 0.95;
 
   /**
    * How scores move routes (validated by the service that reads it from its config).
@@ -164,23 +166,26 @@ public final class RouteOrder {
   }
 
   /**
-   * Best first, but scores within the margin of the best left count as equal: of those, the cheapest
-   * (its vendor-reported price per message, else the table's; only when both are known) goes next,
-   * otherwise the one the table puts first. With no margin and no prices this is a stable sort by score.
+   * Best first, but routes of equal quality ({@link #equalInQuality}) to the best left count as equal:
+   * of those, the cheapest (its vendor-reported price per message, else the table's; only when both
+   * are known) goes next, otherwise the one the table puts first. With no margin and no prices this is
+   * a stable sort by score.
    */
   private List<Integer> byScore(List<Integer> places, List<Optional<Standing>> standing, List<Route> routes) {
     List<Integer> left = new ArrayList<>(places);
     List<Integer> sorted = new ArrayList<>(places.size());
     while (!left.isEmpty()) {
-      double best = Double.NEGATIVE_INFINITY;
+      int best = left.get(0);
       for (int i : left) {
-        best = Math.max(best, scoreOf(standing.get(i)));
+        if (scoreOf(standing.get(i)) > scoreOf(standing.get(best))) {
+          best = i;
+        }
       }
       int chosen = -1;
       long chosenPrice = Long.MAX_VALUE;
       for (int k = 0; k < left.size(); k++) {
         int i = left.get(k);
-        if (scoreOf(standing.get(i)) < best - policy.scoreMargin()) {
+        if (i != best && !equalInQuality(standing.get(i), standing.get(best))) {
           continue;
         }
         long price = RoutePrices.perMessage(standing.get(i), routes.get(i));
@@ -193,6 +198,35 @@ public final class RouteOrder {
       sorted.add(left.remove(chosen));
     }
     return sorted;
+  }
+
+  /**
+   * Whether a route's quality cannot be told from the leader's: its score within the policy's margin,
+   * or, when the scores are further apart, its own evidence still allows it (the prior pulls the score
+   * of a route with few samples well below that of a route with many, by more than the margin, however
+   * well it does: the study's cheaper ES route completed 15 of 15 first sends and scored 0.84 against
+   * 0.93, so prices were never compared). On evidence: over the long window, each with at least
+   * {@code minSamples} first sends, its acceptance and first-send completion rates' posterior upper
+   * bounds at {@link #EQUAL_QUALITY_CONFIDENCE} both reach the leader's rates less the margin. A route
+   * that does worse shows it within its samples, and goes back to its place by score.
+   */
+  private boolean equalInQuality(Optional<Standing> route, Optional<Standing> leader) {
+    if (scoreOf(route) >= scoreOf(leader) - policy.scoreMargin()) {
+      return true;
+    }
+    if (route.isEmpty() || leader.isEmpty()) {
+      return false;
+    }
+    ProviderScore own = route.get().score();
+    ProviderScore best = leader.get().score();
+    if (own.getFirstSends() < policy.minSamples() || best.getFirstSends() < policy.minSamples()
+        || own.getTried() == 0 || best.getTried() == 0) {
+      return false;
+    }
+    return RoutePosterior.upperBound(own.getAccepted(), own.getTried(), EQUAL_QUALITY_CONFIDENCE)
+            >= (double) best.getAccepted() / best.getTried() - policy.scoreMargin()
+        && RoutePosterior.upperBound(own.getFirstCompleted(), own.getFirstSends(), EQUAL_QUALITY_CONFIDENCE)
+            >= (double) Math.min(best.getFirstCompleted(), best.getFirstSends()) / best.getFirstSends() - policy.scoreMargin();
   }
 
   /**

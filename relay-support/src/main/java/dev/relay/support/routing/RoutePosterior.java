@@ -14,6 +14,15 @@ final class RoutePosterior {
 
   private RoutePosterior() {}
 
+  /**
+   * The rate of {@code hits} in {@code trials} that the posterior Beta(1 + hits, 1 + misses) puts
+   * below it with probability {@code confidence}: what the rate may still be, on this evidence.
+   */
+  static double upperBound(long hits, long trials, double confidence) {
+    long clamped = Math.max(0, Math.min(hits, trials));
+    return new BetaDistribution(null, 1.0 + clamped, 1.0 + (trials - clamped)).inverseCumulativeProbability(confidence);
+  }
+
   static double draw(ProviderScore score, RandomGenerator random) {
     WindowStats recent = score == null ? null : score.getShortWindow();
     long trials = recent == null ? 0 : recent.getFirstSends();

@@ -83,6 +83,31 @@ class RouteOrderTest {
   }
 
   @Test
+  void aCheaperRouteWhoseFewSamplesCannotBeToldFromTheLeadersGoesFirstDespiteItsPriorShrunkScore() {
+    // The study's ES case: vonage's price tripled; twilio, explored, completed every first send, but its
+    // score (0.84) is shrunk towards the prior on its few samples, more than the margin below vonage's.
+    List<Route> table = List.of(route("vonage", 120_000L), route("twilio", 40_000L));
+    RouteOrder.Standing vonage = evidenced(0.93, 160, 160, 150, 150);
+
+    assertThat(NEVER_EXPLORING.order(table, RouteOrder.Pins.NONE,
+            standings(Map.of("vonage", vonage, "twilio", evidenced(0.84, 22, 22, 22, 22))), new SplittableRandom(1)))
+        .extracting(Route::getProvider, Route::getRoutingReason).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("twilio", RouteOrder.SCORE),
+            org.assertj.core.groups.Tuple.tuple("vonage", RouteOrder.SCORE));
+    // Evidence that it does worse (14 of 22 completed), or too little of it (8 first sends), keeps the score's order.
+    assertThat(NEVER_EXPLORING.order(table, RouteOrder.Pins.NONE,
+            standings(Map.of("vonage", vonage, "twilio", evidenced(0.84, 22, 22, 22, 14))), new SplittableRandom(1)))
+        .extracting(Route::getProvider).containsExactly("vonage", "twilio");
+    assertThat(NEVER_EXPLORING.order(table, RouteOrder.Pins.NONE,
+            standings(Map.of("vonage", vonage, "twilio", evidenced(0.84, 22, 22, 8, 8))), new SplittableRandom(1)))
+        .extracting(Route::getProvider).containsExactly("vonage", "twilio");
+    // Nor a route that rejects a third of its tries, however well its accepted sends complete.
+    assertThat(NEVER_EXPLORING.order(table, RouteOrder.Pins.NONE,
+            standings(Map.of("vonage", vonage, "twilio", evidenced(0.84, 33, 22, 22, 22))), new SplittableRandom(1)))
+        .extracting(Route::getProvider).containsExactly("vonage", "twilio");
+  }
+
+  @Test
   void aDemotedRouteGetsTheFloorOfFirstSendsPerShortWindowInASmallCountryAndTheShareInALargeOne() {
     // A floor of 30 first sends per short window, between the 0.05 share and the 0.25 cap.
     RouteOrder order = new RouteOrder(new RouteOrder.Policy(10, 0.05, 0.05, 0.25, 30));
@@ -119,6 +144,14 @@ class RouteOrderTest {
     return new RouteOrder.Standing(ProviderScore.newBuilder().setProvider("p").setCountry("DE").setChannel(Channel.SMS)
         .setUpdatedAt(Instant.EPOCH).setScore(score).setTried(40).setCostPerMessageMicros(costPerMessageMicros).build(),
         false);
+  }
+
+  /** A healthy route's long-window evidence: tries, acceptances, first sends and those completed. */
+  private static RouteOrder.Standing evidenced(double score, long tried, long accepted, long firstSends,
+      long firstCompleted) {
+    return new RouteOrder.Standing(ProviderScore.newBuilder().setProvider("p").setCountry("ES").setChannel(Channel.SMS)
+        .setUpdatedAt(Instant.EPOCH).setScore(score).setTried(tried).setAccepted(accepted).setFirstSends(firstSends)
+        .setFirstCompleted(firstCompleted).build(), false);
   }
 
   private static Route route(String provider, long priceMicros) {
