@@ -403,7 +403,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     RouteStats baseline = judged(sum(routePanes, windowStart, shortStart),
         sum(routePanes, judgedEnd - windowLength, judgedShortStart));
     RouteStats recent = judged(sum(routePanes, shortStart, windowEnd), sum(routePanes, judgedShortStart, judgedEnd));
-    RouteStats whole = judged(sum(routePanes, windowStart, windowEnd), sum(routePanes, judgedEnd - windowLength, judgedEnd));
+    RouteStats whole = RouteStats.empty().merge(baseline).merge(recent);
     long evidenceStart = shortStart;
     RouteStats evidence = recent;
     RouteScore latest = scores.get(route.value());
@@ -412,7 +412,10 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
       RouteStats judgedEvidence = sum(routePanes, judgedShortStart, judgedEnd);
       while (judgedEvidence.firstSends() < evidenceFirstSends && shortStart - reach - hop >= windowStart) {
         reach += hop;
-        judgedEvidence = sum(routePanes, judgedShortStart - reach, judgedEnd);
+        RouteStats older = routePanes.get(judgedShortStart - reach);
+        if (older != null) {
+          judgedEvidence.merge(older);
+        }
       }
       evidenceStart = shortStart - reach;
       evidence = judged(sum(routePanes, evidenceStart, windowEnd), judgedEvidence);
