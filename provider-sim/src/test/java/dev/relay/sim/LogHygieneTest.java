@@ -16,9 +16,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.slf4j.LoggerFactory;
 
-/** Whatever goes wrong with receipts, the simulator's logs show neither a code nor a full phone number. */
+/**
+ * Whatever goes wrong with receipts, the simulator's logs show neither a code nor a full phone number.
+ * Isolated: it captures the simulator's logger, which other classes running beside it would write to.
+ */
+@Isolated
 class LogHygieneTest {
 
   private static final String CODE = "482913";

@@ -3,6 +3,8 @@ package dev.relay.schemas.serde;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -20,6 +22,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * released version of that schema, so old and new producers can share a topic without a registry.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+
+  private static final ConcurrentMap<Class<?>, AvroSerde<?>> BY_TYPE = new ConcurrentHashMap<>();
 
   private final Class<T> type;
   private final BinaryMessageEncoder<T> encoder;
@@ -40,8 +44,13 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     TrustedAvroClasses.install();
   }
 
+  /**
+   * The serde of {@code type}, one per type and process: building one reads and fingerprints every
+   * released version of its schema, and its encoder and decoder are thread-safe.
+   */
+  @SuppressWarnings("unchecked")
   public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
-    return new AvroSerde<>(type, SpecificData.get().getSchema(type));
+    return (AvroSerde<T>) BY_TYPE.computeIfAbsent(type, t -> new AvroSerde<>(type, SpecificData.get().getSchema(type)));
   }
 
   public Class<T> type() {

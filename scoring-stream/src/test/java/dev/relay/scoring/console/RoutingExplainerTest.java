@@ -7,6 +7,7 @@ import dev.relay.schemas.CountryRoutes;
 import dev.relay.schemas.PricedRoute;
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.RoutingTableVersion;
+import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.support.routing.RouteOrder;
 import java.time.Instant;
 import java.util.List;
@@ -14,6 +15,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RoutingExplainerTest {
+
+  static {
+    // The fixtures below are built before any serde exists, which is what lets Avro build our classes.
+    AvroSerde.trustContracts();
+  }
 
   private static final RouteOrder.Policy POLICY = new RouteOrder.Policy(20, 0.05, 0.05);
   private static final RoutingTableVersion TABLE = RoutingTableVersion.newBuilder().setVersion(4)

@@ -92,10 +92,11 @@ class RelayOutageTopologyTest {
    *     short window then holds mostly the minute before the kill), longer than the short window
    * @param perSecond verifications a second in each country, first sends split between its two routes:
    *     at 2 a route's short window reaches the alerts' 20 samples 20 s after a restart longer than the
-   *     short window, when half of them are still with people typing their codes
+   *     short window, when half of them are still with people typing their codes (the harder case, so
+   *     the longer outages run at 2 only: at 4 they took 9 s of the fast layer and proved nothing more)
    */
   @ParameterizedTest
-  @CsvSource({"25, 4", "180, 4", "720, 4", "180, 2", "720, 2"})
+  @CsvSource({"25, 4", "180, 2", "720, 2"})
   void sendsThatDiedWithTheWholeProcessDemoteNoRouteAndCountNowhere(int downSeconds, int perSecond) {
     Instant kill = T0.plus(HEALTHY_BEFORE_KILL);
     Instant restart = kill.plusSeconds(downSeconds);

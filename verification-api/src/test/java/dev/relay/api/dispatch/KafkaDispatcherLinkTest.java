@@ -44,7 +44,7 @@ class KafkaDispatcherLinkTest {
 
   private final MockProducer<String, byte[]> producer =
       new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
-  private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("latest");
+  private final MockConsumer<String, byte[]> consumer = new BlockingMockConsumer<>();
   private final ReplyListener replies = new ReplyListener(consumer, TOPICS.verificationReplies, Duration.ofSeconds(5));
   private final AtomicLong replyOffset = new AtomicLong();
   private KafkaDispatcherLink link;

@@ -30,7 +30,7 @@ class ReplyListenerTest {
   private static final TopicPartition P0 = new TopicPartition(REPLIES.name(), 0);
   private static final TopicPartition P1 = new TopicPartition(REPLIES.name(), 1);
 
-  private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("latest");
+  private final MockConsumer<String, byte[]> consumer = new BlockingMockConsumer<>();
   private final ReplyListener listener = new ReplyListener(consumer, REPLIES, Duration.ofSeconds(5));
   private final Map<TopicPartition, Long> nextOffset = new java.util.concurrent.ConcurrentHashMap<>();
 
