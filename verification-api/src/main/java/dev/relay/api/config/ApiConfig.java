@@ -61,8 +61,9 @@ public final class ApiConfig {
           + " a service id (POST /v1/admin/services) belongs to that service, one without works under the deployment's own"
           + " settings; the API does not start without one unless relay.api.allow-unauthenticated is true");
   public static final ConfigKey SERVICES_REFRESH = ConfigKey.optional("relay.api.services-refresh", "10s",
-      "how old the services (tenants) a start applies may be: each instance reads the services topic again when its copy is"
-          + " older, so a change made through another instance applies here within this time");
+      "how old the services (tenants) a start applies may be: once an instance's copy is older, the next start reads the"
+          + " services topic again in the background (answered from the copy meanwhile), so a change made through another"
+          + " instance applies here within this time plus one read");
   public static final ConfigKey ALLOW_UNAUTHENTICATED = ConfigKey.optional("relay.api.allow-unauthenticated", "false",
       "development only: true lets the API start without relay.api.keys and answer every caller (loudly warned at start)");
   public static final ConfigKey CHECKS_PER_IP = ConfigKey.optional("relay.api.checks-per-ip", "10/1m,60/1h",

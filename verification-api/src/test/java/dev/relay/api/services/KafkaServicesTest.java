@@ -2,6 +2,7 @@ package dev.relay.api.services;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.relay.api.FakeServices;
 import dev.relay.api.ManualClock;
@@ -78,7 +79,7 @@ class KafkaServicesTest {
   }
 
   @Test
-  void findAnswersFromACopyNoOlderThanTheRefreshAndItsOwnSavesAtOnce() {
+  void findAnswersFromACopyRefreshedInTheBackgroundOnceOlderThanTheRefreshAndItsOwnSavesAtOnce() {
     ManualClock clock = new ManualClock(Instant.parse("2030-01-02T03:04:05Z"));
     KafkaServices reader = new KafkaServices(access, topic, TIMEOUT, REFRESH, clock);
     KafkaServices elsewhere = new KafkaServices(access, topic, TIMEOUT, REFRESH, Clock.systemUTC());
@@ -92,8 +93,36 @@ class KafkaServicesTest {
         .contains("Before");
     assertThat(reader.find("svc_f000000000000001")).as("its own save").isPresent();
     clock.advance(REFRESH);
-    assertThat(reader.find("svc_e000000000000001")).map(VerificationService::getFriendlyName).contains("After");
+    assertThat(reader.find("svc_e000000000000001")).as("the call that finds the copy old still answers from it")
+        .map(VerificationService::getFriendlyName).contains("Before");
+    // ... and has started a read: the change made elsewhere arrives within one read's time.
+    await().atMost(TIMEOUT).until(() -> reader.find("svc_e000000000000001")
+        .map(VerificationService::getFriendlyName).orElse("").equals("After"));
+    assertThat(reader.find("svc_f000000000000001")).as("its own save, in the topic now").isPresent();
     assertThat(reader.find("svc_nope000000000001")).isEmpty();
+  }
+
+  @Test
+  void aCopyKeepsAnsweringAtOnceWhileTheTopicCannotBeRead() {
+    Duration readTimeout = Duration.ofSeconds(2);
+    ManualClock clock = new ManualClock(Instant.parse("2030-01-02T03:04:05Z"));
+    KafkaServices reader;
+    try (EmbeddedKafkaCluster doomed = EmbeddedKafkaCluster.builder().build()) {
+      doomed.start();
+      KafkaAccess doomedAccess = KafkaAccess.plaintext(doomed.bootstrapServers());
+      TopicProvisioner.ensure(doomedAccess, List.of(topic), Duration.ofSeconds(30));
+      reader = new KafkaServices(doomedAccess, topic, readTimeout, REFRESH, clock);
+      reader.save(FakeServices.service("svc_g000000000000001", "Kept", Channel.SMS));
+      assertThat(reader.find("svc_g000000000000001")).isPresent();
+    }
+
+    clock.advance(REFRESH.multipliedBy(3));
+    long started = System.nanoTime();
+    for (int call = 0; call < 5; call++) {
+      assertThat(reader.find("svc_g000000000000001")).map(VerificationService::getFriendlyName).contains("Kept");
+    }
+    // A find that waited for the failing read would take its whole timeout.
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(readTimeout);
   }
 
   @Test
