@@ -43,10 +43,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,6 +86,14 @@ class SimulatorIntegrationTest {
       new VonageSignature(SIGNATURE_SECRET, VonageSignature.Method.parse("md5hash"), Clock.systemUTC()), freshMemory());
   /** A reader that remembers nothing yet: each takes a callback once, as dlr-ingest does. */
   private final Supplier<ReceiptReader> plivoReceipts = () -> plivoReader(PLIVO_AUTH_TOKEN);
+
+  /**
+   * Waits up to 10 s, looking every 10 ms: receipts come 50 ms after a send, and Awaitility's first look
+   * after 100 ms by default was most of each test's time.
+   */
+  private static ConditionFactory soon() {
+    return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
+  }
 
   private static ReplayGuard freshMemory() {
     return new ReplayGuard(Duration.ofHours(1), 1000, Clock.systemUTC());
@@ -292,13 +302,13 @@ class SimulatorIntegrationTest {
     return new OutboundMessage(to, "DE", Channel.SMS, "Your Relay code is 482913", ref);
   }
 
-  private static ProviderResponse answer(java.util.concurrent.CompletableFuture<ProviderResponse> future) throws Exception {
+  private static ProviderResponse answer(CompletableFuture<ProviderResponse> future) throws Exception {
     return future.get(10, TimeUnit.SECONDS);
   }
 
   /** The receipts the sink got for one message, each checked for its signature first. */
   private static List<Receipt> verifiedReceipts(Supplier<ReceiptReader> readers, String path, String messageId, int atLeast) {
-    return await().atMost(Duration.ofSeconds(10)).until(() -> {
+    return soon().until(() -> {
       List<Receipt> receipts = new java.util.ArrayList<>();
       ReceiptReader reader = readers.get();
       for (CallbackRequest request : sink.at(path)) {
@@ -365,7 +375,7 @@ class SimulatorIntegrationTest {
 
     assertThat(response.accepted()).isTrue();
     assertThat(response.providerMessageId()).startsWith("ca");
-    List<Receipt> receipts = await().atMost(Duration.ofSeconds(10)).until(
+    List<Receipt> receipts = soon().until(
         () -> verifiedReceipts(() -> twilioReceipts, "/dlr/twilio", response.providerMessageId(), 1),
         list -> list.stream().anyMatch(Receipt::finalStatus));
     assertThat(receipts).allSatisfy(receipt -> assertThat(receipt.idempotencyKey()).isEqualTo("VEcall-1"));
@@ -395,7 +405,7 @@ class SimulatorIntegrationTest {
 
     assertThat(answer(client.send(sms)).accepted()).isTrue();
 
-    assertThat(await().atMost(Duration.ofSeconds(10)).until(() -> sim.handsets().messages(to), inbox -> !inbox.isEmpty()))
+    assertThat(soon().until(() -> sim.handsets().messages(to), inbox -> !inbox.isEmpty()))
         .singleElement().satisfies(message -> assertThat(message.code()).isEqualTo("482913"));
   }
 
@@ -408,7 +418,7 @@ class SimulatorIntegrationTest {
 
     assertThat(answer(twilio(TestHttp.http("twilio")).send(call)).accepted()).isTrue();
 
-    assertThat(await().atMost(Duration.ofSeconds(10)).until(() -> sim.handsets().messages(to), inbox -> !inbox.isEmpty()))
+    assertThat(soon().until(() -> sim.handsets().messages(to), inbox -> !inbox.isEmpty()))
         .singleElement().satisfies(message -> {
           assertThat(message.channel()).isEqualTo("voice");
           assertThat(message.code()).isEqualTo("482913");
@@ -523,7 +533,7 @@ class SimulatorIntegrationTest {
 
     ProviderResponse response = answer(client.send(sms(germanNumber(), "VEplost-1")));
 
-    Optional<Receipt> status = await().atMost(Duration.ofSeconds(10)).until(
+    Optional<Receipt> status = soon().until(
         () -> client.checkStatus(response.providerMessageId()).get(5, TimeUnit.SECONDS),
         found -> found.isPresent() && found.get().finalStatus());
     assertThat(status.get().status()).isEqualTo(DeliveryStatus.DELIVERED);
@@ -570,7 +580,7 @@ class SimulatorIntegrationTest {
 
     ProviderResponse response = answer(client.send(sms(to, "VElost-1")));
 
-    Optional<Receipt> status = await().atMost(Duration.ofSeconds(10)).until(
+    Optional<Receipt> status = soon().until(
         () -> client.checkStatus(response.providerMessageId()).get(5, TimeUnit.SECONDS),
         found -> found.isPresent() && found.get().finalStatus());
     assertThat(status.get().status()).isEqualTo(DeliveryStatus.DELIVERED);
@@ -679,9 +689,13 @@ class SimulatorIntegrationTest {
     put("/sim/providers/vonage/countries/DE", "{\"latency\": \"PT2S\"}");
     put("/sim/providers/plivo/countries/DE", "{\"latency\": \"PT2S\"}");
 
-    ProviderResponse twilioSlow = answer(twilio(TestHttp.impatient("twilio")).send(sms(germanNumber(), "VEslow-1")));
-    ProviderResponse vonageSlow = answer(vonage(TestHttp.impatient("vonage")).send(sms(germanNumber(), "VEslow-2")));
-    ProviderResponse plivoSlow = answer(plivo(TestHttp.impatient("plivo")).send(sms(germanNumber(), "VEslow-3")));
+    // All three at once: each waits out its own read timeout.
+    CompletableFuture<ProviderResponse> twilio = twilio(TestHttp.impatient("twilio")).send(sms(germanNumber(), "VEslow-1"));
+    CompletableFuture<ProviderResponse> vonage = vonage(TestHttp.impatient("vonage")).send(sms(germanNumber(), "VEslow-2"));
+    CompletableFuture<ProviderResponse> plivo = plivo(TestHttp.impatient("plivo")).send(sms(germanNumber(), "VEslow-3"));
+    ProviderResponse twilioSlow = answer(twilio);
+    ProviderResponse vonageSlow = answer(vonage);
+    ProviderResponse plivoSlow = answer(plivo);
 
     assertThat(twilioSlow.category()).isEqualTo(ErrorCategory.TIMEOUT);
     assertThat(vonageSlow.category()).isEqualTo(ErrorCategory.TIMEOUT);

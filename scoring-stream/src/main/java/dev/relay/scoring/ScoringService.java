@@ -23,10 +23,8 @@ import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.ApiError;
 import dev.relay.support.http.ManagementServer;
 import dev.relay.support.http.RelayHttp;
-import dev.relay.support.kafka.KafkaSettings;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
-import dev.relay.support.streams.DeadLetters;
 import dev.relay.support.streams.StreamsShutdown;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -43,7 +41,6 @@ import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -71,8 +68,6 @@ public final class ScoringService implements RelayService {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringService.class);
   private static final Duration PROVISION_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-  /** Room for the cached stores' latest values between two commits: a route's pane, a message in flight. */
-  private static final long STORE_CACHE_BYTES = 4L << 20;
   /** An alert is stamped with the scoring instance's clock; another instance's may run a little ahead. */
   private static final Duration ALERT_CLOCK_SKEW = Duration.ofMinutes(1);
 
@@ -136,13 +131,8 @@ public final class ScoringService implements RelayService {
     TopicProvisioner.ensure(kafka, used, PROVISION_TIMEOUT);
     AclCheck.verify(kafka, kafkaAcls(topics, config.get(ScoringConfig.APPLICATION_ID)), PROVISION_TIMEOUT);
 
-    Properties properties = KafkaSettings.streams(kafka, config.get(ScoringConfig.APPLICATION_ID),
-        Path.of(config.get(ScoringConfig.STATE_DIR)), config.getDuration(ScoringConfig.COMMIT_INTERVAL),
-        topics.providerScores.replicationFactor());
-    DeadLetters.install(properties, topics.deadLetters);
-    // Nobody waits on scoring: the stores it marks as cached (those a fact rewrites: panes, matching state,
-    // the input clock, the route marks) write one changelog record per key and commit instead of one per fact.
-    properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STORE_CACHE_BYTES);
+    Properties properties = ScoringTopology.streamsProperties(kafka, config.get(ScoringConfig.APPLICATION_ID),
+        Path.of(config.get(ScoringConfig.STATE_DIR)), config.getDuration(ScoringConfig.COMMIT_INTERVAL), topics);
     streams = new KafkaStreams(ScoringTopology.build(topics, settings, alerts, demotion), properties);
     streams.setUncaughtExceptionHandler(error -> {
       LOG.error("{} stops on a fatal stream error", NAME, error);

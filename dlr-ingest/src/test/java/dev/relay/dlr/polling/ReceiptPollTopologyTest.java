@@ -9,6 +9,7 @@ import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.topics.Topics;
+import dev.relay.support.kafka.KafkaAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.time.Instant;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
@@ -44,10 +44,9 @@ class ReceiptPollTopologyTest {
 
   @BeforeEach
   void start() {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "relay-dlr-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    // The service's own settings; the driver commits after every record, whatever the interval.
+    Properties props = ReceiptPolling.streamsProperties(KafkaAccess.plaintext("unused:9092"), "relay-dlr-test", stateDir,
+        Duration.ofSeconds(1), (short) 1);
     driver = new TopologyTestDriver(ReceiptPollTopology.build(topics, SETTINGS), props, T0);
     sendResults = driver.createInputTopic(topics.sendResults.name(), topics.sendResults.keySerde().serializer(),
         topics.sendResults.valueSerde().serializer());

@@ -1,5 +1,6 @@
 package dev.relay.support.kafka;
 
+import dev.relay.support.streams.StoreOpening;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -78,6 +79,7 @@ public final class KafkaSettings {
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
     // Records cross topics at commit anyway; a cache would only delay state-driven emits.
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, StoreOpening.class);
     // A crashed member (one that could not leave its group, see StreamsShutdown) holds its partitions
     // until its session expires: the 45 s default kept a restarted app waiting that long.
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) STREAMS_SESSION_TIMEOUT.toMillis());

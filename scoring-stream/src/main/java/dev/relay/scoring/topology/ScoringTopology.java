@@ -11,11 +11,17 @@ import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteStats;
 import dev.relay.scoring.model.ScoreFact;
 import dev.relay.scoring.serde.ScoringSerdes;
+import dev.relay.support.kafka.KafkaAccess;
+import dev.relay.support.kafka.KafkaSettings;
+import dev.relay.support.streams.DeadLetters;
 import dev.relay.support.streams.LatestPerKeyUpdater;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Properties;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -97,7 +103,25 @@ public final class ScoringTopology {
   /** Entries of a TTL store are written at one instant, not over a span. */
   private static final Duration INSTANT = Duration.ofMillis(1);
 
+  /** Room for the cached stores' latest values between two commits: a route's pane, a message in flight. */
+  private static final long STORE_CACHE_BYTES = 4L << 20;
+
   private ScoringTopology() {}
+
+  /**
+   * The Streams settings the service runs with: exactly-once, the commit interval as configured,
+   * every unreadable or unprocessable record to the dead-letter topic.
+   */
+  public static Properties streamsProperties(KafkaAccess kafka, String applicationId, Path stateDir,
+      Duration commitInterval, Topics topics) {
+    Properties properties = KafkaSettings.streams(kafka, applicationId, stateDir, commitInterval,
+        topics.providerScores.replicationFactor());
+    DeadLetters.install(properties, topics.deadLetters);
+    // Nobody waits on scoring: the stores it marks as cached (those a fact rewrites: panes, matching state,
+    // the input clock, the route marks) write one changelog record per key and commit instead of one per fact.
+    properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STORE_CACHE_BYTES);
+    return properties;
+  }
 
   /** With the default alert thresholds. */
   public static Topology build(Topics topics, ScoringSettings settings) {

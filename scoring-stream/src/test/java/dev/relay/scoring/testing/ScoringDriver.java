@@ -13,8 +13,9 @@ import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.topology.ScoringTopology;
-import dev.relay.support.streams.DeadLetters;
+import dev.relay.support.kafka.KafkaAccess;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
@@ -32,6 +33,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class ScoringDriver implements AutoCloseable {
 
   /** The driver's wall clock at start; punctuations are counted from here. */
+  /** The driver commits after every record; the interval only has to be one the service accepts. */
+  private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
+
   public static final Instant WALL_CLOCK_START = Instant.parse("2026-03-02T12:00:00Z");
 
   public final Topics topics = Topics.defaults();
@@ -53,11 +57,12 @@ public final class ScoringDriver implements AutoCloseable {
 
   public ScoringDriver(ScoringSettings settings, DemotionSettings demotion, Path stateDir) {
     this.settings = settings;
-    Properties properties = new Properties();
-    properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "scoring-test");
-    properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    DeadLetters.install(properties, topics.deadLetters);
+    Properties properties = ScoringTopology.streamsProperties(KafkaAccess.plaintext("unused:9092"), "scoring-test",
+        stateDir, COMMIT_INTERVAL, topics);
+    // Under exactly-once the driver drops what the deserialization handler returns (the dead letter of an
+    // unreadable record, which a broker does get: ScoringServiceIntegrationTest); the driver commits after
+    // every record either way.
+    properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
     driver = new TopologyTestDriver(ScoringTopology.build(topics, settings, AlertSettings.defaults(), demotion), properties, WALL_CLOCK_START);
     sendResults = driver.createInputTopic(topics.sendResults.name(),
         topics.sendResults.keySerde().serializer(), topics.sendResults.valueSerde().serializer());
