@@ -9,6 +9,7 @@ import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dlr.DlrIngestService;
 import dev.relay.dlr.config.DlrConfig;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
+import dev.relay.kafka.embedded.DeadGroupMembers;
 import dev.relay.kafka.embedded.HangingTransactions;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.ScoringService;
@@ -44,6 +45,8 @@ public final class LocalStack implements AutoCloseable {
   private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
   /** Includes the wait for the coordinator to end the transactions it is still ending itself. */
   private static final Duration HANGING_TRANSACTIONS_TIMEOUT = Duration.ofSeconds(60);
+  /** Includes the wait for the coordinator to load the groups. */
+  private static final Duration DEAD_MEMBERS_TIMEOUT = Duration.ofSeconds(30);
 
   private final LocalStackSettings settings;
   private final Map<String, Map<String, String>> overrides;
@@ -99,6 +102,16 @@ public final class LocalStack implements AutoCloseable {
       } catch (RuntimeException e) {
         // Start anyway: the services may still get going when their own producers end what is left.
         LOG.error("could not end the transactions left open by the last run; reads may stall on them", e);
+      }
+      // The members a killed run left in the services' groups would hold their partitions until each
+      // session ran out, counted from the broker's restart; nothing else uses this broker, so they go.
+      try {
+        List<String> groups = DeadGroupMembers.removeAll(bootstrap, DEAD_MEMBERS_TIMEOUT);
+        if (!groups.isEmpty()) {
+          LOG.info("removed the last run's members from groups {}", groups);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("could not remove the last run's members from their groups; services wait out their sessions", e);
       }
       TopicProvisioner.ensure(KafkaAccess.plaintext(bootstrap), Topics.defaults().all(), TOPIC_TIMEOUT);
     } else {
