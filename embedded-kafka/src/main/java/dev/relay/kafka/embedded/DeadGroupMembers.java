@@ -51,7 +51,7 @@ public final class DeadGroupMembers {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             awaitGroupsLoaded(admin, deadline);
             Collection<GroupListing> groups = admin.listGroups(ListGroupsOptions.forConsumerGroups()).all()
-                    .get(remaining(deadline), TimeUnit.MILLISECONDS);
+                    .get(HangingTransactions.remaining(deadline), TimeUnit.MILLISECONDS);
             List<String> emptied = new ArrayList<>();
             for (GroupListing group : groups) {
                 if (group.isSimpleConsumerGroup() || group.groupState().map(WITHOUT_MEMBERS::contains).orElse(false)) {
@@ -59,7 +59,7 @@ public final class DeadGroupMembers {
                 }
                 try {
                     admin.removeMembersFromConsumerGroup(group.groupId(), new RemoveMembersFromConsumerGroupOptions())
-                            .all().get(remaining(deadline), TimeUnit.MILLISECONDS);
+                            .all().get(HangingTransactions.remaining(deadline), TimeUnit.MILLISECONDS);
                     emptied.add(group.groupId());
                 } catch (ExecutionException e) {
                     // Emptied or gone since it was listed: nothing is left to remove.
@@ -89,7 +89,7 @@ public final class DeadGroupMembers {
         int partitions;
         try {
             partitions = admin.describeTopics(List.of(Topic.GROUP_METADATA_TOPIC_NAME)).allTopicNames()
-                    .get(remaining(deadline), TimeUnit.MILLISECONDS).get(Topic.GROUP_METADATA_TOPIC_NAME).partitions().size();
+                    .get(HangingTransactions.remaining(deadline), TimeUnit.MILLISECONDS).get(Topic.GROUP_METADATA_TOPIC_NAME).partitions().size();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return; // No group has ever been used.
@@ -98,7 +98,7 @@ public final class DeadGroupMembers {
         }
         for (KafkaFuture<ConsumerGroupDescription> probe : admin.describeConsumerGroups(probes(partitions)).describedGroups().values()) {
             try {
-                probe.get(remaining(deadline), TimeUnit.MILLISECONDS);
+                probe.get(HangingTransactions.remaining(deadline), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 // Not found: its partition is loaded, and that is all the probe asks.
                 if (!(e.getCause() instanceof GroupIdNotFoundException)) {
@@ -109,7 +109,7 @@ public final class DeadGroupMembers {
     }
 
     /** One group id for each partition of the groups' topic, as the coordinator places groups. */
-    static List<String> probes(int partitions) {
+    private static List<String> probes(int partitions) {
         String[] probes = new String[partitions];
         int found = 0;
         for (int i = 0; found < partitions; i++) {
@@ -121,13 +121,5 @@ public final class DeadGroupMembers {
             }
         }
         return List.of(probes);
-    }
-
-    private static long remaining(long deadline) throws TimeoutException {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (left <= 0) {
-            throw new TimeoutException("ran out of time");
-        }
-        return left;
     }
 }

@@ -309,7 +309,8 @@ public final class HangingTransactions {
         }
     }
 
-    private static long remaining(long deadline) {
+    /** Milliseconds left until {@code deadline}, at least 1: a wait given them times out once it has passed. */
+    static long remaining(long deadline) {
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 }
