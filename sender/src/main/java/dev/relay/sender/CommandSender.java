@@ -18,10 +18,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -48,25 +49,32 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads send commands ({@code read_committed}, outside the topology) and has the
- * {@link CommandExecutor} carry them out, a poll's worth at a time and concurrently. A batch's offsets
- * are committed before its provider calls (see {@link #claim}), so after a crash no command is sent
- * again; the send results are committed afterwards, with the offsets once more, and after an aborted
- * result transaction the same process answers from the results it already has instead of calling the
- * providers twice.
+ * {@link CommandExecutor} carry them out concurrently, up to {@code relay.sender.max-in-flight} at a
+ * time. Commands are claimed (their offsets committed) before their provider calls, so after a crash
+ * no command is sent again; results are committed as the calls come back, at most every
+ * {@link #RESULT_INTERVAL}, each transaction carrying the results that came back and the claim of the
+ * commands just read. A command never waits for another's provider: one vendor answering in 15 s
+ * holds up nobody else's code.
  */
 public final class CommandSender implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CommandSender.class);
   private static final AvroSerde<DeadLetter> DEAD_LETTERS = AvroSerde.of(DeadLetter.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+  /**
+   * How long a result that came back may wait for its transaction: one commit interval of the
+   * dispatcher, so the sender's hop costs about what a Streams hop does, at no more than 50
+   * transactions a second however many calls end.
+   */
+  static final Duration RESULT_INTERVAL = Duration.ofMillis(20);
+  /** How long a stopping sender waits for the calls it started (within {@link #CLOSE_TIMEOUT}). */
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
   /**
    * The transaction opens after the provider calls and holds only the produce and the commit, so it
    * can be short; it bounds how long a crashed sender's open transaction blocks readers of results.
    */
   private static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(30);
-  /** Results of batches whose transaction did not commit, kept to answer the replay without a resend. */
-  private static final int REMEMBERED_BATCH_RESULTS = 10_000;
 
   private final KafkaAccess kafka;
   private final Topics topics;
@@ -77,12 +85,15 @@ public final class CommandSender implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean failed = new AtomicBoolean();
   private final AtomicInteger assignedPartitions = new AtomicInteger();
-  private final Map<String, List<SendResult>> uncommitted = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, List<SendResult>> eldest) {
-      return size() > REMEMBERED_BATCH_RESULTS;
-    }
-  };
+  /** Commands whose provider calls are running. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  /** Commands whose calls have ended, queued by the threads that end them for the sender's thread. */
+  private final Queue<Finished> finished = new ConcurrentLinkedQueue<>();
+  /** Taken from {@link #finished}, not committed yet (a transaction that did not commit keeps them); the sender's thread only. */
+  private final List<Finished> unpublished = new ArrayList<>();
+
+  /** One command whose provider calls have ended: its results, keyed as the command was. */
+  private record Finished(String key, SendCommand command, List<SendResult> results) {}
 
   private KafkaConsumer<String, SendCommand> consumer;
   /** Bytes in, so results and dead letters (keyed differently) share one transaction. */
@@ -174,18 +185,20 @@ public final class CommandSender implements AutoCloseable {
       while (running.get()) {
         ConsumerRecords<String, SendCommand> records;
         try {
-          records = consumer.poll(POLL_TIMEOUT);
+          records = consumer.poll(pollTimeout());
         } catch (RecordDeserializationException e) {
           deadLetter(e);
           continue;
         }
-        if (!records.isEmpty()) {
-          sendBatch(records);
-        }
+        commitAndSend(records);
+        throttle();
       }
+      publishInFlight();
     } catch (WakeupException e) {
       if (running.get()) {
         fail(e);
+      } else {
+        publishInFlight();
       }
     } catch (RuntimeException e) {
       // Fenced by a newer instance, or a producer error no transaction can recover from.
@@ -196,62 +209,130 @@ public final class CommandSender implements AutoCloseable {
     }
   }
 
-  private void sendBatch(ConsumerRecords<String, SendCommand> records) {
-    if (!claim(records)) {
+  /**
+   * While calls are running, at most one {@link #RESULT_INTERVAL}: a result that came back waits no
+   * longer than that for its transaction. Idle, the consumer may wait longer, as nothing can come back.
+   */
+  private Duration pollTimeout() {
+    return inFlight.get() > 0 || !finished.isEmpty() || !unpublished.isEmpty() ? RESULT_INTERVAL : POLL_TIMEOUT;
+  }
+
+  /**
+   * One transaction: the results of every command whose calls have ended since the last one, and the
+   * claim of the commands just read (their offsets), committed before any of their provider calls. A
+   * sender that dies during the calls then leaves no command to be read again: an attempt reaches its
+   * provider at most once, and the delivery window (which runs from the command) sends the next attempt
+   * of one whose result never came. Only then are the new commands' calls started; no command waits
+   * for another's provider to answer.
+   *
+   * <p>When the transaction does not commit, the new commands are read again (nothing was sent for
+   * them) and the results stay for the next transaction: no provider is called twice.
+   */
+  private void commitAndSend(ConsumerRecords<String, SendCommand> records) {
+    for (Finished done; (done = finished.poll()) != null; ) {
+      unpublished.add(done);
+    }
+    if (records.isEmpty() && unpublished.isEmpty()) {
       return;
     }
-    List<ConsumerRecord<String, SendCommand>> commands = new ArrayList<>();
-    List<CompletableFuture<List<SendResult>>> answers = new ArrayList<>();
-    for (ConsumerRecord<String, SendCommand> record : records) {
-      if (record.value() == null) {
-        continue;
-      }
-      SendCommand command = record.value();
-      commands.add(record);
-      List<SendResult> known = uncommitted.get(command.getIdempotencyKey());
-      if (known != null) {
-        answers.add(CompletableFuture.completedFuture(known));
-      } else if (executor.expired(command)) {
-        metrics.counter("relay.sender.skipped", "reason", "expired").increment();
-        try (LogContext.Scope verification = LogContext.verification(command.getVerificationId())) {
-          LOG.debug("skipped expired command {} for {}", command.getIdempotencyKey(), PhoneNumbers.mask(command.getTo()));
-        }
-        answers.add(CompletableFuture.completedFuture(List.of()));
-      } else {
-        answers.add(executor.execute(command));
-      }
-    }
-    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).join();
-    for (int i = 0; i < commands.size(); i++) {
-      uncommitted.put(commands.get(i).value().getIdempotencyKey(), answers.get(i).join());
-    }
-
     try {
       producer.beginTransaction();
-      for (int i = 0; i < commands.size(); i++) {
-        ConsumerRecord<String, SendCommand> record = commands.get(i);
-        for (SendResult result : answers.get(i).join()) {
-          String topic = topics.sendResults.name();
-          producer.send(new ProducerRecord<>(topic, topics.sendResults.keySerde().serializer().serialize(topic, record.key()),
-              topics.sendResults.valueSerde().serializer().serialize(topic, result)));
+      String topic = topics.sendResults.name();
+      for (Finished done : unpublished) {
+        byte[] key = topics.sendResults.keySerde().serializer().serialize(topic, done.key());
+        for (SendResult result : done.results()) {
+          producer.send(new ProducerRecord<>(topic, key, topics.sendResults.valueSerde().serializer().serialize(topic, result)));
         }
       }
-      producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+      if (!records.isEmpty()) {
+        producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+      }
       producer.commitTransaction();
     } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
         | AuthorizationException | UnsupportedVersionException e) {
       throw e;
     } catch (KafkaException e) {
-      LOG.warn("send results of {} commands not committed, reading them again: {}", commands.size(), e.toString());
+      LOG.warn("{} commands claimed and results of {} not committed, trying again: {}", records.count(),
+          unpublished.size(), e.toString());
       producer.abortTransaction();
       rewind(records);
       return;
     }
-    for (int i = 0; i < commands.size(); i++) {
-      SendCommand command = commands.get(i).value();
-      uncommitted.remove(command.getIdempotencyKey());
-      for (SendResult result : answers.get(i).join()) {
+    published(unpublished);
+    unpublished.clear();
+    for (ConsumerRecord<String, SendCommand> record : records) {
+      if (record.value() != null) {
+        send(record.key(), record.value());
+      }
+    }
+  }
+
+  /** Starts a claimed command's provider calls; its results are committed by a later {@link #commitAndSend}. */
+  private void send(String key, SendCommand command) {
+    if (executor.expired(command)) {
+      metrics.counter("relay.sender.skipped", "reason", "expired").increment();
+      try (LogContext.Scope verification = LogContext.verification(command.getVerificationId())) {
+        LOG.debug("skipped expired command {} for {}", command.getIdempotencyKey(), PhoneNumbers.mask(command.getTo()));
+      }
+      return;
+    }
+    inFlight.incrementAndGet();
+    CompletableFuture<List<SendResult>> answer;
+    try {
+      answer = executor.execute(command);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    answer.whenComplete((results, error) -> {
+      if (error != null) {
+        // An adapter's fault, not the vendor's answer: no result, so the delivery window sends the next attempt.
         try (LogContext.Scope verification = LogContext.verification(command.getVerificationId())) {
+          LOG.error("command {} failed without a result: {}", command.getIdempotencyKey(), error.getClass().getName());
+        }
+      }
+      // Queued before the count drops, so whoever sees no call in flight also sees its result.
+      finished.add(new Finished(key, command, error == null ? results : List.of()));
+      inFlight.decrementAndGet();
+    });
+  }
+
+  /** Stops reading while {@code max-in-flight} commands are being sent; reads again once calls come back. */
+  private void throttle() {
+    if (inFlight.get() >= settings.maxInFlight()) {
+      consumer.pause(consumer.assignment());
+    } else if (!consumer.paused().isEmpty()) {
+      consumer.resume(consumer.paused());
+    }
+  }
+
+  /**
+   * Asked to stop: commits the results of the calls still running as they come back, for at most
+   * {@link #DRAIN_TIMEOUT}. What is still out then is as if the process had died: the delivery windows
+   * send those attempts again.
+   */
+  private void publishInFlight() {
+    long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+    while ((inFlight.get() > 0 || !finished.isEmpty() || !unpublished.isEmpty()) && System.nanoTime() < deadline) {
+      if (finished.isEmpty() && inFlight.get() > 0) {
+        try {
+          Thread.sleep(RESULT_INTERVAL.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      commitAndSend(ConsumerRecords.empty());
+    }
+    int left = inFlight.get() + finished.size() + unpublished.size();
+    if (left > 0) {
+      LOG.warn("stopped with the results of {} commands not committed; their delivery windows send them again", left);
+    }
+  }
+
+  private void published(List<Finished> done) {
+    for (Finished command : done) {
+      for (SendResult result : command.results()) {
+        try (LogContext.Scope verification = LogContext.verification(command.command().getVerificationId())) {
           LOG.debug("attempt {} try {} to {} by {}: {}{}", result.getAttempt(), result.getTryIndex(),
               PhoneNumbers.mask(result.getTo()), result.getProvider(), result.getOutcome(),
               result.getErrorCategory() == null || result.getErrorCategory() == ErrorCategory.NONE
@@ -262,40 +343,6 @@ public final class CommandSender implements AutoCloseable {
             "outcome", result.getOutcome().name().toLowerCase(java.util.Locale.ROOT)).increment();
         meters.submitted(result);
       }
-    }
-  }
-
-  /**
-   * Commits the offsets past a batch before any of its provider calls. A sender that dies during the
-   * calls then leaves no command to be read again: an attempt reaches its provider at most once, and
-   * the delivery window (which runs from the command) sends the next attempt of one whose result never
-   * came. A batch already claimed (read again after an aborted result transaction) is not claimed twice.
-   *
-   * @return false when the claim did not commit; the batch was rewound and nothing was sent
-   */
-  private boolean claim(ConsumerRecords<String, SendCommand> records) {
-    boolean allKnown = true;
-    for (ConsumerRecord<String, SendCommand> record : records) {
-      if (record.value() != null && !uncommitted.containsKey(record.value().getIdempotencyKey())) {
-        allKnown = false;
-      }
-    }
-    if (allKnown) {
-      return true;
-    }
-    try {
-      producer.beginTransaction();
-      producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
-      producer.commitTransaction();
-      return true;
-    } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
-        | AuthorizationException | UnsupportedVersionException e) {
-      throw e;
-    } catch (KafkaException e) {
-      LOG.warn("claim of {} commands not committed, reading them again: {}", records.count(), e.toString());
-      producer.abortTransaction();
-      rewind(records);
-      return false;
     }
   }
 

@@ -37,6 +37,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -73,6 +75,9 @@ class CommandSenderIntegrationTest {
   private final FakeProvider twilio = FakeProvider.rejecting("twilio",
       ProviderResponse.rejected(ErrorCategory.THROTTLED, "20429", "Too Many Requests"));
   private final FakeProvider vonage = FakeProvider.accepting("vonage", "VN-1");
+  /** Answers when the test says so: a vendor taking its time. */
+  private final CompletableFuture<ProviderResponse> plivoAnswer = new CompletableFuture<>();
+  private final FakeProvider plivo = new FakeProvider("plivo", Set.of(Channel.SMS), message -> plivoAnswer);
   private final AtomicInteger fatalErrors = new AtomicInteger();
 
   @BeforeAll
@@ -109,8 +114,14 @@ class CommandSenderIntegrationTest {
   }
 
   private CommandSender startSender() {
-    CommandExecutor executor = new CommandExecutor(Map.<String, ProviderClient>of("twilio", twilio, "vonage", vonage),
-        MessageTemplates.bundled(MessageSettings.named("Relay")), sealer, Clock.systemUTC(), Duration.ofSeconds(5));
+    return startSender(settings);
+  }
+
+  private CommandSender startSender(SenderSettings settings) {
+    // The try timeout stays out of the way of the vendor the tests hold back.
+    CommandExecutor executor = new CommandExecutor(
+        Map.<String, ProviderClient>of("twilio", twilio, "vonage", vonage, "plivo", plivo),
+        MessageTemplates.bundled(MessageSettings.named("Relay")), sealer, Clock.systemUTC(), WAIT.multipliedBy(2));
     CommandSender sender = new CommandSender(KafkaAccess.plaintext(kafka.bootstrapServers()), topics, settings, executor,
         new SimpleMeterRegistry(), fatalErrors::incrementAndGet);
     senders.add(sender);
@@ -202,6 +213,63 @@ class CommandSenderIntegrationTest {
         "VEa-1", "VEa-1", "VEc-1", "VEd-1");
     assertThat(vonage.sent).extracting(message -> message.idempotencyKey()).containsExactly("VEa-1", "VEc-1", "VEd-1");
     assertThat(fatalErrors).hasValue(0);
+  }
+
+  @Test
+  void aCommandsResultIsCommittedWhileAnotherCommandsVendorIsStillAnswering() {
+    startSender();
+    Instant later = Instant.now().plus(Duration.ofMinutes(10));
+    produce(command("VEs", later, "plivo"));
+    await().atMost(WAIT).until(() -> plivo.sent.size() == 1);
+    produce(command("VEf", later, "vonage"));
+
+    List<ConsumerRecord<byte[], SendResult>> first = readCommitted(topics.sendResults.name(),
+        topics.sendResults.valueSerde().deserializer(), 1);
+    assertThat(first).extracting(record -> record.value().getIdempotencyKey()).containsExactly("VEf-1");
+
+    plivoAnswer.complete(ProviderResponse.accepted("PL-1", null));
+    List<ConsumerRecord<byte[], SendResult>> both = readCommitted(topics.sendResults.name(),
+        topics.sendResults.valueSerde().deserializer(), 2);
+    assertThat(both).extracting(record -> record.value().getIdempotencyKey() + "/" + record.value().getOutcome())
+        .containsExactly("VEf-1/ACCEPTED", "VEs-1/ACCEPTED");
+    assertThat(plivo.sent).hasSize(1);
+    assertThat(fatalErrors).hasValue(0);
+  }
+
+  @Test
+  void atMaxInFlightTheSenderClaimsNothingMoreUntilACallComesBack() throws Exception {
+    startSender(new SenderSettings(settings.groupId(), settings.transactionalId(), settings.maxBatch(), 1,
+        settings.tryTimeout()));
+    Instant later = Instant.now().plus(Duration.ofMinutes(10));
+    produce(command("VEs", later, "plivo"));
+    await().atMost(WAIT).until(() -> plivo.sent.size() == 1 && committedOffset() == 1L);
+
+    produce(command("VEg", later, "vonage"));
+    // Left in the topic, unclaimed, while the one call allowed is running.
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> committedOffset() == 1L && vonage.sent.isEmpty());
+
+    plivoAnswer.complete(ProviderResponse.accepted("PL-1", null));
+    await().atMost(WAIT).until(() -> vonage.sent.size() == 1 && committedOffset() == 2L);
+    assertThat(readCommitted(topics.sendResults.name(), topics.sendResults.valueSerde().deserializer(), 2))
+        .extracting(record -> record.value().getIdempotencyKey()).containsExactly("VEs-1", "VEg-1");
+  }
+
+  @Test
+  void aStoppingSenderCommitsTheResultsOfTheCallsItStarted() {
+    CommandSender sender = startSender();
+    produce(command("VEs", Instant.now().plus(Duration.ofMinutes(10)), "plivo"));
+    await().atMost(WAIT).until(() -> plivo.sent.size() == 1);
+
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(sender::close);
+    await().pollDelay(Duration.ofMillis(300)).atMost(WAIT).until(() -> true);
+    assertThat(closing).isNotDone();
+    plivoAnswer.complete(ProviderResponse.accepted("PL-1", null));
+    closing.join();
+
+    assertThat(readCommitted(topics.sendResults.name(), topics.sendResults.valueSerde().deserializer(), 1))
+        .extracting(record -> record.value().getIdempotencyKey() + "/" + record.value().getOutcome())
+        .containsExactly("VEs-1/ACCEPTED");
+    assertThat(sender.hasFailed()).isFalse();
   }
 
   @Test

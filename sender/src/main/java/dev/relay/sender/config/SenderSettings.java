@@ -5,7 +5,7 @@ import dev.relay.support.config.RelayConfig;
 import java.time.Duration;
 
 /** The sender's settings, read and validated once by {@link #from(RelayConfig)}. */
-public record SenderSettings(String groupId, String transactionalId, int maxBatch, Duration tryTimeout) {
+public record SenderSettings(String groupId, String transactionalId, int maxBatch, int maxInFlight, Duration tryTimeout) {
 
   public SenderSettings {
     if (groupId == null || groupId.isBlank()) {
@@ -16,6 +16,9 @@ public record SenderSettings(String groupId, String transactionalId, int maxBatc
     }
     if (maxBatch < 1 || maxBatch > 10_000) {
       throw new ConfigException(SenderConfig.MAX_BATCH.name() + " must be between 1 and 10000, not " + maxBatch);
+    }
+    if (maxInFlight < 1 || maxInFlight > 100_000) {
+      throw new ConfigException(SenderConfig.MAX_IN_FLIGHT.name() + " must be between 1 and 100000, not " + maxInFlight);
     }
     if (tryTimeout == null || tryTimeout.isZero() || tryTimeout.isNegative()) {
       throw new ConfigException(SenderConfig.TRY_TIMEOUT.name() + " must be a positive duration, not " + tryTimeout);
@@ -30,6 +33,7 @@ public record SenderSettings(String groupId, String transactionalId, int maxBatc
             .filter(id -> !id.isEmpty())
             .orElseGet(() -> SenderConfig.DEFAULT_TRANSACTIONAL_ID_PREFIX + "-" + hostName()),
         config.getInt(SenderConfig.MAX_BATCH),
+        config.getInt(SenderConfig.MAX_IN_FLIGHT),
         config.getDuration(SenderConfig.TRY_TIMEOUT));
   }
 

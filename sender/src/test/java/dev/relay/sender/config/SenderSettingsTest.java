@@ -29,6 +29,7 @@ class SenderSettingsTest {
     assertThat(settings.groupId()).isEqualTo("relay-sender");
     assertThat(settings.transactionalId()).startsWith("relay-sender-").hasSizeGreaterThan("relay-sender-".length());
     assertThat(settings.maxBatch()).isEqualTo(100);
+    assertThat(settings.maxInFlight()).isEqualTo(1000);
     assertThat(settings.tryTimeout()).isEqualTo(Duration.ofSeconds(15));
   }
 
@@ -61,6 +62,8 @@ class SenderSettingsTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("relay.sender.max-batch");
     assertThatThrownBy(() -> with("relay.sender.max-batch", "10001"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("relay.sender.max-batch");
+    assertThatThrownBy(() -> with("relay.sender.max-in-flight", "0"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.sender.max-in-flight");
     assertThatThrownBy(() -> with("relay.sender.try-timeout", "0s"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("relay.sender.try-timeout");
     assertThatThrownBy(() -> with("relay.sender.group-id", " "))
