@@ -18,6 +18,7 @@ import dev.relay.sender.config.SenderConfig;
 import dev.relay.scoring.config.ScoringConfig;
 import dev.relay.sim.SimService;
 import dev.relay.sim.config.SimConfig;
+import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,8 @@ public final class LocalStack implements AutoCloseable {
   private static final Duration DEAD_MEMBERS_TIMEOUT = Duration.ofSeconds(30);
 
   private final LocalStackSettings settings;
+  /** Given to every service: the embedded broker's topic layout ({@link LocalPartitions}); none with an external cluster. */
+  private Map<String, String> topicSettings = Map.of();
   private final Map<String, Map<String, String>> overrides;
   /** A cluster the caller started and owns, or null when the stack runs its own single broker. */
   private final EmbeddedKafkaCluster externalKafka;
@@ -113,7 +117,9 @@ public final class LocalStack implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("could not remove the last run's members from their groups; services wait out their sessions", e);
       }
-      TopicProvisioner.ensure(KafkaAccess.plaintext(bootstrap), Topics.defaults().all(), TOPIC_TIMEOUT);
+      topicSettings = Map.of(Topics.PARTITIONS, Integer.toString(LocalPartitions.of(bootstrap, TOPIC_TIMEOUT)));
+      TopicProvisioner.ensure(KafkaAccess.plaintext(bootstrap),
+          Topics.fromConfig(key -> Optional.ofNullable(topicSettings.get(key))).all(), TOPIC_TIMEOUT);
     } else {
       bootstrap = externalKafka.bootstrapServers();
     }
@@ -284,7 +290,12 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private Map<String, String> overridden(String service, Map<String, String> base) {
-    Map<String, String> values = new HashMap<>(base);
+    Map<String, String> values = new HashMap<>();
+    // Every service that reads Kafka reads the topics' layout too; the simulator reads neither.
+    if (base.containsKey(CommonKeys.BOOTSTRAP_SERVERS.name())) {
+      values.putAll(topicSettings);
+    }
+    values.putAll(base);
     values.putAll(overrides.getOrDefault(service, Map.of()));
     return values;
   }
