@@ -45,6 +45,8 @@ final class LoadRun {
 
   final Recorder startLatency = new Recorder(MAX_LATENCY_NANOS, 3);
   final Recorder checkLatency = new Recorder(MAX_LATENCY_NANOS, 3);
+  /** From the start's intended send to its code at the handset: what the person waits before typing. */
+  final Recorder codeLatency = new Recorder(MAX_LATENCY_NANOS, 3);
   final Answers startAnswers = new Answers();
   final Answers checkAnswers = new Answers();
   final AtomicLong started = new AtomicLong();
@@ -93,12 +95,12 @@ final class LoadRun {
     }
     long end = lastApprovedNanos == 0 ? System.nanoTime() : lastApprovedNanos;
     return new Result(total, Duration.ofNanos(offeredEnd - begin), Duration.ofNanos(end - begin),
-        startLatency.getIntervalHistogram(), checkLatency.getIntervalHistogram(),
+        startLatency.getIntervalHistogram(), checkLatency.getIntervalHistogram(), codeLatency.getIntervalHistogram(),
         startAnswers.refusalLatency.getIntervalHistogram(), checkAnswers.refusalLatency.getIntervalHistogram(), inFlight.get());
   }
 
   /** @param startRefusals how long the API took to refuse a start with 503, apart from the answered starts */
-  record Result(long offered, Duration offeredFor, Duration completedIn, Histogram starts, Histogram checks,
+  record Result(long offered, Duration offeredFor, Duration completedIn, Histogram starts, Histogram checks, Histogram codes,
       Histogram startRefusals, Histogram checkRefusals, long unfinished) {}
 
   /**
@@ -170,6 +172,7 @@ final class LoadRun {
           inbox.forget(number, code);
           done();
         } else {
+          codeLatency.recordValue(Math.min(MAX_LATENCY_NANOS, Math.max(0, received.arrivedNanos() - intended)));
           check(id, received.code(), received.arrivedNanos());
         }
       });

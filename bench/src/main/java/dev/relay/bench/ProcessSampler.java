@@ -1,5 +1,9 @@
 package dev.relay.bench;
 
+import dev.relay.api.VerificationApiService;
+import dev.relay.dlr.DlrIngestService;
+import dev.relay.sim.SimService;
+import dev.relay.support.http.RelayHttp;
 import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
@@ -121,6 +125,11 @@ final class ProcessSampler implements AutoCloseable {
   }
 
   private static final String[][] PARTS = {
+      // Each service's HTTP server threads are named after it (RelayHttp.THREAD_PREFIX); before the services' own rules.
+      {RelayHttp.THREAD_PREFIX + VerificationApiService.NAME, "http server: api"},
+      {RelayHttp.THREAD_PREFIX + DlrIngestService.NAME, "http server: dlr-ingest"},
+      {RelayHttp.THREAD_PREFIX + SimService.NAME, "http server: simulator"},
+      {RelayHttp.THREAD_PREFIX, "http servers: other services"},
       {"bench-", "bench (load generator)"},
       // The sender service: its worker thread and its Kafka clients (group relay-sender, ids relay-sender-<host>).
       {"relay-sender", "sender"},
@@ -130,7 +139,6 @@ final class ProcessSampler implements AutoCloseable {
       {"reply-listener", "api"},
       {"dlr-ingest", "dlr-ingest"},
       {"sim-", "simulator"},
-      {"JettyServerThreadPool", "http servers (all services, simulator)"},
       {"HttpClient-", "http clients (sender, simulator, bench)"},
       {"micrometer", "metrics"},
       {"adminclient", "admin clients (readiness)"},

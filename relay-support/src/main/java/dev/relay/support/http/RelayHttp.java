@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.javalin.util.ConcurrencyUtil;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -22,6 +23,8 @@ public final class RelayHttp {
   private static final Logger LOG = LoggerFactory.getLogger(RelayHttp.class);
   /** Verification requests are a few hundred bytes; anything near this is not one. */
   public static final long MAX_REQUEST_BYTES = 16 * 1024;
+  /** Names every server thread: {@code http-<service>-<n>}. */
+  public static final String THREAD_PREFIX = "http-";
 
   private RelayHttp() {}
 
@@ -40,6 +43,9 @@ public final class RelayHttp {
       config.http.maxRequestSize = MAX_REQUEST_BYTES;
       config.http.prefer405over404 = true;
       config.useVirtualThreads = false;
+      // Javalin's own pool (8 to 250 threads), named after the service: a profile or a thread dump of a
+      // process running several services (the embedded run) then tells whose requests cost what.
+      config.jetty.threadPool = ConcurrencyUtil.jettyThreadPool(THREAD_PREFIX + service, 8, 250, false);
     });
     JsonBadMessages.install(app);
     healthRoutes(app, service, readiness);
