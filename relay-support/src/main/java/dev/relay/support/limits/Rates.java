@@ -60,6 +60,11 @@ public record Rates(List<Rate> rates) {
     return rates.isEmpty();
   }
 
+  /** The largest count: no limit looks further back than this many admitted events. */
+  public int largestCount() {
+    return rates.stream().mapToInt(Rate::count).max().orElse(0);
+  }
+
   /** The longest window: history older than this can never matter again. */
   public Duration horizon() {
     return rates.stream().map(Rate::window).max(Duration::compareTo).orElse(Duration.ZERO);

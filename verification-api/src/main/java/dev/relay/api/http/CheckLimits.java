@@ -1,13 +1,12 @@
 package dev.relay.api.http;
 
 import dev.relay.support.http.ApiError;
+import dev.relay.support.limits.AdmittedTimes;
 import dev.relay.support.limits.Rates;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,7 +27,7 @@ public final class CheckLimits {
   private final Rates perIp;
   private final Rates perApiKey;
   private final Clock clock;
-  private final Map<String, List<Instant>> admitted = new HashMap<>();
+  private final Map<String, AdmittedTimes> admitted = new HashMap<>();
 
   public CheckLimits(Rates perIp, Rates perApiKey, Clock clock) {
     this.perIp = perIp;
@@ -51,8 +50,8 @@ public final class CheckLimits {
     Instant now = clock.instant();
     String ipCounter = "ip|" + clientIp;
     String keyCounter = apiKeyName == null ? null : "key|" + apiKeyName;
-    Optional<Instant> ipUntil = perIp.blockedUntil(history(ipCounter), now);
-    Optional<Instant> keyUntil = keyCounter == null ? Optional.empty() : perApiKey.blockedUntil(history(keyCounter), now);
+    Optional<Instant> ipUntil = blockedUntil(ipCounter, perIp, now);
+    Optional<Instant> keyUntil = keyCounter == null ? Optional.empty() : blockedUntil(keyCounter, perApiKey, now);
     if (ipUntil.isPresent() || keyUntil.isPresent()) {
       boolean byKey = keyUntil.isPresent() && (ipUntil.isEmpty() || keyUntil.get().isAfter(ipUntil.get()));
       Instant until = byKey ? keyUntil.get() : ipUntil.get();
@@ -70,22 +69,21 @@ public final class CheckLimits {
     }
   }
 
-  private List<Instant> history(String counter) {
-    return admitted.getOrDefault(counter, List.of());
+  private Optional<Instant> blockedUntil(String counter, Rates rates, Instant now) {
+    AdmittedTimes times = admitted.get(counter);
+    return times == null ? Optional.empty() : times.blockedUntil(rates, now);
   }
 
   private void record(String counter, Rates rates, Instant now) {
     if (rates.isEmpty()) {
       return;
     }
-    List<Instant> kept = new ArrayList<>(rates.prune(history(counter), now));
-    kept.add(now);
-    admitted.put(counter, kept);
+    admitted.computeIfAbsent(counter, any -> new AdmittedTimes(rates)).record(now);
   }
 
   private void purge(Instant now) {
     Duration horizon = perIp.horizon().compareTo(perApiKey.horizon()) > 0 ? perIp.horizon() : perApiKey.horizon();
     Instant oldest = now.minus(horizon);
-    admitted.values().removeIf(times -> times.stream().noneMatch(at -> at.isAfter(oldest)));
+    admitted.values().removeIf(times -> times.allAtOrBefore(oldest));
   }
 }
