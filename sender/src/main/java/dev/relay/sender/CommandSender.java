@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -287,7 +288,8 @@ public final class CommandSender implements AutoCloseable {
       if (error != null) {
         // An adapter's fault, not the vendor's answer: no result, so the delivery window sends the next attempt.
         try (LogContext.Scope verification = LogContext.verification(command.getVerificationId())) {
-          LOG.error("command {} failed without a result: {}", command.getIdempotencyKey(), error.getClass().getName());
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+          LOG.error("command {} failed without a result: {}", command.getIdempotencyKey(), cause.getClass().getName());
         }
       }
       // Queued before the count drops, so whoever sees no call in flight also sees its result.
