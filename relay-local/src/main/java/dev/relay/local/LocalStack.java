@@ -51,14 +51,14 @@ public final class LocalStack implements AutoCloseable {
   private static final Duration DEAD_MEMBERS_TIMEOUT = Duration.ofSeconds(30);
 
   private final LocalStackSettings settings;
-  /** Given to every service: the embedded broker's topic layout ({@link LocalPartitions}); none with an external cluster. */
-  private Map<String, String> topicSettings = Map.of();
   private final Map<String, Map<String, String>> overrides;
   /** A cluster the caller started and owns, or null when the stack runs its own single broker. */
   private final EmbeddedKafkaCluster externalKafka;
   private final List<RelayService> services = new ArrayList<>();
   private EmbeddedKafkaCluster kafka;
   private DataDirectoryLock dataLock;
+  /** Given to every service: the embedded broker's topic layout ({@link LocalPartitions}); none with an external cluster. */
+  private Map<String, String> topicSettings = Map.of();
   private volatile String apiKey;
   private volatile String adminKey;
 
