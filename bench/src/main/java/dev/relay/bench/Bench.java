@@ -34,7 +34,7 @@ import org.apache.kafka.common.TopicPartition;
  * this process, warms it up, drives it at each requested rate through the public HTTP API, then
  * measures the broker's own ceiling, and writes a Markdown table and a JSON file.
  *
- * <pre>./bench.sh --rate=50,200 --duration=60s [--warmup=10s] [--idle=10s] [--failover-rate=10] [--failover-duration=20s]
+ * <pre>./bench.sh --rate=50,200 --duration=60s [--warmup=10s] [--idle=10s] [--idle-settle=0s] [--failover-rate=10] [--failover-duration=20s]
  *     [--ceiling-records=200000] [--provider-latency=0s] [--api-settings=KEY=VALUE,...] [--out=bench-results]</pre>
  */
 public final class Bench {
@@ -56,6 +56,9 @@ public final class Bench {
     Duration duration = Durations.parse(flags.getOrDefault("duration", "60s"));
     Duration warmup = Durations.parse(flags.getOrDefault("warmup", "10s"));
     Duration idle = Durations.parse(flags.getOrDefault("idle", "10s"));
+    // The JIT goes on compiling the start-up's and the warm-up's code for minutes: an idle phase right after
+    // them measures that, not what a stack with nothing to do burns all day.
+    Duration idleSettle = Durations.parse(flags.getOrDefault("idle-settle", "0s"));
     int failoverRate = Integer.parseInt(flags.getOrDefault("failover-rate", "10"));
     Duration failoverDuration = Durations.parse(flags.getOrDefault("failover-duration", "20s"));
     int ceilingRecords = Integer.parseInt(flags.getOrDefault("ceiling-records", "200000"));
@@ -110,9 +113,11 @@ public final class Bench {
       if (!idle.isZero()) {
         // What the stack burns with nothing to do (poll loops, commits, punctuators, metrics): a floor under
         // every figure below, and a cost a deployment pays all day.
+        Thread.sleep(idleSettle.toMillis());
         try (ProcessSampler sampler = new ProcessSampler()) {
           Thread.sleep(idle.toMillis());
           Map<String, Object> quiet = new LinkedHashMap<>();
+          quiet.put("settledSeconds", idleSettle.toSeconds());
           quiet.put("seconds", idle.toSeconds());
           quiet.put("cpuPercentOfOneCore", sampler.cpuPercent());
           quiet.put("cpuSecondsByPart", sampler.cpuSecondsByPart());
@@ -322,8 +327,8 @@ public final class Bench {
         report.get("readySeconds"), report.get("idleRssMiB")));
     Map<String, Object> idle = (Map<String, Object>) report.get("idle");
     if (idle != null) {
-      md.append(String.format("Idle after the warm-up, %s s: CPU %.0f %% of one core (", idle.get("seconds"),
-          idle.get("cpuPercentOfOneCore")));
+      md.append(String.format("Idle %s s after the warm-up, for %s s: CPU %.1f %% of one core (", idle.get("settledSeconds"),
+          idle.get("seconds"), idle.get("cpuPercentOfOneCore")));
       md.append(((Map<String, Double>) idle.get("cpuSecondsByPart")).entrySet().stream()
           .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
           .map(e -> String.format("%s %.1f s", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));

@@ -61,7 +61,8 @@ public final class CommandSender implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CommandSender.class);
   private static final AvroSerde<DeadLetter> DEAD_LETTERS = AvroSerde.of(DeadLetter.class);
-  private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+  /** With no call running nothing can come back, and a command or {@link #close} wakes the poll at once. */
+  private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
   /**
    * How long a result that came back may wait for its transaction: one commit interval of the
    * dispatcher, so the sender's hop costs about what a Streams hop does, at no more than 50

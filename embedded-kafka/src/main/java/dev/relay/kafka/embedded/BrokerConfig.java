@@ -73,6 +73,9 @@ final class BrokerConfig {
         // tolerate a busy 2-core machine.
         defaults.put("broker.heartbeat.interval.ms", "1000");
         defaults.put("broker.session.timeout.ms", "4000");
+        // The controller appends a no-op record to the metadata log every 500 ms by default, which the
+        // broker fetches and applies: on an idle stack its raft thread's busiest work. Every 5 s will do.
+        defaults.put("metadata.max.idle.interval.ms", "5000");
         // The default 128 MiB buffer is allocated on the heap when the cleaner starts, which alone
         // would not fit the 128 MiB heap the local launcher runs the broker in.
         defaults.put("log.cleaner.dedupe.buffer.size", Integer.toString(DEDUPE_BUFFER_BYTES));
