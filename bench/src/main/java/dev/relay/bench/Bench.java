@@ -39,11 +39,11 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class Bench {
 
-  /** How long each phase may take at most: past it the phase fails, the run goes on or ends, never hangs. */
-  /** Far above any rate the bench offers from its one address (see {@link #stackOverrides}). */
   /** The fewest samples a p99 is printed from. */
   static final int MIN_SAMPLES_FOR_P99 = 1_000;
+  /** Far above any rate the bench offers from its one address (see {@link #stackOverrides}). */
   private static final String ONE_ADDRESS_LIMIT = "10000000/1m";
+  /** How long each phase may take at most: past it the phase fails, the run goes on or ends, never hangs. */
   private static final Duration READY_LIMIT = Duration.ofMinutes(3);
   private static final Duration CEILING_LIMIT = Duration.ofMinutes(4);
   private static final Duration CLOSE_LIMIT = Duration.ofMinutes(1);
