@@ -1,5 +1,9 @@
 package dev.relay.schemas;
 
+import dev.relay.schemas.state.NumberSend;
+import dev.relay.schemas.state.NumberSends;
+import dev.relay.schemas.state.PumpingBucket;
+import dev.relay.schemas.state.PumpingCounts;
 import dev.relay.schemas.state.RateCounts;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.schemas.state.WindowCounts;
@@ -26,7 +30,9 @@ public final class Contracts {
       PrefixBlock.class,
       RequestBlock.class,
       RateCounts.class,
-      VerificationService.class);
+      VerificationService.class,
+      PumpingCounts.class,
+      NumberSends.class);
 
   /** Every generated class, records, nested records and enums, that Avro may instantiate. */
   public static final List<Class<?>> ALL_TYPES = List.of(
@@ -38,7 +44,8 @@ public final class Contracts {
       DeliveryStatus.class, SendReason.class, ReplyKind.class, RequestAction.class, AlertKind.class, AlertMetric.class,
       RoutingTableVersion.class, CountryRoutes.class, PricedRoute.class,
       PrefixBlock.class, PrefixBlockState.class, RequestBlock.class, RateCounts.class, WindowCounts.class,
-      VerificationService.class, ServiceSettings.class);
+      VerificationService.class, ServiceSettings.class,
+      PumpingCounts.class, PumpingBucket.class, NumberSends.class, NumberSend.class);
 
   private Contracts() {}
 }

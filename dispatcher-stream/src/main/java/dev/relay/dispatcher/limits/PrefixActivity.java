@@ -1,22 +1,16 @@
 package dev.relay.dispatcher.limits;
 
 import dev.relay.dispatcher.config.PumpingSettings;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
+import dev.relay.schemas.serde.StateSerde;
+import dev.relay.schemas.state.PumpingBucket;
+import dev.relay.schemas.state.PumpingCounts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * One destination prefix's recent verifications as the anti-pumping detector judges them: sends
@@ -52,9 +46,9 @@ public record PrefixActivity(List<Bucket> buckets, double baselineRate, long bas
     }
   }
 
-  public static final Serde<PrefixActivity> SERDE = Serdes.serdeFrom(new ActivitySerializer(), new ActivityDeserializer());
-
-  private static final byte FORMAT = 1;
+  /** Stored as its contract, {@code PumpingCounts}. */
+  public static final Serde<PrefixActivity> SERDE =
+      StateSerde.of(PumpingCounts.class, PrefixActivity::toContract, PrefixActivity::fromContract);
 
   public PrefixActivity {
     buckets = List.copyOf(buckets);
@@ -240,58 +234,21 @@ public record PrefixActivity(List<Bucket> buckets, double baselineRate, long bas
     return duration.toString().substring(2).toLowerCase(Locale.ROOT);
   }
 
-  private static final class ActivitySerializer implements Serializer<PrefixActivity> {
-    @Override
-    public byte[] serialize(String topic, PrefixActivity activity) {
-      if (activity == null) {
-        return null;
-      }
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(48 + 16 * activity.buckets.size());
-      try (DataOutputStream out = new DataOutputStream(bytes)) {
-        out.writeByte(FORMAT);
-        out.writeDouble(activity.baselineRate);
-        out.writeLong(activity.baselineAt);
-        out.writeLong(activity.blockedUntil);
-        out.writeLong(activity.quietUntil);
-        out.writeLong(activity.releaseSeen);
-        out.writeInt(activity.buckets.size());
-        for (Bucket b : activity.buckets) {
-          out.writeLong(b.start());
-          out.writeInt(b.started());
-          out.writeInt(b.approved());
-        }
-      } catch (IOException e) {
-        throw new SerializationException("cannot write a prefix's activity", e);
-      }
-      return bytes.toByteArray();
+  private static PumpingCounts toContract(PrefixActivity activity) {
+    List<PumpingBucket> buckets = new ArrayList<>(activity.buckets.size());
+    for (Bucket b : activity.buckets) {
+      buckets.add(new PumpingBucket(b.start(), b.started(), b.approved()));
     }
+    return new PumpingCounts(buckets, activity.baselineRate, activity.baselineAt, activity.blockedUntil,
+        activity.quietUntil, activity.releaseSeen);
   }
 
-  private static final class ActivityDeserializer implements Deserializer<PrefixActivity> {
-    @Override
-    public PrefixActivity deserialize(String topic, byte[] data) {
-      if (data == null) {
-        return null;
-      }
-      try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-        byte format = in.readByte();
-        if (format != FORMAT) {
-          throw new SerializationException("unknown prefix activity format " + format);
-        }
-        double rate = in.readDouble();
-        long baselineAt = in.readLong();
-        long blockedUntil = in.readLong();
-        long quietUntil = in.readLong();
-        long releaseSeen = in.readLong();
-        int count = in.readInt();
-        List<Bucket> buckets = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-          buckets.add(new Bucket(in.readLong(), in.readInt(), in.readInt()));
-        }
-        return new PrefixActivity(buckets, rate, baselineAt, blockedUntil, quietUntil, releaseSeen);
-      } catch (IOException e) {
-        throw new SerializationException("cannot read a prefix's activity", e);
-      }
+  private static PrefixActivity fromContract(PumpingCounts counts) {
+    List<Bucket> buckets = new ArrayList<>(counts.getBuckets().size());
+    for (PumpingBucket b : counts.getBuckets()) {
+      buckets.add(new Bucket(b.getStart(), b.getStarted(), b.getApproved()));
     }
+    return new PrefixActivity(buckets, counts.getBaselineRate(), counts.getBaselineAt(), counts.getBlockedUntil(),
+        counts.getQuietUntil(), counts.getReleaseSeen());
   }
 }

@@ -134,7 +134,7 @@ public final class DispatcherTopology {
     topology.addStateStore(verificationsStore(), DispatcherNames.LIFECYCLE_PROCESSOR);
     topology.addStateStore(deadlinesStore(), DispatcherNames.LIFECYCLE_PROCESSOR);
     topology.addStateStore(earlyReceiptsStore(settings), DispatcherNames.LIFECYCLE_PROCESSOR);
-    topology.addStateStore(historyStore(DispatcherNames.NUMBER_SENDS_STORE, Serdes.String()), DispatcherNames.LIFECYCLE_PROCESSOR);
+    topology.addStateStore(numberSendsStore(), DispatcherNames.LIFECYCLE_PROCESSOR);
 
     sink(topology, DispatcherNames.SEND_COMMANDS_SINK, topics.sendCommands);
     sink(topology, DispatcherNames.VERIFICATION_EVENTS_SINK, topics.verificationEvents);
@@ -214,10 +214,9 @@ public final class DispatcherTopology {
     }
   }
 
-  private static <V> StoreBuilder<KeyValueStore<String, List<V>>> historyStore(String name, Serde<V> items) {
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    Serde<List<V>> lists = (Serde) Serdes.ListSerde(ArrayList.class, items);
-    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), lists);
+  private static StoreBuilder<KeyValueStore<String, List<SendHistory.Sent>>> numberSendsStore() {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.NUMBER_SENDS_STORE),
+        Serdes.String(), SendHistory.STORED);
   }
 
   /**

@@ -105,7 +105,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     this.deadlines = context.getStateStore(DispatcherNames.DEADLINES_STORE);
     this.earlyReceipts = new WindowedEarlyReceipts(context.getStateStore(DispatcherNames.EARLY_RECEIPTS_STORE),
         settings.ttl());
-    KeyValueStore<String, List<String>> numberSends = context.getStateStore(DispatcherNames.NUMBER_SENDS_STORE);
+    KeyValueStore<String, List<SendHistory.Sent>> numberSends = context.getStateStore(DispatcherNames.NUMBER_SENDS_STORE);
     this.sendHistory = new StoredSendHistory(numberSends, limitHorizon);
     // A number asked for once and never again would otherwise keep its entry for ever. Rare enough (one
     // commit in five minutes) to leave on a timer.
@@ -267,53 +267,44 @@ final class VerificationProcessor implements Processor<String, Object, String, S
   }
 
   /**
-   * Each number's sends (any reason) as {@code millis|network} strings, pruned to the longest
-   * per-number window on every write (and the key deleted when nothing is left in it).
+   * Each number's sends (any reason), pruned to the longest per-number window on every write (and the
+   * key deleted when nothing is left in it).
    */
   private static final class StoredSendHistory implements SendHistory {
 
-    private final KeyValueStore<String, List<String>> store;
+    private final KeyValueStore<String, List<Sent>> store;
     private final Duration horizon;
 
-    StoredSendHistory(KeyValueStore<String, List<String>> store, Duration horizon) {
+    StoredSendHistory(KeyValueStore<String, List<Sent>> store, Duration horizon) {
       this.store = store;
       this.horizon = horizon;
     }
 
     @Override
     public List<Sent> of(String number) {
-      List<String> stored = store.get(number);
-      List<Sent> sent = new ArrayList<>();
-      if (stored != null) {
-        for (String entry : stored) {
-          int bar = entry.indexOf('|');
-          sent.add(new Sent(Instant.ofEpochMilli(Long.parseLong(entry.substring(0, bar))), entry.substring(bar + 1)));
-        }
-      }
-      return sent;
+      List<Sent> stored = store.get(number);
+      return stored == null ? List.of() : stored;
     }
 
     @Override
     public void record(String number, Sent sent, Instant now) {
-      List<String> kept = new ArrayList<>();
+      List<Sent> kept = new ArrayList<>();
       for (Sent earlier : of(number)) {
         if (earlier.at().isAfter(now.minus(horizon))) {
-          kept.add(earlier.at().toEpochMilli() + "|" + earlier.network());
+          kept.add(earlier);
         }
       }
-      kept.add(sent.at().toEpochMilli() + "|" + sent.network());
+      kept.add(sent);
       store.put(number, kept);
     }
 
     /** Deletes every number whose latest send is at or before {@code oldest}: no limit can count it again. */
-    static void purge(KeyValueStore<String, List<String>> store, Instant oldest) {
-      long oldestMillis = oldest.toEpochMilli();
+    static void purge(KeyValueStore<String, List<Sent>> store, Instant oldest) {
       List<String> stale = new ArrayList<>();
-      try (KeyValueIterator<String, List<String>> entries = store.all()) {
+      try (KeyValueIterator<String, List<Sent>> entries = store.all()) {
         while (entries.hasNext()) {
-          KeyValue<String, List<String>> entry = entries.next();
-          if (entry.value == null || entry.value.stream()
-              .allMatch(sent -> Long.parseLong(sent.substring(0, sent.indexOf('|'))) <= oldestMillis)) {
+          KeyValue<String, List<Sent>> entry = entries.next();
+          if (entry.value == null || entry.value.stream().noneMatch(sent -> sent.at().isAfter(oldest))) {
             stale.add(entry.key);
           }
         }

@@ -185,5 +185,17 @@ class PrefixActivityTest {
 
     assertThat(PrefixActivity.SERDE.deserializer().deserialize("t", bytes)).isEqualTo(activity);
     assertThat(activity.baselineRate()).isPositive();
+    assertThat(activity.buckets()).isNotEmpty();
+    // Avro's single-object marker: the value is the released PumpingCounts contract.
+    assertThat(bytes[0]).isEqualTo((byte) 0xC3);
+  }
+
+  @Test
+  void aValueOfTheLayoutBeforeAvroReadsAsAFreshPrefix() {
+    // Format byte 1, the baseline rate and four marks, no buckets: what releases before 2026-12-04 stored.
+    java.nio.ByteBuffer earlier = java.nio.ByteBuffer.allocate(1 + 8 * 5 + 4).put((byte) 1).putDouble(0.5)
+        .putLong(1L).putLong(2L).putLong(3L).putLong(4L).putInt(0);
+
+    assertThat(PrefixActivity.SERDE.deserializer().deserialize("t", earlier.array())).isNull();
   }
 }

@@ -23,13 +23,31 @@ class RouteStandingTest {
   }
 
   @Test
-  void theSerdeKeepsTheFlagAndTheScore() {
-    RouteStanding standing = new RouteStanding(score("vonage", 0.42, 33), true);
-    byte[] bytes = RouteStanding.SERDE.serializer().serialize("t", standing);
+  void theSerdeStoresTheScoreWithItsStanding() {
+    RouteStanding published = RouteStanding.of(ProviderScore.newBuilder(score("vonage", 0.42, 33)).setDemoted(true).build());
+    byte[] bytes = RouteStanding.SERDE.serializer().serialize("t", published);
 
-    assertThat(RouteStanding.SERDE.deserializer().deserialize("t", bytes)).isEqualTo(standing);
+    assertThat(RouteStanding.SERDE.deserializer().deserialize("t", bytes)).isEqualTo(published);
+    // The stored value is the provider-scores contract itself.
+    assertThat(bytes[0]).isEqualTo((byte) 0xC3);
+    // A flag set apart from its score is stored in the score: the store keeps one truth.
+    RouteStanding apart = new RouteStanding(score("vonage", 0.42, 33), true);
+    RouteStanding read = RouteStanding.SERDE.deserializer().deserialize("t", RouteStanding.SERDE.serializer().serialize("t", apart));
+    assertThat(read.demoted()).isTrue();
+    assertThat(read.score().getDemoted()).isTrue();
     assertThat(RouteStanding.SERDE.serializer().serialize("t", null)).isNull();
-    assertThatThrownBy(() -> RouteStanding.SERDE.deserializer().deserialize("t", new byte[] {7, 1, 2}))
+  }
+
+  @Test
+  void aStandingOfTheLayoutBeforeAvroReadsAsAbsentAndAnyOtherDamageFails() {
+    byte[] score = RouteStanding.SERDE.serializer().serialize("t", RouteStanding.of(score("vonage", 0.42, 33)));
+    // Until 2026-12-04: a flag byte, then the score.
+    byte[] earlier = new byte[score.length + 1];
+    earlier[0] = 1;
+    System.arraycopy(score, 0, earlier, 1, score.length);
+
+    assertThat(RouteStanding.SERDE.deserializer().deserialize("t", earlier)).isNull();
+    assertThatThrownBy(() -> RouteStanding.SERDE.deserializer().deserialize("t", java.util.Arrays.copyOf(score, 12)))
         .isInstanceOf(SerializationException.class);
   }
 

@@ -288,7 +288,7 @@ class PumpingTopologyTest {
 
   @Test
   void theSendHistoryForgetsANumberOnceItsLastSendLeftTheLongestLimitWindow() {
-    KeyValueStore<String, List<String>> sends = bed.driver.getKeyValueStore(DispatcherNames.NUMBER_SENDS_STORE);
+    KeyValueStore<String, List<SendHistory.Sent>> sends = bed.driver.getKeyValueStore(DispatcherNames.NUMBER_SENDS_STORE);
     bed.request(RequestAction.START, "old", DispatcherTestBed.NUMBER, "203.0.113.7", null);
     bed.advance(Duration.ofHours(23));
     bed.request(RequestAction.START, "recent", OTHER_NUMBER, "203.0.113.7", null);
