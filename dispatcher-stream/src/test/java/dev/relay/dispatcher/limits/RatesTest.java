@@ -48,7 +48,6 @@ class RatesTest {
     List<Instant> history = List.of(NOW.minus(Duration.ofMinutes(30)), NOW.minusSeconds(30), NOW.minusSeconds(20));
 
     assertThat(rates.blockedUntil(history, NOW)).contains(NOW.plus(Duration.ofMinutes(30)));
-    assertThat(rates.prune(List.of(NOW.minus(Duration.ofHours(2)), NOW), NOW)).containsExactly(NOW);
   }
 
   @Test

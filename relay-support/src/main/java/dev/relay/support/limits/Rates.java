@@ -91,12 +91,6 @@ public record Rates(List<Rate> rates) {
     return Optional.ofNullable(until);
   }
 
-  /** The history without what has left the longest window. */
-  public List<Instant> prune(List<Instant> admitted, Instant now) {
-    Instant from = now.minus(horizon());
-    return admitted.stream().filter(at -> at.isAfter(from)).sorted().toList();
-  }
-
   @Override
   public String toString() {
     return rates.toString();
