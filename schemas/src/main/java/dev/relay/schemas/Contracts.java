@@ -1,10 +1,21 @@
 package dev.relay.schemas;
 
+import dev.relay.schemas.state.DeliverySketch;
 import dev.relay.schemas.state.NumberSend;
 import dev.relay.schemas.state.NumberSends;
+import dev.relay.schemas.state.PaneFailovers;
 import dev.relay.schemas.state.PumpingBucket;
 import dev.relay.schemas.state.PumpingCounts;
 import dev.relay.schemas.state.RateCounts;
+import dev.relay.schemas.state.RoutePane;
+import dev.relay.schemas.state.ScoringEarlyReceipt;
+import dev.relay.schemas.state.ScoringFact;
+import dev.relay.schemas.state.ScoringFactKind;
+import dev.relay.schemas.state.ScoringInputClock;
+import dev.relay.schemas.state.ScoringRouteMark;
+import dev.relay.schemas.state.ScoringRouteScore;
+import dev.relay.schemas.state.ScoringSentMessage;
+import dev.relay.schemas.state.ScoringVerificationProgress;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.schemas.state.WindowCounts;
 import java.util.List;
@@ -32,7 +43,15 @@ public final class Contracts {
       RateCounts.class,
       VerificationService.class,
       PumpingCounts.class,
-      NumberSends.class);
+      NumberSends.class,
+      ScoringFact.class,
+      RoutePane.class,
+      ScoringSentMessage.class,
+      ScoringEarlyReceipt.class,
+      ScoringVerificationProgress.class,
+      ScoringInputClock.class,
+      ScoringRouteMark.class,
+      ScoringRouteScore.class);
 
   /** Every generated class, records, nested records and enums, that Avro may instantiate. */
   public static final List<Class<?>> ALL_TYPES = List.of(
@@ -45,7 +64,10 @@ public final class Contracts {
       RoutingTableVersion.class, CountryRoutes.class, PricedRoute.class,
       PrefixBlock.class, PrefixBlockState.class, RequestBlock.class, RateCounts.class, WindowCounts.class,
       VerificationService.class, ServiceSettings.class,
-      PumpingCounts.class, PumpingBucket.class, NumberSends.class, NumberSend.class);
+      PumpingCounts.class, PumpingBucket.class, NumberSends.class, NumberSend.class,
+      ScoringFact.class, ScoringFactKind.class, RoutePane.class, PaneFailovers.class, DeliverySketch.class,
+      ScoringSentMessage.class, ScoringEarlyReceipt.class, ScoringVerificationProgress.class, ScoringInputClock.class,
+      ScoringRouteMark.class, ScoringRouteScore.class);
 
   private Contracts() {}
 }

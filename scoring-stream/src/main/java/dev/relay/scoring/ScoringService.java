@@ -212,7 +212,10 @@ public final class ScoringService implements RelayService {
     try (KeyValueIterator<String, RouteScore> all = scoreStore().all()) {
       while (all.hasNext()) {
         KeyValue<String, RouteScore> entry = all.next();
-        scores.add(entry.value);
+        // A score an earlier release stored reads as absent until the route is published again.
+        if (entry.value != null) {
+          scores.add(entry.value);
+        }
       }
     } catch (InvalidStateStoreException e) {
       throw ApiError.unavailable("scores are being restored or rebalanced");

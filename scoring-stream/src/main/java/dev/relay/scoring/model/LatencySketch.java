@@ -2,11 +2,11 @@ package dev.relay.scoring.model;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
-import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
-import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import com.datadoghq.sketch.ddsketch.store.Store;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -56,27 +56,42 @@ public final class LatencySketch {
     return OptionalLong.of(Math.round(sketch.getValueAtQuantile(q)));
   }
 
-  public byte[] toBytes() {
-    GrowingByteArrayOutput out = GrowingByteArrayOutput.withDefaultInitialCapacity();
-    try {
-      sketch.encode(out, false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode a latency sketch", e);
-    }
-    return out.trimmedCopy();
+  /** What a store keeps of the sketch (see {@link Bins}). */
+  public Bins bins() {
+    List<Integer> indexes = new ArrayList<>();
+    List<Long> counts = new ArrayList<>();
+    Store binned = sketch.getPositiveValueStore();
+    binned.getAscendingStream().forEach(bin -> {
+      indexes.add(bin.getIndex());
+      counts.add(Math.round(bin.getCount()));
+    });
+    // Times are never negative, so what no bin holds is the zeros.
+    return new Bins(RELATIVE_ACCURACY, Math.round(sketch.getCount() - binned.getTotalCount()), indexes, counts);
   }
 
-  public static LatencySketch fromBytes(byte[] bytes) {
-    try {
-      DDSketch decoded = DDSketch.decode(ByteArrayInput.wrap(bytes), () -> new CollapsingLowestDenseStore(MAX_BINS));
-      LatencySketch sketch = empty();
-      // Merged into a fresh sketch so every pane shares one mapping and one store layout.
-      if (!decoded.isEmpty()) {
-        sketch.sketch.mergeWith(decoded);
-      }
-      return sketch;
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("not a latency sketch: " + e.getClass().getSimpleName(), e);
+  /** The sketch whose contents are {@code bins}; bins of another accuracy are re-binned at this one. */
+  public static LatencySketch of(Bins bins) {
+    if (bins.indexes().size() != bins.counts().size()) {
+      throw new IllegalArgumentException("a latency sketch needs one count per bin");
     }
+    Store binned = new CollapsingLowestDenseStore(MAX_BINS);
+    for (int i = 0; i < bins.indexes().size(); i++) {
+      binned.add(bins.indexes().get(i), bins.counts().get(i));
+    }
+    DDSketch stored = DDSketch.of(new LogarithmicMapping(bins.relativeAccuracy()),
+        new CollapsingLowestDenseStore(MAX_BINS), binned, bins.zeroCount());
+    LatencySketch sketch = empty();
+    if (!stored.getIndexMapping().equals(sketch.sketch.getIndexMapping())) {
+      stored = stored.convert(sketch.sketch.getIndexMapping(), () -> new CollapsingLowestDenseStore(MAX_BINS));
+    }
+    sketch.merge(new LatencySketch(stored));
+    return sketch;
   }
+
+  /**
+   * The contents of a sketch: deliveries of 0 ms, which DDSketch counts apart from its bins, and the
+   * index and count of each bin holding a delivery, ascending, under the logarithmic mapping at
+   * {@code relativeAccuracy} (bin i holds [γ^i, γ^(i+1)), γ = (1 + accuracy) / (1 − accuracy)).
+   */
+  public record Bins(double relativeAccuracy, long zeroCount, List<Integer> indexes, List<Long> counts) {}
 }

@@ -32,7 +32,7 @@ public final class RouteStats {
     return new RouteStats(LatencySketch.empty());
   }
 
-  /** Rebuilds stats from their stored parts (see {@code RouteStatsSerde}). */
+  /** Rebuilds stats from their stored parts (see {@code ScoringContracts}). */
   public static RouteStats of(long tried, long accepted, long delivered, long undelivered, long completed,
       long pricedSends, long spentMicros, Map<SendReason, Long> failovers, LatencySketch timeToDelivery) {
     RouteStats stats = new RouteStats(timeToDelivery);
@@ -132,7 +132,7 @@ public final class RouteStats {
     return firstCompleted;
   }
 
-  /** Sets the judged counts of stats read back from a store (see {@code RouteStatsSerde}). */
+  /** Sets the judged counts of stats read back from a store (see {@code ScoringContracts}). */
   public RouteStats withFirstSends(long firstSends, long firstCompleted) {
     this.firstSends = firstSends;
     this.firstCompleted = firstCompleted;

@@ -1,12 +1,11 @@
 package dev.relay.scoring.topology;
 
 import dev.relay.schemas.ProviderScore;
-import dev.relay.schemas.ScoreParts;
-import dev.relay.schemas.WindowStats;
 import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.model.WindowFigures;
 import dev.relay.scoring.score.ScoreFormula;
+import dev.relay.scoring.serde.ScoringContracts;
 import java.util.LinkedHashMap;
 
 /**
@@ -43,44 +42,14 @@ final class ProviderScores {
         .setCostPerSuccessMicros(window.costPerSuccessMicros())
         .setFailovers(new LinkedHashMap<>(window.failovers()))
         .setScore(formula.score())
-        .setScoreParts(ScoreParts.newBuilder()
-            .setReach(formula.reach())
-            .setDelivery(formula.delivery())
-            .setCompletion(formula.completion())
-            .setSpeed(formula.speed())
-            .setCost(formula.cost())
-            .build())
-        .setShortWindow(windowStats(score.shortWindow()))
+        .setScoreParts(ScoringContracts.scoreParts(formula))
+        .setShortWindow(ScoringContracts.windowStats(score.shortWindow()))
         .setUpdatedAt(score.updatedAt())
         .setDemoted(score.demoted())
         .setFirstSends(window.firstSends())
         .setFirstCompleted(window.firstCompleted())
         .setFirstCompletionRate(window.firstCompletionRate())
         .setSharedDrop(score.sharedDrop())
-        .build();
-  }
-
-  private static WindowStats windowStats(WindowFigures window) {
-    return WindowStats.newBuilder()
-        .setStart(window.start())
-        .setEnd(window.end())
-        .setTried(window.tried())
-        .setAccepted(window.accepted())
-        .setDelivered(window.delivered())
-        .setUndelivered(window.undelivered())
-        .setCompleted(window.completed())
-        .setSpentMicros(window.spentMicros())
-        .setSubmissionRate(window.submissionRate())
-        .setDeliveryRate(window.deliveryRate())
-        .setCompletionRate(window.completionRate())
-        .setTimeToDeliveryP50Millis(window.timeToDeliveryP50Millis())
-        .setTimeToDeliveryP95Millis(window.timeToDeliveryP95Millis())
-        .setCostPerMessageMicros(window.costPerMessageMicros())
-        .setCostPerSuccessMicros(window.costPerSuccessMicros())
-        .setFailovers(new LinkedHashMap<>(window.failovers()))
-        .setFirstSends(window.firstSends())
-        .setFirstCompleted(window.firstCompleted())
-        .setFirstCompletionRate(window.firstCompletionRate())
         .build();
   }
 }

@@ -358,7 +358,8 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     try (KeyValueIterator<String, RouteMark> all = marks.all()) {
       while (all.hasNext()) {
         KeyValue<String, RouteMark> entry = all.next();
-        if (condition.test(entry.value)) {
+        // A mark an earlier release stored reads as absent: the route's next fact writes a new one.
+        if (entry.value != null && condition.test(entry.value)) {
           matching.add(entry);
         }
       }
@@ -397,7 +398,10 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
         panes.fetch(route.value(), Math.min(windowStart, judgedEnd - windowLength), windowEnd - 1)) {
       while (window.hasNext()) {
         KeyValue<Long, RouteStats> pane = window.next();
-        routePanes.put(pane.key, pane.value);
+        // A pane an earlier release stored reads as absent: its facts are forgotten, not an error.
+        if (pane.value != null) {
+          routePanes.put(pane.key, pane.value);
+        }
       }
     }
     RouteStats baseline = judged(sum(routePanes, windowStart, shortStart),

@@ -15,7 +15,10 @@ final class TtlStores {
 
   private TtlStores() {}
 
-  /** The newest entry of the key within {@code horizon} either side of {@code around}, or null. */
+  /**
+   * The newest entry of the key within {@code horizon} either side of {@code around}, or null; null too
+   * when the newest reads as absent (a value of the layouts before state was Avro): nothing is known of it.
+   */
   static <V> KeyValue<Long, V> latest(WindowStore<String, V> store, String key, long around, Duration horizon) {
     long from = Math.max(0, around - horizon.toMillis());
     long to = around > Long.MAX_VALUE - horizon.toMillis() ? Long.MAX_VALUE : around + horizon.toMillis();
@@ -25,6 +28,6 @@ final class TtlStores {
         newest = entries.next();
       }
     }
-    return newest;
+    return newest == null || newest.value == null ? null : newest;
   }
 }

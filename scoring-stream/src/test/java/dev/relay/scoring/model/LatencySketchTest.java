@@ -54,34 +54,54 @@ class LatencySketchTest {
   }
 
   @Test
-  void aSketchSurvivesItsBytes() {
+  void aSketchSurvivesItsBins() {
     LatencySketch sketch = LatencySketch.empty();
     Arrays.stream(skewedDeliveryTimes(500, 3)).forEach(sketch::add);
+    sketch.add(0);
 
-    LatencySketch copy = LatencySketch.fromBytes(sketch.toBytes());
+    LatencySketch.Bins bins = sketch.bins();
+    LatencySketch copy = LatencySketch.of(bins);
 
-    assertThat(copy.count()).isEqualTo(500);
-    for (double q : QUANTILES) {
+    assertThat(bins.zeroCount()).isEqualTo(1);
+    assertThat(bins.indexes()).isSorted().hasSameSizeAs(bins.counts());
+    assertThat(copy.count()).isEqualTo(501);
+    for (double q : new double[] {0, 0.5, 0.9, 0.95, 0.99, 1}) {
       assertThat(copy.quantile(q)).isEqualTo(sketch.quantile(q));
     }
-    assertThat(sketch.toBytes().length).as("compact whatever the sample count").isLessThan(2_000);
+    assertThat(bins.indexes().size()).as("compact whatever the sample count").isLessThan(1_000);
   }
 
   @Test
-  void anEmptySketchHasNoQuantilesAndSurvivesItsBytes() {
-    LatencySketch empty = LatencySketch.fromBytes(LatencySketch.empty().toBytes());
+  void anEmptySketchHasNoQuantilesAndSurvivesItsBins() {
+    LatencySketch.Bins bins = LatencySketch.empty().bins();
+    LatencySketch empty = LatencySketch.of(bins);
 
+    assertThat(bins.indexes()).isEmpty();
+    assertThat(bins.zeroCount()).isZero();
     assertThat(empty.count()).isZero();
     assertThat(empty.quantile(0.5)).isEmpty();
   }
 
   @Test
-  void aNegativeTimeCountsAsInstantAndGarbageIsRefused() {
+  void binsOfAnotherAccuracyAreReBinnedAndMergeWithOurs() {
+    // 1 000 ms sits in bin 690 at 0.5 % accuracy (γ = 1.005/0.995).
+    LatencySketch finer = LatencySketch.of(new LatencySketch.Bins(0.005, 0, List.of(690), List.of(3L)));
+    LatencySketch ours = LatencySketch.empty();
+    ours.add(1_000);
+    ours.merge(finer);
+
+    assertThat(ours.count()).isEqualTo(4);
+    assertThat(ours.quantile(0.5).getAsLong()).isBetween(980L, 1_020L);
+  }
+
+  @Test
+  void aNegativeTimeCountsAsInstantAndMismatchedBinsAreRefused() {
     LatencySketch sketch = LatencySketch.empty();
     sketch.add(-250);
 
     assertThat(sketch.quantile(0.5)).hasValue(0);
-    assertThatThrownBy(() -> LatencySketch.fromBytes(new byte[] {1, 2, 3}))
+    assertThat(sketch.bins().zeroCount()).isEqualTo(1);
+    assertThatThrownBy(() -> LatencySketch.of(new LatencySketch.Bins(0.01, 0, List.of(1, 2), List.of(1L))))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -1,11 +1,14 @@
 package dev.relay.scoring.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.SendReason;
+import dev.relay.schemas.serde.AvroSerde;
+import dev.relay.schemas.serde.StateSerde;
+import dev.relay.schemas.state.ScoringFact;
+import dev.relay.schemas.state.ScoringFactKind;
 import dev.relay.scoring.model.EarlyReceipt;
 import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.RouteKey;
@@ -17,26 +20,39 @@ import dev.relay.scoring.model.SentMessage;
 import dev.relay.scoring.model.VerificationProgress;
 import dev.relay.scoring.model.WindowFigures;
 import dev.relay.scoring.score.ScoreFormula;
-import java.nio.charset.StandardCharsets;
+import dev.relay.support.http.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import org.apache.kafka.common.errors.SerializationException;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Each of scoring's stored types survives its Avro contract, and a value of the hand-written layouts
+ * before it (still in a changelog, or on the repartition topic, after an upgrade) reads as absent.
+ */
 class ScoringSerdesTest {
+
+  private static final Instant END = Instant.parse("2026-03-02T11:00:00Z");
 
   @Test
   void everyKindOfFactSurvivesTheRepartitionTopic() {
     List<ScoreFact> facts = List.of(
         new ScoreFact.Tried(true, OptionalLong.of(7_500)),
-        new ScoreFact.Tried(false, OptionalLong.empty()),
+        new ScoreFact.Tried(false, OptionalLong.empty(), false),
+        new ScoreFact.Tried(true, OptionalLong.of(0), false),
         new ScoreFact.Delivery(true, OptionalLong.of(4_200)),
+        new ScoreFact.Delivery(true, OptionalLong.of(0)),
         new ScoreFact.Delivery(false, OptionalLong.empty()),
         new ScoreFact.Completion(),
-        new ScoreFact.Failover(SendReason.FAILED_RECEIPT));
+        new ScoreFact.Completion(false),
+        new ScoreFact.Excused(true, false),
+        new ScoreFact.Excused(false, true),
+        new ScoreFact.Failover(SendReason.FAILED_RECEIPT),
+        new ScoreFact.Failover(SendReason.CHANNEL_FALLBACK));
 
     for (ScoreFact fact : facts) {
       assertThat(roundTrip(ScoringSerdes.SCORE_FACT, fact)).isEqualTo(fact);
@@ -44,77 +60,151 @@ class ScoringSerdesTest {
   }
 
   @Test
-  void routeStatsKeepEveryCountAndTheirSketch() {
-    RouteStats stats = RouteStats.empty()
+  void aFactOfAKindALaterReleaseAddedReadsAsAbsent() {
+    byte[] later = AvroSerde.of(ScoringFact.class).toBytes(ScoringFact.newBuilder().setKind(ScoringFactKind.UNKNOWN_FACT).build());
+
+    assertThat(ScoringSerdes.SCORE_FACT.fromBytes(later)).isNull();
+  }
+
+  @Test
+  void aPaneKeepsEveryCountItsFailoversAndItsSketch() {
+    RouteStats pane = RouteStats.empty()
         .add(new ScoreFact.Tried(true, OptionalLong.of(9_000)))
+        .add(new ScoreFact.Tried(true, OptionalLong.empty(), false))
         .add(new ScoreFact.Tried(false, OptionalLong.empty()))
         .add(new ScoreFact.Delivery(true, OptionalLong.of(3_000)))
+        .add(new ScoreFact.Delivery(true, OptionalLong.of(0)))
         .add(new ScoreFact.Delivery(false, OptionalLong.empty()))
         .add(new ScoreFact.Completion())
+        .add(new ScoreFact.Completion(false))
         .add(new ScoreFact.Failover(SendReason.TIMEOUT))
-        .add(new ScoreFact.Failover(SendReason.TIMEOUT));
+        .add(new ScoreFact.Failover(SendReason.TIMEOUT))
+        .add(new ScoreFact.Failover(SendReason.REJECTION));
 
-    RouteStats copy = roundTrip(ScoringSerdes.ROUTE_STATS, stats);
+    assertSameStats(roundTrip(ScoringSerdes.ROUTE_STATS, pane), pane);
+  }
 
-    assertThat(copy.tried()).isEqualTo(2);
-    assertThat(copy.accepted()).isEqualTo(1);
-    assertThat(copy.delivered()).isEqualTo(1);
-    assertThat(copy.undelivered()).isEqualTo(1);
-    assertThat(copy.completed()).isEqualTo(1);
-    assertThat(copy.pricedSends()).isEqualTo(1);
-    assertThat(copy.spentMicros()).isEqualTo(9_000);
-    assertThat(copy.failovers()).containsExactly(Map.entry(SendReason.TIMEOUT, 2L));
-    assertThat(copy.timeToDelivery().count()).isEqualTo(1);
-    assertThat(copy.timeToDelivery().quantile(0.5)).isEqualTo(stats.timeToDelivery().quantile(0.5));
+  @Test
+  void anEmptyPaneAndAPaneOfManyDeliveriesSurvive() {
+    RouteStats busy = RouteStats.empty();
+    Random random = new Random(5);
+    for (int i = 0; i < 20_000; i++) {
+      busy.add(new ScoreFact.Delivery(true, OptionalLong.of(i % 500 == 0 ? 0 : Math.round(Math.exp(7.5 + 2 * random.nextGaussian())))));
+    }
+    busy.add(new ScoreFact.Delivery(true, OptionalLong.of(86_400_000L)));
+
+    RouteStats empty = roundTrip(ScoringSerdes.ROUTE_STATS, RouteStats.empty());
+    assertSameStats(empty, RouteStats.empty());
+    assertThat(empty.failovers()).isEmpty();
+    assertThat(empty.timeToDelivery().quantile(0.5)).isEmpty();
+    assertSameStats(roundTrip(ScoringSerdes.ROUTE_STATS, busy), busy);
+    assertThat(ScoringSerdes.ROUTE_STATS.toBytes(busy).length).as("bins, not samples").isLessThan(4_000);
   }
 
   @Test
   void storeValuesSurviveTheirChangelogs() {
-    SentMessage sent = new SentMessage(new RouteKey("twilio", "DE", Channel.VOICE), 1_700_000_000_000L, true);
-    EarlyReceipt early = new EarlyReceipt(DeliveryStatus.EXPIRED, 1_700_000_000_123L);
-    VerificationProgress progress = new VerificationProgress(3, true, true);
-    RouteMark mark = new RouteMark(42L, RouteMark.NONE, true);
-    InputClock clock = new InputClock(1_700_000_000_000L, 12.5, 77, 1_699_999_000_000L, 1_699_999_060_000L);
+    List<SentMessage> sent = List.of(new SentMessage(new RouteKey("twilio", "DE", Channel.VOICE), 1_700_000_000_000L, true),
+        new SentMessage(new RouteKey("vonage", "BR", Channel.WHATSAPP), 0L, false));
+    List<VerificationProgress> progress = List.of(new VerificationProgress(3, true, true), new VerificationProgress(0, false));
+    // NONE, the models' "not yet", is null in the contract and must come back as NONE.
+    List<InputClock> clocks = List.of(InputClock.EMPTY,
+        new InputClock(1_700_000_000_000L, 12.5, 77, 1_699_999_000_000L, 1_699_999_060_000L));
+    List<RouteMark> marks = List.of(new RouteMark(42L, RouteMark.NONE, true),
+        new RouteMark(1_700_000_000_000L, 1_700_000_060_000L, false));
 
-    assertThat(roundTrip(ScoringSerdes.SENT_MESSAGE, sent)).isEqualTo(sent);
-    assertThat(roundTrip(ScoringSerdes.EARLY_RECEIPT, early)).isEqualTo(early);
-    assertThat(roundTrip(ScoringSerdes.VERIFICATION_PROGRESS, progress)).isEqualTo(progress);
-    assertThat(roundTrip(ScoringSerdes.ROUTE_MARK, mark)).isEqualTo(mark);
-    assertThat(roundTrip(ScoringSerdes.INPUT_CLOCK, clock)).isEqualTo(clock);
+    sent.forEach(value -> assertThat(roundTrip(ScoringSerdes.SENT_MESSAGE, value)).isEqualTo(value));
+    progress.forEach(value -> assertThat(roundTrip(ScoringSerdes.VERIFICATION_PROGRESS, value)).isEqualTo(value));
+    clocks.forEach(value -> assertThat(roundTrip(ScoringSerdes.INPUT_CLOCK, value)).isEqualTo(value));
+    marks.forEach(value -> assertThat(roundTrip(ScoringSerdes.ROUTE_MARK, value)).isEqualTo(value));
+    assertThat(roundTrip(ScoringSerdes.EARLY_RECEIPT, new EarlyReceipt(DeliveryStatus.EXPIRED, 1_700_000_000_123L)))
+        .isEqualTo(new EarlyReceipt(DeliveryStatus.EXPIRED, 1_700_000_000_123L));
   }
 
   @Test
-  void progressWrittenBeforeTheExcusedFlagReadsAsNothingExcused() {
-    byte[] older = {1, 0, 0, 0, 3, 1};
+  void aRouteScoreSurvivesWithAndWithoutItsOptionalParts() {
+    RouteStats stats = RouteStats.empty()
+        .add(new ScoreFact.Tried(true, OptionalLong.of(5_000)))
+        .add(new ScoreFact.Delivery(true, OptionalLong.of(2_500)))
+        .add(new ScoreFact.Failover(SendReason.TIMEOUT))
+        .add(new ScoreFact.Failover(SendReason.REJECTION))
+        .add(new ScoreFact.Failover(SendReason.FAILED_RECEIPT));
+    RouteScore plain = score(stats).withStanding(false);
+    RouteScore everything = score(stats).withStanding(true, "COUNTRY").settlingUntil(END.plusSeconds(600));
+    RouteScore noShortWindow = new RouteScore("twilio", "DE", "SMS", figures(3_600, stats), null,
+        new ScoreFormula(20).evaluate(RouteStats.empty(), stats), END, false, false);
 
-    assertThat(ScoringSerdes.VERIFICATION_PROGRESS.fromBytes(older)).isEqualTo(new VerificationProgress(3, true, false));
+    assertThat(roundTrip(ScoringSerdes.ROUTE_SCORE, plain)).isEqualTo(plain);
+    assertThat(roundTrip(ScoringSerdes.ROUTE_SCORE, everything)).isEqualTo(everything);
+    assertThat(roundTrip(ScoringSerdes.ROUTE_SCORE, noShortWindow)).isEqualTo(noShortWindow);
+    // GET /scores lists them as computed, in the order of SendReason.
+    assertThat(roundTrip(ScoringSerdes.ROUTE_SCORE, plain).window().failovers().keySet())
+        .containsExactly("REJECTION", "TIMEOUT", "FAILED_RECEIPT");
   }
 
   @Test
-  void anExcusedSendSurvivesTheRepartitionTopic() {
-    ScoreFact excused = new ScoreFact.Excused(true, false);
+  void everyValueIsAvroSingleObjectEncoded() {
+    List<byte[]> values = List.of(
+        ScoringSerdes.SCORE_FACT.toBytes(new ScoreFact.Completion()),
+        ScoringSerdes.ROUTE_STATS.toBytes(RouteStats.empty()),
+        ScoringSerdes.SENT_MESSAGE.toBytes(new SentMessage(new RouteKey("twilio", "DE", Channel.SMS), 1L, false)),
+        ScoringSerdes.EARLY_RECEIPT.toBytes(new EarlyReceipt(DeliveryStatus.DELIVERED, 1L)),
+        ScoringSerdes.VERIFICATION_PROGRESS.toBytes(new VerificationProgress(1, false)),
+        ScoringSerdes.INPUT_CLOCK.toBytes(InputClock.EMPTY),
+        ScoringSerdes.ROUTE_MARK.toBytes(new RouteMark(1L, RouteMark.NONE, false)),
+        ScoringSerdes.ROUTE_SCORE.toBytes(score(RouteStats.empty())));
 
-    assertThat(roundTrip(ScoringSerdes.SCORE_FACT, excused)).isEqualTo(excused);
+    for (byte[] value : values) {
+      assertThat(value).startsWith((byte) 0xC3, (byte) 0x01);
+    }
   }
 
   @Test
-  void aRouteScoreIsJson() {
-    Instant end = Instant.parse("2026-03-02T11:00:00Z");
-    RouteStats stats = RouteStats.empty().add(new ScoreFact.Tried(true, OptionalLong.of(5_000)));
-    RouteScore score = new RouteScore("twilio", "DE", "SMS",
-        WindowFigures.of(end.minusSeconds(3_600), end, stats),
-        WindowFigures.of(end.minusSeconds(300), end, RouteStats.empty()),
-        new ScoreFormula(20).evaluate(RouteStats.empty(), stats), end, true, false);
-
-    byte[] json = ScoringSerdes.ROUTE_SCORE.serializer().serialize("t", score);
-
-    assertThat(new String(json, StandardCharsets.UTF_8))
-        .contains("\"provider\":\"twilio\"", "\"submissionRate\":1.0", "\"deliveryRate\":null", "\"demoted\":true");
-    // A score stored before the standing was part of it reads as not demoted.
-    String older = new String(json, StandardCharsets.UTF_8).replace(",\"demoted\":true,\"explored\":false", "");
-    assertThat(older).doesNotContain("demoted");
-    assertThat(ScoringSerdes.ROUTE_SCORE.deserializer().deserialize("t", older.getBytes(StandardCharsets.UTF_8)).demoted()).isFalse();
-    assertThat(ScoringSerdes.ROUTE_SCORE.deserializer().deserialize("t", json)).isEqualTo(score);
+  void aValueOfTheLayoutsBeforeAvroReadsAsAbsent() throws IOException {
+    assertThat(ScoringSerdes.SCORE_FACT.fromBytes(earlierLayout(out -> {
+      out.writeByte(1); // TRIED
+      out.writeBoolean(true);
+      out.writeBoolean(true);
+      out.writeLong(7_500);
+      out.writeBoolean(true);
+    }))).isNull();
+    assertThat(ScoringSerdes.ROUTE_STATS.fromBytes(earlierLayout(out -> {
+      for (int count = 0; count < 7; count++) {
+        out.writeLong(count);
+      }
+      out.writeInt(0); // failover reasons
+      out.writeInt(0); // sketch bytes
+      out.writeLong(1);
+      out.writeLong(1);
+    }))).isNull();
+    assertThat(ScoringSerdes.SENT_MESSAGE.fromBytes(earlierLayout(out -> {
+      out.writeUTF("twilio");
+      out.writeUTF("DE");
+      out.writeUTF("SMS");
+      out.writeLong(1_700_000_000_000L);
+      out.writeBoolean(false);
+    }))).isNull();
+    assertThat(ScoringSerdes.EARLY_RECEIPT.fromBytes(earlierLayout(out -> {
+      out.writeUTF("DELIVERED");
+      out.writeLong(1_700_000_000_000L);
+    }))).isNull();
+    assertThat(ScoringSerdes.VERIFICATION_PROGRESS.fromBytes(earlierLayout(out -> {
+      out.writeInt(3);
+      out.writeBoolean(true);
+    }))).isNull();
+    assertThat(ScoringSerdes.INPUT_CLOCK.fromBytes(earlierLayout(out -> {
+      out.writeLong(1_700_000_000_000L);
+      out.writeDouble(12.5);
+      out.writeLong(77);
+      out.writeLong(Long.MIN_VALUE);
+      out.writeLong(Long.MIN_VALUE);
+    }))).isNull();
+    assertThat(ScoringSerdes.ROUTE_MARK.fromBytes(earlierLayout(out -> {
+      out.writeLong(42);
+      out.writeLong(Long.MIN_VALUE);
+      out.writeBoolean(true);
+    }))).isNull();
+    // The score store held the JSON GET /scores serves.
+    assertThat(ScoringSerdes.ROUTE_SCORE.fromBytes(Json.MAPPER.writeValueAsBytes(score(RouteStats.empty())))).isNull();
   }
 
   @Test
@@ -123,22 +213,44 @@ class ScoringSerdesTest {
     assertThat(ScoringSerdes.ROUTE_STATS.fromBytes(null)).isNull();
   }
 
-  @Test
-  void anotherFormatVersionOrTrailingBytesAreRefusedByName() {
-    byte[] bytes = ScoringSerdes.ROUTE_MARK.toBytes(new RouteMark(1, 2, false));
-    byte[] otherVersion = bytes.clone();
-    otherVersion[0] = 9;
-    byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
-
-    assertThatThrownBy(() -> ScoringSerdes.ROUTE_MARK.fromBytes(otherVersion))
-        .isInstanceOf(SerializationException.class).hasMessageContaining("RouteMark").hasMessageContaining("version 9");
-    assertThatThrownBy(() -> ScoringSerdes.ROUTE_MARK.fromBytes(longer))
-        .isInstanceOf(SerializationException.class).hasMessageContaining("trailing");
-    assertThatThrownBy(() -> ScoringSerdes.SCORE_FACT.fromBytes(new byte[] {1, 99}))
-        .isInstanceOf(SerializationException.class).hasMessageContaining("ScoreFact");
+  private static RouteScore score(RouteStats stats) {
+    return new RouteScore("twilio", "DE", "SMS", figures(3_600, stats), figures(300, RouteStats.empty()),
+        new ScoreFormula(20).evaluate(RouteStats.empty(), stats), END, false, false);
   }
 
-  private static <T> T roundTrip(BinarySerde<T> serde, T value) {
+  private static WindowFigures figures(long seconds, RouteStats stats) {
+    return WindowFigures.of(END.minusSeconds(seconds), END, stats);
+  }
+
+  private static void assertSameStats(RouteStats copy, RouteStats original) {
+    assertThat(List.of(copy.tried(), copy.accepted(), copy.delivered(), copy.undelivered(), copy.completed(),
+        copy.firstSends(), copy.firstCompleted(), copy.pricedSends(), copy.spentMicros()))
+        .isEqualTo(List.of(original.tried(), original.accepted(), original.delivered(), original.undelivered(),
+            original.completed(), original.firstSends(), original.firstCompleted(), original.pricedSends(),
+            original.spentMicros()));
+    assertThat(copy.failovers()).isEqualTo(original.failovers());
+    assertThat(copy.timeToDelivery().count()).isEqualTo(original.timeToDelivery().count());
+    for (double q : new double[] {0, 0.01, 0.5, 0.95, 0.99, 1}) {
+      assertThat(copy.timeToDelivery().quantile(q)).as("p%s", q * 100).isEqualTo(original.timeToDelivery().quantile(q));
+    }
+  }
+
+  private static <T> T roundTrip(StateSerde<T, ?> serde, T value) {
     return serde.deserializer().deserialize("topic", serde.serializer().serialize("topic", value));
+  }
+
+  /** The fields as the earlier release's serde wrote them, after its format version byte, 1. */
+  private static byte[] earlierLayout(Fields fields) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(1);
+      fields.write(out);
+    }
+    return bytes.toByteArray();
+  }
+
+  @FunctionalInterface
+  private interface Fields {
+    void write(DataOutputStream out) throws IOException;
   }
 }

@@ -18,8 +18,11 @@ import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.scoring.model.InputClock;
+import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.ScoreFact;
+import dev.relay.scoring.model.SentMessage;
 import dev.relay.scoring.serde.ScoringSerdes;
+import dev.relay.scoring.testing.EarlierLayout;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -134,6 +137,25 @@ class FactProcessorsTest {
 
     assertThat(LifecycleFacts.credited(List.of(second, first, rejectedEverywhere))).contains(second);
     assertThat(LifecycleFacts.credited(List.of(rejectedEverywhere))).isEmpty();
+  }
+
+  @Test
+  void aSentMessageAnEarlierReleaseStoredIsNotKnownSoItsSendMatchesAgain() {
+    // Upgraded from a release before state was Avro: the send's stored message reads as absent.
+    SentMessage earlier = new SentMessage(new RouteKey("twilio", "DE", Channel.SMS), T0.toEpochMilli(), false);
+    addStoreOnce(ScoringTopology.SENT_MESSAGES_STORE, EarlierLayout.storing(ScoringSerdes.SENT_MESSAGE, earlier));
+    WindowStore<String, SentMessage> sentMessages = context.getStateStore(ScoringTopology.SENT_MESSAGES_STORE);
+    sentMessages.put(DeliveryMatcher.messageKey("twilio", "m1"), earlier, T0.toEpochMilli());
+    ReceiptFacts receipts = initialized(new ReceiptFacts(HORIZON, MIN_OUTAGE));
+    SendResultFacts sends = initialized(new SendResultFacts(HORIZON, MIN_OUTAGE));
+
+    receipts.process(record(receipt("twilio", "m1", DeliveryStatus.DELIVERED, T0.plusSeconds(3))));
+    assertThat(forwarded()).as("an unknown message's receipt waits for its send").isEmpty();
+    sends.process(record(accepted("twilio", "m1", T0)));
+
+    assertThat(forwarded()).containsExactly(
+        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Tried(true, OptionalLong.empty())),
+        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Delivery(true, OptionalLong.of(3_000))));
   }
 
   private <P extends Processor<String, ?, String, ScoreFact>> P initialized(P processor) {

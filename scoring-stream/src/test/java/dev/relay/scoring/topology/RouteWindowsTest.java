@@ -13,6 +13,7 @@ import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.model.RouteStats;
 import dev.relay.scoring.model.ScoreFact;
 import dev.relay.scoring.serde.ScoringSerdes;
+import dev.relay.scoring.testing.EarlierLayout;
 import dev.relay.scoring.testing.ExpectedScore;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +26,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
@@ -43,6 +45,10 @@ class RouteWindowsTest {
   private static final ExpectedScore EXPECTED = new ExpectedScore(SETTINGS);
   private static final String TWILIO_SMS = "twilio|DE|SMS";
   private static final Instant WALL_CLOCK = Instant.parse("2026-03-02T12:00:00Z");
+  /** Values stored by a release before state was Avro (see {@link EarlierLayout}). */
+  private static final RouteStats EARLIER_PANE = RouteStats.empty();
+  private static final RouteMark EARLIER_MARK = new RouteMark(0, RouteMark.NONE, true);
+  private static final RouteScore EARLIER_SCORE = new RouteScore("twilio", "DE", "SMS", null, null, null, null, true, false);
 
   private final MockProcessorContext<String, ProviderScore> context = new MockProcessorContext<>();
   private WindowStore<String, RouteStats> panes;
@@ -53,12 +59,12 @@ class RouteWindowsTest {
   void createStores() {
     panes = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(ScoringTopology.ROUTE_PANES_STORE,
             SETTINGS.window().plus(SETTINGS.windowAdvance()), SETTINGS.windowAdvance(), false),
-            Serdes.String(), ScoringSerdes.ROUTE_STATS)
+            Serdes.String(), EarlierLayout.storing(ScoringSerdes.ROUTE_STATS, EARLIER_PANE))
         .withLoggingDisabled().build();
     panes.init(context.getStateStoreContext(), panes);
     context.addStateStore(panes);
-    marks = keyValueStore(ScoringTopology.ROUTE_MARKS_STORE, ScoringSerdes.ROUTE_MARK);
-    scores = keyValueStore(ScoringTopology.ROUTE_SCORES_STORE, ScoringSerdes.ROUTE_SCORE);
+    marks = keyValueStore(ScoringTopology.ROUTE_MARKS_STORE, EarlierLayout.storing(ScoringSerdes.ROUTE_MARK, EARLIER_MARK));
+    scores = keyValueStore(ScoringTopology.ROUTE_SCORES_STORE, EarlierLayout.storing(ScoringSerdes.ROUTE_SCORE, EARLIER_SCORE));
     keyValueStore(ScoringTopology.PEER_SCORES_STORE, dev.relay.schemas.serde.AvroSerde.of(ProviderScore.class));
   }
 
@@ -107,6 +113,30 @@ class RouteWindowsTest {
         EXPECTED.recent("twilio", Channel.SMS, at("11:01:00"), facts(), WALL_CLOCK), at("11:01:00")));
     assertThat(marks.get(TWILIO_SMS)).isNull();
     assertThat(scores.get(TWILIO_SMS)).isNull();
+  }
+
+  @Test
+  void panesMarksAndScoresAnEarlierReleaseStoredAreNothingKnown() {
+    // Upgraded from a release before state was Avro: its pane, its score (demoted) and another route's mark read as absent.
+    panes.put(TWILIO_SMS, EARLIER_PANE, at("10:00:00").toEpochMilli());
+    scores.put(TWILIO_SMS, EARLIER_SCORE);
+    marks.put("vonage|DE|SMS", EARLIER_MARK);
+    context.setCurrentStreamTimeMs(at("10:05:30").toEpochMilli());
+    context.setCurrentSystemTimeMs(WALL_CLOCK.toEpochMilli());
+    RouteWindows windows = new RouteWindows(SETTINGS, AlertSettings.defaults(), DemotionSettings.defaults());
+    windows.init(context);
+
+    // A fact the earlier release put on the repartition topic reads as null too.
+    windows.process(new Record<>(TWILIO_SMS, null, at("10:05:00").toEpochMilli()));
+    windows.process(new Record<>(TWILIO_SMS, new ScoreFact.Tried(true, OptionalLong.empty()), at("10:05:10").toEpochMilli()));
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(WALL_CLOCK.toEpochMilli());
+
+    ProviderScore expected = EXPECTED.of("twilio", Channel.SMS, at("10:06:00"), facts(), facts().accepted(1), WALL_CLOCK);
+    List<CapturedForward<? extends String, ? extends ProviderScore>> forwarded = context.forwarded();
+    assertThat(forwarded).hasSize(2);
+    assertForward(forwarded.get(0), ScoringTopology.PROVIDER_SCORES_SINK, TWILIO_SMS, expected, at("10:05:30"));
+    assertForward(forwarded.get(1), ScoringTopology.ROUTE_ALERTS, TWILIO_SMS, expected, at("10:05:30"));
+    assertThat(scores.get(TWILIO_SMS).demoted()).as("the earlier standing is forgotten with its score").isFalse();
   }
 
   private static void assertForward(CapturedForward<? extends String, ? extends ProviderScore> forward, String sink,

@@ -1,0 +1,257 @@
+package dev.relay.scoring.serde;
+
+import dev.relay.schemas.Channel;
+import dev.relay.schemas.ScoreParts;
+import dev.relay.schemas.SendReason;
+import dev.relay.schemas.WindowStats;
+import dev.relay.schemas.state.DeliverySketch;
+import dev.relay.schemas.state.PaneFailovers;
+import dev.relay.schemas.state.RoutePane;
+import dev.relay.schemas.state.ScoringEarlyReceipt;
+import dev.relay.schemas.state.ScoringFact;
+import dev.relay.schemas.state.ScoringFactKind;
+import dev.relay.schemas.state.ScoringInputClock;
+import dev.relay.schemas.state.ScoringRouteMark;
+import dev.relay.schemas.state.ScoringRouteScore;
+import dev.relay.schemas.state.ScoringSentMessage;
+import dev.relay.schemas.state.ScoringVerificationProgress;
+import dev.relay.scoring.model.EarlyReceipt;
+import dev.relay.scoring.model.InputClock;
+import dev.relay.scoring.model.LatencySketch;
+import dev.relay.scoring.model.RouteKey;
+import dev.relay.scoring.model.RouteMark;
+import dev.relay.scoring.model.RouteScore;
+import dev.relay.scoring.model.RouteStats;
+import dev.relay.scoring.model.ScoreFact;
+import dev.relay.scoring.model.SentMessage;
+import dev.relay.scoring.model.VerificationProgress;
+import dev.relay.scoring.model.WindowFigures;
+import dev.relay.scoring.score.ScoreFormula;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Writes each of scoring's in-memory types as its Avro contract under {@code schemas/src/main/avro/state}
+ * (and the window figures as the {@link WindowStats} that scores carry) and reads it back. A "none"
+ * the model keeps as a sentinel ({@link InputClock#NONE}, {@link RouteMark#NONE}) is null in the
+ * contract, so the contract needs no Java constant to be read.
+ */
+public final class ScoringContracts {
+
+  /** Failovers in the order of {@link SendReason}, as {@link WindowFigures#of} lists them; a name this release does not know last. */
+  private static final Comparator<String> REASON_ORDER =
+      Comparator.comparingInt(ScoringContracts::reasonOrder).thenComparing(Comparator.naturalOrder());
+
+  private ScoringContracts() {}
+
+  static ScoringFact fact(ScoreFact fact) {
+    ScoringFact.Builder avro = ScoringFact.newBuilder();
+    // Java 17: no pattern switch yet; the interface is sealed, so the last branch is exhaustive.
+    if (fact instanceof ScoreFact.Tried tried) {
+      avro.setKind(ScoringFactKind.TRIED).setAccepted(tried.accepted()).setPriceMicros(boxed(tried.priceMicros()))
+          .setFirstSend(tried.firstSend());
+    } else if (fact instanceof ScoreFact.Delivery delivery) {
+      avro.setKind(ScoringFactKind.DELIVERY).setDelivered(delivery.delivered())
+          .setMillisToDelivery(boxed(delivery.millisToDelivery()));
+    } else if (fact instanceof ScoreFact.Completion completion) {
+      avro.setKind(ScoringFactKind.COMPLETION).setFirstSend(completion.firstSend());
+    } else if (fact instanceof ScoreFact.Excused excused) {
+      avro.setKind(ScoringFactKind.EXCUSED).setFirstSend(excused.firstSend()).setReceiptPending(excused.receiptPending());
+    } else {
+      avro.setKind(ScoringFactKind.FAILOVER).setReason(((ScoreFact.Failover) fact).reason());
+    }
+    return avro.build();
+  }
+
+  /** The fact, or null for a kind a later release added: this one cannot count it. */
+  static ScoreFact fact(ScoringFact avro) {
+    return switch (avro.getKind()) {
+      case TRIED -> new ScoreFact.Tried(avro.getAccepted(), optional(avro.getPriceMicros()), avro.getFirstSend());
+      case DELIVERY -> new ScoreFact.Delivery(avro.getDelivered(), optional(avro.getMillisToDelivery()));
+      case COMPLETION -> new ScoreFact.Completion(avro.getFirstSend());
+      case EXCUSED -> new ScoreFact.Excused(avro.getFirstSend(), avro.getReceiptPending());
+      case FAILOVER -> new ScoreFact.Failover(avro.getReason() == null ? SendReason.UNKNOWN_REASON : avro.getReason());
+      case UNKNOWN_FACT -> null;
+    };
+  }
+
+  static RoutePane pane(RouteStats stats) {
+    List<PaneFailovers> failovers = new ArrayList<>();
+    stats.failovers().forEach((reason, count) -> failovers.add(new PaneFailovers(reason, count)));
+    LatencySketch.Bins bins = stats.timeToDelivery().bins();
+    return RoutePane.newBuilder()
+        .setTried(stats.tried())
+        .setAccepted(stats.accepted())
+        .setDelivered(stats.delivered())
+        .setUndelivered(stats.undelivered())
+        .setCompleted(stats.completed())
+        .setFirstSends(stats.firstSends())
+        .setFirstCompleted(stats.firstCompleted())
+        .setPricedSends(stats.pricedSends())
+        .setSpentMicros(stats.spentMicros())
+        .setFailovers(failovers)
+        .setTimeToDelivery(new DeliverySketch(bins.relativeAccuracy(), bins.zeroCount(), bins.indexes(), bins.counts()))
+        .build();
+  }
+
+  static RouteStats pane(RoutePane avro) {
+    Map<SendReason, Long> failovers = new EnumMap<>(SendReason.class);
+    avro.getFailovers().forEach(failover -> failovers.merge(failover.getReason(), failover.getCount(), Long::sum));
+    DeliverySketch sketch = avro.getTimeToDelivery();
+    LatencySketch timeToDelivery = LatencySketch.of(new LatencySketch.Bins(sketch.getRelativeAccuracy(),
+        sketch.getZeroCount(), sketch.getBinIndexes(), sketch.getBinCounts()));
+    return RouteStats.of(avro.getTried(), avro.getAccepted(), avro.getDelivered(), avro.getUndelivered(),
+            avro.getCompleted(), avro.getPricedSends(), avro.getSpentMicros(), failovers, timeToDelivery)
+        .withFirstSends(avro.getFirstSends(), avro.getFirstCompleted());
+  }
+
+  static ScoringSentMessage sentMessage(SentMessage sent) {
+    RouteKey route = sent.route();
+    return new ScoringSentMessage(route.provider(), route.country(), route.channel(), sent.startedAt(), sent.settled());
+  }
+
+  static SentMessage sentMessage(ScoringSentMessage avro) {
+    return new SentMessage(new RouteKey(avro.getProvider(), avro.getCountry(), avro.getChannel()), avro.getStartedAt(),
+        avro.getSettled());
+  }
+
+  static ScoringEarlyReceipt earlyReceipt(EarlyReceipt receipt) {
+    return new ScoringEarlyReceipt(receipt.status(), receipt.occurredAt());
+  }
+
+  static EarlyReceipt earlyReceipt(ScoringEarlyReceipt avro) {
+    return new EarlyReceipt(avro.getStatus(), avro.getOccurredAt());
+  }
+
+  static ScoringVerificationProgress progress(VerificationProgress progress) {
+    return new ScoringVerificationProgress(progress.countedAttempts(), progress.finished(), progress.firstSendExcused());
+  }
+
+  static VerificationProgress progress(ScoringVerificationProgress avro) {
+    return new VerificationProgress(avro.getCountedAttempts(), avro.getFinished(), avro.getFirstSendExcused());
+  }
+
+  static ScoringInputClock inputClock(InputClock clock) {
+    return new ScoringInputClock(orNull(clock.lastInputAt(), InputClock.NONE), clock.meanGapMillis(), clock.observed(),
+        orNull(clock.outageStart(), InputClock.NONE), orNull(clock.outageEnd(), InputClock.NONE));
+  }
+
+  static InputClock inputClock(ScoringInputClock avro) {
+    return new InputClock(orNone(avro.getLastInputAt(), InputClock.NONE), avro.getMeanGapMillis(), avro.getObserved(),
+        orNone(avro.getOutageStart(), InputClock.NONE), orNone(avro.getOutageEnd(), InputClock.NONE));
+  }
+
+  static ScoringRouteMark routeMark(RouteMark mark) {
+    return new ScoringRouteMark(mark.lastFactAt(), orNull(mark.openWindowEnd(), RouteMark.NONE), mark.dirty());
+  }
+
+  static RouteMark routeMark(ScoringRouteMark avro) {
+    return new RouteMark(avro.getLastFactAt(), orNone(avro.getOpenWindowEnd(), RouteMark.NONE), avro.getDirty());
+  }
+
+  static ScoringRouteScore routeScore(RouteScore score) {
+    ScoreFormula.Score formula = score.score();
+    return ScoringRouteScore.newBuilder()
+        .setProvider(score.provider())
+        .setCountry(score.country())
+        .setChannel(Channel.valueOf(score.channel()))
+        .setWindow(windowStats(score.window()))
+        .setShortWindow(windowStats(score.shortWindow()))
+        .setScore(formula.score())
+        .setScoreParts(scoreParts(formula))
+        .setUpdatedAt(score.updatedAt())
+        .setDemoted(score.demoted())
+        .setExplored(score.explored())
+        .setSharedDrop(score.sharedDrop())
+        .setSettlesAt(score.settlesAt())
+        .build();
+  }
+
+  static RouteScore routeScore(ScoringRouteScore avro) {
+    ScoreParts parts = avro.getScoreParts();
+    return new RouteScore(avro.getProvider(), avro.getCountry(), avro.getChannel().name(),
+        windowFigures(avro.getWindow()), windowFigures(avro.getShortWindow()),
+        new ScoreFormula.Score(avro.getScore(), parts.getReach(), parts.getDelivery(), parts.getCompletion(),
+            parts.getSpeed(), parts.getCost()),
+        avro.getUpdatedAt(), avro.getDemoted(), avro.getExplored(), avro.getSharedDrop(), avro.getSettlesAt());
+  }
+
+  /** A score's terms as scores carry them: in a stored score, and in a published {@code ProviderScore}. */
+  public static ScoreParts scoreParts(ScoreFormula.Score formula) {
+    return new ScoreParts(formula.reach(), formula.delivery(), formula.completion(), formula.speed(), formula.cost());
+  }
+
+  /** A window's figures as scores carry them: in a stored score, and as a published {@code ProviderScore}'s short window. */
+  public static WindowStats windowStats(WindowFigures window) {
+    if (window == null) {
+      return null;
+    }
+    return WindowStats.newBuilder()
+        .setStart(window.start())
+        .setEnd(window.end())
+        .setTried(window.tried())
+        .setAccepted(window.accepted())
+        .setDelivered(window.delivered())
+        .setUndelivered(window.undelivered())
+        .setCompleted(window.completed())
+        .setSpentMicros(window.spentMicros())
+        .setSubmissionRate(window.submissionRate())
+        .setDeliveryRate(window.deliveryRate())
+        .setCompletionRate(window.completionRate())
+        .setTimeToDeliveryP50Millis(window.timeToDeliveryP50Millis())
+        .setTimeToDeliveryP95Millis(window.timeToDeliveryP95Millis())
+        .setCostPerMessageMicros(window.costPerMessageMicros())
+        .setCostPerSuccessMicros(window.costPerSuccessMicros())
+        .setFailovers(new LinkedHashMap<>(window.failovers()))
+        .setFirstSends(window.firstSends())
+        .setFirstCompleted(window.firstCompleted())
+        .setFirstCompletionRate(window.firstCompletionRate())
+        .build();
+  }
+
+  private static WindowFigures windowFigures(WindowStats stats) {
+    if (stats == null) {
+      return null;
+    }
+    // Avro reads a map unordered; GET /scores lists failovers in the order they were computed in.
+    Map<String, Long> failovers = new LinkedHashMap<>();
+    stats.getFailovers().entrySet().stream().sorted(Map.Entry.comparingByKey(REASON_ORDER))
+        .forEach(entry -> failovers.put(entry.getKey(), entry.getValue()));
+    return new WindowFigures(stats.getStart(), stats.getEnd(), stats.getTried(), stats.getAccepted(),
+        stats.getDelivered(), stats.getUndelivered(), stats.getCompleted(), failovers, stats.getSubmissionRate(),
+        stats.getDeliveryRate(), stats.getCompletionRate(), stats.getTimeToDeliveryP50Millis(),
+        stats.getTimeToDeliveryP95Millis(), stats.getSpentMicros(), stats.getCostPerMessageMicros(),
+        stats.getCostPerSuccessMicros(), stats.getFirstSends(), stats.getFirstCompleted(),
+        stats.getFirstCompletionRate());
+  }
+
+  private static int reasonOrder(String name) {
+    for (SendReason reason : SendReason.values()) {
+      if (reason.name().equals(name)) {
+        return reason.ordinal();
+      }
+    }
+    return Integer.MAX_VALUE;
+  }
+
+  private static Long boxed(OptionalLong value) {
+    return value.isPresent() ? value.getAsLong() : null;
+  }
+
+  private static OptionalLong optional(Long value) {
+    return value == null ? OptionalLong.empty() : OptionalLong.of(value);
+  }
+
+  private static Long orNull(long millis, long none) {
+    return millis == none ? null : millis;
+  }
+
+  private static long orNone(Long millis, long none) {
+    return millis == null ? none : millis;
+  }
+}
