@@ -205,8 +205,8 @@ public final class RouteOrder {
    * or, when the scores are further apart, its own evidence still allows it (the prior pulls the score
    * of a route with few samples well below that of a route with many, by more than the margin, however
    * well it does: the study's cheaper ES route completed 15 of 15 first sends and scored 0.84 against
-   * 0.93, so prices were never compared). On evidence: over the long window, each with at least
-   * {@code minSamples} first sends, its acceptance and first-send completion rates' posterior upper
+   * 0.93, so prices were never compared). On evidence ({@link #evidence}), each with at least
+   * {@code minSamples} first sends: its acceptance and first-send completion rates' posterior upper
    * bounds at {@link #EQUAL_QUALITY_CONFIDENCE} both reach the leader's rates less the margin. A route
    * that does worse shows it within its samples, and goes back to its place by score.
    */
@@ -217,16 +217,34 @@ public final class RouteOrder {
     if (route.isEmpty() || leader.isEmpty()) {
       return false;
     }
-    ProviderScore own = route.get().score();
-    ProviderScore best = leader.get().score();
-    if (own.getFirstSends() < policy.minSamples() || best.getFirstSends() < policy.minSamples()
-        || own.getTried() == 0 || best.getTried() == 0) {
+    Evidence own = evidence(route.get().score());
+    Evidence best = evidence(leader.get().score());
+    if (own.firstSends() < policy.minSamples() || best.firstSends() < policy.minSamples()
+        || own.tried() == 0 || best.tried() == 0) {
       return false;
     }
-    return RoutePosterior.upperBound(own.getAccepted(), own.getTried(), EQUAL_QUALITY_CONFIDENCE)
-            >= (double) best.getAccepted() / best.getTried() - policy.scoreMargin()
-        && RoutePosterior.upperBound(own.getFirstCompleted(), own.getFirstSends(), EQUAL_QUALITY_CONFIDENCE)
-            >= (double) Math.min(best.getFirstCompleted(), best.getFirstSends()) / best.getFirstSends() - policy.scoreMargin();
+    return RoutePosterior.upperBound(own.accepted(), own.tried(), EQUAL_QUALITY_CONFIDENCE)
+            >= (double) best.accepted() / best.tried() - policy.scoreMargin()
+        && RoutePosterior.upperBound(own.firstCompleted(), own.firstSends(), EQUAL_QUALITY_CONFIDENCE)
+            >= (double) Math.min(best.firstCompleted(), best.firstSends()) / best.firstSends() - policy.scoreMargin();
+  }
+
+  /** The tries and first sends a route's quality is judged on, and how they ended. */
+  private record Evidence(long tried, long accepted, long firstSends, long firstCompleted) {}
+
+  /**
+   * A route's recent evidence: its published short window once that holds {@code minSamples} first
+   * sends, else its long window. The score remembers the whole long window; the short window is the
+   * route as it is now, so a route that recovered (promoted on its short window) can take its place
+   * back before its fault has left the long window, and one that has just begun to fail loses the
+   * benefit of the doubt its healthy past gave it.
+   */
+  private Evidence evidence(ProviderScore score) {
+    WindowStats recent = score.getShortWindow();
+    if (recent != null && recent.getFirstSends() >= policy.minSamples() && recent.getTried() > 0) {
+      return new Evidence(recent.getTried(), recent.getAccepted(), recent.getFirstSends(), recent.getFirstCompleted());
+    }
+    return new Evidence(score.getTried(), score.getAccepted(), score.getFirstSends(), score.getFirstCompleted());
   }
 
   /**

@@ -108,6 +108,36 @@ class RouteOrderTest {
   }
 
   @Test
+  void aRecoveredRouteWhoseShortWindowCannotBeToldFromTheLeadersTakesItsTablePlaceBackWhileItsLongWindowHoldsTheFault() {
+    // twilio, first in the table, promoted after losing 40 of 100 first sends: its score (0.70) still holds the fault.
+    RouteOrder.Standing vonage = recent(evidenced(0.93, 160, 160, 150, 150), 40, 40, 40, 40);
+    RouteOrder.Standing recovered = recent(evidenced(0.70, 130, 130, 100, 60), 25, 25, 25, 25);
+
+    assertThat(NEVER_EXPLORING.order(List.of(route("twilio"), route("vonage")), RouteOrder.Pins.NONE,
+            standings(Map.of("vonage", vonage, "twilio", recovered)), new SplittableRandom(1)))
+        .extracting(Route::getProvider).containsExactly("twilio", "vonage");
+    // Too few first sends in its short window (9, min-samples is 10): the long window, fault and all, decides.
+    assertThat(NEVER_EXPLORING.order(List.of(route("twilio"), route("vonage")), RouteOrder.Pins.NONE,
+            standings(Map.of("vonage", vonage, "twilio", recent(evidenced(0.70, 130, 130, 100, 60), 9, 9, 9, 9))),
+            new SplittableRandom(1)))
+        .extracting(Route::getProvider).containsExactly("vonage", "twilio");
+  }
+
+  @Test
+  void aRouteWhoseShortWindowShowsAFreshFaultLosesTheBenefitOfItsHealthyPast() {
+    RouteOrder.Standing vonage = recent(evidenced(0.93, 400, 400, 380, 380), 40, 40, 40, 40);
+    // Its long window (190 of 200 completed) cannot be told from vonage's; its short window (12 of 25) can.
+    RouteOrder.Standing failing = evidenced(0.80, 210, 210, 200, 190);
+
+    assertThat(NEVER_EXPLORING.order(List.of(route("twilio"), route("vonage")), RouteOrder.Pins.NONE,
+            standings(Map.of("vonage", vonage, "twilio", failing)), new SplittableRandom(1)))
+        .extracting(Route::getProvider).containsExactly("twilio", "vonage");
+    assertThat(NEVER_EXPLORING.order(List.of(route("twilio"), route("vonage")), RouteOrder.Pins.NONE,
+            standings(Map.of("vonage", vonage, "twilio", recent(failing, 25, 25, 25, 12))), new SplittableRandom(1)))
+        .extracting(Route::getProvider).containsExactly("vonage", "twilio");
+  }
+
+  @Test
   void aDemotedRouteGetsTheFloorOfFirstSendsPerShortWindowInASmallCountryAndTheShareInALargeOne() {
     // A floor of 30 first sends per short window, between the 0.05 share and the 0.25 cap.
     RouteOrder order = new RouteOrder(new RouteOrder.Policy(10, 0.05, 0.05, 0.25, 30));
@@ -152,6 +182,20 @@ class RouteOrderTest {
     return new RouteOrder.Standing(ProviderScore.newBuilder().setProvider("p").setCountry("ES").setChannel(Channel.SMS)
         .setUpdatedAt(Instant.EPOCH).setScore(score).setTried(tried).setAccepted(accepted).setFirstSends(firstSends)
         .setFirstCompleted(firstCompleted).build(), false);
+  }
+
+  /** The standing with a short window of these tries, acceptances, first sends and completions. */
+  private static RouteOrder.Standing recent(RouteOrder.Standing standing, long tried, long accepted, long firstSends,
+      long firstCompleted) {
+    // Not a builder copy of the score: that deep-copies through Avro, which needs the contracts trusted first.
+    ProviderScore score = standing.score();
+    return new RouteOrder.Standing(ProviderScore.newBuilder().setProvider(score.getProvider())
+        .setCountry(score.getCountry()).setChannel(score.getChannel()).setUpdatedAt(score.getUpdatedAt())
+        .setScore(score.getScore()).setTried(score.getTried()).setAccepted(score.getAccepted())
+        .setFirstSends(score.getFirstSends()).setFirstCompleted(score.getFirstCompleted())
+        .setShortWindow(dev.relay.schemas.WindowStats.newBuilder().setStart(Instant.EPOCH).setEnd(Instant.EPOCH)
+            .setTried(tried).setAccepted(accepted).setFirstSends(firstSends).setFirstCompleted(firstCompleted).build())
+        .build(), standing.demoted());
   }
 
   private static Route route(String provider, long priceMicros) {
