@@ -42,4 +42,13 @@ public final class BetaEvidence {
     BetaDistribution posterior = new BetaDistribution(null, 1.0 + hits, 1.0 + (trials - hits));
     return posterior.inverseCumulativeProbability(1 - confidence);
   }
+
+  /** The rate above which the posterior puts only {@code 1 - confidence} of its mass: what it may still be. 1 without trials. */
+  public static double upperBound(long successes, long trials, double confidence) {
+    if (trials <= 0) {
+      return 1;
+    }
+    long hits = Math.max(0, Math.min(successes, trials));
+    return new BetaDistribution(null, 1.0 + hits, 1.0 + (trials - hits)).inverseCumulativeProbability(confidence);
+  }
 }

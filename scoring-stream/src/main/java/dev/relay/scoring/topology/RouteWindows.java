@@ -1,6 +1,7 @@
 package dev.relay.scoring.topology;
 
 import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.WindowStats;
 import dev.relay.scoring.config.AlertSettings;
 import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
@@ -168,8 +169,8 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
         LOG.info("route {} published after a silence of its task's inputs: its standing is kept until its peers have"
             + " published since and its short window holds only time after the silence", entry.key);
       } else if (previous != null && score.demoted() != previous.demoted()) {
-        LOG.info("route {} {} at score {} ({} tries)", entry.key, score.demoted() ? "demoted" : "promoted back",
-            score.score().score(), score.window().tried());
+        LOG.info("route {} {} at score {} ({} tries): {}", entry.key, score.demoted() ? "demoted" : "promoted back",
+            score.score().score(), score.window().tried(), standing.why());
       }
       Record<String, ProviderScore> published = new Record<>(route.value(), ProviderScores.of(route, score), streamTime);
       context.forward(published, ScoringTopology.PROVIDER_SCORES_SINK);
@@ -244,24 +245,31 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     boolean wasDemoted = previous != null && previous.demoted();
     ProviderScore candidate = ProviderScores.of(route, score);
     List<ProviderScore> peers = peers(key);
-    String shared = sharedDrops.sharedScope(candidate, peers);
-    boolean ownDrop = shared == null && (CompletionDrop.of(candidate, alerts).dropped() || behindPeer(candidate, peers));
+    boolean behind = behindPeer(candidate, peers);
+    SharedDrops.Judgement judgement = sharedDrops.judge(candidate, peers, behind);
+    String shared = judgement.scope();
+    boolean sharpDrop = CompletionDrop.of(candidate, alerts).dropped();
+    boolean ownDrop = shared == null && (sharpDrop || behind);
     boolean recovered = wasDemoted && recovered(candidate, score, peers);
     boolean demoted = demotion.demoted(wasDemoted, score.score().score(), score.window().tried(),
         new DemotionSettings.Evidence(ownDrop, shared != null, recovered));
     boolean newFall = (demoted && !wasDemoted) || (shared == null && sharedDrops.fell(candidate));
     if (newFall && !fellBefore(route, previous, peers)) {
       // Peers' scores may be an emission behind: a fall that hit every route at once shows in their next one.
-      return new Standing(score.withStanding(wasDemoted, null), true);
+      return new Standing(score.withStanding(wasDemoted, null), true, "");
     }
-    return new Standing(score.withStanding(demoted, shared), false);
+    String why = recovered ? "its recent first sends show its recovery"
+        : !ownDrop ? "its score" : sharpDrop ? "a sharp drop of its own" : "behind a peer of its country";
+    WindowFigures recent = score.shortWindow();
+    return new Standing(score.withStanding(demoted, shared), false, why + " (" + recent.firstCompleted() + " of "
+        + recent.firstSends() + " first sends completed in its short window); " + judgement);
   }
 
   /**
    * A route's decided score, and whether it fell in this publication only, its peers not yet heard on
    * it: its standing is kept and no alert is raised until the next one.
    */
-  private record Standing(RouteScore score, boolean unconfirmedFall) {}
+  private record Standing(RouteScore score, boolean unconfirmedFall, String why) {}
 
   /**
    * Whether the route's previous publication showed the fall already (its score below demote-below, a
@@ -281,8 +289,9 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
   /**
    * Whether a demoted route's own recent first sends show it recovered: enough of them, and the lower
    * bound of their completion at the promotion confidence within the recovery points of the best
-   * healthy peer of its country; with no such peer, within the recovery points of its own long window's
-   * rate, and its score at promote-above.
+   * healthy peer of its country (with evidence, in no sharp drop and no shared one); with no such peer,
+   * within the recovery points of its own long window's rate, and its score at promote-above. Its recent tries must show the vendor accepting again too
+   * ({@link #acceptsAgain}).
    */
   private boolean recovered(ProviderScore candidate, RouteScore score, List<ProviderScore> peers) {
     WindowFigures recent = score.shortWindow();
@@ -290,14 +299,11 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
       return false;
     }
     double reference = Double.NaN;
-    for (ProviderScore peer : peers) {
-      if (peer.getDemoted() || peer.getChannel() != candidate.getChannel()
-          || !peer.getCountry().equals(candidate.getCountry()) || peer.getProvider().equals(candidate.getProvider())
-          || peer.getWindowEnd() == null || peer.getWindowEnd().plus(settings.shortWindow()).isBefore(candidate.getWindowEnd())) {
-        continue;
-      }
+    for (ProviderScore peer : countryPeers(candidate, peers)) {
       CompletionDrop drop = CompletionDrop.of(peer, alerts);
-      if (drop.evidence() && !(drop.currentRate() <= reference)) {
+      // A peer in a fall of its own or a shared one is no measure of health: in a demand-side drop every
+      // route completes next to nothing, and a demoted route's 0 of 30 "recovered" to its peer's rate.
+      if (drop.evidence() && !drop.dropped() && peer.getSharedDrop() == null && !(drop.currentRate() <= reference)) {
         reference = drop.currentRate();
       }
     }
@@ -312,6 +318,37 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
       reference = own;
     }
     double bound = BetaEvidence.lowerBound(recent.firstCompleted(), recent.firstSends(), demotion.promotionConfidence());
+    return bound >= reference - alerts.recoveryPoints() / 100 && acceptsAgain(candidate, score, peers);
+  }
+
+  /**
+   * Whether the tries of a demoted route's published short window (which reaches back to its newest
+   * first sends) leave its vendor's acceptance as good as its best healthy country peer's (no such peer:
+   * its own long window's): the upper bound of their acceptance at the promotion confidence within the
+   * recovery points of it. Completion counts only accepted sends, so a route that rejects every try (a
+   * vendor down) still has the completed first sends from before its fault within reach; on those alone
+   * it was promoted, demoted at its next rejections and promoted again, every few seconds. An upper
+   * bound, not a lower one: this asks that its tries show no rejections out of the ordinary, while
+   * completion's lower bound is what shows the recovery.
+   */
+  private boolean acceptsAgain(ProviderScore candidate, RouteScore score, List<ProviderScore> peers) {
+    WindowFigures recent = score.shortWindow();
+    double reference = Double.NaN;
+    for (ProviderScore peer : countryPeers(candidate, peers)) {
+      WindowStats peerRecent = peer.getShortWindow();
+      if (peerRecent == null || peerRecent.getTried() < alerts.minSamples()) {
+        continue;
+      }
+      double rate = (double) peerRecent.getAccepted() / peerRecent.getTried();
+      if (!(rate <= reference)) {
+        reference = rate;
+      }
+    }
+    if (Double.isNaN(reference)) {
+      WindowFigures own = score.window();
+      reference = own.tried() == 0 ? 1.0 : (double) own.accepted() / own.tried();
+    }
+    double bound = BetaEvidence.upperBound(recent.accepted(), recent.tried(), demotion.promotionConfidence());
     return bound >= reference - alerts.recoveryPoints() / 100;
   }
 
@@ -325,18 +362,24 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     if (!own.evidence()) {
       return false;
     }
-    for (ProviderScore peer : peers) {
-      if (peer.getDemoted() || peer.getChannel() != candidate.getChannel()
-          || !peer.getCountry().equals(candidate.getCountry()) || peer.getProvider().equals(candidate.getProvider())
-          || peer.getWindowEnd() == null || peer.getWindowEnd().plus(settings.shortWindow()).isBefore(candidate.getWindowEnd())) {
-        continue;
-      }
+    for (ProviderScore peer : countryPeers(candidate, peers)) {
       CompletionDrop other = CompletionDrop.of(peer, alerts);
       if (other.evidence() && (other.currentRate() - own.currentRate()) * 100 >= alerts.dropPoints() - 1e-9) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * The route's peers to measure it against: the other providers of its country and channel, not
+   * demoted, whose latest score is not stale (older than a short window before the route's).
+   */
+  private List<ProviderScore> countryPeers(ProviderScore candidate, List<ProviderScore> peers) {
+    return peers.stream().filter(peer -> !peer.getDemoted() && peer.getChannel() == candidate.getChannel()
+            && peer.getCountry().equals(candidate.getCountry()) && !peer.getProvider().equals(candidate.getProvider())
+            && peer.getWindowEnd() != null && !peer.getWindowEnd().plus(settings.shortWindow()).isBefore(candidate.getWindowEnd()))
+        .toList();
   }
 
   /** Every other route's latest published score, from the global peer-scores store. */

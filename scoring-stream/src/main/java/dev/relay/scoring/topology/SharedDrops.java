@@ -51,10 +51,32 @@ final class SharedDrops {
     return CompletionDrop.of(route, alerts).dropped() || below(route, demotion.demoteBelow());
   }
 
-  /** The scope of the route's shared fall, or null when its fall is its own (or it did not fall). */
-  String sharedScope(ProviderScore route, List<ProviderScore> peers) {
-    if (!fell(route)) {
-      return null;
+  /**
+   * How a route's fall compares with its peers': the scope of a shared fall (null when its fall is its
+   * own, or it did not fall), and the counts it was decided on, for the log of a standing change.
+   */
+  record Judgement(String scope, int withEvidence, int fallen, boolean countryPeerWithEvidence, boolean countryPeerHolding) {
+
+    static final Judgement NO_FALL = new Judgement(null, 0, 0, false, false);
+
+    @Override
+    public String toString() {
+      return "routes with evidence " + withEvidence + ", fallen " + fallen + " (this one included)"
+          + (countryPeerWithEvidence ? (countryPeerHolding ? ", a peer of its country holding" : ", its country's peers fallen")
+              : ", no peer of its country with evidence");
+    }
+  }
+
+  /**
+   * How the route's fall compares with its peers'. {@code behindPeer}: the route's completion is far
+   * below a peer's of its country, a fall too even when its own baseline shows none. That happens
+   * in a shared fall when the route's traffic jumped just before it (promoted, or first again): its
+   * short window then holds mostly the fall's sends, its peer's mostly sends from before. The country
+   * rule cannot hold then (that peer holds), the all-countries one still can.
+   */
+  Judgement judge(ProviderScore route, List<ProviderScore> peers, boolean behindPeer) {
+    if (!fell(route) && !behindPeer) {
+      return Judgement.NO_FALL;
     }
     int evidence = 1;
     int dropped = 1;
@@ -82,13 +104,13 @@ final class SharedDrops {
         countryPeerHolding = true;
       }
     }
+    String scope = null;
     if (dropped * 2 >= evidence && droppedCountries.size() > 1 && droppedProviders.size() > 1) {
-      return ALL_COUNTRIES;
+      scope = ALL_COUNTRIES;
+    } else if (countryPeerWithEvidence && !countryPeerHolding) {
+      scope = COUNTRY;
     }
-    if (countryPeerWithEvidence && !countryPeerHolding) {
-      return COUNTRY;
-    }
-    return null;
+    return new Judgement(scope, evidence, dropped, countryPeerWithEvidence, countryPeerHolding);
   }
 
   private static boolean below(ProviderScore score, double line) {

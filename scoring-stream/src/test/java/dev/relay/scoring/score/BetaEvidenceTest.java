@@ -23,4 +23,13 @@ class BetaEvidenceTest {
     assertThat(BetaEvidence.cleanTriesToReach(1.0, 0.95)).isEqualTo(Long.MAX_VALUE);
     assertThat(BetaEvidence.cleanTriesToReach(0.0, 0.95)).isZero();
   }
+
+  @Test
+  void theUpperBoundIsWhatTheRateMayStillBe() {
+    // Twenty tries without a rejection cannot be told from a route that never rejects; 28 of 50 can.
+    assertThat(BetaEvidence.upperBound(20, 20, 0.95)).isGreaterThan(0.99);
+    assertThat(BetaEvidence.upperBound(28, 50, 0.95)).isBetween(0.6, 0.7);
+    assertThat(BetaEvidence.upperBound(0, 0, 0.95)).isEqualTo(1.0);
+    assertThat(BetaEvidence.upperBound(5, 10, 0.95)).isGreaterThan(BetaEvidence.lowerBound(5, 10, 0.95));
+  }
 }

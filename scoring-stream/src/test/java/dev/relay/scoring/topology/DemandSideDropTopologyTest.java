@@ -18,6 +18,7 @@ import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationStatus;
+import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
 import dev.relay.scoring.testing.ScoringDriver;
 import java.nio.file.Path;
@@ -122,6 +123,87 @@ class DemandSideDropTopologyTest {
       assertThat(alert.getKind()).as("not any provider's DROP").isEqualTo(AlertKind.RELAY_SIDE_DROP);
       assertThat(alert.getScope()).as("naming what fell").isEqualTo("all countries, SMS");
     });
+  }
+
+  @Test
+  void aRouteWhoseTrafficJumpedJustBeforeTheDropIsNotDemotedForBeingBehindItsPeer() {
+    // DE (two verifications a second) sends three in four through vonage, as while twilio was held back; 5 s
+    // before the drop twilio takes DE back (promoted, or first again by score). In the drop, twilio's short
+    // window holds mostly codes nobody enters, vonage's mostly codes entered before: twilio looks far behind
+    // its peer. Every country fell at once: that is the shared drop, not twilio's.
+    Instant dropStart = T0.plus(HEALTHY);
+    Instant jump = dropStart.minusSeconds(5);
+    Instant dropEnd = dropStart.plus(DROP);
+    Instant end = dropEnd.plus(Duration.ofSeconds(30));
+    int deSends = 0;
+    for (Instant start = T0; start.isBefore(end); start = start.plusSeconds(1)) {
+      boolean entered = start.isBefore(dropStart) || !start.isBefore(dropEnd);
+      int turn = verifications / (ROUTES.size() + 1);
+      for (Map.Entry<String, List<String>> country : ROUTES.entrySet()) {
+        if (!country.getKey().equals("DE")) {
+          verification(country.getKey(), country.getValue().get(turn % 20 == 0 ? 1 : 0), start, entered);
+          continue;
+        }
+        for (int second = 0; second < 2; second++) {
+          boolean twilio = start.isBefore(jump) ? deSends % 4 == 0 : deSends % 20 != 0;
+          verification("DE", twilio ? "twilio" : "vonage", start.plusMillis(500L * second), entered);
+          deSends++;
+        }
+      }
+    }
+    List<KeyValue<String, ProviderScore>> published = run(end);
+
+    assertThat(published).as("routes published demoted after the first, unsettled publications")
+        .filteredOn(entry -> entry.value.getDemoted() && entry.value.getWindowEnd().isAfter(T0.plus(TIME_SCALED.shortWindow())))
+        .extracting(entry -> entry.key + " at " + entry.value.getWindowEnd()).isEmpty();
+    assertThat(published).as("twilio DE marked with the shared drop while behind its peer").anySatisfy(entry -> {
+      assertThat(entry.key).isEqualTo("twilio|DE|SMS");
+      assertThat(entry.value.getSharedDrop()).isEqualTo(SharedDrops.ALL_COUNTRIES);
+      assertThat(entry.value.getWindowEnd()).isBefore(dropStart.plus(TIME_SCALED.shortWindow()));
+    });
+  }
+
+  @Test
+  void aDemotedRouteIsNotPromotedOnAPeerThatFellToo() {
+    driver.close();
+    // demote-below so low that the demoted route's score never counts as a fall: its evidence reaches back
+    // over its whole long window, which leaves no baseline to drop from, so only its peers tell that the
+    // drop is shared; promote-above at its default.
+    driver = new ScoringDriver(TIME_SCALED, new DemotionSettings(0.2, 0.65, 20), stateDir.resolve("low-demote-below"));
+    // DE's twilio (DE at two verifications a second) delivers codes nobody enters from 2 min on: demoted, it
+    // keeps a quarter of DE's first sends. From 3 min 20 s nobody anywhere enters a code. Its peer vonage
+    // falls to twilio's own 0, which is no measure of health: twilio must stay demoted.
+    Instant faultStart = T0.plus(HEALTHY);
+    Instant dropStart = faultStart.plusSeconds(80);
+    Instant end = dropStart.plus(DROP);
+    int deSends = 0;
+    for (Instant start = T0; start.isBefore(end); start = start.plusSeconds(1)) {
+      boolean entered = start.isBefore(dropStart);
+      int turn = verifications / (ROUTES.size() + 1);
+      for (Map.Entry<String, List<String>> country : ROUTES.entrySet()) {
+        if (!country.getKey().equals("DE")) {
+          verification(country.getKey(), country.getValue().get(turn % 20 == 0 ? 1 : 0), start, entered);
+          continue;
+        }
+        for (int second = 0; second < 2; second++) {
+          boolean twilio = start.isBefore(faultStart.plusSeconds(20)) ? deSends % 20 != 0 : deSends % 4 == 0;
+          boolean ignored = twilio && !start.isBefore(faultStart);
+          verification("DE", twilio ? "twilio" : "vonage", start.plusMillis(500L * second), entered && !ignored);
+          deSends++;
+        }
+      }
+    }
+    List<KeyValue<String, ProviderScore>> published = run(end);
+
+    Instant demoted = published.stream().filter(entry -> entry.key.equals("twilio|DE|SMS") && entry.value.getDemoted())
+        .map(entry -> entry.value.getWindowEnd()).findFirst().orElse(null);
+    assertThat(demoted).as("twilio DE demoted for its own fault").isNotNull().isBefore(dropStart);
+    assertThat(published).as("and not promoted while nobody enters its codes")
+        .filteredOn(entry -> entry.key.equals("twilio|DE|SMS") && !entry.value.getDemoted()
+            && entry.value.getWindowEnd().isAfter(demoted))
+        .extracting(entry -> "undemoted at " + entry.value.getWindowEnd() + " on " + entry.value.getShortWindow().getFirstCompleted()
+            + " of " + entry.value.getShortWindow().getFirstSends())
+        .isEmpty();
   }
 
   /** One verification: its first send through {@code provider}, delivered; the code entered or not. */
