@@ -20,12 +20,11 @@ import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
+import dev.relay.scoring.testing.EventTimeInputs;
 import dev.relay.scoring.testing.ScoringDriver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,10 +69,10 @@ class DemandSideDropTopologyTest {
   @TempDir
   Path stateDir;
   private ScoringDriver driver;
-  private final List<Step> steps = new ArrayList<>();
+  private final EventTimeInputs inputs = new EventTimeInputs();
   private int verifications;
-
-  private record Step(Instant at, int order, Runnable input) {}
+  /** DE's sends so far, in the scenarios where DE has two verifications a second. */
+  private int deSends;
 
   @BeforeEach
   void start() {
@@ -135,21 +134,10 @@ class DemandSideDropTopologyTest {
     Instant jump = dropStart.minusSeconds(5);
     Instant dropEnd = dropStart.plus(DROP);
     Instant end = dropEnd.plus(Duration.ofSeconds(30));
-    int deSends = 0;
     for (Instant start = T0; start.isBefore(end); start = start.plusSeconds(1)) {
       boolean entered = start.isBefore(dropStart) || !start.isBefore(dropEnd);
-      int turn = verifications / (ROUTES.size() + 1);
-      for (Map.Entry<String, List<String>> country : ROUTES.entrySet()) {
-        if (!country.getKey().equals("DE")) {
-          verification(country.getKey(), country.getValue().get(turn % 20 == 0 ? 1 : 0), start, entered);
-          continue;
-        }
-        for (int second = 0; second < 2; second++) {
-          boolean twilio = start.isBefore(jump) ? deSends % 4 == 0 : deSends % 20 != 0;
-          verification("DE", twilio ? "twilio" : "vonage", start.plusMillis(500L * second), entered);
-          deSends++;
-        }
-      }
+      boolean jumped = !start.isBefore(jump);
+      secondOfTraffic(start, entered, sent -> new DeSend((jumped ? sent % 20 != 0 : sent % 4 == 0) ? "twilio" : "vonage", true));
     }
     List<KeyValue<String, ProviderScore>> published = run(end);
 
@@ -176,22 +164,13 @@ class DemandSideDropTopologyTest {
     Instant faultStart = T0.plus(HEALTHY);
     Instant dropStart = faultStart.plusSeconds(80);
     Instant end = dropStart.plus(DROP);
-    int deSends = 0;
     for (Instant start = T0; start.isBefore(end); start = start.plusSeconds(1)) {
-      boolean entered = start.isBefore(dropStart);
-      int turn = verifications / (ROUTES.size() + 1);
-      for (Map.Entry<String, List<String>> country : ROUTES.entrySet()) {
-        if (!country.getKey().equals("DE")) {
-          verification(country.getKey(), country.getValue().get(turn % 20 == 0 ? 1 : 0), start, entered);
-          continue;
-        }
-        for (int second = 0; second < 2; second++) {
-          boolean twilio = start.isBefore(faultStart.plusSeconds(20)) ? deSends % 20 != 0 : deSends % 4 == 0;
-          boolean ignored = twilio && !start.isBefore(faultStart);
-          verification("DE", twilio ? "twilio" : "vonage", start.plusMillis(500L * second), entered && !ignored);
-          deSends++;
-        }
-      }
+      boolean fullTraffic = start.isBefore(faultStart.plusSeconds(20));
+      boolean faulty = !start.isBefore(faultStart);
+      secondOfTraffic(start, start.isBefore(dropStart), sent -> {
+        boolean twilio = fullTraffic ? sent % 20 != 0 : sent % 4 == 0;
+        return new DeSend(twilio ? "twilio" : "vonage", !(twilio && faulty));
+      });
     }
     List<KeyValue<String, ProviderScore>> published = run(end);
 
@@ -204,6 +183,27 @@ class DemandSideDropTopologyTest {
         .extracting(entry -> "undemoted at " + entry.value.getWindowEnd() + " on " + entry.value.getShortWindow().getFirstCompleted()
             + " of " + entry.value.getShortWindow().getFirstSends())
         .isEmpty();
+  }
+
+  /** Where DE's next send goes, and whether its code is entered when people enter codes at all. */
+  private record DeSend(String provider, boolean enterable) {}
+
+  /**
+   * One second of traffic from {@code start}: every other country one verification through its first
+   * route (its other one for one in 20), DE two, each as {@code deSend} says for DE's running count.
+   */
+  private void secondOfTraffic(Instant start, boolean entered, java.util.function.IntFunction<DeSend> deSend) {
+    int turn = verifications / (ROUTES.size() + 1);
+    for (Map.Entry<String, List<String>> country : ROUTES.entrySet()) {
+      if (!country.getKey().equals("DE")) {
+        verification(country.getKey(), country.getValue().get(turn % 20 == 0 ? 1 : 0), start, entered);
+        continue;
+      }
+      for (int half = 0; half < 2; half++) {
+        DeSend send = deSend.apply(deSends++);
+        verification("DE", send.provider(), start.plusMillis(500L * half), entered && send.enterable());
+      }
+    }
   }
 
   /** One verification: its first send through {@code provider}, delivered; the code entered or not. */
@@ -231,28 +231,10 @@ class DemandSideDropTopologyTest {
   }
 
   private void at(Instant at, Runnable input) {
-    steps.add(new Step(at, steps.size(), input));
+    inputs.at(at, input);
   }
 
-  /** Pipes every input in event-time order, publishing every emit interval of event time. */
   private List<KeyValue<String, ProviderScore>> run(Instant until) {
-    steps.sort(Comparator.comparing(Step::at).thenComparingInt(Step::order));
-    List<KeyValue<String, ProviderScore>> published = new ArrayList<>();
-    Duration emit = TIME_SCALED.emitInterval();
-    Instant nextPublication = T0.plus(emit);
-    for (Step step : steps) {
-      while (!step.at().isBefore(nextPublication)) {
-        driver.publish();
-        published.addAll(driver.publishedScores());
-        nextPublication = nextPublication.plus(emit);
-      }
-      step.input().run();
-    }
-    while (nextPublication.isBefore(until)) {
-      driver.publish();
-      published.addAll(driver.publishedScores());
-      nextPublication = nextPublication.plus(emit);
-    }
-    return published;
+    return inputs.run(driver, T0, TIME_SCALED.emitInterval(), until);
   }
 }

@@ -17,12 +17,11 @@ import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationStatus;
+import dev.relay.scoring.testing.EventTimeInputs;
 import dev.relay.scoring.testing.ScoringDriver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.AfterEach;
@@ -51,10 +50,8 @@ class DownRouteTopologyTest {
   @TempDir
   Path stateDir;
   private ScoringDriver driver;
-  private final List<Step> steps = new ArrayList<>();
+  private final EventTimeInputs inputs = new EventTimeInputs();
   private int verifications;
-
-  private record Step(Instant at, int order, Runnable input) {}
 
   @BeforeEach
   void start() {
@@ -78,7 +75,8 @@ class DownRouteTopologyTest {
         verification(start, "twilio", down);
       }
     }
-    List<KeyValue<String, ProviderScore>> published = run();
+    List<KeyValue<String, ProviderScore>> published =
+        inputs.run(driver, T0, DemandSideDropTopologyTest.TIME_SCALED.emitInterval(), END.plusSeconds(10));
 
     Instant demoted = firstWhere(published, DOWN, true);
     assertThat(demoted).as("twilio demoted while down").isNotNull().isBefore(DOWN.plus(ROUTED_AWAY_AFTER));
@@ -120,26 +118,7 @@ class DownRouteTopologyTest {
   }
 
   private void at(Instant at, Runnable input) {
-    steps.add(new Step(at, steps.size(), input));
-  }
-
-  /** Pipes every input in event-time order, publishing every emit interval of event time. */
-  private List<KeyValue<String, ProviderScore>> run() {
-    steps.sort(Comparator.comparing(Step::at).thenComparingInt(Step::order));
-    List<KeyValue<String, ProviderScore>> published = new ArrayList<>();
-    Duration emit = DemandSideDropTopologyTest.TIME_SCALED.emitInterval();
-    Instant nextPublication = T0.plus(emit);
-    for (Step step : steps) {
-      while (!step.at().isBefore(nextPublication)) {
-        driver.publish();
-        published.addAll(driver.publishedScores());
-        nextPublication = nextPublication.plus(emit);
-      }
-      step.input().run();
-    }
-    driver.publish();
-    published.addAll(driver.publishedScores());
-    return published;
+    inputs.at(at, input);
   }
 
   /** The window end of twilio's first publication with that standing after {@code from}, null if none. */
