@@ -18,12 +18,11 @@ import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.scoring.config.ScoringSettings;
+import dev.relay.scoring.testing.EventTimeInputs;
 import dev.relay.scoring.testing.ScoringDriver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.kafka.streams.KeyValue;
@@ -51,12 +50,10 @@ class BlameTopologyTest {
   @TempDir
   Path stateDir;
   private ScoringDriver driver;
-  private final List<Step> steps = new ArrayList<>();
+  private final EventTimeInputs inputs = new EventTimeInputs();
   private final SplittableRandom random = new SplittableRandom(16);
   private int verifications;
 
-  /** One input record at its event time. */
-  private record Step(Instant at, int order, Runnable input) {}
 
   @BeforeEach
   void start() {
@@ -172,29 +169,11 @@ class BlameTopologyTest {
   }
 
   private void at(Instant at, Runnable input) {
-    steps.add(new Step(at, steps.size(), input));
+    inputs.at(at, input);
   }
 
-  /** Pipes every input in event-time order, publishing every emit interval of event time. */
   private List<KeyValue<String, ProviderScore>> run(int seconds) {
-    steps.sort(Comparator.comparing(Step::at).thenComparingInt(Step::order));
-    List<KeyValue<String, ProviderScore>> published = new ArrayList<>();
-    Duration emit = ScoringSettings.defaults().emitInterval();
-    Instant nextPublication = T0.plus(emit);
-    for (Step step : steps) {
-      while (!step.at().isBefore(nextPublication)) {
-        driver.publish();
-        published.addAll(driver.publishedScores());
-        nextPublication = nextPublication.plus(emit);
-      }
-      step.input().run();
-    }
-    while (nextPublication.isBefore(T0.plusSeconds(seconds))) {
-      driver.publish();
-      published.addAll(driver.publishedScores());
-      nextPublication = nextPublication.plus(emit);
-    }
-    return published;
+    return inputs.run(driver, T0, ScoringSettings.defaults().emitInterval(), T0.plusSeconds(seconds));
   }
 
   /** The window end of the route's first publication as demoted after {@code from}, null if none. */
