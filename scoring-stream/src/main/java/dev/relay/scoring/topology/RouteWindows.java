@@ -421,13 +421,17 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
    * is judged only on first sends old enough to have had their code entered: over windows of the same
    * lengths ending at {@link ScoringSettings#judgedWindowEnd} (see {@link ScoringSettings#completionSettle}).
    * The published short window, what its alerts and its standing are judged on, is the short window
-   * too, except for a demoted route: that one gets only exploration sends, often too few in a short
+   * too, except for a demoted route whose short window holds fewer first sends than the alerts' sample
+   * minimum, or more than {@link #evidenceFirstSends}: its published window is then its newest whole
+   * panes that hold {@link #evidenceFirstSends} first sends, however long or short a time they span
+   * (within the long window). A demoted route gets only exploration sends, often too few in a short
    * window for any judgement (at the defaults, 20 first sends in 5 minutes at a 5 % share take 400
    * verifications of its country in those minutes, so in a smaller country a demoted route could never
-   * recover, however well it delivered). When its judged short window holds fewer than the alerts'
-   * sample minimum, its published short window reaches back, in whole panes within the long window,
-   * until it holds {@link #evidenceFirstSends}: its newest tries, however long they took to gather. The
-   * count is fixed by the configuration, never by the tries' outcomes, so the promotion's confidence holds.
+   * recover, however well it delivered); and where it gets more, its short window still holds the
+   * fault's sends for a whole short window after the fault ends, though its newest were all completed
+   * (at the defaults and 30 exploration sends per short window, promoted 6 minutes after its recovery,
+   * not 5). The count is fixed by the configuration, never by the tries' outcomes, so the promotion's
+   * confidence holds.
    */
   private RouteScore evaluate(RouteKey route, long windowEnd, long evaluatedAt, long now) {
     long windowLength = settings.window().toMillis();
@@ -454,17 +458,18 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     long evidenceStart = shortStart;
     RouteStats evidence = recent;
     RouteScore latest = scores.get(route.value());
-    if (latest != null && latest.demoted() && recent.firstSends() < alerts.minSamples()) {
-      long reach = 0;
-      RouteStats judgedEvidence = sum(routePanes, judgedShortStart, judgedEnd);
-      while (judgedEvidence.firstSends() < evidenceFirstSends && shortStart - reach - hop >= windowStart) {
-        reach += hop;
-        RouteStats older = routePanes.get(judgedShortStart - reach);
+    if (latest != null && latest.demoted()
+        && (recent.firstSends() < alerts.minSamples() || recent.firstSends() > evidenceFirstSends)) {
+      long span = 0;
+      RouteStats judgedEvidence = RouteStats.empty();
+      while (judgedEvidence.firstSends() < evidenceFirstSends && span + hop <= windowLength) {
+        span += hop;
+        RouteStats older = routePanes.get(judgedEnd - span);
         if (older != null) {
           judgedEvidence.merge(older);
         }
       }
-      evidenceStart = shortStart - reach;
+      evidenceStart = windowEnd - span;
       evidence = judged(sum(routePanes, evidenceStart, windowEnd), judgedEvidence);
     }
     return new RouteScore(route.provider(), route.country(), route.channel().name(),
