@@ -5,6 +5,7 @@
 #   ./routing-study.sh [--rate-per-country=3] [--healthy=45s] [--fault=60s] [--after=60s] [--demand-drop=60s]
 #     [--demand-tail=10s] [--demand-modes=c] [--warmup=15s] [--modes=a,b,c] [--prod-modes=c,a] [--prod-rate=8]
 #     [--prod-healthy=330s] [--prod-fault=180s] [--prod-static-healthy=20s] [--prod-static-fault=60s] [--out=docs]
+#     [--dispatcher-settings=KEY=VALUE,...] [--scoring-settings=KEY=VALUE,...]  (every run; to calibrate a setting)
 # Build first (once, or after a change; package, not install, so ~/.m2 stays as it is):
 #   mvn -B -ntp -o -q -pl bench -am package -DskipTests
 # Writes <out>/routing-study.json, <out>/routing-study-{completion,first-route}.svg and the results tables into

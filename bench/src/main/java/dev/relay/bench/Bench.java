@@ -65,7 +65,7 @@ public final class Bench {
     Path out = Path.of(flags.getOrDefault("out", "bench-results"));
     Duration providerLatency = Durations.parse(flags.getOrDefault("provider-latency", "0s"));
     // The API's own settings for this run (e.g. its overload shares), to compare them under the same load.
-    Map<String, String> apiSettings = settings(flags.getOrDefault("api-settings", ""));
+    Map<String, String> apiSettings = CommandLineFlags.settings(flags, "api-settings");
     Files.createDirectories(out);
     Path dataDir = Files.createTempDirectory("relay-bench");
 
@@ -428,22 +428,6 @@ public final class Bench {
 
   private static int freePort() throws IOException {
     return FreePorts.pick();
-  }
-
-  /** {@code key=value,key=value} into a map; empty for an empty flag. */
-  static Map<String, String> settings(String flag) {
-    Map<String, String> settings = new LinkedHashMap<>();
-    for (String pair : flag.split(",")) {
-      if (pair.isBlank()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("--api-settings takes key=value pairs separated by commas, not " + pair);
-      }
-      settings.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-    }
-    return settings;
   }
 
   /**

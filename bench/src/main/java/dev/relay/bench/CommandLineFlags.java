@@ -18,4 +18,23 @@ public final class CommandLineFlags {
     }
     return flags;
   }
+
+  /**
+   * A flag of {@code key=value,key=value} settings (e.g. {@code --api-settings}) into a map; empty for an
+   * absent or empty flag.
+   */
+  public static Map<String, String> settings(Map<String, String> flags, String name) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (String pair : flags.getOrDefault(name, "").split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--" + name + " takes key=value pairs separated by commas, not " + pair);
+      }
+      settings.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    }
+    return settings;
+  }
 }

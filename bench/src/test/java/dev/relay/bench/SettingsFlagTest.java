@@ -6,19 +6,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class ApiSettingsFlagTest {
+class SettingsFlagTest {
 
   @Test
-  void pairsSeparatedByCommasBecomeTheApisSettings() {
-    assertThat(Bench.settings("relay.api.overload.start-wait-share=0.7, relay.api.overload.wait-share=0.9"))
+  void pairsSeparatedByCommasBecomeTheSettings() {
+    Map<String, String> flags = CommandLineFlags.parse(new String[] {
+        "--api-settings=relay.api.overload.start-wait-share=0.7, relay.api.overload.wait-share=0.9",
+        "--scoring-settings="});
+    assertThat(CommandLineFlags.settings(flags, "api-settings"))
         .containsExactly(Map.entry("relay.api.overload.start-wait-share", "0.7"),
             Map.entry("relay.api.overload.wait-share", "0.9"));
-    assertThat(Bench.settings("")).isEmpty();
+    assertThat(CommandLineFlags.settings(flags, "scoring-settings")).isEmpty();
+    assertThat(CommandLineFlags.settings(flags, "dispatcher-settings")).isEmpty();
   }
 
   @Test
-  void aPairWithoutAKeyIsRefusedSayingWhatTheFlagTakes() {
-    assertThatThrownBy(() -> Bench.settings("=0.7")).hasMessageContaining("key=value");
-    assertThatThrownBy(() -> Bench.settings("relay.api.overload.start-wait-share")).hasMessageContaining("key=value");
+  void aPairWithoutAKeyIsRefusedNamingTheFlag() {
+    assertThatThrownBy(() -> CommandLineFlags.settings(Map.of("scoring-settings", "=0.7"), "scoring-settings"))
+        .hasMessageContaining("--scoring-settings takes key=value");
+    assertThatThrownBy(() -> CommandLineFlags.settings(
+        Map.of("api-settings", "relay.api.overload.start-wait-share"), "api-settings"))
+        .hasMessageContaining("--api-settings takes key=value");
   }
 }

@@ -88,7 +88,8 @@ final class RouteTimeline {
 
   /**
    * The end of the first {@code bucket} from {@code from} on in which at least half of the scenario's
-   * first sends went to its provider (it is first again); null if no bucket before {@code to} did.
+   * first sends went to its provider for a reason other than exploration (it is first again, by its
+   * standing, not by the draws that try it); null if no bucket before {@code to} did.
    */
   static Instant firstAgain(List<FirstSend> sends, Scenario scenario, Instant from, Instant to, Duration bucket) {
     for (Instant start = from; start.plus(bucket).compareTo(to) <= 0; start = start.plus(bucket)) {
@@ -96,7 +97,8 @@ final class RouteTimeline {
       Instant open = start;
       List<FirstSend> in = sends.stream()
           .filter(s -> s.scenario() == scenario && !s.startedAt().isBefore(open) && s.startedAt().isBefore(end)).toList();
-      long onProvider = in.stream().filter(s -> s.provider().equals(scenario.provider)).count();
+      long onProvider = in.stream()
+          .filter(s -> s.provider().equals(scenario.provider) && !"exploration".equals(s.reason())).count();
       if (!in.isEmpty() && 2 * onProvider >= in.size()) {
         return end;
       }

@@ -36,10 +36,10 @@ class RouteTimelineTest {
   }
 
   @Test
-  void routedAwayIgnoresExplorationAndFirstAgainNeedsHalfOfABucket() {
+  void routedAwayIgnoresExplorationAndFirstAgainNeedsHalfOfABucketNotByExploration() {
     List<FirstSend> sends = List.of(
         send(1, "twilio", "table"), send(2, "vonage", "exploration"), send(5, "vonage", "demotion"),
-        send(11, "vonage", "demotion"), send(12, "twilio", "exploration"), send(13, "vonage", "demotion"),
+        send(11, "vonage", "demotion"), send(12, "twilio", "exploration"), send(14, "twilio", "exploration"),
         send(21, "twilio", "score"), send(22, "vonage", "score"));
 
     assertThat(RouteTimeline.firstRoutedAway(sends, Scenario.DROP_HALF, T0, T0.plusSeconds(30))).isEqualTo(T0.plusSeconds(5));
