@@ -11,8 +11,9 @@ import dev.relay.support.config.RelayConfig;
  * stands); a share {@code explorationShare} of sends still goes first to a route the scores hold
  * back (demoted, or passed by a route the table puts after it) so its recovery is seen, and up to
  * {@code explorationCap} more when Thompson sampling on its recent first sends says it may be the
- * better route; in a country with little traffic the share is raised so that a held-back route gets
- * {@code explorationFloor} first sends per scoring short window (at most {@code explorationCap}). Whether a
+ * better route; in a country with little traffic the share is raised so that a demoted route (or a
+ * cheaper one not yet scored) gets {@code explorationFloor} first sends per scoring short window (at
+ * most {@code explorationCap}). Whether a
  * route is demoted is not decided here: scoring-stream publishes it with the score
  * ({@code relay.scoring.demote-below}, {@code relay.scoring.promote-above}, a sharp completion drop).
  */

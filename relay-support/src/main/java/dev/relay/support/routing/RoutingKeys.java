@@ -22,14 +22,14 @@ public final class RoutingKeys {
       "A route goes ahead of one the table puts before it only when its score is higher by more than this (0 to 1):"
           + " closer scores are noise, and the table's order stands");
   public static final ConfigKey EXPLORATION_CAP = ConfigKey.optional(
-      "relay.routing.exploration-cap", "0.25",
+      "relay.routing.exploration-cap", "0.4",
       "Beyond exploration-share, a held-back route goes first when a draw from its recent first sends' completion"
           + " posterior (Thompson sampling) beats the leader's, at most this share of sends (0 to 1; 0 turns it off)");
   public static final ConfigKey EXPLORATION_FLOOR = ConfigKey.optional(
       "relay.routing.exploration-floor", "30",
-      "First sends a held-back route (demoted, or passed by a route the table puts after it) should get per scoring"
-          + " short window: where exploration-share of the country's first sends is fewer, the share is raised to this,"
-          + " up to exploration-cap, so a recovered route is tried enough to be promoted (0 turns it off)");
+      "First sends a demoted route, or a cheaper one not yet tried enough to be scored, should get per scoring short"
+          + " window: where exploration-share of the country's first sends is fewer, the share is raised to this, up to"
+          + " exploration-cap, so a recovered route is tried enough to be promoted (0 turns it off)");
   public static final ConfigKey EXPLORATION_SHARE = ConfigKey.optional(
       "relay.routing.exploration-share", "0.05",
       "Share of sends that still go first to a route the scores hold back (demoted, or passed by a route the table"

@@ -149,15 +149,30 @@ class RouteOrderTest {
     assertThat(exploredShare(order, table, 60)).isCloseTo(0.25, org.assertj.core.api.Assertions.within(0.025));
   }
 
+  @Test
+  void aRouteOnlyOutScoredWhileTheTablePutsItFirstGetsTheShareNotTheFloor() {
+    RouteOrder order = new RouteOrder(new RouteOrder.Policy(10, 0.05, 0.05, 0.25, 30));
+    List<Route> table = List.of(route("twilio"), route("vonage"));
+
+    // Passed by vonage's score, not demoted: the floor would give it 0.25 of 60 first sends per short window.
+    assertThat(exploredShare(order, table, 60, standing(0.3, 100, false)))
+        .isCloseTo(0.05, org.assertj.core.api.Assertions.within(0.015));
+  }
+
   /** Share of 4,000 sends whose first route is the demoted twilio, with vonage holding the country's first sends. */
   private static double exploredShare(RouteOrder order, List<Route> table, long firstSendsPerShortWindow) {
+    return exploredShare(order, table, firstSendsPerShortWindow, standing(0.3, 100, true));
+  }
+
+  /** Share of 4,000 sends whose first route is twilio, so standing, with vonage holding the country's first sends. */
+  private static double exploredShare(RouteOrder order, List<Route> table, long firstSendsPerShortWindow,
+      RouteOrder.Standing twilio) {
     ProviderScore vonage = ProviderScore.newBuilder().setProvider("vonage").setCountry("DE").setChannel(Channel.SMS)
         .setUpdatedAt(Instant.EPOCH).setScore(0.9).setTried(firstSendsPerShortWindow * 12)
         .setShortWindow(dev.relay.schemas.WindowStats.newBuilder().setStart(Instant.EPOCH).setEnd(Instant.EPOCH)
             .setFirstSends(firstSendsPerShortWindow).setFirstCompleted(firstSendsPerShortWindow).build())
         .build();
-    Map<String, RouteOrder.Standing> standings = Map.of("twilio", standing(0.3, 100, true),
-        "vonage", new RouteOrder.Standing(vonage, false));
+    Map<String, RouteOrder.Standing> standings = Map.of("twilio", twilio, "vonage", new RouteOrder.Standing(vonage, false));
     SplittableRandom random = new SplittableRandom(7);
     int sends = 4_000;
     long explored = 0;

@@ -56,7 +56,7 @@ class ReplayMainTest {
 
     assertThat(exit).isZero();
     assertThat(reads).singleElement().satisfies(range -> assertThat(range).containsExactly(START, START.plusSeconds(3 * 3600)));
-    assertThat(out()).contains("scores on (min samples 50, margin 0.05, exploration 0.05, cap 0.25); failover window 20s");
+    assertThat(out()).contains("scores on (min samples 50, margin 0.05, exploration 0.05, cap 0.40); failover window 20s");
   }
 
   @Test

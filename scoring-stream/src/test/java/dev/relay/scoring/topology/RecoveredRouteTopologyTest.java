@@ -38,23 +38,23 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The way back of a demoted route, in a closed loop: scoring publishes scores, and every
  * verification's first route is chosen from the latest of them by {@link RouteOrder}, the
- * dispatcher's own rule, at the dispatcher's defaults (shares of 0.05 and 0.25, a floor of 30 first
- * sends per short window, a 0.05 margin, 20 samples). The table puts twilio (0.040) before vonage
+ * dispatcher's own rule, at the dispatcher's defaults (a share of 0.05 and a cap of 0.4, a floor of 30
+ * first sends per short window while a route is demoted, a 0.05 margin, 20 samples). The table puts twilio (0.040) before vonage
  * (0.065). Twilio silently loses every message for a while, and is demoted; then it recovers, or keeps
  * losing every other message. A lost message gets no receipt and no code entered (its failover is left
  * out: it is vonage's and counts nowhere in twilio's judgement). Two worlds: scoring at its production
  * defaults (1 h window, 5 min short window, 1 min hop, 10 s publication) with one German verification
  * every 2 s (150 per short window) and a ten-minute fault; and the routing study's time-scaled
  * settings (60 s window, 30 s short window, 5 s hop, 2 s publication, 8 s settle) with three a second
- * (the study's IT recovery scenario), where exploration's 25 % cap gives the demoted route fewer first
- * sends per short window than its promotion needs in a row.
+ * (the study's IT recovery scenario), where the floor asks a third of the country's first sends for the
+ * demoted route.
  */
 class RecoveredRouteTopologyTest {
 
   private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
   private static final String TWILIO = "twilio|DE|SMS";
   /** {@code relay.routing.*} at the dispatcher's defaults. */
-  private static final RouteOrder ORDER = new RouteOrder(new RouteOrder.Policy(20, 0.05, 0.05, 0.25, 30));
+  private static final RouteOrder ORDER = new RouteOrder(RouteOrder.Policy.defaults());
   private static final List<Route> TABLE = List.of(new Route("twilio", Channel.SMS, 40_000L, "table"),
       new Route("vonage", Channel.SMS, 65_000L, "table"));
   private static final World PRODUCTION = new World(ScoringSettings.defaults(), Duration.ofSeconds(2),
