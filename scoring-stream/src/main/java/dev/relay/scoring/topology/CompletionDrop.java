@@ -3,6 +3,7 @@ package dev.relay.scoring.topology;
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.WindowStats;
 import dev.relay.scoring.config.AlertSettings;
+import java.util.List;
 
 /**
  * A route's completion over its first sends, short window against the rest of the long window, as
@@ -12,14 +13,33 @@ import dev.relay.scoring.config.AlertSettings;
 record CompletionDrop(boolean evidence, boolean dropped, double currentRate, double fallPoints) {
 
   static CompletionDrop of(ProviderScore score, AlertSettings alerts) {
-    WindowStats recent = score.getShortWindow();
-    if (recent == null) {
+    return pooled(List.of(score), alerts);
+  }
+
+  /** The routes' first sends added together, short windows and long windows, as if one route's. */
+  static CompletionDrop pooled(List<ProviderScore> scores, AlertSettings alerts) {
+    long currentSamples = 0;
+    long currentHits = 0;
+    long baselineSamples = 0;
+    long baselineHits = 0;
+    boolean any = false;
+    for (ProviderScore score : scores) {
+      WindowStats recent = score.getShortWindow();
+      if (recent == null) {
+        continue;
+      }
+      any = true;
+      long samples = recent.getFirstSends();
+      long hits = Math.min(recent.getFirstCompleted(), samples);
+      long before = score.getFirstSends() - samples;
+      currentSamples += samples;
+      currentHits += hits;
+      baselineSamples += before;
+      baselineHits += Math.min(score.getFirstCompleted() - recent.getFirstCompleted(), before);
+    }
+    if (!any) {
       return new CompletionDrop(false, false, Double.NaN, Double.NaN);
     }
-    long currentSamples = recent.getFirstSends();
-    long currentHits = Math.min(recent.getFirstCompleted(), currentSamples);
-    long baselineSamples = score.getFirstSends() - currentSamples;
-    long baselineHits = Math.min(score.getFirstCompleted() - recent.getFirstCompleted(), baselineSamples);
     boolean evidence = currentSamples >= alerts.minSamples();
     return new CompletionDrop(evidence,
         alerts.isSharpDrop(baselineHits, baselineSamples, currentHits, currentSamples),

@@ -4,8 +4,11 @@ import dev.relay.schemas.ProviderScore;
 import dev.relay.scoring.config.AlertSettings;
 import dev.relay.scoring.config.DemotionSettings;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,7 +25,10 @@ import java.util.Set;
  *   <li>{@link #ALL_COUNTRIES}: of all routes on the channel with evidence, at least half fell, and
  *       the fallen ones span more than one country and more than one provider. That is Relay
  *       (overloaded, its API failing) or demand everywhere; one provider failing in several
- *       countries is not it, since its peers in those countries hold.</li>
+ *       countries is not it, since its peers in those countries hold. A provider whose routes are
+ *       each too quiet to have evidence (exploration sends only) counts once, its routes' short windows
+ *       added together: with every country's traffic on one provider, the others' few sends are what
+ *       tells demand from that provider's own fault.</li>
  * </ul>
  *
  * A peer counts as falling too at half the drop points or below {@code promote-above}, since its
@@ -84,12 +90,16 @@ final class SharedDrops {
     Set<String> droppedProviders = new HashSet<>(Set.of(route.getProvider()));
     boolean countryPeerWithEvidence = false;
     boolean countryPeerHolding = false;
+    Map<String, List<ProviderScore>> withoutEvidence = new HashMap<>();
     for (ProviderScore peer : peers) {
       if (peer.getChannel() != route.getChannel() || peer.getDemoted() || stale(peer, route) || samePeer(peer, route)) {
         continue;
       }
       CompletionDrop drop = CompletionDrop.of(peer, alerts);
       if (!drop.evidence()) {
+        if (!peer.getProvider().equals(route.getProvider())) {
+          withoutEvidence.computeIfAbsent(peer.getProvider(), provider -> new ArrayList<>()).add(peer);
+        }
         continue;
       }
       evidence++;
@@ -102,6 +112,23 @@ final class SharedDrops {
         droppedProviders.add(peer.getProvider());
       } else if (sameCountry) {
         countryPeerHolding = true;
+      }
+    }
+    double ownRate = CompletionDrop.of(route, alerts).currentRate();
+    for (List<ProviderScore> routes : withoutEvidence.values()) {
+      // One provider's routes too quiet to be judged alone (exploration sends) are judged together. Once
+      // a fall fills the long window there is no baseline to drop from (a route's score shows it, but a
+      // few sends' scores rest on the prior): they fell with the route unless they complete clearly more.
+      CompletionDrop pooled = CompletionDrop.pooled(routes, alerts);
+      if (!pooled.evidence()) {
+        continue;
+      }
+      evidence++;
+      boolean holds = Double.isNaN(ownRate) || (pooled.currentRate() - ownRate) * 100 >= alerts.dropPoints() / 2;
+      if (pooled.dropped() || pooled.fallPoints() >= alerts.dropPoints() / 2 || !holds) {
+        dropped++;
+        routes.forEach(peer -> droppedCountries.add(peer.getCountry()));
+        droppedProviders.add(routes.get(0).getProvider());
       }
     }
     String scope = null;

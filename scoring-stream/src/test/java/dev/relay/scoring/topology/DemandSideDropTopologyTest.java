@@ -86,17 +86,51 @@ class DemandSideDropTopologyTest {
 
   @Test
   void codesNobodyEntersInEveryCountryDemoteNothingAndRaiseTheSharedDrop() {
+    nobodyEntersCodes(ROUTES, 20);
+  }
+
+  /**
+   * Every country's traffic on twilio (each one's table puts it first, or it took every country back
+   * just before), vonage explored in one send in five: only twilio's routes have evidence of their own,
+   * and one provider falling in every country could be that provider's fault. Vonage's routes, each
+   * with too few first sends to be judged alone (6 per short window), fell too: together they hold 30.
+   */
+  @Test
+  void withEveryCountryOnOneProviderItsPeersExplorationSendsTogetherShowTheDropShared() {
+    Map<String, List<String>> twilioFirst = new LinkedHashMap<>();
+    ROUTES.keySet().forEach(country -> twilioFirst.put(country, List.of("twilio", "vonage")));
+    nobodyEntersCodes(twilioFirst, 5);
+  }
+
+  /**
+   * Not a shared drop: twilio, first in every country, loses every message everywhere for the minute,
+   * while vonage's few exploration sends are delivered and entered. Pooled, vonage's routes hold: twilio
+   * is demoted in every country.
+   */
+  @Test
+  void oneProviderFailingInEveryCountryIsDemotedWhereItsPeersFewSendsHold() {
+    Map<String, List<String>> twilioFirst = new LinkedHashMap<>();
+    ROUTES.keySet().forEach(country -> twilioFirst.put(country, List.of("twilio", "vonage")));
+    Instant faultStart = T0.plus(HEALTHY);
+    Instant faultEnd = faultStart.plus(DROP);
+    traffic(twilioFirst, 5, faultStart, faultEnd, "twilio");
+    List<KeyValue<String, ProviderScore>> published = run(faultEnd.plusSeconds(10));
+
+    for (String country : twilioFirst.keySet()) {
+      assertThat(published).as("twilio demoted in %s", country).anySatisfy(entry -> {
+        assertThat(entry.key).isEqualTo("twilio|" + country + "|SMS");
+        assertThat(entry.value.getDemoted()).isTrue();
+        assertThat(entry.value.getWindowEnd()).isBefore(faultEnd.plusSeconds(10));
+      });
+    }
+  }
+
+  /** The demand-side drop through these routes, the second of each country's taking one send in {@code every}. */
+  private void nobodyEntersCodes(Map<String, List<String>> routes, int every) {
     Instant dropStart = T0.plus(HEALTHY);
     Instant dropEnd = dropStart.plus(DROP);
     Instant end = dropEnd.plus(AFTER);
-    for (Instant start = T0; start.isBefore(end); start = start.plusSeconds(1)) {
-      boolean entered = start.isBefore(dropStart) || !start.isBefore(dropEnd);
-      int turn = verifications / ROUTES.size();
-      for (Map.Entry<String, List<String>> country : ROUTES.entrySet()) {
-        String provider = country.getValue().get(turn % 20 == 0 ? 1 : 0);
-        verification(country.getKey(), provider, start, entered);
-      }
-    }
+    traffic(routes, every, dropStart, dropEnd, null);
     List<KeyValue<String, ProviderScore>> published = run(end.plusSeconds(10));
 
     // The first publications judge sends nobody could have answered yet; from then on, nothing demoted.
@@ -104,7 +138,7 @@ class DemandSideDropTopologyTest {
     assertThat(published).as("routes published demoted").filteredOn(entry -> entry.value.getDemoted()
         && entry.value.getWindowEnd().isAfter(settled)).extracting(entry -> entry.key + " at " + entry.value.getWindowEnd())
         .isEmpty();
-    for (Map.Entry<String, List<String>> country : ROUTES.entrySet()) {
+    for (Map.Entry<String, List<String>> country : routes.entrySet()) {
       String first = country.getValue().get(0) + "|" + country.getKey() + "|SMS";
       assertThat(published).as("%s published with the shared drop while the drop fills its window", first)
           .anySatisfy(entry -> {
@@ -183,6 +217,23 @@ class DemandSideDropTopologyTest {
         .extracting(entry -> "undemoted at " + entry.value.getWindowEnd() + " on " + entry.value.getShortWindow().getFirstCompleted()
             + " of " + entry.value.getShortWindow().getFirstSends())
         .isEmpty();
+  }
+
+  /**
+   * One verification a second per country from T0 until the end of the after phase, the second route
+   * of each taking one send in {@code every}; from {@code from} to {@code until} no code is entered
+   * (only codes sent through {@code failing}, when it is not null).
+   */
+  private void traffic(Map<String, List<String>> routes, int every, Instant from, Instant until, String failing) {
+    Instant end = until.plus(AFTER);
+    for (Instant start = T0; start.isBefore(end); start = start.plusSeconds(1)) {
+      boolean dropping = !start.isBefore(from) && start.isBefore(until);
+      int turn = verifications / routes.size();
+      for (Map.Entry<String, List<String>> country : routes.entrySet()) {
+        String provider = country.getValue().get(turn % every == 0 ? 1 : 0);
+        verification(country.getKey(), provider, start, !dropping || (failing != null && !failing.equals(provider)));
+      }
+    }
   }
 
   /** Where DE's next send goes, and whether its code is entered when people enter codes at all. */
