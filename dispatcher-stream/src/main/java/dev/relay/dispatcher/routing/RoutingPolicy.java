@@ -3,6 +3,7 @@ package dev.relay.dispatcher.routing;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.RelayConfig;
+import dev.relay.support.routing.RouteOrder;
 
 /**
  * How scores move routes: a route with fewer than {@code minSamples} tries in the long window keeps
@@ -51,12 +52,10 @@ public record RoutingPolicy(long minSamples, double explorationShare, double sco
         config.getInt(DispatcherConfig.EXPLORATION_FLOOR));
   }
 
-  /** The config's defaults. */
+  /** The config's defaults (the {@code relay.routing.*} keys', shared with scoring's console). */
   public static RoutingPolicy defaults() {
-    return new RoutingPolicy(Long.parseLong(DispatcherConfig.MIN_SAMPLES.defaultValue()),
-        Double.parseDouble(DispatcherConfig.EXPLORATION_SHARE.defaultValue()),
-        Double.parseDouble(DispatcherConfig.SCORE_MARGIN.defaultValue()),
-        Double.parseDouble(DispatcherConfig.EXPLORATION_CAP.defaultValue()),
-        Long.parseLong(DispatcherConfig.EXPLORATION_FLOOR.defaultValue()));
+    RouteOrder.Policy order = RouteOrder.Policy.defaults();
+    return new RoutingPolicy(order.minSamples(), order.explorationShare(), order.scoreMargin(), order.explorationCap(),
+        order.explorationFloor());
   }
 }
