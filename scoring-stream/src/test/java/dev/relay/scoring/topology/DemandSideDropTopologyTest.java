@@ -59,6 +59,12 @@ class DemandSideDropTopologyTest {
     }
     ROUTES.put("ES", List.of("vonage", "twilio"));
   }
+  /** The same countries, every one with twilio first: one provider carrying all the traffic. */
+  private static final Map<String, List<String>> TWILIO_FIRST = new LinkedHashMap<>();
+
+  static {
+    ROUTES.keySet().forEach(country -> TWILIO_FIRST.put(country, List.of("twilio", "vonage")));
+  }
   private static final Duration HEALTHY = Duration.ofSeconds(120);
   private static final Duration DROP = Duration.ofSeconds(60);
   /** After the drop: long enough for the whole long window to be free of it again. */
@@ -97,9 +103,7 @@ class DemandSideDropTopologyTest {
    */
   @Test
   void withEveryCountryOnOneProviderItsPeersExplorationSendsTogetherShowTheDropShared() {
-    Map<String, List<String>> twilioFirst = new LinkedHashMap<>();
-    ROUTES.keySet().forEach(country -> twilioFirst.put(country, List.of("twilio", "vonage")));
-    nobodyEntersCodes(twilioFirst, 5);
+    nobodyEntersCodes(TWILIO_FIRST, 5);
   }
 
   /**
@@ -109,14 +113,12 @@ class DemandSideDropTopologyTest {
    */
   @Test
   void oneProviderFailingInEveryCountryIsDemotedWhereItsPeersFewSendsHold() {
-    Map<String, List<String>> twilioFirst = new LinkedHashMap<>();
-    ROUTES.keySet().forEach(country -> twilioFirst.put(country, List.of("twilio", "vonage")));
     Instant faultStart = T0.plus(HEALTHY);
     Instant faultEnd = faultStart.plus(DROP);
-    traffic(twilioFirst, 5, faultStart, faultEnd, "twilio");
+    traffic(TWILIO_FIRST, 5, faultStart, faultEnd, "twilio");
     List<KeyValue<String, ProviderScore>> published = run(faultEnd.plusSeconds(10));
 
-    for (String country : twilioFirst.keySet()) {
+    for (String country : TWILIO_FIRST.keySet()) {
       assertThat(published).as("twilio demoted in %s", country).anySatisfy(entry -> {
         assertThat(entry.key).isEqualTo("twilio|" + country + "|SMS");
         assertThat(entry.value.getDemoted()).isTrue();
