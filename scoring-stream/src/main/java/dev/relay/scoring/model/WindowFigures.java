@@ -20,6 +20,8 @@ import java.util.OptionalLong;
  * @param firstSends accepted first sends (see {@code ScoreFact.Tried#firstSend})
  * @param firstCompleted first sends whose code was entered
  * @param firstCompletionRate firstCompleted / firstSends: the completion a route is judged on
+ * @param newerHalfFirstSends of firstSends, those in the newer half of the window's panes: how recent the
+ *     sends its rate comes from are (half of them when traffic is steady)
  */
 public record WindowFigures(
     Instant start,
@@ -40,9 +42,15 @@ public record WindowFigures(
     Long costPerSuccessMicros,
     long firstSends,
     long firstCompleted,
-    Double firstCompletionRate) {
+    Double firstCompletionRate,
+    long newerHalfFirstSends) {
 
+  /** The figures of {@code stats}, as if its first sends were spread evenly over the window. */
   public static WindowFigures of(Instant start, Instant end, RouteStats stats) {
+    return of(start, end, stats, stats.firstSends() / 2);
+  }
+
+  public static WindowFigures of(Instant start, Instant end, RouteStats stats, long newerHalfFirstSends) {
     Map<String, Long> failovers = new LinkedHashMap<>();
     for (SendReason reason : SendReason.values()) {
       Long count = stats.failovers().get(reason);
@@ -62,7 +70,8 @@ public record WindowFigures(
         stats.pricedSends() == 0 ? null : stats.spentMicros() / stats.pricedSends(),
         stats.completed() == 0 || stats.pricedSends() == 0 ? null : stats.spentMicros() / stats.completed(),
         stats.firstSends(), Math.min(stats.firstCompleted(), stats.firstSends()),
-        ratio(Math.min(stats.firstCompleted(), stats.firstSends()), stats.firstSends()));
+        ratio(Math.min(stats.firstCompleted(), stats.firstSends()), stats.firstSends()),
+        Math.min(newerHalfFirstSends, stats.firstSends()));
   }
 
   private static Double ratio(long part, long whole) {

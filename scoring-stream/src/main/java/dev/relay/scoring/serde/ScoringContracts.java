@@ -211,6 +211,7 @@ public final class ScoringContracts {
         .setFirstSends(window.firstSends())
         .setFirstCompleted(window.firstCompleted())
         .setFirstCompletionRate(window.firstCompletionRate())
+        .setNewerHalfFirstSends(window.newerHalfFirstSends())
         .build();
   }
 
@@ -227,7 +228,7 @@ public final class ScoringContracts {
         stats.getDeliveryRate(), stats.getCompletionRate(), stats.getTimeToDeliveryP50Millis(),
         stats.getTimeToDeliveryP95Millis(), stats.getSpentMicros(), stats.getCostPerMessageMicros(),
         stats.getCostPerSuccessMicros(), stats.getFirstSends(), stats.getFirstCompleted(),
-        stats.getFirstCompletionRate());
+        stats.getFirstCompletionRate(), stats.getNewerHalfFirstSends());
   }
 
   private static int reasonOrder(String name) {

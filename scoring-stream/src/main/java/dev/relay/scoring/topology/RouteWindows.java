@@ -258,6 +258,10 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
       // Peers' scores may be an emission behind: a fall that hit every route at once shows in their next one.
       return new Standing(score.withStanding(wasDemoted, null), true, "");
     }
+    if (newFall && judgement.undecided()) {
+      // Peers whose sends are older would make the fall shared, were they fallen too: their next scores tell.
+      return new Standing(score.withStanding(wasDemoted, null), true, "");
+    }
     String why = recovered ? "its recent first sends show its recovery"
         : !ownDrop ? "its score" : sharpDrop ? "a sharp drop of its own" : "behind a peer of its country";
     WindowFigures recent = score.shortWindow();
@@ -355,7 +359,8 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
   /**
    * Whether the route's recent first sends complete {@code alert-drop-points} or more below a healthy
    * peer's of the same country and channel, both over at least the alert's min-samples: the fault
-   * that sets it apart, seen even before the route has a baseline of its own.
+   * that sets it apart, seen even before the route has a baseline of its own. Behind a peer whose sends
+   * are older than its own, the fall waits ({@link SharedDrops#older}).
    */
   private boolean behindPeer(ProviderScore candidate, List<ProviderScore> peers) {
     CompletionDrop own = CompletionDrop.of(candidate, alerts);
@@ -457,6 +462,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     RouteStats whole = RouteStats.empty().merge(baseline).merge(recent);
     long evidenceStart = shortStart;
     RouteStats evidence = recent;
+    long evidenceSpan = shortLength;
     RouteScore latest = scores.get(route.value());
     if (latest != null && latest.demoted()
         && (recent.firstSends() < alerts.minSamples() || recent.firstSends() > evidenceFirstSends)) {
@@ -470,13 +476,25 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
         }
       }
       evidenceStart = windowEnd - span;
+      evidenceSpan = span;
       evidence = judged(sum(routePanes, evidenceStart, windowEnd), judgedEvidence);
     }
     return new RouteScore(route.provider(), route.country(), route.channel().name(),
-        WindowFigures.of(Instant.ofEpochMilli(windowStart), Instant.ofEpochMilli(windowEnd), whole),
-        WindowFigures.of(Instant.ofEpochMilli(evidenceStart), Instant.ofEpochMilli(windowEnd), evidence),
+        WindowFigures.of(Instant.ofEpochMilli(windowStart), Instant.ofEpochMilli(windowEnd), whole,
+            newerHalfFirstSends(routePanes, judgedEnd, windowLength)),
+        WindowFigures.of(Instant.ofEpochMilli(evidenceStart), Instant.ofEpochMilli(windowEnd), evidence,
+            newerHalfFirstSends(routePanes, judgedEnd, evidenceSpan)),
         formula.evaluate(baseline, recent),
         Instant.ofEpochMilli(now), false, false);
+  }
+
+  /**
+   * First sends of the newer half of the panes of the judged window {@code length} long ending at
+   * {@code judgedEnd} (rounded down to whole panes): how recent the sends its rate comes from are.
+   */
+  private long newerHalfFirstSends(NavigableMap<Long, RouteStats> routePanes, long judgedEnd, long length) {
+    long newerHalf = length / hop / 2 * hop;
+    return sum(routePanes, judgedEnd - newerHalf, judgedEnd).firstSends();
   }
 
   /** The panes starting in [from, to), merged. */

@@ -91,6 +91,7 @@ public final class ExpectedScore {
             .setFirstSends(last.firstSends())
             .setFirstCompleted(Math.min(last.firstCompleted(), last.firstSends()))
             .setFirstCompletionRate(ratio(Math.min(last.firstCompleted(), last.firstSends()), last.firstSends()))
+            .setNewerHalfFirstSends(recent.inOlderHalf ? 0 : last.firstSends())
             .setTimeToDeliveryP50Millis(quantile(last, 0.50))
             .setTimeToDeliveryP95Millis(quantile(last, 0.95))
             .setCostPerMessageMicros(costPerMessage(last))
@@ -129,8 +130,16 @@ public final class ExpectedScore {
   public static final class Facts {
 
     private final List<ScoreFact> facts = new ArrayList<>();
+    /** Whether the facts' sends lie in the older half of the short window's panes (by default the newer). */
+    private boolean inOlderHalf;
 
     private Facts() {}
+
+    /** The facts' sends lie in the older half of the short window's panes. */
+    public Facts inOlderHalf() {
+      inOlderHalf = true;
+      return this;
+    }
 
     public Facts accepted(int count) {
       return repeat(count, new ScoreFact.Tried(true, OptionalLong.empty()));

@@ -26,9 +26,9 @@ class ProviderScoresTest {
   @Test
   void theLongWindowIsFlatTheShortOneNestedAndTheScoreWithItsParts() {
     WindowFigures window = new WindowFigures(END.minusSeconds(3_600), END, 40, 30, 24, 3, 18,
-        Map.of("REJECTION", 5L, "TIMEOUT", 2L), 0.75, 0.8, 0.6, 2_100L, 8_700L, 210_000, 7_000L, 11_666L, 25, 17, 0.68);
+        Map.of("REJECTION", 5L, "TIMEOUT", 2L), 0.75, 0.8, 0.6, 2_100L, 8_700L, 210_000, 7_000L, 11_666L, 25, 17, 0.68, 12);
     WindowFigures shortWindow = new WindowFigures(END.minusSeconds(300), END, 4, 2, 1, 1, 0,
-        Map.of("FAILED_RECEIPT", 1L), 0.5, 0.5, 0.0, 3_000L, 3_100L, 0, null, null, 2, 0, 0.0);
+        Map.of("FAILED_RECEIPT", 1L), 0.5, 0.5, 0.0, 3_000L, 3_100L, 0, null, null, 2, 0, 0.0, 1);
     RouteScore score = new RouteScore("twilio", "DE", "SMS", window, shortWindow,
         new ScoreFormula.Score(0.71, 0.9, 0.8, 0.65, 0.55, 0.4), END.plusSeconds(7), true, true);
 
@@ -51,7 +51,7 @@ class ProviderScoresTest {
             .setTimeToDeliveryP50Millis(3_000L).setTimeToDeliveryP95Millis(3_100L)
             .setCostPerMessageMicros(null).setCostPerSuccessMicros(null)
             .setFailovers(Map.of("FAILED_RECEIPT", 1L))
-            .setFirstSends(2).setFirstCompleted(0).setFirstCompletionRate(0.0)
+            .setFirstSends(2).setFirstCompleted(0).setFirstCompletionRate(0.0).setNewerHalfFirstSends(1)
             .build())
         .setUpdatedAt(Instant.parse("2026-03-02T11:00:07Z"))
         .setDemoted(true)

@@ -98,6 +98,6 @@ class SilenceRuleTest {
 
   private static WindowFigures figures(Instant end, Duration length, long tried) {
     return new WindowFigures(end.minus(length), end, tried, tried, tried, 0, tried, Map.of(), 1.0, 1.0, 1.0,
-        null, null, 0, null, null, tried, tried, 1.0);
+        null, null, 0, null, null, tried, tried, 1.0, tried / 2);
   }
 }
