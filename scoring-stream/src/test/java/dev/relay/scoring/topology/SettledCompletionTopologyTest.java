@@ -81,7 +81,7 @@ class SettledCompletionTopologyTest {
     Instant outage = T0.plusSeconds(HEALTHY_SECONDS);
     assertThat(vonageCompletionSince(published, outage)).as("vonage's completion judged on codes still being typed")
         .anySatisfy(rate -> assertThat(rate).isLessThan(0.7));
-    // Demoted for it until 2026-12-05; now its peer's sends are older than its own (twilio's accepted ones all
+    // Demoted for it until 2026-12-04; now its peer's sends are older than its own (twilio's accepted ones all
     // before the outage: SharedDrops#older), so that fall cannot be told from a shared one and waits.
     assertThat(firstDemotion(published, VONAGE)).as("vonage not demoted on a peer's older figures").isNull();
   }
