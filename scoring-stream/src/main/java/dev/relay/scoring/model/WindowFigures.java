@@ -45,11 +45,6 @@ public record WindowFigures(
     Double firstCompletionRate,
     long newerHalfFirstSends) {
 
-  /** The figures of {@code stats}, as if its first sends were spread evenly over the window. */
-  public static WindowFigures of(Instant start, Instant end, RouteStats stats) {
-    return of(start, end, stats, stats.firstSends() / 2);
-  }
-
   public static WindowFigures of(Instant start, Instant end, RouteStats stats, long newerHalfFirstSends) {
     Map<String, Long> failovers = new LinkedHashMap<>();
     for (SendReason reason : SendReason.values()) {

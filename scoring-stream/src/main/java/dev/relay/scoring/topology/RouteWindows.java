@@ -254,12 +254,10 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     boolean demoted = demotion.demoted(wasDemoted, score.score().score(), score.window().tried(),
         new DemotionSettings.Evidence(ownDrop, shared != null, recovered));
     boolean newFall = (demoted && !wasDemoted) || (shared == null && sharedDrops.fell(candidate));
-    if (newFall && !fellBefore(route, previous, peers)) {
-      // Peers' scores may be an emission behind: a fall that hit every route at once shows in their next one.
-      return new Standing(score.withStanding(wasDemoted, null), true, "");
-    }
-    if (newFall && judgement.undecided()) {
-      // Peers whose sends are older would make the fall shared, were they fallen too: their next scores tell.
+    if (newFall && (!fellBefore(route, previous, peers) || judgement.undecided())) {
+      // Peers' scores may be an emission behind (a fall that hit every route at once shows in their next one),
+      // or their sends older than the route's (were they fallen too, the fall would be shared): their next
+      // scores tell.
       return new Standing(score.withStanding(wasDemoted, null), true, "");
     }
     String why = recovered ? "its recent first sends show its recovery"

@@ -219,7 +219,7 @@ class ScoringSerdesTest {
   }
 
   private static WindowFigures figures(long seconds, RouteStats stats) {
-    return WindowFigures.of(END.minusSeconds(seconds), END, stats);
+    return WindowFigures.of(END.minusSeconds(seconds), END, stats, stats.firstSends() / 2);
   }
 
   private static void assertSameStats(RouteStats copy, RouteStats original) {

@@ -145,11 +145,7 @@ class DemandSideDropTopologyTest {
     traffic(routes, every, dropStart, dropEnd, null);
     List<KeyValue<String, ProviderScore>> published = run(end.plusSeconds(10));
 
-    // The first publications judge sends nobody could have answered yet; from then on, nothing demoted.
-    Instant settled = T0.plus(TIME_SCALED.shortWindow());
-    assertThat(published).as("routes published demoted").filteredOn(entry -> entry.value.getDemoted()
-        && entry.value.getWindowEnd().isAfter(settled)).extracting(entry -> entry.key + " at " + entry.value.getWindowEnd())
-        .isEmpty();
+    assertNothingDemotedAfterTheFirstPublications(published);
     for (Map.Entry<String, List<String>> country : routes.entrySet()) {
       String first = country.getValue().get(0) + "|" + country.getKey() + "|SMS";
       assertThat(published).as("%s published with the shared drop while the drop fills its window", first)
@@ -187,9 +183,7 @@ class DemandSideDropTopologyTest {
     }
     List<KeyValue<String, ProviderScore>> published = run(end);
 
-    assertThat(published).as("routes published demoted after the first, unsettled publications")
-        .filteredOn(entry -> entry.value.getDemoted() && entry.value.getWindowEnd().isAfter(T0.plus(TIME_SCALED.shortWindow())))
-        .extracting(entry -> entry.key + " at " + entry.value.getWindowEnd()).isEmpty();
+    assertNothingDemotedAfterTheFirstPublications(published);
     assertThat(published).as("twilio DE marked with the shared drop while behind its peer").anySatisfy(entry -> {
       assertThat(entry.key).isEqualTo("twilio|DE|SMS");
       assertThat(entry.value.getSharedDrop()).isEqualTo(SharedDrops.ALL_COUNTRIES);
@@ -226,9 +220,7 @@ class DemandSideDropTopologyTest {
     }
     List<KeyValue<String, ProviderScore>> published = run(end.plusSeconds(10));
 
-    assertThat(published).as("routes published demoted after the first, unsettled publications")
-        .filteredOn(entry -> entry.value.getDemoted() && entry.value.getWindowEnd().isAfter(T0.plus(TIME_SCALED.shortWindow())))
-        .extracting(entry -> entry.key + " at " + entry.value.getWindowEnd()).isEmpty();
+    assertNothingDemotedAfterTheFirstPublications(published);
   }
 
   /**
@@ -262,9 +254,7 @@ class DemandSideDropTopologyTest {
     }
     List<KeyValue<String, ProviderScore>> published = run(end);
 
-    assertThat(published).as("routes published demoted after the first, unsettled publications")
-        .filteredOn(entry -> entry.value.getDemoted() && entry.value.getWindowEnd().isAfter(T0.plus(TIME_SCALED.shortWindow())))
-        .extracting(entry -> entry.key + " at " + entry.value.getWindowEnd()).isEmpty();
+    assertNothingDemotedAfterTheFirstPublications(published);
     assertThat(published).as("twilio DE marked with DE's shared drop").anySatisfy(entry -> {
       assertThat(entry.key).isEqualTo("twilio|DE|SMS");
       assertThat(entry.value.getSharedDrop()).isEqualTo(SharedDrops.COUNTRY);
@@ -366,6 +356,14 @@ class DemandSideDropTopologyTest {
 
   private static VerificationEvent inCountry(String country, VerificationEvent event) {
     return VerificationEvent.newBuilder(event).setCountry(country).build();
+  }
+
+  /** The first publications judge sends nobody could have answered yet; from then on, nothing demoted. */
+  private static void assertNothingDemotedAfterTheFirstPublications(List<KeyValue<String, ProviderScore>> published) {
+    Instant settled = T0.plus(TIME_SCALED.shortWindow());
+    assertThat(published).as("routes published demoted after the first, unsettled publications")
+        .filteredOn(entry -> entry.value.getDemoted() && entry.value.getWindowEnd().isAfter(settled))
+        .extracting(entry -> entry.key + " at " + entry.value.getWindowEnd()).isEmpty();
   }
 
   private void at(Instant at, Runnable input) {

@@ -65,8 +65,8 @@ class ProviderScoresTest {
   void aRouteWithoutDataHasNoRatesQuantilesOrCostsButStillTheScoreOfItsPrior() {
     ScoreFormula formula = new ScoreFormula(20);
     RouteScore score = new RouteScore("vonage", "FR", "VOICE",
-        WindowFigures.of(END.minusSeconds(3_600), END, RouteStats.empty()),
-        WindowFigures.of(END.minusSeconds(300), END, RouteStats.empty()),
+        WindowFigures.of(END.minusSeconds(3_600), END, RouteStats.empty(), 0),
+        WindowFigures.of(END.minusSeconds(300), END, RouteStats.empty(), 0),
         formula.prior(), END, false, false);
 
     ProviderScore published = roundTrip(ProviderScores.of(new RouteKey("vonage", "FR", Channel.VOICE), score));
