@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
@@ -175,6 +176,11 @@ public final class Bench {
         run.put("maxRssMiB", maxRss);
         double cpuSeconds = cpuByPart.values().stream().mapToDouble(Double::doubleValue).sum();
         run.put("cpuMillisPerVerification", load.approved.get() == 0 ? 0 : 1000 * cpuSeconds / load.approved.get());
+        // Relay's own share: without the simulated vendors and handsets and the load generator, which share this process.
+        double stackSeconds = cpuSeconds - ProcessSampler.harnessSeconds(cpuByPart);
+        run.put("stackCpuMillisPerVerification", load.approved.get() == 0 ? 0 : 1000 * stackSeconds / load.approved.get());
+        run.put("stackCpuMillisPerVerificationWithoutJit", load.approved.get() == 0 ? 0
+            : 1000 * (stackSeconds - cpuByPart.getOrDefault(ProcessSampler.JIT, 0.0)) / load.approved.get());
         run.put("cpuSecondsByPart", cpuByPart);
         runs.add(run);
         System.out.println("rate " + rate + "/s: " + run);
@@ -385,7 +391,10 @@ public final class Bench {
       md.append(String.format("%nCPU seconds by part at %d/s: ", run.get("offeredPerSecond")));
       md.append(parts.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
           .map(e -> String.format("%s %.1f", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
-      md.append("\n");
+      md.append(String.format("%nRelay's stack at %d/s (all but the simulator and the load generator: %s): %.1f ms of CPU per "
+              + "verification, %.1f ms without the JIT's compilation.%n", run.get("offeredPerSecond"),
+          String.join(", ", new TreeSet<>(ProcessSampler.HARNESS)),
+          run.getOrDefault("stackCpuMillisPerVerification", 0.0), run.getOrDefault("stackCpuMillisPerVerificationWithoutJit", 0.0)));
     }
     Map<String, Object> failover = (Map<String, Object>) report.get("failover");
     if (failover != null) {

@@ -3,6 +3,7 @@ package dev.relay.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.dispatcher.DispatcherService;
+import dev.relay.support.http.HttpClients;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,8 +43,8 @@ final class FailoverRun {
   private final String apiKey;
   private final CodeInbox inbox;
   // HTTP/1.1 as the API serves it: the JDK would otherwise offer an h2c upgrade on every request.
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClients.build(ProcessSampler.BENCH,
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)));
 
   FailoverRun(String apiUrl, String simUrl, String apiKey, CodeInbox inbox) {
     this.apiUrl = apiUrl;

@@ -1,6 +1,7 @@
 package dev.relay.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.support.http.HttpClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
-import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * The user side of the benchmark, open loop: verifications are started on a fixed schedule (one every
@@ -40,8 +41,8 @@ final class LoadRun {
 
   private final String apiUrl;
   // HTTP/1.1 as the API serves it: the JDK would otherwise offer an h2c upgrade on every request.
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClients.build(ProcessSampler.BENCH,
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)));
 
   final Recorder startLatency = new Recorder(MAX_LATENCY_NANOS, 3);
   final Recorder checkLatency = new Recorder(MAX_LATENCY_NANOS, 3);

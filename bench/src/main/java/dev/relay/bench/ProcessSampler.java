@@ -3,6 +3,7 @@ package dev.relay.bench;
 import dev.relay.api.VerificationApiService;
 import dev.relay.dlr.DlrIngestService;
 import dev.relay.sim.SimService;
+import dev.relay.support.http.HttpClients;
 import dev.relay.support.http.RelayHttp;
 import java.io.IOException;
 import java.lang.management.CompilationMXBean;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,6 +26,17 @@ import java.util.concurrent.TimeUnit;
  * read from /proc once a second. Linux only; elsewhere the figures stay zero.
  */
 final class ProcessSampler implements AutoCloseable {
+
+  /** Owner of the load generator's HTTP clients ({@link HttpClients}). */
+  static final String BENCH = "bench";
+  static final String JIT = "jvm: jit";
+  private static final String HTTP_CLIENTS = "http clients: ";
+  /**
+   * The parts that stand in for the world outside Relay: the simulated vendors and handsets (their server,
+   * their receipt poster, their clients) and the load generator playing the users.
+   */
+  static final Set<String> HARNESS = Set.of("simulator", "http server: simulator", HTTP_CLIENTS + SimService.NAME,
+      "bench (load generator)", HTTP_CLIENTS + BENCH);
 
   /** USER_HZ: the unit of utime and stime in /proc/self/stat on every Linux we run on. */
   private static final double TICKS_PER_SECOND = 100.0;
@@ -83,7 +96,7 @@ final class ProcessSampler implements AutoCloseable {
     double jit = (jitMillis() - startJitMillis) / 1000.0;
     double rest = Math.max(0, total - accounted);
     parts.put("jvm: gc", Math.min(gc, rest));
-    parts.put("jvm: jit", Math.min(jit, Math.max(0, rest - gc)));
+    parts.put(JIT, Math.min(jit, Math.max(0, rest - gc)));
     parts.put("jvm: other, and threads that ended", Math.max(0, rest - gc - jit));
     return parts;
   }
@@ -116,6 +129,9 @@ final class ProcessSampler implements AutoCloseable {
 
   /** Which part of the stack a thread works for, from the names the clients and services give them. */
   static String part(String thread) {
+    if (thread.startsWith("HttpClient-")) {
+      return HTTP_CLIENTS + HttpClients.ownerOfThread(thread).orElse("other");
+    }
     for (String[] rule : PARTS) {
       if (thread.startsWith(rule[0]) || thread.contains(rule[0])) {
         return rule[1];
@@ -139,7 +155,6 @@ final class ProcessSampler implements AutoCloseable {
       {"reply-listener", "api"},
       {"dlr-ingest", "dlr-ingest"},
       {"sim-", "simulator"},
-      {"HttpClient-", "http clients (sender, simulator, bench)"},
       {"micrometer", "metrics"},
       {"adminclient", "admin clients (readiness)"},
       {"data-plane-kafka", "broker"},
@@ -158,6 +173,12 @@ final class ProcessSampler implements AutoCloseable {
       {"share-", "broker"},
       {"log-", "broker"},
   };
+
+  /** CPU seconds of the parts that are the harness ({@link #HARNESS}), not Relay. */
+  static double harnessSeconds(Map<String, Double> parts) {
+    return parts.entrySet().stream().filter(part -> HARNESS.contains(part.getKey()))
+        .mapToDouble(Map.Entry::getValue).sum();
+  }
 
   double maxRssMiB() {
     return maxRssKiB / 1024.0;

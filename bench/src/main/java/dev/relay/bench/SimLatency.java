@@ -1,5 +1,6 @@
 package dev.relay.bench;
 
+import dev.relay.support.http.HttpClients;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +21,7 @@ final class SimLatency {
   private SimLatency() {}
 
   static void apply(String simUrl, Duration latency) throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient http = HttpClients.build(ProcessSampler.BENCH, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1));
     String body = "{\"latency\": \"" + latency + "\"}";
     for (String provider : PROVIDERS) {
       for (String country : LoadRun.COUNTRIES) {

@@ -2,8 +2,9 @@ package dev.relay.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.kafka.embedded.FreePorts;
-import dev.relay.local.LocalStack;
 import dev.relay.local.LocalStack.LocalStackSettings;
+import dev.relay.local.LocalStack;
+import dev.relay.support.http.HttpClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,7 +58,8 @@ public final class StatusReadBench {
         }
         return null;
       }, () -> { });
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient http = HttpClients.build(ProcessSampler.BENCH,
+          HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)));
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < verifications; i++) {
         String number = String.format("+491511%07d", 9_000_000 + i);

@@ -15,6 +15,7 @@ import dev.relay.sim.vonage.VonageMessagesApi;
 import dev.relay.sim.vonage.VonageSmsApi;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.RelayConfig;
+import dev.relay.support.http.HttpClients;
 import dev.relay.support.http.RelayHttp;
 import dev.relay.support.runtime.RelayService;
 import io.javalin.Javalin;
@@ -82,10 +83,9 @@ public final class SimService implements RelayService {
       return thread;
     });
     // HTTP/1.1 as vendors' webhooks use; the JDK would otherwise try an h2c upgrade on every receipt.
-    HttpClient http = HttpClient.newBuilder()
+    HttpClient http = HttpClients.build(NAME, HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(config.callbackTimeout())
-        .build();
+        .connectTimeout(config.callbackTimeout()));
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     CallbackPoster callbacks = new CallbackPoster(http, scheduler, config.callbackTimeout(),
         config.callbackAttempts(), config.callbackBackoff(), metrics);

@@ -1,10 +1,12 @@
 package dev.relay.dispatcher.http;
 
+import dev.relay.dispatcher.DispatcherService;
 import dev.relay.dispatcher.http.VerificationLocator.NotQueryableException;
 import dev.relay.dispatcher.http.VerificationLocator.Owner;
 import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.support.http.ApiError;
+import dev.relay.support.http.HttpClients;
 import dev.relay.support.http.VerificationQueries;
 import dev.relay.support.phone.InvalidPhoneNumberException;
 import dev.relay.support.phone.PhoneNumbers;
@@ -56,7 +58,7 @@ public final class VerificationQueryRoutes {
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.forwardTimeout = forwardTimeout;
     this.clock = clock;
-    this.forwarder = HttpClient.newBuilder().connectTimeout(forwardTimeout).build();
+    this.forwarder = HttpClients.build(DispatcherService.NAME, HttpClient.newBuilder().connectTimeout(forwardTimeout));
   }
 
   public void register(Javalin http) {

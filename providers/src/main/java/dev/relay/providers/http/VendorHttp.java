@@ -4,6 +4,7 @@ import dev.relay.providers.ProviderKeys;
 import dev.relay.providers.ProviderResponse;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.support.config.RelayConfig;
+import dev.relay.support.http.HttpClients;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class VendorHttp {
 
   private static final Logger LOG = LoggerFactory.getLogger(VendorHttp.class);
+  /** Whom the vendor clients' threads work for ({@link HttpClients}): the adapters, run by the sender. */
+  public static final String OWNER = "provider adapters";
 
   private final String provider;
   private final HttpClient client;
@@ -46,12 +49,11 @@ public final class VendorHttp {
 
   public VendorHttp(String provider, Settings settings) {
     this.provider = provider;
-    this.client = HttpClient.newBuilder()
+    this.client = HttpClients.build(OWNER, HttpClient.newBuilder()
         .connectTimeout(settings.connectTimeout())
         // Vendor APIs and the simulator speak HTTP/1.1; an h2c upgrade attempt would only add a round trip.
         .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+        .followRedirects(HttpClient.Redirect.NEVER));
     this.readTimeout = settings.readTimeout();
     this.limiter = new AsyncLimiter(settings.maxConcurrent(), settings.maxQueued());
   }

@@ -1,6 +1,8 @@
 package dev.relay.scoring.console;
 
+import dev.relay.scoring.ScoringService;
 import dev.relay.support.http.ApiError;
+import dev.relay.support.http.HttpClients;
 import dev.relay.support.phone.InvalidPhoneNumberException;
 import dev.relay.support.phone.PhoneNumbers;
 import java.io.IOException;
@@ -36,7 +38,8 @@ public final class VerificationLookup {
   public VerificationLookup(Optional<URI> api, Duration timeout) {
     this.api = api;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http = HttpClients.build(ScoringService.NAME,
+        HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER));
   }
 
   /** Whether a look-up can be made at all (an API URL is configured). */

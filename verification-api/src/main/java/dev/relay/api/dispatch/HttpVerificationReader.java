@@ -1,7 +1,9 @@
 package dev.relay.api.dispatch;
 
+import dev.relay.api.VerificationApiService;
 import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.state.VerificationState;
+import dev.relay.support.http.HttpClients;
 import dev.relay.support.http.VerificationQueries;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,7 +46,8 @@ public final class HttpVerificationReader implements VerificationReader {
     this.endpoints = List.copyOf(endpoints);
     this.token = token;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    this.http = HttpClients.build(VerificationApiService.NAME,
+        HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1));
     if (token.isEmpty()) {
       LOG.warn("{} is empty: status reads and the admin lookup answer 503 until it is set, the same on the dispatchers",
           VerificationQueries.TOKEN.name());
