@@ -41,7 +41,7 @@ public final class CodeHasher {
 
   private static byte[] mac(SecretKey key, String code, String verificationId) {
     try {
-      Mac mac = Mac.getInstance(ALGORITHM);
+      Mac mac = CryptoInstances.mac(ALGORITHM);
       mac.init(key);
       mac.update(verificationId.getBytes(StandardCharsets.UTF_8));
       mac.update((byte) 0);

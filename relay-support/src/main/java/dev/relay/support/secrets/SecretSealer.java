@@ -54,7 +54,7 @@ public final class SecretSealer {
     byte[] nonce = new byte[NONCE_BYTES];
     random.nextBytes(nonce);
     try {
-      Cipher cipher = Cipher.getInstance(TRANSFORMATION);
+      Cipher cipher = CryptoInstances.cipher(TRANSFORMATION);
       cipher.init(Cipher.ENCRYPT_MODE, keys.current("AES"), new GCMParameterSpec(TAG_BITS, nonce));
       cipher.updateAAD(associatedData(verificationId, to));
       byte[] ciphertext = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
@@ -77,7 +77,7 @@ public final class SecretSealer {
       return Optional.empty();
     }
     try {
-      Cipher cipher = Cipher.getInstance(TRANSFORMATION);
+      Cipher cipher = CryptoInstances.cipher(TRANSFORMATION);
       cipher.init(Cipher.DECRYPT_MODE, key.get(), new GCMParameterSpec(TAG_BITS, bytes(sealed.getNonce())));
       cipher.updateAAD(associatedData(verificationId, to));
       return Optional.of(new String(cipher.doFinal(bytes(sealed.getCiphertext())), StandardCharsets.UTF_8));

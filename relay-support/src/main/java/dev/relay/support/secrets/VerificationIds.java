@@ -39,7 +39,7 @@ public final class VerificationIds {
     byte[] nonce = new byte[NONCE_BYTES];
     random.nextBytes(nonce);
     try {
-      Cipher cipher = Cipher.getInstance(TRANSFORMATION);
+      Cipher cipher = CryptoInstances.cipher(TRANSFORMATION);
       cipher.init(Cipher.ENCRYPT_MODE, keys.current("AES"), new GCMParameterSpec(TAG_BITS, nonce));
       cipher.updateAAD(CONTEXT);
       byte[] sealed = cipher.doFinal(e164.getBytes(StandardCharsets.US_ASCII));
@@ -72,7 +72,7 @@ public final class VerificationIds {
       if (key.isEmpty()) {
         return Optional.empty();
       }
-      Cipher cipher = Cipher.getInstance(TRANSFORMATION);
+      Cipher cipher = CryptoInstances.cipher(TRANSFORMATION);
       cipher.init(Cipher.DECRYPT_MODE, key.get(), new GCMParameterSpec(TAG_BITS, nonce));
       cipher.updateAAD(CONTEXT);
       return Optional.of(new String(cipher.doFinal(sealed), StandardCharsets.US_ASCII));

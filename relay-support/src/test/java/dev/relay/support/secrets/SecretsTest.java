@@ -57,6 +57,29 @@ class SecretsTest {
   }
 
   @Test
+  void aRefusedOpeningLeavesNothingBehindForTheNextUseOnTheSameThread() {
+    // Ids, seals and hashes share one cipher and one MAC per thread (CryptoInstances): a failed decryption
+    // in between must not change what the next encryption, decryption or hash gives.
+    SecretSealer sealer = codes(NEW);
+    VerificationIds ids = new VerificationIds(Keyring.parse("keys", NEW));
+    CodeHasher hasher = new CodeHasher(Keyring.parse("keys", NEW));
+    SealedSecret sealed = sealer.seal("123456", "VE1", NUMBER);
+    CodeHash hash = hasher.hash("123456", "VE1");
+    String id = ids.mint(NUMBER);
+
+    assertThat(sealer.open(sealed, "VE2", NUMBER)).isEmpty();
+    assertThat(ids.numberOf(id.substring(0, id.length() - 2) + "AA")).isEmpty();
+    assertThat(hasher.matches(hash, "654321", "VE1")).isFalse();
+
+    assertThat(sealer.open(sealed, "VE1", NUMBER)).contains("123456");
+    assertThat(ids.numberOf(id)).contains(NUMBER);
+    assertThat(ids.numberOf(ids.mint(OTHER_NUMBER))).contains(OTHER_NUMBER);
+    assertThat(sealer.open(sealer.seal("777777", "VE3", OTHER_NUMBER), "VE3", OTHER_NUMBER)).contains("777777");
+    assertThat(hasher.matches(hash, "123456", "VE1")).isTrue();
+    assertThat(hasher.hash("123456", "VE1").getHash()).isEqualTo(hash.getHash());
+  }
+
+  @Test
   void sealingTheSameCodeTwiceGivesDifferentCiphertexts() {
     SecretSealer sealer = codes(NEW);
 
