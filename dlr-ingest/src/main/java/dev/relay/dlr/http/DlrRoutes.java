@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * One webhook per enabled vendor, {@code /dlr/<vendor>}, taking GET and POST as vendors may be set to
  * either. A callback is trusted only with a valid vendor signature over the URL the vendor called
  * (the configured public base URL, so a proxy in front changes nothing), then normalized and
- * produced. The vendor gets 204 only after Kafka acknowledged every receipt in the callback; 503 with
+ * produced. Intermediate statuses are answered 204 and counted but not produced: nothing downstream reads
+ * them. The vendor gets 204 only after Kafka acknowledged every final receipt in the callback; 503 with
  * Retry-After when Kafka did not, so the vendor retries and nothing is lost; 401 for a bad or missing
  * signature, 400 for a callback that is not a receipt and 413 for a body past
  * {@link RelayHttp#MAX_REQUEST_BYTES} (chunked or not, refused without reading it whole), with
@@ -79,7 +80,7 @@ public final class DlrRoutes {
     // body of any size from anyone would otherwise be held in memory before the signature is checked.
     String body = new String(RelayHttp.boundedBody(ctx), StandardCharsets.UTF_8);
     CallbackRequest request = new CallbackRequest(ctx.method().name(), publicUrl(ctx), ctx.headerMap(), ctx.contentType(), body);
-    List<DeliveryReceipts.Keyed> records;
+    List<DeliveryReceipts.Keyed> read;
     try {
       if (!reader.verify(request)) {
         count(provider, "bad_signature");
@@ -87,9 +88,9 @@ public final class DlrRoutes {
         throw new ApiError(401, "bad_signature", "the request does not carry a valid " + provider + " signature");
       }
       Instant receivedAt = clock.instant();
-      records = new ArrayList<>();
+      read = new ArrayList<>();
       for (Receipt receipt : reader.read(request)) {
-        records.add(DeliveryReceipts.of(receipt, receivedAt));
+        read.add(DeliveryReceipts.of(receipt, receivedAt));
       }
     } catch (MalformedReceiptException e) {
       count(provider, "malformed");
@@ -97,6 +98,16 @@ public final class DlrRoutes {
     } catch (InvalidPhoneNumberException e) {
       count(provider, "malformed");
       throw ApiError.badRequest("invalid_number", "the receipt's recipient is not a valid number: " + e.getMessage());
+    }
+    // Only a final status changes anything downstream (the lifecycle and scoring skip the rest): an
+    // intermediate one (queued, sent, accepted, buffered) is acknowledged and counted, not stored.
+    List<DeliveryReceipts.Keyed> records = read.stream().filter(record -> record.value().getFinalStatus()).toList();
+    for (int i = records.size(); i < read.size(); i++) {
+      count(provider, "intermediate");
+    }
+    if (records.isEmpty()) {
+      ctx.status(204);
+      return;
     }
     List<CompletableFuture<?>> acks = new ArrayList<>();
     for (DeliveryReceipts.Keyed record : records) {

@@ -20,6 +20,7 @@ import dev.relay.support.config.RelayConfig;
 import dev.relay.support.http.Json;
 import dev.relay.support.http.RelayHttp;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -40,12 +41,13 @@ class DlrRoutesTest {
   private MockProducer<String, DeliveryReceipt> producer;
   private Javalin app;
   private volatile boolean kafkaAcking = true;
+  private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
   private String start(boolean kafkaAcks) {
     RelayConfig config = RelayConfig.of(DlrConfig.SCHEMA, VendorCallbacks.providerSettings());
     producer = new MockProducer<>(kafkaAcks, null, new StringSerializer(), AvroSerde.of(DeliveryReceipt.class).serializer());
     DlrRoutes routes = new DlrRoutes(ReceiptReaders.fromConfig(config, clock),
-        new ReceiptPublisher(producer, topic, Duration.ofMillis(300)), ProviderKeys.publicUrl(config), clock, null,
+        new ReceiptPublisher(producer, topic, Duration.ofMillis(300)), ProviderKeys.publicUrl(config), clock, metrics,
         acked -> kafkaAcking = acked);
     app = RelayHttp.create("dlr-ingest", () -> kafkaAcking, null);
     routes.register(app);
@@ -130,9 +132,35 @@ class DlrRoutesTest {
   }
 
   @Test
+  void anIntermediateStatusIsAnsweredAndCountedButNotStored() {
+    String base = start(true);
+
+    HttpResponse<String> queued = VendorCallbacks.postTwilioSigned(base, "VEabc-1", VendorCallbacks.twilioStatus("SM1", "queued", NUMBER));
+    HttpResponse<String> sent = VendorCallbacks.postTwilioSigned(base, "VEabc-1", VendorCallbacks.twilioStatus("SM1", "sent", NUMBER));
+    HttpResponse<String> delivered = VendorCallbacks.postTwilioSigned(base, "VEabc-1",
+        VendorCallbacks.twilioStatus("SM1", "delivered", NUMBER));
+
+    assertThat(java.util.List.of(queued, sent, delivered)).extracting(HttpResponse::statusCode).containsOnly(204);
+    assertThat(producer.history()).extracting(record -> record.value().getStatus()).containsExactly(DeliveryStatus.DELIVERED);
+    assertThat(metrics.counter("relay.dlr.callbacks", "provider", "twilio", "outcome", "intermediate").count()).isEqualTo(2.0);
+    assertThat(metrics.counter("relay.dlr.callbacks", "provider", "twilio", "outcome", "stored").count()).isEqualTo(1.0);
+  }
+
+  @Test
+  void anIntermediateStatusIsAnsweredWhileKafkaIsDownWithoutTouchingReadiness() {
+    String base = start(false);
+
+    HttpResponse<String> sent = VendorCallbacks.postTwilioSigned(base, "VEabc-1", VendorCallbacks.twilioStatus("SM1", "sent", NUMBER));
+
+    assertThat(sent.statusCode()).isEqualTo(204);
+    assertThat(producer.history()).isEmpty();
+    assertThat(kafkaAcking).as("nothing was asked of Kafka, so nothing is known of it").isTrue();
+  }
+
+  @Test
   void aVendorRetryCarriesTheSameReceiptId() {
     String base = start(true);
-    Map<String, String> form = VendorCallbacks.twilioStatus("SM1", "sent", NUMBER);
+    Map<String, String> form = VendorCallbacks.twilioStatus("SM1", "undelivered", NUMBER);
 
     VendorCallbacks.postTwilioSigned(base, "VEabc-1", form);
     VendorCallbacks.postTwilioSigned(base, "VEabc-1", form);
