@@ -7,6 +7,7 @@ import dev.relay.schemas.state.PaneFailovers;
 import dev.relay.schemas.state.PumpingBucket;
 import dev.relay.schemas.state.PumpingCounts;
 import dev.relay.schemas.state.RateCounts;
+import dev.relay.schemas.state.RequestTally;
 import dev.relay.schemas.state.RoutePane;
 import dev.relay.schemas.state.ScoringEarlyReceipt;
 import dev.relay.schemas.state.ScoringFact;
@@ -41,6 +42,7 @@ public final class Contracts {
       PrefixBlock.class,
       RequestBlock.class,
       RateCounts.class,
+      RequestTally.class,
       VerificationService.class,
       PumpingCounts.class,
       NumberSends.class,
@@ -62,7 +64,7 @@ public final class Contracts {
       Channel.class, VerificationStatus.class, SendOutcome.class, ErrorCategory.class,
       DeliveryStatus.class, SendReason.class, ReplyKind.class, RequestAction.class, AlertKind.class, AlertMetric.class,
       RoutingTableVersion.class, CountryRoutes.class, PricedRoute.class,
-      PrefixBlock.class, PrefixBlockState.class, RequestBlock.class, RateCounts.class, WindowCounts.class,
+      PrefixBlock.class, PrefixBlockState.class, RequestBlock.class, RateCounts.class, WindowCounts.class, RequestTally.class,
       VerificationService.class, ServiceSettings.class,
       PumpingCounts.class, PumpingBucket.class, NumberSends.class, NumberSend.class,
       ScoringFact.class, ScoringFactKind.class, RoutePane.class, PaneFailovers.class, DeliverySketch.class,

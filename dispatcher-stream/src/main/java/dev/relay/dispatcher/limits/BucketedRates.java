@@ -38,6 +38,11 @@ public final class BucketedRates {
 
   /** The counts with one more event at {@code now}, buckets that left their window dropped. */
   public static RateCounts add(RateCounts counts, Rates rates, Instant now) {
+    return add(counts, rates, now, 1);
+  }
+
+  /** The counts with {@code events} more at {@code now}, buckets that left their window dropped. */
+  public static RateCounts add(RateCounts counts, Rates rates, Instant now, int events) {
     long nowMillis = now.toEpochMilli();
     List<WindowCounts> windows = new ArrayList<>();
     for (Rates.Rate rate : rates.rates()) {
@@ -55,10 +60,10 @@ public final class BucketedRates {
       }
       int last = starts.size() - 1;
       if (last >= 0 && starts.get(last) == start) {
-        tallies.set(last, tallies.get(last) + 1);
+        tallies.set(last, tallies.get(last) + events);
       } else {
         starts.add(start);
-        tallies.add(1);
+        tallies.add(events);
       }
       windows.add(new WindowCounts(rate.window().toMillis(), bucket, starts, tallies));
     }

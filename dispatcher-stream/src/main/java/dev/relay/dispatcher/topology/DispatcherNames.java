@@ -42,10 +42,11 @@ public final class DispatcherNames {
   /** Hands requests, straight from their topic, to the lifecycle processor. */
   public static final String REQUESTS_INPUT = "verification-requests-input";
 
-  // The request limits, beside the hot path: starts and resends keyed by limit group, counted, blocks published.
-  public static final String KEY_BY_LIMIT_GROUP = "requests-key-by-limit-group";
-  /** Repartition (and topic name part) of starts and resends keyed by client network or API key. */
-  public static final String REQUESTS_BY_LIMIT_GROUP = "requests-by-limit-group";
+  // The request limits, beside the hot path: starts and resends tallied per limit group, counted, blocks published.
+  /** Counts each task's starts and resends per limit group and forwards the tallies once per commit interval. */
+  public static final String REQUEST_TALLIES = "request-tallies";
+  /** Repartition (and topic name part) of the tallies, keyed by client network or API key. */
+  public static final String TALLIES_BY_LIMIT_GROUP = "request-tallies-by-limit-group";
   public static final String REQUEST_LIMITER = "request-limiter";
   /** Per client IP, network and API key: admitted requests counted per time bucket, and the block last published. */
   public static final String REQUEST_COUNTERS_STORE = "request-counters";

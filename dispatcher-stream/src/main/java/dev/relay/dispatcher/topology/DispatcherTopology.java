@@ -12,6 +12,7 @@ import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.RequestBlock;
 import dev.relay.schemas.state.RateCounts;
+import dev.relay.schemas.state.RequestTally;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
@@ -32,7 +33,6 @@ import org.apache.kafka.common.serialization.Serde;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -96,7 +96,7 @@ public final class DispatcherTopology {
   public static Topology build(Topics topics, DispatcherSettings settings, LimitSettings limits, PumpingSettings pumping,
       ScoredRouting routing, VerificationSecrets secrets, MeterRegistry metrics) {
     VerificationLifecycle lifecycle = new VerificationLifecycle(settings, limits, routing.table(), secrets, metrics);
-    StreamsBuilder builder = requests(topics, limits);
+    StreamsBuilder builder = requests(topics, limits, settings.commitInterval());
     pumpingDetector(builder, topics, pumping, metrics);
     // StreamsBuilder's global store, unlike Topology's, replays the topic through the updater when the
     // store is rebuilt (KAFKA-7663): the standings are derived, not a copy of the records.
@@ -144,11 +144,12 @@ public final class DispatcherTopology {
 
   /**
    * Requests go straight to the lifecycle (keyed by number, co-partitioned with its other inputs). Beside
-   * them, the request limits: starts and resends re-keyed by limit group (client network, API key), so
-   * each counter has one writer, counted by the {@link RequestLimiter}, whose blocks go to the compacted
+   * them, the request limits: each task's starts and resends tallied per limit group (client network,
+   * API key) by {@link RequestTallies} and sent on once per commit interval, re-keyed by group so each
+   * counter has one writer, counted by the {@link RequestLimiter}, whose blocks go to the compacted
    * request-blocks topic that every instance reads into a global store.
    */
-  private static StreamsBuilder requests(Topics topics, LimitSettings limits) {
+  private static StreamsBuilder requests(Topics topics, LimitSettings limits, Duration tallyInterval) {
     StreamsBuilder builder = new StreamsBuilder();
     Topic<String, VerificationRequest> requests = topics.verificationRequests;
     Topic<String, RequestBlock> blocks = topics.requestBlocks;
@@ -159,12 +160,10 @@ public final class DispatcherTopology {
     // The lifecycle processor is added below by name, with this node as one of its parents.
     incoming.processValues(PassThrough::new, Named.as(DispatcherNames.REQUESTS_INPUT));
     incoming
-        .flatMap((number, request) -> RequestLimiter.groupsOf(request, limits).stream()
-                .map(group -> KeyValue.pair(group, request)).toList(),
-            Named.as(DispatcherNames.KEY_BY_LIMIT_GROUP))
-        .repartition(Repartitioned.<String, VerificationRequest>as(DispatcherNames.REQUESTS_BY_LIMIT_GROUP)
-            .withKeySerde(requests.keySerde())
-            .withValueSerde(requests.valueSerde())
+        .process(() -> new RequestTallies(limits, tallyInterval), Named.as(DispatcherNames.REQUEST_TALLIES))
+        .repartition(Repartitioned.<String, RequestTally>as(DispatcherNames.TALLIES_BY_LIMIT_GROUP)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(AvroSerde.of(RequestTally.class))
             .withNumberOfPartitions(requests.partitions()))
         .process(() -> new RequestLimiter(limits), Named.as(DispatcherNames.REQUEST_LIMITER),
             DispatcherNames.REQUEST_COUNTERS_STORE)

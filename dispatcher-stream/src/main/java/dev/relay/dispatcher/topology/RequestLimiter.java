@@ -7,6 +7,7 @@ import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.RequestBlock;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.state.RateCounts;
+import dev.relay.schemas.state.RequestTally;
 import dev.relay.support.limits.Rates;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,20 +25,21 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The request limits per client IP, client network and API key, decided beside the hot path: it reads
- * the starts and resends keyed by limit group ({@link #groupsOf}: the client network, whose task also
- * counts its IPs, and the API key), counts them per time bucket ({@link BucketedRates}), and when a
- * limit is full publishes a {@link RequestBlock} to {@code request-blocks}, which every lifecycle reads
- * as a global store and refuses by. A request is not counted while a block it is subject to is in
- * force: the lifecycle refused it.
+ * the tallies of starts and resends keyed by limit group ({@link #groupsOf}: the client network, whose
+ * task also counts its IPs, and the API key), which {@link RequestTallies} sends from each lifecycle
+ * task once per commit interval, counts them per time bucket ({@link BucketedRates}), and when a limit
+ * is full publishes a {@link RequestBlock} to {@code request-blocks}, which every lifecycle reads as a
+ * global store and refuses by. A request is not counted while a block it is subject to is in force:
+ * the lifecycle refused it.
  *
- * <p>Eventually consistent, with a bound: the block reaches the lifecycles one exactly-once commit of
- * this branch plus the global store's poll after the request that filled the limit. Requests arriving
- * in that gap are admitted and not counted, so a flood overshoots a limit by its rate times that lag
- * (at the 20 ms commit interval, tens of milliseconds: a burst of 1,000/s from one IP gets some tens of
- * requests past a full limit). Limits are abuse brakes measured in minutes and hours; the per-number
- * limits, which protect a person's phone, stay exact in the number's own state.
+ * <p>Eventually consistent, with a bound: the block reaches the lifecycles one tally interval, one
+ * exactly-once commit of this branch and the global store's poll after the request that filled the
+ * limit. Requests arriving in that gap are admitted, so a flood overshoots a limit by its rate times
+ * that lag (at the 20 ms commit interval, some tens of milliseconds: a burst of 1,000/s from one IP gets
+ * some tens of requests past a full limit). Limits are abuse brakes measured in minutes and hours; the
+ * per-number limits, which protect a person's phone, stay exact in the number's own state.
  */
-final class RequestLimiter implements Processor<String, VerificationRequest, String, RequestBlock> {
+final class RequestLimiter implements Processor<String, RequestTally, String, RequestBlock> {
 
   static final String ERROR_IP = "rate_limited_ip";
   static final String ERROR_NETWORK = "rate_limited_network";
@@ -53,7 +55,6 @@ final class RequestLimiter implements Processor<String, VerificationRequest, Str
   private final LimitSettings limits;
   private ProcessorContext<String, RequestBlock> context;
   private KeyValueStore<String, RateCounts> counters;
-  private KeyValueStore<String, RequestBlock> blocks;
   private Instant nextPurge = Instant.MIN;
 
   RequestLimiter(LimitSettings limits) {
@@ -101,6 +102,15 @@ final class RequestLimiter implements Processor<String, VerificationRequest, Str
     }
   }
 
+  /** Whether the group's task counts this counter: the network's task its IPs and itself, the key's task the key. */
+  static boolean countedBy(String group, String counter) {
+    return counter.startsWith(API_KEY) ? group.equals(counter) : group.startsWith(NETWORK);
+  }
+
+  private Rates ratesOf(String counter) {
+    return counter.startsWith(IP) ? limits.perIp() : counter.startsWith(NETWORK) ? limits.perNetwork() : limits.perApiKey();
+  }
+
   static String errorOf(String counter) {
     return counter.startsWith(IP) ? ERROR_IP : counter.startsWith(NETWORK) ? ERROR_NETWORK : ERROR_API_KEY;
   }
@@ -123,49 +133,40 @@ final class RequestLimiter implements Processor<String, VerificationRequest, Str
   public void init(ProcessorContext<String, RequestBlock> context) {
     this.context = context;
     this.counters = context.getStateStore(DispatcherNames.REQUEST_COUNTERS_STORE);
-    this.blocks = context.getStateStore(DispatcherNames.REQUEST_BLOCKS_STORE);
   }
 
   @Override
-  public void process(Record<String, VerificationRequest> record) {
+  public void process(Record<String, RequestTally> record) {
     String group = record.key();
-    VerificationRequest request = record.value();
-    if (group == null || request == null) {
+    RequestTally tally = record.value();
+    if (group == null || tally == null) {
       return;
     }
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
     maybePurge(now);
-    if (blockOf(request, limits, blocks, now).isPresent()) {
-      return;
-    }
-    Map<String, RateCounts> mine = new LinkedHashMap<>();
-    for (Map.Entry<String, Rates> counter : countersOf(request, limits).entrySet()) {
-      // Each group's task counts its own counters: the network's task the IP and the network, the key's the key.
-      String key = counter.getKey();
-      if (!(key.startsWith(API_KEY) ? group.equals(key) : group.startsWith(NETWORK))) {
+    for (Map.Entry<String, Integer> tallied : tally.getCounts().entrySet()) {
+      String key = tallied.getKey();
+      Rates rates = ratesOf(key);
+      if (!countedBy(group, key) || rates.isEmpty() || tallied.getValue() <= 0) {
         continue;
       }
       RateCounts counts = Optional.ofNullable(counters.get(key)).orElseGet(BucketedRates::empty);
       if (counts.getBlockedUntil() > now.toEpochMilli()) {
         // Blocked here, and the lifecycle will refuse it once the block reaches it: not counted.
-        return;
+        continue;
       }
-      mine.put(key, counts);
-    }
-    for (Map.Entry<String, RateCounts> entry : mine.entrySet()) {
-      Rates rates = countersOf(request, limits).get(entry.getKey());
-      RateCounts counted = BucketedRates.add(entry.getValue(), rates, now);
+      RateCounts counted = BucketedRates.add(counts, rates, now, tallied.getValue());
       Optional<Instant> until = BucketedRates.blockedUntil(counted, rates, now);
       if (until.isPresent()) {
         counted.setBlockedUntil(until.get().toEpochMilli());
         RequestBlock block = RequestBlock.newBuilder()
-            .setLimit(errorOf(entry.getKey()))
+            .setLimit(errorOf(key))
             .setBlockedAt(now)
             .setBlockedUntil(until.get())
             .build();
-        context.forward(new Record<>(entry.getKey(), block, now.toEpochMilli()));
+        context.forward(new Record<>(key, block, now.toEpochMilli()));
       }
-      counters.put(entry.getKey(), counted);
+      counters.put(key, counted);
     }
   }
 

@@ -7,10 +7,14 @@ import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationStatus;
+import dev.relay.schemas.serde.AvroSerde;
+import dev.relay.schemas.state.RequestTally;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,8 +61,18 @@ class RateLimitsTopologyTest {
     return "+4915112345" + String.format("%03d", i);
   }
 
-  /** A start that must go through: one command, one STARTED or EXISTING reply, and its event if new. */
+  /**
+   * A start that must go through: one command, one STARTED or EXISTING reply, and its event if new. Then
+   * one tally interval passes, so its counts reach the limiter before the next request, as they do when
+   * requests come further apart than the commit interval.
+   */
   private SendCommand admitted(String requestId, String number, String ip, String key) {
+    SendCommand command = admittedWithinTheInterval(requestId, number, ip, key);
+    bed.advance(bed.settings.commitInterval());
+    return command;
+  }
+
+  private SendCommand admittedWithinTheInterval(String requestId, String number, String ip, String key) {
     bed.request(RequestAction.START, requestId, number, ip, key);
     VerificationReply reply = bed.replies.readValue();
     assertThat(reply.getKind()).as(requestId + ": " + reply.getError()).isIn(ReplyKind.STARTED, ReplyKind.EXISTING);
@@ -68,6 +82,11 @@ class RateLimitsTopologyTest {
       bed.events.readValue();
     }
     return command;
+  }
+
+  private TestOutputTopic<String, RequestTally> tallies() {
+    return bed.driver.createOutputTopic(bed.settings.applicationId() + "-" + DispatcherNames.TALLIES_BY_LIMIT_GROUP
+        + "-repartition", new StringDeserializer(), AvroSerde.of(RequestTally.class).deserializer());
   }
 
   private VerificationReply refused(String requestId, String number, String ip, String key) {
@@ -96,6 +115,52 @@ class RateLimitsTopologyTest {
 
     advance(Duration.ofMinutes(1));
     admitted("a-7", number(8), IP_A, null);
+  }
+
+  @Test
+  void theStartsOfOneGroupWithinATallyIntervalReachTheLimiterAsOneRecordAndAnIdleBranchSendsNothing() {
+    open(Map.of("relay.limits.per-api-key", "100/1m"));
+    TestOutputTopic<String, RequestTally> tallies = tallies();
+    for (int i = 1; i <= 5; i++) {
+      admittedWithinTheInterval("k-" + i, number(i), i % 2 == 0 ? IP_A : IP_B, "shop");
+    }
+    admittedWithinTheInterval("o-1", number(6), IP_A, "other");
+    assertThat(tallies.isEmpty()).as("nothing before the interval is over").isTrue();
+
+    bed.advance(bed.settings.commitInterval());
+
+    assertThat(tallies.readKeyValuesToMap()).containsOnlyKeys("key|shop", "key|other")
+        .hasEntrySatisfying("key|shop", tally -> assertThat(tally.getCounts()).containsExactly(Map.entry("key|shop", 5)))
+        .hasEntrySatisfying("key|other", tally -> assertThat(tally.getCounts()).containsExactly(Map.entry("key|other", 1)));
+    bed.advance(bed.settings.commitInterval().multipliedBy(10));
+    assertThat(tallies.isEmpty()).as("nothing counted, nothing sent").isTrue();
+  }
+
+  @Test
+  void aNetworksTallyCarriesEachOfItsAddresses() {
+    open(Map.of("relay.limits.per-ip", "100/1m", "relay.limits.per-network", "100/1m"));
+    TestOutputTopic<String, RequestTally> tallies = tallies();
+    admittedWithinTheInterval("a-1", number(1), IP_A, null);
+    admittedWithinTheInterval("a-2", number(2), IP_A, null);
+    admittedWithinTheInterval("a-3", number(3), IP_A_NEIGHBOUR, null);
+
+    bed.advance(bed.settings.commitInterval());
+
+    assertThat(tallies.readValuesToList()).singleElement().satisfies(tally -> assertThat(tally.getCounts())
+        .containsOnly(Map.entry("ip|" + IP_A, 2), Map.entry("ip|" + IP_A_NEIGHBOUR, 1), Map.entry("net|203.0.113.0/24", 3)));
+  }
+
+  @Test
+  void aBurstWithinOneIntervalIsCountedWholeAndRefusedOnceItsTallyIsIn() {
+    open(Map.of("relay.limits.per-api-key", "3/1m"));
+    // The bound of an eventually consistent limit: what comes within one interval is admitted, and counted.
+    for (int i = 1; i <= 5; i++) {
+      admittedWithinTheInterval("k-" + i, number(i), IP_A, "shop");
+    }
+
+    bed.advance(bed.settings.commitInterval());
+
+    assertThat(refused("k-6", number(6), IP_B, "shop").getError()).isEqualTo(RequestLimiter.ERROR_API_KEY);
   }
 
   @Test

@@ -30,7 +30,7 @@ class TopologyShapeTest {
           Topologies:
              Sub-topology: 0
               Source: verification-requests-source (topics: [relay.verification-requests])
-                --> verification-requests-input, requests-key-by-limit-group
+                --> verification-requests-input, request-tallies
               Source: code-checks-source (topics: [relay.code-checks])
                 --> verification-lifecycle
               Source: delivery-receipts-source (topics: [relay.delivery-receipts])
@@ -43,14 +43,14 @@ class TopologyShapeTest {
               Processor: verification-lifecycle (stores: [early-receipts, verification-deadlines, number-sends, verifications])
                 --> send-commands-sink, verification-events-sink, verification-replies-sink
                 <-- verification-requests-input, code-checks-source, send-results-source, delivery-receipts-source
-              Processor: requests-key-by-limit-group (stores: [])
-                --> requests-by-limit-group-repartition-filter
+              Processor: request-tallies (stores: [])
+                --> request-tallies-by-limit-group-repartition-filter
                 <-- verification-requests-source
-              Processor: requests-by-limit-group-repartition-filter (stores: [])
-                --> requests-by-limit-group-repartition-sink
-                <-- requests-key-by-limit-group
-              Sink: requests-by-limit-group-repartition-sink (topic: requests-by-limit-group-repartition)
-                <-- requests-by-limit-group-repartition-filter
+              Processor: request-tallies-by-limit-group-repartition-filter (stores: [])
+                --> request-tallies-by-limit-group-repartition-sink
+                <-- request-tallies
+              Sink: request-tallies-by-limit-group-repartition-sink (topic: request-tallies-by-limit-group-repartition)
+                <-- request-tallies-by-limit-group-repartition-filter
               Sink: send-commands-sink (topic: relay.send-commands)
                 <-- verification-lifecycle
               Sink: verification-events-sink (topic: relay.verification-events)
@@ -59,11 +59,11 @@ class TopologyShapeTest {
                 <-- verification-lifecycle
 
             Sub-topology: 1
-              Source: requests-by-limit-group-repartition-source (topics: [requests-by-limit-group-repartition])
+              Source: request-tallies-by-limit-group-repartition-source (topics: [request-tallies-by-limit-group-repartition])
                 --> request-limiter
               Processor: request-limiter (stores: [request-counters])
                 --> request-blocks-sink
-                <-- requests-by-limit-group-repartition-source
+                <-- request-tallies-by-limit-group-repartition-source
               Sink: request-blocks-sink (topic: relay.request-blocks)
                 <-- request-limiter
 
@@ -125,13 +125,15 @@ class TopologyShapeTest {
       bed.start("req-1");
       bed.act(RequestAction.RESEND, "req-2", null, Channel.SMS);
       bed.receipt("twilio", "sm-early", DeliveryStatus.FAILED, null);
+      // The request limits' tallies go on once per commit interval.
+      bed.advance(bed.settings.commitInterval());
 
       assertThat(bed.driver.producedTopicNames()).contains(
           "relay-dispatcher-verifications-changelog",
           "relay-dispatcher-early-receipts-changelog",
           "relay-dispatcher-number-sends-changelog",
           "relay-dispatcher-request-counters-changelog",
-          "relay-dispatcher-requests-by-limit-group-repartition",
+          "relay-dispatcher-request-tallies-by-limit-group-repartition",
           "relay-dispatcher-events-by-prefix-repartition",
           "relay-dispatcher-prefix-activity-changelog");
       // The deadline index is derived from the verifications and rebuilt from them: no changelog.
