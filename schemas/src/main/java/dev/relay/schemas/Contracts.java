@@ -4,6 +4,8 @@ import dev.relay.schemas.state.DeliverySketch;
 import dev.relay.schemas.state.NumberSend;
 import dev.relay.schemas.state.NumberSends;
 import dev.relay.schemas.state.PaneFailovers;
+import dev.relay.schemas.state.PrefixEvent;
+import dev.relay.schemas.state.PrefixTally;
 import dev.relay.schemas.state.PumpingBucket;
 import dev.relay.schemas.state.PumpingCounts;
 import dev.relay.schemas.state.RateCounts;
@@ -43,6 +45,7 @@ public final class Contracts {
       RequestBlock.class,
       RateCounts.class,
       RequestTally.class,
+      PrefixTally.class,
       VerificationService.class,
       PumpingCounts.class,
       NumberSends.class,
@@ -65,6 +68,7 @@ public final class Contracts {
       DeliveryStatus.class, SendReason.class, ReplyKind.class, RequestAction.class, AlertKind.class, AlertMetric.class,
       RoutingTableVersion.class, CountryRoutes.class, PricedRoute.class,
       PrefixBlock.class, PrefixBlockState.class, RequestBlock.class, RateCounts.class, WindowCounts.class, RequestTally.class,
+      PrefixTally.class, PrefixEvent.class,
       VerificationService.class, ServiceSettings.class,
       PumpingCounts.class, PumpingBucket.class, NumberSends.class, NumberSend.class,
       ScoringFact.class, ScoringFactKind.class, RoutePane.class, PaneFailovers.class, DeliverySketch.class,

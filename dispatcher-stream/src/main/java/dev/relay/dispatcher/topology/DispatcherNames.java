@@ -65,12 +65,12 @@ public final class DispatcherNames {
   /** Global: the latest valid published routing table, under {@code Topics.ROUTING_TABLE_KEY}. */
   public static final String ROUTING_TABLE_STORE = "routing-table";
 
-  // Anti-pumping: the lifecycle's events re-keyed by destination prefix, judged per prefix.
+  // Anti-pumping: the lifecycle's sends and approvals tallied per destination prefix, judged per prefix.
   public static final String PUMPING_EVENTS_SOURCE = "pumping-events-source";
-  public static final String PUMPING_RELEVANT_EVENTS = "pumping-relevant-events";
-  public static final String KEY_BY_PREFIX = "events-key-by-prefix";
-  /** Repartition (and topic name part) of creations and approvals keyed by destination prefix. */
-  public static final String EVENTS_BY_PREFIX = "events-by-prefix";
+  /** Collects each task's sends and approvals per prefix and forwards them once per second. */
+  public static final String PREFIX_TALLIES = "prefix-tallies";
+  /** Repartition (and topic name part) of the tallies, keyed by destination prefix. */
+  public static final String TALLIES_BY_PREFIX = "prefix-tallies-by-prefix";
   public static final String PUMPING_DETECTOR = "pumping-detector";
   /** Per prefix: the window's counts, the baseline, block and release marks. */
   public static final String PREFIX_ACTIVITY_STORE = "prefix-activity";

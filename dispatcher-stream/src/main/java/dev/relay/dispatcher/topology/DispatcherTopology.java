@@ -11,6 +11,7 @@ import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.RequestBlock;
+import dev.relay.schemas.state.PrefixTally;
 import dev.relay.schemas.state.RateCounts;
 import dev.relay.schemas.state.RequestTally;
 import dev.relay.schemas.VerificationEvent;
@@ -172,10 +173,10 @@ public final class DispatcherTopology {
   }
 
   /**
-   * Anti-pumping: the lifecycle's own sends and approvals, read back from verification-events,
-   * re-keyed by destination prefix into a repartition with blocked-prefixes' partition count, judged
-   * per prefix by the {@link PumpingDetector}; its blocks go to blocked-prefixes, which every instance
-   * reads into a global store.
+   * Anti-pumping: the lifecycle's own sends and approvals, read back from verification-events, collected
+   * per destination prefix by {@link PrefixTallies} and sent on once per second, re-keyed by prefix into
+   * a repartition with blocked-prefixes' partition count, judged per prefix by the {@link PumpingDetector};
+   * its blocks go to blocked-prefixes, which every instance reads into a global store.
    */
   private static void pumpingDetector(StreamsBuilder builder, Topics topics, PumpingSettings pumping, MeterRegistry metrics) {
     Topic<String, VerificationEvent> events = topics.verificationEvents;
@@ -184,13 +185,10 @@ public final class DispatcherTopology {
         Serdes.String(), PrefixActivity.SERDE).withCachingEnabled());
     builder.stream(events.name(), Consumed.with(events.keySerde(), events.valueSerde())
             .withName(DispatcherNames.PUMPING_EVENTS_SOURCE))
-        // Switched off, nothing is counted; everything else about a verification is of no interest here.
-        .filter((number, event) -> pumping.enabled() && PumpingDetector.counts(event),
-            Named.as(DispatcherNames.PUMPING_RELEVANT_EVENTS))
-        .selectKey((number, event) -> pumping.prefixOf(number), Named.as(DispatcherNames.KEY_BY_PREFIX))
-        .repartition(Repartitioned.<String, VerificationEvent>as(DispatcherNames.EVENTS_BY_PREFIX)
-            .withKeySerde(events.keySerde())
-            .withValueSerde(events.valueSerde())
+        .process(() -> new PrefixTallies(pumping), Named.as(DispatcherNames.PREFIX_TALLIES))
+        .repartition(Repartitioned.<String, PrefixTally>as(DispatcherNames.TALLIES_BY_PREFIX)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(AvroSerde.of(PrefixTally.class))
             .withNumberOfPartitions(blocks.partitions()))
         .process(() -> new PumpingDetector(pumping, metrics), Named.as(DispatcherNames.PUMPING_DETECTOR),
             DispatcherNames.PREFIX_ACTIVITY_STORE)

@@ -6,6 +6,8 @@ import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.PrefixBlockState;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationStatus;
+import dev.relay.schemas.state.PrefixEvent;
+import dev.relay.schemas.state.PrefixTally;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,14 +25,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Anti-pumping, run where a prefix's counts have a single writer: reads the lifecycle's own events
- * re-keyed by destination prefix, counts sends (every one, whatever caused it: a start, a resend, a
- * failover, the voice fallback) and approvals per prefix, and emits a
- * {@code BLOCKED} {@link PrefixBlock} when {@link PrefixActivity#judge} finds the pumping pattern.
+ * Anti-pumping, run where a prefix's counts have a single writer: reads the lifecycle's own sends and
+ * approvals per destination prefix, as {@link PrefixTallies} collected them from verification-events,
+ * replays each tally's events in order, counts sends (every one, whatever caused it: a start, a resend,
+ * a failover, the voice fallback) and approvals per prefix, and emits a {@code BLOCKED}
+ * {@link PrefixBlock} when {@link PrefixActivity#judge} finds the pumping pattern.
  * An operator's release reaches it through the global {@code blocked-prefixes} store, which the
- * release overwrote: the next event of the prefix applies it (empty window, grace period).
+ * release overwrote: the next tally of the prefix applies it (empty window, grace period).
  */
-final class PumpingDetector implements Processor<String, VerificationEvent, String, PrefixBlock> {
+final class PumpingDetector implements Processor<String, PrefixTally, String, PrefixBlock> {
 
   private static final Logger LOG = LoggerFactory.getLogger(PumpingDetector.class);
   /** How often prefixes with nothing left to remember are dropped from the store. */
@@ -70,27 +73,29 @@ final class PumpingDetector implements Processor<String, VerificationEvent, Stri
   }
 
   @Override
-  public void process(Record<String, VerificationEvent> record) {
+  public void process(Record<String, PrefixTally> record) {
     String prefix = record.key();
-    VerificationEvent event = record.value();
-    if (prefix == null || !counts(event)) {
+    PrefixTally tally = record.value();
+    if (prefix == null || tally == null || tally.getEvents().isEmpty()) {
       return;
     }
-    Instant at = event.getOccurredAt();
     PrefixActivity activity = Optional.ofNullable(activities.get(prefix)).orElseGet(PrefixActivity::empty);
     PrefixBlock held = blocks.get(prefix);
     if (held != null && held.getState() == PrefixBlockState.RELEASED && held.getReleasedAt() != null) {
       activity = activity.released(held.getReleasedAt(), settings);
     }
-    if (announcesSend(event)) {
+    for (PrefixEvent event : tally.getEvents()) {
+      Instant at = event.getAt();
+      if (event.getApproved()) {
+        activity = activity.approved(at, settings);
+        continue;
+      }
       activity = activity.started(at, settings);
       Optional<PrefixActivity.Verdict> verdict = activity.judge(at, settings);
       if (verdict.isPresent()) {
         activity = activity.blocked(at, settings);
-        block(prefix, event.getCountry(), verdict.get(), at);
+        block(prefix, tally.getCountry(), verdict.get(), at);
       }
-    } else {
-      activity = activity.approved(at, settings);
     }
     activities.put(prefix, activity);
   }

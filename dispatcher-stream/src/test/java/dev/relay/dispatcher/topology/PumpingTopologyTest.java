@@ -12,6 +12,9 @@ import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
+import dev.relay.schemas.serde.AvroSerde;
+import dev.relay.schemas.state.PrefixEvent;
+import dev.relay.schemas.state.PrefixTally;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,6 +88,11 @@ class PumpingTopologyTest {
     return replies.get(0);
   }
 
+  /** Lets the anti-pumping branch's tally interval pass, so the detector has judged every event so far. */
+  private void tallied() {
+    bed.advance(PrefixTallies.INTERVAL);
+  }
+
   private void drain() {
     bed.commands.readValuesToList();
     bed.events.readValuesToList();
@@ -96,6 +104,7 @@ class PumpingTopologyTest {
       assertThat(startPumped().getKind()).isEqualTo(ReplyKind.STARTED);
     }
     drain();
+    tallied();
     PrefixBlock block = blocks.readValue();
     assertThat(blocks.isEmpty()).as("exactly one block").isTrue();
     return block;
@@ -122,10 +131,13 @@ class PumpingTopologyTest {
       assertThat(failover.getReason()).isEqualTo(expected);
       bed.accepted(failover, 0, "m-" + failover.getAttempt());
     }
+    tallied();
     assertThat(blocks.isEmpty()).as("three sends, below the floor").isTrue();
     bed.request(RequestAction.RESEND, "pump-resend-1", number, null, null);
+    tallied();
     assertThat(blocks.isEmpty()).isTrue();
     bed.request(RequestAction.RESEND, "pump-resend-2", number, null, null);
+    tallied();
 
     PrefixBlock block = blocks.readValue();
     assertThat(block.getPrefix()).isEqualTo(PUMPED);
@@ -138,10 +150,13 @@ class PumpingTopologyTest {
     for (int i = 0; i < 4; i++) {
       assertThat(startPumped().getKind()).isEqualTo(ReplyKind.STARTED);
     }
+    tallied();
     assertThat(blocks.isEmpty()).as("below the floor").isTrue();
 
+    Instant fifth = bed.now();
     assertThat(startPumped().getKind()).isEqualTo(ReplyKind.STARTED);
     drain();
+    tallied();
 
     var record = blocks.readRecord();
     assertThat(blocks.isEmpty()).isTrue();
@@ -154,8 +169,8 @@ class PumpingTopologyTest {
     assertThat(block.getApprovedInWindow()).isZero();
     assertThat(block.getCompletionRate()).isZero();
     assertThat(block.getBaselinePerWindow()).isZero();
-    assertThat(block.getBlockedAt()).isEqualTo(DispatcherTestBed.T0);
-    assertThat(block.getBlockedUntil()).isEqualTo(DispatcherTestBed.T0.plus(BLOCK_FOR));
+    assertThat(block.getBlockedAt()).as("when the send that filled the pattern happened").isEqualTo(fifth);
+    assertThat(block.getBlockedUntil()).isEqualTo(fifth.plus(BLOCK_FOR));
     assertThat(block.getReleasedAt()).isNull();
     assertThat(block.getReason()).contains("5 sends dispatched").doesNotContain("+49");
 
@@ -163,7 +178,7 @@ class PumpingTopologyTest {
     VerificationReply refused = startPumped();
     assertThat(refused.getKind()).isEqualTo(ReplyKind.REFUSED);
     assertThat(refused.getError()).isEqualTo(VerificationLifecycle.ERROR_PREFIX_BLOCKED);
-    assertThat(refused.getRetryAfter()).isEqualTo(DispatcherTestBed.T0.plus(BLOCK_FOR));
+    assertThat(refused.getRetryAfter()).isEqualTo(fifth.plus(BLOCK_FOR));
     assertThat(bed.commands.isEmpty()).isTrue();
     assertThat(bed.events.isEmpty()).isTrue();
     assertThat(bed.counter("relay.requests.limited", "limit", "prefix_blocked")).isEqualTo(1);
@@ -179,7 +194,39 @@ class PumpingTopologyTest {
     bed.request(RequestAction.START, "other", OTHER_NUMBER, null, null);
     assertThat(lastReply().getKind()).isEqualTo(ReplyKind.STARTED);
     assertThat(bed.commands.readValuesToList()).hasSize(1);
+    tallied();
     assertThat(blocks.isEmpty()).isTrue();
+  }
+
+  @Test
+  void theSendsAndApprovalsOfOnePrefixWithinAnIntervalReachTheDetectorAsOneRecordInTheirOrder() {
+    TestOutputTopic<String, PrefixTally> tallies = bed.driver.createOutputTopic(
+        bed.settings.applicationId() + "-" + DispatcherNames.TALLIES_BY_PREFIX + "-repartition",
+        new StringDeserializer(), AvroSerde.of(PrefixTally.class).deserializer());
+    String number = pumpedNumber(0);
+    bed.request(RequestAction.START, "start-0", number, null, null);
+    SendCommand command = bed.commands.readValue();
+    bed.checks.pipeInput(number, CodeCheckRequest.newBuilder()
+        .setCheckId("check-0")
+        .setVerificationId(command.getVerificationId())
+        .setTo(number)
+        .setCode(bed.secrets.guessSealer().seal(bed.codeOf(command), command.getVerificationId(), number))
+        .setRequestedAt(bed.now())
+        .build(), bed.now());
+    bed.request(RequestAction.START, "start-1", pumpedNumber(1), null, null);
+    bed.request(RequestAction.START, "other", OTHER_NUMBER, null, null);
+    drain();
+    assertThat(tallies.isEmpty()).as("nothing before the interval is over").isTrue();
+
+    tallied();
+
+    Map<String, PrefixTally> sent = tallies.readKeyValuesToMap();
+    assertThat(sent).containsOnlyKeys(PUMPED, "49160");
+    assertThat(sent.get(PUMPED).getCountry()).isEqualTo("DE");
+    assertThat(sent.get(PUMPED).getEvents()).extracting(PrefixEvent::getApproved).containsExactly(false, true, false);
+    assertThat(sent.get("49160").getEvents()).hasSize(1);
+    tallied();
+    assertThat(tallies.isEmpty()).as("nothing read, nothing sent").isTrue();
   }
 
   @Test
@@ -205,6 +252,7 @@ class PumpingTopologyTest {
     assertThat(replies).filteredOn(reply -> reply.getKind() == ReplyKind.CHECKED)
         .hasSize(4).allSatisfy(reply -> assertThat(reply.getValid()).isTrue());
     assertThat(replies).filteredOn(reply -> reply.getKind() == ReplyKind.STARTED).hasSize(8);
+    tallied();
     assertThat(blocks.isEmpty()).isTrue();
   }
 
@@ -226,10 +274,11 @@ class PumpingTopologyTest {
       assertThat(startPumped().getKind()).isEqualTo(ReplyKind.STARTED);
     }
     drain();
+    tallied();
     assertThat(blocks.isEmpty()).isTrue();
 
     // After the grace period, the detector judges the prefix again, on starts made since.
-    bed.advance(GRACE);
+    bed.advance(GRACE.minus(PrefixTallies.INTERVAL));
     drain();
     PrefixBlock again = pumpUntilBlocked(5);
     assertThat(again.getBlockedAt()).isEqualTo(releasedAt.plus(GRACE));
@@ -239,10 +288,10 @@ class PumpingTopologyTest {
 
   @Test
   void aBlockLapsesByItself() {
-    pumpUntilBlocked(5);
+    PrefixBlock block = pumpUntilBlocked(5);
     assertThat(startPumped().getKind()).isEqualTo(ReplyKind.REFUSED);
 
-    bed.advance(BLOCK_FOR.minusSeconds(1));
+    bed.advance(Duration.between(bed.now(), block.getBlockedUntil()).minusSeconds(1));
     drain();
     assertThat(startPumped().getKind()).isEqualTo(ReplyKind.REFUSED);
     bed.advance(Duration.ofSeconds(1));
@@ -250,6 +299,7 @@ class PumpingTopologyTest {
 
     assertThat(startPumped().getKind()).isEqualTo(ReplyKind.STARTED);
     drain();
+    tallied();
     assertThat(blocks.isEmpty()).as("one start since is below the floor").isTrue();
   }
 
@@ -264,6 +314,7 @@ class PumpingTopologyTest {
     for (int i = 0; i < 10; i++) {
       assertThat(startPumped().getKind()).isEqualTo(ReplyKind.STARTED);
     }
+    tallied();
     assertThat(blocks.isEmpty()).isTrue();
   }
 
@@ -273,6 +324,7 @@ class PumpingTopologyTest {
     pumpUntilBlocked(5);
     bed.request(RequestAction.START, "other", OTHER_NUMBER, null, null);
     drain();
+    tallied();
     assertThat(activity.get("49160")).isNotNull();
 
     // The other prefix's one start has left the window and its baseline is far below the floor.

@@ -69,25 +69,22 @@ class TopologyShapeTest {
 
             Sub-topology: 2
               Source: pumping-events-source (topics: [relay.verification-events])
-                --> pumping-relevant-events
-              Processor: pumping-relevant-events (stores: [])
-                --> events-key-by-prefix
+                --> prefix-tallies
+              Processor: prefix-tallies (stores: [])
+                --> prefix-tallies-by-prefix-repartition-filter
                 <-- pumping-events-source
-              Processor: events-key-by-prefix (stores: [])
-                --> events-by-prefix-repartition-filter
-                <-- pumping-relevant-events
-              Processor: events-by-prefix-repartition-filter (stores: [])
-                --> events-by-prefix-repartition-sink
-                <-- events-key-by-prefix
-              Sink: events-by-prefix-repartition-sink (topic: events-by-prefix-repartition)
-                <-- events-by-prefix-repartition-filter
+              Processor: prefix-tallies-by-prefix-repartition-filter (stores: [])
+                --> prefix-tallies-by-prefix-repartition-sink
+                <-- prefix-tallies
+              Sink: prefix-tallies-by-prefix-repartition-sink (topic: prefix-tallies-by-prefix-repartition)
+                <-- prefix-tallies-by-prefix-repartition-filter
 
             Sub-topology: 3
-              Source: events-by-prefix-repartition-source (topics: [events-by-prefix-repartition])
+              Source: prefix-tallies-by-prefix-repartition-source (topics: [prefix-tallies-by-prefix-repartition])
                 --> pumping-detector
               Processor: pumping-detector (stores: [prefix-activity])
                 --> blocked-prefixes-sink
-                <-- events-by-prefix-repartition-source
+                <-- prefix-tallies-by-prefix-repartition-source
               Sink: blocked-prefixes-sink (topic: relay.blocked-prefixes)
                 <-- pumping-detector
 
@@ -125,8 +122,8 @@ class TopologyShapeTest {
       bed.start("req-1");
       bed.act(RequestAction.RESEND, "req-2", null, Channel.SMS);
       bed.receipt("twilio", "sm-early", DeliveryStatus.FAILED, null);
-      // The request limits' tallies go on once per commit interval.
-      bed.advance(bed.settings.commitInterval());
+      // The request limits' tallies go on once per commit interval, anti-pumping's once a second.
+      bed.advance(PrefixTallies.INTERVAL);
 
       assertThat(bed.driver.producedTopicNames()).contains(
           "relay-dispatcher-verifications-changelog",
@@ -134,7 +131,7 @@ class TopologyShapeTest {
           "relay-dispatcher-number-sends-changelog",
           "relay-dispatcher-request-counters-changelog",
           "relay-dispatcher-request-tallies-by-limit-group-repartition",
-          "relay-dispatcher-events-by-prefix-repartition",
+          "relay-dispatcher-prefix-tallies-by-prefix-repartition",
           "relay-dispatcher-prefix-activity-changelog");
       // The deadline index is derived from the verifications and rebuilt from them: no changelog.
       assertThat(bed.driver.producedTopicNames()).doesNotContain("relay-dispatcher-verification-deadlines-changelog");

@@ -1,0 +1,74 @@
+package dev.relay.dispatcher.topology;
+
+import dev.relay.dispatcher.config.PumpingSettings;
+import dev.relay.schemas.VerificationEvent;
+import dev.relay.schemas.VerificationStatus;
+import dev.relay.schemas.state.PrefixEvent;
+import dev.relay.schemas.state.PrefixTally;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Anti-pumping on the number's side of its repartition: collects the sends and approvals this task
+ * reads from verification-events per destination prefix, in order, and forwards one {@link PrefixTally}
+ * per prefix and {@link #INTERVAL} to the {@link PumpingDetector}, instead of one repartition record per
+ * event. The detector replays each tally's events in order, so it decides as it would on the events
+ * one by one, up to one interval later: pumping is judged over minutes.
+ *
+ * <p>Events wait in memory only while a tally is due, and a wall-clock punctuation is scheduled only
+ * then: an idle dispatcher schedules nothing and commits nothing. A process killed between a commit and
+ * the next tally loses that interval's events to the detector's counts (a pumping attack lasts minutes:
+ * it is judged on the events after the restart).
+ */
+final class PrefixTallies implements Processor<String, VerificationEvent, String, PrefixTally> {
+
+  /** How long events wait for their tally. */
+  static final Duration INTERVAL = Duration.ofSeconds(1);
+
+  private final PumpingSettings settings;
+  private final Map<String, PrefixTally> pending = new LinkedHashMap<>();
+  private ProcessorContext<String, PrefixTally> context;
+  private Cancellable due;
+
+  PrefixTallies(PumpingSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, PrefixTally> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(Record<String, VerificationEvent> record) {
+    VerificationEvent event = record.value();
+    // Switched off, nothing is counted; everything else about a verification is of no interest here.
+    if (record.key() == null || !settings.enabled() || !PumpingDetector.counts(event)) {
+      return;
+    }
+    PrefixTally tally = pending.computeIfAbsent(settings.prefixOf(record.key()),
+        prefix -> new PrefixTally(countryOf(event), new ArrayList<>()));
+    tally.getEvents().add(new PrefixEvent(event.getStatus() == VerificationStatus.APPROVED, event.getOccurredAt()));
+    if (due == null) {
+      due = context.schedule(INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::tally);
+    }
+  }
+
+  private static String countryOf(VerificationEvent event) {
+    return event.getCountry() == null || event.getCountry().isBlank() ? "ZZ" : event.getCountry();
+  }
+
+  private void tally(long wallClockMillis) {
+    pending.forEach((prefix, tally) -> context.forward(new Record<>(prefix, tally, wallClockMillis)));
+    pending.clear();
+    due.cancel();
+    due = null;
+  }
+}
