@@ -37,7 +37,9 @@ public final class ProviderKeys {
   public static final ConfigKey READ_TIMEOUT = ConfigKey.optional(
       "relay.providers.read-timeout", "5s", "how long to wait for a vendor's answer before the try counts as TIMEOUT");
   public static final ConfigKey MAX_CONCURRENT = ConfigKey.optional(
-      "relay.providers.max-concurrent-requests", "64", "requests in flight per vendor; more wait in a queue");
+      "relay.providers.max-concurrent-requests", "256",
+      "requests in flight per vendor; more wait in a queue. A vendor answering in L seconds carries at most this / L"
+          + " sends a second (256 at 200 ms: 1,280)");
   public static final ConfigKey MAX_QUEUED = ConfigKey.optional(
       "relay.providers.max-queued-requests", "1000", "requests waiting per vendor; beyond it a send is rejected as THROTTLED at once");
 

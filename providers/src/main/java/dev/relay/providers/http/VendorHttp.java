@@ -105,7 +105,9 @@ public final class VendorHttp {
       return ProviderResponse.rejected(ErrorCategory.TIMEOUT, null, provider + " did not answer in time: " + cause.getMessage());
     }
     if (cause instanceof AsyncLimiter.QueueFullException) {
-      return ProviderResponse.rejected(ErrorCategory.THROTTLED, "local_queue_full", "too many requests to " + provider + ": " + cause.getMessage());
+      // Relay's own bulkhead, not the vendor: no vendor code, so scoring does not hold it against the route.
+      return ProviderResponse.rejected(ErrorCategory.THROTTLED, null,
+          "Relay's queue of requests to " + provider + " is full: " + cause.getMessage());
     }
     if (cause instanceof IOException) {
       return ProviderResponse.rejected(ErrorCategory.PROVIDER_ERROR, null, "cannot reach " + provider + ": " + cause);

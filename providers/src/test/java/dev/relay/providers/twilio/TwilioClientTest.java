@@ -7,9 +7,11 @@ import dev.relay.providers.ProviderResponse;
 import dev.relay.providers.StubVendor;
 import dev.relay.providers.TestHttp;
 import dev.relay.providers.http.FormCodec;
+import dev.relay.providers.http.VendorHttp;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.ErrorCategory;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
@@ -190,6 +192,24 @@ class TwilioClientTest {
 
     assertThat(response.accepted()).isFalse();
     assertThat(response.category()).isEqualTo(ErrorCategory.TIMEOUT);
+  }
+
+  @Test
+  void aFullQueueOfRelaysOwnIsThrottledWithoutAVendorCode() throws Exception {
+    vendor.hang();
+    // One call in flight and one waiting: the third is refused at once, by Relay, not by Twilio.
+    TwilioClient client = client(vendor.baseUrl(), "", new VendorHttp("twilio",
+        new VendorHttp.Settings(Duration.ofMillis(500), Duration.ofSeconds(2), 1, 1)));
+    var inFlight = client.send(SMS);
+    var waiting = client.send(SMS);
+
+    ProviderResponse refused = await(client.send(SMS));
+
+    assertThat(refused.accepted()).isFalse();
+    assertThat(refused.category()).isEqualTo(ErrorCategory.THROTTLED);
+    assertThat(refused.vendorCode()).as("no vendor gave it: scoring does not count it against Twilio").isNull();
+    assertThat(inFlight.isDone()).isFalse();
+    assertThat(waiting.isDone()).isFalse();
   }
 
   @Test

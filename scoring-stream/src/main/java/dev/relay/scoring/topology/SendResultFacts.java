@@ -26,7 +26,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * <ul>
  *   <li>a rejection no vendor gave ({@link #relayRefused}): the sender or the adapter refused before
  *       any call, because Relay has no client for the provider, the provider is not configured for
- *       the channel, the command named no route, or the sealed code did not open with Relay's keys;</li>
+ *       the channel, the command named no route, the sealed code did not open with Relay's keys, or
+ *       Relay's own queue of requests to the vendor was full (overload is Relay's, not the route's);</li>
  *   <li>a try for an attempt the dispatcher had already moved past (a later attempt of the verification
  *       is known): the sender carried the command out only after the delivery window had closed,
  *       because Relay's sender was down or behind, and the person may long have left.</li>
@@ -35,7 +36,8 @@ import org.apache.kafka.streams.state.WindowStore;
 final class SendResultFacts implements Processor<String, SendResult, String, ScoreFact> {
 
   /** Categories the sender and the adapters also use for their own refusals, before any vendor is called. */
-  private static final Set<ErrorCategory> RELAY_REFUSAL_CATEGORIES = EnumSet.of(ErrorCategory.NO_ROUTE, ErrorCategory.AUTH_CONFIG);
+  private static final Set<ErrorCategory> RELAY_REFUSAL_CATEGORIES =
+      EnumSet.of(ErrorCategory.NO_ROUTE, ErrorCategory.AUTH_CONFIG, ErrorCategory.THROTTLED);
 
   private final Duration matchHorizon;
   private final Duration minOutage;

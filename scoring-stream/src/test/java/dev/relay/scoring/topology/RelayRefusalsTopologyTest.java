@@ -68,15 +68,19 @@ class RelayRefusalsTopologyTest {
         T0.plusSeconds(2)));
     // A command that named no route: the sender reports provider "none".
     driver.send(refusedByRelay("none", ErrorCategory.NO_ROUTE, "the command names no route", true, T0.plusSeconds(3)));
+    // Relay's own queue of calls to twilio was full (an overload of Relay): the sender moved on at once.
+    driver.send(refusedByRelay("twilio", ErrorCategory.THROTTLED, "Relay's queue of requests to twilio is full", false,
+        T0.plusSeconds(3)));
     driver.send(accepted("vonage", "m1", T0.plusSeconds(4)));
-    // The vendor's own refusal, with its code, is the route's.
+    // The vendor's own refusals, with their codes, are the route's: a rule it broke, and its own throttling.
     driver.send(rejected("twilio", ErrorCategory.NO_ROUTE, true, T0.plusSeconds(5)));
+    driver.send(rejected("twilio", ErrorCategory.THROTTLED, true, T0.plusSeconds(6)));
     driver.publish();
 
     Map<String, ProviderScore> scores = latest();
     assertThat(scores).containsOnlyKeys(TWILIO, VONAGE);
     ProviderScore twilio = scores.get(TWILIO);
-    assertThat(twilio.getTried()).as("only the vendor's own rejection").isEqualTo(1);
+    assertThat(twilio.getTried()).as("only the vendor's own rejections").isEqualTo(2);
     assertThat(twilio.getAccepted()).isZero();
     assertThat(twilio.getFailovers()).as("no fast failover charged for Relay's refusals").isEmpty();
     assertThat(scores.get(VONAGE).getTried()).isEqualTo(1);
