@@ -23,9 +23,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * one by one, up to one interval later: pumping is judged over minutes.
  *
  * <p>Events wait in memory only while a tally is due, and a wall-clock punctuation is scheduled only
- * then: an idle dispatcher schedules nothing and commits nothing. A process killed between a commit and
- * the next tally loses that interval's events to the detector's counts (a pumping attack lasts minutes:
- * it is judged on the events after the restart).
+ * then: an idle dispatcher schedules nothing and commits nothing. A task that closes between a commit
+ * and the next tally (a stop, a rebalance, a kill) loses that interval's events to the detector's counts
+ * (a pumping attack lasts minutes: it is judged on the events after).
  */
 final class PrefixTallies implements Processor<String, VerificationEvent, String, PrefixTally> {
 

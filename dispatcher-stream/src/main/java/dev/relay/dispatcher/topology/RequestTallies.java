@@ -26,9 +26,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>A request the global request-blocks store already blocks is not counted: the lifecycle refused it.
  * The tallies wait in memory only while a tally is due, and a wall-clock punctuation is scheduled only
  * then, so an idle dispatcher schedules nothing and commits nothing. What that costs: a block comes up
- * to one interval later than it would with every request sent on at once, and a process killed between
- * a commit and the next tally loses that interval's counts (the requests themselves are not lost, and
- * limits are abuse brakes over minutes and hours).
+ * to one interval later than it would with every request sent on at once, and a task that closes between
+ * a commit and the next tally (a stop, a rebalance, a kill) loses that interval's counts (the requests
+ * themselves are not lost, and limits are abuse brakes over minutes and hours).
  */
 final class RequestTallies implements Processor<String, VerificationRequest, String, RequestTally> {
 

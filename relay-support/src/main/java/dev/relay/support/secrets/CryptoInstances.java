@@ -14,28 +14,30 @@ import javax.crypto.Mac;
  */
 final class CryptoInstances {
 
-  private static final ThreadLocal<Map<String, Cipher>> CIPHERS = ThreadLocal.withInitial(HashMap::new);
-  private static final ThreadLocal<Map<String, Mac>> MACS = ThreadLocal.withInitial(HashMap::new);
+  /** This thread's instances, by kind and algorithm. */
+  private static final ThreadLocal<Map<String, Object>> INSTANCES = ThreadLocal.withInitial(HashMap::new);
 
   private CryptoInstances() {}
 
   static Cipher cipher(String transformation) throws GeneralSecurityException {
-    Map<String, Cipher> mine = CIPHERS.get();
-    Cipher cipher = mine.get(transformation);
-    if (cipher == null) {
-      cipher = Cipher.getInstance(transformation);
-      mine.put(transformation, cipher);
-    }
-    return cipher;
+    return instance("Cipher/" + transformation, Cipher.class, () -> Cipher.getInstance(transformation));
   }
 
   static Mac mac(String algorithm) throws GeneralSecurityException {
-    Map<String, Mac> mine = MACS.get();
-    Mac mac = mine.get(algorithm);
-    if (mac == null) {
-      mac = Mac.getInstance(algorithm);
-      mine.put(algorithm, mac);
+    return instance("Mac/" + algorithm, Mac.class, () -> Mac.getInstance(algorithm));
+  }
+
+  private interface Lookup<T> {
+    T get() throws GeneralSecurityException;
+  }
+
+  private static <T> T instance(String name, Class<T> type, Lookup<T> lookup) throws GeneralSecurityException {
+    Map<String, Object> mine = INSTANCES.get();
+    Object instance = mine.get(name);
+    if (instance == null) {
+      instance = lookup.get();
+      mine.put(name, instance);
     }
-    return mac;
+    return type.cast(instance);
   }
 }
