@@ -7,10 +7,6 @@ import dev.relay.schemas.state.PrefixEvent;
 import dev.relay.schemas.state.PrefixTally;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.apache.kafka.streams.processor.Cancellable;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -22,10 +18,10 @@ import org.apache.kafka.streams.processor.api.Record;
  * event. The detector replays each tally's events in order, so it decides as it would on the events
  * one by one, up to one interval later: pumping is judged over minutes.
  *
- * <p>Events wait in memory only while a tally is due, and a wall-clock punctuation is scheduled only
- * then: an idle dispatcher schedules nothing and commits nothing. A task that closes between a commit
- * and the next tally (a stop, a rebalance, a kill) loses that interval's events to the detector's counts
- * (a pumping attack lasts minutes: it is judged on the events after).
+ * <p>Events wait in memory ({@link PendingTallies}): an idle dispatcher schedules nothing and commits
+ * nothing. A task that closes between a commit and the next tally (a stop, a rebalance, a kill) loses
+ * that interval's events to the detector's counts (a pumping attack lasts minutes: it is judged on the
+ * events after).
  */
 final class PrefixTallies implements Processor<String, VerificationEvent, String, PrefixTally> {
 
@@ -33,9 +29,7 @@ final class PrefixTallies implements Processor<String, VerificationEvent, String
   static final Duration INTERVAL = Duration.ofSeconds(1);
 
   private final PumpingSettings settings;
-  private final Map<String, PrefixTally> pending = new LinkedHashMap<>();
-  private ProcessorContext<String, PrefixTally> context;
-  private Cancellable due;
+  private final PendingTallies<PrefixTally> pending = new PendingTallies<>(INTERVAL);
 
   PrefixTallies(PumpingSettings settings) {
     this.settings = settings;
@@ -43,7 +37,7 @@ final class PrefixTallies implements Processor<String, VerificationEvent, String
 
   @Override
   public void init(ProcessorContext<String, PrefixTally> context) {
-    this.context = context;
+    pending.init(context);
   }
 
   @Override
@@ -53,22 +47,12 @@ final class PrefixTallies implements Processor<String, VerificationEvent, String
     if (record.key() == null || !settings.enabled() || !PumpingDetector.counts(event)) {
       return;
     }
-    PrefixTally tally = pending.computeIfAbsent(settings.prefixOf(record.key()),
-        prefix -> new PrefixTally(countryOf(event), new ArrayList<>()));
+    PrefixTally tally = pending.of(settings.prefixOf(record.key()), () -> new PrefixTally(countryOf(event), new ArrayList<>()));
     tally.getEvents().add(new PrefixEvent(event.getStatus() == VerificationStatus.APPROVED, event.getOccurredAt()));
-    if (due == null) {
-      due = context.schedule(INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::tally);
-    }
+    pending.due();
   }
 
   private static String countryOf(VerificationEvent event) {
     return event.getCountry() == null || event.getCountry().isBlank() ? "ZZ" : event.getCountry();
-  }
-
-  private void tally(long wallClockMillis) {
-    pending.forEach((prefix, tally) -> context.forward(new Record<>(prefix, tally, wallClockMillis)));
-    pending.clear();
-    due.cancel();
-    due = null;
   }
 }

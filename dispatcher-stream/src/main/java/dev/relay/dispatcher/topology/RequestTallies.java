@@ -7,10 +7,9 @@ import dev.relay.schemas.state.RequestTally;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.processor.Cancellable;
-import org.apache.kafka.streams.processor.PunctuationType;
+import java.util.Set;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -24,38 +23,37 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * hundreds of starts a second costs fifty records a second, not hundreds.
  *
  * <p>A request the global request-blocks store already blocks is not counted: the lifecycle refused it.
- * The tallies wait in memory only while a tally is due, and a wall-clock punctuation is scheduled only
- * then, so an idle dispatcher schedules nothing and commits nothing. What that costs: a block comes up
- * to one interval later than it would with every request sent on at once, and a task that closes between
- * a commit and the next tally (a stop, a rebalance, a kill) loses that interval's counts (the requests
- * themselves are not lost, and limits are abuse brakes over minutes and hours).
+ * The tallies wait in memory ({@link PendingTallies}), so an idle dispatcher schedules nothing and commits
+ * nothing. What that costs: a block comes up to one interval later than it would with every request sent
+ * on at once, and a task that closes between a commit and the next tally (a stop, a rebalance, a kill)
+ * loses that interval's counts (the requests themselves are not lost, and limits are abuse brakes over
+ * minutes and hours).
  */
 final class RequestTallies implements Processor<String, VerificationRequest, String, RequestTally> {
 
   private final LimitSettings limits;
-  private final Duration interval;
-  /** Per limit group, per counter of the group: the requests counted since the last tally. */
-  private final Map<String, Map<String, Integer>> pending = new LinkedHashMap<>();
+  /** Per limit group: the requests counted per counter of the group since the last tally. */
+  private final PendingTallies<RequestTally> pending;
   private ProcessorContext<String, RequestTally> context;
   private KeyValueStore<String, RequestBlock> blocks;
-  private Cancellable due;
 
   /** @param interval how long counts wait for their tally; zero sends each request's on at once */
   RequestTallies(LimitSettings limits, Duration interval) {
     this.limits = limits;
-    this.interval = interval;
+    this.pending = new PendingTallies<>(interval);
   }
 
   @Override
   public void init(ProcessorContext<String, RequestTally> context) {
     this.context = context;
     this.blocks = context.getStateStore(DispatcherNames.REQUEST_BLOCKS_STORE);
+    pending.init(context);
   }
 
   @Override
   public void process(Record<String, VerificationRequest> record) {
     VerificationRequest request = record.value();
-    var groups = RequestLimiter.groupsOf(request, limits);
+    List<String> groups = RequestLimiter.groupsOf(request, limits);
     if (groups.isEmpty()) {
       return;
     }
@@ -63,28 +61,15 @@ final class RequestTallies implements Processor<String, VerificationRequest, Str
     if (RequestLimiter.blockOf(request, limits, blocks, now).isPresent()) {
       return;
     }
+    Set<String> counters = RequestLimiter.countersOf(request, limits).keySet();
     for (String group : groups) {
-      Map<String, Integer> counts = pending.computeIfAbsent(group, ignored -> new HashMap<>());
-      for (String counter : RequestLimiter.countersOf(request, limits).keySet()) {
+      Map<String, Integer> counts = pending.of(group, () -> new RequestTally(new HashMap<>())).getCounts();
+      for (String counter : counters) {
         if (RequestLimiter.countedBy(group, counter)) {
           counts.merge(counter, 1, Integer::sum);
         }
       }
     }
-    if (interval.isZero()) {
-      tally(now.toEpochMilli());
-    } else if (due == null) {
-      due = context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::tally);
-    }
-  }
-
-  private void tally(long wallClockMillis) {
-    pending.forEach((group, counts) ->
-        context.forward(new Record<>(group, new RequestTally(new HashMap<>(counts)), wallClockMillis)));
-    pending.clear();
-    if (due != null) {
-      due.cancel();
-      due = null;
-    }
+    pending.due();
   }
 }

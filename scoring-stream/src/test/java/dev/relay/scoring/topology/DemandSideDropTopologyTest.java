@@ -172,22 +172,19 @@ class DemandSideDropTopologyTest {
     // before the drop twilio takes DE back (promoted, or first again by score). In the drop, twilio's short
     // window holds mostly codes nobody enters, vonage's mostly codes entered before: twilio looks far behind
     // its peer. Every country fell at once: that is the shared drop, not twilio's.
-    Instant dropStart = T0.plus(HEALTHY);
-    Instant jump = dropStart.minusSeconds(5);
-    Instant dropEnd = dropStart.plus(DROP);
-    Instant end = dropEnd.plus(Duration.ofSeconds(30));
-    for (Instant start = T0; start.isBefore(end); start = start.plusSeconds(1)) {
-      boolean entered = start.isBefore(dropStart) || !start.isBefore(dropEnd);
-      boolean jumped = !start.isBefore(jump);
-      secondOfTraffic(start, entered, sent -> new DeSend((jumped ? sent % 20 != 0 : sent % 4 == 0) ? "twilio" : "vonage", true));
+    Drop drop = Drop.withTrafficMoved(Duration.ofSeconds(5), Duration.ofSeconds(30));
+    for (Instant start = T0; start.isBefore(drop.runUntil()); start = start.plusSeconds(1)) {
+      boolean jumped = drop.moved(start);
+      secondOfTraffic(start, drop.entered(start),
+          sent -> new DeSend((jumped ? sent % 20 != 0 : sent % 4 == 0) ? "twilio" : "vonage", true));
     }
-    List<KeyValue<String, ProviderScore>> published = run(end);
+    List<KeyValue<String, ProviderScore>> published = run(drop.runUntil());
 
     assertNothingDemotedAfterTheFirstPublications(published);
     assertThat(published).as("twilio DE marked with the shared drop while behind its peer").anySatisfy(entry -> {
       assertThat(entry.key).isEqualTo("twilio|DE|SMS");
       assertThat(entry.value.getSharedDrop()).isEqualTo(SharedDrops.ALL_COUNTRIES);
-      assertThat(entry.value.getWindowEnd()).isBefore(dropStart.plus(TIME_SCALED.shortWindow()));
+      assertThat(entry.value.getWindowEnd()).isBefore(drop.start().plus(TIME_SCALED.shortWindow()));
     });
   }
 
@@ -202,13 +199,10 @@ class DemandSideDropTopologyTest {
    */
   @Test
   void aPeerWhoseSendsAreOlderThanTheRoutesDoesNotMakeASharedDropItsOwn() {
-    Instant dropStart = T0.plus(HEALTHY);
-    Instant jump = dropStart.minusSeconds(8);
-    Instant dropEnd = dropStart.plus(DROP);
-    Instant end = dropEnd.plus(AFTER);
-    for (Instant start = T0; start.isBefore(end); start = start.plusSeconds(1)) {
-      boolean entered = start.isBefore(dropStart) || !start.isBefore(dropEnd);
-      boolean twilioBack = !start.isBefore(jump);
+    Drop drop = Drop.withTrafficMoved(Duration.ofSeconds(8), AFTER);
+    for (Instant start = T0; start.isBefore(drop.runUntil()); start = start.plusSeconds(1)) {
+      boolean entered = drop.entered(start);
+      boolean twilioBack = drop.moved(start);
       for (String country : TWILIO_FIRST.keySet()) {
         boolean jumped = country.equals("IT") || country.equals("FR");
         for (int third = 0; third < 3; third++) {
@@ -218,7 +212,7 @@ class DemandSideDropTopologyTest {
         }
       }
     }
-    List<KeyValue<String, ProviderScore>> published = run(end.plusSeconds(10));
+    List<KeyValue<String, ProviderScore>> published = run(drop.runUntil().plusSeconds(10));
 
     assertNothingDemotedAfterTheFirstPublications(published);
   }
@@ -233,13 +227,10 @@ class DemandSideDropTopologyTest {
    */
   @Test
   void aCountrysDropJustAfterItsTrafficMovedWaitsForItsPeersRecentSends() {
-    Instant dropStart = T0.plus(HEALTHY);
-    Instant jump = dropStart.minusSeconds(5);
-    Instant dropEnd = dropStart.plus(DROP);
-    Instant end = dropEnd.plus(Duration.ofSeconds(30));
-    for (Instant start = T0; start.isBefore(end); start = start.plusSeconds(1)) {
-      boolean deEntered = start.isBefore(dropStart) || !start.isBefore(dropEnd);
-      boolean twilioBack = !start.isBefore(jump);
+    Drop drop = Drop.withTrafficMoved(Duration.ofSeconds(5), Duration.ofSeconds(30));
+    for (Instant start = T0; start.isBefore(drop.runUntil()); start = start.plusSeconds(1)) {
+      boolean deEntered = drop.entered(start);
+      boolean twilioBack = drop.moved(start);
       int turn = verifications;
       for (Map.Entry<String, List<String>> country : ROUTES.entrySet()) {
         if (!country.getKey().equals("DE")) {
@@ -252,13 +243,13 @@ class DemandSideDropTopologyTest {
         }
       }
     }
-    List<KeyValue<String, ProviderScore>> published = run(end);
+    List<KeyValue<String, ProviderScore>> published = run(drop.runUntil());
 
     assertNothingDemotedAfterTheFirstPublications(published);
     assertThat(published).as("twilio DE marked with DE's shared drop").anySatisfy(entry -> {
       assertThat(entry.key).isEqualTo("twilio|DE|SMS");
       assertThat(entry.value.getSharedDrop()).isEqualTo(SharedDrops.COUNTRY);
-      assertThat(entry.value.getWindowEnd()).isBefore(dropEnd);
+      assertThat(entry.value.getWindowEnd()).isBefore(drop.end());
     });
   }
 
@@ -372,5 +363,27 @@ class DemandSideDropTopologyTest {
 
   private List<KeyValue<String, ProviderScore>> run(Instant until) {
     return inputs.run(driver, T0, TIME_SCALED.emitInterval(), until);
+  }
+
+  /**
+   * A drop's timeline: healthy for {@link #HEALTHY}, nobody enters codes for {@link #DROP}, then healthy
+   * again until {@code runUntil}; the traffic moved to another route at {@code movedAt}, before the drop.
+   */
+  private record Drop(Instant start, Instant end, Instant movedAt, Instant runUntil) {
+
+    static Drop withTrafficMoved(Duration beforeTheDrop, Duration after) {
+      Instant start = T0.plus(HEALTHY);
+      Instant end = start.plus(DROP);
+      return new Drop(start, end, start.minus(beforeTheDrop), end.plus(after));
+    }
+
+    /** Whether a code sent at {@code at} is entered: outside the drop. */
+    boolean entered(Instant at) {
+      return at.isBefore(start) || !at.isBefore(end);
+    }
+
+    boolean moved(Instant at) {
+      return !at.isBefore(movedAt);
+    }
   }
 }
