@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -188,6 +189,7 @@ public final class Bench {
         run.put("stackCpuMillisPerVerificationWithoutJit", load.approved.get() == 0 ? 0
             : 1000 * (stackSeconds - cpuByPart.getOrDefault(ProcessSampler.JIT, 0.0)) / load.approved.get());
         run.put("cpuSecondsByPart", cpuByPart);
+        run.put("seconds", result.seconds());
         runs.add(run);
         System.out.println("rate " + rate + "/s: " + run);
       }
@@ -321,6 +323,31 @@ public final class Bench {
     return String.format("%.1f / %.1f / %s / %.1f", figures.get("p50"), figures.get("p95"), p99, figures.get("max"));
   }
 
+  /**
+   * When a phase refused its starts: each second with a refusal (refused of offered, the slowest start
+   * answered, the collection time), and the phase's longest collection second beside them.
+   */
+  @SuppressWarnings("unchecked")
+  static String secondsWithRefusals(Map<String, Object> run) {
+    List<Map<String, Object>> seconds = (List<Map<String, Object>>) run.getOrDefault("seconds", List.of());
+    if (seconds.isEmpty()) {
+      return "";
+    }
+    String refusing = seconds.stream()
+        .filter(second -> ((Number) second.get("refused")).longValue() > 0)
+        .map(second -> String.format("%s: %s of %s, slowest start %.0f ms, GC %s ms", second.get("second"),
+            second.get("refused"), second.get("offered"), ((Number) second.get("slowestStartMs")).doubleValue(),
+            second.get("gcMs")))
+        .collect(Collectors.joining("; "));
+    Map<String, Object> mostGc = seconds.stream()
+        .max(Comparator.comparingLong(second -> ((Number) second.get("gcMs")).longValue())).orElseThrow();
+    long gcTotal = seconds.stream().mapToLong(second -> ((Number) second.get("gcMs")).longValue()).sum();
+    return String.format("%nAt %s/s, starts refused by the second they were due (second of the phase: refused of offered,"
+            + " the slowest answered start, garbage collection): %s. Garbage collection in the phase: %d ms, at most %s ms"
+            + " in one second (second %s).%n", run.get("offeredPerSecond"), refusing.isEmpty() ? "none" : refusing,
+        gcTotal, mostGc.get("gcMs"), mostGc.get("second"));
+  }
+
   private static Map<String, Double> percentiles(Histogram histogram) {
     Map<String, Double> values = new LinkedHashMap<>();
     values.put("p50", histogram.getValueAtPercentile(50) / 1e6);
@@ -377,6 +404,9 @@ public final class Bench {
           run.get("offeredPerSecond"), starts.get("answered"), starts.get("refused503"), starts.get("overloaded503"),
           starts.get("timedOut504"), starts.get("otherFailed"), latencies(refusal),
           checks.get("answered"), checks.get("refused503"), checks.get("timedOut504"), checks.get("otherFailed")));
+    }
+    for (Map<String, Object> run : (List<Map<String, Object>>) report.getOrDefault("runs", List.of())) {
+      md.append(secondsWithRefusals(run));
     }
     md.append(String.format("%nProvider APIs answer after %s ms. Load average at the start: %s.%n",
         report.get("providerLatencyMillis"), report.get("loadAverageAtStart")));

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -80,14 +81,21 @@ final class LoadRun {
     long period = TimeUnit.SECONDS.toNanos(1) / rate;
     long total = rate * duration.toSeconds();
     long begin = System.nanoTime();
-    for (long i = 0; i < total && !Thread.currentThread().isInterrupted(); i++) {
-      long intended = begin + i * period;
-      long wait;
-      while ((wait = intended - System.nanoTime()) > 0 && !Thread.currentThread().isInterrupted()) {
-        LockSupport.parkNanos(wait);
+    Timeline timeline = Timeline.sampling(begin, (int) duration.toSeconds());
+    try {
+      for (long i = 0; i < total && !Thread.currentThread().isInterrupted(); i++) {
+        long intended = begin + i * period;
+        long wait;
+        while ((wait = intended - System.nanoTime()) > 0 && !Thread.currentThread().isInterrupted()) {
+          LockSupport.parkNanos(wait);
+        }
+        inFlight.incrementAndGet();
+        timeline.offered(intended);
+        startOne(numbers.apply(numberOffset + (int) i), intended, timeline);
       }
-      inFlight.incrementAndGet();
-      startOne(numbers.apply(numberOffset + (int) i), intended);
+    } finally {
+      // Only the offered seconds have a place for their collection time.
+      timeline.close();
     }
     long offeredEnd = System.nanoTime();
     long deadline = offeredEnd + TimeUnit.SECONDS.toNanos(60);
@@ -97,12 +105,16 @@ final class LoadRun {
     long end = lastApprovedNanos == 0 ? System.nanoTime() : lastApprovedNanos;
     return new Result(total, Duration.ofNanos(offeredEnd - begin), Duration.ofNanos(end - begin),
         startLatency.getIntervalHistogram(), checkLatency.getIntervalHistogram(), codeLatency.getIntervalHistogram(),
-        startAnswers.refusalLatency.getIntervalHistogram(), checkAnswers.refusalLatency.getIntervalHistogram(), inFlight.get());
+        startAnswers.refusalLatency.getIntervalHistogram(), checkAnswers.refusalLatency.getIntervalHistogram(), inFlight.get(),
+        timeline.seconds());
   }
 
-  /** @param startRefusals how long the API took to refuse a start with 503, apart from the answered starts */
+  /**
+   * @param startRefusals how long the API took to refuse a start with 503, apart from the answered starts
+   * @param seconds the phase second by second ({@link Timeline#seconds()})
+   */
   record Result(long offered, Duration offeredFor, Duration completedIn, Histogram starts, Histogram checks, Histogram codes,
-      Histogram startRefusals, Histogram checkRefusals, long unfinished) {}
+      Histogram startRefusals, Histogram checkRefusals, long unfinished, List<Map<String, Object>> seconds) {}
 
   /**
    * How the API answered one kind of request. A 503 means it was not taken (overload at the door, or
@@ -142,7 +154,7 @@ final class LoadRun {
     }
   }
 
-  private void startOne(String number, long intended) {
+  private void startOne(String number, long intended, Timeline timeline) {
     // Expected before the start is sent: the code may reach the handset before the API answers.
     CompletableFuture<CodeInbox.Code> code = inbox.expect(number, CODE_WAIT);
     post(apiUrl + "/v1/verifications", "{\"to\": \"" + number + "\"}").whenComplete((response, error) -> {
@@ -150,6 +162,9 @@ final class LoadRun {
       if (error != null || response.statusCode() != 201) {
         startFailed.incrementAndGet();
         startAnswers.failed(error != null ? null : response, latency);
+        if (error == null && response.statusCode() == 503) {
+          timeline.refused(intended);
+        }
         statusCounts.merge(error != null ? -1 : response.statusCode(), "x", String::concat);
         inbox.forget(number, code);
         done();
@@ -158,6 +173,7 @@ final class LoadRun {
       started.incrementAndGet();
       startAnswers.answered.incrementAndGet();
       startLatency.recordValue(Math.min(MAX_LATENCY_NANOS, latency));
+      timeline.answered(intended, latency);
       String id;
       try {
         id = JSON.readTree(response.body()).get("id").asText();
