@@ -129,8 +129,11 @@ final class LoadRun {
     final AtomicLong otherFailed = new AtomicLong();
     final Recorder refusalLatency = new Recorder(MAX_LATENCY_NANOS, 3);
 
-    /** Counts a failed answer; {@code response} is null when the request got no HTTP answer at all. */
-    void failed(HttpResponse<String> response, long latencyNanos) {
+    /**
+     * Counts a failed answer; {@code response} is null when the request got no HTTP answer at all.
+     * Returns whether it was a refusal (503).
+     */
+    boolean failed(HttpResponse<String> response, long latencyNanos) {
       int status = response == null ? -1 : response.statusCode();
       if (status == 503) {
         refused.incrementAndGet();
@@ -138,11 +141,14 @@ final class LoadRun {
         if ("overloaded".equals(errorCode(response))) {
           overloaded.incrementAndGet();
         }
-      } else if (status == 504) {
+        return true;
+      }
+      if (status == 504) {
         timedOut.incrementAndGet();
       } else {
         otherFailed.incrementAndGet();
       }
+      return false;
     }
 
     private static String errorCode(HttpResponse<String> response) {
@@ -161,8 +167,7 @@ final class LoadRun {
       long latency = System.nanoTime() - intended;
       if (error != null || response.statusCode() != 201) {
         startFailed.incrementAndGet();
-        startAnswers.failed(error != null ? null : response, latency);
-        if (error == null && response.statusCode() == 503) {
+        if (startAnswers.failed(error != null ? null : response, latency)) {
           timeline.refused(intended);
         }
         statusCounts.merge(error != null ? -1 : response.statusCode(), "x", String::concat);

@@ -101,7 +101,8 @@ final class ProcessSampler implements AutoCloseable {
     return parts;
   }
 
-  private static long gcMillis() {
+  /** This process's garbage-collection time so far, every collector together. */
+  static long gcMillis() {
     return ManagementFactory.getGarbageCollectorMXBeans().stream()
         .mapToLong(GarbageCollectorMXBean::getCollectionTime).filter(time -> time > 0).sum();
   }

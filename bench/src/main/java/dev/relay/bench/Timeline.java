@@ -1,7 +1,5 @@
 package dev.relay.bench;
 
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +34,7 @@ final class Timeline implements AutoCloseable {
 
   /** A phase of {@code seconds} from {@code begin} ({@link System#nanoTime()}), this process's collections sampled. */
   static Timeline sampling(long begin, int seconds) {
-    Timeline timeline = new Timeline(begin, seconds, System::nanoTime, Timeline::processGcMillis);
+    Timeline timeline = new Timeline(begin, seconds, System::nanoTime, ProcessSampler::gcMillis);
     timeline.gcSampler.scheduleAtFixedRate(timeline::sampleGc, GC_SAMPLE_MILLIS, GC_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
     return timeline;
   }
@@ -109,13 +107,5 @@ final class Timeline implements AutoCloseable {
     if (second >= 0) {
       counts.addAndGet(second, amount);
     }
-  }
-
-  private static long processGcMillis() {
-    long millis = 0;
-    for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
-      millis += Math.max(0, collector.getCollectionTime());
-    }
-    return millis;
   }
 }
