@@ -23,6 +23,13 @@ public final class RelayHttp {
   private static final Logger LOG = LoggerFactory.getLogger(RelayHttp.class);
   /** Verification requests are a few hundred bytes; anything near this is not one. */
   public static final long MAX_REQUEST_BYTES = 16 * 1024;
+  /**
+   * Room in each connection's cache of parsed header fields (Host, User-Agent, Authorization: the ones
+   * a client repeats on every request of a connection), in characters of the fields. Jetty's 1,024 take
+   * 96 KB per connection for a few fields of under 200 characters; a caller that opens hundreds of
+   * connections in a burst (a load step, a webhook storm) then fills the old generation with them.
+   */
+  static final int HEADER_CACHE_CHARS = 256;
   /** Names every server thread: {@code http-<service>-<n>}. */
   public static final String THREAD_PREFIX = "http-";
 
@@ -46,6 +53,7 @@ public final class RelayHttp {
       // Javalin's own pool (8 to 250 threads), named after the service: a profile or a thread dump of a
       // process running several services (the embedded run) then tells whose requests cost what.
       config.jetty.threadPool = ConcurrencyUtil.jettyThreadPool(THREAD_PREFIX + service, 8, 250, false);
+      config.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(HEADER_CACHE_CHARS));
     });
     JsonBadMessages.install(app);
     healthRoutes(app, service, readiness);

@@ -4,11 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.javalin.Javalin;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +103,32 @@ class RelayHttpTest {
     assertThat(response.statusCode()).isEqualTo(413);
   }
 
+  @Test
+  void eachConnectionCachesHeaderFieldsInTheSmallerRoom() {
+    HttpConnectionFactory http = app.jettyServer().server().getConnectors()[0].getConnectionFactory(HttpConnectionFactory.class);
+
+    assertThat(http.getHttpConfiguration().getHeaderCacheSize()).isEqualTo(RelayHttp.HEADER_CACHE_CHARS);
+  }
+
+  @Test
+  void theSmallerRoomStillHoldsTheFieldsAVendorClientRepeats() {
+    // A Twilio-shaped request as the JDK client sends it: the longest set of repeated fields Relay's servers see.
+    String request = "POST /2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json HTTP/1.1\r\n"
+        + "Content-Length: 2\r\nHost: 127.0.0.1:29662\r\nUser-Agent: Java-http-client/17.0.15\r\n"
+        + "Authorization: Basic " + "Q".repeat(92) + "\r\n"
+        + "Content-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\n\r\n{}";
+    HttpParser parser = new HttpParser(new DiscardingRequestHandler());
+    parser.setHeaderCacheSize(RelayHttp.HEADER_CACHE_CHARS);
+
+    for (int i = 0; i < 2; i++) {
+      parser.reset();
+      parser.parseNext(ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1)));
+    }
+
+    assertThat(parser.getFieldCache().toString())
+        .contains("Host: 127.0.0.1:29662", "User-Agent: Java-http-client", "Authorization: Basic QQ", "Accept: application/json");
+  }
+
   private HttpResponse<String> get(String path) throws Exception {
     return client.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -107,5 +140,45 @@ class RelayHttpTest {
 
   private URI uri(String path) {
     return URI.create("http://127.0.0.1:" + app.port() + path);
+  }
+
+  /** Parses and drops: the test reads only what the parser cached. */
+  private static final class DiscardingRequestHandler implements HttpParser.RequestHandler {
+    @Override
+    public void startRequest(String method, String uri, HttpVersion version) {
+    }
+
+    @Override
+    public void parsedHeader(HttpField field) {
+    }
+
+    @Override
+    public boolean headerComplete() {
+      return false;
+    }
+
+    @Override
+    public boolean content(ByteBuffer item) {
+      return false;
+    }
+
+    @Override
+    public boolean contentComplete() {
+      return false;
+    }
+
+    @Override
+    public boolean messageComplete() {
+      return true;
+    }
+
+    @Override
+    public void earlyEOF() {
+    }
+
+    @Override
+    public void badMessage(BadMessageException failure) {
+      throw failure;
+    }
   }
 }
