@@ -1,7 +1,8 @@
 package dev.relay.scoring.model;
 
 /**
- * The publishing bookkeeping of one route: when its newest fact happened, the end of the window last
+ * The publishing bookkeeping of one route: when its newest fact happened (to within a second: a fact
+ * that close to the marked one is not written), the end of the window last
  * published on provider-scores that has not been closed yet (written to provider-score-history), or
  * {@link #NONE}, and whether facts arrived since the last publication ({@code dirty}).
  */

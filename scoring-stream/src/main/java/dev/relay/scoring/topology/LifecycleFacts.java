@@ -78,7 +78,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
         context.getStateStore(ScoringTopology.SENT_MESSAGES_STORE),
         context.getStateStore(ScoringTopology.EARLY_RECEIPTS_STORE),
         matchHorizon);
-    this.outages = new RelayOutages(context.getStateStore(ScoringTopology.INPUT_CLOCK_STORE), minOutage);
+    this.outages = RelayOutages.of(context, minOutage);
   }
 
   @Override

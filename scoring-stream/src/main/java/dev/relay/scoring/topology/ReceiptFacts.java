@@ -33,7 +33,7 @@ final class ReceiptFacts implements Processor<String, DeliveryReceipt, String, S
         context.getStateStore(ScoringTopology.SENT_MESSAGES_STORE),
         context.getStateStore(ScoringTopology.EARLY_RECEIPTS_STORE),
         matchHorizon);
-    this.outages = new RelayOutages(context.getStateStore(ScoringTopology.INPUT_CLOCK_STORE), minOutage);
+    this.outages = RelayOutages.of(context, minOutage);
   }
 
   @Override

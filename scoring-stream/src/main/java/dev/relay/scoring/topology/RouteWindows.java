@@ -60,6 +60,13 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
 
   private static final Logger LOG = LoggerFactory.getLogger(RouteWindows.class);
 
+  /**
+   * How far a mark's {@code lastFactAt} may lag the route's newest fact. It only tells when a route has
+   * been silent for a whole window (an hour at the defaults); rewriting it on every fact cost a
+   * changelog record per fact whenever the thread's record cache was full.
+   */
+  static final long MARK_RESOLUTION_MILLIS = 1_000;
+
   private final ScoringSettings settings;
   private final AlertSettings alerts;
   private final DemotionSettings demotion;
@@ -133,6 +140,10 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
     RouteStats pane = panes.fetch(route, paneStart);
     panes.put(route, (pane == null ? RouteStats.empty() : pane).add(record.value()), paneStart);
     RouteMark mark = marks.get(route);
+    if (mark != null && mark.dirty() && record.timestamp() - mark.lastFactAt() < MARK_RESOLUTION_MILLIS) {
+      // Already marked, and its newest fact within the mark's resolution: a write would change nothing that matters.
+      return;
+    }
     long lastFactAt = mark == null ? record.timestamp() : Math.max(mark.lastFactAt(), record.timestamp());
     marks.put(route, new RouteMark(lastFactAt, mark == null ? RouteMark.NONE : mark.openWindowEnd(), true));
   }

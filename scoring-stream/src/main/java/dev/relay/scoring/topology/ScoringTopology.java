@@ -37,7 +37,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * The scoring app as a pure function of its topics and settings.
  *
  * <pre>
- * send-results ─────── send-result-facts ──┐      (stores: sent messages, early receipts, input clock)
+ * send-results ─────── send-result-facts ──┐      (stores: sent messages, early receipts, input clock saved and live)
  * delivery-receipts ── receipt-facts ──────┼─ merge ─ repartition by route ─ route-windows ─┬─ provider-scores
  * verification-events ─ lifecycle-facts ───┘      (store: verification progress)           └─ provider-score-history
  *                                                                   (stores: panes, marks, scores)
@@ -93,10 +93,13 @@ public final class ScoringTopology {
    */
   public static final String PEER_SCORES_STORE = "scoring-peer-scores";
   /**
-   * The event time of the task's inputs, to recognise an outage of Relay itself ({@code InputClock});
-   * changelogged, so a clock restored after a whole-process kill still knows when the inputs stopped.
+   * The event time of the task's inputs, to recognise an outage of Relay itself ({@code InputClock}), as
+   * last saved (about once a second, {@code RelayOutages}); changelogged, so a clock restored after a
+   * whole-process kill still knows when the inputs stopped.
    */
   public static final String INPUT_CLOCK_STORE = "scoring-input-clock";
+  /** The task's clock as every input moves it, shared by its fact processors; in memory, taken up from {@link #INPUT_CLOCK_STORE}. */
+  public static final String LIVE_INPUT_CLOCK_STORE = "scoring-live-input-clock";
   /** How long raised alerts stay queryable. */
   public static final Duration RECENT_ALERTS_RETENTION = Duration.ofDays(1);
 
@@ -118,7 +121,7 @@ public final class ScoringTopology {
         topics.providerScores.replicationFactor());
     DeadLetters.install(properties, topics.deadLetters);
     // Nobody waits on scoring: the stores it marks as cached (those a fact rewrites: panes, matching state,
-    // the input clock, the route marks) write one changelog record per key and commit instead of one per fact.
+    // the route marks) write one changelog record per key and commit instead of one per fact.
     properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STORE_CACHE_BYTES);
     return properties;
   }
@@ -147,7 +150,11 @@ public final class ScoringTopology {
     builder.addStateStore(ttlStore(SENT_MESSAGES_STORE, horizon, ScoringSerdes.SENT_MESSAGE));
     builder.addStateStore(ttlStore(EARLY_RECEIPTS_STORE, horizon, ScoringSerdes.EARLY_RECEIPT));
     builder.addStateStore(ttlStore(VERIFICATION_PROGRESS_STORE, horizon, ScoringSerdes.VERIFICATION_PROGRESS));
-    builder.addStateStore(keyValueStore(INPUT_CLOCK_STORE, ScoringSerdes.INPUT_CLOCK).withCachingEnabled());
+    // The clock moves on every input in memory and is saved only about once a second: a cached store would
+    // write it out on nearly every input once the shared cache is full (the cache evicts from the store written).
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LIVE_INPUT_CLOCK_STORE),
+        Serdes.String(), ScoringSerdes.INPUT_CLOCK).withLoggingDisabled());
+    builder.addStateStore(keyValueStore(INPUT_CLOCK_STORE, ScoringSerdes.INPUT_CLOCK));
     Duration minOutage = settings.minOutage();
     builder.addStateStore(paneStore(settings));
     builder.addStateStore(keyValueStore(ROUTE_MARKS_STORE, ScoringSerdes.ROUTE_MARK).withCachingEnabled());
@@ -155,13 +162,14 @@ public final class ScoringTopology {
 
     KStream<String, ScoreFact> sendFacts = source(builder, topics.sendResults, SEND_RESULTS_SOURCE)
         .process(() -> new SendResultFacts(horizon, minOutage), Named.as(SEND_RESULT_FACTS),
-            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE, VERIFICATION_PROGRESS_STORE, INPUT_CLOCK_STORE);
+            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE, VERIFICATION_PROGRESS_STORE, INPUT_CLOCK_STORE,
+            LIVE_INPUT_CLOCK_STORE);
     KStream<String, ScoreFact> receiptFacts = source(builder, topics.deliveryReceipts, DELIVERY_RECEIPTS_SOURCE)
         .process(() -> new ReceiptFacts(horizon, minOutage), Named.as(RECEIPT_FACTS),
-            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE, INPUT_CLOCK_STORE);
+            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE, INPUT_CLOCK_STORE, LIVE_INPUT_CLOCK_STORE);
     KStream<String, ScoreFact> lifecycleFacts = source(builder, topics.verificationEvents, VERIFICATION_EVENTS_SOURCE)
         .process(() -> new LifecycleFacts(horizon, minOutage), Named.as(LIFECYCLE_FACTS), VERIFICATION_PROGRESS_STORE,
-            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE, INPUT_CLOCK_STORE);
+            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE, INPUT_CLOCK_STORE, LIVE_INPUT_CLOCK_STORE);
 
     KStream<String, ProviderScore> published = sendFacts
         .merge(receiptFacts, Named.as(MERGE_RECEIPT_FACTS))

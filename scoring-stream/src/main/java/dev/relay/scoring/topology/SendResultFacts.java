@@ -59,7 +59,7 @@ final class SendResultFacts implements Processor<String, SendResult, String, Sco
         context.getStateStore(ScoringTopology.EARLY_RECEIPTS_STORE),
         matchHorizon);
     this.progressStore = context.getStateStore(ScoringTopology.VERIFICATION_PROGRESS_STORE);
-    this.outages = new RelayOutages(context.getStateStore(ScoringTopology.INPUT_CLOCK_STORE), minOutage);
+    this.outages = RelayOutages.of(context, minOutage);
   }
 
   @Override

@@ -36,6 +36,8 @@ public final class ScoringDriver implements AutoCloseable {
   /** The driver commits after every record; the interval only has to be one the service accepts. */
   private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
 
+  private static final String APPLICATION_ID = "scoring-test";
+
   public static final Instant WALL_CLOCK_START = Instant.parse("2026-03-02T12:00:00Z");
 
   public final Topics topics = Topics.defaults();
@@ -57,7 +59,7 @@ public final class ScoringDriver implements AutoCloseable {
 
   public ScoringDriver(ScoringSettings settings, DemotionSettings demotion, Path stateDir) {
     this.settings = settings;
-    Properties properties = ScoringTopology.streamsProperties(KafkaAccess.plaintext("unused:9092"), "scoring-test",
+    Properties properties = ScoringTopology.streamsProperties(KafkaAccess.plaintext("unused:9092"), APPLICATION_ID,
         stateDir, COMMIT_INTERVAL, topics);
     // Under exactly-once the driver drops what the deserialization handler returns (the dead letter of an
     // unreadable record, which a broker does get: ScoringServiceIntegrationTest); the driver commits after
@@ -144,6 +146,19 @@ public final class ScoringDriver implements AutoCloseable {
 
   public List<KeyValue<byte[], DeadLetter>> deadLetters() {
     return deadLetters.readKeyValuesToList();
+  }
+
+  /**
+   * The records written to a store's changelog so far (the driver commits after every input record, so a
+   * cached store writes each key it changed once per input).
+   */
+  public int changelogRecords(String store) {
+    String changelog = APPLICATION_ID + "-" + store + "-changelog";
+    if (!driver.producedTopicNames().contains(changelog)) {
+      return 0;
+    }
+    return driver.createOutputTopic(changelog, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+        .readRecordsToList().size();
   }
 
   public RouteScore routeScore(String route) {

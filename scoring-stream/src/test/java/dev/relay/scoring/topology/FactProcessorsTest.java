@@ -162,13 +162,15 @@ class FactProcessorsTest {
     addStoreOnce(ScoringTopology.SENT_MESSAGES_STORE, ScoringSerdes.SENT_MESSAGE);
     addStoreOnce(ScoringTopology.EARLY_RECEIPTS_STORE, ScoringSerdes.EARLY_RECEIPT);
     addStoreOnce(ScoringTopology.VERIFICATION_PROGRESS_STORE, ScoringSerdes.VERIFICATION_PROGRESS);
-    if (context.getStateStore(ScoringTopology.INPUT_CLOCK_STORE) == null) {
-      KeyValueStore<String, InputClock> clock = Stores.keyValueStoreBuilder(
-              Stores.inMemoryKeyValueStore(ScoringTopology.INPUT_CLOCK_STORE), Serdes.String(), ScoringSerdes.INPUT_CLOCK)
-          .withLoggingDisabled()
-          .build();
-      clock.init(context.getStateStoreContext(), clock);
-      context.addStateStore(clock);
+    for (String clockStore : List.of(ScoringTopology.INPUT_CLOCK_STORE, ScoringTopology.LIVE_INPUT_CLOCK_STORE)) {
+      if (context.getStateStore(clockStore) == null) {
+        KeyValueStore<String, InputClock> clock = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(clockStore), Serdes.String(), ScoringSerdes.INPUT_CLOCK)
+            .withLoggingDisabled()
+            .build();
+        clock.init(context.getStateStoreContext(), clock);
+        context.addStateStore(clock);
+      }
     }
     processor.init(context);
     return processor;

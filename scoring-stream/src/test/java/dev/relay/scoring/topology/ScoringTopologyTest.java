@@ -381,6 +381,23 @@ class ScoringTopologyTest {
     assertNothingMore("");
   }
 
+  @Test
+  void theInputClockAndTheRouteMarksAreWrittenAboutOnceASecondNotOncePerFact() {
+    // 190 messages on one route, each sent (its result 150 ms after the start) and delivered 200 ms after
+    // the start: 380 inputs and as many facts, all within the first 10 s.
+    for (int message = 0; message < 190; message++) {
+      Instant startedAt = T0.plusMillis(50L * message);
+      driver.send(accepted("twilio", "m" + message, startedAt));
+      driver.receipt(receipt("twilio", "m" + message, DeliveryStatus.DELIVERED, startedAt.plusMillis(200)));
+    }
+
+    // The driver commits after every input, so a store written on every fact shows one record per input.
+    assertThat(driver.changelogRecords(ScoringTopology.INPUT_CLOCK_STORE)).as("one per second entered").isEqualTo(10);
+    assertThat(driver.changelogRecords(ScoringTopology.ROUTE_MARKS_STORE)).isBetween(1, 10);
+    driver.publish();
+    assertThat(driver.publishedScores()).extracting(entry -> entry.value.getDelivered()).containsExactly(190L);
+  }
+
   private void assertNothingMore(String why) {
     assertThat(driver.noScoresPublished()).as("nothing more on provider-scores. " + why).isTrue();
     assertThat(driver.noHistoryWritten()).as("nothing more on provider-score-history. " + why).isTrue();
