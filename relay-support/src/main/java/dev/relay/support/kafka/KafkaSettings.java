@@ -23,16 +23,6 @@ public final class KafkaSettings {
   /** How long a Streams member may be silent before its partitions move; heartbeats go every 3 s. */
   public static final Duration STREAMS_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
-  /**
-   * How long the broker may hold an empty fetch of a Streams app's global consumer (its tables of
-   * routes, blocks and scores). A new record still answers the held fetch at once; what a longer hold
-   * saves is the empty round trips of an idle stack, two a second per consumer at Kafka's 500 ms.
-   * Fit for the global consumer only: it hands every record it polls to its stores before it fetches
-   * again, so no partition waits with records held back while the fetch of the others is held (the
-   * classic consumer's one fetch per broker leaves those out), which would stall a main consumer.
-   */
-  public static final Duration GLOBAL_FETCH_WAIT = Duration.ofSeconds(5);
-
   private KafkaSettings() {}
 
   /**
@@ -93,7 +83,6 @@ public final class KafkaSettings {
     // A crashed member (one that could not leave its group, see StreamsShutdown) holds its partitions
     // until its session expires: the 45 s default kept a restarted app waiting that long.
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) STREAMS_SESSION_TIMEOUT.toMillis());
-    props.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), (int) GLOBAL_FETCH_WAIT.toMillis());
     return props;
   }
 
