@@ -106,7 +106,7 @@ public final class ScoringTopology {
   /** Entries of a TTL store are written at one instant, not over a span. */
   private static final Duration INSTANT = Duration.ofMillis(1);
 
-  /** Room for the cached stores' latest values between two commits: a route's pane, a message in flight. */
+  /** Room for the cached stores' latest values between two commits: the routes' panes and marks. */
   private static final long STORE_CACHE_BYTES = 4L << 20;
 
   private ScoringTopology() {}
@@ -120,8 +120,8 @@ public final class ScoringTopology {
     Properties properties = KafkaSettings.streams(kafka, applicationId, stateDir, commitInterval,
         topics.providerScores.replicationFactor());
     DeadLetters.install(properties, topics.deadLetters);
-    // Nobody waits on scoring: the stores it marks as cached (those a fact rewrites: panes, matching state,
-    // the route marks) write one changelog record per key and commit instead of one per fact.
+    // Nobody waits on scoring: the stores it marks as cached (those many facts rewrite: a route's panes and
+    // its mark) write one changelog record per key and commit instead of one per fact.
     properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STORE_CACHE_BYTES);
     return properties;
   }
@@ -145,8 +145,10 @@ public final class ScoringTopology {
         Consumed.with(topics.providerScores.keySerde(), topics.providerScores.valueSerde()).withName(PEER_SCORES_SOURCE),
         () -> new LatestPerKeyUpdater<ProviderScore>(PEER_SCORES_STORE));
     Duration horizon = settings.matchHorizon();
-    // Every store a fact rewrites is cached (ScoringService sizes the cache): a key rewritten within one
-    // commit interval reaches the changelog once, not once per fact.
+    // The matching state is not cached: a message or a verification changes seconds apart (a receipt after its
+    // send, a check after its start), so a cache would collapse little, and its ever new keys filled the
+    // thread's cache until every pane write evicted the pane it wrote (Kafka Streams evicts from the store
+    // being written): a changelog record per fact after a few minutes at 500/s (docs/performance.md).
     builder.addStateStore(ttlStore(SENT_MESSAGES_STORE, horizon, ScoringSerdes.SENT_MESSAGE));
     builder.addStateStore(ttlStore(EARLY_RECEIPTS_STORE, horizon, ScoringSerdes.EARLY_RECEIPT));
     builder.addStateStore(ttlStore(VERIFICATION_PROGRESS_STORE, horizon, ScoringSerdes.VERIFICATION_PROGRESS));
@@ -206,7 +208,7 @@ public final class ScoringTopology {
 
   private static <V> StoreBuilder<WindowStore<String, V>> ttlStore(String name, Duration retention, Serde<V> values) {
     return Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(name, retention, INSTANT, false), Serdes.String(), values).withCachingEnabled();
+        Stores.persistentWindowStore(name, retention, INSTANT, false), Serdes.String(), values);
   }
 
   private static StoreBuilder<WindowStore<String, RouteStats>> paneStore(ScoringSettings settings) {

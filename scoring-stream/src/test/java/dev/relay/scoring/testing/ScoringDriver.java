@@ -161,6 +161,16 @@ public final class ScoringDriver implements AutoCloseable {
         .readRecordsToList().size();
   }
 
+  /** How many of the records written to a store's changelog so far are tombstones (deletes). */
+  public long changelogTombstones(String store) {
+    String changelog = APPLICATION_ID + "-" + store + "-changelog";
+    if (!driver.producedTopicNames().contains(changelog)) {
+      return 0;
+    }
+    return driver.createOutputTopic(changelog, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+        .readValuesToList().stream().filter(value -> value == null).count();
+  }
+
   public RouteScore routeScore(String route) {
     KeyValueStore<String, RouteScore> store = driver.getKeyValueStore(ScoringTopology.ROUTE_SCORES_STORE);
     return store.get(route);
