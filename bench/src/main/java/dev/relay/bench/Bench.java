@@ -176,6 +176,7 @@ public final class Bench {
         run.put("approvedPerSecond", load.approved.get() / (result.completedIn().toNanos() / 1e9));
         run.put("kafkaRecordsPerVerification", load.approved.get() == 0 ? 0 : (double) records / load.approved.get());
         run.put("kafkaRecordsByTopic", recordsByTopic);
+        run.put("recordsBehindByGroup", ConsumerLag.recordsBehind(stack.bootstrapServers()));
         run.put("startLatencyMs", percentiles(result.starts()));
         run.put("checkLatencyMs", percentiles(result.checks()));
         run.put("timeToCodeMs", percentiles(result.codes()));
@@ -420,6 +421,10 @@ public final class Bench {
       md.append(((Map<String, Long>) run.get("kafkaRecordsByTopic")).entrySet().stream()
           .map(e -> String.format("%s %.2f", e.getKey(), e.getValue().doubleValue() / Math.max(1, per)))
           .collect(Collectors.joining(", ")));
+      md.append(String.format("%nAt %d/s, records not yet read at the phase's end, by consumer group (a group still catching up"
+          + " falls behind for good if this grows phase after phase): ", run.get("offeredPerSecond")));
+      md.append(((Map<String, Long>) run.get("recordsBehindByGroup")).entrySet().stream()
+          .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
       md.append("\n");
     }
     for (Map<String, Object> run : (List<Map<String, Object>>) report.getOrDefault("runs", List.of())) {
