@@ -59,10 +59,7 @@ final class DeliveryMatcher {
       sentMessages.put(messageKey, new SentMessage(route, startedAt, false), timestamp);
       return Optional.empty();
     }
-    // The early receipt stays until its segment expires: the settled send now answers for the message, and a
-    // delete would leave a RocksDB tombstone that every look-up missing nearby has to step over until the
-    // memtable is flushed (in a store whose entries are all matched, a scan over all of them: scoring's CPU
-    // per verification tripled within minutes at 300/s).
+    // The early receipt is left to expire, not deleted (see TtlStores): the settled send answers for the message now.
     sentMessages.put(messageKey, new SentMessage(route, startedAt, true), timestamp);
     return Optional.of(delivery(early.value.status(), early.value.occurredAt(), startedAt));
   }

@@ -9,7 +9,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * Window stores used as key-value stores that forget: an entry is written at the timestamp of the
  * record that created it and dropped with its segment once stream time is past the retention, so
  * nothing has to scan for stale entries (the deduplication pattern of the Kafka Streams examples).
- * Updating an entry writes it again at the timestamp it was created with.
+ * Updating an entry writes it again at the timestamp it was created with. Entries are never deleted,
+ * only superseded or left to expire: a delete is a RocksDB tombstone that every look-up missing near it
+ * steps over until a flush and a compaction drop it, so a store of deleted entries makes each miss a scan.
  */
 final class TtlStores {
 

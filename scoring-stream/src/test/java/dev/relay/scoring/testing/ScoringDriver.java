@@ -153,22 +153,21 @@ public final class ScoringDriver implements AutoCloseable {
    * cached store writes each key it changed once per input).
    */
   public int changelogRecords(String store) {
-    String changelog = APPLICATION_ID + "-" + store + "-changelog";
-    if (!driver.producedTopicNames().contains(changelog)) {
-      return 0;
-    }
-    return driver.createOutputTopic(changelog, new ByteArrayDeserializer(), new ByteArrayDeserializer())
-        .readRecordsToList().size();
+    return changelogValues(store).size();
   }
 
   /** How many of the records written to a store's changelog so far are tombstones (deletes). */
   public long changelogTombstones(String store) {
+    return changelogValues(store).stream().filter(value -> value == null).count();
+  }
+
+  private List<byte[]> changelogValues(String store) {
     String changelog = APPLICATION_ID + "-" + store + "-changelog";
     if (!driver.producedTopicNames().contains(changelog)) {
-      return 0;
+      return List.of();
     }
     return driver.createOutputTopic(changelog, new ByteArrayDeserializer(), new ByteArrayDeserializer())
-        .readValuesToList().stream().filter(value -> value == null).count();
+        .readValuesToList();
   }
 
   public RouteScore routeScore(String route) {
