@@ -87,8 +87,21 @@ public final class LocalStack implements AutoCloseable {
     this.externalKafka = externalKafka;
   }
 
-  /** Starts the broker and every service, in the order their dependencies need. */
+  /**
+   * Starts the broker and every service, in the order their dependencies need. A start that fails part-way
+   * closes what it had started before it throws: a service left running would hold its port, its group
+   * membership and the data directory's lock for the rest of the process.
+   */
   public synchronized void start() {
+    try {
+      startInOrder();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void startInOrder() {
     dataLock = DataDirectoryLock.acquire(settings.dataDir());
     LocalSecrets secrets = LocalSecrets.loadOrCreate(settings.dataDir());
     String bootstrap;

@@ -17,18 +17,31 @@ public final class FreePorts {
   private static final int RANGE_FIRST = 20_000;
   private static final int RANGE_LAST = 32_000;
   /**
-   * Test JVMs run side by side (Failsafe's forks) each take their own slice of the range, numbered
-   * from 1 by {@code relay.free-ports.fork} out of {@code relay.free-ports.forks}: a port one has
-   * picked and not bound yet is then never picked by the other.
+   * JVMs run side by side (Failsafe's forks, and a process a test launches) each take their own slice of
+   * the range, {@code relay.free-ports.slice} as {@code <number>/<count>}, numbered from 1: a port one has
+   * picked and not bound yet is then never picked by another. Without it, the whole range.
    */
-  private static final Slice SLICE = Slice.of(Integer.getInteger("relay.free-ports.fork", 1),
-      Integer.getInteger("relay.free-ports.forks", 1));
+  public static final String SLICE_PROPERTY = "relay.free-ports.slice";
+  private static final Slice SLICE = Slice.parse(System.getProperty(SLICE_PROPERTY, ""));
   private static final int FIRST = SLICE.first();
   private static final int LAST = SLICE.last();
   private static int next = FIRST + ThreadLocalRandom.current().nextInt(LAST - FIRST);
 
   /** Ports {@code first} (inclusive) to {@code last} (exclusive): fork {@code fork}'s share of the range. */
   record Slice(int first, int last) {
+    /** {@code "2/3"}: the second of three slices; anything else, the whole range. */
+    static Slice parse(String numberOfCount) {
+      String[] parts = numberOfCount.trim().split("/");
+      if (parts.length != 2) {
+        return of(1, 1);
+      }
+      try {
+        return of(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+      } catch (NumberFormatException notANumber) {
+        return of(1, 1);
+      }
+    }
+
     static Slice of(int fork, int forks) {
       int count = Math.max(1, forks);
       int index = Math.min(count, Math.max(1, fork)) - 1;

@@ -26,6 +26,16 @@ class FreePortsTest {
     }
 
     @Test
+    void theSlicePropertyNamesNumberAndCountAndAnythingElseGivesTheWholeRange() {
+        assertThat(Slice.parse("2/3")).isEqualTo(Slice.of(2, 3));
+        assertThat(Slice.parse(" 1 / 2 ")).isEqualTo(Slice.of(1, 2));
+        // What Failsafe's fork gets when Maven evaluated a bare ${surefire.forkNumber} away, or left it unreplaced.
+        assertThat(Slice.parse("")).isEqualTo(new Slice(20_000, 32_000));
+        assertThat(Slice.parse("${surefire.forkNumber}/3")).isEqualTo(new Slice(20_000, 32_000));
+        assertThat(Slice.parse("2")).isEqualTo(new Slice(20_000, 32_000));
+    }
+
+    @Test
     void picksLieInThisJvmsSliceAndAreNeverHandedOutTwice() {
         int a = FreePorts.pick();
         int b = FreePorts.pick();
