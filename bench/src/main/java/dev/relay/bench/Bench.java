@@ -39,7 +39,7 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <pre>./bench.sh --rate=50,200 --duration=60s [--warmup=10s] [--idle=10s] [--idle-settle=0s] [--failover-rate=10] [--failover-duration=20s]
  *     [--ceiling-records=200000] [--provider-latency=0s] [--api-settings=KEY=VALUE,...]
- *     [--sender-settings=KEY=VALUE,...] [--out=bench-results]</pre>
+ *     [--sender-settings=KEY=VALUE,...] [--dispatcher-settings=KEY=VALUE,...] [--abandon-every=0] [--out=bench-results]</pre>
  */
 public final class Bench {
 
@@ -73,6 +73,11 @@ public final class Bench {
     // The sender's, e.g. relay.providers.max-concurrent-requests: with 200 ms vendors its 64 calls in flight
     // per vendor carry 320 sends a second to one vendor, and the local routing sends nearly all to one.
     Map<String, String> senderSettings = CommandLineFlags.settings(flags, "sender-settings");
+    // The dispatcher's, e.g. relay.verification.ttl: with --abandon, how soon the abandoned verifications expire.
+    Map<String, String> dispatcherSettings = CommandLineFlags.settings(flags, "dispatcher-settings");
+    // Every so many verifications the person never types the code (0: all do), as people give up in a
+    // deployment: their expiries then fire under load, which a run where everybody checks never makes happen.
+    int abandonEvery = Integer.parseInt(flags.getOrDefault("abandon-every", "0"));
     Files.createDirectories(out);
     Path dataDir = Files.createTempDirectory("relay-bench");
 
@@ -83,11 +88,14 @@ public final class Bench {
     report.put("providerLatencyMillis", providerLatency.toMillis());
     report.put("apiSettings", apiSettings);
     report.put("senderSettings", senderSettings);
+    report.put("dispatcherSettings", dispatcherSettings);
+    report.put("abandonEvery", abandonEvery);
     report.put("loadAverageAtStart", loadAverage());
 
     long bootBegin = System.nanoTime();
     LocalStack stack = new LocalStack(new LocalStackSettings(dataDir, freePort(), freePort(), freePort(), freePort(),
-        freePort(), freePort()), withSettings(withSettings(stackOverrides(), VerificationApiService.NAME, apiSettings), SenderService.NAME, senderSettings));
+        freePort(), freePort()), withSettings(withSettings(withSettings(stackOverrides(), VerificationApiService.NAME, apiSettings), SenderService.NAME,
+        senderSettings), DispatcherService.NAME, dispatcherSettings));
     int exitCode = 0;
     try {
       Bounded.run("stack start", READY_LIMIT, () -> {
@@ -114,7 +122,8 @@ public final class Bench {
       if (!warmup.isZero()) {
         int warmupOffset = numberOffset;
         Bounded.run("warm-up", loadLimit(warmup), () -> {
-          new LoadRun(stack.apiUrl(), inbox, stack.apiKey()).run(Math.min(50, rates.get(0)), warmup, warmupOffset);
+          new LoadRun(stack.apiUrl(), inbox, stack.apiKey(), abandonEvery).run(Math.min(50, rates.get(0)), warmup,
+              warmupOffset);
         });
         numberOffset += 1_000_000;
       }
@@ -138,7 +147,7 @@ public final class Bench {
         Map<String, Long> recordsBefore = recordsWritten(stack.bootstrapServers());
         String loadBefore = loadAverage();
         Instant runStarted = Instant.now();
-        LoadRun load = new LoadRun(stack.apiUrl(), inbox, stack.apiKey());
+        LoadRun load = new LoadRun(stack.apiUrl(), inbox, stack.apiKey(), abandonEvery);
         LoadRun.Result result;
         double cpu;
         double maxRss;
@@ -167,6 +176,7 @@ public final class Bench {
         run.put("approved", load.approved.get());
         run.put("notApproved", load.notApproved.get());
         run.put("codeNeverCame", load.codeNeverCame.get());
+        run.put("abandoned", load.abandoned.get());
         run.put("unfinished", result.unfinished());
         run.put("failureStatuses", load.statusCounts.entrySet().stream()
             .collect(Collectors.toMap(e -> Integer.toString(e.getKey()), e -> e.getValue().length())));
@@ -388,6 +398,11 @@ public final class Bench {
           run.get("cpuPercentOfOneCore"), run.get("cpuMillisPerVerification"), run.get("maxRssMiB")));
     }
     md.append("\nA p99 is given only over at least " + MIN_SAMPLES_FOR_P99 + " samples (\"-\" otherwise).\n");
+    if (((Number) report.getOrDefault("abandonEvery", 0)).intValue() > 0) {
+      md.append(String.format("%nEvery %s. person gave up with the code at hand and never checked it: those are neither "
+          + "approved nor failed (the runs' `abandoned` in the JSON), and the per-verification figures divide by the "
+          + "approved only.%n", report.get("abandonEvery")));
+    }
     md.append("\nStarts and checks that were not answered, apart from the latencies above (which hold answered"
         + " requests only): 503 is refused without being stored (`overloaded`: at the door, before Kafka), 504 waited"
         + " out the API's reply timeout.\n\n");

@@ -67,7 +67,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
 
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, VerificationState> verifications;
-  private KeyValueStore<Deadline, String> deadlines;
+  private DeadlineIndex deadlines;
   private EarlyReceipts earlyReceipts;
   private SendHistory sendHistory;
 
@@ -102,7 +102,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
             .map(PrefixBlock::getBlockedUntil))
         .withRequestBlocks((request, now) -> RequestLimiter.blockOf(request, limits, requestBlocks, now));
     this.verifications = context.getStateStore(DispatcherNames.VERIFICATIONS_STORE);
-    this.deadlines = context.getStateStore(DispatcherNames.DEADLINES_STORE);
+    this.deadlines = new DeadlineIndex(context.getStateStore(DispatcherNames.DEADLINES_STORE));
     this.earlyReceipts = new WindowedEarlyReceipts(context.getStateStore(DispatcherNames.EARLY_RECEIPTS_STORE),
         settings.ttl());
     KeyValueStore<String, List<SendHistory.Sent>> numberSends = context.getStateStore(DispatcherNames.NUMBER_SENDS_STORE);
@@ -121,11 +121,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
    * with the verifications.
    */
   private void rebuildDeadlines() {
-    List<Deadline> left = new ArrayList<>();
-    try (KeyValueIterator<Deadline, String> entries = deadlines.all()) {
-      entries.forEachRemaining(entry -> left.add(entry.key));
-    }
-    left.forEach(deadlines::delete);
+    deadlines.clear();
     try (KeyValueIterator<String, VerificationState> all = verifications.all()) {
       while (all.hasNext()) {
         KeyValue<String, VerificationState> entry = all.next();
@@ -137,7 +133,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
 
   /** Schedules the punctuator for the earliest deadline in the index, or none when it is empty. */
   private void wakeForEarliest(Instant now) {
-    Optional<Instant> earliest = earliestDeadline();
+    Optional<Instant> earliest = deadlines.earliest();
     if (earliest.isEmpty()) {
       cancelWake();
     } else {
@@ -166,12 +162,6 @@ final class VerificationProcessor implements Processor<String, Object, String, S
       wake.cancel();
       wake = null;
       wakeAt = null;
-    }
-  }
-
-  private Optional<Instant> earliestDeadline() {
-    try (KeyValueIterator<Deadline, String> entries = deadlines.all()) {
-      return entries.hasNext() ? Optional.of(entries.next().key.at()) : Optional.empty();
     }
   }
 
@@ -204,17 +194,8 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     Instant now = Instant.ofEpochMilli(wallClockMillis);
     // A wall-clock punctuator repeats; this one is replaced by the wake for the next deadline below.
     cancelWake();
-    List<Deadline> due = new ArrayList<>();
-    try (KeyValueIterator<Deadline, String> entries = deadlines.all()) {
-      while (entries.hasNext()) {
-        KeyValue<Deadline, String> entry = entries.next();
-        if (entry.key.at().isAfter(now)) {
-          break;
-        }
-        due.add(entry.key);
-      }
-    }
-    for (Deadline deadline : due) {
+    // Each one due is deleted or moved below: the lifecycle changes every state whose deadline has come.
+    for (Deadline deadline : deadlines.dueBy(now)) {
       VerificationState current = verifications.get(deadline.number());
       Optional<Instant> expected = VerificationLifecycle.deadlineOf(current, settings);
       if (expected.isEmpty() || !expected.get().equals(deadline.at())) {
