@@ -83,6 +83,14 @@ public final class ReceiptPollTopology {
     private KeyValueStore<String, SendResult> awaiting;
     private KeyValueStore<String, Integer> deadlines;
     private KeyValueStore<String, Long> earlyReceipts;
+    /**
+     * No deadline entry lies before this (epoch millis): a scan starts here, not at the index's head. Every
+     * entry met is deleted, and RocksDB keeps a delete as a tombstone until a compaction drops it, so the head
+     * is a run of tombstones a scan from it would step over one by one (the dispatcher's deadline index,
+     * docs/performance.md). Lowered for a send whose first poll is already past (a late or replayed result);
+     * a wall clock stepped back reads from the head once, for the early receipts' entries put meanwhile.
+     */
+    private long scannedUpTo;
 
     TrackSends(PollSettings settings) {
       this.settings = settings;
@@ -115,14 +123,22 @@ public final class ReceiptPollTopology {
         return;
       }
       awaiting.put(key, send);
-      deadlines.put(deadlineKey(send.getCompletedAt().plus(settings.after()).toEpochMilli(), key), 0);
+      long firstPoll = send.getCompletedAt().plus(settings.after()).toEpochMilli();
+      deadlines.put(deadlineKey(firstPoll, key), 0);
+      scannedUpTo = Math.min(scannedUpTo, firstPoll);
     }
 
     private void pollDue(long now) {
+      if (now < scannedUpTo) {
+        scannedUpTo = 0;
+      }
       List<KeyValue<String, Integer>> due = new ArrayList<>();
-      try (KeyValueIterator<String, Integer> entries = deadlines.range(null, deadlineKey(now, "\uffff"))) {
+      try (KeyValueIterator<String, Integer> entries =
+          deadlines.range(deadlineKey(scannedUpTo, ""), deadlineKey(now, "\uffff"))) {
         entries.forEachRemaining(due::add);
       }
+      // Every entry due is deleted below; the next ones put are later than now.
+      scannedUpTo = now;
       for (KeyValue<String, Integer> entry : due) {
         deadlines.delete(entry.key);
         String key = entry.key.substring(entry.key.indexOf('|') + 1);

@@ -165,6 +165,23 @@ class ReceiptPollTopologyTest {
   }
 
   @Test
+  void anOldSendThatArrivesAfterScansHaveRunIsStillPolled() {
+    SendResult fresh = send("twilio", "sm401", SendOutcome.ACCEPTED, T0);
+    sendResults.pipeInput(NUMBER, fresh, T0);
+    advance(Duration.ofSeconds(60));
+    assertThat(polls.readValuesToList()).containsExactly(fresh);
+
+    // A result that reaches the index late (a backlog after a restart): its first poll lies before the
+    // scans that have run, which read on from where the last one stopped.
+    SendResult late = send("plivo", "1f2e3d4c-0000-1111-2222-333344440401", SendOutcome.ACCEPTED,
+        T0.minusSeconds(10));
+    sendResults.pipeInput(NUMBER, late, T0.plusSeconds(60));
+    advance(Duration.ofSeconds(1));
+
+    assertThat(polls.readValuesToList()).containsExactly(late);
+  }
+
+  @Test
   void rejectedSendsSendsWithoutAnIdAndVendorsWithoutAStatusLookupAreNeverPolled() {
     sendResults.pipeInput(NUMBER, send("twilio", null, SendOutcome.REJECTED, T0), T0);
     sendResults.pipeInput(NUMBER, send("twilio", null, SendOutcome.ACCEPTED, T0), T0);
