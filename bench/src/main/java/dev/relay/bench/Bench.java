@@ -73,7 +73,7 @@ public final class Bench {
     // The sender's, e.g. relay.providers.max-concurrent-requests: with 200 ms vendors its 64 calls in flight
     // per vendor carry 320 sends a second to one vendor, and the local routing sends nearly all to one.
     Map<String, String> senderSettings = CommandLineFlags.settings(flags, "sender-settings");
-    // The dispatcher's, e.g. relay.verification.ttl: with --abandon, how soon the abandoned verifications expire.
+    // The dispatcher's, e.g. relay.verification.ttl: with --abandon-every, how soon the abandoned verifications expire.
     Map<String, String> dispatcherSettings = CommandLineFlags.settings(flags, "dispatcher-settings");
     // Every so many verifications the person never types the code (0: all do), as people give up in a
     // deployment: their expiries then fire under load, which a run where everybody checks never makes happen.
@@ -121,11 +121,11 @@ public final class Bench {
       int numberOffset = 0;
       if (!warmup.isZero()) {
         int warmupOffset = numberOffset;
+        int warmupRate = Math.min(50, rates.get(0));
         Bounded.run("warm-up", loadLimit(warmup), () -> {
-          new LoadRun(stack.apiUrl(), inbox, stack.apiKey(), abandonEvery).run(Math.min(50, rates.get(0)), warmup,
-              warmupOffset);
+          new LoadRun(stack.apiUrl(), inbox, stack.apiKey(), abandonEvery).run(warmupRate, warmup, warmupOffset);
         });
-        numberOffset += startsIn(Math.min(50, rates.get(0)), warmup);
+        numberOffset += startsIn(warmupRate, warmup);
       }
       if (!idle.isZero()) {
         // What the stack burns with nothing to do (poll loops, commits, punctuators, metrics): a floor under

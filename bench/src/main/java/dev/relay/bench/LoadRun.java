@@ -67,10 +67,6 @@ final class LoadRun {
   private final CodeInbox inbox;
   private final int abandonEvery;
 
-  LoadRun(String apiUrl, CodeInbox inbox, String apiKey) {
-    this(apiUrl, inbox, apiKey, 0);
-  }
-
   /**
    * @param abandonEvery every so many verifications the person gives up once the code has arrived and never
    *     checks it, so the verification runs out its life and its expiry fires (0: everybody checks)

@@ -55,8 +55,6 @@ class KillRecoveryTest {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   /** Kills per run: each costs a whole stack start (about a minute on 2 cores), so CI's run keeps two. */
   private static final int CYCLES = Integer.getInteger("relay.tests.kill-cycles", 2);
-  /** The slice of {@link FreePorts}' range set aside for a process a test launches. */
-  private static final String CHILD_PORT_SLICE = "relay.free-ports.child-slice";
   /** Starts per second while the process is killed; enough for transactions to be open at every kill. */
   private static final int RATE = 10;
   private static final Duration LOAD = Duration.ofSeconds(8);
@@ -120,7 +118,7 @@ class KillRecoveryTest {
     List<String> command = List.of(java.toString(), "-Xmx768m", "-XX:+UseSerialGC",
         "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
         // Its broker picks its controller's port: from a slice no test JVM picks from (relay-local's pom).
-        "-D" + FreePorts.SLICE_PROPERTY + "=" + System.getProperty(CHILD_PORT_SLICE, ""),
+        "-D" + FreePorts.SLICE_PROPERTY + "=" + System.getProperty(FreePorts.CHILD_SLICE_PROPERTY, ""),
         "-cp", System.getProperty("java.class.path"), RelayLocal.class.getName(),
         "--data-dir=" + dataDir, "--kafka-port=" + ports.kafka(), "--api-port=" + ports.api(),
         "--dispatcher-port=" + ports.dispatcher(), "--dlr-port=" + ports.dlr(), "--scoring-port=" + ports.scoring(),

@@ -22,6 +22,11 @@ public final class FreePorts {
    * picked and not bound yet is then never picked by another. Without it, the whole range.
    */
   public static final String SLICE_PROPERTY = "relay.free-ports.slice";
+  /**
+   * The slice a test JVM hands to a whole Relay it launches as a process (whose broker picks its controller's
+   * port), as {@link #SLICE_PROPERTY}: set where the forks' slices are (relay-local's Failsafe configuration).
+   */
+  public static final String CHILD_SLICE_PROPERTY = "relay.free-ports.child-slice";
   private static final Slice SLICE = Slice.parse(System.getProperty(SLICE_PROPERTY, ""));
   private static final int FIRST = SLICE.first();
   private static final int LAST = SLICE.last();
