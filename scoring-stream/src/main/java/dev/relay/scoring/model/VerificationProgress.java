@@ -13,4 +13,16 @@ public record VerificationProgress(int countedAttempts, boolean finished, boolea
   public VerificationProgress(int countedAttempts, boolean finished) {
     this(countedAttempts, finished, false);
   }
+
+  /** Nothing counted yet: what a verification scoring has no progress for reads as. */
+  public static final VerificationProgress NONE = new VerificationProgress(0, false);
+
+  /**
+   * Whether the two read the same: attempt 1 counted or not is no difference, as it has no attempt
+   * before it to charge a failover to, and no send of the verification can be later than a next attempt.
+   */
+  public boolean readsAs(VerificationProgress other) {
+    return Math.max(1, countedAttempts) == Math.max(1, other.countedAttempts)
+        && finished == other.finished && firstSendExcused == other.firstSendExcused;
+  }
 }

@@ -90,7 +90,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
     outages.observe(record.timestamp());
     String key = event.getVerificationId();
     KeyValue<Long, VerificationProgress> stored = TtlStores.latest(progressStore, key, record.timestamp(), matchHorizon);
-    VerificationProgress progress = stored == null ? new VerificationProgress(0, false) : stored.value;
+    VerificationProgress progress = stored == null ? VerificationProgress.NONE : stored.value;
     if (progress.finished()) {
       return;
     }
@@ -132,8 +132,12 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
               sentAt(attempt)));
     }
     boolean finished = FINAL_STATUSES.contains(event.getStatus());
-    progressStore.put(key, new VerificationProgress(counted, finished, excused),
-        stored == null ? record.timestamp() : stored.key);
+    VerificationProgress next = new VerificationProgress(counted, finished, excused);
+    // Every write is a changelog record: a verification's first event (one attempt, still pending) and a
+    // repeated history change nothing the next event reads.
+    if (!next.readsAs(progress)) {
+      progressStore.put(key, next, stored == null ? record.timestamp() : stored.key);
+    }
   }
 
   /** Whether the send's delivery window, from its acceptance to {@code endedAt}, spans an outage of Relay. */

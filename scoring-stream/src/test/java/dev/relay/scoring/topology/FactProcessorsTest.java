@@ -21,6 +21,7 @@ import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.ScoreFact;
 import dev.relay.scoring.model.SentMessage;
+import dev.relay.scoring.model.VerificationProgress;
 import dev.relay.scoring.serde.ScoringSerdes;
 import dev.relay.scoring.testing.EarlierLayout;
 import java.time.Duration;
@@ -111,6 +112,32 @@ class FactProcessorsTest {
     assertThat(forwarded()).containsExactly(
         KeyValue.pair("twilio|DE|SMS", new ScoreFact.Failover(SendReason.FAILED_RECEIPT)),
         KeyValue.pair("vonage|DE|SMS", new ScoreFact.Failover(SendReason.USER_REQUEST)));
+  }
+
+  @Test
+  void progressIsWrittenOnlyWhenItChangesWhatTheNextEventReads() {
+    LifecycleFacts facts = initialized(new LifecycleFacts(HORIZON, MIN_OUTAGE));
+    WindowStore<String, VerificationProgress> progress = context.getStateStore(ScoringTopology.VERIFICATION_PROGRESS_STORE);
+    Attempt first = attempt(1, SendReason.INITIAL, "twilio", Channel.SMS, T0);
+    Attempt second = attempt(2, SendReason.FAILED_RECEIPT, "vonage", Channel.SMS, T0.plusSeconds(5));
+    VerificationEvent started = event("VE1", VerificationStatus.PENDING, null, "created", List.of(first), T0);
+    VerificationEvent failedOver = event("VE1", VerificationStatus.PENDING, VerificationStatus.PENDING,
+        "failover:failed-receipt", List.of(first, second), T0.plusSeconds(5));
+
+    facts.process(record(started));
+    facts.process(record(started));
+    assertThat(TtlStores.latest(progress, "VE1", T0.toEpochMilli(), HORIZON)).as("a first attempt counts nothing to remember").isNull();
+
+    facts.process(record(failedOver));
+    facts.process(record(failedOver));
+    assertThat(forwarded()).containsExactly(KeyValue.pair("twilio|DE|SMS", new ScoreFact.Failover(SendReason.FAILED_RECEIPT)));
+    assertThat(TtlStores.latest(progress, "VE1", T0.toEpochMilli(), HORIZON).value)
+        .isEqualTo(new VerificationProgress(2, false));
+
+    facts.process(record(event("VE1", VerificationStatus.EXPIRED, VerificationStatus.PENDING, "expired",
+        List.of(first, second), T0.plusSeconds(9))));
+    assertThat(TtlStores.latest(progress, "VE1", T0.toEpochMilli(), HORIZON).value)
+        .isEqualTo(new VerificationProgress(2, true));
   }
 
   @Test
