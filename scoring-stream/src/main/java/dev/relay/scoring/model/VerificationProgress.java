@@ -9,17 +9,18 @@ package dev.relay.scoring.model;
  */
 public record VerificationProgress(int countedAttempts, boolean finished, boolean firstSendExcused) {
 
+  /** Nothing counted yet: what a verification scoring holds no progress for reads as. */
+  public static final VerificationProgress NONE = new VerificationProgress(0, false);
+
   /** Nothing excused. */
   public VerificationProgress(int countedAttempts, boolean finished) {
     this(countedAttempts, finished, false);
   }
 
-  /** Nothing counted yet: what a verification scoring has no progress for reads as. */
-  public static final VerificationProgress NONE = new VerificationProgress(0, false);
-
   /**
-   * Whether the two read the same: attempt 1 counted or not is no difference, as it has no attempt
-   * before it to charge a failover to, and no send of the verification can be later than a next attempt.
+   * Whether the two read the same. Attempt 1 counted or not makes no difference: it has no attempt
+   * before it to charge a failover to, and a send result is taken for one carried out late only when an
+   * attempt later than its own was counted.
    */
   public boolean readsAs(VerificationProgress other) {
     return Math.max(1, countedAttempts) == Math.max(1, other.countedAttempts)
