@@ -1,11 +1,25 @@
 #!/usr/bin/env bash
 # Runs the whole of Relay on this machine: an embedded Kafka broker, every service and the provider
-# simulator, in one process. Builds what it needs first. Flags go to the launcher, e.g.
+# simulator, in one process. Builds what it needs first (when a source or POM changed since the last
+# build). Flags go to the launcher, e.g.
 #   ./relay-local.sh --data-dir=/tmp/relay --api-port=18080
 # Ctrl-C stops everything; the next start resumes from the data directory (default ./data).
 set -euo pipefail
 cd "$(dirname "$0")"
-mvn -B -q -ntp install -DskipTests
+# Maven alone takes seconds to find nothing to do, seconds a restart after a crash waits on; so it runs
+# only when a source, a POM or the Maven settings changed (a deleted file changes its directory) since
+# the last build that succeeded, or when no build did.
+built=relay-local/target/relay-local.built
+changed() {
+  find . \( -path ./data -o -name target -o -name .git -o -name node_modules \) -prune \
+    -o \( -path '*/src/*' -o -name pom.xml -o -path './.mvn/*' \) -newer "$built" -print -quit
+}
+if [ ! -e "$built" ] || [ -n "$(changed)" ]; then
+  # Stamped before the build: a file changed while it runs is newer than the stamp, and builds next time.
+  mkdir -p relay-local/target && touch relay-local/target/.relay-local.building
+  mvn -B -q -ntp install -DskipTests
+  mv relay-local/target/.relay-local.building "$built"
+fi
 # With one or two cores the JDK sizes the common pool to one thread, and CompletableFuture then starts a
 # new thread for every async step: one per HTTP response of the JDK client (sender, simulator). Two
 # threads keep it a pool.
