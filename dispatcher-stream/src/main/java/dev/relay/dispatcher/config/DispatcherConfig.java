@@ -53,7 +53,8 @@ public final class DispatcherConfig {
       "relay.verification.max-sends", "5", "Sends per verification: the first, failovers and repeated starts");
   public static final ConfigKey RETENTION = ConfigKey.optional(
       "relay.verification.retention", "24h",
-      "How long a finished verification (its status and history, never its code) is kept to answer checks and repeated requests");
+      "How long a finished verification (its status and history, never its code) is kept to answer checks and repeated requests;"
+      + " no shorter than the longest per-number limit window, since it carries the number's sends those limits count");
 
   public static final ConfigKey CHANNEL_ORDER = ConfigKey.optional(
       "relay.fallback.channel-order", "",

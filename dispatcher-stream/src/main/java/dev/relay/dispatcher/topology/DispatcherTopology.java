@@ -11,6 +11,7 @@ import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.RequestBlock;
+import dev.relay.schemas.state.NumberSends;
 import dev.relay.schemas.state.PrefixTally;
 import dev.relay.schemas.state.RateCounts;
 import dev.relay.schemas.state.RequestTally;
@@ -19,6 +20,7 @@ import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.schemas.serde.AvroSerde;
+import dev.relay.schemas.serde.StateSerde;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
@@ -127,9 +129,7 @@ public final class DispatcherTopology {
     source(topology, DispatcherNames.DELIVERY_RECEIPTS_SOURCE, topics.deliveryReceipts);
 
     topology.addProcessor(DispatcherNames.LIFECYCLE_PROCESSOR,
-        () -> new VerificationProcessor(lifecycle, routing, settings, limits.perNumber().horizon()
-            .compareTo(limits.perNumberPerNetwork().horizon()) >= 0 ? limits.perNumber().horizon() : limits.perNumberPerNetwork().horizon(),
-            pumping, limits),
+        () -> new VerificationProcessor(lifecycle, routing, settings, pumping, limits),
         DispatcherNames.REQUESTS_INPUT, DispatcherNames.CODE_CHECKS_SOURCE,
         DispatcherNames.SEND_RESULTS_SOURCE, DispatcherNames.DELIVERY_RECEIPTS_SOURCE);
     topology.addStateStore(verificationsStore(), DispatcherNames.LIFECYCLE_PROCESSOR);
@@ -211,9 +211,10 @@ public final class DispatcherTopology {
     }
   }
 
-  private static StoreBuilder<KeyValueStore<String, List<SendHistory.Sent>>> numberSendsStore() {
+  /** Empty but for what a version before VerificationState v8 left there (see {@link LegacyNumberSends}). */
+  private static StoreBuilder<KeyValueStore<String, NumberSends>> numberSendsStore() {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.NUMBER_SENDS_STORE),
-        Serdes.String(), SendHistory.STORED);
+        Serdes.String(), StateSerde.of(NumberSends.class));
   }
 
   /**

@@ -26,6 +26,7 @@ import dev.relay.schemas.VerificationOwnership;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.VerificationStatus;
+import dev.relay.schemas.state.NumberSend;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.support.phone.PhoneNumbers;
 import dev.relay.support.secrets.CodeGenerator;
@@ -104,6 +105,9 @@ final class VerificationLifecycle {
   private final LifecycleMeters meters;
   private final PrefixBlocks blocks;
   private final RequestBlocks requestBlocks;
+  private final SendHistory sendHistory;
+  /** A finished verification's retention, at least as long as the number's sends it carries are counted. */
+  private final Duration keepFinished;
 
   VerificationLifecycle(DispatcherSettings settings, LimitSettings limits, RouteChooser routing, VerificationSecrets secrets,
       MeterRegistry metrics) {
@@ -120,6 +124,9 @@ final class VerificationLifecycle {
     this.meters = new LifecycleMeters(metrics);
     this.blocks = blocks;
     this.requestBlocks = requestBlocks;
+    this.sendHistory = new SendHistory(limits.perNumber().horizon().compareTo(limits.perNumberPerNetwork().horizon()) >= 0
+        ? limits.perNumber().horizon() : limits.perNumberPerNetwork().horizon());
+    this.keepFinished = sendHistory.keepFinishedFor(settings.retention());
   }
 
   /** The same rules asking another chooser: each stream task routes over its own view of the scores. */
@@ -138,7 +145,7 @@ final class VerificationLifecycle {
   }
 
   /** When the punctuator must next look at this state: a delivery window, the expiry, or the purge. */
-  static Optional<Instant> deadlineOf(VerificationState state, DispatcherSettings settings) {
+  Optional<Instant> deadlineOf(VerificationState state) {
     if (state == null) {
       return Optional.empty();
     }
@@ -148,13 +155,12 @@ final class VerificationLifecycle {
       return Optional.of(window != null && window.isBefore(expiry) ? window : expiry);
     }
     Instant finished = state.getFinishedAt() != null ? state.getFinishedAt() : state.getCreatedAt();
-    return Optional.of(finished.plus(settings.retention()));
+    return Optional.of(finished.plus(keepFinished));
   }
 
   // ---------------------------------------------------------------- starts
 
-  Effects onRequest(String number, VerificationState current, VerificationRequest request, Instant now,
-      SendHistory history) {
+  Effects onRequest(String number, VerificationState current, VerificationRequest request, Instant now) {
     Effects fx = new Effects(editable(current));
     expireIfDue(fx, now);
     RequestAction action = request.getAction() == null ? RequestAction.START : request.getAction();
@@ -162,8 +168,8 @@ final class VerificationLifecycle {
       return fx;
     }
     return switch (action) {
-      case START -> onStart(fx, number, request, now, history);
-      case RESEND -> onResend(fx, number, request, now, history);
+      case START -> onStart(fx, number, request, now);
+      case RESEND -> onResend(fx, number, request, now);
       case CANCEL -> onCancel(fx, number, request, now);
       case STATUS -> onStatus(fx, number, request, now);
       default -> {
@@ -182,7 +188,7 @@ final class VerificationLifecycle {
     };
   }
 
-  private Effects onStart(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
+  private Effects onStart(Effects fx, String number, VerificationRequest request, Instant now) {
     VerificationState state = fx.state();
     // Request ids are scoped to the owner (the key's service, or a key without one): another owner's
     // "signup-42" is another request.
@@ -196,18 +202,18 @@ final class VerificationLifecycle {
       replyToStart(fx, request, reply(request.getReplyTo(), kind, state, now));
       return fx;
     }
-    if (prefixBlocked(fx, number, request, now) || overNumberLimit(fx, number, request, now, history)) {
+    if (prefixBlocked(fx, number, request, now) || overNumberLimit(fx, number, request, now)) {
       return fx;
     }
     if (own && state.getStatus() == VerificationStatus.PENDING) {
-      repeatStart(fx, state, request, now, history);
+      repeatStart(fx, state, request, now);
     } else {
       if (state != null && state.getStatus() == VerificationStatus.PENDING) {
         // Another key's verification of this number: this caller may neither see nor reuse it, and one
         // number has one pending verification, so the newer start replaces it and its code is destroyed.
         finish(fx, state, VerificationStatus.CANCELED, "superseded", now);
       }
-      create(fx, number, request, now, history);
+      create(fx, number, request, now);
     }
     return fx;
   }
@@ -267,14 +273,14 @@ final class VerificationLifecycle {
    * part one client network may ask for. Checked only after the per-IP and per-network stages let the
    * request in.
    */
-  private boolean overNumberLimit(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
-    List<SendHistory.Sent> sent = history.of(number);
-    List<Instant> all = sent.stream().map(SendHistory.Sent::at).toList();
+  private boolean overNumberLimit(Effects fx, String number, VerificationRequest request, Instant now) {
+    List<NumberSend> sent = SendHistory.of(fx.state());
+    List<Instant> all = SendHistory.times(sent);
     Optional<Instant> until = limits.perNumber().blockedUntil(all, now);
     String error = ERROR_NUMBER_LIMIT;
     Optional<String> network = Networks.of(request.getClientIp());
     if (network.isPresent()) {
-      List<Instant> fromNetwork = sent.stream().filter(s -> s.network().equals(network.get())).map(SendHistory.Sent::at).toList();
+      List<Instant> fromNetwork = SendHistory.times(sent.stream().filter(s -> s.getNetwork().equals(network.get())).toList());
       Optional<Instant> networkUntil = limits.perNumberPerNetwork().blockedUntil(fromNetwork, now);
       if (networkUntil.isPresent() && (until.isEmpty() || networkUntil.get().isAfter(until.get()))) {
         until = networkUntil;
@@ -346,7 +352,7 @@ final class VerificationLifecycle {
     return Networks.of(request.getClientIp()).orElse("");
   }
 
-  private Effects create(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
+  private Effects create(Effects fx, String number, VerificationRequest request, Instant now) {
     String id = proposedIdOrMinted(number, request.getVerificationId());
     ServiceSettings service = applicable(request.getServiceSettings());
     String code = newCode(service);
@@ -370,10 +376,11 @@ final class VerificationLifecycle {
         .setServiceId(request.getServiceId())
         .setServiceSettings(service)
         .setAttempts(new ArrayList<>())
+        .setNumberSends(sendHistory.carriedFrom(fx.state(), now))
         .build();
     fx.replace(state);
     Optional<Plan> plan = untried(state, state.getChannel(), SendReason.INITIAL);
-    plan.ifPresent(first -> dispatch(fx, state, first, now, history, networkOf(request)));
+    plan.ifPresent(first -> dispatch(fx, state, first, now, networkOf(request)));
     // The creation event carries the first attempt, so a reader sees where the code went.
     fx.event(event(state, null, "created", now));
     if (plan.isEmpty()) {
@@ -383,8 +390,7 @@ final class VerificationLifecycle {
     return fx;
   }
 
-  private Effects repeatStart(Effects fx, VerificationState state, VerificationRequest request, Instant now,
-      SendHistory history) {
+  private Effects repeatStart(Effects fx, VerificationState state, VerificationRequest request, Instant now) {
     if (state.getSendsUsed() >= maxSends(state)) {
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_MAX_SENDS, state, now));
       return fx;
@@ -394,7 +400,7 @@ final class VerificationLifecycle {
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_NO_ROUTE, state, now));
       return fx;
     }
-    dispatch(fx, state, plan.get(), now, history, networkOf(request));
+    dispatch(fx, state, plan.get(), now, networkOf(request));
     announceResend(fx, state, plan.get(), now);
     remember(state, request);
     replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.EXISTING, state, now));
@@ -407,7 +413,7 @@ final class VerificationLifecycle {
    * The same code again, on the channel asked for (else the verification's own), counted against the
    * send cap. A retried request id gets the same answer and no second send.
    */
-  private Effects onResend(Effects fx, String number, VerificationRequest request, Instant now, SendHistory history) {
+  private Effects onResend(Effects fx, String number, VerificationRequest request, Instant now) {
     VerificationState state = current(fx, number, request, now);
     if (state == null) {
       return fx;
@@ -419,14 +425,14 @@ final class VerificationLifecycle {
       return fx;
     }
     if (state.getStatus() == VerificationStatus.PENDING && state.getSendsUsed() < maxSends(state)
-        && (prefixBlocked(fx, number, request, now) || overNumberLimit(fx, number, request, now, history))) {
+        && (prefixBlocked(fx, number, request, now) || overNumberLimit(fx, number, request, now))) {
       return fx;
     }
-    resend(fx, state, request, now, history);
+    resend(fx, state, request, now);
     return fx;
   }
 
-  private void resend(Effects fx, VerificationState state, VerificationRequest request, Instant now, SendHistory history) {
+  private void resend(Effects fx, VerificationState state, VerificationRequest request, Instant now) {
     if (state.getStatus() != VerificationStatus.PENDING) {
       count("relay.resends", "outcome", "not_pending");
       replyToStart(fx, request, refused(request.getReplyTo(), ERROR_NOT_PENDING, state, now));
@@ -446,7 +452,7 @@ final class VerificationLifecycle {
       return;
     }
     count("relay.resends", "outcome", "resent");
-    dispatch(fx, state, plan.get(), now, history, networkOf(request));
+    dispatch(fx, state, plan.get(), now, networkOf(request));
     announceResend(fx, state, plan.get(), now);
     remember(state, request);
     replyToStart(fx, request, reply(request.getReplyTo(), ReplyKind.RESENT, state, now));
@@ -555,8 +561,7 @@ final class VerificationLifecycle {
 
   // ---------------------------------------------------------------- send results
 
-  Effects onSendResult(VerificationState current, SendResult result, Instant now, EarlyReceipts early,
-      SendHistory history) {
+  Effects onSendResult(VerificationState current, SendResult result, Instant now, EarlyReceipts early) {
     Effects fx = new Effects(editable(current));
     VerificationState state = fx.state();
     if (state == null || !state.getVerificationId().equals(result.getVerificationId())) {
@@ -589,7 +594,7 @@ final class VerificationLifecycle {
             });
       }
       if (state.getStatus() == VerificationStatus.PENDING && isCurrent) {
-        afterAcceptance(fx, state, attempt, now, history);
+        afterAcceptance(fx, state, attempt, now);
       }
       return fx;
     }
@@ -603,7 +608,7 @@ final class VerificationLifecycle {
     if (ErrorCategories.isPermanentForNumber(result.getErrorCategory())) {
       finish(fx, state, VerificationStatus.FAILED, "permanent-rejection", now);
     } else if (result.getLastTry() && isCurrent) {
-      failover(fx, state, SendReason.REJECTION, result.getProvider(), now, history);
+      failover(fx, state, SendReason.REJECTION, result.getProvider(), now);
     }
     return fx;
   }
@@ -643,12 +648,12 @@ final class VerificationLifecycle {
     attempt.setProviderTries(tries);
   }
 
-  private void afterAcceptance(Effects fx, VerificationState state, Attempt attempt, Instant now, SendHistory history) {
+  private void afterAcceptance(Effects fx, VerificationState state, Attempt attempt, Instant now) {
     DeliveryStatus delivery = attempt.getDeliveryStatus();
     if (delivery == DeliveryStatus.DELIVERED) {
       state.setDeliveryDeadline(null);
     } else if (delivery != null && FINAL_FAILURES.contains(delivery)) {
-      failover(fx, state, SendReason.FAILED_RECEIPT, attempt.getProvider(), now, history);
+      failover(fx, state, SendReason.FAILED_RECEIPT, attempt.getProvider(), now);
     } else {
       // The window runs from the provider's acceptance, not from the command; it ends early when the
       // receipt is overdue against the route's own usual receipt time.
@@ -662,8 +667,7 @@ final class VerificationLifecycle {
 
   // ---------------------------------------------------------------- receipts
 
-  Effects onReceipt(VerificationState current, DeliveryReceipt receipt, Instant now, EarlyReceipts early,
-      SendHistory history) {
+  Effects onReceipt(VerificationState current, DeliveryReceipt receipt, Instant now, EarlyReceipts early) {
     Effects fx = new Effects(editable(current));
     VerificationState state = fx.state();
     if (state == null || !receipt.getFinalStatus()) {
@@ -685,7 +689,7 @@ final class VerificationLifecycle {
     fx.changed();
     boolean isCurrent = attempt == currentAttempt(state);
     if (state.getStatus() == VerificationStatus.PENDING && isCurrent && attempt.getOutcome() == SendOutcome.ACCEPTED) {
-      afterAcceptance(fx, state, attempt, now, history);
+      afterAcceptance(fx, state, attempt, now);
     }
     return fx;
   }
@@ -716,7 +720,7 @@ final class VerificationLifecycle {
 
   // ---------------------------------------------------------------- deadlines
 
-  Effects onDeadline(VerificationState current, Instant now, SendHistory history) {
+  Effects onDeadline(VerificationState current, Instant now) {
     Effects fx = new Effects(editable(current));
     VerificationState state = fx.state();
     if (state == null) {
@@ -731,10 +735,10 @@ final class VerificationLifecycle {
           state.setDeliveryDeadline(null);
           fx.changed();
         } else {
-          failover(fx, state, SendReason.TIMEOUT, attempt == null ? null : attempt.getProvider(), now, history);
+          failover(fx, state, SendReason.TIMEOUT, attempt == null ? null : attempt.getProvider(), now);
         }
       }
-    } else if (!now.isBefore(deadlineOf(state, settings).orElseThrow())) {
+    } else if (!now.isBefore(deadlineOf(state).orElseThrow())) {
       fx.delete();
     }
     return fx;
@@ -749,8 +753,7 @@ final class VerificationLifecycle {
     }
   }
 
-  private void failover(Effects fx, VerificationState state, SendReason trigger, String failedProvider, Instant now,
-      SendHistory history) {
+  private void failover(Effects fx, VerificationState state, SendReason trigger, String failedProvider, Instant now) {
     fx.changed();
     if (state.getSendsUsed() >= maxSends(state)) {
       if (trigger == SendReason.TIMEOUT) {
@@ -766,8 +769,8 @@ final class VerificationLifecycle {
       return;
     }
     String reason = plan.get().reason().name().toLowerCase(Locale.ROOT);
-    List<SendHistory.Sent> sent = history.of(state.getTo());
-    if (limits.perNumber().blockedUntil(sent.stream().map(SendHistory.Sent::at).toList(), now).isPresent()) {
+    List<NumberSend> sent = SendHistory.of(state);
+    if (limits.perNumber().blockedUntil(SendHistory.times(sent), now).isPresent()) {
       // The number's budget counts failovers too: a number that never confirms delivery must not turn
       // starts into more paid sends than the budget allows. A resend can be asked for once it refills.
       state.setDeliveryDeadline(null);
@@ -775,8 +778,8 @@ final class VerificationLifecycle {
       return;
     }
     // The send carries on the request that began this chain of sends: its network's share counts it.
-    String network = sent.isEmpty() ? "" : sent.get(sent.size() - 1).network();
-    dispatch(fx, state, plan.get(), now, history, network);
+    String network = sent.isEmpty() ? "" : sent.get(sent.size() - 1).getNetwork();
+    dispatch(fx, state, plan.get(), now, network);
     Counter.builder("relay.failovers")
         .description("Sends caused by a failed, rejected or unconfirmed earlier send")
         .tag("reason", reason)
@@ -805,7 +808,7 @@ final class VerificationLifecycle {
    * Issues one send, and records it in the number's send history under the client network it is
    * counted against: every send costs money, whatever caused it.
    */
-  private void dispatch(Effects fx, VerificationState state, Plan plan, Instant now, SendHistory history,
+  private void dispatch(Effects fx, VerificationState state, Plan plan, Instant now,
       String network) {
     int number = state.getAttempts().size() + 1;
     String idempotencyKey = state.getVerificationId() + "-" + number;
@@ -824,7 +827,7 @@ final class VerificationLifecycle {
     state.setDeliveryDeadline(now.plus(settings.deliveryWindowFor(state.getCountry())));
     fx.changed();
     count("relay.sends.dispatched", "channel", plan.channel().name().toLowerCase(Locale.ROOT));
-    history.record(state.getTo(), new SendHistory.Sent(now, network), now);
+    sendHistory.record(state, now, network);
     fx.command(SendCommand.newBuilder()
         .setVerificationId(state.getVerificationId())
         .setAttempt(number)

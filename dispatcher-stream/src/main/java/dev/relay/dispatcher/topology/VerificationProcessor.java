@@ -54,8 +54,6 @@ final class VerificationProcessor implements Processor<String, Object, String, S
   private static final Logger LOG = LoggerFactory.getLogger(VerificationProcessor.class);
   /** The MDC key of the verification id: the JSON logs' correlation field. */
   static final String LOG_VERIFICATION_ID = LogContext.VERIFICATION_ID;
-  /** How often the per-number send history drops numbers whose every send left the longest limit window. */
-  static final Duration SEND_HISTORY_PURGE_INTERVAL = Duration.ofMinutes(5);
   /** The shortest wake: a deadline already due is handled on the next pass of the stream thread. */
   private static final Duration MIN_WAKE = Duration.ofMillis(1);
 
@@ -69,9 +67,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
   private KeyValueStore<String, VerificationState> verifications;
   private DeadlineIndex deadlines;
   private EarlyReceipts earlyReceipts;
-  private SendHistory sendHistory;
 
-  private final Duration limitHorizon;
   private final PumpingSettings pumping;
   private final LimitSettings limits;
 
@@ -79,13 +75,12 @@ final class VerificationProcessor implements Processor<String, Object, String, S
   private Cancellable wake;
   private Instant wakeAt;
 
-  VerificationProcessor(VerificationLifecycle rules, ScoredRouting routing, DispatcherSettings settings, Duration limitHorizon,
+  VerificationProcessor(VerificationLifecycle rules, ScoredRouting routing, DispatcherSettings settings,
       PumpingSettings pumping, LimitSettings limits) {
     this.limits = limits;
     this.rules = rules;
     this.routing = routing;
     this.settings = settings;
-    this.limitHorizon = limitHorizon;
     this.pumping = pumping;
   }
 
@@ -105,12 +100,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     this.deadlines = new DeadlineIndex(context.getStateStore(DispatcherNames.DEADLINES_STORE));
     this.earlyReceipts = new WindowedEarlyReceipts(context.getStateStore(DispatcherNames.EARLY_RECEIPTS_STORE),
         settings.ttl());
-    KeyValueStore<String, List<SendHistory.Sent>> numberSends = context.getStateStore(DispatcherNames.NUMBER_SENDS_STORE);
-    this.sendHistory = new StoredSendHistory(numberSends, limitHorizon);
-    // A number asked for once and never again would otherwise keep its entry for ever. Rare enough (one
-    // commit in five minutes) to leave on a timer.
-    context.schedule(SEND_HISTORY_PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
-        millis -> StoredSendHistory.purge(numberSends, Instant.ofEpochMilli(millis).minus(limitHorizon)));
+    LegacyNumberSends.moveInto(context.getStateStore(DispatcherNames.NUMBER_SENDS_STORE), verifications);
     rebuildDeadlines();
     wakeForEarliest(Instant.ofEpochMilli(context.currentSystemTimeMs()));
   }
@@ -125,7 +115,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     try (KeyValueIterator<String, VerificationState> all = verifications.all()) {
       while (all.hasNext()) {
         KeyValue<String, VerificationState> entry = all.next();
-        VerificationLifecycle.deadlineOf(entry.value, settings)
+        rules.deadlineOf(entry.value)
             .ifPresent(at -> deadlines.put(new Deadline(at, entry.key), entry.value.getVerificationId()));
       }
     }
@@ -174,16 +164,16 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     }
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
     VerificationState current = verifications.get(number);
-    Optional<Instant> before = VerificationLifecycle.deadlineOf(current, settings);
+    Optional<Instant> before = rules.deadlineOf(current);
     Effects effects;
     if (value instanceof VerificationRequest request) {
-      effects = lifecycle.onRequest(number, current, request, now, sendHistory);
+      effects = lifecycle.onRequest(number, current, request, now);
     } else if (value instanceof CodeCheckRequest check) {
       effects = lifecycle.onCheck(number, current, check, now);
     } else if (value instanceof SendResult result) {
-      effects = lifecycle.onSendResult(current, result, now, earlyReceipts, sendHistory);
+      effects = lifecycle.onSendResult(current, result, now, earlyReceipts);
     } else if (value instanceof DeliveryReceipt receipt) {
-      effects = lifecycle.onReceipt(current, receipt, now, earlyReceipts, sendHistory);
+      effects = lifecycle.onReceipt(current, receipt, now, earlyReceipts);
     } else {
       throw new IllegalArgumentException("the lifecycle does not take " + value.getClass().getName());
     }
@@ -197,13 +187,13 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     // Each one due is deleted or moved below: the lifecycle changes every state whose deadline has come.
     for (Deadline deadline : deadlines.dueBy(now)) {
       VerificationState current = verifications.get(deadline.number());
-      Optional<Instant> expected = VerificationLifecycle.deadlineOf(current, settings);
+      Optional<Instant> expected = rules.deadlineOf(current);
       if (expected.isEmpty() || !expected.get().equals(deadline.at())) {
         // Left behind by a state that moved on without its index entry being replaced.
         deadlines.delete(deadline);
         continue;
       }
-      apply(deadline.number(), expected, lifecycle.onDeadline(current, now, sendHistory), now);
+      apply(deadline.number(), expected, lifecycle.onDeadline(current, now), now);
     }
     wakeForEarliest(now);
   }
@@ -221,7 +211,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
       } else {
         verifications.put(number, after);
       }
-      Optional<Instant> deadlineAfter = VerificationLifecycle.deadlineOf(after, settings);
+      Optional<Instant> deadlineAfter = rules.deadlineOf(after);
       if (!deadlineAfter.equals(deadlineBefore)) {
         deadlineBefore.ifPresent(at -> deadlines.delete(new Deadline(at, number)));
         deadlineAfter.ifPresent(at -> {
@@ -251,49 +241,6 @@ final class VerificationProcessor implements Processor<String, Object, String, S
    * Each number's sends (any reason), pruned to the longest per-number window on every write (and the
    * key deleted when nothing is left in it).
    */
-  private static final class StoredSendHistory implements SendHistory {
-
-    private final KeyValueStore<String, List<Sent>> store;
-    private final Duration horizon;
-
-    StoredSendHistory(KeyValueStore<String, List<Sent>> store, Duration horizon) {
-      this.store = store;
-      this.horizon = horizon;
-    }
-
-    @Override
-    public List<Sent> of(String number) {
-      List<Sent> stored = store.get(number);
-      return stored == null ? List.of() : stored;
-    }
-
-    @Override
-    public void record(String number, Sent sent, Instant now) {
-      List<Sent> kept = new ArrayList<>();
-      for (Sent earlier : of(number)) {
-        if (earlier.at().isAfter(now.minus(horizon))) {
-          kept.add(earlier);
-        }
-      }
-      kept.add(sent);
-      store.put(number, kept);
-    }
-
-    /** Deletes every number whose latest send is at or before {@code oldest}: no limit can count it again. */
-    static void purge(KeyValueStore<String, List<Sent>> store, Instant oldest) {
-      List<String> stale = new ArrayList<>();
-      try (KeyValueIterator<String, List<Sent>> entries = store.all()) {
-        while (entries.hasNext()) {
-          KeyValue<String, List<Sent>> entry = entries.next();
-          if (entry.value == null || entry.value.stream().noneMatch(sent -> sent.at().isAfter(oldest))) {
-            stale.add(entry.key);
-          }
-        }
-      }
-      stale.forEach(store::delete);
-    }
-  }
-
   /** Early receipts in a window store, so the ones never matched age out on their own. */
   private static final class WindowedEarlyReceipts implements EarlyReceipts {
 

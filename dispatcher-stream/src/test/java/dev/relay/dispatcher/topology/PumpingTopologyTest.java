@@ -335,23 +335,4 @@ class PumpingTopologyTest {
     bed.advance(BLOCK_FOR);
     assertThat(activity.get(PUMPED)).isNull();
   }
-
-  // ---------------------------------------------------------------- the number-sends store
-
-  @Test
-  void theSendHistoryForgetsANumberOnceItsLastSendLeftTheLongestLimitWindow() {
-    KeyValueStore<String, List<SendHistory.Sent>> sends = bed.driver.getKeyValueStore(DispatcherNames.NUMBER_SENDS_STORE);
-    bed.request(RequestAction.START, "old", DispatcherTestBed.NUMBER, "203.0.113.7", null);
-    bed.advance(Duration.ofHours(23));
-    bed.request(RequestAction.START, "recent", OTHER_NUMBER, "203.0.113.7", null);
-    assertThat(sends.get(DispatcherTestBed.NUMBER)).hasSize(1);
-
-    // The longest per-number window is a day (10/1d): a minute past it, and one purge later.
-    bed.advance(Duration.ofHours(1).plus(VerificationProcessor.SEND_HISTORY_PURGE_INTERVAL));
-
-    assertThat(sends.get(DispatcherTestBed.NUMBER)).isNull();
-    assertThat(sends.get(OTHER_NUMBER)).hasSize(1);
-    bed.advance(Duration.ofHours(23));
-    assertThat(sends.get(OTHER_NUMBER)).isNull();
-  }
 }
