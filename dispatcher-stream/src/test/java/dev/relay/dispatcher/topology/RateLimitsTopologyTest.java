@@ -8,11 +8,15 @@ import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.schemas.serde.AvroSerde;
+import dev.relay.schemas.state.NumberSend;
 import dev.relay.schemas.state.RequestTally;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.junit.jupiter.api.AfterEach;
@@ -262,5 +266,74 @@ class RateLimitsTopologyTest {
     assertThat(attacker.getError()).isEqualTo(VerificationLifecycle.ERROR_NUMBER_NETWORK_LIMIT);
     SendCommand owner = admitted("owner-1", DispatcherTestBed.NUMBER, IP_B, null);
     assertThat(owner.getAttempt()).isEqualTo(4);
+  }
+
+  // ---------------------------------------------------------------- the number's sends, in its state
+
+  private void cancel(String requestId) {
+    bed.request(RequestAction.CANCEL, requestId, DispatcherTestBed.NUMBER, IP_A, null);
+    assertThat(bed.onlyReply().getKind()).isNotEqualTo(ReplyKind.REFUSED);
+    bed.drainEvents();
+  }
+
+  private List<Instant> sendTimes() {
+    return bed.state().getNumberSends().stream().map(send -> Instant.ofEpochMilli(send.getAt())).toList();
+  }
+
+  private TestOutputTopic<byte[], byte[]> changelog(String store) {
+    return bed.driver.createOutputTopic(bed.settings.applicationId() + "-" + store + "-changelog",
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @Test
+  void aSendIsOneChangelogRecordOfTheNumbersStateAndNoneOfAnotherStore() {
+    open(Map.of("relay.limits.per-number", "5/10m"));
+    TestOutputTopic<byte[], byte[]> states = changelog(DispatcherNames.VERIFICATIONS_STORE);
+    TestOutputTopic<byte[], byte[]> numberSends = changelog(DispatcherNames.NUMBER_SENDS_STORE);
+
+    Instant at = bed.now();
+    admitted("s-1", DispatcherTestBed.NUMBER, IP_A, null);
+
+    assertThat(states.readRecordsToList()).hasSize(1);
+    assertThat(numberSends.isEmpty()).as("the number-sends store is no longer written").isTrue();
+    assertThat(bed.state().getNumberSends()).containsExactly(new NumberSend(at.toEpochMilli(), "203.0.113.0/24"));
+  }
+
+  @Test
+  void aNewVerificationOfTheNumberTakesOverTheSendsALimitStillCounts() {
+    open(Map.of("relay.limits.per-number", "3/1d"));
+    Instant first = bed.now();
+    admittedWithinTheInterval("s-1", DispatcherTestBed.NUMBER, IP_A, null);
+    cancel("c-1");
+    advance(Duration.ofHours(23));
+    Instant second = bed.now();
+    admittedWithinTheInterval("s-2", DispatcherTestBed.NUMBER, IP_A, null);
+    assertThat(sendTimes()).containsExactly(first, second);
+    cancel("c-2");
+
+    // The first send leaves the day-long window; the second is still in it.
+    advance(Duration.ofHours(2));
+    admittedWithinTheInterval("s-3", DispatcherTestBed.NUMBER, IP_A, null);
+
+    assertThat(sendTimes()).containsExactly(second, bed.now());
+  }
+
+  @Test
+  void aFinishedVerificationIsKeptWhileItsSendsStillCountEvenWithAShorterRetention() {
+    open(Map.of("relay.verification.retention", "1h", "relay.limits.per-number", "2/1d"));
+    admittedWithinTheInterval("s-1", DispatcherTestBed.NUMBER, IP_A, null);
+    cancel("c-1");
+
+    // Hours past the retention, the state (and with it the number's one send) is still there.
+    advance(Duration.ofHours(5));
+    assertThat(bed.state()).isNotNull();
+    admittedWithinTheInterval("s-2", DispatcherTestBed.NUMBER, IP_A, null);
+    cancel("c-2");
+    assertThat(refused("s-3", DispatcherTestBed.NUMBER, IP_A, null).getError())
+        .as("the third send in a day").isEqualTo(VerificationLifecycle.ERROR_NUMBER_LIMIT);
+
+    // A day after it finished, nothing of it is counted any more, and it goes.
+    advance(Duration.ofDays(1).plusMinutes(1));
+    assertThat(bed.state()).isNull();
   }
 }
