@@ -2,8 +2,8 @@ package dev.relay.scoring.model;
 
 /**
  * How much of one verification's attempt history scoring has already counted: failovers up to
- * attempt {@code countedAttempts}, whether its final status was seen (so a replayed final event
- * counts nothing twice), and whether its first send was excused (its delivery window spanned an
+ * attempt {@code countedAttempts}, whether its final status was seen (stored only when the final event
+ * also counted a new attempt: nothing else reads it then), and whether its first send was excused (its delivery window spanned an
  * outage of Relay itself, see {@link InputClock}), so a later completion through it is not judged
  * as a first send's either.
  */
@@ -23,7 +23,11 @@ public record VerificationProgress(int countedAttempts, boolean finished, boolea
    * attempt later than its own was counted.
    */
   public boolean readsAs(VerificationProgress other) {
-    return Math.max(1, countedAttempts) == Math.max(1, other.countedAttempts)
-        && finished == other.finished && firstSendExcused == other.firstSendExcused;
+    return countsTheSameAttemptsAs(other) && finished == other.finished && firstSendExcused == other.firstSendExcused;
+  }
+
+  /** Whether a send result reads the two the same: as carried out late or not (see {@link #readsAs}). */
+  public boolean countsTheSameAttemptsAs(VerificationProgress other) {
+    return Math.max(1, countedAttempts) == Math.max(1, other.countedAttempts);
   }
 }

@@ -134,8 +134,10 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
     boolean finished = FINAL_STATUSES.contains(event.getStatus());
     VerificationProgress next = new VerificationProgress(counted, finished, excused);
     // Every write is a changelog record: a verification's first event (one attempt, still pending) and a
-    // repeated history change nothing the next event reads.
-    if (!next.readsAs(progress)) {
+    // repeated history change nothing the next event reads. A final event has no next event (the
+    // dispatcher writes each transition once, and exactly-once reading sees it once): after it only a send
+    // result carried out late reads the progress, and only the attempts counted.
+    if (finished ? !next.countsTheSameAttemptsAs(progress) : !next.readsAs(progress)) {
       progressStore.put(key, next, stored == null ? record.timestamp() : stored.key);
     }
   }

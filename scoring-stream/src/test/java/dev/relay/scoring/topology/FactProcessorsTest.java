@@ -134,9 +134,25 @@ class FactProcessorsTest {
     assertThat(TtlStores.latest(progress, "VE1", T0.toEpochMilli(), HORIZON).value)
         .isEqualTo(new VerificationProgress(2, false));
 
+    // A final event is its verification's last: only a late send result reads the progress after it,
+    // and the attempts it counted are already stored.
     facts.process(record(event("VE1", VerificationStatus.EXPIRED, VerificationStatus.PENDING, "expired",
         List.of(first, second), T0.plusSeconds(9))));
     assertThat(TtlStores.latest(progress, "VE1", T0.toEpochMilli(), HORIZON).value)
+        .isEqualTo(new VerificationProgress(2, false));
+
+    // The most common verification, one send and its code entered, stores nothing at all.
+    Attempt only = verified(attempt(1, SendReason.INITIAL, "twilio", Channel.SMS, T0), T0.plusSeconds(20));
+    facts.process(record(event("VE2", VerificationStatus.PENDING, null, "created", List.of(first), T0)));
+    facts.process(record(event("VE2", VerificationStatus.APPROVED, VerificationStatus.PENDING, "code-approved",
+        List.of(only), T0.plusSeconds(20))));
+    assertThat(forwarded()).containsExactly(KeyValue.pair("twilio|DE|SMS", new ScoreFact.Completion()));
+    assertThat(TtlStores.latest(progress, "VE2", T0.toEpochMilli(), HORIZON)).isNull();
+
+    // A final event that counts a new attempt stores it, for the send results of the attempts before.
+    facts.process(record(event("VE3", VerificationStatus.APPROVED, VerificationStatus.PENDING, "code-approved",
+        List.of(first, verified(second, T0.plusSeconds(40))), T0.plusSeconds(40))));
+    assertThat(TtlStores.latest(progress, "VE3", T0.toEpochMilli(), HORIZON).value)
         .isEqualTo(new VerificationProgress(2, true));
   }
 
