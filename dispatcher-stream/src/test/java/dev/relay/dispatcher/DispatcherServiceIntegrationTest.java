@@ -24,6 +24,9 @@ import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.VerificationStatus;
+import dev.relay.schemas.serde.StateSerde;
+import dev.relay.schemas.state.NumberSend;
+import dev.relay.schemas.state.NumberSends;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigException;
@@ -292,6 +295,54 @@ class DispatcherServiceIntegrationTest {
         assertThat(events).extracting(VerificationEvent::getReason).containsExactly("created", "failover:timeout");
         assertThat(twilio.inbox()).as("no second message for the first attempt").hasSize(1);
       }
+    }
+  }
+
+  /**
+   * An upgrade from before a number's sends lived in its state (VerificationState v8): what the earlier
+   * version's {@code number-sends} store held is restored, moved into the states when the task starts (a
+   * write during the processor's init, under exactly-once), and counted by the per-number limit.
+   */
+  @Test
+  void anUpgradeCountsTheSendsTheNumberSendsStoreOfAnEarlierVersionHeld(@TempDir Path otherStateDir) throws Exception {
+    Map<String, String> values = settings("svc5.");
+    values.put("relay.limits.per-number", "2/10m");
+    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, values);
+    Topics topics = Topics.fromConfig(config.lookup());
+    Handset twilio = new Handset("twilio", ProviderResponse.accepted("SM-1", null));
+    Handset vonage = new Handset("vonage", ProviderResponse.accepted("VN-1", null));
+    VerificationRequest.Builder start = VerificationRequest.newBuilder()
+        .setTo(NUMBER)
+        .setCountry("DE")
+        .setRequestedAt(now());
+
+    try (DispatcherService first = new DispatcherService(config, Map.of("twilio", twilio, "vonage", vonage))) {
+      first.start();
+      await().atMost(WAIT).until(first::isReady);
+      produce(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer(),
+          start.setRequestId("req-1").setReplyTo("wait-1").build());
+      assertThat(readCommitted(topics.verificationReplies.name(), 1)).hasSize(1);
+    }
+    // What the earlier version would have left: the number's send a minute ago in its own store.
+    String legacyChangelog = values.get(DispatcherConfig.APPLICATION_ID.name()) + "-number-sends-changelog";
+    produce(legacyChangelog, StateSerde.of(NumberSends.class).serializer(),
+        new NumberSends(List.of(new NumberSend(now().minusSeconds(60).toEpochMilli(), ""))));
+
+    values.put(DispatcherConfig.STATE_DIR.name(), otherStateDir.toString());
+    try (DispatcherService second = new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, values),
+        Map.of("twilio", twilio, "vonage", vonage))) {
+      second.start();
+      await().atMost(WAIT).until(second::isReady);
+      produce(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer(),
+          start.setRequestId("req-2").setReplyTo("wait-2").setRequestedAt(now()).build());
+
+      VerificationReply repeated = readCommitted(topics.verificationReplies.name(), 2).stream()
+          .map(record -> topics.verificationReplies.valueSerde().deserializer().deserialize("", record.value()))
+          .filter(reply -> reply.getCorrelationId().equals("wait-2"))
+          .findFirst().orElseThrow();
+      assertThat(repeated.getKind()).as("the legacy send and the first run's: the limit of 2 is reached")
+          .isEqualTo(ReplyKind.REFUSED);
+      assertThat(repeated.getError()).isEqualTo("rate_limited_number");
     }
   }
 
