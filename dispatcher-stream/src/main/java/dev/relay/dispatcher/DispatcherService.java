@@ -120,6 +120,11 @@ public final class DispatcherService implements RelayService {
     this.topics = Topics.fromConfig(config.lookup());
     this.settings = DispatcherSettings.from(config);
     this.limits = LimitSettings.from(config);
+    if (settings.retention().compareTo(limits.perNumberHorizon()) < 0) {
+      // A finished verification carries its number's sends, which the per-number limits count for their window.
+      LOG.warn("{} is {}, shorter than the longest per-number limit window: finished verifications are kept {}",
+          DispatcherConfig.RETENTION.name(), settings.retention(), limits.perNumberHorizon());
+    }
     this.pumping = PumpingSettings.from(config);
     this.routing = RoutingTable.fromConfig(config);
     this.routing.requireProviders(providers.keySet());

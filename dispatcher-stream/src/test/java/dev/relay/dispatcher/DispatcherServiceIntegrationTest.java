@@ -346,6 +346,25 @@ class DispatcherServiceIntegrationTest {
     }
   }
 
+  @Test
+  void aRetentionShorterThanThePerNumberWindowIsRaisedToItAndSaidSo() {
+    Map<String, String> values = settings("svc6.");
+    values.put(DispatcherConfig.RETENTION.name(), "1h");
+    Handset twilio = new Handset("twilio", ProviderResponse.accepted("SM-1", null));
+    Handset vonage = new Handset("vonage", ProviderResponse.accepted("VN-1", null));
+
+    ListAppender<ILoggingEvent> logs = captureLogs();
+    try (DispatcherService service = new DispatcherService(RelayConfig.of(DispatcherConfig.SCHEMA, values),
+        Map.of("twilio", twilio, "vonage", vonage))) {
+      assertThat(service.isReady()).isFalse();
+    } finally {
+      stopCapturing(logs);
+    }
+
+    assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).contains("relay.verification.retention is PT1H,"
+        + " shorter than the longest per-number limit window: finished verifications are kept PT24H");
+  }
+
   /**
    * Idle means idle: with nothing due, no Streams thread commits (under exactly-once every commit is a
    * transaction with its markers). The deadline punctuator used to tick every punctuate interval and

@@ -3,6 +3,7 @@ package dev.relay.dispatcher.config;
 import dev.relay.support.limits.Rates;
 import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.RelayConfig;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -34,6 +35,13 @@ public record LimitSettings(Rates perIp, Rates perNetwork, Rates perApiKey, Rate
         Rates.parse(PER_API_KEY.name(), config.get(PER_API_KEY)),
         Rates.parse(PER_NUMBER.name(), config.get(PER_NUMBER)),
         Rates.parse(PER_NUMBER_PER_NETWORK.name(), config.get(PER_NUMBER_PER_NETWORK)));
+  }
+
+  /** The longest per-number window: how far back a number's sends still count (zero with both limits off). */
+  public Duration perNumberHorizon() {
+    Duration all = perNumber.horizon();
+    Duration fromOneNetwork = perNumberPerNetwork.horizon();
+    return all.compareTo(fromOneNetwork) >= 0 ? all : fromOneNetwork;
   }
 
   /** The defaults above, for code that is given no config. */

@@ -124,8 +124,7 @@ final class VerificationLifecycle {
     this.meters = new LifecycleMeters(metrics);
     this.blocks = blocks;
     this.requestBlocks = requestBlocks;
-    this.sendHistory = new SendHistory(limits.perNumber().horizon().compareTo(limits.perNumberPerNetwork().horizon()) >= 0
-        ? limits.perNumber().horizon() : limits.perNumberPerNetwork().horizon());
+    this.sendHistory = new SendHistory(limits.perNumberHorizon());
     this.keepFinished = sendHistory.keepFinishedFor(settings.retention());
   }
 
