@@ -22,8 +22,6 @@ import dev.relay.support.logging.LogContext;
 import dev.relay.support.phone.PhoneNumbers;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
@@ -237,10 +235,6 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     MDC.remove(LOG_VERIFICATION_ID);
   }
 
-  /**
-   * Each number's sends (any reason), pruned to the longest per-number window on every write (and the
-   * key deleted when nothing is left in it).
-   */
   /** Early receipts in a window store, so the ones never matched age out on their own. */
   private static final class WindowedEarlyReceipts implements EarlyReceipts {
 

@@ -3,9 +3,9 @@ package dev.relay.scoring.model;
 /**
  * How much of one verification's attempt history scoring has already counted: failovers up to
  * attempt {@code countedAttempts}, whether its final status was seen (stored only when the final event
- * also counted a new attempt: nothing else reads it then), and whether its first send was excused (its delivery window spanned an
- * outage of Relay itself, see {@link InputClock}), so a later completion through it is not judged
- * as a first send's either.
+ * also counted a new attempt: nothing else reads it then), and whether its first send was excused (its
+ * delivery window spanned an outage of Relay itself, see {@link InputClock}), so a later completion
+ * through it is not judged as a first send's either.
  */
 public record VerificationProgress(int countedAttempts, boolean finished, boolean firstSendExcused) {
 
