@@ -153,7 +153,8 @@ public final class DispatcherService implements RelayService {
   /**
    * What the dispatcher's Kafka principal must be allowed: its Streams app (the lifecycle), the
    * routing table it publishes, and a look at every topic, which it checks exist at start-up. It
-   * writes send commands and reads their results; carrying them out is the sender's.
+   * writes send commands and reads their results (carrying them out is the sender's), and tells scoring
+   * each send's delivery outcome.
    */
   public static ServiceAcls kafkaAcls(Topics topics, String applicationId) {
     return ServiceAcls.builder(NAME)
@@ -161,7 +162,8 @@ public final class DispatcherService implements RelayService {
         .read(topics.verificationRequests, topics.codeChecks, topics.sendResults, topics.deliveryReceipts,
             topics.verificationEvents, topics.providerScores, topics.routingTable, topics.blockedPrefixes,
             topics.requestBlocks)
-        .write(topics.sendCommands, topics.verificationReplies, topics.verificationEvents, topics.deadLetters,
+        .write(topics.sendCommands, topics.verificationReplies, topics.verificationEvents, topics.deliveryOutcomes,
+            topics.deadLetters,
             topics.blockedPrefixes, topics.routingTable, topics.requestBlocks)
         .streamsApp(applicationId)
         .build();

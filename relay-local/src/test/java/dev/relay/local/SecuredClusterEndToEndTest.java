@@ -11,7 +11,8 @@ import dev.relay.dispatcher.DispatcherService;
 import dev.relay.dlr.DlrIngestService;
 import dev.relay.local.LocalStack.LocalStackSettings;
 import dev.relay.local.acl.RelayAcls;
-import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.DeliveryOutcome;
+import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendResult;
@@ -130,9 +131,11 @@ class SecuredClusterEndToEndTest {
     assertThat(sends).extracting(SendResult::getProvider, SendResult::getOutcome).containsExactly(
         org.assertj.core.groups.Tuple.tuple("twilio", SendOutcome.REJECTED),
         org.assertj.core.groups.Tuple.tuple("vonage", SendOutcome.ACCEPTED));
-    assertThat(awaitRecords(RelayAcls.SCORING, TOPICS.deliveryReceipts.name(),
-        TOPICS.deliveryReceipts.valueSerde().deserializer(), receipt -> number.equals(receipt.getTo()), 1))
-        .extracting(DeliveryReceipt::getProvider).contains("vonage");
+    // Scoring reads what became of the delivery as the dispatcher matched it, keyed by route.
+    assertThat(awaitRecords(RelayAcls.SCORING, TOPICS.deliveryOutcomes.name(),
+        TOPICS.deliveryOutcomes.valueSerde().deserializer(), outcome -> id.equals(outcome.getVerificationId()), 1))
+        .extracting(DeliveryOutcome::getProvider, DeliveryOutcome::getStatus)
+        .contains(org.assertj.core.groups.Tuple.tuple("vonage", DeliveryStatus.DELIVERED));
     // Read as the analytics principal: what it is for, and all it may read.
     assertThat(awaitRecords(RelayAcls.ANALYTICS, TOPICS.providerScores.name(), TOPICS.providerScores.valueSerde().deserializer(),
         score -> score.getProvider().equals("vonage") && score.getCountry().equals("DE") && score.getDelivered() >= 1, 1))

@@ -103,7 +103,7 @@ public final class ScoringService implements RelayService {
   public static ServiceAcls kafkaAcls(Topics topics, String applicationId) {
     return ServiceAcls.builder(NAME)
         .describe(used(topics))
-        .read(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents, topics.providerScores,
+        .read(topics.sendResults, topics.deliveryOutcomes, topics.verificationEvents, topics.providerScores,
             // The console reads its history, alerts and the routing table back (no consumer group).
             topics.providerScoreHistory, topics.providerAlerts, topics.routingTable)
         .write(topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.deadLetters)
@@ -112,7 +112,7 @@ public final class ScoringService implements RelayService {
   }
 
   private static List<Topic<?, ?>> used(Topics topics) {
-    return List.of(topics.sendResults, topics.deliveryReceipts, topics.verificationEvents,
+    return List.of(topics.sendResults, topics.deliveryOutcomes, topics.verificationEvents,
         topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.routingTable, topics.deadLetters);
   }
 

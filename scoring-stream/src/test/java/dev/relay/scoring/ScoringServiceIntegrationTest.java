@@ -4,7 +4,6 @@ import dev.relay.support.kafka.KafkaAccess;
 import static dev.relay.scoring.testing.Events.accepted;
 import static dev.relay.scoring.testing.Events.attempt;
 import static dev.relay.scoring.testing.Events.event;
-import static dev.relay.scoring.testing.Events.receipt;
 import static dev.relay.scoring.testing.Events.rejected;
 import static dev.relay.scoring.testing.Events.verified;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeadLetter;
+import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.ProviderScore;
@@ -86,8 +86,12 @@ class ScoringServiceIntegrationTest {
         try (KafkaProducer<String, byte[]> producer = producer(kafka)) {
           produce(producer, topics.sendResults, rejected("vonage", ErrorCategory.THROTTLED, false, now));
           produce(producer, topics.sendResults, accepted("twilio", Channel.SMS, "sm1", now, 7_000L));
-          produce(producer, topics.deliveryReceipts, receipt("twilio", "sm1", DeliveryStatus.SENT, now.plusMillis(500)));
-          produce(producer, topics.deliveryReceipts, receipt("twilio", "sm1", DeliveryStatus.DELIVERED, now.plusSeconds(2)));
+          // What the dispatcher tells once it matched the send's final receipt, keyed by route.
+          DeliveryOutcome delivered = DeliveryOutcome.newBuilder().setProvider("twilio").setCountry("DE")
+              .setChannel(Channel.SMS).setVerificationId("VEtest").setAttempt(1).setStatus(DeliveryStatus.DELIVERED)
+              .setMillisToDelivery(2_000L).setSettledAt(now.plusSeconds(2)).build();
+          producer.send(new ProducerRecord<>(topics.deliveryOutcomes.name(), "twilio|DE|SMS",
+              topics.deliveryOutcomes.valueSerde().serializer().serialize(topics.deliveryOutcomes.name(), delivered))).get();
           produce(producer, topics.verificationEvents, event("VE1", VerificationStatus.APPROVED, VerificationStatus.PENDING,
               "code-approved", List.of(verified(attempt(1, SendReason.INITIAL, "twilio", Channel.SMS, now), now.plusSeconds(3))),
               now.plusSeconds(3)));

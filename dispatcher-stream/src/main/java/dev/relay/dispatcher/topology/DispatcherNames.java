@@ -25,6 +25,7 @@ public final class DispatcherNames {
   public static final String SEND_COMMANDS_SINK = "send-commands-sink";
   public static final String VERIFICATION_REPLIES_SINK = "verification-replies-sink";
   public static final String VERIFICATION_EVENTS_SINK = "verification-events-sink";
+  public static final String DELIVERY_OUTCOMES_SINK = "delivery-outcomes-sink";
 
   /** Number to its current (or last finished) verification. */
   public static final String VERIFICATIONS_STORE = "verifications";

@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.topology;
 
+import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
@@ -10,7 +11,7 @@ import java.util.List;
 
 /**
  * What one input (or one due deadline) did to a number's verification: the state to keep (or none),
- * and the commands, lifecycle events and replies to emit. The processor applies it in one go, so a
+ * and the commands, lifecycle events, delivery outcomes and replies to emit. The processor applies it in one go, so a
  * decision either happens whole or not at all.
  */
 final class Effects {
@@ -20,6 +21,7 @@ final class Effects {
   private final List<SendCommand> commands = new ArrayList<>();
   private final List<VerificationEvent> events = new ArrayList<>();
   private final List<VerificationReply> replies = new ArrayList<>();
+  private final List<DeliveryOutcome> outcomes = new ArrayList<>();
 
   Effects(VerificationState current) {
     this.state = current;
@@ -59,6 +61,10 @@ final class Effects {
     replies.add(reply);
   }
 
+  void outcome(DeliveryOutcome outcome) {
+    outcomes.add(outcome);
+  }
+
   List<SendCommand> commands() {
     return Collections.unmodifiableList(commands);
   }
@@ -69,5 +75,9 @@ final class Effects {
 
   List<VerificationReply> replies() {
     return Collections.unmodifiableList(replies);
+  }
+
+  List<DeliveryOutcome> outcomes() {
+    return Collections.unmodifiableList(outcomes);
   }
 }

@@ -9,6 +9,7 @@ import dev.relay.providers.ErrorCategories;
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.CodeCheckRequest;
+import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ErrorCategory;
@@ -92,6 +93,9 @@ final class VerificationLifecycle {
   /** The code lengths CodeGenerator makes. */
   private static final int MIN_CODE_LENGTH = 4;
   private static final int MAX_CODE_LENGTH = 10;
+  /** Ends without the code entered: a send's receipt after one is no longer the route's to answer for. */
+  private static final Set<VerificationStatus> UNANSWERED_ENDS = EnumSet.of(
+      VerificationStatus.EXPIRED, VerificationStatus.MAX_ATTEMPTS_REACHED, VerificationStatus.FAILED);
   private static final Set<DeliveryStatus> FINAL_FAILURES = EnumSet.of(
       DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED, DeliveryStatus.REJECTED, DeliveryStatus.EXPIRED);
 
@@ -579,6 +583,7 @@ final class VerificationLifecycle {
     fx.changed();
     boolean isCurrent = attempt == currentAttempt(state);
     if (result.getOutcome() == SendOutcome.ACCEPTED) {
+      boolean acceptedBefore = attempt.getOutcome() == SendOutcome.ACCEPTED;
       attempt.setProvider(result.getProvider());
       attempt.setProviderMessageId(result.getProviderMessageId());
       attempt.setOutcome(SendOutcome.ACCEPTED);
@@ -591,6 +596,10 @@ final class VerificationLifecycle {
               record(attempt, receipt);
               meters.received(state, attempt);
             });
+      }
+      if (!acceptedBefore) {
+        // A final receipt that came first (held, or matched by the client reference) settles it now.
+        settleDelivery(fx, state, attempt, now);
       }
       if (state.getStatus() == VerificationStatus.PENDING && isCurrent) {
         afterAcceptance(fx, state, attempt, now);
@@ -686,11 +695,58 @@ final class VerificationLifecycle {
     record(attempt, receipt);
     meters.received(state, attempt);
     fx.changed();
+    if (attempt.getOutcome() == SendOutcome.ACCEPTED) {
+      settleDelivery(fx, state, attempt, now);
+    }
     boolean isCurrent = attempt == currentAttempt(state);
     if (state.getStatus() == VerificationStatus.PENDING && isCurrent && attempt.getOutcome() == SendOutcome.ACCEPTED) {
       afterAcceptance(fx, state, attempt, now);
     }
     return fx;
+  }
+
+  /**
+   * Tells scoring what became of an accepted send's delivery, once: when its acceptance and its first
+   * final receipt are both known, whichever came second. Scoring counts it for the route as it is and
+   * keeps no matching state. Nothing is told for a send whose delivery window had passed (the next
+   * attempt's TIMEOUT counted it undelivered, or excused it when Relay itself was down), for one carried
+   * out only after the next attempt was dispatched (scoring counts no try for it), or after the
+   * verification ended without the code entered (scoring settled its last send then).
+   */
+  private static void settleDelivery(Effects fx, VerificationState state, Attempt attempt, Instant now) {
+    DeliveryStatus status = attempt.getDeliveryStatus();
+    if (!isFinal(status) || attempt.getProvider() == null || UNANSWERED_ENDS.contains(state.getStatus())) {
+      return;
+    }
+    Attempt next = attemptNumbered(state, attempt.getAttempt() + 1);
+    if (next != null && (next.getReason() == SendReason.TIMEOUT
+        || (attempt.getSubmittedAt() != null && next.getDispatchedAt().isBefore(attempt.getSubmittedAt())))) {
+      return;
+    }
+    Long millisToDelivery = null;
+    if (status == DeliveryStatus.DELIVERED && attempt.getDeliveredAt() != null) {
+      // From the provider call; vendor clocks are not ours: a receipt dated before the call counts as instant.
+      millisToDelivery = Math.max(0, Duration.between(providerCallOf(attempt), attempt.getDeliveredAt()).toMillis());
+    }
+    fx.outcome(DeliveryOutcome.newBuilder()
+        .setProvider(attempt.getProvider())
+        .setCountry(state.getCountry())
+        .setChannel(attempt.getChannel())
+        .setVerificationId(state.getVerificationId())
+        .setAttempt(attempt.getAttempt())
+        .setStatus(status)
+        .setMillisToDelivery(millisToDelivery)
+        .setSettledAt(now)
+        .build());
+  }
+
+  /** When Relay called the provider that accepted the send; the dispatch when its try was not recorded. */
+  private static Instant providerCallOf(Attempt attempt) {
+    return attempt.getProviderTries().stream()
+        .filter(providerTry -> providerTry.getOutcome() == SendOutcome.ACCEPTED)
+        .map(ProviderTry::getStartedAt)
+        .findFirst()
+        .orElse(attempt.getDispatchedAt());
   }
 
   private static Attempt matching(VerificationState state, DeliveryReceipt receipt) {

@@ -6,6 +6,7 @@ import dev.relay.dispatcher.config.PumpingSettings;
 import dev.relay.dispatcher.routing.RouteStanding;
 import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.CodeCheckRequest;
+import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.PrefixBlockState;
@@ -17,6 +18,7 @@ import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.state.VerificationState;
+import dev.relay.schemas.topics.ProviderScoreKeys;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.logging.LogContext;
 import dev.relay.support.phone.PhoneNumbers;
@@ -228,11 +230,20 @@ final class VerificationProcessor implements Processor<String, Object, String, S
       LOG.debug("verification of {} now {} ({})", PhoneNumbers.mask(number), event.getStatus(), event.getReason());
       context.forward(new Record<String, SpecificRecord>(number, event, timestamp), DispatcherNames.VERIFICATION_EVENTS_SINK);
     }
+    for (DeliveryOutcome outcome : effects.outcomes()) {
+      context.forward(new Record<String, SpecificRecord>(routeKey(outcome), outcome, timestamp),
+          DispatcherNames.DELIVERY_OUTCOMES_SINK);
+    }
     for (VerificationReply reply : effects.replies()) {
       context.forward(new Record<String, SpecificRecord>(reply.getCorrelationId(), reply, timestamp),
           DispatcherNames.VERIFICATION_REPLIES_SINK);
     }
     MDC.remove(LOG_VERIFICATION_ID);
+  }
+
+  /** The key scoring counts a route's facts under, that of provider-scores: {@code provider|COUNTRY|CHANNEL}. */
+  static String routeKey(DeliveryOutcome outcome) {
+    return ProviderScoreKeys.key(outcome.getProvider(), outcome.getCountry(), outcome.getChannel());
   }
 
   /** Early receipts in a window store, so the ones never matched age out on their own. */

@@ -12,6 +12,7 @@ import dev.relay.dispatcher.routing.RoutingTable;
 import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.CodeCheckRequest;
+import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ErrorCategory;
@@ -74,6 +75,7 @@ final class DispatcherTestBed implements AutoCloseable {
   final TestOutputTopic<String, SendCommand> commands;
   final TestOutputTopic<String, VerificationReply> replies;
   final TestOutputTopic<String, VerificationEvent> events;
+  final TestOutputTopic<String, DeliveryOutcome> outcomes;
 
   private Instant now = T0;
   private int sequence;
@@ -116,6 +118,8 @@ final class DispatcherTestBed implements AutoCloseable {
         topics.verificationReplies.keySerde().deserializer(), topics.verificationReplies.valueSerde().deserializer());
     events = driver.createOutputTopic(topics.verificationEvents.name(),
         topics.verificationEvents.keySerde().deserializer(), topics.verificationEvents.valueSerde().deserializer());
+    outcomes = driver.createOutputTopic(topics.deliveryOutcomes.name(),
+        topics.deliveryOutcomes.keySerde().deserializer(), topics.deliveryOutcomes.valueSerde().deserializer());
   }
 
   private <V> TestInputTopic<String, V> input(String topic, org.apache.kafka.common.serialization.Serializer<V> values) {

@@ -41,7 +41,7 @@ class TopologyShapeTest {
                 --> verification-lifecycle
                 <-- verification-requests-source
               Processor: verification-lifecycle (stores: [early-receipts, verification-deadlines, number-sends, verifications])
-                --> send-commands-sink, verification-events-sink, verification-replies-sink
+                --> delivery-outcomes-sink, send-commands-sink, verification-events-sink, verification-replies-sink
                 <-- verification-requests-input, code-checks-source, send-results-source, delivery-receipts-source
               Processor: request-tallies (stores: [])
                 --> request-tallies-by-limit-group-repartition-filter
@@ -49,6 +49,8 @@ class TopologyShapeTest {
               Processor: request-tallies-by-limit-group-repartition-filter (stores: [])
                 --> request-tallies-by-limit-group-repartition-sink
                 <-- request-tallies
+              Sink: delivery-outcomes-sink (topic: relay.delivery-outcomes)
+                <-- verification-lifecycle
               Sink: request-tallies-by-limit-group-repartition-sink (topic: request-tallies-by-limit-group-repartition)
                 <-- request-tallies-by-limit-group-repartition-filter
               Sink: send-commands-sink (topic: relay.send-commands)

@@ -2,6 +2,7 @@ package dev.relay.schemas.topics;
 
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeadLetter;
+import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.RequestBlock;
@@ -51,6 +52,12 @@ public final class Topics {
   public final Topic<String, SendResult> sendResults;
   /** Normalized delivery receipts, keyed by E.164 number. */
   public final Topic<String, DeliveryReceipt> deliveryReceipts;
+  /**
+   * What became of each accepted send's delivery, keyed by route ({@code provider|COUNTRY|CHANNEL}): the
+   * dispatcher matches sends to receipts and writes each outcome once; scoring counts it as it is. Its
+   * partition count is also that of scoring's route-keyed repartition, so a route's facts meet in one task.
+   */
+  public final Topic<String, DeliveryOutcome> deliveryOutcomes;
   /** Answers to requests someone waits on, keyed by correlation id. */
   public final Topic<String, VerificationReply> verificationReplies;
   /** Lifecycle transitions, keyed by E.164 number. */
@@ -109,6 +116,7 @@ public final class Topics {
     sendCommands = topic.keyedByString("send-commands", SendCommand.class, Cleanup.DELETE, WEEK);
     sendResults = topic.keyedByString("send-results", SendResult.class, Cleanup.DELETE, WEEK);
     deliveryReceipts = topic.keyedByString("delivery-receipts", DeliveryReceipt.class, Cleanup.DELETE, WEEK);
+    deliveryOutcomes = topic.keyedByString("delivery-outcomes", DeliveryOutcome.class, Cleanup.DELETE, WEEK);
     verificationReplies = topic.keyedByString("verification-replies", VerificationReply.class, Cleanup.DELETE, REPLY_RETENTION);
     verificationEvents = topic.keyedByString("verification-events", VerificationEvent.class, Cleanup.DELETE, WEEK);
     providerScores = topic.keyedByString("provider-scores", ProviderScore.class, Cleanup.COMPACT, null);
@@ -120,7 +128,7 @@ public final class Topics {
     blockedPrefixes = topic.keyedByString("blocked-prefixes", PrefixBlock.class, Cleanup.COMPACT, null);
     requestBlocks = topic.keyedByString("request-blocks", RequestBlock.class, Cleanup.COMPACT, null);
     services = topic.keyedByString("services", VerificationService.class, Cleanup.COMPACT, null);
-    all = List.of(verificationRequests, codeChecks, sendCommands, sendResults, deliveryReceipts,
+    all = List.of(verificationRequests, codeChecks, sendCommands, sendResults, deliveryReceipts, deliveryOutcomes,
         verificationReplies, verificationEvents, providerScores, providerScoreHistory, providerAlerts, deadLetters,
         receiptPolls, routingTable, blockedPrefixes, requestBlocks, services);
   }

@@ -33,7 +33,7 @@ public final class ScoringConfig {
       "How often changed scores are published to provider-scores (a Duration of wall-clock time)");
   public static final ConfigKey MATCH_HORIZON = ConfigKey.optional(
       "relay.scoring.match-horizon", "2h",
-      "How long a send waits for its delivery receipt, or a receipt for its send, before it is forgotten (a Duration, at least the window)");
+      "How long a verification's counted attempts are remembered, so a late send result or a repeated event counts nothing twice (a Duration, at least the window)");
   public static final ConfigKey PRIOR_SAMPLES = ConfigKey.optional(
       "relay.scoring.prior-samples", "20",
       "Weight of the prior in samples: a route needs about this many sends before its own figures outweigh the prior");

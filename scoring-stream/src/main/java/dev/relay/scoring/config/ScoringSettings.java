@@ -15,7 +15,7 @@ import java.util.Map;
  * @param windowAdvance the hop of both windows, and the size of the panes they are built from
  * @param shortWindow the short window for fast reaction (default 5 min)
  * @param emitInterval wall-clock time between two publications of changed scores
- * @param matchHorizon how long a send waits for its receipt (and a receipt for its send)
+ * @param matchHorizon how long a verification's counted attempts are remembered (a late send result counts nothing twice)
  * @param priorSamples pseudo-count of the prior in the score formula
  * @param minOutage the shortest silence of every input that counts as an outage of Relay itself
  *     (it must also be 50 mean intervals between inputs, see {@code InputClock}); sends whose
@@ -46,7 +46,7 @@ public record ScoringSettings(
           + ") must not be longer than " + ScoringConfig.WINDOW.name() + " (" + window + ")");
     }
     if (matchHorizon.compareTo(window) < 0) {
-      // A receipt for a send still inside the window must find its send.
+      // A send result or an event about a send still inside the window must find what was counted of it.
       throw new ConfigException(ScoringConfig.MATCH_HORIZON.name() + " (" + matchHorizon
           + ") must be at least " + ScoringConfig.WINDOW.name() + " (" + window + ")");
     }

@@ -7,15 +7,12 @@ import dev.relay.schemas.WindowStats;
 import dev.relay.schemas.state.DeliverySketch;
 import dev.relay.schemas.state.PaneFailovers;
 import dev.relay.schemas.state.RoutePane;
-import dev.relay.schemas.state.ScoringEarlyReceipt;
 import dev.relay.schemas.state.ScoringFact;
 import dev.relay.schemas.state.ScoringFactKind;
 import dev.relay.schemas.state.ScoringInputClock;
 import dev.relay.schemas.state.ScoringRouteMark;
 import dev.relay.schemas.state.ScoringRouteScore;
-import dev.relay.schemas.state.ScoringSentMessage;
 import dev.relay.schemas.state.ScoringVerificationProgress;
-import dev.relay.scoring.model.EarlyReceipt;
 import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.LatencySketch;
 import dev.relay.scoring.model.RouteKey;
@@ -23,7 +20,6 @@ import dev.relay.scoring.model.RouteMark;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.model.RouteStats;
 import dev.relay.scoring.model.ScoreFact;
-import dev.relay.scoring.model.SentMessage;
 import dev.relay.scoring.model.VerificationProgress;
 import dev.relay.scoring.model.WindowFigures;
 import dev.relay.scoring.score.ScoreFormula;
@@ -108,24 +104,6 @@ public final class ScoringContracts {
     return RouteStats.of(avro.getTried(), avro.getAccepted(), avro.getDelivered(), avro.getUndelivered(),
             avro.getCompleted(), avro.getPricedSends(), avro.getSpentMicros(), failovers, timeToDelivery)
         .withFirstSends(avro.getFirstSends(), avro.getFirstCompleted());
-  }
-
-  static ScoringSentMessage sentMessage(SentMessage sent) {
-    RouteKey route = sent.route();
-    return new ScoringSentMessage(route.provider(), route.country(), route.channel(), sent.startedAt(), sent.settled());
-  }
-
-  static SentMessage sentMessage(ScoringSentMessage avro) {
-    return new SentMessage(new RouteKey(avro.getProvider(), avro.getCountry(), avro.getChannel()), avro.getStartedAt(),
-        avro.getSettled());
-  }
-
-  static ScoringEarlyReceipt earlyReceipt(EarlyReceipt receipt) {
-    return new ScoringEarlyReceipt(receipt.status(), receipt.occurredAt());
-  }
-
-  static EarlyReceipt earlyReceipt(ScoringEarlyReceipt avro) {
-    return new EarlyReceipt(avro.getStatus(), avro.getOccurredAt());
   }
 
   static ScoringVerificationProgress progress(VerificationProgress progress) {

@@ -2,20 +2,16 @@ package dev.relay.scoring.serde;
 
 import dev.relay.schemas.serde.StateSerde;
 import dev.relay.schemas.state.RoutePane;
-import dev.relay.schemas.state.ScoringEarlyReceipt;
 import dev.relay.schemas.state.ScoringFact;
 import dev.relay.schemas.state.ScoringInputClock;
 import dev.relay.schemas.state.ScoringRouteMark;
 import dev.relay.schemas.state.ScoringRouteScore;
-import dev.relay.schemas.state.ScoringSentMessage;
 import dev.relay.schemas.state.ScoringVerificationProgress;
-import dev.relay.scoring.model.EarlyReceipt;
 import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.RouteMark;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.model.RouteStats;
 import dev.relay.scoring.model.ScoreFact;
-import dev.relay.scoring.model.SentMessage;
 import dev.relay.scoring.model.VerificationProgress;
 
 /**
@@ -32,12 +28,6 @@ public final class ScoringSerdes {
 
   public static final StateSerde<RouteStats, RoutePane> ROUTE_STATS =
       StateSerde.of(RoutePane.class, ScoringContracts::pane, ScoringContracts::pane);
-
-  public static final StateSerde<SentMessage, ScoringSentMessage> SENT_MESSAGE =
-      StateSerde.of(ScoringSentMessage.class, ScoringContracts::sentMessage, ScoringContracts::sentMessage);
-
-  public static final StateSerde<EarlyReceipt, ScoringEarlyReceipt> EARLY_RECEIPT =
-      StateSerde.of(ScoringEarlyReceipt.class, ScoringContracts::earlyReceipt, ScoringContracts::earlyReceipt);
 
   public static final StateSerde<VerificationProgress, ScoringVerificationProgress> VERIFICATION_PROGRESS =
       StateSerde.of(ScoringVerificationProgress.class, ScoringContracts::progress, ScoringContracts::progress);

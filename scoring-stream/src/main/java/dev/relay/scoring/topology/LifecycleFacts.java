@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
@@ -62,7 +63,6 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
   private final Duration minOutage;
   private ProcessorContext<String, ScoreFact> context;
   private WindowStore<String, VerificationProgress> progressStore;
-  private DeliveryMatcher matcher;
   private RelayOutages outages;
 
   LifecycleFacts(Duration matchHorizon, Duration minOutage) {
@@ -74,10 +74,6 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
   public void init(ProcessorContext<String, ScoreFact> context) {
     this.context = context;
     this.progressStore = context.getStateStore(ScoringTopology.VERIFICATION_PROGRESS_STORE);
-    this.matcher = new DeliveryMatcher(
-        context.getStateStore(ScoringTopology.SENT_MESSAGES_STORE),
-        context.getStateStore(ScoringTopology.EARLY_RECEIPTS_STORE),
-        matchHorizon);
     this.outages = RelayOutages.of(context, minOutage);
   }
 
@@ -104,13 +100,15 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
       Attempt previous = attempts.get(attempt.getAttempt() - 1);
       if (FAILOVER_REASONS.contains(attempt.getReason()) && previous != null && previous.getProvider() != null) {
         if (attempt.getReason() == SendReason.TIMEOUT && interruptedByRelay(previous, record.timestamp())) {
-          excused |= excuse(event, previous, record.timestamp(), excused);
+          // Its window passes now: no final receipt came (else it would not have timed out), none counted.
+          excused |= excuse(event, previous, excused, true);
         } else {
           forward(route(event, previous), new ScoreFact.Failover(attempt.getReason()), record.timestamp());
           if (attempt.getReason() == SendReason.TIMEOUT && previous.getProviderMessageId() != null) {
-            matcher.onDeliveryWindowPassed(
-                    DeliveryMatcher.messageKey(previous.getProvider(), previous.getProviderMessageId()), record.timestamp())
-                .ifPresent(lost -> forward(lost.route(), lost.delivery(), record.timestamp()));
+            // The delivery window passed without a final receipt (else the dispatcher would not have timed it
+            // out): the message silently lost is its route's undelivered receipt. The dispatcher tells no
+            // outcome for it afterwards, whatever receipt still comes.
+            forward(route(event, previous), new ScoreFact.Delivery(false, OptionalLong.empty()), record.timestamp());
           }
         }
       }
@@ -120,7 +118,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
       // Nobody checked the code before the verification ended: not the route's doing when Relay was down meanwhile.
       Optional<Attempt> last = lastAccepted(event.getAttempts());
       if (last.isPresent() && interruptedByRelay(last.get(), record.timestamp())) {
-        excused |= excuse(event, last.get(), record.timestamp(), excused);
+        excused |= excuse(event, last.get(), excused, !deliverySettled(last.get(), event.getAttempts()));
       }
     }
     if (event.getStatus() == VerificationStatus.APPROVED) {
@@ -156,26 +154,29 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
   }
 
   /**
-   * Settles the interrupted message without counting it and takes back, in the pane it was counted
-   * in, the try whose receipt was still pending and, for a first send not excused yet, its place in
-   * the completion judgement. Returns whether it excused a first send.
+   * Takes back, in the pane it was counted in, the interrupted send's try if no delivery was counted
+   * for it ({@code receiptPending}) and, for a first send not excused yet, its place in the completion
+   * judgement. The dispatcher tells no delivery outcome for it afterwards (its window passed, or its
+   * verification ended unanswered). Returns whether it excused a first send.
    */
-  private boolean excuse(VerificationEvent event, Attempt sent, long timestamp, boolean firstSendExcused) {
+  private boolean excuse(VerificationEvent event, Attempt sent, boolean firstSendExcused, boolean receiptPending) {
     boolean firstSend = sent.getAttempt() == 1 && !firstSendExcused;
-    long countedAt = sentAt(sent);
-    boolean receiptPending = true;
-    if (sent.getProviderMessageId() != null) {
-      Optional<DeliveryMatcher.Interrupted> interrupted =
-          matcher.onInterrupted(DeliveryMatcher.messageKey(sent.getProvider(), sent.getProviderMessageId()), timestamp);
-      if (interrupted.isPresent()) {
-        countedAt = interrupted.get().countedAt();
-        receiptPending = interrupted.get().receiptPending();
-      }
-    }
     if (firstSend || receiptPending) {
-      forward(route(event, sent), new ScoreFact.Excused(firstSend, receiptPending), countedAt);
+      forward(route(event, sent), new ScoreFact.Excused(firstSend, receiptPending), sentAt(sent));
     }
     return firstSend;
+  }
+
+  /**
+   * Whether a delivery was counted for the send: its final receipt came (the dispatcher told its outcome),
+   * or its delivery window passed (the next attempt's TIMEOUT counted it, or excused it).
+   */
+  static boolean deliverySettled(Attempt sent, List<Attempt> attempts) {
+    if (sent.getDeliveryStatus() != null && DeliveryOutcomeFacts.FINAL_STATUSES.contains(sent.getDeliveryStatus())) {
+      return true;
+    }
+    return attempts.stream().anyMatch(next -> next.getAttempt() == sent.getAttempt() + 1
+        && next.getReason() == SendReason.TIMEOUT);
   }
 
   /**

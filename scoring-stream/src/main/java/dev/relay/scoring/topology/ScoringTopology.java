@@ -37,31 +37,34 @@ import org.apache.kafka.streams.state.WindowStore;
  * The scoring app as a pure function of its topics and settings.
  *
  * <pre>
- * send-results ─────── send-result-facts ──┐      (stores: sent messages, early receipts, input clock saved and live)
- * delivery-receipts ── receipt-facts ──────┼─ merge ─ repartition by route ─ route-windows ─┬─ provider-scores
- * verification-events ─ lifecycle-facts ───┘      (store: verification progress)           └─ provider-score-history
- *                                                                   (stores: panes, marks, scores)
+ * send-results ─────── send-result-facts ──┐  (stores: input clock saved and live, verification progress)
+ * verification-events ─ lifecycle-facts ───┴─ merge ─ repartition by route ─┐
+ * delivery-outcomes ─ delivery-outcome-facts ───────────────────────────────┴─ merge ─ route-windows ─┬─ provider-scores
+ *                                                                  (stores: panes, marks, scores)    └─ provider-score-history
  *                                                      route-windows ─ route-alerts ─ provider-alerts
  *                                                        (stores: open alert episodes, recent alerts)
  * provider-scores ─ peer-scores (global store: every route's latest score, read by route-windows)
  * </pre>
  *
- * The first sub-topology reads the number-keyed inputs, which are co-partitioned, so a send and its
- * receipt meet in one task without a repartition; it emits facts keyed by route. The second owns
- * each route's panes, publishes its windows and writes the closed ones to the history;
+ * The first sub-topology reads the number-keyed inputs, which are co-partitioned, and emits facts
+ * keyed by route. Deliveries come keyed by route already: the dispatcher, which holds each attempt,
+ * matches its receipts and tells each send's outcome once, so scoring keeps no matching state. The
+ * repartition has delivery-outcomes' partition count, so a route's facts of both kinds meet in one
+ * task of the second sub-topology, which owns each route's panes, publishes its windows and writes the
+ * closed ones to the history;
  * {@link RouteWindows} addresses each record to one of its two sinks by name. Every node, store and
  * internal topic is named here, and {@code ScoringTopologyDescriptionTest} pins them.
  */
 public final class ScoringTopology {
 
   public static final String SEND_RESULTS_SOURCE = "send-results-source";
-  public static final String DELIVERY_RECEIPTS_SOURCE = "delivery-receipts-source";
+  public static final String DELIVERY_OUTCOMES_SOURCE = "delivery-outcomes-source";
   public static final String VERIFICATION_EVENTS_SOURCE = "verification-events-source";
   public static final String SEND_RESULT_FACTS = "send-result-facts";
-  public static final String RECEIPT_FACTS = "receipt-facts";
+  public static final String DELIVERY_OUTCOME_FACTS = "delivery-outcome-facts";
   public static final String LIFECYCLE_FACTS = "lifecycle-facts";
-  public static final String MERGE_RECEIPT_FACTS = "merge-receipt-facts";
   public static final String MERGE_LIFECYCLE_FACTS = "merge-lifecycle-facts";
+  public static final String MERGE_DELIVERY_OUTCOME_FACTS = "merge-delivery-outcome-facts";
   /** Internal topic {@code <application id>-route-facts-repartition}. */
   public static final String ROUTE_FACTS_REPARTITION = "route-facts";
   public static final String ROUTE_WINDOWS = "route-windows";
@@ -76,8 +79,6 @@ public final class ScoringTopology {
   public static final String ROUTE_ALERTS = "route-alerts";
   public static final String PROVIDER_ALERTS_SINK = "provider-alerts-sink";
 
-  public static final String SENT_MESSAGES_STORE = "scoring-sent-messages";
-  public static final String EARLY_RECEIPTS_STORE = "scoring-early-receipts";
   public static final String VERIFICATION_PROGRESS_STORE = "scoring-verification-progress";
   public static final String ROUTE_PANES_STORE = "scoring-route-panes";
   public static final String ROUTE_MARKS_STORE = "scoring-route-marks";
@@ -145,12 +146,10 @@ public final class ScoringTopology {
         Consumed.with(topics.providerScores.keySerde(), topics.providerScores.valueSerde()).withName(PEER_SCORES_SOURCE),
         () -> new LatestPerKeyUpdater<ProviderScore>(PEER_SCORES_STORE));
     Duration horizon = settings.matchHorizon();
-    // The matching state is not cached: a message or a verification changes seconds apart (a receipt after its
-    // send, a check after its start), so a cache would collapse little, and its ever new keys filled the
-    // thread's cache until every pane write evicted the pane it wrote (Kafka Streams evicts from the store
-    // being written): a changelog record per fact after a few minutes at 500/s (docs/performance.md).
-    builder.addStateStore(ttlStore(SENT_MESSAGES_STORE, horizon, ScoringSerdes.SENT_MESSAGE));
-    builder.addStateStore(ttlStore(EARLY_RECEIPTS_STORE, horizon, ScoringSerdes.EARLY_RECEIPT));
+    // The progress is not cached: a verification changes seconds apart (a check after its start), so a cache
+    // would collapse little, and its ever new keys filled the thread's cache until every pane write evicted
+    // the pane it wrote (Kafka Streams evicts from the store being written): a changelog record per fact
+    // after a few minutes at 500/s (docs/performance.md).
     builder.addStateStore(ttlStore(VERIFICATION_PROGRESS_STORE, horizon, ScoringSerdes.VERIFICATION_PROGRESS));
     // The clock moves on every input in memory and is saved only about once a second: a cached store would
     // write it out on nearly every input once the shared cache is full (the cache evicts from the store written).
@@ -164,21 +163,21 @@ public final class ScoringTopology {
 
     KStream<String, ScoreFact> sendFacts = source(builder, topics.sendResults, SEND_RESULTS_SOURCE)
         .process(() -> new SendResultFacts(horizon, minOutage), Named.as(SEND_RESULT_FACTS),
-            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE, VERIFICATION_PROGRESS_STORE, INPUT_CLOCK_STORE,
-            LIVE_INPUT_CLOCK_STORE);
-    KStream<String, ScoreFact> receiptFacts = source(builder, topics.deliveryReceipts, DELIVERY_RECEIPTS_SOURCE)
-        .process(() -> new ReceiptFacts(horizon, minOutage), Named.as(RECEIPT_FACTS),
-            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE, INPUT_CLOCK_STORE, LIVE_INPUT_CLOCK_STORE);
+            VERIFICATION_PROGRESS_STORE, INPUT_CLOCK_STORE, LIVE_INPUT_CLOCK_STORE);
     KStream<String, ScoreFact> lifecycleFacts = source(builder, topics.verificationEvents, VERIFICATION_EVENTS_SOURCE)
         .process(() -> new LifecycleFacts(horizon, minOutage), Named.as(LIFECYCLE_FACTS), VERIFICATION_PROGRESS_STORE,
-            SENT_MESSAGES_STORE, EARLY_RECEIPTS_STORE, INPUT_CLOCK_STORE, LIVE_INPUT_CLOCK_STORE);
+            INPUT_CLOCK_STORE, LIVE_INPUT_CLOCK_STORE);
+    KStream<String, ScoreFact> deliveryFacts = source(builder, topics.deliveryOutcomes, DELIVERY_OUTCOMES_SOURCE)
+        .process(DeliveryOutcomeFacts::new, Named.as(DELIVERY_OUTCOME_FACTS));
 
     KStream<String, ProviderScore> published = sendFacts
-        .merge(receiptFacts, Named.as(MERGE_RECEIPT_FACTS))
         .merge(lifecycleFacts, Named.as(MERGE_LIFECYCLE_FACTS))
+        // Partitioned as delivery-outcomes, so each route's facts and its deliveries meet in one task.
         .repartition(Repartitioned.<String, ScoreFact>as(ROUTE_FACTS_REPARTITION)
             .withKeySerde(Serdes.String())
-            .withValueSerde(ScoringSerdes.SCORE_FACT))
+            .withValueSerde(ScoringSerdes.SCORE_FACT)
+            .withNumberOfPartitions(topics.deliveryOutcomes.partitions()))
+        .merge(deliveryFacts, Named.as(MERGE_DELIVERY_OUTCOME_FACTS))
         .process(() -> new RouteWindows(settings, alerts, demotion), Named.as(ROUTE_WINDOWS),
             ROUTE_PANES_STORE, ROUTE_MARKS_STORE, ROUTE_SCORES_STORE);
     // Both sinks hang directly off route-windows, which forwards each record to one of them by name.

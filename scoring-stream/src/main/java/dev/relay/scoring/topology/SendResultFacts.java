@@ -18,9 +18,9 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * Turns each provider try into facts about its route: one try (accepted or not, with its price), a
- * rejection failover when the sender moved on to another route, and, for an accepted try, the
- * delivery of a receipt that arrived before it. Accepted tries are remembered for their receipts.
+ * Turns each provider try into facts about its route: one try (accepted or not, with its price), and a
+ * rejection failover when the sender moved on to another route. What became of an accepted try's
+ * delivery the dispatcher tells on delivery-outcomes, once it matched the receipt.
  *
  * <p>Tries Relay itself refused or made late count nowhere, not even as tries:
  * <ul>
@@ -42,7 +42,6 @@ final class SendResultFacts implements Processor<String, SendResult, String, Sco
   private final Duration matchHorizon;
   private final Duration minOutage;
   private ProcessorContext<String, ScoreFact> context;
-  private DeliveryMatcher matcher;
   private WindowStore<String, VerificationProgress> progressStore;
   private RelayOutages outages;
 
@@ -54,10 +53,6 @@ final class SendResultFacts implements Processor<String, SendResult, String, Sco
   @Override
   public void init(ProcessorContext<String, ScoreFact> context) {
     this.context = context;
-    this.matcher = new DeliveryMatcher(
-        context.getStateStore(ScoringTopology.SENT_MESSAGES_STORE),
-        context.getStateStore(ScoringTopology.EARLY_RECEIPTS_STORE),
-        matchHorizon);
     this.progressStore = context.getStateStore(ScoringTopology.VERIFICATION_PROGRESS_STORE);
     this.outages = RelayOutages.of(context, minOutage);
   }
@@ -79,11 +74,6 @@ final class SendResultFacts implements Processor<String, SendResult, String, Sco
     if (result.getOutcome() == SendOutcome.REJECTED && !result.getLastTry()) {
       // The sender moves to the next route at once: this route caused a fast failover.
       forward(route, new ScoreFact.Failover(SendReason.REJECTION), record.timestamp());
-    }
-    if (accepted && result.getProviderMessageId() != null) {
-      String messageKey = DeliveryMatcher.messageKey(result.getProvider(), result.getProviderMessageId());
-      matcher.onAccepted(route, messageKey, result.getStartedAt().toEpochMilli(), record.timestamp())
-          .ifPresent(delivery -> forward(route, delivery, record.timestamp()));
     }
   }
 

@@ -9,14 +9,12 @@ import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.serde.StateSerde;
 import dev.relay.schemas.state.ScoringFact;
 import dev.relay.schemas.state.ScoringFactKind;
-import dev.relay.scoring.model.EarlyReceipt;
 import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.RouteMark;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.model.RouteStats;
 import dev.relay.scoring.model.ScoreFact;
-import dev.relay.scoring.model.SentMessage;
 import dev.relay.scoring.model.VerificationProgress;
 import dev.relay.scoring.model.WindowFigures;
 import dev.relay.scoring.score.ScoreFormula;
@@ -103,8 +101,6 @@ class ScoringSerdesTest {
 
   @Test
   void storeValuesSurviveTheirChangelogs() {
-    List<SentMessage> sent = List.of(new SentMessage(new RouteKey("twilio", "DE", Channel.VOICE), 1_700_000_000_000L, true),
-        new SentMessage(new RouteKey("vonage", "BR", Channel.WHATSAPP), 0L, false));
     List<VerificationProgress> progress = List.of(new VerificationProgress(3, true, true), new VerificationProgress(0, false));
     // NONE, the models' "not yet", is null in the contract and must come back as NONE.
     List<InputClock> clocks = List.of(InputClock.EMPTY,
@@ -112,12 +108,9 @@ class ScoringSerdesTest {
     List<RouteMark> marks = List.of(new RouteMark(42L, RouteMark.NONE, true),
         new RouteMark(1_700_000_000_000L, 1_700_000_060_000L, false));
 
-    sent.forEach(value -> assertThat(roundTrip(ScoringSerdes.SENT_MESSAGE, value)).isEqualTo(value));
     progress.forEach(value -> assertThat(roundTrip(ScoringSerdes.VERIFICATION_PROGRESS, value)).isEqualTo(value));
     clocks.forEach(value -> assertThat(roundTrip(ScoringSerdes.INPUT_CLOCK, value)).isEqualTo(value));
     marks.forEach(value -> assertThat(roundTrip(ScoringSerdes.ROUTE_MARK, value)).isEqualTo(value));
-    assertThat(roundTrip(ScoringSerdes.EARLY_RECEIPT, new EarlyReceipt(DeliveryStatus.EXPIRED, 1_700_000_000_123L)))
-        .isEqualTo(new EarlyReceipt(DeliveryStatus.EXPIRED, 1_700_000_000_123L));
   }
 
   @Test
@@ -146,8 +139,6 @@ class ScoringSerdesTest {
     List<byte[]> values = List.of(
         ScoringSerdes.SCORE_FACT.toBytes(new ScoreFact.Completion()),
         ScoringSerdes.ROUTE_STATS.toBytes(RouteStats.empty()),
-        ScoringSerdes.SENT_MESSAGE.toBytes(new SentMessage(new RouteKey("twilio", "DE", Channel.SMS), 1L, false)),
-        ScoringSerdes.EARLY_RECEIPT.toBytes(new EarlyReceipt(DeliveryStatus.DELIVERED, 1L)),
         ScoringSerdes.VERIFICATION_PROGRESS.toBytes(new VerificationProgress(1, false)),
         ScoringSerdes.INPUT_CLOCK.toBytes(InputClock.EMPTY),
         ScoringSerdes.ROUTE_MARK.toBytes(new RouteMark(1L, RouteMark.NONE, false)),
@@ -175,17 +166,6 @@ class ScoringSerdesTest {
       out.writeInt(0); // sketch bytes
       out.writeLong(1);
       out.writeLong(1);
-    }))).isNull();
-    assertThat(ScoringSerdes.SENT_MESSAGE.fromBytes(earlierLayout(out -> {
-      out.writeUTF("twilio");
-      out.writeUTF("DE");
-      out.writeUTF("SMS");
-      out.writeLong(1_700_000_000_000L);
-      out.writeBoolean(false);
-    }))).isNull();
-    assertThat(ScoringSerdes.EARLY_RECEIPT.fromBytes(earlierLayout(out -> {
-      out.writeUTF("DELIVERED");
-      out.writeLong(1_700_000_000_000L);
     }))).isNull();
     assertThat(ScoringSerdes.VERIFICATION_PROGRESS.fromBytes(earlierLayout(out -> {
       out.writeInt(3);

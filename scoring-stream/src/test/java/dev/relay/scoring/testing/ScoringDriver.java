@@ -1,6 +1,7 @@
 package dev.relay.scoring.testing;
 
 import dev.relay.schemas.DeadLetter;
+import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.ProviderAlert;
 import dev.relay.schemas.ProviderScore;
@@ -44,7 +45,10 @@ public final class ScoringDriver implements AutoCloseable {
   private final ScoringSettings settings;
   private final TopologyTestDriver driver;
   private final TestInputTopic<String, SendResult> sendResults;
-  private final TestInputTopic<String, DeliveryReceipt> receipts;
+  private final TestInputTopic<String, DeliveryOutcome> deliveryOutcomes;
+  private final DispatcherOutcomes dispatcher;
+  /** The record time of the input being piped: an outcome it settles is piped at that time too. */
+  private Instant piping;
   private final TestInputTopic<String, VerificationEvent> events;
   private final TestInputTopic<String, byte[]> rawSendResults;
   private final TestOutputTopic<String, ProviderScore> scores;
@@ -68,8 +72,9 @@ public final class ScoringDriver implements AutoCloseable {
     driver = new TopologyTestDriver(ScoringTopology.build(topics, settings, AlertSettings.defaults(), demotion), properties, WALL_CLOCK_START);
     sendResults = driver.createInputTopic(topics.sendResults.name(),
         topics.sendResults.keySerde().serializer(), topics.sendResults.valueSerde().serializer());
-    receipts = driver.createInputTopic(topics.deliveryReceipts.name(),
-        topics.deliveryReceipts.keySerde().serializer(), topics.deliveryReceipts.valueSerde().serializer());
+    deliveryOutcomes = driver.createInputTopic(topics.deliveryOutcomes.name(),
+        topics.deliveryOutcomes.keySerde().serializer(), topics.deliveryOutcomes.valueSerde().serializer());
+    dispatcher = new DispatcherOutcomes((route, outcome) -> deliveryOutcomes.pipeInput(route, outcome, piping));
     events = driver.createInputTopic(topics.verificationEvents.name(),
         topics.verificationEvents.keySerde().serializer(), topics.verificationEvents.valueSerde().serializer());
     rawSendResults = driver.createInputTopic(topics.sendResults.name(), new StringSerializer(), new ByteArraySerializer());
@@ -86,14 +91,21 @@ public final class ScoringDriver implements AutoCloseable {
   /** Pipes a send result with the given record timestamp (the event time scoring windows by). */
   public void send(SendResult result, Instant timestamp) {
     sendResults.pipeInput(result.getTo(), result, timestamp);
+    piping = timestamp;
+    dispatcher.onSend(result);
   }
 
   public void send(SendResult result) {
     send(result, result.getCompletedAt());
   }
 
+  /**
+   * A receipt as scoring learns of it: the delivery outcome the dispatcher tells once it matched the
+   * receipt to its accepted send (at this time, or when the send comes, for a receipt that came first).
+   */
   public void receipt(DeliveryReceipt receipt, Instant timestamp) {
-    receipts.pipeInput(receipt.getTo(), receipt, timestamp);
+    piping = timestamp;
+    dispatcher.onReceipt(receipt);
   }
 
   public void receipt(DeliveryReceipt receipt) {
@@ -102,6 +114,7 @@ public final class ScoringDriver implements AutoCloseable {
 
   public void event(VerificationEvent event) {
     events.pipeInput(event.getTo(), event, event.getOccurredAt());
+    dispatcher.onEvent(event);
   }
 
   public void rawSendResult(String key, byte[] value, Instant timestamp) {

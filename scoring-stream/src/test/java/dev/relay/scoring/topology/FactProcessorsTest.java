@@ -3,14 +3,13 @@ package dev.relay.scoring.topology;
 import static dev.relay.scoring.testing.Events.accepted;
 import static dev.relay.scoring.testing.Events.attempt;
 import static dev.relay.scoring.testing.Events.event;
-import static dev.relay.scoring.testing.Events.receipt;
 import static dev.relay.scoring.testing.Events.rejected;
 import static dev.relay.scoring.testing.Events.verified;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
-import dev.relay.schemas.DeliveryReceipt;
+import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.SendReason;
@@ -18,12 +17,9 @@ import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.scoring.model.InputClock;
-import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.ScoreFact;
-import dev.relay.scoring.model.SentMessage;
 import dev.relay.scoring.model.VerificationProgress;
 import dev.relay.scoring.serde.ScoringSerdes;
-import dev.relay.scoring.testing.EarlierLayout;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -64,32 +60,44 @@ class FactProcessorsTest {
   }
 
   @Test
-  void theSameProviderMessageReportedTwiceIsMatchedOnce() {
+  void anAcceptedTryCountsItsTryAndNothingOfItsDelivery() {
     SendResultFacts sends = initialized(new SendResultFacts(HORIZON, MIN_OUTAGE));
-    ReceiptFacts receipts = initialized(new ReceiptFacts(HORIZON, MIN_OUTAGE));
 
     sends.process(record(accepted("twilio", "m1", T0)));
-    sends.process(record(accepted("twilio", "m1", T0.plusSeconds(1))));
-    receipts.process(record(receipt("twilio", "m1", DeliveryStatus.DELIVERED, T0.plusSeconds(3))));
 
-    assertThat(forwarded()).containsExactly(
-        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Tried(true, OptionalLong.empty())),
-        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Tried(true, OptionalLong.empty())),
-        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Delivery(true, OptionalLong.of(3_000))));
+    assertThat(forwarded()).as("the dispatcher tells the delivery once it matched the receipt")
+        .containsExactly(KeyValue.pair("twilio|DE|SMS", new ScoreFact.Tried(true, OptionalLong.empty())));
   }
 
   @Test
-  void aReceiptForAnUnknownProviderMessageCountsNothingUntilItsSendArrives() {
-    ReceiptFacts receipts = initialized(new ReceiptFacts(HORIZON, MIN_OUTAGE));
+  void aDeliveryOutcomeIsCountedAsTheDispatcherToldIt() {
+    DeliveryOutcomeFacts facts = new DeliveryOutcomeFacts();
+    facts.init(context);
 
-    receipts.process(record(receipt("twilio", "m1", DeliveryStatus.UNDELIVERED, T0)));
-    receipts.process(record(receipt("vonage", "m1", DeliveryStatus.DELIVERED, T0)));
+    facts.process(outcome(DeliveryStatus.DELIVERED, 3_000L));
+    facts.process(outcome(DeliveryStatus.UNDELIVERED, null));
+    facts.process(outcome(DeliveryStatus.DELIVERED, -40L));
+    facts.process(outcome(DeliveryStatus.SENT, null));
 
-    assertThat(forwarded()).isEmpty();
-    SendResultFacts sends = initialized(new SendResultFacts(HORIZON, MIN_OUTAGE));
-    sends.process(record(accepted("twilio", "m1", T0.minusSeconds(1))));
     assertThat(forwarded()).containsExactly(
-        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Tried(true, OptionalLong.empty())),
+            KeyValue.pair("twilio|DE|SMS", new ScoreFact.Delivery(true, OptionalLong.of(3_000))),
+            KeyValue.pair("twilio|DE|SMS", new ScoreFact.Delivery(false, OptionalLong.empty())),
+            KeyValue.pair("twilio|DE|SMS", new ScoreFact.Delivery(true, OptionalLong.of(0))));
+  }
+
+  @Test
+  void aDeliveryWindowThatPassedIsTheLostMessagesUndeliveredReceipt() {
+    LifecycleFacts facts = initialized(new LifecycleFacts(HORIZON, MIN_OUTAGE));
+    Attempt first = Attempt.newBuilder(attempt(1, SendReason.INITIAL, "twilio", Channel.SMS, T0))
+        .setProviderMessageId("m1").build();
+    Attempt second = attempt(2, SendReason.TIMEOUT, "vonage", Channel.SMS, T0.plusSeconds(30));
+
+    facts.process(record(event("VE1", VerificationStatus.PENDING, null, "created", List.of(first), T0)));
+    facts.process(record(event("VE1", VerificationStatus.PENDING, VerificationStatus.PENDING, "failover:timeout",
+        List.of(first, second), T0.plusSeconds(30))));
+
+    assertThat(forwarded()).containsExactly(
+        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Failover(SendReason.TIMEOUT)),
         KeyValue.pair("twilio|DE|SMS", new ScoreFact.Delivery(false, OptionalLong.empty())));
   }
 
@@ -182,28 +190,7 @@ class FactProcessorsTest {
     assertThat(LifecycleFacts.credited(List.of(rejectedEverywhere))).isEmpty();
   }
 
-  @Test
-  void aSentMessageAnEarlierReleaseStoredIsNotKnownSoItsSendMatchesAgain() {
-    // Upgraded from a release before state was Avro: the send's stored message reads as absent.
-    SentMessage earlier = new SentMessage(new RouteKey("twilio", "DE", Channel.SMS), T0.toEpochMilli(), false);
-    addStoreOnce(ScoringTopology.SENT_MESSAGES_STORE, EarlierLayout.storing(ScoringSerdes.SENT_MESSAGE, earlier));
-    WindowStore<String, SentMessage> sentMessages = context.getStateStore(ScoringTopology.SENT_MESSAGES_STORE);
-    sentMessages.put(DeliveryMatcher.messageKey("twilio", "m1"), earlier, T0.toEpochMilli());
-    ReceiptFacts receipts = initialized(new ReceiptFacts(HORIZON, MIN_OUTAGE));
-    SendResultFacts sends = initialized(new SendResultFacts(HORIZON, MIN_OUTAGE));
-
-    receipts.process(record(receipt("twilio", "m1", DeliveryStatus.DELIVERED, T0.plusSeconds(3))));
-    assertThat(forwarded()).as("an unknown message's receipt waits for its send").isEmpty();
-    sends.process(record(accepted("twilio", "m1", T0)));
-
-    assertThat(forwarded()).containsExactly(
-        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Tried(true, OptionalLong.empty())),
-        KeyValue.pair("twilio|DE|SMS", new ScoreFact.Delivery(true, OptionalLong.of(3_000))));
-  }
-
   private <P extends Processor<String, ?, String, ScoreFact>> P initialized(P processor) {
-    addStoreOnce(ScoringTopology.SENT_MESSAGES_STORE, ScoringSerdes.SENT_MESSAGE);
-    addStoreOnce(ScoringTopology.EARLY_RECEIPTS_STORE, ScoringSerdes.EARLY_RECEIPT);
     addStoreOnce(ScoringTopology.VERIFICATION_PROGRESS_STORE, ScoringSerdes.VERIFICATION_PROGRESS);
     for (String clockStore : List.of(ScoringTopology.INPUT_CLOCK_STORE, ScoringTopology.LIVE_INPUT_CLOCK_STORE)) {
       if (context.getStateStore(clockStore) == null) {
@@ -243,8 +230,18 @@ class FactProcessorsTest {
     return new Record<>(result.getTo(), result, result.getCompletedAt().toEpochMilli());
   }
 
-  private static Record<String, DeliveryReceipt> record(DeliveryReceipt receipt) {
-    return new Record<>(receipt.getTo(), receipt, receipt.getReceivedAt().toEpochMilli());
+  private static Record<String, DeliveryOutcome> outcome(DeliveryStatus status, Long millisToDelivery) {
+    DeliveryOutcome outcome = DeliveryOutcome.newBuilder()
+        .setProvider("twilio")
+        .setCountry("DE")
+        .setChannel(Channel.SMS)
+        .setVerificationId("VE1")
+        .setAttempt(1)
+        .setStatus(status)
+        .setMillisToDelivery(millisToDelivery)
+        .setSettledAt(T0)
+        .build();
+    return new Record<>("twilio|DE|SMS", outcome, T0.toEpochMilli());
   }
 
   private static Record<String, VerificationEvent> record(VerificationEvent event) {
