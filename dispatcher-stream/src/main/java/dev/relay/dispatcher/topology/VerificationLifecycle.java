@@ -12,6 +12,7 @@ import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.DeliveryStatuses;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.ProviderTry;
 import dev.relay.schemas.ReplyKind;
@@ -96,8 +97,6 @@ final class VerificationLifecycle {
   /** Ends without the code entered: a send's receipt after one is no longer the route's to answer for. */
   private static final Set<VerificationStatus> UNANSWERED_ENDS = EnumSet.of(
       VerificationStatus.EXPIRED, VerificationStatus.MAX_ATTEMPTS_REACHED, VerificationStatus.FAILED);
-  private static final Set<DeliveryStatus> FINAL_FAILURES = EnumSet.of(
-      DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED, DeliveryStatus.REJECTED, DeliveryStatus.EXPIRED);
 
   private final DispatcherSettings settings;
   private final LimitSettings limits;
@@ -660,7 +659,7 @@ final class VerificationLifecycle {
     DeliveryStatus delivery = attempt.getDeliveryStatus();
     if (delivery == DeliveryStatus.DELIVERED) {
       state.setDeliveryDeadline(null);
-    } else if (delivery != null && FINAL_FAILURES.contains(delivery)) {
+    } else if (isFinal(delivery)) {
       failover(fx, state, SendReason.FAILED_RECEIPT, attempt.getProvider(), now);
     } else {
       // The window runs from the provider's acceptance, not from the command; it ends early when the
@@ -1043,7 +1042,7 @@ final class VerificationLifecycle {
   }
 
   private static boolean isFinal(DeliveryStatus status) {
-    return status != null && (status == DeliveryStatus.DELIVERED || FINAL_FAILURES.contains(status));
+    return status != null && DeliveryStatuses.isFinal(status);
   }
 
   /** Avro hands out its own array type; plain lists keep every edit below simple. */

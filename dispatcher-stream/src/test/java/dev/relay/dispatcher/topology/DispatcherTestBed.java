@@ -15,6 +15,7 @@ import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.DeliveryStatuses;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.SendCommand;
@@ -35,7 +36,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -291,8 +291,7 @@ final class DispatcherTestBed implements AutoCloseable {
         .setTo(NUMBER)
         .setCountry("DE")
         .setStatus(status)
-        .setFinalStatus(Set.of(DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED,
-            DeliveryStatus.REJECTED, DeliveryStatus.EXPIRED).contains(status))
+        .setFinalStatus(DeliveryStatuses.isFinal(status))
         .setVendorStatus(status.name().toLowerCase(java.util.Locale.ROOT))
         .setOccurredAt(now)
         .setReceivedAt(now)

@@ -2,6 +2,7 @@ package dev.relay.providers.receipt;
 
 import dev.relay.providers.ProviderResponse;
 import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.DeliveryStatuses;
 import java.time.Instant;
 
 /**

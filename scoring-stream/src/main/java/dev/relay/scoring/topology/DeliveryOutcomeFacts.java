@@ -2,10 +2,9 @@ package dev.relay.scoring.topology;
 
 import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.DeliveryStatuses;
 import dev.relay.scoring.model.ScoreFact;
-import java.util.EnumSet;
 import java.util.OptionalLong;
-import java.util.Set;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -18,11 +17,6 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class DeliveryOutcomeFacts implements Processor<String, DeliveryOutcome, String, ScoreFact> {
 
-  /** Statuses that end a message's delivery; an outcome with any other counts nothing. */
-  static final Set<DeliveryStatus> FINAL_STATUSES = EnumSet.of(
-      DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED,
-      DeliveryStatus.REJECTED, DeliveryStatus.EXPIRED);
-
   private ProcessorContext<String, ScoreFact> context;
 
   @Override
@@ -33,7 +27,8 @@ final class DeliveryOutcomeFacts implements Processor<String, DeliveryOutcome, S
   @Override
   public void process(Record<String, DeliveryOutcome> record) {
     DeliveryOutcome outcome = record.value();
-    if (record.key() == null || outcome == null || !FINAL_STATUSES.contains(outcome.getStatus())) {
+    // Only a status that ends a message's delivery counts.
+    if (record.key() == null || outcome == null || !DeliveryStatuses.isFinal(outcome.getStatus())) {
       return;
     }
     boolean delivered = outcome.getStatus() == DeliveryStatus.DELIVERED;

@@ -1,6 +1,7 @@
 package dev.relay.scoring.topology;
 
 import dev.relay.schemas.Attempt;
+import dev.relay.schemas.DeliveryStatuses;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.VerificationEvent;
@@ -172,7 +173,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
    * or its delivery window passed (the next attempt's TIMEOUT counted it, or excused it).
    */
   static boolean deliverySettled(Attempt sent, List<Attempt> attempts) {
-    if (sent.getDeliveryStatus() != null && DeliveryOutcomeFacts.FINAL_STATUSES.contains(sent.getDeliveryStatus())) {
+    if (sent.getDeliveryStatus() != null && DeliveryStatuses.isFinal(sent.getDeliveryStatus())) {
       return true;
     }
     return attempts.stream().anyMatch(next -> next.getAttempt() == sent.getAttempt() + 1

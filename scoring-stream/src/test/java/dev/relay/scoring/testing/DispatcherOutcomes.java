@@ -4,6 +4,7 @@ import dev.relay.schemas.Attempt;
 import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.DeliveryStatuses;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
@@ -33,10 +34,6 @@ final class DispatcherOutcomes {
   private static final Set<VerificationStatus> UNANSWERED_ENDS = EnumSet.of(
       VerificationStatus.EXPIRED, VerificationStatus.MAX_ATTEMPTS_REACHED, VerificationStatus.FAILED);
 
-  private static final Set<DeliveryStatus> FINAL_STATUSES = EnumSet.of(
-      DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED,
-      DeliveryStatus.REJECTED, DeliveryStatus.EXPIRED);
-
   private final Map<String, SendResult> accepted = new HashMap<>();
   /** The latest attempt each verification's events showed dispatched. */
   private final Map<String, Integer> latestAttempt = new HashMap<>();
@@ -64,7 +61,7 @@ final class DispatcherOutcomes {
 
   void onReceipt(DeliveryReceipt receipt) {
     // The canonical status decides, as the dispatcher's does, not the receipt's own flag.
-    if (!FINAL_STATUSES.contains(receipt.getStatus())) {
+    if (!DeliveryStatuses.isFinal(receipt.getStatus())) {
       return;
     }
     String key = key(receipt.getProvider(), receipt.getProviderMessageId());

@@ -4,6 +4,7 @@ import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.DeliveryStatuses;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
@@ -81,7 +82,7 @@ public final class Events {
         .setTo(NUMBER)
         .setCountry(COUNTRY)
         .setStatus(status)
-        .setFinalStatus(status.ordinal() >= DeliveryStatus.DELIVERED.ordinal() && status != DeliveryStatus.UNKNOWN_DELIVERY)
+        .setFinalStatus(DeliveryStatuses.isFinal(status))
         .setVendorStatus(status.name().toLowerCase(Locale.ROOT))
         .setOccurredAt(occurredAt)
         .setReceivedAt(occurredAt.plusMillis(20))

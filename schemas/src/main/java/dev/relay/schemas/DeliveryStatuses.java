@@ -1,8 +1,9 @@
-package dev.relay.providers.receipt;
+package dev.relay.schemas;
 
-import dev.relay.schemas.DeliveryStatus;
-
-/** Which canonical statuses end a message's story. */
+/**
+ * Which canonical statuses end a message's story: the one definition the adapters (a receipt's
+ * {@code finalStatus}), the dispatcher (what settles a send) and scoring (what it counts) share.
+ */
 public final class DeliveryStatuses {
 
   private DeliveryStatuses() {}
