@@ -163,8 +163,7 @@ public final class DispatcherService implements RelayService {
             topics.verificationEvents, topics.providerScores, topics.routingTable, topics.blockedPrefixes,
             topics.requestBlocks)
         .write(topics.sendCommands, topics.verificationReplies, topics.verificationEvents, topics.deliveryOutcomes,
-            topics.deadLetters,
-            topics.blockedPrefixes, topics.routingTable, topics.requestBlocks)
+            topics.deadLetters, topics.blockedPrefixes, topics.routingTable, topics.requestBlocks)
         .streamsApp(applicationId)
         .build();
   }
