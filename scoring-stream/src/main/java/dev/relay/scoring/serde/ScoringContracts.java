@@ -15,7 +15,6 @@ import dev.relay.schemas.state.ScoringRouteScore;
 import dev.relay.schemas.state.ScoringVerificationProgress;
 import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.LatencySketch;
-import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.RouteMark;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.model.RouteStats;

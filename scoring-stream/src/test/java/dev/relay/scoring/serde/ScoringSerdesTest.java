@@ -2,15 +2,12 @@ package dev.relay.scoring.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.relay.schemas.Channel;
-import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.serde.StateSerde;
 import dev.relay.schemas.state.ScoringFact;
 import dev.relay.schemas.state.ScoringFactKind;
 import dev.relay.scoring.model.InputClock;
-import dev.relay.scoring.model.RouteKey;
 import dev.relay.scoring.model.RouteMark;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.model.RouteStats;
