@@ -8,8 +8,14 @@ public final class DeliveryStatuses {
 
   private DeliveryStatuses() {}
 
-  /** DELIVERED, UNDELIVERED, FAILED, REJECTED and EXPIRED are final; everything else may still change. */
+  /**
+   * DELIVERED, UNDELIVERED, FAILED, REJECTED and EXPIRED are final; everything else may still change,
+   * and no status yet ({@code null}, a send whose receipt has not come) is not final either.
+   */
   public static boolean isFinal(DeliveryStatus status) {
+    if (status == null) {
+      return false;
+    }
     return switch (status) {
       case DELIVERED, UNDELIVERED, FAILED, REJECTED, EXPIRED -> true;
       default -> false;

@@ -589,7 +589,7 @@ final class VerificationLifecycle {
       attempt.setErrorCategory(ErrorCategory.NONE);
       attempt.setSubmittedAt(result.getCompletedAt());
       attempt.setPriceMicros(result.getPriceMicros());
-      if (!isFinal(attempt.getDeliveryStatus()) && result.getProviderMessageId() != null) {
+      if (!DeliveryStatuses.isFinal(attempt.getDeliveryStatus()) && result.getProviderMessageId() != null) {
         early.find(result.getProvider(), result.getProviderMessageId(), now)
             .ifPresent(receipt -> {
               record(attempt, receipt);
@@ -659,7 +659,7 @@ final class VerificationLifecycle {
     DeliveryStatus delivery = attempt.getDeliveryStatus();
     if (delivery == DeliveryStatus.DELIVERED) {
       state.setDeliveryDeadline(null);
-    } else if (isFinal(delivery)) {
+    } else if (DeliveryStatuses.isFinal(delivery)) {
       failover(fx, state, SendReason.FAILED_RECEIPT, attempt.getProvider(), now);
     } else {
       // The window runs from the provider's acceptance, not from the command; it ends early when the
@@ -688,7 +688,7 @@ final class VerificationLifecycle {
       }
       return fx;
     }
-    if (isFinal(attempt.getDeliveryStatus())) {
+    if (DeliveryStatuses.isFinal(attempt.getDeliveryStatus())) {
       return fx;
     }
     record(attempt, receipt);
@@ -714,7 +714,8 @@ final class VerificationLifecycle {
    */
   private static void settleDelivery(Effects fx, VerificationState state, Attempt attempt, Instant now) {
     DeliveryStatus status = attempt.getDeliveryStatus();
-    if (!isFinal(status) || attempt.getProvider() == null || UNANSWERED_ENDS.contains(state.getStatus())) {
+    if (!DeliveryStatuses.isFinal(status) || attempt.getProvider() == null
+        || UNANSWERED_ENDS.contains(state.getStatus())) {
       return;
     }
     Attempt next = attemptNumbered(state, attempt.getAttempt() + 1);
@@ -1039,10 +1040,6 @@ final class VerificationLifecycle {
       }
     }
     return Optional.empty();
-  }
-
-  private static boolean isFinal(DeliveryStatus status) {
-    return status != null && DeliveryStatuses.isFinal(status);
   }
 
   /** Avro hands out its own array type; plain lists keep every edit below simple. */

@@ -173,7 +173,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
    * or its delivery window passed (the next attempt's TIMEOUT counted it, or excused it).
    */
   static boolean deliverySettled(Attempt sent, List<Attempt> attempts) {
-    if (sent.getDeliveryStatus() != null && DeliveryStatuses.isFinal(sent.getDeliveryStatus())) {
+    if (DeliveryStatuses.isFinal(sent.getDeliveryStatus())) {
       return true;
     }
     return attempts.stream().anyMatch(next -> next.getAttempt() == sent.getAttempt() + 1
