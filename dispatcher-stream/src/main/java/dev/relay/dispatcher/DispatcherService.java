@@ -153,8 +153,8 @@ public final class DispatcherService implements RelayService {
   /**
    * What the dispatcher's Kafka principal must be allowed: its Streams app (the lifecycle), the
    * routing table it publishes, and a look at every topic, which it checks exist at start-up. It
-   * writes send commands and reads their results (carrying them out is the sender's), and tells scoring
-   * each send's delivery outcome.
+   * writes send commands and reads their results (carrying them out is the sender's), tells scoring
+   * each send's delivery outcome, and asks dlr-ingest's poller for the status of sends whose receipt is overdue.
    */
   public static ServiceAcls kafkaAcls(Topics topics, String applicationId) {
     return ServiceAcls.builder(NAME)
@@ -163,7 +163,7 @@ public final class DispatcherService implements RelayService {
             topics.verificationEvents, topics.providerScores, topics.routingTable, topics.blockedPrefixes,
             topics.requestBlocks)
         .write(topics.sendCommands, topics.verificationReplies, topics.verificationEvents, topics.deliveryOutcomes,
-            topics.deadLetters, topics.blockedPrefixes, topics.routingTable, topics.requestBlocks)
+            topics.receiptPolls, topics.deadLetters, topics.blockedPrefixes, topics.routingTable, topics.requestBlocks)
         .streamsApp(applicationId)
         .build();
   }
@@ -217,6 +217,9 @@ public final class DispatcherService implements RelayService {
     }
     http.start(httpHost, httpPort);
     LOG.info("dispatcher routes {} providers {}, health on {}", routing.providers(), providers.keySet(), endpoint());
+    if (settings.receiptPolls().enabled()) {
+      LOG.info("status polls of overdue receipts: {}", settings.receiptPolls().describe());
+    }
   }
 
   private Javalin startQueries() {

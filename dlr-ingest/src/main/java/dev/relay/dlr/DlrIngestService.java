@@ -6,7 +6,6 @@ import dev.relay.support.kafka.acl.AclCheck;
 import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dlr.config.DlrConfig;
 import dev.relay.dlr.http.DlrRoutes;
-import dev.relay.dlr.polling.PollSettings;
 import dev.relay.dlr.polling.ReceiptPolling;
 import dev.relay.dlr.receipts.ReceiptPublisher;
 import dev.relay.providers.ProviderClient;
@@ -23,13 +22,13 @@ import dev.relay.support.http.RelayHttp;
 import dev.relay.support.kafka.KafkaConnections;
 import dev.relay.support.kafka.KafkaSettings;
 import dev.relay.support.kafka.TopicProvisioner;
+import dev.relay.support.polling.ReceiptPollKeys;
 import dev.relay.support.runtime.RelayService;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +38,9 @@ import org.apache.kafka.clients.producer.Producer;
 /**
  * The dlr-ingest service: the vendors' webhooks over HTTP and a durable producer to
  * {@code delivery-receipts}. Ready once started, and not while Kafka refuses receipts (the last
- * produce decides, until the next one succeeds). With {@code relay.dlr.poll.enabled}, it also polls
- * the status of sends whose final receipt is overdue ({@link ReceiptPolling}).
+ * produce decides, until the next one succeeds). With {@code relay.dlr.poll.enabled}, it also looks up
+ * the status of the sends the dispatcher names on {@code receipt-polls} ({@link ReceiptPolling}): those
+ * whose final receipt is overdue.
  */
 public final class DlrIngestService implements RelayService {
 
@@ -51,14 +51,14 @@ public final class DlrIngestService implements RelayService {
   private final Map<String, ReceiptReader> readers;
   private final Topic<String, DeliveryReceipt> topic;
   private final String publicUrl;
-  private final PollSettings pollSettings;
+  private final boolean polling;
   /** The adapters polls go through; empty unless polling is enabled. */
   private final Map<String, ProviderClient> pollClients;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private volatile Producer<String, DeliveryReceipt> producer;
   private volatile Javalin app;
   private volatile ManagementServer management;
-  private volatile ReceiptPolling polling;
+  private volatile ReceiptPolling poller;
   private volatile boolean kafkaAcking = true;
   private volatile KafkaConnections connections;
   private KafkaClientMetrics clientMetrics;
@@ -74,21 +74,19 @@ public final class DlrIngestService implements RelayService {
     this.readers = ReceiptReaders.fromConfig(config, clock);
     this.publicUrl = ProviderKeys.receivingPublicUrl(config);
     this.topic = Topics.fromConfig(config.lookup()).deliveryReceipts;
-    this.pollSettings = PollSettings.from(config);
-    this.pollClients = pollSettings.enabled() ? ProviderClients.fromConfig(config) : Map.of();
+    this.polling = config.getBoolean(ReceiptPollKeys.ENABLED);
+    this.pollClients = polling ? ProviderClients.fromConfig(config) : Map.of();
   }
 
   /**
-   * What dlr-ingest's Kafka principal must be allowed: writing receipts; with polling on, also its
-   * Streams app (which sends await a receipt), the poller's group, and the sends and polls it reads.
+   * What dlr-ingest's Kafka principal must be allowed: writing receipts; with polling on, also reading
+   * the polls the dispatcher asks for, in the poller's group.
    */
   public static ServiceAcls kafkaAcls(Topics topics, boolean polling, String applicationId) {
     ServiceAcls.Builder acls = ServiceAcls.builder(NAME).describe(List.of(topics.deliveryReceipts)).write(topics.deliveryReceipts);
     if (polling) {
-      acls.describe(List.of(topics.sendResults, topics.receiptPolls, topics.deadLetters))
-          .read(topics.sendResults, topics.deliveryReceipts, topics.receiptPolls)
-          .write(topics.receiptPolls, topics.deadLetters)
-          .streamsApp(applicationId)
+      acls.describe(List.of(topics.receiptPolls))
+          .read(topics.receiptPolls)
           .group(ReceiptPolling.pollerGroup(applicationId));
     }
     return acls.build();
@@ -106,10 +104,11 @@ public final class DlrIngestService implements RelayService {
   @Override
   public synchronized void start() {
     KafkaAccess kafka = KafkaAccess.from(config);
-    TopicProvisioner.ensure(kafka, List.of(topic), config.getDuration(DlrConfig.PROVISION_TIMEOUT));
-    if (!pollSettings.enabled()) {
-      AclCheck.verify(kafka, kafkaAcls(topics(), false, ""), config.getDuration(DlrConfig.PROVISION_TIMEOUT));
-    }
+    Topics topics = topics();
+    TopicProvisioner.ensure(kafka, polling ? List.of(topic, topics.receiptPolls) : List.of(topic),
+        config.getDuration(DlrConfig.PROVISION_TIMEOUT));
+    AclCheck.verify(kafka, kafkaAcls(topics, polling, config.get(DlrConfig.APPLICATION_ID)),
+        config.getDuration(DlrConfig.PROVISION_TIMEOUT));
     producer = new KafkaProducer<>(KafkaSettings.durableProducer(kafka, NAME),
         topic.keySerde().serializer(), topic.valueSerde().serializer());
     // Fetches the topic's metadata now: the producer is connected before the first receipt comes.
@@ -126,23 +125,12 @@ public final class DlrIngestService implements RelayService {
     routes.register(server);
     server.start(config.get(DlrConfig.HTTP_HOST), config.getInt(DlrConfig.HTTP_PORT));
     app = server;
-    if (pollSettings.enabled()) {
-      startPolling(kafka, ackTimeout);
+    if (polling) {
+      poller = new ReceiptPolling(kafka, topics, config.get(DlrConfig.APPLICATION_ID), pollClients,
+          new ReceiptPublisher(producer, topic, ackTimeout),
+          config.getDuration(ProviderKeys.READ_TIMEOUT).plus(config.getDuration(ProviderKeys.CONNECT_TIMEOUT)), clock, metrics);
+      poller.start();
     }
-  }
-
-  private void startPolling(KafkaAccess kafka, Duration ackTimeout) {
-    Topics topics = Topics.fromConfig(config.lookup());
-    TopicProvisioner.ensure(kafka, List.of(topics.sendResults, topics.deliveryReceipts, topics.receiptPolls, topics.deadLetters),
-        config.getDuration(DlrConfig.PROVISION_TIMEOUT));
-    AclCheck.verify(kafka, kafkaAcls(topics, true, config.get(DlrConfig.APPLICATION_ID)),
-        config.getDuration(DlrConfig.PROVISION_TIMEOUT));
-    polling = new ReceiptPolling(kafka, topics, pollSettings,
-        ReceiptPolling.streamsProperties(kafka, config.get(DlrConfig.APPLICATION_ID), Path.of(config.get(DlrConfig.STATE_DIR)),
-            config.getDuration(DlrConfig.COMMIT_INTERVAL), topics.receiptPolls.replicationFactor()),
-        pollClients, new ReceiptPublisher(producer, topic, ackTimeout),
-        config.getDuration(ProviderKeys.READ_TIMEOUT).plus(config.getDuration(ProviderKeys.CONNECT_TIMEOUT)), clock, metrics);
-    polling.start();
   }
 
   @Override
@@ -169,9 +157,9 @@ public final class DlrIngestService implements RelayService {
 
   @Override
   public synchronized void close() {
-    if (polling != null) {
-      polling.close();
-      polling = null;
+    if (poller != null) {
+      poller.close();
+      poller = null;
     }
     if (app != null) {
       app.stop();

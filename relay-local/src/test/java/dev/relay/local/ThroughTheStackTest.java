@@ -17,6 +17,7 @@ import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.ScoringService;
+import dev.relay.support.polling.ReceiptPollKeys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -97,14 +98,12 @@ class ThroughTheStackTest {
             // through Plivo alone, which no default route names.
             "relay.routing.sms", "ES:twilio;IT:plivo;*:twilio,vonage",
             // Every start comes from this one test client: above the default 5 a minute per IP.
-            "relay.limits.per-ip", "50/1m,200/1h"),
-        DlrIngestService.NAME, Map.of(
-            "relay.dlr.poll.enabled", "true",
-            "relay.dlr.poll.after", "500ms",
-            "relay.dlr.poll.interval", "1s",
-            "relay.dlr.poll.scan-interval", "100ms",
-            "relay.streams.commit-interval", "50ms",
-            "relay.streams.state-dir", dataDir.resolve("streams").toString()),
+            "relay.limits.per-ip", "50/1m,200/1h",
+            // The dispatcher asks for a status poll of a send without a final receipt, dlr-ingest looks it up.
+            ReceiptPollKeys.ENABLED.name(), "true",
+            ReceiptPollKeys.AFTER.name(), "500ms",
+            ReceiptPollKeys.INTERVAL.name(), "1s"),
+        DlrIngestService.NAME, Map.of(ReceiptPollKeys.ENABLED.name(), "true"),
         ScoringService.NAME, Map.of("relay.scoring.emit-interval", "500ms"));
     stack = new LocalStack(settings, overrides);
     stack.start();

@@ -2,6 +2,7 @@ package dev.relay.schemas;
 
 import dev.relay.schemas.state.DeliverySketch;
 import dev.relay.schemas.state.NumberSend;
+import dev.relay.schemas.state.ReceiptPolls;
 import dev.relay.schemas.state.NumberSends;
 import dev.relay.schemas.state.PaneFailovers;
 import dev.relay.schemas.state.PrefixEvent;
@@ -71,7 +72,7 @@ public final class Contracts {
       PrefixBlock.class, PrefixBlockState.class, RequestBlock.class, RateCounts.class, WindowCounts.class, RequestTally.class,
       PrefixTally.class, PrefixEvent.class,
       VerificationService.class, ServiceSettings.class,
-      PumpingCounts.class, PumpingBucket.class, NumberSends.class, NumberSend.class,
+      PumpingCounts.class, PumpingBucket.class, NumberSends.class, NumberSend.class, ReceiptPolls.class,
       ScoringFact.class, ScoringFactKind.class, RoutePane.class, PaneFailovers.class, DeliverySketch.class,
       ScoringSentMessage.class, ScoringEarlyReceipt.class, ScoringVerificationProgress.class, ScoringInputClock.class,
       ScoringRouteMark.class, ScoringRouteScore.class);

@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The dispatcher's settings, read and validated once: the Streams application and the verification
- * limits, built from config by {@link #from(RelayConfig)}.
+ * The dispatcher's settings, read and validated once: the Streams application, the verification
+ * limits and the status polls of overdue receipts, built from config by {@link #from(RelayConfig)}.
  */
 public record DispatcherSettings(
     String applicationId,
@@ -32,7 +32,8 @@ public record DispatcherSettings(
     int maxWrongGuesses,
     int maxSends,
     Duration retention,
-    CountryChannels channelOrder) {
+    CountryChannels channelOrder,
+    ReceiptPollSchedule receiptPolls) {
 
   private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
   private static final String ALL_COUNTRIES = "*";
@@ -67,7 +68,8 @@ public record DispatcherSettings(
         config.getInt(DispatcherConfig.MAX_WRONG_GUESSES),
         config.getInt(DispatcherConfig.MAX_SENDS),
         config.getDuration(DispatcherConfig.RETENTION),
-        channelOrder(config));
+        channelOrder(config),
+        ReceiptPollSchedule.from(config));
   }
 
   /** The delivery window for a number of this country: its own where configured, else the default. */

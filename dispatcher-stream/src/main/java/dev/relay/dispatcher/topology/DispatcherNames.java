@@ -26,6 +26,7 @@ public final class DispatcherNames {
   public static final String VERIFICATION_REPLIES_SINK = "verification-replies-sink";
   public static final String VERIFICATION_EVENTS_SINK = "verification-events-sink";
   public static final String DELIVERY_OUTCOMES_SINK = "delivery-outcomes-sink";
+  public static final String RECEIPT_POLLS_SINK = "receipt-polls-sink";
 
   /** Number to its current (or last finished) verification. */
   public static final String VERIFICATIONS_STORE = "verifications";

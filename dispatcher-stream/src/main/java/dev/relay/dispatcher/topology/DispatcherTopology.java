@@ -135,6 +135,7 @@ public final class DispatcherTopology {
     sink(topology, DispatcherNames.SEND_COMMANDS_SINK, topics.sendCommands);
     sink(topology, DispatcherNames.VERIFICATION_EVENTS_SINK, topics.verificationEvents);
     sink(topology, DispatcherNames.DELIVERY_OUTCOMES_SINK, topics.deliveryOutcomes);
+    sink(topology, DispatcherNames.RECEIPT_POLLS_SINK, topics.receiptPolls);
     sink(topology, DispatcherNames.VERIFICATION_REPLIES_SINK, topics.verificationReplies);
     return topology;
   }

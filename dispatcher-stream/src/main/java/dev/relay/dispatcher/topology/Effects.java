@@ -2,6 +2,7 @@ package dev.relay.dispatcher.topology;
 
 import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.SendCommand;
+import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.state.VerificationState;
@@ -11,7 +12,7 @@ import java.util.List;
 
 /**
  * What one input (or one due deadline) did to a number's verification: the state to keep (or none),
- * and the commands, lifecycle events, delivery outcomes and replies to emit. The processor applies it
+ * and the commands, lifecycle events, delivery outcomes, status polls and replies to emit. The processor applies it
  * in one go, so a decision either happens whole or not at all.
  */
 final class Effects {
@@ -22,6 +23,7 @@ final class Effects {
   private final List<VerificationEvent> events = new ArrayList<>();
   private final List<VerificationReply> replies = new ArrayList<>();
   private final List<DeliveryOutcome> outcomes = new ArrayList<>();
+  private final List<SendResult> polls = new ArrayList<>();
 
   Effects(VerificationState current) {
     this.state = current;
@@ -65,6 +67,11 @@ final class Effects {
     outcomes.add(outcome);
   }
 
+  /** Asks for a status lookup of this accepted send, whose final receipt is overdue. */
+  void poll(SendResult accepted) {
+    polls.add(accepted);
+  }
+
   List<SendCommand> commands() {
     return Collections.unmodifiableList(commands);
   }
@@ -79,5 +86,9 @@ final class Effects {
 
   List<DeliveryOutcome> outcomes() {
     return Collections.unmodifiableList(outcomes);
+  }
+
+  List<SendResult> polls() {
+    return Collections.unmodifiableList(polls);
   }
 }

@@ -2,6 +2,7 @@ package dev.relay.dispatcher.topology;
 
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
+import dev.relay.dispatcher.config.ReceiptPollSchedule;
 import dev.relay.dispatcher.limits.Networks;
 import dev.relay.dispatcher.routing.RouteChooser;
 import dev.relay.dispatcher.routing.SendChannels;
@@ -29,6 +30,7 @@ import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.schemas.state.NumberSend;
+import dev.relay.schemas.state.ReceiptPolls;
 import dev.relay.schemas.state.VerificationState;
 import dev.relay.support.phone.PhoneNumbers;
 import dev.relay.support.secrets.CodeGenerator;
@@ -111,6 +113,7 @@ final class VerificationLifecycle {
   private final SendHistory sendHistory;
   /** A finished verification's retention, at least as long as the number's sends it carries are counted. */
   private final Duration keepFinished;
+  private final ReceiptPollSchedule receiptPolls;
 
   VerificationLifecycle(DispatcherSettings settings, LimitSettings limits, RouteChooser routing, VerificationSecrets secrets,
       MeterRegistry metrics) {
@@ -129,6 +132,7 @@ final class VerificationLifecycle {
     this.requestBlocks = requestBlocks;
     this.sendHistory = new SendHistory(limits.perNumberHorizon());
     this.keepFinished = sendHistory.keepFinishedFor(settings.retention());
+    this.receiptPolls = settings.receiptPolls();
   }
 
   /** The same rules asking another chooser: each stream task routes over its own view of the scores. */
@@ -146,8 +150,21 @@ final class VerificationLifecycle {
     return new VerificationLifecycle(settings, limits, routing, secrets, metrics, blocks, blocksByRequest);
   }
 
-  /** When the punctuator must next look at this state: a delivery window, the expiry, or the purge. */
+  /**
+   * When the punctuator must next look at this state: a delivery window, the expiry, the purge, or a
+   * status poll of a send whose final receipt is overdue, whichever comes first.
+   */
   Optional<Instant> deadlineOf(VerificationState state) {
+    Optional<Instant> lifecycle = lifecycleDeadlineOf(state);
+    Optional<Instant> poll = nextPollOf(state);
+    if (poll.isEmpty()) {
+      return lifecycle;
+    }
+    return lifecycle.isPresent() && lifecycle.get().isBefore(poll.get()) ? lifecycle : poll;
+  }
+
+  /** A delivery window, the expiry, or the purge. */
+  private Optional<Instant> lifecycleDeadlineOf(VerificationState state) {
     if (state == null) {
       return Optional.empty();
     }
@@ -781,6 +798,7 @@ final class VerificationLifecycle {
     if (state == null) {
       return fx;
     }
+    pollOverdueReceipts(fx, state, now);
     expireIfDue(fx, now);
     if (state.getStatus() == VerificationStatus.PENDING) {
       Instant window = state.getDeliveryDeadline();
@@ -793,10 +811,99 @@ final class VerificationLifecycle {
           failover(fx, state, SendReason.TIMEOUT, attempt == null ? null : attempt.getProvider(), now);
         }
       }
-    } else if (!now.isBefore(deadlineOf(state).orElseThrow())) {
+    } else if (!now.isBefore(lifecycleDeadlineOf(state).orElseThrow())) {
       fx.delete();
     }
     return fx;
+  }
+
+  // ---------------------------------------------------------------- status polls
+
+  /**
+   * Asks for a status lookup of every send whose poll is due: dlr-ingest's poller asks the vendor and
+   * publishes the answer as a receipt, which comes back here like a callback. A send is polled while its
+   * final receipt is missing, whatever became of the verification since (a late receipt still tells
+   * scoring about an approved verification's send), until it was polled the configured number of times.
+   */
+  private void pollOverdueReceipts(Effects fx, VerificationState state, Instant now) {
+    for (Attempt attempt : state.getAttempts()) {
+      Optional<Instant> due = pollDueAt(state, attempt);
+      if (due.isEmpty() || now.isBefore(due.get())) {
+        continue;
+      }
+      ReceiptPolls before = receiptPollsOf(state, attempt.getAttempt());
+      ReceiptPolls after = new ReceiptPolls(attempt.getAttempt(), before == null ? 1 : before.getMade() + 1,
+          receiptPolls.nextPollAfter(now).toEpochMilli());
+      List<ReceiptPolls> polls = new ArrayList<>(state.getReceiptPolls());
+      polls.removeIf(entry -> entry.getAttempt() == attempt.getAttempt());
+      polls.add(after);
+      state.setReceiptPolls(polls);
+      fx.changed();
+      fx.poll(acceptedSend(state, attempt));
+      count("relay.receipts.polls-asked", "provider", attempt.getProvider());
+    }
+  }
+
+  private Optional<Instant> nextPollOf(VerificationState state) {
+    if (state == null || !receiptPolls.enabled()) {
+      return Optional.empty();
+    }
+    return state.getAttempts().stream()
+        .map(attempt -> pollDueAt(state, attempt))
+        .flatMap(Optional::stream)
+        .min(Comparator.naturalOrder());
+  }
+
+  /**
+   * When this send is next polled: its first poll after its acceptance, each further one an interval after
+   * the one before. Empty when it is not polled: not accepted by a polled vendor, its final receipt known,
+   * or polled enough.
+   */
+  private Optional<Instant> pollDueAt(VerificationState state, Attempt attempt) {
+    if (attempt.getOutcome() != SendOutcome.ACCEPTED || attempt.getProviderMessageId() == null
+        || attempt.getSubmittedAt() == null || !receiptPolls.polls(attempt.getProvider())
+        || DeliveryStatuses.isFinal(attempt.getDeliveryStatus())) {
+      return Optional.empty();
+    }
+    ReceiptPolls made = receiptPollsOf(state, attempt.getAttempt());
+    if (made == null) {
+      return Optional.of(receiptPolls.firstPollOf(attempt.getSubmittedAt()));
+    }
+    return made.getMade() < receiptPolls.maxPolls() ? Optional.of(Instant.ofEpochMilli(made.getNextAt())) : Optional.empty();
+  }
+
+  private static ReceiptPolls receiptPollsOf(VerificationState state, int attempt) {
+    for (ReceiptPolls polls : state.getReceiptPolls()) {
+      if (polls.getAttempt() == attempt) {
+        return polls;
+      }
+    }
+    return null;
+  }
+
+  /** The send as its provider accepted it: what the poller needs to look its status up and to answer like a callback. */
+  private static SendResult acceptedSend(VerificationState state, Attempt attempt) {
+    ProviderTry accepted = attempt.getProviderTries().stream()
+        .filter(providerTry -> providerTry.getOutcome() == SendOutcome.ACCEPTED)
+        .findFirst()
+        .orElse(null);
+    return SendResult.newBuilder()
+        .setVerificationId(state.getVerificationId())
+        .setAttempt(attempt.getAttempt())
+        .setIdempotencyKey(attempt.getIdempotencyKey())
+        .setTryIndex(accepted == null ? 0 : accepted.getTryIndex())
+        .setLastTry(true)
+        .setProvider(attempt.getProvider())
+        .setChannel(attempt.getChannel())
+        .setTo(state.getTo())
+        .setCountry(state.getCountry())
+        .setOutcome(SendOutcome.ACCEPTED)
+        .setProviderMessageId(attempt.getProviderMessageId())
+        .setPriceMicros(attempt.getPriceMicros())
+        .setStartedAt(providerCallOf(attempt))
+        .setCompletedAt(attempt.getSubmittedAt())
+        .setRoutingReason(accepted == null ? attempt.getRoutingReason() : accepted.getRoutingReason())
+        .build();
   }
 
   // ---------------------------------------------------------------- transitions

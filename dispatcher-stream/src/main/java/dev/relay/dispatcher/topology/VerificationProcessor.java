@@ -44,8 +44,9 @@ import org.slf4j.MDC;
  * The single writer of every verification. Reads starts, checks, send results and receipts (all
  * keyed by number, so one number's events meet in one task), applies the {@link VerificationLifecycle}
  * to the stored state, keeps the deadline index in step with it, and handles what the index says is
- * due (closed delivery windows, expiries, purges) without scanning every verification. The index is
- * derived from the verifications: rebuilt from them whenever the task starts (never changelogged),
+ * due (closed delivery windows, expiries, purges, status polls of overdue receipts) without scanning
+ * every verification. The index is derived from the verifications: rebuilt from them whenever the
+ * task starts (never changelogged),
  * and a single wall-clock punctuator is scheduled for its earliest entry, so a task with nothing due
  * wakes, and commits, nothing.
  */
@@ -233,6 +234,9 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     for (DeliveryOutcome outcome : effects.outcomes()) {
       context.forward(new Record<String, SpecificRecord>(routeKey(outcome), outcome, timestamp),
           DispatcherNames.DELIVERY_OUTCOMES_SINK);
+    }
+    for (SendResult poll : effects.polls()) {
+      context.forward(new Record<String, SpecificRecord>(number, poll, timestamp), DispatcherNames.RECEIPT_POLLS_SINK);
     }
     for (VerificationReply reply : effects.replies()) {
       context.forward(new Record<String, SpecificRecord>(reply.getCorrelationId(), reply, timestamp),

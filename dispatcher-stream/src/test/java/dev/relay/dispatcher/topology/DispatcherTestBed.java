@@ -76,6 +76,7 @@ final class DispatcherTestBed implements AutoCloseable {
   final TestOutputTopic<String, VerificationReply> replies;
   final TestOutputTopic<String, VerificationEvent> events;
   final TestOutputTopic<String, DeliveryOutcome> outcomes;
+  final TestOutputTopic<String, SendResult> polls;
 
   private Instant now = T0;
   private int sequence;
@@ -120,6 +121,8 @@ final class DispatcherTestBed implements AutoCloseable {
         topics.verificationEvents.keySerde().deserializer(), topics.verificationEvents.valueSerde().deserializer());
     outcomes = driver.createOutputTopic(topics.deliveryOutcomes.name(),
         topics.deliveryOutcomes.keySerde().deserializer(), topics.deliveryOutcomes.valueSerde().deserializer());
+    polls = driver.createOutputTopic(topics.receiptPolls.name(), topics.receiptPolls.keySerde().deserializer(),
+        topics.receiptPolls.valueSerde().deserializer());
   }
 
   private <V> TestInputTopic<String, V> input(String topic, org.apache.kafka.common.serialization.Serializer<V> values) {

@@ -41,7 +41,7 @@ class TopologyShapeTest {
                 --> verification-lifecycle
                 <-- verification-requests-source
               Processor: verification-lifecycle (stores: [early-receipts, verification-deadlines, number-sends, verifications])
-                --> delivery-outcomes-sink, send-commands-sink, verification-events-sink, verification-replies-sink
+                --> delivery-outcomes-sink, receipt-polls-sink, send-commands-sink, verification-events-sink, verification-replies-sink
                 <-- verification-requests-input, code-checks-source, send-results-source, delivery-receipts-source
               Processor: request-tallies (stores: [])
                 --> request-tallies-by-limit-group-repartition-filter
@@ -50,6 +50,8 @@ class TopologyShapeTest {
                 --> request-tallies-by-limit-group-repartition-sink
                 <-- request-tallies
               Sink: delivery-outcomes-sink (topic: relay.delivery-outcomes)
+                <-- verification-lifecycle
+              Sink: receipt-polls-sink (topic: relay.receipt-polls)
                 <-- verification-lifecycle
               Sink: request-tallies-by-limit-group-repartition-sink (topic: request-tallies-by-limit-group-repartition)
                 <-- request-tallies-by-limit-group-repartition-filter

@@ -13,6 +13,7 @@ import dev.relay.providers.receipt.Receipt;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
+import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.topics.Topics;
@@ -67,6 +68,15 @@ class ReceiptPollerTest {
     }
   };
 
+  /** An accepted send as the dispatcher asks for its status poll. */
+  static SendResult acceptedSend(String provider, String messageId, Instant completedAt) {
+    return SendResult.newBuilder()
+        .setVerificationId("VEtest").setAttempt(1).setIdempotencyKey("VEtest-1").setTryIndex(0).setLastTry(true)
+        .setProvider(provider).setChannel(Channel.SMS).setTo(NUMBER).setCountry("DE").setOutcome(SendOutcome.ACCEPTED)
+        .setErrorCategory(ErrorCategory.NONE)
+        .setProviderMessageId(messageId).setStartedAt(completedAt.minusMillis(80)).setCompletedAt(completedAt).build();
+  }
+
   private ReceiptPoller poller(MockProducer<String, DeliveryReceipt> producer) {
     return new ReceiptPoller(new MockConsumer<>("earliest"), topics.receiptPolls.name(), Map.of("twilio", TWILIO),
         new ReceiptPublisher(producer, topics.deliveryReceipts, Duration.ofSeconds(5)), Duration.ofSeconds(2),
@@ -78,7 +88,7 @@ class ReceiptPollerTest {
   }
 
   private ConsumerRecord<String, SendResult> poll(String provider, String messageId) {
-    SendResult send = ReceiptPollTopologyTest.send(provider, messageId, SendOutcome.ACCEPTED, NOW.minusSeconds(60));
+    SendResult send = acceptedSend(provider, messageId, NOW.minusSeconds(60));
     return new ConsumerRecord<>(topics.receiptPolls.name(), 0, 0, NUMBER, send);
   }
 

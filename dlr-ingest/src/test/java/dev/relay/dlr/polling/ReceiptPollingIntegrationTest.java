@@ -23,11 +23,11 @@ import dev.relay.sim.SimService;
 import dev.relay.sim.config.SimConfig;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.kafka.KafkaSettings;
+import dev.relay.support.polling.ReceiptPollKeys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,23 +46,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Receipt polling as dlr-ingest runs it, on a real broker, against the simulator with Twilio's
- * callbacks lost: a delivered message's state arrives through one poll, and a message stuck at
- * "sent" is polled exactly max-polls times and then given up.
+ * callbacks lost: each status poll the dispatcher asks for on {@code receipt-polls} is looked up with
+ * the vendor and published as the callback would have been, a delivered message's state and a message
+ * stuck at "sent" alike. When to poll, and when to stop, is the dispatcher's (ReceiptPollsTopologyTest).
  */
 @Tag("integration")
 class ReceiptPollingIntegrationTest {
 
-  private static final int MAX_POLLS = 3;
+  private static final int POLLS_OF_THE_STUCK_MESSAGE = 3;
 
   private static final String ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
   private static final String AUTH_TOKEN = "twilio-sim-token";
-
-  @TempDir
-  static Path stateDir;
 
   private static EmbeddedKafkaCluster kafka;
   private static SimService sim;
@@ -97,13 +94,7 @@ class ReceiptPollingIntegrationTest {
     settings.put("relay.http.port", "0");
     settings.put("relay.http.host", "127.0.0.1");
     settings.put("relay.topics.partitions", "2");
-    settings.put(DlrConfig.POLL_ENABLED.name(), "true");
-    settings.put(DlrConfig.POLL_AFTER.name(), "1s");
-    settings.put(DlrConfig.POLL_INTERVAL.name(), "2s");
-    settings.put(DlrConfig.POLL_MAX_POLLS.name(), String.valueOf(MAX_POLLS));
-    settings.put(DlrConfig.POLL_SCAN_INTERVAL.name(), "200ms");
-    settings.put(DlrConfig.COMMIT_INTERVAL.name(), "100ms");
-    settings.put(DlrConfig.STATE_DIR.name(), stateDir.toString());
+    settings.put(ReceiptPollKeys.ENABLED.name(), "true");
     RelayConfig config = RelayConfig.of(DlrConfig.SCHEMA, settings);
     topics = Topics.fromConfig(config.lookup());
     dlr = new DlrIngestService(config);
@@ -134,8 +125,8 @@ class ReceiptPollingIntegrationTest {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
   }
 
-  /** Sends through the real adapter and reports the try on send-results, as the dispatcher's sender does. */
-  private static SendResult sendAndReport(String to, String country, String ref) throws Exception {
+  /** Sends through the real adapter, as the sender does; returns the accepted send. */
+  private static SendResult send(String to, String country, String ref) throws Exception {
     TwilioClient client = new TwilioClient(new TwilioClient.Settings(simUrl(), ACCOUNT_SID, AUTH_TOKEN, "+14155552345", "", "",
         "http://127.0.0.1:9"), new VendorHttp("twilio", new VendorHttp.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 4, 10)));
     Instant started = Instant.now();
@@ -147,12 +138,16 @@ class ReceiptPollingIntegrationTest {
         .setProvider("twilio").setChannel(Channel.SMS).setTo(to).setCountry(country).setOutcome(SendOutcome.ACCEPTED)
         .setErrorCategory(ErrorCategory.NONE).setProviderMessageId(response.providerMessageId())
         .setStartedAt(started).setCompletedAt(Instant.now()).build();
-    try (KafkaProducer<String, SendResult> producer = new KafkaProducer<>(
-        KafkaSettings.durableProducer(KafkaAccess.plaintext(kafka.bootstrapServers()), "test-sender"),
-        topics.sendResults.keySerde().serializer(), topics.sendResults.valueSerde().serializer())) {
-      producer.send(new ProducerRecord<>(topics.sendResults.name(), to, result)).get(10, TimeUnit.SECONDS);
-    }
     return result;
+  }
+
+  /** Asks for a status poll of the send, as the dispatcher does when its final receipt is overdue. */
+  private static void askForPoll(SendResult send) throws Exception {
+    try (KafkaProducer<String, SendResult> producer = new KafkaProducer<>(
+        KafkaSettings.durableProducer(KafkaAccess.plaintext(kafka.bootstrapServers()), "test-dispatcher"),
+        topics.receiptPolls.keySerde().serializer(), topics.receiptPolls.valueSerde().serializer())) {
+      producer.send(new ProducerRecord<>(topics.receiptPolls.name(), send.getTo(), send)).get(10, TimeUnit.SECONDS);
+    }
   }
 
   /** Reads a topic from the start while {@code until} is false, then returns everything read. */
@@ -178,36 +173,31 @@ class ReceiptPollingIntegrationTest {
   }
 
   @Test
-  void lostCallbacksAreReplacedByPollsAndAStuckMessageIsGivenUpAfterMaxPolls() throws Exception {
-    SendResult delivered = sendAndReport("+4915123400001", "DE", "VEpoll-1");
-    SendResult stuck = sendAndReport("+33612340001", "FR", "VEstuck-1");
+  void eachPollTheDispatcherAsksForIsLookedUpAndAnsweredAsTheLostCallbackWouldHaveBeen() throws Exception {
+    SendResult delivered = send("+4915123400001", "DE", "VEpoll-1");
+    SendResult stuck = send("+33612340001", "FR", "VEstuck-1");
+    askForPoll(delivered);
+    for (int i = 0; i < POLLS_OF_THE_STUCK_MESSAGE; i++) {
+      askForPoll(stuck);
+    }
 
     List<DeliveryReceipt> receipts = readWhile(topics.deliveryReceipts.name(), topics.deliveryReceipts.valueSerde().deserializer(),
-        seen -> seen.stream().anyMatch(r -> r.getProviderMessageId().equals(delivered.getProviderMessageId()) && r.getFinalStatus()),
-        Duration.ZERO);
+        seen -> seen.stream().anyMatch(r -> r.getProviderMessageId().equals(delivered.getProviderMessageId()) && r.getFinalStatus())
+            && seen.stream().filter(r -> r.getProviderMessageId().equals(stuck.getProviderMessageId())).count()
+                >= POLLS_OF_THE_STUCK_MESSAGE,
+        Duration.ofSeconds(2));
     assertThat(receipts).filteredOn(r -> r.getProviderMessageId().equals(delivered.getProviderMessageId()))
         .singleElement().satisfies(receipt -> {
           assertThat(receipt.getStatus()).isEqualTo(DeliveryStatus.DELIVERED);
-          assertThat(receipt.getIdempotencyKey()).isEqualTo("VEpoll-1");
+          assertThat(receipt.getIdempotencyKey()).as("the send's client reference, as the dispatcher matches it")
+              .isEqualTo("VEpoll-1");
           assertThat(receipt.getTo()).isEqualTo("+4915123400001");
         });
-
-    // Three polls of the stuck message, then no more. The delivered one is polled at least once and
-    // never past the same cap. That it stops being polled once its receipt is in is proven with the mock
-    // clock in ReceiptPollTopologyTest: here the poll, the vendor's answer and the settling receipt cross
-    // three commits, which on a loaded machine can outlast the two poll intervals (1 run in 10 at load 16
-    // saw all three polls of the delivered message), so a tighter bound here would be a timing assumption.
-    List<SendResult> polls = readWhile(topics.receiptPolls.name(), topics.receiptPolls.valueSerde().deserializer(),
-        seen -> seen.stream().filter(stuck::equals).count() >= MAX_POLLS, Duration.ofSeconds(4));
-    assertThat(polls).filteredOn(stuck::equals).hasSize(MAX_POLLS);
-    assertThat(polls).filteredOn(delivered::equals).hasSizeBetween(1, MAX_POLLS);
-    List<DeliveryReceipt> stuckReceipts = readWhile(topics.deliveryReceipts.name(),
-        topics.deliveryReceipts.valueSerde().deserializer(),
-        seen -> seen.stream().filter(r -> r.getProviderMessageId().equals(stuck.getProviderMessageId())).count() >= MAX_POLLS, Duration.ZERO);
     // Each poll of the stuck message says "sent": one receipt id, so downstream counts it once.
-    assertThat(stuckReceipts).filteredOn(r -> r.getProviderMessageId().equals(stuck.getProviderMessageId()))
+    List<DeliveryReceipt> stuckReceipts = receipts.stream()
+        .filter(r -> r.getProviderMessageId().equals(stuck.getProviderMessageId())).toList();
+    assertThat(stuckReceipts).as("one answer per poll asked for").hasSize(POLLS_OF_THE_STUCK_MESSAGE)
         .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(DeliveryStatus.SENT))
-        .extracting(DeliveryReceipt::getReceiptId).containsOnly(stuckReceipts.stream()
-            .filter(r -> r.getProviderMessageId().equals(stuck.getProviderMessageId())).findFirst().orElseThrow().getReceiptId());
+        .extracting(DeliveryReceipt::getReceiptId).containsOnly(stuckReceipts.get(0).getReceiptId());
   }
 }

@@ -14,6 +14,7 @@ import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.kafka.ProvisionTopicsMain;
 import dev.relay.support.kafka.acl.ServiceAcls;
+import dev.relay.support.polling.ReceiptPollKeys;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,7 @@ public final class RelayAcls {
       ScoringConfig.APPLICATION_ID);
   public static final ConfigKey DLR_APPLICATION_ID = sameDefault("relay.acls.dlr-ingest.application-id",
       DlrConfig.APPLICATION_ID);
-  public static final ConfigKey DLR_POLLING = sameDefault("relay.acls.dlr-ingest.poll-enabled", DlrConfig.POLL_ENABLED);
+  public static final ConfigKey DLR_POLLING = sameDefault("relay.acls.dlr-ingest.poll-enabled", ReceiptPollKeys.ENABLED);
   public static final ConfigKey ANALYTICS_GROUP_PREFIX = ConfigKey.optional("relay.acls.analytics.group-prefix",
       "relay-analytics", "Consumer groups the analytics principal may use start with this");
 
