@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import dev.relay.dispatcher.config.DispatcherConfig;
 import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.topology.DispatcherNames;
 import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
 import dev.relay.providers.OutboundMessage;
 import dev.relay.providers.ProviderClient;
@@ -20,13 +21,16 @@ import dev.relay.schemas.Channel;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.ReplyKind;
+import dev.relay.schemas.RequestAction;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.VerificationStatus;
+import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.serde.StateSerde;
 import dev.relay.schemas.state.NumberSend;
 import dev.relay.schemas.state.NumberSends;
+import dev.relay.schemas.state.VerificationState;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigException;
@@ -62,10 +66,12 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -502,6 +508,67 @@ class DispatcherServiceIntegrationTest {
         .hasMessageContaining("[vonage]");
   }
 
+  @Test
+  void theChangesToAVerificationWithinOneCommitReachItsChangelogOnce() throws Exception {
+    Map<String, String> values = settings("cache1.");
+    // Long enough that a start and its cancel, written in one transaction, meet in one commit.
+    values.put(DispatcherConfig.COMMIT_INTERVAL.name(), "2s");
+    RelayConfig config = RelayConfig.of(DispatcherConfig.SCHEMA, values);
+    Topics topics = Topics.fromConfig(config.lookup());
+    VerificationIds ids = Secrets.ids(config);
+    int verifications = 10;
+    // No sender runs: the sends stay commands, and each verification pending until its cancel.
+    Map<String, ProviderClient> providers = Map.of("twilio", new Handset("twilio", ProviderResponse.accepted("TW-1", null)),
+        "vonage", new Handset("vonage", ProviderResponse.accepted("VN-1", null)));
+    try (DispatcherService service = new DispatcherService(config, providers)) {
+      service.start();
+      await().atMost(WAIT).until(service::isReady);
+
+      Map<String, Object> producerSettings =
+          KafkaSettings.durableProducer(KafkaAccess.plaintext(kafka.bootstrapServers()), "test-starts-and-cancels");
+      producerSettings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-starts-and-cancels");
+      Serializer<VerificationRequest> serializer = topics.verificationRequests.valueSerde().serializer();
+      String topic = topics.verificationRequests.name();
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(producerSettings, new ByteArraySerializer(), new ByteArraySerializer())) {
+        producer.initTransactions();
+        producer.beginTransaction();
+        for (int i = 0; i < verifications; i++) {
+          String number = String.format("+49151123400%02d", i);
+          String id = ids.mint(number);
+          for (RequestAction action : List.of(RequestAction.START, RequestAction.CANCEL)) {
+            VerificationRequest request = VerificationRequest.newBuilder()
+                .setRequestId(action + "-" + i)
+                .setVerificationId(id)
+                .setTo(number)
+                .setCountry("DE")
+                .setAction(action)
+                .setReplyTo("wait-" + action + "-" + i)
+                .setRequestedAt(now())
+                .build();
+            producer.send(new ProducerRecord<>(topic, number.getBytes(StandardCharsets.UTF_8), serializer.serialize(topic, request)));
+          }
+        }
+        producer.commitTransaction();
+      }
+      // Created and canceled, each verification: their states are in the changelog by then (the same transactions).
+      List<VerificationEvent> events = readCommitted(topics.verificationEvents.name(), 2 * verifications).stream()
+          .map(record -> topics.verificationEvents.valueSerde().deserializer().deserialize(topic, record.value()))
+          .toList();
+      assertThat(events).filteredOn(event -> event.getStatus() == VerificationStatus.CANCELED).hasSize(verifications);
+
+      List<ConsumerRecord<byte[], byte[]>> changelog = readAllCommitted(
+          values.get(DispatcherConfig.APPLICATION_ID.name()) + "-" + DispatcherNames.VERIFICATIONS_STORE + "-changelog");
+      // Two state changes each; a commit may fall once between the two of one partition's batch.
+      assertThat(changelog).as("the verifications' changelog records").hasSizeBetween(verifications, verifications + 2);
+      Deserializer<VerificationState> states = AvroSerde.of(VerificationState.class).deserializer();
+      Map<String, VerificationStatus> last = new HashMap<>();
+      changelog.forEach(record -> last.put(new String(record.key(), StandardCharsets.UTF_8),
+          states.deserialize("", record.value()).getStatus()));
+      assertThat(last).hasSize(verifications).allSatisfy((number, status) -> assertThat(status).isEqualTo(VerificationStatus.CANCELED));
+    }
+  }
+
   private static Instant now() {
     return Instant.now().truncatedTo(ChronoUnit.MILLIS);
   }
@@ -512,6 +579,25 @@ class DispatcherServiceIntegrationTest {
         new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(topic, NUMBER.getBytes(StandardCharsets.UTF_8), values.serialize(topic, value)))
           .get();
+    }
+  }
+
+  /** Everything committed to the topic so far, up to its last stable offset. */
+  private static List<ConsumerRecord<byte[], byte[]>> readAllCommitted(String topic) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+        KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "test-reader"), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+      await().atMost(WAIT).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        return partitions.stream().allMatch(partition -> consumer.position(partition) >= ends.get(partition));
+      });
+      return records;
     }
   }
 

@@ -62,8 +62,11 @@ public final class DispatcherTopology {
 
   /** How long a silent instance keeps its partitions (see {@link #streamsProperties}). */
   public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
-  /** The cached counters of limit groups and prefixes between two commits: a few hundred bytes per key. */
-  private static final long COUNTER_CACHE_BYTES = 2L << 20;
+  /**
+   * The record cache of the stream thread: the counters of limit groups and prefixes (a few hundred bytes
+   * per key) and the verifications changed since the last commit (a few kilobytes each).
+   */
+  private static final long RECORD_CACHE_BYTES = 8L << 20;
 
   private DispatcherTopology() {}
 
@@ -228,8 +231,8 @@ public final class DispatcherTopology {
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     // Every internal topic name comes from DispatcherNames; Streams must refuse to invent one.
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-    // Room for the cached counters between two commits (see the stores below).
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, COUNTER_CACHE_BYTES);
+    // Room for the cached counters and verifications between two commits (see the stores below).
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, RECORD_CACHE_BYTES);
     // A crashed instance's partitions, and the delivery windows pending on them, move to a live one
     // only after the session expires: the 45 s default would delay those resends by as much.
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) SESSION_TIMEOUT.toMillis());
@@ -241,9 +244,14 @@ public final class DispatcherTopology {
   // network, API key or prefix counts many requests within a commit interval, and with the cache each
   // counter reaches its changelog once per commit instead of once per request (reads see the cache).
 
+  /**
+   * Cached: the changes to one verification within a commit (its send result and receipt, often) reach
+   * RocksDB and the changelog once, at the commit, as the last state; under exactly-once nothing of it is
+   * visible downstream before then anyway.
+   */
   private static StoreBuilder<KeyValueStore<String, VerificationState>> verificationsStore() {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.VERIFICATIONS_STORE),
-        Serdes.String(), AvroSerde.of(VerificationState.class));
+        Serdes.String(), AvroSerde.of(VerificationState.class)).withCachingEnabled();
   }
 
   private static StoreBuilder<KeyValueStore<String, RouteStanding>> routeStandingsStore() {
