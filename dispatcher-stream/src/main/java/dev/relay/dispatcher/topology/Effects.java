@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * What one input (or one due deadline) did to a number's verification: the state to keep (or none),
- * and the commands, lifecycle events, delivery outcomes, status polls and replies to emit. The processor applies it
- * in one go, so a decision either happens whole or not at all.
+ * and the commands, lifecycle events, delivery outcomes, status polls and replies to emit. The
+ * processor applies it in one go, so a decision either happens whole or not at all.
  */
 final class Effects {
 

@@ -74,6 +74,12 @@ class ReceiptPollsTopologyTest {
     assertThat(asked.getTo()).isEqualTo(first.getTo());
     assertThat(asked.getOutcome()).isEqualTo(SendOutcome.ACCEPTED);
     assertThat(asked.getCompletedAt()).as("accepted then").isEqualTo(bed.now().minusSeconds(60));
+    // In the state, so the deadline index a restart rebuilds from the verifications has the next poll.
+    assertThat(bed.state().getReceiptPolls()).singleElement().satisfies(polls -> {
+      assertThat(polls.getAttempt()).isEqualTo(1);
+      assertThat(polls.getMade()).isEqualTo(1);
+      assertThat(polls.getNextAt()).isEqualTo(bed.now().plusSeconds(60).toEpochMilli());
+    });
 
     bed.advance(Duration.ofSeconds(59));
     assertThat(bed.polls.isEmpty()).isTrue();
