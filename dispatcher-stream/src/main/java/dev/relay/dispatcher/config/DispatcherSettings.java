@@ -150,7 +150,7 @@ public record DispatcherSettings(
     }
   }
 
-  private static void requirePositive(ConfigKey key, Duration value) {
+  static void requirePositive(ConfigKey key, Duration value) {
     if (value == null || value.isZero() || value.isNegative()) {
       throw new ConfigException(key.name() + " must be a positive duration, not " + value);
     }

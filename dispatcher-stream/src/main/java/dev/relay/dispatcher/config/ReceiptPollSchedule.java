@@ -2,7 +2,6 @@ package dev.relay.dispatcher.config;
 
 import dev.relay.providers.ProviderKeys;
 import dev.relay.support.config.ConfigException;
-import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.polling.ReceiptPollKeys;
 import java.time.Duration;
@@ -21,13 +20,9 @@ import java.util.Set;
  */
 public record ReceiptPollSchedule(boolean enabled, Duration after, Duration interval, int maxPolls, Set<String> providers) {
 
-  /** Nothing is ever polled. */
-  public static final ReceiptPollSchedule OFF =
-      new ReceiptPollSchedule(false, Duration.ofMinutes(1), Duration.ofMinutes(1), 1, Set.of());
-
   public ReceiptPollSchedule {
-    requirePositive(ReceiptPollKeys.AFTER, after);
-    requirePositive(ReceiptPollKeys.INTERVAL, interval);
+    DispatcherSettings.requirePositive(ReceiptPollKeys.AFTER, after);
+    DispatcherSettings.requirePositive(ReceiptPollKeys.INTERVAL, interval);
     if (maxPolls < 1 || maxPolls > 100) {
       throw new ConfigException(ReceiptPollKeys.MAX_POLLS.name() + " must be between 1 and 100, not " + maxPolls);
     }
@@ -69,11 +64,5 @@ public record ReceiptPollSchedule(boolean enabled, Duration after, Duration inte
   public String describe() {
     Duration last = after.plus(interval.multipliedBy(maxPolls - 1L));
     return "first poll " + after + " after acceptance, then every " + interval + ", last at " + last + " for " + providers;
-  }
-
-  private static void requirePositive(ConfigKey key, Duration value) {
-    if (value == null || value.isZero() || value.isNegative()) {
-      throw new ConfigException(key.name() + " must be longer than zero, not " + value);
-    }
   }
 }

@@ -759,11 +759,14 @@ final class VerificationLifecycle {
 
   /** When Relay called the provider that accepted the send; the dispatch when its try was not recorded. */
   private static Instant providerCallOf(Attempt attempt) {
+    return acceptedTry(attempt).map(ProviderTry::getStartedAt).orElse(attempt.getDispatchedAt());
+  }
+
+  /** The provider request of this send that was accepted, when its try was recorded. */
+  private static Optional<ProviderTry> acceptedTry(Attempt attempt) {
     return attempt.getProviderTries().stream()
         .filter(providerTry -> providerTry.getOutcome() == SendOutcome.ACCEPTED)
-        .map(ProviderTry::getStartedAt)
-        .findFirst()
-        .orElse(attempt.getDispatchedAt());
+        .findFirst();
   }
 
   private static Attempt matching(VerificationState state, DeliveryReceipt receipt) {
@@ -883,10 +886,7 @@ final class VerificationLifecycle {
 
   /** The send as its provider accepted it: what the poller needs to look its status up and to answer like a callback. */
   private static SendResult acceptedSend(VerificationState state, Attempt attempt) {
-    ProviderTry accepted = attempt.getProviderTries().stream()
-        .filter(providerTry -> providerTry.getOutcome() == SendOutcome.ACCEPTED)
-        .findFirst()
-        .orElse(null);
+    ProviderTry accepted = acceptedTry(attempt).orElse(null);
     return SendResult.newBuilder()
         .setVerificationId(state.getVerificationId())
         .setAttempt(attempt.getAttempt())
