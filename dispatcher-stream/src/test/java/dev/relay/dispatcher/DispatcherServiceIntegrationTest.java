@@ -198,6 +198,7 @@ class DispatcherServiceIntegrationTest {
               .setTo(NUMBER)
               .setCountry("DE")
               .setReplyTo("wait-1")
+              .setReplyInEvent(true)
               .setRequestedAt(now())
               .build());
 
@@ -216,10 +217,10 @@ class DispatcherServiceIntegrationTest {
           .setTo(NUMBER)
           .setCode(sealer.seal(code, id, NUMBER))
           .setRequestedAt(now())
+          .setReplyInEvent(true)
           .build());
 
-      List<VerificationReply> replies = readCommitted(topics.verificationReplies.name(), 2).stream()
-          .map(record -> topics.verificationReplies.valueSerde().deserializer().deserialize("", record.value()))
+      List<VerificationReply> replies = readReplies(topics, 2).stream()
           .toList();
       assertThat(replies).extracting(VerificationReply::getCorrelationId, VerificationReply::getKind,
               VerificationReply::getStatus, VerificationReply::getValid)
@@ -232,6 +233,9 @@ class DispatcherServiceIntegrationTest {
           .toList();
       assertThat(events).extracting(VerificationEvent::getStatus)
           .containsExactly(VerificationStatus.PENDING, VerificationStatus.APPROVED);
+      // Both asked for their answers in the events: the events carry them, the reply topic holds none.
+      assertThat(events).extracting(event -> event.getReply().getCorrelationId()).containsExactly("wait-1", "check-1");
+      assertThat(offsetsWritten(topics.verificationReplies.name())).isZero();
       Attempt attempt = events.get(1).getAttempts().get(0);
       assertThat(attempt.getProvider()).isEqualTo("vonage");
       assertThat(attempt.getProviderMessageId()).isEqualTo("vn-0001");
@@ -327,7 +331,7 @@ class DispatcherServiceIntegrationTest {
       await().atMost(WAIT).until(first::isReady);
       produce(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer(),
           start.setRequestId("req-1").setReplyTo("wait-1").build());
-      assertThat(readCommitted(topics.verificationReplies.name(), 1)).hasSize(1);
+      assertThat(readReplies(topics, 1)).hasSize(1);
     }
     // What the earlier version would have left: the number's send a minute ago in its own store.
     String legacyChangelog = values.get(DispatcherConfig.APPLICATION_ID.name()) + "-number-sends-changelog";
@@ -342,8 +346,7 @@ class DispatcherServiceIntegrationTest {
       produce(topics.verificationRequests.name(), topics.verificationRequests.valueSerde().serializer(),
           start.setRequestId("req-2").setReplyTo("wait-2").setRequestedAt(now()).build());
 
-      VerificationReply repeated = readCommitted(topics.verificationReplies.name(), 2).stream()
-          .map(record -> topics.verificationReplies.valueSerde().deserializer().deserialize("", record.value()))
+      VerificationReply repeated = readReplies(topics, 2).stream()
           .filter(reply -> reply.getCorrelationId().equals("wait-2"))
           .findFirst().orElseThrow();
       assertThat(repeated.getKind()).as("the legacy send and the first run's: the limit of 2 is reached")
@@ -467,8 +470,7 @@ class DispatcherServiceIntegrationTest {
         guessers.shutdownNow();
       }
 
-      List<VerificationReply> replies = readCommitted(topics.verificationReplies.name(), 50).stream()
-          .map(record -> topics.verificationReplies.valueSerde().deserializer().deserialize("", record.value()))
+      List<VerificationReply> replies = readReplies(topics, 50).stream()
           .toList();
       assertThat(replies).hasSize(50);
       assertThat(replies).filteredOn(reply -> reply.getKind() == ReplyKind.CHECKED).hasSize(5)
@@ -598,6 +600,47 @@ class DispatcherServiceIntegrationTest {
         return partitions.stream().allMatch(partition -> consumer.position(partition) >= ends.get(partition));
       });
       return records;
+    }
+  }
+
+  /**
+   * The replies as the API reads them: the reply topic's records and the replies the events carry, in the
+   * order written.
+   */
+  private static List<VerificationReply> readReplies(Topics topics, int expected) {
+    List<Map.Entry<Long, VerificationReply>> found = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+        KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "test-reader"), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = java.util.stream.Stream.of(topics.verificationReplies.name(), topics.verificationEvents.name())
+          .flatMap(topic -> consumer.partitionsFor(topic).stream().map(info -> new TopicPartition(topic, info.partition())))
+          .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      await().atMost(WAIT).until(() -> {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          VerificationReply reply = record.topic().equals(topics.verificationReplies.name())
+              ? topics.verificationReplies.valueSerde().deserializer().deserialize("", record.value())
+              : topics.verificationEvents.valueSerde().deserializer().deserialize("", record.value()).getReply();
+          if (reply != null) {
+            found.add(Map.entry(record.timestamp(), reply));
+          }
+        }
+        return found.size() >= expected;
+      });
+    }
+    found.sort(Map.Entry.comparingByKey());
+    return found.stream().map(Map.Entry::getValue).toList();
+  }
+
+  /** Every offset a topic's partitions have taken, records and transaction markers alike. */
+  private static long offsetsWritten(String topic) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+        KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "test-reader"), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
     }
   }
 

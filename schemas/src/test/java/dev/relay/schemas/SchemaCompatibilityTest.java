@@ -214,7 +214,8 @@ class SchemaCompatibilityTest {
     byte[] bytes = AvroSerde.of(VerificationEvent.class).toBytes(event);
     List<Schema> released = ReleasedSchemas.released(VerificationEvent.getClassSchema().getFullName());
 
-    for (int version = 0; version < released.size() - 1; version++) {
+    // v1 and v2 came before the tries (v3); v4 added the reply.
+    for (int version = 0; version < 2; version++) {
       Schema old = released.get(version);
       assertThat(old.getField("attempts").schema().getElementType().getField("providerTries")).as("v%d", version + 1).isNull();
       GenericRecord read = (GenericRecord) SchemaEvolution.read(old, released, bytes);

@@ -3,6 +3,7 @@ package dev.relay.api;
 import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.ReplyKind;
+import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.VerificationStatus;
@@ -35,7 +36,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * A stand-in for dispatcher-stream in the API's integration test: it reads starts and checks from
  * their topics (read_committed, so it sees only what Kafka acknowledged) and answers on the reply
- * topic. One pending verification per number; the right code is {@link #CODE}; numbers in
+ * topic, or, for a new verification whose start asks for it, in the created event. One pending verification per number; the right code is {@link #CODE}; numbers in
  * {@link #silent} get no answer at all.
  */
 final class TinyDispatcher implements AutoCloseable {
@@ -117,7 +118,7 @@ final class TinyDispatcher implements AutoCloseable {
     }
     VerificationRequest existing = pending.putIfAbsent(request.getTo(), request);
     VerificationRequest current = existing == null ? request : existing;
-    reply(VerificationReply.newBuilder()
+    VerificationReply answer = VerificationReply.newBuilder()
         .setCorrelationId(request.getReplyTo())
         .setKind(existing == null ? ReplyKind.STARTED : ReplyKind.EXISTING)
         .setVerificationId(current.getVerificationId())
@@ -127,7 +128,13 @@ final class TinyDispatcher implements AutoCloseable {
         .setCreatedAt(current.getRequestedAt())
         .setExpiresAt(current.getRequestedAt().plus(Duration.ofMinutes(10)))
         .setRepliedAt(Instant.now())
-        .build());
+        .build();
+    if (existing == null && request.getReplyInEvent()) {
+      // As the dispatcher does: the created event carries the start's answer.
+      event(request, answer);
+    } else {
+      reply(answer);
+    }
   }
 
   private void onCheck(CodeCheckRequest check) {
@@ -154,6 +161,22 @@ final class TinyDispatcher implements AutoCloseable {
         .setValid(valid)
         .setAttemptsRemaining(valid ? 5 : 4)
         .build());
+  }
+
+  private void event(VerificationRequest created, VerificationReply carried) {
+    VerificationEvent event = VerificationEvent.newBuilder()
+        .setVerificationId(created.getVerificationId())
+        .setTo(created.getTo())
+        .setCountry(created.getCountry())
+        .setChannel(created.getChannel())
+        .setStatus(VerificationStatus.PENDING)
+        .setReason("created")
+        .setCreatedAt(created.getRequestedAt())
+        .setOccurredAt(Instant.now())
+        .setReply(carried)
+        .build();
+    byte[] bytes = topics.verificationEvents.valueSerde().serializer().serialize(topics.verificationEvents.name(), event);
+    producer.send(new ProducerRecord<>(topics.verificationEvents.name(), event.getTo(), bytes));
   }
 
   private void reply(VerificationReply reply) {

@@ -24,6 +24,7 @@ final class Effects {
   private final List<VerificationReply> replies = new ArrayList<>();
   private final List<DeliveryOutcome> outcomes = new ArrayList<>();
   private final List<SendResult> polls = new ArrayList<>();
+  private boolean repliesRideEvents;
 
   Effects(VerificationState current) {
     this.state = current;
@@ -67,6 +68,11 @@ final class Effects {
     outcomes.add(outcome);
   }
 
+  /** The request's sender reads the events too and asked for its reply in the event of its transition. */
+  void letRepliesRideEvents() {
+    repliesRideEvents = true;
+  }
+
   /** Asks for a status lookup of this accepted send, whose final receipt is overdue. */
   void poll(SendResult accepted) {
     polls.add(accepted);
@@ -76,13 +82,41 @@ final class Effects {
     return Collections.unmodifiableList(commands);
   }
 
-  List<VerificationEvent> events() {
-    return Collections.unmodifiableList(events);
+  /**
+   * The events and replies to write. Where the request's sender asked for it, each reply rides on the last
+   * event of its verification (the transition its request caused): the API reads it there, so a start or a
+   * check that changes the state is one record, not two. The replies left (a wrong guess, a refusal, an
+   * existing verification) are written on their own.
+   */
+  Written written() {
+    if (!repliesRideEvents) {
+      return new Written(Collections.unmodifiableList(events), Collections.unmodifiableList(replies));
+    }
+    List<VerificationEvent> written = new ArrayList<>(events);
+    List<VerificationReply> alone = new ArrayList<>();
+    for (VerificationReply reply : replies) {
+      int carrier = lastEventWithoutReply(written, reply.getVerificationId());
+      if (carrier < 0) {
+        alone.add(reply);
+      } else {
+        written.set(carrier, VerificationEvent.newBuilder(written.get(carrier)).setReply(reply).build());
+      }
+    }
+    return new Written(Collections.unmodifiableList(written), Collections.unmodifiableList(alone));
   }
 
-  List<VerificationReply> replies() {
-    return Collections.unmodifiableList(replies);
+  private static int lastEventWithoutReply(List<VerificationEvent> events, String verificationId) {
+    for (int i = events.size() - 1; i >= 0; i--) {
+      VerificationEvent event = events.get(i);
+      if (event.getVerificationId().equals(verificationId) && event.getReply() == null) {
+        return i;
+      }
+    }
+    return -1;
   }
+
+  /** The events to write (some carrying replies) and the replies to write on their own. */
+  record Written(List<VerificationEvent> events, List<VerificationReply> replies) {}
 
   List<DeliveryOutcome> outcomes() {
     return Collections.unmodifiableList(outcomes);

@@ -169,8 +169,14 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     Effects effects;
     if (value instanceof VerificationRequest request) {
       effects = lifecycle.onRequest(number, current, request, now);
+      if (request.getReplyInEvent()) {
+        effects.letRepliesRideEvents();
+      }
     } else if (value instanceof CodeCheckRequest check) {
       effects = lifecycle.onCheck(number, current, check, now);
+      if (check.getReplyInEvent()) {
+        effects.letRepliesRideEvents();
+      }
     } else if (value instanceof SendResult result) {
       effects = lifecycle.onSendResult(current, result, now, earlyReceipts);
     } else if (value instanceof DeliveryReceipt receipt) {
@@ -227,7 +233,8 @@ final class VerificationProcessor implements Processor<String, Object, String, S
           PhoneNumbers.mask(number), command.getChannel(), command.getRoutes().size(), command.getReason());
       context.forward(new Record<String, SpecificRecord>(number, command, timestamp), DispatcherNames.SEND_COMMANDS_SINK);
     }
-    for (VerificationEvent event : effects.events()) {
+    Effects.Written written = effects.written();
+    for (VerificationEvent event : written.events()) {
       LOG.debug("verification of {} now {} ({})", PhoneNumbers.mask(number), event.getStatus(), event.getReason());
       context.forward(new Record<String, SpecificRecord>(number, event, timestamp), DispatcherNames.VERIFICATION_EVENTS_SINK);
     }
@@ -238,7 +245,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     for (SendResult poll : effects.polls()) {
       context.forward(new Record<String, SpecificRecord>(number, poll, timestamp), DispatcherNames.RECEIPT_POLLS_SINK);
     }
-    for (VerificationReply reply : effects.replies()) {
+    for (VerificationReply reply : written.replies()) {
       context.forward(new Record<String, SpecificRecord>(reply.getCorrelationId(), reply, timestamp),
           DispatcherNames.VERIFICATION_REPLIES_SINK);
     }

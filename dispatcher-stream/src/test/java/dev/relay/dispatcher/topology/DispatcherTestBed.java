@@ -73,8 +73,10 @@ final class DispatcherTestBed implements AutoCloseable {
   final TestInputTopic<String, DeliveryReceipt> receipts;
   final TestInputTopic<byte[], byte[]> rawRequests;
   final TestOutputTopic<String, SendCommand> commands;
-  final TestOutputTopic<String, VerificationReply> replies;
-  final TestOutputTopic<String, VerificationEvent> events;
+  /** The replies as the API reads them: from the reply topic, or carried by their events. */
+  final AnswersAsRead.Read<VerificationReply> replies;
+  final AnswersAsRead.Read<VerificationEvent> events;
+  final AnswersAsRead answers;
   final TestOutputTopic<String, DeliveryOutcome> outcomes;
   final TestOutputTopic<String, SendResult> polls;
 
@@ -115,10 +117,13 @@ final class DispatcherTestBed implements AutoCloseable {
         new ByteArraySerializer());
     commands = driver.createOutputTopic(topics.sendCommands.name(), topics.sendCommands.keySerde().deserializer(),
         topics.sendCommands.valueSerde().deserializer());
-    replies = driver.createOutputTopic(topics.verificationReplies.name(),
-        topics.verificationReplies.keySerde().deserializer(), topics.verificationReplies.valueSerde().deserializer());
-    events = driver.createOutputTopic(topics.verificationEvents.name(),
-        topics.verificationEvents.keySerde().deserializer(), topics.verificationEvents.valueSerde().deserializer());
+    answers = new AnswersAsRead(
+        driver.createOutputTopic(topics.verificationReplies.name(), topics.verificationReplies.keySerde().deserializer(),
+            topics.verificationReplies.valueSerde().deserializer()),
+        driver.createOutputTopic(topics.verificationEvents.name(), topics.verificationEvents.keySerde().deserializer(),
+            topics.verificationEvents.valueSerde().deserializer()));
+    replies = answers.replyView;
+    events = answers.eventView;
     outcomes = driver.createOutputTopic(topics.deliveryOutcomes.name(),
         topics.deliveryOutcomes.keySerde().deserializer(), topics.deliveryOutcomes.valueSerde().deserializer());
     polls = driver.createOutputTopic(topics.receiptPolls.name(), topics.receiptPolls.keySerde().deserializer(),
@@ -153,6 +158,7 @@ final class DispatcherTestBed implements AutoCloseable {
         .setCountry("DE")
         .setChannel(channel)
         .setReplyTo(replyTo)
+        .setReplyInEvent(true)
         .setRequestedAt(now)
         .setApiKeyName(API_KEY)
         .build();
@@ -174,6 +180,7 @@ final class DispatcherTestBed implements AutoCloseable {
         .setCountry("DE")
         .setChannel(Channel.SMS)
         .setReplyTo("reply-" + requestId)
+        .setReplyInEvent(true)
         .setRequestedAt(now)
         .setAction(action)
         .setClientIp(clientIp)
@@ -194,6 +201,7 @@ final class DispatcherTestBed implements AutoCloseable {
         .setCountry("DE")
         .setChannel(channel)
         .setReplyTo("reply-" + requestId)
+        .setReplyInEvent(true)
         .setRequestedAt(now)
         .setAction(action)
         .setClientIp("203.0.113.7")
@@ -243,6 +251,7 @@ final class DispatcherTestBed implements AutoCloseable {
         .setCode(secrets.guessSealer().seal(guess, verificationId, NUMBER))
         .setRequestedAt(now)
         .setApiKeyName(apiKey)
+        .setReplyInEvent(true)
         .build(), now);
   }
 

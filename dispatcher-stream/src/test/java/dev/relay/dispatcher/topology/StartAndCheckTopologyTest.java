@@ -226,6 +226,60 @@ class StartAndCheckTopologyTest {
   }
 
   @Test
+  void aReplyRidesOnTheEventOfItsTransitionAndStandsAloneOnlyWithoutOne() {
+    String id = bed.start("req-1").getVerificationId();
+    SendCommand command = bed.onlyCommand();
+    bed.accepted(command, 0, "sm1");
+    bed.receipt("twilio", "sm1", DeliveryStatus.DELIVERED, null);
+
+    // The start's reply is the created event's: no record of its own.
+    List<VerificationEvent> started = bed.events.readValuesToList();
+    assertThat(started).first().satisfies(created -> {
+      assertThat(created.getStatus()).isEqualTo(VerificationStatus.PENDING);
+      assertThat(created.getReply().getCorrelationId()).isEqualTo("reply-req-1");
+      assertThat(created.getReply().getKind()).isEqualTo(ReplyKind.STARTED);
+    });
+    assertThat(started.subList(1, started.size())).allSatisfy(event -> assertThat(event.getReply()).isNull());
+    assertThat(bed.answers.separateReplies()).isZero();
+    assertThat(bed.replies.readValuesToList()).extracting(VerificationReply::getCorrelationId)
+        .containsExactly("reply-req-1");
+
+    // A wrong guess changes no status: its reply is a record of its own.
+    bed.check("check-1", id, bed.wrongGuess(command, 0));
+    assertThat(bed.onlyReply().getValid()).isFalse();
+    assertThat(bed.answers.separateReplies()).isEqualTo(1);
+    assertThat(bed.events.isEmpty()).isTrue();
+
+    // The right code approves: its reply rides on the APPROVED event.
+    bed.check("check-2", id, bed.codeOf(command));
+    VerificationEvent approved = bed.onlyEvent();
+    assertThat(approved.getStatus()).isEqualTo(VerificationStatus.APPROVED);
+    assertThat(approved.getReply().getCorrelationId()).isEqualTo("check-2");
+    assertThat(approved.getReply().getValid()).isTrue();
+    assertThat(bed.onlyReply()).isEqualTo(approved.getReply());
+    assertThat(bed.answers.separateReplies()).isEqualTo(1);
+  }
+
+  @Test
+  void aClientThatReadsOnlyTheRepliesGetsItsReplyThere() {
+    VerificationRequest direct = VerificationRequest.newBuilder(bed.start("req-1"))
+        .setRequestId("req-2")
+        .setReplyTo("direct-1")
+        .setReplyInEvent(false)
+        .setTo("+4915112345679")
+        .setVerificationId(bed.secrets.ids().mint("+4915112345679"))
+        .build();
+    bed.replies.readValuesToList();
+    bed.events.readValuesToList();
+
+    bed.requests.pipeInput(direct.getTo(), direct, bed.now());
+
+    assertThat(bed.onlyEvent().getReply()).isNull();
+    assertThat(bed.onlyReply().getCorrelationId()).isEqualTo("direct-1");
+    assertThat(bed.answers.separateReplies()).isEqualTo(1);
+  }
+
+  @Test
   void aWrongCodeStaysPendingWithOneAttemptLessAndNoEvent() {
     String id = bed.start("req-1").getVerificationId();
     SendCommand command = bed.onlyCommand();

@@ -203,8 +203,8 @@ public final class ApiConfig {
   }
 
   /**
-   * What the API's Kafka principal must be allowed: writing starts and checks, reading the replies
-   * (no group: every instance reads every partition), the blocked prefixes the admin endpoints
+   * What the API's Kafka principal must be allowed: writing starts and checks, reading the replies and
+   * the lifecycle events that carry most of them (no group: every instance reads every partition), the blocked prefixes the admin endpoints
    * read and release, and the services (tenants) the admin endpoints write and every start reads. Nothing else: whoever holds these credentials can start verifications, but
    * cannot forge receipts, sends or routing.
    */
@@ -215,10 +215,10 @@ public final class ApiConfig {
   /** As {@link #kafkaAcls()}, for the ACL command, which has no API config. */
   public static ServiceAcls kafkaAcls(Topics topics) {
     return ServiceAcls.builder("verification-api")
-        .describe(List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies, topics.blockedPrefixes,
-            topics.services))
+        .describe(List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies,
+            topics.verificationEvents, topics.blockedPrefixes, topics.services))
         .write(topics.verificationRequests, topics.codeChecks, topics.blockedPrefixes, topics.services)
-        .read(topics.verificationReplies, topics.blockedPrefixes, topics.services)
+        .read(topics.verificationReplies, topics.verificationEvents, topics.blockedPrefixes, topics.services)
         .build();
   }
 

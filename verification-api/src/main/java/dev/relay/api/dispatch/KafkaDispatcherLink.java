@@ -82,12 +82,13 @@ public final class KafkaDispatcherLink implements DispatcherLink {
     // No group: every instance reads every partition (see ReplyListener).
     Map<String, Object> consumerProps = KafkaSettings.committedConsumer(config.kafka(), null, clientId + "-replies");
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-    ReplyListener replies = new ReplyListener(consumer, topics.verificationReplies, config.startupTimeout());
+    ReplyListener replies = new ReplyListener(consumer, topics.verificationReplies, topics.verificationEvents,
+        config.startupTimeout());
 
     // blocked-prefixes and services too: the admin endpoints read and release blocks and keep the services,
-    // and every start by a service's key reads them (the API's ACLs name all five).
+    // and every start by a service's key reads them (the API's ACLs name all six).
     List<Topic<?, ?>> used = List.of(topics.verificationRequests, topics.codeChecks, topics.verificationReplies,
-        topics.blockedPrefixes, topics.services);
+        topics.verificationEvents, topics.blockedPrefixes, topics.services);
     Runnable provisioning = () -> {
       TopicProvisioner.ensure(config.kafka(), used, config.startupTimeout());
       AclCheck.verify(config.kafka(), config.kafkaAcls(), config.startupTimeout());
@@ -124,12 +125,15 @@ public final class KafkaDispatcherLink implements DispatcherLink {
   @Override
   public CompletableFuture<VerificationReply> start(VerificationRequest request) {
     Objects.requireNonNull(request.getReplyTo(), "a start the API waits on names its replyTo");
-    return send(topics.verificationRequests, request.getTo(), request, request.getReplyTo(), request.getVerificationId());
+    // The listener reads the events too: the answer may ride on the event of the transition (one record fewer).
+    VerificationRequest asked = VerificationRequest.newBuilder(request).setReplyInEvent(true).build();
+    return send(topics.verificationRequests, asked.getTo(), asked, asked.getReplyTo(), asked.getVerificationId());
   }
 
   @Override
   public CompletableFuture<VerificationReply> check(CodeCheckRequest check) {
-    return send(topics.codeChecks, check.getTo(), check, check.getCheckId(), check.getVerificationId());
+    CodeCheckRequest asked = CodeCheckRequest.newBuilder(check).setReplyInEvent(true).build();
+    return send(topics.codeChecks, asked.getTo(), asked, asked.getCheckId(), asked.getVerificationId());
   }
 
   @Override

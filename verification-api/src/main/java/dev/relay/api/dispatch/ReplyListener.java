@@ -1,10 +1,12 @@
 package dev.relay.api.dispatch;
 
+import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.topics.Topic;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,9 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Completes the requests this instance waits on with the dispatcher's replies. It reads every
- * partition of the reply topic itself (assigned, no consumer group, from the end), because a reply is
- * keyed by its correlation id, not by the instance that waits: every instance sees every reply and
+ * Completes the requests this instance waits on with the dispatcher's replies. A reply comes on the
+ * reply topic, or inside the lifecycle event of the transition its request caused (a start, an
+ * approving check, a cancel: the dispatcher writes one record for both). It reads every partition of
+ * both topics itself (assigned, no consumer group, from the end), because a reply is keyed by its
+ * correlation id or its number, not by the instance that waits: every instance sees every reply and
  * keeps the ones it expects, so any instance can serve any request.
  */
 public final class ReplyListener implements AutoCloseable {
@@ -40,6 +44,8 @@ public final class ReplyListener implements AutoCloseable {
   private volatile KafkaClientMetrics clientMetrics;
   private final Topic<String, VerificationReply> topic;
   private final Deserializer<VerificationReply> deserializer;
+  private final Topic<String, VerificationEvent> events;
+  private final Deserializer<VerificationEvent> eventDeserializer;
   private final Duration startupTimeout;
   private final Map<String, Waiters> waiting = new ConcurrentHashMap<>();
   private final CountDownLatch startupDone = new CountDownLatch(1);
@@ -50,10 +56,13 @@ public final class ReplyListener implements AutoCloseable {
   private volatile ConnectionGauge connections;
   private Thread thread;
 
-  public ReplyListener(Consumer<String, byte[]> consumer, Topic<String, VerificationReply> topic, Duration startupTimeout) {
+  public ReplyListener(Consumer<String, byte[]> consumer, Topic<String, VerificationReply> topic,
+      Topic<String, VerificationEvent> events, Duration startupTimeout) {
     this.consumer = consumer;
     this.topic = topic;
     this.deserializer = topic.valueSerde().deserializer();
+    this.events = events;
+    this.eventDeserializer = events.valueSerde().deserializer();
     this.startupTimeout = startupTimeout;
   }
 
@@ -167,13 +176,8 @@ public final class ReplyListener implements AutoCloseable {
   }
 
   private void position() {
-    List<PartitionInfo> partitions = consumer.partitionsFor(topic.name(), startupTimeout);
-    if (partitions == null || partitions.isEmpty()) {
-      throw new IllegalStateException("topic " + topic.name() + " does not exist");
-    }
-    List<TopicPartition> assigned = partitions.stream()
-        .map(info -> new TopicPartition(info.topic(), info.partition()))
-        .toList();
+    List<TopicPartition> assigned = new ArrayList<>(partitionsOf(topic.name()));
+    assigned.addAll(partitionsOf(events.name()));
     consumer.assign(assigned);
     // Replies written before this instance started belong to requests nobody here waits on.
     consumer.seekToEnd(assigned);
@@ -184,13 +188,21 @@ public final class ReplyListener implements AutoCloseable {
     connections = ConnectionGauge.of(consumer.metrics(), "consumer-metrics");
     positioned = true;
     startupDone.countDown();
-    LOG.info("reading replies from all {} partitions of {}", assigned.size(), topic.name());
+    LOG.info("reading replies from all {} partitions of {} and {}", assigned.size(), topic.name(), events.name());
+  }
+
+  private List<TopicPartition> partitionsOf(String name) {
+    List<PartitionInfo> partitions = consumer.partitionsFor(name, startupTimeout);
+    if (partitions == null || partitions.isEmpty()) {
+      throw new IllegalStateException("topic " + name + " does not exist");
+    }
+    return partitions.stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
   }
 
   private void deliver(ConsumerRecord<String, byte[]> record) {
     VerificationReply reply;
     try {
-      reply = deserializer.deserialize(record.topic(), record.value());
+      reply = record.topic().equals(events.name()) ? replyCarriedBy(record) : deserializer.deserialize(record.topic(), record.value());
     } catch (SerializationException e) {
       // One bad record must not stop every reply behind it; its position is enough to find it.
       LOG.warn("skipping a reply that cannot be decoded at {}-{} offset {}: {}",
@@ -204,6 +216,11 @@ public final class ReplyListener implements AutoCloseable {
     if (waiters != null) {
       waiters.reply.complete(reply);
     }
+  }
+
+  private VerificationReply replyCarriedBy(ConsumerRecord<String, byte[]> eventRecord) {
+    VerificationEvent event = eventDeserializer.deserialize(eventRecord.topic(), eventRecord.value());
+    return event == null ? null : event.getReply();
   }
 
   private void fail(RuntimeException e) {

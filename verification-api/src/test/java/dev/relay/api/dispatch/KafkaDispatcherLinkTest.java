@@ -9,8 +9,10 @@ import dev.relay.schemas.Channel;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.ReplyKind;
 import dev.relay.schemas.SealedSecret;
+import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
 import dev.relay.schemas.VerificationRequest;
+import dev.relay.schemas.VerificationStatus;
 import dev.relay.schemas.topics.Topics;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -40,20 +42,24 @@ class KafkaDispatcherLinkTest {
 
   private static final Topics TOPICS = Topics.defaults();
   private static final TopicPartition REPLIES = new TopicPartition(TOPICS.verificationReplies.name(), 0);
+  private static final TopicPartition EVENTS = new TopicPartition(TOPICS.verificationEvents.name(), 0);
   private static final String NUMBER = "+4915112345678";
 
   private final MockProducer<String, byte[]> producer =
       new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
   private final MockConsumer<String, byte[]> consumer = new BlockingMockConsumer<>();
-  private final ReplyListener replies = new ReplyListener(consumer, TOPICS.verificationReplies, Duration.ofSeconds(5));
+  private final ReplyListener replies = new ReplyListener(consumer, TOPICS.verificationReplies, TOPICS.verificationEvents,
+      Duration.ofSeconds(5));
   private final AtomicLong replyOffset = new AtomicLong();
+  private final AtomicLong eventOffset = new AtomicLong();
   private KafkaDispatcherLink link;
 
   @BeforeEach
   void start() {
     Node node = new Node(0, "localhost", 9092);
     consumer.updatePartitions(REPLIES.topic(), List.of(new PartitionInfo(REPLIES.topic(), 0, node, new Node[] {node}, new Node[] {node})));
-    consumer.updateEndOffsets(Map.of(REPLIES, 0L));
+    consumer.updatePartitions(EVENTS.topic(), List.of(new PartitionInfo(EVENTS.topic(), 0, node, new Node[] {node}, new Node[] {node})));
+    consumer.updateEndOffsets(Map.of(REPLIES, 0L, EVENTS, 0L));
     link = new KafkaDispatcherLink(TOPICS, Duration.ofMillis(300), Duration.ofMillis(100), producer, replies);
     assertThat(link.isReady()).isFalse();
     link.start();
@@ -65,7 +71,7 @@ class KafkaDispatcherLinkTest {
   }
 
   @Test
-  void aStartIsProducedKeyedByTheNumberAndAnsweredByItsReply() throws Exception {
+  void aStartIsProducedKeyedByTheNumberAskingForItsReplyInTheEventAndAnsweredByIt() throws Exception {
     VerificationRequest request = request("req-1");
 
     CompletableFuture<VerificationReply> answer = link.start(request);
@@ -75,15 +81,26 @@ class KafkaDispatcherLinkTest {
     assertThat(record.topic()).isEqualTo(TOPICS.verificationRequests.name());
     assertThat(record.key()).isEqualTo(NUMBER);
     assertThat(TOPICS.verificationRequests.valueSerde().deserializer().deserialize(record.topic(), record.value()))
-        .isEqualTo(request);
+        .isEqualTo(VerificationRequest.newBuilder(request).setReplyInEvent(true).build());
     assertThat(answer).isNotDone();
 
     producer.completeNext();
     assertThat(answer).isNotDone();
-    replyArrives(FakeDispatcherLink.started(request, ReplyKind.STARTED));
+    createdEventArrives(request, FakeDispatcherLink.started(request, ReplyKind.STARTED));
 
     assertThat(answer.get(5, TimeUnit.SECONDS).getVerificationId()).isEqualTo("VE-proposed");
     await().until(() -> replies.waitingCount() == 0);
+  }
+
+  @Test
+  void aStartAnsweredOnTheReplyTopicIsAnsweredToo() throws Exception {
+    VerificationRequest request = request("req-1");
+
+    CompletableFuture<VerificationReply> answer = link.start(request);
+    producer.completeNext();
+    replyArrives(FakeDispatcherLink.started(request, ReplyKind.EXISTING));
+
+    assertThat(answer.get(5, TimeUnit.SECONDS).getKind()).isEqualTo(ReplyKind.EXISTING);
   }
 
   @Test
@@ -119,6 +136,8 @@ class KafkaDispatcherLinkTest {
     assertThat(producer.history()).singleElement().satisfies(record -> {
       assertThat(record.topic()).isEqualTo(TOPICS.codeChecks.name());
       assertThat(record.key()).isEqualTo(NUMBER);
+      assertThat(TOPICS.codeChecks.valueSerde().deserializer().deserialize(record.topic(), record.value()).getReplyInEvent())
+          .isTrue();
     });
     assertThat(answer.get(5, TimeUnit.SECONDS).getValid()).isTrue();
   }
@@ -176,6 +195,17 @@ class KafkaDispatcherLinkTest {
   private void replyArrives(VerificationReply reply) {
     byte[] bytes = TOPICS.verificationReplies.valueSerde().serializer().serialize(REPLIES.topic(), reply);
     consumer.addRecord(new ConsumerRecord<>(REPLIES.topic(), 0, replyOffset.getAndIncrement(), reply.getCorrelationId(), bytes));
+  }
+
+  private void createdEventArrives(VerificationRequest request, VerificationReply reply) {
+    VerificationEvent created = VerificationEvent.newBuilder()
+        .setVerificationId(request.getVerificationId()).setTo(request.getTo()).setCountry(request.getCountry())
+        .setChannel(request.getChannel()).setStatus(VerificationStatus.PENDING).setReason("created")
+        .setCreatedAt(request.getRequestedAt()).setOccurredAt(request.getRequestedAt())
+        .setReply(reply)
+        .build();
+    byte[] bytes = TOPICS.verificationEvents.valueSerde().serializer().serialize(EVENTS.topic(), created);
+    consumer.addRecord(new ConsumerRecord<>(EVENTS.topic(), 0, eventOffset.getAndIncrement(), created.getTo(), bytes));
   }
 
   private static VerificationRequest request(String requestId) {

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.relay.api.FakeDispatcherLink;
+import dev.relay.schemas.Channel;
 import dev.relay.schemas.ReplyKind;
+import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationReply;
+import dev.relay.schemas.VerificationStatus;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,9 +33,11 @@ class ReplyListenerTest {
   private static final Topic<String, VerificationReply> REPLIES = Topics.defaults().verificationReplies;
   private static final TopicPartition P0 = new TopicPartition(REPLIES.name(), 0);
   private static final TopicPartition P1 = new TopicPartition(REPLIES.name(), 1);
+  private static final Topic<String, VerificationEvent> EVENTS = Topics.defaults().verificationEvents;
+  private static final TopicPartition E0 = new TopicPartition(EVENTS.name(), 0);
 
   private final MockConsumer<String, byte[]> consumer = new BlockingMockConsumer<>();
-  private final ReplyListener listener = new ReplyListener(consumer, REPLIES, Duration.ofSeconds(5));
+  private final ReplyListener listener = new ReplyListener(consumer, REPLIES, EVENTS, Duration.ofSeconds(5));
   private final Map<TopicPartition, Long> nextOffset = new java.util.concurrent.ConcurrentHashMap<>();
 
   @BeforeEach
@@ -40,10 +46,13 @@ class ReplyListenerTest {
     consumer.updatePartitions(REPLIES.name(), List.of(
         new PartitionInfo(REPLIES.name(), 0, node, new Node[] {node}, new Node[] {node}),
         new PartitionInfo(REPLIES.name(), 1, node, new Node[] {node}, new Node[] {node})));
+    consumer.updatePartitions(EVENTS.name(), List.of(
+        new PartitionInfo(EVENTS.name(), 0, node, new Node[] {node}, new Node[] {node})));
     // Replies written before the instance started: they must be skipped, not delivered.
-    consumer.updateEndOffsets(Map.of(P0, 5L, P1, 3L));
+    consumer.updateEndOffsets(Map.of(P0, 5L, P1, 3L, E0, 7L));
     nextOffset.put(P0, 5L);
     nextOffset.put(P1, 3L);
+    nextOffset.put(E0, 7L);
     listener.start();
   }
 
@@ -53,10 +62,11 @@ class ReplyListenerTest {
   }
 
   @Test
-  void readsEveryPartitionFromItsEnd() {
-    assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1);
+  void readsEveryPartitionOfTheRepliesAndTheEventsFromItsEnd() {
+    assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1, E0);
     assertThat(consumer.position(P0)).isEqualTo(5L);
     assertThat(consumer.position(P1)).isEqualTo(3L);
+    assertThat(consumer.position(E0)).isEqualTo(7L);
     assertThat(listener.isReady()).isTrue();
   }
 
@@ -67,6 +77,30 @@ class ReplyListenerTest {
     deliver(P1, reply("c-1"));
 
     assertThat(expectation.reply().get(5, TimeUnit.SECONDS).getCorrelationId()).isEqualTo("c-1");
+  }
+
+  @Test
+  void completesTheRequestWithTheReplyItsEventCarries() throws Exception {
+    ReplyListener.Expectation expectation = listener.expect("c-1");
+
+    deliver(E0, event(null));
+    deliver(E0, event(reply("someone-elses")));
+    assertThat(expectation.reply()).isNotDone();
+    deliver(E0, event(reply("c-1")));
+
+    assertThat(expectation.reply().get(5, TimeUnit.SECONDS).getCorrelationId()).isEqualTo("c-1");
+  }
+
+  @Test
+  void anEventThatDoesNotDecodeIsSkipped() throws Exception {
+    ReplyListener.Expectation expectation = listener.expect("c-1");
+
+    deliver(E0, "+4915112345678", new byte[] {1, 2, 3});
+    deliver(E0, "+4915112345678", null);
+    deliver(E0, event(reply("c-1")));
+
+    assertThat(expectation.reply().get(5, TimeUnit.SECONDS).getKind()).isEqualTo(ReplyKind.STARTED);
+    assertThat(listener.isReady()).isTrue();
   }
 
   @Test
@@ -149,7 +183,7 @@ class ReplyListenerTest {
   @Test
   void startFailsWhenTheReplyTopicDoesNotExist() {
     MockConsumer<String, byte[]> empty = new MockConsumer<>("latest");
-    ReplyListener orphan = new ReplyListener(empty, REPLIES, Duration.ofSeconds(5));
+    ReplyListener orphan = new ReplyListener(empty, REPLIES, EVENTS, Duration.ofSeconds(5));
 
     assertThatThrownBy(orphan::start)
         .isInstanceOf(IllegalStateException.class)
@@ -162,9 +196,27 @@ class ReplyListenerTest {
     deliver(partition, reply.getCorrelationId(), REPLIES.valueSerde().serializer().serialize(REPLIES.name(), reply));
   }
 
+  private void deliver(TopicPartition partition, VerificationEvent event) {
+    deliver(partition, event.getTo(), EVENTS.valueSerde().serializer().serialize(EVENTS.name(), event));
+  }
+
   private void deliver(TopicPartition partition, String key, byte[] value) {
     long offset = nextOffset.merge(partition, 1L, Long::sum) - 1;
     consumer.addRecord(new ConsumerRecord<>(partition.topic(), partition.partition(), offset, key, value));
+  }
+
+  private static VerificationEvent event(VerificationReply carried) {
+    Instant now = Instant.parse("2026-03-02T12:00:00Z");
+    return VerificationEvent.newBuilder()
+        .setVerificationId("v-1")
+        .setTo("+4915112345678")
+        .setCountry("DE")
+        .setChannel(Channel.SMS)
+        .setStatus(VerificationStatus.PENDING)
+        .setCreatedAt(now)
+        .setOccurredAt(now)
+        .setReply(carried)
+        .build();
   }
 
   private static VerificationReply reply(String correlationId) {
