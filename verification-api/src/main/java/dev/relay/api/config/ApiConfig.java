@@ -204,9 +204,10 @@ public final class ApiConfig {
 
   /**
    * What the API's Kafka principal must be allowed: writing starts and checks, reading the replies and
-   * the lifecycle events that carry most of them (no group: every instance reads every partition), the blocked prefixes the admin endpoints
-   * read and release, and the services (tenants) the admin endpoints write and every start reads. Nothing else: whoever holds these credentials can start verifications, but
-   * cannot forge receipts, sends or routing.
+   * the lifecycle events that carry most of them (no group: every instance reads every partition), the
+   * blocked prefixes the admin endpoints read and release, and the services (tenants) the admin
+   * endpoints write and every start reads. Nothing else: whoever holds these credentials can start
+   * verifications, but cannot forge receipts, sends or routing.
    */
   public ServiceAcls kafkaAcls() {
     return kafkaAcls(topics);
