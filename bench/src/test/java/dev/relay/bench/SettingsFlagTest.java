@@ -28,4 +28,13 @@ class SettingsFlagTest {
         Map.of("api-settings", "relay.api.overload.start-wait-share"), "api-settings"))
         .hasMessageContaining("--api-settings takes key=value");
   }
+
+  @Test
+  void theWarmUpRunsAtTheFirstRateOr50WhicheverIsLowerUnlessGiven() {
+    assertThat(Bench.warmupRate(Map.of(), java.util.List.of(300, 500))).isEqualTo(50);
+    assertThat(Bench.warmupRate(Map.of(), java.util.List.of(20, 500))).isEqualTo(20);
+    assertThat(Bench.warmupRate(Map.of("warmup-rate", "300"), java.util.List.of(300, 500))).isEqualTo(300);
+    assertThatThrownBy(() -> Bench.warmupRate(Map.of("warmup-rate", "0"), java.util.List.of(300)))
+        .hasMessageContaining("--warmup-rate must be positive");
+  }
 }
