@@ -584,13 +584,20 @@ class DispatcherServiceIntegrationTest {
     }
   }
 
+  /** A consumer outside any group that reads only committed records. */
+  private static KafkaConsumer<byte[], byte[]> committedReader() {
+    return new KafkaConsumer<>(KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "test-reader"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+    return consumer.partitionsFor(topic).stream().map(info -> new TopicPartition(topic, info.partition())).toList();
+  }
+
   /** Everything committed to the topic so far, up to its last stable offset. */
   private static List<ConsumerRecord<byte[], byte[]>> readAllCommitted(String topic) {
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "test-reader"), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(info -> new TopicPartition(topic, info.partition())).toList();
+    try (KafkaConsumer<byte[], byte[]> consumer = committedReader()) {
+      List<TopicPartition> partitions = partitionsOf(consumer, topic);
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
@@ -609,12 +616,9 @@ class DispatcherServiceIntegrationTest {
    */
   private static List<VerificationReply> readReplies(Topics topics, int expected) {
     List<Map.Entry<Long, VerificationReply>> found = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "test-reader"), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = java.util.stream.Stream.of(topics.verificationReplies.name(), topics.verificationEvents.name())
-          .flatMap(topic -> consumer.partitionsFor(topic).stream().map(info -> new TopicPartition(topic, info.partition())))
-          .toList();
+    try (KafkaConsumer<byte[], byte[]> consumer = committedReader()) {
+      List<TopicPartition> partitions = new ArrayList<>(partitionsOf(consumer, topics.verificationReplies.name()));
+      partitions.addAll(partitionsOf(consumer, topics.verificationEvents.name()));
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       await().atMost(WAIT).until(() -> {
@@ -635,22 +639,16 @@ class DispatcherServiceIntegrationTest {
 
   /** Every offset a topic's partitions have taken, records and transaction markers alike. */
   private static long offsetsWritten(String topic) {
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "test-reader"), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(info -> new TopicPartition(topic, info.partition())).toList();
+    try (KafkaConsumer<byte[], byte[]> consumer = committedReader()) {
+      List<TopicPartition> partitions = partitionsOf(consumer, topic);
       return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
     }
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int expected) {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        KafkaSettings.committedConsumer(KafkaAccess.plaintext(kafka.bootstrapServers()), null, "test-reader"), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(info -> new TopicPartition(topic, info.partition())).toList();
+    try (KafkaConsumer<byte[], byte[]> consumer = committedReader()) {
+      List<TopicPartition> partitions = partitionsOf(consumer, topic);
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       await().atMost(WAIT).until(() -> {

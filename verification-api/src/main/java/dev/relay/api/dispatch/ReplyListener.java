@@ -202,7 +202,9 @@ public final class ReplyListener implements AutoCloseable {
   private void deliver(ConsumerRecord<String, byte[]> record) {
     VerificationReply reply;
     try {
-      reply = record.topic().equals(events.name()) ? replyCarriedBy(record) : deserializer.deserialize(record.topic(), record.value());
+      reply = record.topic().equals(events.name())
+          ? replyCarriedBy(record)
+          : deserializer.deserialize(record.topic(), record.value());
     } catch (SerializationException e) {
       // One bad record must not stop every reply behind it; its position is enough to find it.
       LOG.warn("skipping a reply that cannot be decoded at {}-{} offset {}: {}",
