@@ -53,6 +53,7 @@ public final class ConsoleFeed implements AutoCloseable {
   /** Assigns the partitions, seeks back {@code retention} and starts reading. */
   public static ConsoleFeed start(KafkaAccess kafka, Topics topics, ConsoleHistory history, Duration retention, Clock clock) {
     Map<String, Object> props = KafkaSettings.committedConsumer(kafka, null, "relay-scoring-console");
+    KafkaSettings.unhurriedFetch(props, "");
     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     try {
       long since = clock.instant().minus(retention).toEpochMilli();
