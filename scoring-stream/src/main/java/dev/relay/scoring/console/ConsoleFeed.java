@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleFeed implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleFeed.class);
-  private static final Duration POLL = Duration.ofMillis(500);
+  /** Longer than the held fetch ({@code KafkaSettings.UNHURRIED_FETCH_WAIT}): records end a poll at once, and close() wakes it. */
+  private static final Duration POLL = Duration.ofSeconds(5);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Topics topics;

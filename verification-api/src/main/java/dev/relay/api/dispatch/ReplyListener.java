@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class ReplyListener implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplyListener.class);
-  /** Short, so close() is prompt; poll returns at once when replies are there. */
-  private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+  /** Poll returns at once when replies are there, and close() wakes it: longer only wakes an idle listener less often. */
+  private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   private final Consumer<String, byte[]> consumer;
