@@ -107,6 +107,9 @@ public final class ScoringTopology {
   /** Entries of a TTL store are written at one instant, not over a span. */
   private static final Duration INSTANT = Duration.ofMillis(1);
 
+  /** How long scoring's threads wait in a poll that finds nothing (Kafka Streams' default {@code poll.ms} is 100 ms). */
+  static final Duration IDLE_POLL = Duration.ofMillis(250);
+
   /** Room for the cached stores' latest values between two commits: the routes' panes and marks. */
   private static final long STORE_CACHE_BYTES = 4L << 20;
 
@@ -128,6 +131,10 @@ public final class ScoringTopology {
     // fetch around a start or a rebalance is scored up to that much later. Its restore consumer keeps the default.
     KafkaSettings.unhurriedFetch(properties, StreamsConfig.MAIN_CONSUMER_PREFIX);
     KafkaSettings.unhurriedFetch(properties, StreamsConfig.GLOBAL_CONSUMER_PREFIX);
+    // Each stream and global thread wakes every poll.ms when there is nothing to read; records end a poll at
+    // once. Longer halves an idle scoring's wake-ups; not much longer, since the thread also waits up to it at
+    // each step of its start (at 1 s scoring was ready 3-4 s later, docs/performance.md).
+    properties.put(StreamsConfig.POLL_MS_CONFIG, IDLE_POLL.toMillis());
     return properties;
   }
 

@@ -7,12 +7,13 @@ import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.support.kafka.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which of scoring's consumers may let the broker hold an empty fetch long. */
+/** How long scoring's consumers and threads may wait when there is nothing to read. */
 class StreamsPropertiesTest {
 
   private static final int UNHURRIED = (int) KafkaSettings.UNHURRIED_FETCH_WAIT.toMillis();
@@ -29,5 +30,18 @@ class StreamsPropertiesTest {
     assertThat(config.getGlobalConsumerConfigs("client")).containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, UNHURRIED);
     // A restore reads a changelog to its end before the app is ready.
     assertThat(config.getRestoreConsumerConfigs("client")).doesNotContainKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
+  }
+
+  @Test
+  void itsThreadsWakeLessOftenThanKafkaStreamsDefaultWhenIdle() {
+    StreamsConfig config = new StreamsConfig(ScoringTopology.streamsProperties(KafkaAccess.plaintext("unused:9092"),
+        "relay-scoring", stateDir, Duration.ofMillis(100), Topics.defaults()));
+
+    assertThat(config.getLong(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(250L)
+        .isGreaterThan(new StreamsConfig(minimal()).getLong(StreamsConfig.POLL_MS_CONFIG));
+  }
+
+  private static Map<String, Object> minimal() {
+    return Map.of(StreamsConfig.APPLICATION_ID_CONFIG, "any", StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
   }
 }
