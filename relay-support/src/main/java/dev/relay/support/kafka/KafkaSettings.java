@@ -23,26 +23,7 @@ public final class KafkaSettings {
   /** How long a Streams member may be silent before its partitions move; heartbeats go every 3 s. */
   public static final Duration STREAMS_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
-  /**
-   * How long the broker may hold a fetch that finds nothing, for the consumers nobody waits on (scoring's,
-   * the console's feed). A held fetch returns as soon as data arrives for a partition in it, so a quiet
-   * topic costs them no latency; an idle consumer asks six times less often than at the 500 ms default, and
-   * each ask is a network round, a request handler and a purgatory entry on the broker. Not for a consumer
-   * whose records must arrive at once: the classic consumer keeps one fetch in flight per broker, and a
-   * partition left out of it (its records still held, its position being validated around a start or a
-   * leader change) waits until that fetch returns (docs/performance.md).
-   */
-  public static final Duration UNHURRIED_FETCH_WAIT = Duration.ofSeconds(3);
-
   private KafkaSettings() {}
-
-  /**
-   * Lets the broker hold the empty fetches of the consumer whose settings take {@code prefix} (a Streams
-   * consumer prefix, or "" for a plain consumer's own) for {@link #UNHURRIED_FETCH_WAIT}.
-   */
-  public static void unhurriedFetch(Map<? super String, ? super Integer> props, String prefix) {
-    props.put(prefix + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) UNHURRIED_FETCH_WAIT.toMillis());
-  }
 
   /**
    * A producer for requests arriving over HTTP: idempotent with {@code acks=all}, so a 2xx means the

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleFeed implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleFeed.class);
-  /** Longer than the held fetch ({@code KafkaSettings.UNHURRIED_FETCH_WAIT}): records end a poll at once, and close() wakes it. */
+  /** Records end a poll at once, and close() wakes it: longer only wakes an idle feed less often. */
   private static final Duration POLL = Duration.ofSeconds(5);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -54,7 +54,6 @@ public final class ConsoleFeed implements AutoCloseable {
   /** Assigns the partitions, seeks back {@code retention} and starts reading. */
   public static ConsoleFeed start(KafkaAccess kafka, Topics topics, ConsoleHistory history, Duration retention, Clock clock) {
     Map<String, Object> props = KafkaSettings.committedConsumer(kafka, null, "relay-scoring-console");
-    KafkaSettings.unhurriedFetch(props, "");
     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     try {
       long since = clock.instant().minus(retention).toEpochMilli();

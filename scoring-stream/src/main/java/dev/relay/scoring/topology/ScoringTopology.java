@@ -127,13 +127,9 @@ public final class ScoringTopology {
     // Nobody waits on scoring: the stores it marks as cached (those many facts rewrite: a route's panes and
     // its mark) write one changelog record per key and commit instead of one per fact.
     properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STORE_CACHE_BYTES);
-    // Nor on a fact or a peer's score: an idle scoring app fetches rarely, and a partition left out of a held
-    // fetch around a start or a rebalance is scored up to that much later. Its restore consumer keeps the default.
-    KafkaSettings.unhurriedFetch(properties, StreamsConfig.MAIN_CONSUMER_PREFIX);
-    KafkaSettings.unhurriedFetch(properties, StreamsConfig.GLOBAL_CONSUMER_PREFIX);
-    // Each stream and global thread wakes every poll.ms when there is nothing to read; records end a poll at
-    // once. Longer halves an idle scoring's wake-ups; not much longer, since the thread also waits up to it at
-    // each step of its start (at 1 s scoring was ready 3-4 s later, docs/performance.md).
+    // Nor on a fact or a peer's score. Each stream and global thread wakes every poll.ms when there is nothing
+    // to read (records end a poll at once): longer halves an idle scoring's wake-ups; not much longer, since the
+    // thread also waits up to it at each step of its start (at 1 s scoring was ready 3-4 s later, docs/performance.md).
     properties.put(StreamsConfig.POLL_MS_CONFIG, IDLE_POLL.toMillis());
     return properties;
   }

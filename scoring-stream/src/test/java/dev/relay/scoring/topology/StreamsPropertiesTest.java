@@ -4,33 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.kafka.KafkaAccess;
-import dev.relay.support.kafka.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How long scoring's consumers and threads may wait when there is nothing to read. */
+/** How long scoring's threads wait in a poll that finds nothing. */
 class StreamsPropertiesTest {
-
-  private static final int UNHURRIED = (int) KafkaSettings.UNHURRIED_FETCH_WAIT.toMillis();
 
   @TempDir
   Path stateDir;
-
-  @Test
-  void theFactsAndPeerScoresConsumersWaitLongForAnEmptyFetchTheRestoreConsumerDoesNot() {
-    StreamsConfig config = new StreamsConfig(ScoringTopology.streamsProperties(KafkaAccess.plaintext("unused:9092"),
-        "relay-scoring", stateDir, Duration.ofMillis(100), Topics.defaults()));
-
-    assertThat(config.getMainConsumerConfigs("group", "client", 0)).containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, UNHURRIED);
-    assertThat(config.getGlobalConsumerConfigs("client")).containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, UNHURRIED);
-    // A restore reads a changelog to its end before the app is ready.
-    assertThat(config.getRestoreConsumerConfigs("client")).doesNotContainKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
-  }
 
   @Test
   void itsThreadsWakeLessOftenThanKafkaStreamsDefaultWhenIdle() {
