@@ -3,6 +3,7 @@ package dev.relay.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,10 +32,10 @@ class SettingsFlagTest {
 
   @Test
   void theWarmUpRunsAtTheFirstRateOr50WhicheverIsLowerUnlessGiven() {
-    assertThat(Bench.warmupRate(Map.of(), java.util.List.of(300, 500))).isEqualTo(50);
-    assertThat(Bench.warmupRate(Map.of(), java.util.List.of(20, 500))).isEqualTo(20);
-    assertThat(Bench.warmupRate(Map.of("warmup-rate", "300"), java.util.List.of(300, 500))).isEqualTo(300);
-    assertThatThrownBy(() -> Bench.warmupRate(Map.of("warmup-rate", "0"), java.util.List.of(300)))
+    assertThat(Bench.warmupRate(Map.of(), List.of(300, 500))).isEqualTo(50);
+    assertThat(Bench.warmupRate(Map.of(), List.of(20, 500))).isEqualTo(20);
+    assertThat(Bench.warmupRate(Map.of("warmup-rate", "300"), List.of(300, 500))).isEqualTo(300);
+    assertThatThrownBy(() -> Bench.warmupRate(Map.of("warmup-rate", "0"), List.of(300)))
         .hasMessageContaining("--warmup-rate must be positive");
   }
 }
