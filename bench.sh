@@ -11,4 +11,4 @@ if [ ! -d "$classes" ] || [ ! -d "$here/bench/target/lib" ]; then
   exit 2
 fi
 # The JVM options relay-local.sh runs the stack with, so the figures are those of the local run.
-exec java ${BENCH_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} -cp "$classes:$here/bench/target/lib/*" dev.relay.bench.Bench "$@"
+exec java ${BENCH_JAVA_OPTS:--Xms64m -Xmx1g -XX:+UseSerialGC -XX:-UsePerfData -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} -cp "$classes:$here/bench/target/lib/*" dev.relay.bench.Bench "$@"
