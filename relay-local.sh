@@ -24,10 +24,10 @@ fi
 # new thread for every async step: one per HTTP response of the JDK client (sender, simulator). Two
 # threads keep it a pool.
 # The heap starts at 64 MiB and grows as the load needs: the JDK would start it at 1/64 of the machine's
-# memory (376 MiB on 24 GiB), and an idle stack then touches page after page of it for hours, as young
-# collections promote what dies later, before the first full collection; from 64 MiB that collection
-# comes within the hour and the heap settles at what is live and some room. No perf-data file: its sampler wakes
-# every 50 ms, and jcmd and jstack reach the JVM without it.
+# memory (380 MiB on 24 GiB), and an idle stack then touches page after page of it for hours before the
+# first full collection, as young collections promote what dies later; from 64 MiB that collection comes
+# within the hour and the heap settles at what is live and some room. No perf-data file: its sampler
+# wakes every 50 ms, and jcmd and jstack reach the JVM without it.
 exec java -Xms64m -Xmx1g -XX:+UseSerialGC -XX:-UsePerfData -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 \
   -cp "relay-local/target/relay-local-0.1.0-SNAPSHOT.jar:relay-local/target/lib/*" \
   dev.relay.local.RelayLocal "$@"
