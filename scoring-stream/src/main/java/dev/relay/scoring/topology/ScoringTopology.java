@@ -128,7 +128,7 @@ public final class ScoringTopology {
     // its mark) write one changelog record per key and commit instead of one per fact.
     properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STORE_CACHE_BYTES);
     // Nor on a fact or a peer's score. Each stream and global thread wakes every poll.ms when there is nothing
-    // to read (records end a poll at once): longer halves an idle scoring's wake-ups; not much longer, since the
+    // to read (records end a poll at once): 250 ms wakes an idle scoring 4 times a second, not 10; not longer, since the
     // thread also waits up to it at each step of its start (at 1 s scoring was ready 3-4 s later, docs/performance.md).
     properties.put(StreamsConfig.POLL_MS_CONFIG, IDLE_POLL.toMillis());
     return properties;
