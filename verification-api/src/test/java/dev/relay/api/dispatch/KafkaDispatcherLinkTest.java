@@ -52,26 +52,43 @@ class KafkaDispatcherLinkTest {
       Duration.ofSeconds(5));
   private final AtomicLong replyOffset = new AtomicLong();
   private final AtomicLong eventOffset = new AtomicLong();
+  private static final Duration PATIENT = Duration.ofSeconds(30);
+  private static final Duration SHORT_REPLY_TIMEOUT = Duration.ofMillis(300);
+  private static final Duration SHORT_PRODUCE_TIMEOUT = Duration.ofMillis(100);
   private KafkaDispatcherLink link;
 
   @BeforeEach
-  void start() {
+  void positionTheListener() {
     Node node = new Node(0, "localhost", 9092);
     consumer.updatePartitions(REPLIES.topic(), List.of(new PartitionInfo(REPLIES.topic(), 0, node, new Node[] {node}, new Node[] {node})));
     consumer.updatePartitions(EVENTS.topic(), List.of(new PartitionInfo(EVENTS.topic(), 0, node, new Node[] {node}, new Node[] {node})));
     consumer.updateEndOffsets(Map.of(REPLIES, 0L, EVENTS, 0L));
-    link = new KafkaDispatcherLink(TOPICS, Duration.ofMillis(300), Duration.ofMillis(100), producer, replies);
-    assertThat(link.isReady()).isFalse();
-    link.start();
   }
 
   @AfterEach
   void stop() {
-    link.close();
+    if (link != null) {
+      link.close();
+    }
+  }
+
+  /**
+   * Timeouts no busy test machine reaches, where none should fire: with the short ones everywhere, a
+   * test held up between two steps on a loaded CI machine saw its ack time out.
+   */
+  private void startLink() {
+    startLink(PATIENT, PATIENT);
+  }
+
+  private void startLink(Duration replyTimeout, Duration produceTimeout) {
+    link = new KafkaDispatcherLink(TOPICS, replyTimeout, produceTimeout, producer, replies);
+    assertThat(link.isReady()).isFalse();
+    link.start();
   }
 
   @Test
   void aStartIsProducedKeyedByTheNumberAskingForItsReplyInTheEventAndAnsweredByIt() throws Exception {
+    startLink();
     VerificationRequest request = request("req-1");
 
     CompletableFuture<VerificationReply> answer = link.start(request);
@@ -94,6 +111,7 @@ class KafkaDispatcherLinkTest {
 
   @Test
   void aStartAnsweredOnTheReplyTopicIsAnsweredToo() throws Exception {
+    startLink();
     VerificationRequest request = request("req-1");
 
     CompletableFuture<VerificationReply> answer = link.start(request);
@@ -105,6 +123,7 @@ class KafkaDispatcherLinkTest {
 
   @Test
   void aReplyFasterThanTheAckIsNotLost() throws Exception {
+    startLink();
     VerificationRequest request = request("req-1");
     CompletableFuture<VerificationReply> answer = link.start(request);
 
@@ -123,6 +142,7 @@ class KafkaDispatcherLinkTest {
 
   @Test
   void aCheckIsProducedToCodeChecksAndCorrelatedByItsCheckId() throws Exception {
+    startLink();
     CodeCheckRequest check = CodeCheckRequest.newBuilder()
         .setCheckId("check-1").setVerificationId("VE-1").setTo(NUMBER)
         .setCode(new SealedSecret("k1", ByteBuffer.wrap(new byte[12]), ByteBuffer.wrap(new byte[22])))
@@ -144,6 +164,7 @@ class KafkaDispatcherLinkTest {
 
   @Test
   void aSendKafkaRefusesIsNotAcknowledgedAndWaitsForNoReply() {
+    startLink();
     CompletableFuture<VerificationReply> answer = link.start(request("req-1"));
 
     producer.errorNext(new TimeoutException("Expiring 1 record(s)"));
@@ -158,6 +179,7 @@ class KafkaDispatcherLinkTest {
 
   @Test
   void anAckThatNeverComesEndsAsNotAcknowledged() {
+    startLink(PATIENT, SHORT_PRODUCE_TIMEOUT);
     CompletableFuture<VerificationReply> answer = link.start(request("req-1"));
 
     assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS))
@@ -166,6 +188,7 @@ class KafkaDispatcherLinkTest {
 
   @Test
   void aProducerThatCannotSendAtAllIsNotAcknowledged() {
+    startLink();
     producer.close();
 
     CompletableFuture<VerificationReply> answer = link.start(request("req-1"));
@@ -175,6 +198,7 @@ class KafkaDispatcherLinkTest {
 
   @Test
   void noReplyWithinTheTimeoutIsNoReply() {
+    startLink(SHORT_REPLY_TIMEOUT, PATIENT);
     CompletableFuture<VerificationReply> answer = link.start(request("req-1"));
     producer.completeNext();
 
@@ -185,6 +209,7 @@ class KafkaDispatcherLinkTest {
 
   @Test
   void readinessFollowsTheReplyListener() {
+    startLink();
     assertThat(link.isReady()).isTrue();
 
     replies.close();
