@@ -95,6 +95,9 @@ public final class Bench {
     // Every so many verifications the person never types the code (0: all do), as people give up in a
     // deployment: their expiries then fire under load, which a run where everybody checks never makes happen.
     int abandonEvery = Integer.parseInt(flags.getOrDefault("abandon-every", "0"));
+    // Every so many verifications the app also reads the status once the code is in (0: none): status reads
+    // under load, served from the dispatcher's state, with their own latency figures.
+    int statusReadEvery = Integer.parseInt(flags.getOrDefault("status-read-every", "0"));
     Files.createDirectories(out);
     Path dataDir = Files.createTempDirectory("relay-bench");
 
@@ -109,6 +112,7 @@ public final class Bench {
     report.put("senderSettings", senderSettings);
     report.put("dispatcherSettings", dispatcherSettings);
     report.put("abandonEvery", abandonEvery);
+    report.put("statusReadEvery", statusReadEvery);
     report.put("loadAverageAtStart", loadAverage());
 
     long bootBegin = System.nanoTime();
@@ -141,7 +145,7 @@ public final class Bench {
       if (!warmup.isZero()) {
         int warmupOffset = numberOffset;
         Bounded.run("warm-up", loadLimit(warmup), () -> {
-          new LoadRun(stack.apiUrl(), inbox, stack.apiKey(), abandonEvery).run(warmupRate, warmup, warmupOffset);
+          new LoadRun(stack.apiUrl(), inbox, stack.apiKey(), abandonEvery, statusReadEvery).run(warmupRate, warmup, warmupOffset);
         });
         numberOffset += startsIn(warmupRate, warmup);
       }
@@ -165,7 +169,7 @@ public final class Bench {
         Map<String, Long> recordsBefore = recordsWritten(stack.bootstrapServers());
         String loadBefore = loadAverage();
         Instant runStarted = Instant.now();
-        LoadRun load = new LoadRun(stack.apiUrl(), inbox, stack.apiKey(), abandonEvery);
+        LoadRun load = new LoadRun(stack.apiUrl(), inbox, stack.apiKey(), abandonEvery, statusReadEvery);
         LoadRun.Result result;
         double cpu;
         double maxRss;
@@ -201,6 +205,10 @@ public final class Bench {
         // 503 (refused at the door or Kafka unavailable) apart from 504 (waited out the reply timeout).
         run.put("startAnswers", answers(load.startAnswers, result.startRefusals()));
         run.put("checkAnswers", answers(load.checkAnswers, result.checkRefusals()));
+        if (statusReadEvery > 0) {
+          run.put("statusReadAnswers", answers(load.statusReadAnswers, load.statusReadAnswers.refusalLatency.getIntervalHistogram()));
+          run.put("statusReadLatencyMs", percentiles(result.statusReads()));
+        }
         run.put("approvedPerSecond", load.approved.get() / (result.completedIn().toNanos() / 1e9));
         run.put("kafkaRecordsPerVerification", load.approved.get() == 0 ? 0 : (double) records / load.approved.get());
         run.put("kafkaRecordsByTopic", recordsByTopic);
@@ -353,6 +361,32 @@ public final class Bench {
   }
 
   /**
+   * The status reads of the runs that made them: answered 200 with their latency from the code's arrival,
+   * the others counted beside them. Empty when the runs read no status.
+   */
+  @SuppressWarnings("unchecked")
+  static String statusReads(Map<String, Object> report) {
+    int every = ((Number) report.getOrDefault("statusReadEvery", 0)).intValue();
+    if (every <= 0) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder(String.format("%nEvery %d. verification's app read its status once the code had"
+        + " arrived, beside the check (`GET /v1/verifications/{id}`, served from the dispatcher's state):%n%n", every));
+    md.append("| offered/s | status reads answered | p50 / p95 / p99 / max (ms) | 503 | 504 | other failures |\n");
+    md.append("|---|---|---|---|---|---|\n");
+    for (Map<String, Object> run : (List<Map<String, Object>>) report.getOrDefault("runs", List.of())) {
+      Map<String, Object> reads = (Map<String, Object>) run.get("statusReadAnswers");
+      if (reads == null) {
+        continue;
+      }
+      md.append(String.format("| %d | %d | %s | %d | %d | %d |%n", run.get("offeredPerSecond"), reads.get("answered"),
+          latencies((Map<String, Double>) run.get("statusReadLatencyMs")), reads.get("refused503"), reads.get("timedOut504"),
+          reads.get("otherFailed")));
+    }
+    return md.toString();
+  }
+
+  /**
    * When a phase refused its starts: each second with a refusal (refused of offered, the slowest start
    * answered, the collection time), and the phase's longest collection second beside them.
    */
@@ -442,6 +476,7 @@ public final class Bench {
     for (Map<String, Object> run : (List<Map<String, Object>>) report.getOrDefault("runs", List.of())) {
       md.append(secondsWithRefusals(run));
     }
+    md.append(statusReads(report));
     md.append(String.format("%nProvider APIs answer after %s ms. Load average at the start: %s.%n",
         report.get("providerLatencyMillis"), report.get("loadAverageAtStart")));
     for (Map<String, Object> run : (List<Map<String, Object>>) report.getOrDefault("runs", List.of())) {

@@ -49,8 +49,11 @@ final class LoadRun {
   final Recorder checkLatency = new Recorder(MAX_LATENCY_NANOS, 3);
   /** From the start's intended send to its code at the handset: what the person waits before typing. */
   final Recorder codeLatency = new Recorder(MAX_LATENCY_NANOS, 3);
+  /** {@code GET /v1/verifications/{id}} answered 200, from the code's arrival (the read goes out beside the check). */
+  final Recorder statusReadLatency = new Recorder(MAX_LATENCY_NANOS, 3);
   final Answers startAnswers = new Answers();
   final Answers checkAnswers = new Answers();
+  final Answers statusReadAnswers = new Answers();
   final AtomicLong started = new AtomicLong();
   final AtomicLong startFailed = new AtomicLong();
   final AtomicLong approved = new AtomicLong();
@@ -58,6 +61,7 @@ final class LoadRun {
   final AtomicLong codeNeverCame = new AtomicLong();
   /** Verifications whose person got the code and never typed it ({@code abandonEvery}). */
   final AtomicLong abandoned = new AtomicLong();
+  /** Failed answers by status: a start's as is, a check's 1000 + it, a status read's 2000 + it; -1, -2, -3 for no answer. */
   final ConcurrentHashMap<Integer, String> statusCounts = new ConcurrentHashMap<>();
   private final String apiKey;
   private final AtomicLong inFlight = new AtomicLong();
@@ -66,26 +70,31 @@ final class LoadRun {
   private final IntFunction<String> numbers;
   private final CodeInbox inbox;
   private final int abandonEvery;
+  private final int statusReadEvery;
 
   /**
    * @param abandonEvery every so many verifications the person gives up once the code has arrived and never
    *     checks it, so the verification runs out its life and its expiry fires (0: everybody checks)
+   * @param statusReadEvery every so many verifications the app reads the verification's status once the code
+   *     has arrived, beside the check, as an app that shows "waiting for your code" does (0: none)
    */
-  LoadRun(String apiUrl, CodeInbox inbox, String apiKey, int abandonEvery) {
-    this(apiUrl, inbox, apiKey, LoadRun::number, abandonEvery);
+  LoadRun(String apiUrl, CodeInbox inbox, String apiKey, int abandonEvery, int statusReadEvery) {
+    this(apiUrl, inbox, apiKey, LoadRun::number, abandonEvery, statusReadEvery);
   }
 
   /** @param numbers the number of the i-th verification started */
   LoadRun(String apiUrl, CodeInbox inbox, String apiKey, IntFunction<String> numbers) {
-    this(apiUrl, inbox, apiKey, numbers, 0);
+    this(apiUrl, inbox, apiKey, numbers, 0, 0);
   }
 
-  private LoadRun(String apiUrl, CodeInbox inbox, String apiKey, IntFunction<String> numbers, int abandonEvery) {
+  private LoadRun(String apiUrl, CodeInbox inbox, String apiKey, IntFunction<String> numbers, int abandonEvery,
+      int statusReadEvery) {
     this.apiUrl = apiUrl;
     this.inbox = inbox;
     this.apiKey = apiKey;
     this.numbers = numbers;
     this.abandonEvery = abandonEvery;
+    this.statusReadEvery = statusReadEvery;
   }
 
   /** Offers {@code rate} starts a second for {@code duration}, then waits for the stragglers. */
@@ -106,7 +115,8 @@ final class LoadRun {
         // Counted within each country (numbers go round the prefixes): one prefix that nobody completes is
         // what SMS pumping looks like, and the dispatcher would rightly block it.
         boolean givesUp = abandonEvery > 0 && (i / PREFIXES.size()) % abandonEvery == abandonEvery - 1;
-        startOne(numbers.apply(numberOffset + (int) i), intended, timeline, givesUp);
+        boolean readsStatus = statusReadEvery > 0 && i % statusReadEvery == 0;
+        startOne(numbers.apply(numberOffset + (int) i), intended, timeline, givesUp, readsStatus);
       }
     } finally {
       // Only the offered seconds have a place for their collection time.
@@ -120,16 +130,18 @@ final class LoadRun {
     long end = lastApprovedNanos == 0 ? System.nanoTime() : lastApprovedNanos;
     return new Result(total, Duration.ofNanos(offeredEnd - begin), Duration.ofNanos(end - begin),
         startLatency.getIntervalHistogram(), checkLatency.getIntervalHistogram(), codeLatency.getIntervalHistogram(),
-        startAnswers.refusalLatency.getIntervalHistogram(), checkAnswers.refusalLatency.getIntervalHistogram(), inFlight.get(),
-        timeline.seconds());
+        startAnswers.refusalLatency.getIntervalHistogram(), checkAnswers.refusalLatency.getIntervalHistogram(),
+        statusReadLatency.getIntervalHistogram(), inFlight.get(), timeline.seconds());
   }
 
   /**
    * @param startRefusals how long the API took to refuse a start with 503, apart from the answered starts
+   * @param statusReads the status reads answered 200 (the others counted in {@link #statusReadAnswers})
    * @param seconds the phase second by second ({@link Timeline#seconds()})
    */
   record Result(long offered, Duration offeredFor, Duration completedIn, Histogram starts, Histogram checks, Histogram codes,
-      Histogram startRefusals, Histogram checkRefusals, long unfinished, List<Map<String, Object>> seconds) {}
+      Histogram startRefusals, Histogram checkRefusals, Histogram statusReads, long unfinished,
+      List<Map<String, Object>> seconds) {}
 
   /**
    * How the API answered one kind of request. A 503 means it was not taken (overload at the door, or
@@ -175,7 +187,7 @@ final class LoadRun {
     }
   }
 
-  private void startOne(String number, long intended, Timeline timeline, boolean givesUp) {
+  private void startOne(String number, long intended, Timeline timeline, boolean givesUp, boolean readsStatus) {
     // Expected before the start is sent: the code may reach the handset before the API answers.
     CompletableFuture<CodeInbox.Code> code = inbox.expect(number, CODE_WAIT);
     post(apiUrl + "/v1/verifications", "{\"to\": \"" + number + "\"}").whenComplete((response, error) -> {
@@ -210,6 +222,9 @@ final class LoadRun {
           done();
         } else {
           codeLatency.recordValue(Math.min(MAX_LATENCY_NANOS, Math.max(0, received.arrivedNanos() - intended)));
+          if (readsStatus) {
+            readStatus(id, received.arrivedNanos());
+          }
           if (givesUp) {
             abandoned.incrementAndGet();
             done();
@@ -246,6 +261,32 @@ final class LoadRun {
       }
       done();
     });
+  }
+
+  private void readStatus(String id, long intended) {
+    inFlight.incrementAndGet();
+    http.sendAsync(HttpRequest.newBuilder(URI.create(apiUrl + "/v1/verifications/" + id)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + apiKey).GET().build(), HttpResponse.BodyHandlers.ofString())
+        .whenComplete((response, error) -> {
+          long latency = System.nanoTime() - intended;
+          if (error == null && response.statusCode() == 200 && id.equals(idIn(response))) {
+            statusReadAnswers.answered.incrementAndGet();
+            statusReadLatency.recordValue(Math.min(MAX_LATENCY_NANOS, latency));
+          } else {
+            // A 200 for another verification is no answer either: counted with the failures.
+            statusReadAnswers.failed(error != null ? null : response, latency);
+            statusCounts.merge(error != null ? -3 : 2000 + response.statusCode(), "x", String::concat);
+          }
+          done();
+        });
+  }
+
+  private static String idIn(HttpResponse<String> response) {
+    try {
+      return JSON.readTree(response.body()).path("id").asText();
+    } catch (Exception e) {
+      return "";
+    }
   }
 
   private void done() {
