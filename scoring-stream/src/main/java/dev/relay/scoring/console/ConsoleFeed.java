@@ -5,7 +5,6 @@ import dev.relay.schemas.ProviderScore;
 import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
-import dev.relay.scoring.topology.ScoringTopology;
 import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.support.kafka.KafkaSettings;
 import java.time.Clock;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -55,8 +53,8 @@ public final class ConsoleFeed implements AutoCloseable {
 
   /** Assigns the partitions, seeks back {@code retention} and starts reading. */
   public static ConsoleFeed start(KafkaAccess kafka, Topics topics, ConsoleHistory history, Duration retention, Clock clock) {
-    KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(consumerSettings(kafka), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    Map<String, Object> props = KafkaSettings.committedConsumer(kafka, null, "relay-scoring-console");
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     try {
       long since = clock.instant().minus(retention).toEpochMilli();
       List<TopicPartition> fromTime = partitions(consumer, topics.providerScoreHistory, topics.providerScores, topics.providerAlerts);
@@ -84,13 +82,6 @@ public final class ConsoleFeed implements AutoCloseable {
     ConsoleFeed feed = new ConsoleFeed(consumer, topics, history);
     feed.thread.start();
     return feed;
-  }
-
-  /** Read-committed, no group; a console's feed is no hot path, so the broker may hold its empty fetches as scoring's. */
-  static Map<String, Object> consumerSettings(KafkaAccess kafka) {
-    Map<String, Object> props = KafkaSettings.committedConsumer(kafka, null, "relay-scoring-console");
-    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) ScoringTopology.IDLE_FETCH_WAIT.toMillis());
-    return props;
   }
 
   private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, Topic<?, ?>... topics) {

@@ -18,7 +18,6 @@ import dev.relay.support.streams.LatestPerKeyUpdater;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -111,15 +110,6 @@ public final class ScoringTopology {
   /** How long scoring's threads wait in a poll that finds nothing (Kafka Streams' default {@code poll.ms} is 100 ms). */
   static final Duration IDLE_POLL = Duration.ofMillis(250);
 
-  /**
-   * How long the broker may hold an empty fetch of scoring's consumers (Kafka's {@code fetch.max.wait.ms}
-   * is 500 ms). A record that arrives answers a held fetch at once; what a longer hold saves is the empty
-   * round trips of an idle stack, each of which costs the broker more than the consumer. The price is on
-   * a transition: a partition not in the fetch in flight (its position still being found at a start, or
-   * paused with a full buffer) waits up to this long, which nobody waiting on scoring notices.
-   */
-  public static final Duration IDLE_FETCH_WAIT = Duration.ofSeconds(2);
-
   /** Room for the cached stores' latest values between two commits: the routes' panes and marks. */
   private static final long STORE_CACHE_BYTES = 4L << 20;
 
@@ -141,8 +131,6 @@ public final class ScoringTopology {
     // to read (records end a poll at once): 250 ms wakes an idle scoring 4 times a second, not 10; not longer, since the
     // thread also waits up to it at each step of its start (at 1 s scoring was ready 3-4 s later, docs/performance.md).
     properties.put(StreamsConfig.POLL_MS_CONFIG, IDLE_POLL.toMillis());
-    properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), (int) IDLE_FETCH_WAIT.toMillis());
-    properties.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), (int) IDLE_FETCH_WAIT.toMillis());
     return properties;
   }
 
