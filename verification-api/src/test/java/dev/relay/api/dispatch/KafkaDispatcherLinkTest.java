@@ -44,6 +44,9 @@ class KafkaDispatcherLinkTest {
   private static final TopicPartition REPLIES = new TopicPartition(TOPICS.verificationReplies.name(), 0);
   private static final TopicPartition EVENTS = new TopicPartition(TOPICS.verificationEvents.name(), 0);
   private static final String NUMBER = "+4915112345678";
+  private static final Duration PATIENT = Duration.ofSeconds(30);
+  private static final Duration SHORT_REPLY_TIMEOUT = Duration.ofMillis(300);
+  private static final Duration SHORT_PRODUCE_TIMEOUT = Duration.ofMillis(100);
 
   private final MockProducer<String, byte[]> producer =
       new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
@@ -52,9 +55,6 @@ class KafkaDispatcherLinkTest {
       Duration.ofSeconds(5));
   private final AtomicLong replyOffset = new AtomicLong();
   private final AtomicLong eventOffset = new AtomicLong();
-  private static final Duration PATIENT = Duration.ofSeconds(30);
-  private static final Duration SHORT_REPLY_TIMEOUT = Duration.ofMillis(300);
-  private static final Duration SHORT_PRODUCE_TIMEOUT = Duration.ofMillis(100);
   private KafkaDispatcherLink link;
 
   @BeforeEach
