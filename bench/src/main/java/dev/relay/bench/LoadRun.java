@@ -265,8 +265,7 @@ final class LoadRun {
 
   private void readStatus(String id, long intended) {
     inFlight.incrementAndGet();
-    http.sendAsync(HttpRequest.newBuilder(URI.create(apiUrl + "/v1/verifications/" + id)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + apiKey).GET().build(), HttpResponse.BodyHandlers.ofString())
+    http.sendAsync(request(apiUrl + "/v1/verifications/" + id).GET().build(), HttpResponse.BodyHandlers.ofString())
         .whenComplete((response, error) -> {
           long latency = System.nanoTime() - intended;
           if (error == null && response.statusCode() == 200 && id.equals(idIn(response))) {
@@ -294,10 +293,13 @@ final class LoadRun {
   }
 
   private CompletableFuture<HttpResponse<String>> post(String url, String body) {
-    return http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .header("Authorization", "Bearer " + apiKey)
+    return http.sendAsync(request(url).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A request to the API as the load's users make them: their key, and a bound on the wait. */
+  private HttpRequest.Builder request(String url) {
+    return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + apiKey);
   }
 
   /** Distinct mobile numbers spread over five countries. */
