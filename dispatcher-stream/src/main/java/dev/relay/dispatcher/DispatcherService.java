@@ -27,6 +27,7 @@ import dev.relay.support.kafka.KafkaConnections;
 import dev.relay.support.kafka.StartupBacklog;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
+import dev.relay.support.streams.IdlePollClients;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -192,8 +193,9 @@ public final class DispatcherService implements RelayService {
       streamsProperties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, queryHost + ":" + queries.port());
     }
     watchStartupBacklog();
+    // A person waits on the dispatcher's answers: its commits must not wait for an idle poll.
     streams = new KafkaStreams(DispatcherTopology.build(topics, settings, limits, pumping, scoredRouting, secrets, metrics),
-        streamsProperties);
+        streamsProperties, new IdlePollClients(settings.commitInterval()));
     streams.setUncaughtExceptionHandler(error -> {
       LOG.error("the dispatcher's stream thread failed", error);
       fatal("stream thread failed");

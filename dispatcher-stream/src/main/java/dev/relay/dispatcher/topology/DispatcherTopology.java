@@ -67,6 +67,12 @@ public final class DispatcherTopology {
    * per key) and the verifications changed since the last commit (a few kilobytes each).
    */
   private static final long RECORD_CACHE_BYTES = 8L << 20;
+  /**
+   * How long the dispatcher's threads wait in a poll that finds nothing (Kafka Streams' default {@code poll.ms} is
+   * 100 ms): an idle thread wakes 4 times a second, not 10. A commit owed does not wait for it (the service's
+   * main consumers are {@code IdlePollClients}'); a due deadline may, by up to this long.
+   */
+  static final Duration IDLE_POLL = Duration.ofMillis(250);
 
   private DispatcherTopology() {}
 
@@ -236,6 +242,7 @@ public final class DispatcherTopology {
     // A crashed instance's partitions, and the delivery windows pending on them, move to a live one
     // only after the session expires: the 45 s default would delay those resends by as much.
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) SESSION_TIMEOUT.toMillis());
+    props.put(StreamsConfig.POLL_MS_CONFIG, IDLE_POLL.toMillis());
     return props;
   }
 

@@ -1,0 +1,140 @@
+package dev.relay.support.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.relay.kafka.embedded.EmbeddedKafkaCluster;
+import dev.relay.kafka.embedded.FreePorts;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An exactly-once app with a long {@code poll.ms} and the idle-poll main consumer, against a real
+ * broker: it starts (joins, restores a store) and answers as fast as with a short poll. Without the
+ * consumer each step of its start, and a record that comes within the commit interval after a commit,
+ * would wait out the whole poll.
+ */
+@Tag("integration")
+class IdlePollClientsIntegrationTest {
+
+  private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
+  /** Long enough to tell apart from the commit interval; closing waits for the thread's poll, so no longer. */
+  private static final Duration IDLE_POLL = Duration.ofSeconds(12);
+  /** Within {@link #IDLE_POLL}: what waited for an idle poll to end misses it. */
+  private static final Duration PROMPT = IDLE_POLL.multipliedBy(2).dividedBy(3);
+  private static final String INPUT = "idle-poll-in";
+  private static final String OUTPUT = "idle-poll-out";
+
+  private static EmbeddedKafkaCluster kafka;
+
+  @TempDir
+  Path stateDir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = EmbeddedKafkaCluster.builder().port(FreePorts.pick()).build();
+    kafka.start();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(INPUT, 1, (short) 1), new NewTopic(OUTPUT, 1, (short) 1))).all().get();
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void startsPromptlyAndCommitsARecordBetweenTwoCommitsAfterTheIntervalNotAfterTheIdlePoll() {
+    StreamsBuilder builder = new StreamsBuilder();
+    // A store, so the task restores (its partition paused) before it runs.
+    builder.table(INPUT, Consumed.with(Serdes.String(), Serdes.String()),
+            Materialized.as(Stores.persistentKeyValueStore("latest")))
+        .toStream()
+        .to(OUTPUT, Produced.with(Serdes.String(), Serdes.String()));
+    try (KafkaStreams streams = new KafkaStreams(builder.build(), properties(), new IdlePollClients(COMMIT_INTERVAL));
+        KafkaProducer<String, String> producer = producer();
+        KafkaConsumer<String, String> committedOutput = committedOutput()) {
+      streams.start();
+      await().atMost(PROMPT).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+      List<String> seen = new ArrayList<>();
+
+      producer.send(new ProducerRecord<>(INPUT, "k", "first"));
+      producer.flush();
+      await().atMost(PROMPT).until(() -> read(committedOutput, seen).contains("first"));
+
+      // Just after the commit that made "first" visible: the thread's next commit is an interval away.
+      producer.send(new ProducerRecord<>(INPUT, "k", "second"));
+      producer.flush();
+      await().atMost(PROMPT).until(() -> read(committedOutput, seen).contains("second"));
+      assertThat(seen).containsExactly("first", "second");
+    }
+  }
+
+  private Properties properties() {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "idle-poll");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL.toMillis());
+    props.put(StreamsConfig.POLL_MS_CONFIG, IDLE_POLL.toMillis());
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    return props;
+  }
+
+  private static KafkaProducer<String, String> producer() {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+        new StringSerializer(), new StringSerializer());
+  }
+
+  private static KafkaConsumer<String, String> committedOutput() {
+    KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new StringDeserializer());
+    TopicPartition partition = new TopicPartition(OUTPUT, 0);
+    consumer.assign(List.of(partition));
+    consumer.seekToBeginning(List.of(partition));
+    return consumer;
+  }
+
+  private static List<String> read(KafkaConsumer<String, String> consumer, List<String> seen) {
+    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
+      seen.add(record.value());
+    }
+    return seen;
+  }
+}
