@@ -25,6 +25,7 @@ import dev.relay.support.http.ManagementServer;
 import dev.relay.support.http.RelayHttp;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
+import dev.relay.support.streams.IdlePollClients;
 import dev.relay.support.streams.StreamsShutdown;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -133,7 +134,9 @@ public final class ScoringService implements RelayService {
 
     Properties properties = ScoringTopology.streamsProperties(kafka, config.get(ScoringConfig.APPLICATION_ID),
         Path.of(config.get(ScoringConfig.STATE_DIR)), config.getDuration(ScoringConfig.COMMIT_INTERVAL), topics);
-    streams = new KafkaStreams(ScoringTopology.build(topics, settings, alerts, demotion), properties);
+    // The idle poll is long (ScoringTopology.IDLE_POLL); these clients keep the start from waiting on it.
+    streams = new KafkaStreams(ScoringTopology.build(topics, settings, alerts, demotion), properties,
+        new IdlePollClients(config.getDuration(ScoringConfig.COMMIT_INTERVAL)));
     streams.setUncaughtExceptionHandler(error -> {
       LOG.error("{} stops on a fatal stream error", NAME, error);
       onFatal.accept(error);

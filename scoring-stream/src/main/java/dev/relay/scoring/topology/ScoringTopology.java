@@ -107,8 +107,12 @@ public final class ScoringTopology {
   /** Entries of a TTL store are written at one instant, not over a span. */
   private static final Duration INSTANT = Duration.ofMillis(1);
 
-  /** How long scoring's threads wait in a poll that finds nothing (Kafka Streams' default {@code poll.ms} is 100 ms). */
-  static final Duration IDLE_POLL = Duration.ofMillis(250);
+  /**
+   * How long scoring's threads wait in a poll that finds nothing (Kafka Streams' default {@code poll.ms} is 100 ms).
+   * The service's clients are {@code IdlePollClients}, whose main and restore consumers do not wait this long while
+   * the thread starts or restores, nor right after records; a publication may come up to this much after it is due.
+   */
+  static final Duration IDLE_POLL = Duration.ofSeconds(1);
 
   /** Room for the cached stores' latest values between two commits: the routes' panes and marks. */
   private static final long STORE_CACHE_BYTES = 4L << 20;
@@ -128,8 +132,7 @@ public final class ScoringTopology {
     // its mark) write one changelog record per key and commit instead of one per fact.
     properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STORE_CACHE_BYTES);
     // Nor on a fact or a peer's score. Each stream and global thread wakes every poll.ms when there is nothing
-    // to read (records end a poll at once): 250 ms wakes an idle scoring 4 times a second, not 10; not longer, since the
-    // thread also waits up to it at each step of its start (at 1 s scoring was ready 3-4 s later, docs/performance.md).
+    // to read (records end a poll at once): 1 s wakes an idle scoring once a second, not 10 times.
     properties.put(StreamsConfig.POLL_MS_CONFIG, IDLE_POLL.toMillis());
     return properties;
   }
