@@ -38,9 +38,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An exactly-once app with a long {@code poll.ms} and the idle-poll main consumer, against a real
- * broker: it starts (joins, restores a store) and answers as fast as with a short poll. Without the
- * consumer each step of its start, and a record that comes within the commit interval after a commit,
+ * An exactly-once app with a long {@code poll.ms} and {@link IdlePollClients} (main and restore consumers),
+ * against a real broker: it starts (joins, restores a store) and answers as fast as with a short poll.
+ * Without them each step of its start, and a record that comes within the commit interval after a commit,
  * would wait out the whole poll.
  */
 @Tag("integration")
