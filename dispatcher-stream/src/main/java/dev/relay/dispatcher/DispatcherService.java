@@ -28,6 +28,7 @@ import dev.relay.support.kafka.StartupBacklog;
 import dev.relay.support.kafka.TopicProvisioner;
 import dev.relay.support.runtime.RelayService;
 import dev.relay.support.streams.IdlePollClients;
+import dev.relay.support.streams.WallClockWakes;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -193,9 +194,12 @@ public final class DispatcherService implements RelayService {
       streamsProperties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, queryHost + ":" + queries.port());
     }
     watchStartupBacklog();
-    // A person waits on the dispatcher's answers: its commits must not wait for an idle poll.
-    streams = new KafkaStreams(DispatcherTopology.build(topics, settings, limits, pumping, scoredRouting, secrets, metrics),
-        streamsProperties, new IdlePollClients(settings.commitInterval()));
+    // A person waits on the dispatcher's answers and timeouts: neither its commits nor its deadlines may wait
+    // for an idle poll.
+    WallClockWakes wakes = new WallClockWakes();
+    streams = new KafkaStreams(
+        DispatcherTopology.build(topics, settings, limits, pumping, scoredRouting, secrets, metrics, wakes),
+        streamsProperties, new IdlePollClients(settings.commitInterval(), wakes));
     streams.setUncaughtExceptionHandler(error -> {
       LOG.error("the dispatcher's stream thread failed", error);
       fatal("stream thread failed");

@@ -25,6 +25,7 @@ import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.kafka.KafkaSettings;
 import dev.relay.support.streams.LatestPerKeyUpdater;
+import dev.relay.support.streams.WallClockWakes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -69,10 +70,11 @@ public final class DispatcherTopology {
   private static final long RECORD_CACHE_BYTES = 8L << 20;
   /**
    * How long the dispatcher's threads wait in a poll that finds nothing (Kafka Streams' default {@code poll.ms} is
-   * 100 ms): an idle thread wakes 4 times a second, not 10. A commit owed does not wait for it (the service's
-   * main consumers are {@code IdlePollClients}'); a due deadline may, by up to this long.
+   * 100 ms): an idle thread wakes once a second, not 10 times. Neither a commit owed nor a due deadline or tally
+   * waits for it: the service's main consumers are {@code IdlePollClients}', and the processors schedule their
+   * punctuations through the {@link WallClockWakes} those read.
    */
-  static final Duration IDLE_POLL = Duration.ofMillis(250);
+  static final Duration IDLE_POLL = Duration.ofSeconds(1);
 
   private DispatcherTopology() {}
 
@@ -100,11 +102,21 @@ public final class DispatcherTopology {
     return build(topics, settings, limits, PumpingSettings.defaults(), routing, secrets, metrics);
   }
 
+  /** Punctuations scheduled through wakes of their own, which no consumer reads: a topology test's. */
   public static Topology build(Topics topics, DispatcherSettings settings, LimitSettings limits, PumpingSettings pumping,
       ScoredRouting routing, VerificationSecrets secrets, MeterRegistry metrics) {
+    return build(topics, settings, limits, pumping, routing, secrets, metrics, new WallClockWakes());
+  }
+
+  /**
+   * @param wakes where the deadlines' and the tallies' punctuations are scheduled: the service's main consumers
+   *     ({@code IdlePollClients}) end an idle poll when one is due
+   */
+  public static Topology build(Topics topics, DispatcherSettings settings, LimitSettings limits, PumpingSettings pumping,
+      ScoredRouting routing, VerificationSecrets secrets, MeterRegistry metrics, WallClockWakes wakes) {
     VerificationLifecycle lifecycle = new VerificationLifecycle(settings, limits, routing.table(), secrets, metrics);
-    StreamsBuilder builder = requests(topics, limits, settings.commitInterval());
-    pumpingDetector(builder, topics, pumping, metrics);
+    StreamsBuilder builder = requests(topics, limits, settings.commitInterval(), wakes);
+    pumpingDetector(builder, topics, pumping, metrics, wakes);
     // StreamsBuilder's global store, unlike Topology's, replays the topic through the updater when the
     // store is rebuilt (KAFKA-7663): the standings are derived, not a copy of the records.
     builder.addGlobalStore(routeStandingsStore(),
@@ -133,7 +145,7 @@ public final class DispatcherTopology {
     source(topology, DispatcherNames.DELIVERY_RECEIPTS_SOURCE, topics.deliveryReceipts);
 
     topology.addProcessor(DispatcherNames.LIFECYCLE_PROCESSOR,
-        () -> new VerificationProcessor(lifecycle, routing, settings, pumping, limits),
+        () -> new VerificationProcessor(lifecycle, routing, settings, pumping, limits, wakes),
         DispatcherNames.REQUESTS_INPUT, DispatcherNames.CODE_CHECKS_SOURCE,
         DispatcherNames.SEND_RESULTS_SOURCE, DispatcherNames.DELIVERY_RECEIPTS_SOURCE);
     topology.addStateStore(verificationsStore(), DispatcherNames.LIFECYCLE_PROCESSOR);
@@ -156,7 +168,8 @@ public final class DispatcherTopology {
    * counter has one writer, counted by the {@link RequestLimiter}, whose blocks go to the compacted
    * request-blocks topic that every instance reads into a global store.
    */
-  private static StreamsBuilder requests(Topics topics, LimitSettings limits, Duration tallyInterval) {
+  private static StreamsBuilder requests(Topics topics, LimitSettings limits, Duration tallyInterval,
+      WallClockWakes wakes) {
     StreamsBuilder builder = new StreamsBuilder();
     Topic<String, VerificationRequest> requests = topics.verificationRequests;
     Topic<String, RequestBlock> blocks = topics.requestBlocks;
@@ -167,7 +180,7 @@ public final class DispatcherTopology {
     // The lifecycle processor is added below by name, with this node as one of its parents.
     incoming.processValues(PassThrough::new, Named.as(DispatcherNames.REQUESTS_INPUT));
     incoming
-        .process(() -> new RequestTallies(limits, tallyInterval), Named.as(DispatcherNames.REQUEST_TALLIES))
+        .process(() -> new RequestTallies(limits, tallyInterval, wakes), Named.as(DispatcherNames.REQUEST_TALLIES))
         .repartition(Repartitioned.<String, RequestTally>as(DispatcherNames.TALLIES_BY_LIMIT_GROUP)
             .withKeySerde(Serdes.String())
             .withValueSerde(AvroSerde.of(RequestTally.class))
@@ -184,14 +197,15 @@ public final class DispatcherTopology {
    * a repartition with blocked-prefixes' partition count, judged per prefix by the {@link PumpingDetector};
    * its blocks go to blocked-prefixes, which every instance reads into a global store.
    */
-  private static void pumpingDetector(StreamsBuilder builder, Topics topics, PumpingSettings pumping, MeterRegistry metrics) {
+  private static void pumpingDetector(StreamsBuilder builder, Topics topics, PumpingSettings pumping, MeterRegistry metrics,
+      WallClockWakes wakes) {
     Topic<String, VerificationEvent> events = topics.verificationEvents;
     Topic<String, PrefixBlock> blocks = topics.blockedPrefixes;
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DispatcherNames.PREFIX_ACTIVITY_STORE),
         Serdes.String(), PrefixActivity.SERDE).withCachingEnabled());
     builder.stream(events.name(), Consumed.with(events.keySerde(), events.valueSerde())
             .withName(DispatcherNames.PUMPING_EVENTS_SOURCE))
-        .process(() -> new PrefixTallies(pumping), Named.as(DispatcherNames.PREFIX_TALLIES))
+        .process(() -> new PrefixTallies(pumping, wakes), Named.as(DispatcherNames.PREFIX_TALLIES))
         .repartition(Repartitioned.<String, PrefixTally>as(DispatcherNames.TALLIES_BY_PREFIX)
             .withKeySerde(Serdes.String())
             .withValueSerde(AvroSerde.of(PrefixTally.class))

@@ -1,11 +1,11 @@
 package dev.relay.dispatcher.topology;
 
+import dev.relay.support.streams.WallClockWakes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.Cancellable;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -21,13 +21,18 @@ import org.apache.kafka.streams.processor.api.Record;
 final class PendingTallies<V> {
 
   private final Duration interval;
+  private final WallClockWakes wakes;
   private final Map<String, V> pending = new LinkedHashMap<>();
   private ProcessorContext<String, V> context;
   private Cancellable due;
 
-  /** @param interval how long a tally waits; zero forwards it after each input */
-  PendingTallies(Duration interval) {
+  /**
+   * @param interval how long a tally waits; zero forwards it after each input
+   * @param wakes where the punctuation that forwards them is scheduled, so the thread's idle poll ends for it
+   */
+  PendingTallies(Duration interval, WallClockWakes wakes) {
     this.interval = interval;
+    this.wakes = wakes;
   }
 
   void init(ProcessorContext<String, V> context) {
@@ -44,7 +49,7 @@ final class PendingTallies<V> {
     if (interval.isZero()) {
       forward(context.currentSystemTimeMs());
     } else if (due == null) {
-      due = context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::forward);
+      due = wakes.schedule(context, interval, this::forward);
     }
   }
 

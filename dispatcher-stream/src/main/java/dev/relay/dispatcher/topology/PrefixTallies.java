@@ -5,6 +5,7 @@ import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationStatus;
 import dev.relay.schemas.state.PrefixEvent;
 import dev.relay.schemas.state.PrefixTally;
+import dev.relay.support.streams.WallClockWakes;
 import java.time.Duration;
 import java.util.ArrayList;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -29,10 +30,11 @@ final class PrefixTallies implements Processor<String, VerificationEvent, String
   static final Duration INTERVAL = Duration.ofSeconds(1);
 
   private final PumpingSettings settings;
-  private final PendingTallies<PrefixTally> pending = new PendingTallies<>(INTERVAL);
+  private final PendingTallies<PrefixTally> pending;
 
-  PrefixTallies(PumpingSettings settings) {
+  PrefixTallies(PumpingSettings settings, WallClockWakes wakes) {
     this.settings = settings;
+    this.pending = new PendingTallies<>(INTERVAL, wakes);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.schemas.RequestBlock;
 import dev.relay.schemas.VerificationRequest;
 import dev.relay.schemas.state.RequestTally;
+import dev.relay.support.streams.WallClockWakes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -38,9 +39,9 @@ final class RequestTallies implements Processor<String, VerificationRequest, Str
   private KeyValueStore<String, RequestBlock> blocks;
 
   /** @param interval how long counts wait for their tally; zero sends each request's on at once */
-  RequestTallies(LimitSettings limits, Duration interval) {
+  RequestTallies(LimitSettings limits, Duration interval, WallClockWakes wakes) {
     this.limits = limits;
-    this.pending = new PendingTallies<>(interval);
+    this.pending = new PendingTallies<>(interval, wakes);
   }
 
   @Override

@@ -22,13 +22,13 @@ import dev.relay.schemas.topics.ProviderScoreKeys;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.support.logging.LogContext;
 import dev.relay.support.phone.PhoneNumbers;
+import dev.relay.support.streams.WallClockWakes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -71,13 +71,16 @@ final class VerificationProcessor implements Processor<String, Object, String, S
 
   private final PumpingSettings pumping;
   private final LimitSettings limits;
+  /** Where the deadline's punctuator is scheduled, so the thread's idle poll ends when it is due. */
+  private final WallClockWakes wakes;
 
   /** The punctuator waiting for the earliest deadline, and when it fires; null when nothing is due ever. */
   private Cancellable wake;
   private Instant wakeAt;
 
   VerificationProcessor(VerificationLifecycle rules, ScoredRouting routing, DispatcherSettings settings,
-      PumpingSettings pumping, LimitSettings limits) {
+      PumpingSettings pumping, LimitSettings limits, WallClockWakes wakes) {
+    this.wakes = wakes;
     this.limits = limits;
     this.rules = rules;
     this.routing = routing;
@@ -145,7 +148,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     Duration in = Duration.between(now, due);
     Duration interval = in.compareTo(MIN_WAKE) < 0 ? MIN_WAKE : in;
     wakeAt = now.plus(interval);
-    wake = context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
+    wake = wakes.schedule(context, interval, this::fireDue);
   }
 
   private void cancelWake() {

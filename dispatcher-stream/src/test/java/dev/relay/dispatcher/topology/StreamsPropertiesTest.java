@@ -22,7 +22,7 @@ class StreamsPropertiesTest {
       StreamsConfig config = new StreamsConfig(DispatcherTopology.streamsProperties(KafkaAccess.plaintext("unused:9092"),
           bed.settings, Topics.defaults()));
 
-      assertThat(config.getLong(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(250L)
+      assertThat(config.getLong(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(1000L)
           .isGreaterThan(new StreamsConfig(minimal()).getLong(StreamsConfig.POLL_MS_CONFIG));
     }
   }

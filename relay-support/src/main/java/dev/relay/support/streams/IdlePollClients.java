@@ -14,16 +14,26 @@ import org.apache.kafka.streams.KafkaClientSupplier;
 /**
  * Kafka Streams' clients as its default supplier makes them, but with {@link IdlePollConsumer}s as each
  * stream thread's main and restore consumers, so that the app's {@code poll.ms} is only how long an idle
- * thread sleeps. The global consumer polls as Kafka Streams asks: its thread commits nothing, and records
- * end its poll at once.
+ * thread sleeps while no punctuation scheduled through its {@link WallClockWakes} is due. The global consumer
+ * polls as Kafka Streams asks: its thread commits nothing, and records end its poll at once.
  */
 public final class IdlePollClients implements KafkaClientSupplier {
 
   private final Duration commitInterval;
+  private final WallClockWakes wakes;
 
-  /** @param commitInterval the app's {@code commit.interval.ms} */
+  /** For an app that schedules no punctuation through {@link WallClockWakes}. */
   public IdlePollClients(Duration commitInterval) {
+    this(commitInterval, new WallClockWakes());
+  }
+
+  /**
+   * @param commitInterval the app's {@code commit.interval.ms}
+   * @param wakes where the app's processors schedule their wall-clock punctuations
+   */
+  public IdlePollClients(Duration commitInterval, WallClockWakes wakes) {
     this.commitInterval = commitInterval;
+    this.wakes = wakes;
   }
 
   @Override
@@ -38,7 +48,7 @@ public final class IdlePollClients implements KafkaClientSupplier {
 
   @Override
   public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
-    return IdlePollConsumer.main(config, commitInterval);
+    return IdlePollConsumer.main(config, commitInterval, wakes);
   }
 
   @Override

@@ -30,6 +30,10 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * An exactly-once app with a long {@code poll.ms} and {@link IdlePollClients} (main and restore consumers),
  * against a real broker: it starts (joins, restores a store) and answers as fast as with a short poll.
  * Without them each step of its start, and a record that comes within the commit interval after a commit,
- * would wait out the whole poll.
+ * would wait out the whole poll; so would a wall-clock punctuation and its output, without {@link WallClockWakes}.
  */
 @Tag("integration")
 class IdlePollClientsIntegrationTest {
@@ -53,6 +57,10 @@ class IdlePollClientsIntegrationTest {
   private static final Duration PROMPT = IDLE_POLL.multipliedBy(2).dividedBy(3);
   private static final String INPUT = "idle-poll-in";
   private static final String OUTPUT = "idle-poll-out";
+  private static final String ARM_INPUT = "idle-poll-arm-in";
+  private static final String ARM_OUTPUT = "idle-poll-arm-out";
+  /** How long after its record a punctuation answers it. */
+  private static final Duration ARM_DELAY = Duration.ofSeconds(2);
 
   private static EmbeddedKafkaCluster kafka;
 
@@ -64,7 +72,8 @@ class IdlePollClientsIntegrationTest {
     kafka = EmbeddedKafkaCluster.builder().port(FreePorts.pick()).build();
     kafka.start();
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(INPUT, 1, (short) 1), new NewTopic(OUTPUT, 1, (short) 1))).all().get();
+      admin.createTopics(List.of(new NewTopic(INPUT, 1, (short) 1), new NewTopic(OUTPUT, 1, (short) 1),
+          new NewTopic(ARM_INPUT, 1, (short) 1), new NewTopic(ARM_OUTPUT, 1, (short) 1))).all().get();
     }
   }
 
@@ -102,9 +111,62 @@ class IdlePollClientsIntegrationTest {
     }
   }
 
+  @Test
+  void aPunctuationScheduledThroughTheWakesFiresWhenDueAndItsOutputIsCommittedPromptly() {
+    WallClockWakes wakes = new WallClockWakes();
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.stream(ARM_INPUT, Consumed.with(Serdes.String(), Serdes.String()))
+        .process(() -> new ArmedAnswer(wakes))
+        .to(ARM_OUTPUT, Produced.with(Serdes.String(), Serdes.String()));
+    try (KafkaStreams streams = new KafkaStreams(builder.build(), properties("idle-poll-armed"),
+            new IdlePollClients(COMMIT_INTERVAL, wakes));
+        KafkaProducer<String, String> producer = producer();
+        KafkaConsumer<String, String> committedOutput = committedOutput(ARM_OUTPUT)) {
+      streams.start();
+      await().atMost(PROMPT).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+      List<String> seen = new ArrayList<>();
+
+      producer.send(new ProducerRecord<>(ARM_INPUT, "k", "arm"));
+      producer.flush();
+      // Due 2 s after the record, while the thread waits in an idle poll: without the wakes it would fire when
+      // that poll ends, and its output be committed when the poll after it ends, each up to 12 s.
+      await().atMost(PROMPT).until(() -> read(committedOutput, seen).contains("answered"));
+      assertThat(seen).containsExactly("answered");
+    }
+  }
+
+  /** Answers a record {@link #ARM_DELAY} later, from a wall-clock punctuation that then cancels itself. */
+  private static final class ArmedAnswer implements Processor<String, String, String, String> {
+
+    private final WallClockWakes wakes;
+    private ProcessorContext<String, String> context;
+
+    ArmedAnswer(WallClockWakes wakes) {
+      this.wakes = wakes;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, String> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, String> record) {
+      Cancellable[] wake = new Cancellable[1];
+      wake[0] = wakes.schedule(context, ARM_DELAY, timestamp -> {
+        context.forward(new Record<>(record.key(), "answered", timestamp));
+        wake[0].cancel();
+      });
+    }
+  }
+
   private Properties properties() {
+    return properties("idle-poll");
+  }
+
+  private Properties properties(String applicationId) {
     Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "idle-poll");
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -122,10 +184,14 @@ class IdlePollClientsIntegrationTest {
   }
 
   private static KafkaConsumer<String, String> committedOutput() {
+    return committedOutput(OUTPUT);
+  }
+
+  private static KafkaConsumer<String, String> committedOutput(String topic) {
     KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new StringDeserializer());
-    TopicPartition partition = new TopicPartition(OUTPUT, 0);
+    TopicPartition partition = new TopicPartition(topic, 0);
     consumer.assign(List.of(partition));
     consumer.seekToBeginning(List.of(partition));
     return consumer;
