@@ -16,10 +16,10 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * ({@link IdlePollClients}) so that a thread's poll ends when the next one is due.
  *
  * <p>Kafka Streams runs a wall-clock punctuator in its thread's loop, after a poll: one that comes due while
- * the thread waits in an idle poll fires only when the poll ends, up to {@code poll.ms} late, and what it
- * writes waits for the poll after that to end before it is committed. Here the poll waits no longer than the
- * next punctuation due, and the poll after a punctuation no longer than the commit interval; so an app can
- * wake its idle threads seldom and still time out a delivery window to the millisecond.
+ * the thread waits in an idle poll fires only when the poll ends, up to {@code poll.ms} late; and what it
+ * writes within the commit interval after the thread's last commit is committed only after the next poll.
+ * Here the poll waits no longer than the next punctuation due, and the poll after a punctuation no longer than
+ * the commit interval; so an app can wake its idle threads seldom and still time out a delivery window on time.
  *
  * <p>Shared by every thread of one app: a thread may end a poll for another thread's punctuation, which costs
  * it one wake and nothing else. A due time that passed is forgotten by the next poll, whether or not its

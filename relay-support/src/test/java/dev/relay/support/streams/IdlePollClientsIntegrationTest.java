@@ -59,8 +59,10 @@ class IdlePollClientsIntegrationTest {
   private static final String OUTPUT = "idle-poll-out";
   private static final String ARM_INPUT = "idle-poll-arm-in";
   private static final String ARM_OUTPUT = "idle-poll-arm-out";
-  /** How long after its record a punctuation answers it. */
-  private static final Duration ARM_DELAY = Duration.ofSeconds(2);
+  /** When a punctuation first answers a record: after the record's commit, at most a commit interval after it. */
+  private static final Duration ARM_DELAY = COMMIT_INTERVAL.multipliedBy(5).dividedBy(2);
+  /** When a second punctuation answers it: within the commit interval after the first answer's commit. */
+  private static final Duration SECOND_ANSWER_DELAY = ARM_DELAY.plus(COMMIT_INTERVAL.dividedBy(4));
 
   private static EmbeddedKafkaCluster kafka;
 
@@ -112,11 +114,11 @@ class IdlePollClientsIntegrationTest {
   }
 
   @Test
-  void aPunctuationScheduledThroughTheWakesFiresWhenDueAndItsOutputIsCommittedPromptly() {
+  void punctuationsScheduledThroughTheWakesFireWhenDueAndTheirOutputIsCommittedPromptly() {
     WallClockWakes wakes = new WallClockWakes();
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(ARM_INPUT, Consumed.with(Serdes.String(), Serdes.String()))
-        .process(() -> new ArmedAnswer(wakes))
+        .process(() -> new ArmedAnswers(wakes))
         .to(ARM_OUTPUT, Produced.with(Serdes.String(), Serdes.String()));
     try (KafkaStreams streams = new KafkaStreams(builder.build(), properties("idle-poll-armed"),
             new IdlePollClients(COMMIT_INTERVAL, wakes));
@@ -128,20 +130,25 @@ class IdlePollClientsIntegrationTest {
 
       producer.send(new ProducerRecord<>(ARM_INPUT, "k", "arm"));
       producer.flush();
-      // Due 2 s after the record, while the thread waits in an idle poll: without the wakes it would fire when
-      // that poll ends, and its output be committed when the poll after it ends, each up to 12 s.
-      await().atMost(PROMPT).until(() -> read(committedOutput, seen).contains("answered"));
-      assertThat(seen).containsExactly("answered");
+      // The first answer is due while the thread waits in an idle poll (the record's commit is over by then):
+      // without the wakes it would fire when that poll ends, 12 s on. The second comes within the commit
+      // interval after the first's commit, so the thread commits it only after its next poll: without the
+      // bound after a punctuation, when that idle poll ends.
+      await().atMost(PROMPT).until(() -> read(committedOutput, seen).contains("second"));
+      assertThat(seen).containsExactly("first", "second");
     }
   }
 
-  /** Answers a record {@link #ARM_DELAY} later, from a wall-clock punctuation that then cancels itself. */
-  private static final class ArmedAnswer implements Processor<String, String, String, String> {
+  /**
+   * Answers a record twice from wall-clock punctuations, {@link #ARM_DELAY} and {@link #SECOND_ANSWER_DELAY} later;
+   * each cancels itself when it has fired.
+   */
+  private static final class ArmedAnswers implements Processor<String, String, String, String> {
 
     private final WallClockWakes wakes;
     private ProcessorContext<String, String> context;
 
-    ArmedAnswer(WallClockWakes wakes) {
+    ArmedAnswers(WallClockWakes wakes) {
       this.wakes = wakes;
     }
 
@@ -152,9 +159,14 @@ class IdlePollClientsIntegrationTest {
 
     @Override
     public void process(Record<String, String> record) {
+      answerOnce(record.key(), "first", ARM_DELAY);
+      answerOnce(record.key(), "second", SECOND_ANSWER_DELAY);
+    }
+
+    private void answerOnce(String key, String answer, Duration delay) {
       Cancellable[] wake = new Cancellable[1];
-      wake[0] = wakes.schedule(context, ARM_DELAY, timestamp -> {
-        context.forward(new Record<>(record.key(), "answered", timestamp));
+      wake[0] = wakes.schedule(context, delay, timestamp -> {
+        context.forward(new Record<>(key, answer, timestamp));
         wake[0].cancel();
       });
     }
