@@ -3,6 +3,7 @@ package dev.relay.kafka.embedded;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -92,6 +93,9 @@ final class BrokerConfig {
             String quorumVoters,
             Map<String, String> overrides) {
         Map<String, String> config = defaults(brokerCount);
+        // The controller's listener carries a node's own heartbeat and its quorum's traffic, a few
+        // requests a second: one network thread, not three each waking three times a second idle.
+        config.put(listenerPrefix(CONTROLLER_LISTENER) + "num.network.threads", "1");
         config.putAll(overrides);
 
         config.put("process.roles", "broker,controller");
@@ -114,6 +118,11 @@ final class BrokerConfig {
         return IntStream.range(0, controllerPorts.size())
                 .mapToObj(id -> id + "@" + HOST + ":" + controllerPorts.get(id))
                 .collect(Collectors.joining(","));
+    }
+
+    /** Where a setting for one listener alone goes: {@code listener.name.<name in lower case>.}. */
+    static String listenerPrefix(String listenerName) {
+        return "listener.name." + listenerName.toLowerCase(Locale.ROOT) + ".";
     }
 
     private static String listener(String name, int port) {

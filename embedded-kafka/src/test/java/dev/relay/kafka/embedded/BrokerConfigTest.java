@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import kafka.server.KafkaConfig;
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,22 @@ class BrokerConfigTest {
         Map<String, String> config = BrokerConfig.forNode(
                 0, 3, Path.of("node-0"), 9092, 9093, BrokerConfig.quorumVoters(List.of(9093, 9095, 9097)), Map.of());
 
-        assertThat(known).containsAll(config.keySet());
+        Set<String> keys = config.keySet().stream()
+                .map(key -> key.replaceFirst("^listener\\.name\\.[a-z_]+\\.", ""))
+                .collect(Collectors.toSet());
+
+        assertThat(known).containsAll(keys);
         assertThat(known).containsAll(BrokerConfig.RESERVED_KEYS);
+    }
+
+    @Test
+    void theControllersListenerHasOneNetworkThreadAndTheClientsKafkasDefault() {
+        Map<String, String> config = BrokerConfig.forNode(
+                0, 1, Path.of("node-0"), 9092, 9093, BrokerConfig.quorumVoters(List.of(9093)), Map.of());
+
+        assertThat(config).containsEntry("listener.name.controller.num.network.threads", "1")
+                .doesNotContainKey("num.network.threads")
+                .doesNotContainKey("listener.name.plaintext.num.network.threads");
     }
 
     @Test
