@@ -71,11 +71,6 @@ public final class WallClockWakes {
     return punctuated.getAndSet(false);
   }
 
-  /** Due times pending, for tests. */
-  int pendingCount() {
-    return pending.size();
-  }
-
   /** One due time; the sequence tells apart two punctuations due in the same millisecond. */
   private record Due(long at, long sequence) implements Comparable<Due> {
     @Override
