@@ -94,9 +94,10 @@ class IdlePollClientsIntegrationTest {
             Materialized.as(Stores.persistentKeyValueStore("latest")))
         .toStream()
         .to(OUTPUT, Produced.with(Serdes.String(), Serdes.String()));
-    try (KafkaStreams streams = new KafkaStreams(builder.build(), properties(), new IdlePollClients(COMMIT_INTERVAL));
+    try (KafkaStreams streams = new KafkaStreams(builder.build(), properties("idle-poll"),
+            new IdlePollClients(COMMIT_INTERVAL));
         KafkaProducer<String, String> producer = producer();
-        KafkaConsumer<String, String> committedOutput = committedOutput()) {
+        KafkaConsumer<String, String> committedOutput = committedOutput(OUTPUT)) {
       streams.start();
       await().atMost(PROMPT).until(() -> streams.state() == KafkaStreams.State.RUNNING);
       List<String> seen = new ArrayList<>();
@@ -172,10 +173,6 @@ class IdlePollClientsIntegrationTest {
     }
   }
 
-  private Properties properties() {
-    return properties("idle-poll");
-  }
-
   private Properties properties(String applicationId) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -193,10 +190,6 @@ class IdlePollClientsIntegrationTest {
   private static KafkaProducer<String, String> producer() {
     return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
         new StringSerializer(), new StringSerializer());
-  }
-
-  private static KafkaConsumer<String, String> committedOutput() {
-    return committedOutput(OUTPUT);
   }
 
   private static KafkaConsumer<String, String> committedOutput(String topic) {
