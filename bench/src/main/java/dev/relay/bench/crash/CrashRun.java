@@ -1,0 +1,169 @@
+package dev.relay.bench.crash;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.relay.bench.CommandLineFlags;
+import dev.relay.schemas.topics.Durations;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Kills the whole embedded stack under load and checks that nothing it acknowledged is lost: people start
+ * verifications at a steady rate, read their codes at the handset and check them; partway through, the
+ * process of {@code relay-local.sh} gets {@code SIGKILL} (broker, services and simulator at once, as a
+ * machine's crash or an OOM kill would) and is launched again on the same data at once, while people go on.
+ * Afterwards each acknowledged verification is followed up as its person would ({@link FollowUp}).
+ *
+ * <p>Writes {@code crash.md}, {@code crash.json}, {@code starts.csv} (every start: when it went out and was
+ * answered, how) and the two launches' logs to {@code --out}.
+ *
+ * <pre>./crash-run.sh [--rate=25] [--duration=40s] [--kill-at=15s] [--out=crash-results]</pre>
+ */
+public final class CrashRun {
+
+  /** How long the first launch may take to serve a start (a cold JVM, a first build's topics). */
+  private static final Duration FIRST_SERVE_LIMIT = Duration.ofMinutes(3);
+  /** How long a person keeps looking at their phone for the code during the run, and after a resend. */
+  private static final Duration CODE_PATIENCE = Duration.ofSeconds(10);
+  private static final Duration FOLLOW_UP_PATIENCE = Duration.ofSeconds(60);
+  private static final Duration HANDSET_POLL = Duration.ofMillis(250);
+  /** Mobile numbers of one German range, one per person. */
+  private static final String NUMBER_RANGE = "+491512";
+
+  private CrashRun() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> flags = CommandLineFlags.parse(args);
+    double rate = Double.parseDouble(flags.getOrDefault("rate", "25"));
+    Duration duration = Durations.parse(flags.getOrDefault("duration", "40s"));
+    Duration killAt = Durations.parse(flags.getOrDefault("kill-at", "15s"));
+    if (rate <= 0 || killAt.compareTo(duration) >= 0) {
+      throw new IllegalArgumentException("--rate must be positive and --kill-at within --duration");
+    }
+    Path out = Files.createDirectories(Path.of(flags.getOrDefault("out", "crash-results")));
+    Path launcher = Path.of(flags.getOrDefault("launcher", "relay-local.sh")).toAbsolutePath();
+    Path dataDir = Files.createTempDirectory("relay-crash");
+    StackPorts ports = StackPorts.free();
+
+    LaunchedStack stack = LaunchedStack.launch(launcher, dataDir, ports, out.resolve("stack-1.log"));
+    boolean lostAny;
+    try {
+      RelayApi api = new HttpRelayApi(ports.apiUrl(), ports.simUrl(), awaitFirstServed(stack, ports));
+      List<Person> people = new CopyOnWriteArrayList<>();
+      Played played = playAndKill(stack, api, people, rate, duration, killAt, out);
+      stack = played.stack();
+      followUp(api, people);
+      CrashReport report = new CrashReport(people, played.killedAtSeconds());
+      String markdown = report.markdown();
+      System.out.print(markdown);
+      Files.writeString(out.resolve("crash.md"), markdown);
+      Map<String, Object> figures = new LinkedHashMap<>(Map.of("when", Instant.now().toString(), "rate", rate));
+      figures.putAll(report.figures());
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("crash.json").toFile(), figures);
+      Files.write(out.resolve("starts.csv"), report.startsCsv());
+      lostAny = !report.lost().isEmpty();
+    } finally {
+      stack.stop();
+    }
+    System.exit(lostAny ? 1 : 0);
+  }
+
+  /** The API key, once the first launch has served a start (a throwaway verification). */
+  private static String awaitFirstServed(LaunchedStack stack, StackPorts ports) throws Exception {
+    long deadline = System.nanoTime() + FIRST_SERVE_LIMIT.toNanos();
+    while (System.nanoTime() - deadline < 0) {
+      Optional<String> key = stack.apiKey();
+      if (key.isPresent() && new HttpRelayApi(ports.apiUrl(), ports.simUrl(), key.get()).start(NUMBER_RANGE + "9999999").status() == 201) {
+        return key.get();
+      }
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException("the stack served no start within " + FIRST_SERVE_LIMIT.toSeconds() + " s");
+  }
+
+  /** The relaunched stack, and when the killed one was gone (seconds after the load began). */
+  private record Played(LaunchedStack stack, double killedAtSeconds) {}
+
+  /** Plays the people at {@code rate} for {@code duration}, killing and relaunching the stack at {@code killAt}. */
+  private static Played playAndKill(LaunchedStack stack, RelayApi api, List<Person> people, double rate,
+      Duration duration, Duration killAt, Path out) throws Exception {
+    Handset handset = new Handset(api, CODE_PATIENCE, HANDSET_POLL);
+    ExecutorService players = Executors.newCachedThreadPool();
+    long begin = System.nanoTime();
+    double killedAt = -1;
+    for (int i = 0; ; i++) {
+      long due = begin + (long) (i * 1e9 / rate);
+      if (due - begin >= duration.toNanos()) {
+        break;
+      }
+      if (killedAt < 0 && due - begin >= killAt.toNanos()) {
+        sleepUntil(begin + killAt.toNanos());
+        stack.kill();
+        killedAt = (System.nanoTime() - begin) / 1e9;
+        stack = stack.relaunch(out.resolve("stack-2.log"));
+      }
+      sleepUntil(due);
+      Person person = new Person(NUMBER_RANGE + String.format("%07d", i), (System.nanoTime() - begin) / 1e9);
+      people.add(person);
+      players.execute(() -> play(person, api, handset, begin));
+    }
+    players.shutdown();
+    if (!players.awaitTermination(2, TimeUnit.MINUTES)) {
+      throw new IllegalStateException("people still waiting on the stack 2 minutes after the load ended");
+    }
+    return new Played(stack, killedAt);
+  }
+
+  private static void play(Person person, RelayApi api, Handset handset, long begin) {
+    person.start = api.start(person.number);
+    person.startAnsweredAtSeconds = (System.nanoTime() - begin) / 1e9;
+    if (!person.acknowledged()) {
+      return;
+    }
+    try {
+      handset.awaitCode(person.number).ifPresent(code -> {
+        person.code = code;
+        person.check = api.check(person.verificationId(), code);
+      });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void followUp(RelayApi api, List<Person> people) throws InterruptedException {
+    FollowUp followUp = new FollowUp(api, new Handset(api, FOLLOW_UP_PATIENCE, HANDSET_POLL));
+    ExecutorService followers = Executors.newFixedThreadPool(50);
+    for (Person person : people) {
+      if (person.acknowledged()) {
+        followers.execute(() -> {
+          try {
+            followUp.settle(person);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+      }
+    }
+    followers.shutdown();
+    if (!followers.awaitTermination(5, TimeUnit.MINUTES)) {
+      throw new IllegalStateException("the follow-up did not end within 5 minutes");
+    }
+  }
+
+  private static void sleepUntil(long nanoTime) throws InterruptedException {
+    long wait = nanoTime - System.nanoTime();
+    if (wait > 0) {
+      TimeUnit.NANOSECONDS.sleep(wait);
+    }
+  }
+}

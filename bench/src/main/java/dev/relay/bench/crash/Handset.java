@@ -1,0 +1,29 @@
+package dev.relay.bench.crash;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** A person looking at their phone for the code: every {@code pollEvery}, for at most {@code patience}. */
+final class Handset {
+
+  private final RelayApi api;
+  private final Duration patience;
+  private final Duration pollEvery;
+
+  Handset(RelayApi api, Duration patience, Duration pollEvery) {
+    this.api = api;
+    this.patience = patience;
+    this.pollEvery = pollEvery;
+  }
+
+  Optional<String> awaitCode(String number) throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (true) {
+      Optional<String> code = api.latestCode(number);
+      if (code.isPresent() || System.nanoTime() - deadline >= 0) {
+        return code;
+      }
+      Thread.sleep(pollEvery.toMillis());
+    }
+  }
+}
