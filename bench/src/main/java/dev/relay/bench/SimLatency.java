@@ -13,14 +13,14 @@ import java.util.List;
  * Makes the simulator's provider APIs answer after a fixed latency for every country the load uses,
  * as real vendor APIs do: a sender that serialises on provider latency must show it in the figures.
  */
-final class SimLatency {
+public final class SimLatency {
 
   /** The simulator's SMS providers; each one's routes to the load's countries get the latency. */
   private static final List<String> PROVIDERS = List.of("twilio", "vonage", "plivo");
 
   private SimLatency() {}
 
-  static void apply(String simUrl, Duration latency) throws IOException, InterruptedException {
+  public static void apply(String simUrl, Duration latency) throws IOException, InterruptedException {
     HttpClient http = HttpClients.build(ProcessSampler.BENCH, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1));
     String body = "{\"latency\": \"" + latency + "\"}";
     for (String provider : PROVIDERS) {

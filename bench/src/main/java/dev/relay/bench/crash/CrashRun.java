@@ -3,7 +3,9 @@ package dev.relay.bench.crash;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.relay.bench.CommandLineFlags;
+import dev.relay.bench.SimLatency;
 import dev.relay.schemas.topics.Durations;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Writes {@code crash.md}, {@code crash.json}, {@code starts.csv} (every start: when it went out and was
  * answered, how) and the two launches' logs to {@code --out}.
  *
- * <pre>./crash-run.sh [--rate=25] [--duration=40s] [--kill-at=15s] [--out=crash-results]</pre>
+ * <pre>./crash-run.sh [--rate=25] [--duration=40s] [--kill-at=15s] [--provider-latency=200ms] [--out=crash-results]</pre>
  */
 public final class CrashRun {
 
@@ -36,7 +38,8 @@ public final class CrashRun {
   /** How long a person keeps looking at their phone for the code during the run, and after a resend. */
   private static final Duration CODE_PATIENCE = Duration.ofSeconds(10);
   private static final Duration FOLLOW_UP_PATIENCE = Duration.ofSeconds(60);
-  private static final Duration HANDSET_POLL = Duration.ofMillis(250);
+  /** A code arrives in well under a second on a stack that serves (the vendors' 200 ms included). */
+  private static final Duration HANDSET_POLL = Duration.ofSeconds(1);
   /** Mobile numbers of one German range, one per person. */
   private static final String NUMBER_RANGE = "+491512";
 
@@ -47,6 +50,8 @@ public final class CrashRun {
     double rate = Double.parseDouble(flags.getOrDefault("rate", "25"));
     Duration duration = Durations.parse(flags.getOrDefault("duration", "40s"));
     Duration killAt = Durations.parse(flags.getOrDefault("kill-at", "15s"));
+    // As real vendor APIs answer: with it, sends are in flight at the kill.
+    Duration providerLatency = Durations.parse(flags.getOrDefault("provider-latency", "200ms"));
     if (rate <= 0 || killAt.compareTo(duration) >= 0) {
       throw new IllegalArgumentException("--rate must be positive and --kill-at within --duration");
     }
@@ -59,15 +64,17 @@ public final class CrashRun {
     boolean lostAny;
     try {
       RelayApi api = new HttpRelayApi(ports.apiUrl(), ports.simUrl(), awaitFirstServed(stack, ports));
+      SimLatency.apply(ports.simUrl(), providerLatency);
       List<Person> people = new CopyOnWriteArrayList<>();
-      Played played = playAndKill(stack, api, people, rate, duration, killAt, out);
+      Played played = playAndKill(stack, api, people, new Load(rate, duration, killAt, providerLatency, ports), out);
       stack = played.stack();
       followUp(api, people);
       CrashReport report = new CrashReport(people, played.killedAtSeconds());
       String markdown = report.markdown();
       System.out.print(markdown);
       Files.writeString(out.resolve("crash.md"), markdown);
-      Map<String, Object> figures = new LinkedHashMap<>(Map.of("when", Instant.now().toString(), "rate", rate));
+      Map<String, Object> figures = new LinkedHashMap<>(Map.of("when", Instant.now().toString(), "rate", rate,
+          "providerLatencyMillis", providerLatency.toMillis()));
       figures.putAll(report.figures());
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("crash.json").toFile(), figures);
       Files.write(out.resolve("starts.csv"), report.startsCsv());
@@ -94,23 +101,27 @@ public final class CrashRun {
   /** The relaunched stack, and when the killed one was gone (seconds after the load began). */
   private record Played(LaunchedStack stack, double killedAtSeconds) {}
 
-  /** Plays the people at {@code rate} for {@code duration}, killing and relaunching the stack at {@code killAt}. */
-  private static Played playAndKill(LaunchedStack stack, RelayApi api, List<Person> people, double rate,
-      Duration duration, Duration killAt, Path out) throws Exception {
+  /** What the people do: start at {@code rate} for {@code duration}; the stack is killed at {@code killAt}. */
+  private record Load(double rate, Duration duration, Duration killAt, Duration providerLatency, StackPorts ports) {}
+
+  /** Plays the people, killing and relaunching the stack on the way. */
+  private static Played playAndKill(LaunchedStack stack, RelayApi api, List<Person> people, Load load, Path out)
+      throws Exception {
     Handset handset = new Handset(api, CODE_PATIENCE, HANDSET_POLL);
     ExecutorService players = Executors.newCachedThreadPool();
     long begin = System.nanoTime();
     double killedAt = -1;
     for (int i = 0; ; i++) {
-      long due = begin + (long) (i * 1e9 / rate);
-      if (due - begin >= duration.toNanos()) {
+      long due = begin + (long) (i * 1e9 / load.rate());
+      if (due - begin >= load.duration().toNanos()) {
         break;
       }
-      if (killedAt < 0 && due - begin >= killAt.toNanos()) {
-        sleepUntil(begin + killAt.toNanos());
+      if (killedAt < 0 && due - begin >= load.killAt().toNanos()) {
+        sleepUntil(begin + load.killAt().toNanos());
         stack.kill();
         killedAt = (System.nanoTime() - begin) / 1e9;
         stack = stack.relaunch(out.resolve("stack-2.log"));
+        players.execute(() -> reapplyLatency(load));
       }
       sleepUntil(due);
       Person person = new Person(NUMBER_RANGE + String.format("%07d", i), (System.nanoTime() - begin) / 1e9);
@@ -122,6 +133,27 @@ public final class CrashRun {
       throw new IllegalStateException("people still waiting on the stack 2 minutes after the load ended");
     }
     return new Played(stack, killedAt);
+  }
+
+  /** The simulator forgets its latency with the process: set it again as soon as the relaunched one answers. */
+  private static void reapplyLatency(Load load) {
+    long deadline = System.nanoTime() + FIRST_SERVE_LIMIT.toNanos();
+    try {
+      while (true) {
+        try {
+          SimLatency.apply(load.ports().simUrl(), load.providerLatency());
+          return;
+        } catch (IOException e) {
+          if (System.nanoTime() - deadline >= 0) {
+            System.err.println("the relaunched simulator took no latency: " + e);
+            return;
+          }
+          Thread.sleep(200);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void play(Person person, RelayApi api, Handset handset, long begin) {
