@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Kills the whole embedded stack under load and checks that nothing it acknowledged is lost: people start
@@ -42,6 +43,9 @@ public final class CrashRun {
   private static final Duration HANDSET_POLL = Duration.ofSeconds(1);
   /** Mobile numbers of one German range, one per person. */
   private static final String NUMBER_RANGE = "+491512";
+  /** The range's last million numbers are the probes' ({@link #awaitServing}); people take theirs from 0. */
+  private static final int PROBE_NUMBERS_FROM = 9_000_000;
+  private static final AtomicInteger PROBES = new AtomicInteger();
 
   private CrashRun() {}
 
@@ -52,8 +56,9 @@ public final class CrashRun {
     Duration killAt = Durations.parse(flags.getOrDefault("kill-at", "15s"));
     // As real vendor APIs answer: with it, sends are in flight at the kill.
     Duration providerLatency = Durations.parse(flags.getOrDefault("provider-latency", "200ms"));
-    if (rate <= 0 || killAt.compareTo(duration) >= 0) {
-      throw new IllegalArgumentException("--rate must be positive and --kill-at within --duration");
+    if (rate <= 0 || killAt.compareTo(duration) >= 0 || rate * duration.toSeconds() > PROBE_NUMBERS_FROM) {
+      throw new IllegalArgumentException("--rate must be positive, --kill-at within --duration, and at most "
+          + PROBE_NUMBERS_FROM + " people in all");
     }
     Path out = Files.createDirectories(Path.of(flags.getOrDefault("out", "crash-results")));
     Path launcher = Path.of(flags.getOrDefault("launcher", "relay-local.sh")).toAbsolutePath();
@@ -68,6 +73,8 @@ public final class CrashRun {
       List<Person> people = new CopyOnWriteArrayList<>();
       Played played = playAndKill(stack, api, people, new Load(rate, duration, killAt, providerLatency, ports), out);
       stack = played.stack();
+      // People come back to a stack that serves again, however soon after the kill the load ended.
+      awaitServing(api, FIRST_SERVE_LIMIT);
       followUp(api, people);
       CrashReport report = new CrashReport(people, played.killedAtSeconds());
       String markdown = report.markdown();
@@ -85,17 +92,34 @@ public final class CrashRun {
     System.exit(lostAny ? 1 : 0);
   }
 
-  /** The API key, once the first launch has served a start (a throwaway verification). */
+  /** The API key, once the first launch has served a start. */
   private static String awaitFirstServed(LaunchedStack stack, StackPorts ports) throws Exception {
     long deadline = System.nanoTime() + FIRST_SERVE_LIMIT.toNanos();
-    while (System.nanoTime() - deadline < 0) {
-      Optional<String> key = stack.apiKey();
-      if (key.isPresent() && new HttpRelayApi(ports.apiUrl(), ports.simUrl(), key.get()).start(NUMBER_RANGE + "9999999").status() == 201) {
-        return key.get();
+    Optional<String> key = stack.apiKey();
+    while (key.isEmpty() && System.nanoTime() - deadline < 0) {
+      Thread.sleep(500);
+      key = stack.apiKey();
+    }
+    if (key.isEmpty()) {
+      throw new IllegalStateException("the stack created no API key within " + FIRST_SERVE_LIMIT.toSeconds() + " s");
+    }
+    awaitServing(new HttpRelayApi(ports.apiUrl(), ports.simUrl(), key.get()),
+        Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    return key.get();
+  }
+
+  /**
+   * Until the stack answers a start with 201: throwaway verifications, each on a number of its own (a number's
+   * second start is no new verification, and its sends are limited), above those of the people.
+   */
+  private static void awaitServing(RelayApi api, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (api.start(NUMBER_RANGE + (PROBE_NUMBERS_FROM + PROBES.getAndIncrement())).status() != 201) {
+      if (System.nanoTime() - deadline >= 0) {
+        throw new IllegalStateException("the stack served no start within " + limit.toSeconds() + " s");
       }
       Thread.sleep(500);
     }
-    throw new IllegalStateException("the stack served no start within " + FIRST_SERVE_LIMIT.toSeconds() + " s");
   }
 
   /** The relaunched stack, and when the killed one was gone (seconds after the load began). */
