@@ -78,6 +78,8 @@ public final class CrashRun {
       followUp(api, people);
       CrashReport report = new CrashReport(people, played.killedAtSeconds());
       String markdown = report.markdown();
+      // Kept for a look at what a lost verification left behind (./relay-local.sh --data-dir=... serves it again).
+      System.out.println("stack data: " + dataDir);
       System.out.print(markdown);
       Files.writeString(out.resolve("crash.md"), markdown);
       Map<String, Object> figures = new LinkedHashMap<>(Map.of("when", Instant.now().toString(), "rate", rate,
