@@ -22,11 +22,11 @@ final class CrashReport {
 
   private final List<Person> people;
   /** When the killed process was gone, seconds after the load began. */
-  private final double killAtSeconds;
+  private final double killedAtSeconds;
 
-  CrashReport(List<Person> people, double killAtSeconds) {
+  CrashReport(List<Person> people, double killedAtSeconds) {
     this.people = List.copyOf(people);
-    this.killAtSeconds = killAtSeconds;
+    this.killedAtSeconds = killedAtSeconds;
   }
 
   List<Person> acknowledged() {
@@ -44,9 +44,9 @@ final class CrashReport {
    * that comes just after the kill may have left the process just before it).
    */
   OptionalDouble firstServedAfterKill() {
-    return acknowledged().stream().filter(person -> person.startedAtSeconds >= killAtSeconds)
+    return acknowledged().stream().filter(person -> person.startedAtSeconds >= killedAtSeconds)
         .mapToDouble(person -> person.startAnsweredAtSeconds).min().stream()
-        .map(answered -> answered - killAtSeconds).findFirst();
+        .map(answered -> answered - killedAtSeconds).findFirst();
   }
 
   /** Starts by answer (an HTTP status, or what stopped the call). */
@@ -56,7 +56,7 @@ final class CrashReport {
 
   /** The answers of the starts sent before the kill: the stack's first seconds under the load, its JIT still cold. */
   Map<String, Long> answersBeforeKill() {
-    return counted(people.stream().filter(person -> person.startedAtSeconds < killAtSeconds)
+    return counted(people.stream().filter(person -> person.startedAtSeconds < killedAtSeconds)
         .map(person -> person.start.label()).toList());
   }
 
@@ -65,23 +65,23 @@ final class CrashReport {
    * the stack comes back. A refusal names its status and whether it says when to come back.
    */
   Map<String, Long> answersWhileComingBack() {
-    double served = killAtSeconds + firstServedAfterKill().orElse(Double.POSITIVE_INFINITY);
-    return counted(people.stream().filter(person -> person.startedAtSeconds >= killAtSeconds
+    double served = killedAtSeconds + firstServedAfterKill().orElse(Double.POSITIVE_INFINITY);
+    return counted(people.stream().filter(person -> person.startedAtSeconds >= killedAtSeconds
             && person.startAnsweredAtSeconds < served)
         .map(person -> person.start.label() + (person.start.retryAfter() != null ? " with Retry-After" : "")).toList());
   }
 
   /** The answers of the starts sent after the first one served again: how the stack recovers under the load. */
   Map<String, Long> answersOnceServing() {
-    double served = killAtSeconds + firstServedAfterKill().orElse(Double.POSITIVE_INFINITY);
+    double served = killedAtSeconds + firstServedAfterKill().orElse(Double.POSITIVE_INFINITY);
     return counted(people.stream().filter(person -> person.startedAtSeconds >= served)
         .map(person -> person.start.label()).toList());
   }
 
   /** Seconds from the kill to the last start sent after it that was not answered 201: when the recovery ended. */
   OptionalDouble lastUnservedAfterKill() {
-    return people.stream().filter(person -> person.startedAtSeconds >= killAtSeconds && !person.acknowledged())
-        .mapToDouble(person -> person.startedAtSeconds).max().stream().map(sent -> sent - killAtSeconds).findFirst();
+    return people.stream().filter(person -> person.startedAtSeconds >= killedAtSeconds && !person.acknowledged())
+        .mapToDouble(person -> person.startedAtSeconds).max().stream().map(sent -> sent - killedAtSeconds).findFirst();
   }
 
   Map<String, Long> outcomes() {
@@ -93,11 +93,11 @@ final class CrashReport {
     Map<String, Object> figures = new LinkedHashMap<>();
     List<Person> acknowledged = acknowledged();
     figures.put("people", people.size());
-    figures.put("killAtSeconds", killAtSeconds);
+    figures.put("killedAtSeconds", killedAtSeconds);
     figures.put("startAnswers", startAnswers());
     figures.put("answersBeforeKill", answersBeforeKill());
     figures.put("acknowledged", acknowledged.size());
-    figures.put("acknowledgedBeforeKill", acknowledged.stream().filter(person -> person.startAnsweredAtSeconds < killAtSeconds).count());
+    figures.put("acknowledgedBeforeKill", acknowledged.stream().filter(person -> person.startAnsweredAtSeconds < killedAtSeconds).count());
     figures.put("approvedInRun", acknowledged.stream().filter(Person::approvedInRun).count());
     figures.put("outcomesAfterFollowUp", outcomes());
     figures.put("lost", lost().size());
@@ -114,7 +114,7 @@ final class CrashReport {
     lines.add("# Crash run");
     lines.add("");
     lines.add(String.format("- %d people, the whole stack killed (SIGKILL) and gone %.1f s into the load, relaunched at once",
-        people.size(), killAtSeconds));
+        people.size(), killedAtSeconds));
     lines.add("- starts answered: " + figures.get("startAnswers") + "; before the kill: " + figures.get("answersBeforeKill"));
     lines.add(String.format("- acknowledged (201): %d, %d of them before the kill; approved during the run: %d",
         (Integer) figures.get("acknowledged"), (Long) figures.get("acknowledgedBeforeKill"), (Long) figures.get("approvedInRun")));
