@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Writes {@code crash.md}, {@code crash.json}, {@code starts.csv} (every start: when it went out and was
  * answered, how) and the two launches' logs to {@code --out}.
  *
- * <pre>./crash-run.sh [--rate=25] [--duration=40s] [--kill-at=15s] [--provider-latency=200ms] [--out=crash-results]</pre>
+ * <pre>./crash-run.sh [--rate=25] [--duration=40s] [--kill-at=15s] [--provider-latency=200ms] [--out=crash-results]
+ *     [--launcher=relay-local.sh]</pre>
  */
 public final class CrashRun {
 
