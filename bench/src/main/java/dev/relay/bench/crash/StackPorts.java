@@ -1,15 +1,17 @@
 package dev.relay.bench.crash;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import dev.relay.kafka.embedded.FreePorts;
 import java.util.List;
 
-/** The ports of one launched stack, chosen free at the run's start and kept across its relaunch. */
+/**
+ * The ports of one launched stack, chosen free at the run's start and kept across its relaunch: by
+ * {@link FreePorts}, below the ephemeral range, where no client's connection takes one while the stack is down.
+ */
 record StackPorts(int kafka, int api, int dispatcher, int dlr, int scoring, int sender, int sim) {
 
   static StackPorts free() {
-    return new StackPorts(freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
+    return new StackPorts(FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(),
+        FreePorts.pick(), FreePorts.pick());
   }
 
   List<String> launcherFlags() {
@@ -23,13 +25,5 @@ record StackPorts(int kafka, int api, int dispatcher, int dlr, int scoring, int 
 
   String simUrl() {
     return "http://localhost:" + sim;
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
