@@ -156,7 +156,7 @@ public final class DispatcherService implements RelayService {
    * What the dispatcher's Kafka principal must be allowed: its Streams app (the lifecycle), the
    * routing table it publishes, and a look at every topic, which it checks exist at start-up. It
    * writes send commands and reads their results (carrying them out is the sender's), tells scoring
-   * each send's delivery outcome, and asks dlr-ingest's poller for the status of sends whose receipt is overdue.
+   * each send's delivery outcome and every other fact of a route, and asks dlr-ingest's poller for the status of sends whose receipt is overdue.
    */
   public static ServiceAcls kafkaAcls(Topics topics, String applicationId) {
     return ServiceAcls.builder(NAME)
@@ -164,7 +164,7 @@ public final class DispatcherService implements RelayService {
         .read(topics.verificationRequests, topics.codeChecks, topics.sendResults, topics.deliveryReceipts,
             topics.verificationEvents, topics.providerScores, topics.routingTable, topics.blockedPrefixes,
             topics.requestBlocks)
-        .write(topics.sendCommands, topics.verificationReplies, topics.verificationEvents, topics.deliveryOutcomes,
+        .write(topics.sendCommands, topics.verificationReplies, topics.verificationEvents, topics.deliveryOutcomes, topics.routeFacts,
             topics.receiptPolls, topics.deadLetters, topics.blockedPrefixes, topics.routingTable, topics.requestBlocks)
         .streamsApp(applicationId)
         .build();

@@ -136,6 +136,11 @@ class SecuredClusterEndToEndTest {
         TOPICS.deliveryOutcomes.valueSerde().deserializer(), outcome -> id.equals(outcome.getVerificationId()), 1))
         .extracting(DeliveryOutcome::getProvider, DeliveryOutcome::getStatus)
         .contains(org.assertj.core.groups.Tuple.tuple("vonage", DeliveryStatus.DELIVERED));
+    // And the rest of what it scores the routes on, told by the dispatcher: twilio's rejection moved the send on.
+    assertThat(awaitRecords(RelayAcls.SCORING, TOPICS.routeFacts.name(),
+        TOPICS.routeFacts.valueSerde().deserializer(), fact -> id.equals(fact.getVerificationId()), 4))
+        .extracting(fact -> fact.getKind() + " " + fact.getReason())
+        .contains("TRIED null", "FAILOVER REJECTION", "COMPLETION null");
     // Read as the analytics principal: what it is for, and all it may read.
     assertThat(awaitRecords(RelayAcls.ANALYTICS, TOPICS.providerScores.name(), TOPICS.providerScores.valueSerde().deserializer(),
         score -> score.getProvider().equals("vonage") && score.getCountry().equals("DE") && score.getDelivered() >= 1, 1))
@@ -158,10 +163,10 @@ class SecuredClusterEndToEndTest {
   @Test
   @Order(3)
   void aServiceWhosePrincipalLacksOneAclRefusesToStartAndNamesIt() {
-    // Scoring's ACLs but one: reading the lifecycle events.
+    // Scoring's ACLs but one: reading the route facts.
     ServiceAcls scoring = ScoringService.kafkaAcls(TOPICS, ScoringConfig.APPLICATION_ID.defaultValue());
     List<org.apache.kafka.common.acl.AclBinding> bindings = new ArrayList<>(scoring.bindings("User:relay-partial"));
-    bindings.removeIf(binding -> binding.pattern().name().equals(TOPICS.verificationEvents.name())
+    bindings.removeIf(binding -> binding.pattern().name().equals(TOPICS.routeFacts.name())
         && binding.entry().operation() == org.apache.kafka.common.acl.AclOperation.READ);
     try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
         KafkaSettings.admin(kafka.superUser(), "test-acls", Duration.ofSeconds(30)))) {
@@ -178,8 +183,8 @@ class SecuredClusterEndToEndTest {
       ScoringService partial = new ScoringService(RelayConfig.of(ScoringConfig.SCHEMA, settings));
       try {
         assertThatThrownBy(partial::start).isInstanceOf(AclCheck.MissingAclsException.class)
-            .hasMessageContaining("READ on TOPIC " + TOPICS.verificationEvents.name())
-            .hasMessageNotContaining("READ on TOPIC " + TOPICS.sendResults.name());
+            .hasMessageContaining("READ on TOPIC " + TOPICS.routeFacts.name())
+            .hasMessageNotContaining("READ on TOPIC " + TOPICS.deliveryOutcomes.name());
       } finally {
         partial.close();
       }

@@ -86,7 +86,6 @@ class StatusPageBrowserTest {
         Map.entry("relay.scoring.window-advance", WINDOW_ADVANCE.toString()),
         Map.entry("relay.scoring.short-window", SHORT_WINDOW.toString()),
         Map.entry("relay.scoring.completion-settle", COMPLETION_SETTLE.toString()),
-        Map.entry("relay.scoring.match-horizon", "40s"),
         Map.entry("relay.scoring.emit-interval", "250ms"),
         Map.entry("relay.streams.commit-interval", "100ms"),
         Map.entry("relay.scoring.prior-samples", "2"),

@@ -36,6 +36,7 @@ public final class Contracts {
       SendResult.class,
       DeliveryReceipt.class,
       DeliveryOutcome.class,
+      RouteFact.class,
       VerificationReply.class,
       VerificationEvent.class,
       ProviderScore.class,
@@ -63,7 +64,7 @@ public final class Contracts {
   /** Every generated class, records, nested records and enums, that Avro may instantiate. */
   public static final List<Class<?>> ALL_TYPES = List.of(
       VerificationRequest.class, CodeCheckRequest.class, SendCommand.class, SendResult.class,
-      DeliveryReceipt.class, DeliveryOutcome.class, VerificationReply.class, VerificationEvent.class, ProviderScore.class,
+      DeliveryReceipt.class, DeliveryOutcome.class, RouteFact.class, RouteFactKind.class, VerificationReply.class, VerificationEvent.class, ProviderScore.class,
       ProviderAlert.class, DeadLetter.class, VerificationState.class,
       SealedSecret.class, CodeHash.class, Route.class, ProviderTry.class, Attempt.class, WindowStats.class, ScoreParts.class,
       Channel.class, VerificationStatus.class, SendOutcome.class, ErrorCategory.class,

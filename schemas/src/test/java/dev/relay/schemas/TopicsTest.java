@@ -19,7 +19,7 @@ class TopicsTest {
     assertThat(topics.all()).extracting(Topic::partitions).containsOnly(6);
     assertThat(topics.providerScores.cleanup()).isEqualTo(Topic.Cleanup.COMPACT);
     assertThat(topics.providerScores.retention()).isNull();
-    assertThat(topics.all()).extracting(Topic::name).doesNotHaveDuplicates().hasSize(17);
+    assertThat(topics.all()).extracting(Topic::name).doesNotHaveDuplicates().hasSize(18);
     assertThat(topics.requestBlocks.cleanup()).isEqualTo(Topic.Cleanup.COMPACT);
     assertThat(topics.services.name()).isEqualTo("relay.services");
     assertThat(topics.services.cleanup()).isEqualTo(Topic.Cleanup.COMPACT);

@@ -104,7 +104,7 @@ public final class ScoringService implements RelayService {
   public static ServiceAcls kafkaAcls(Topics topics, String applicationId) {
     return ServiceAcls.builder(NAME)
         .describe(used(topics))
-        .read(topics.sendResults, topics.deliveryOutcomes, topics.verificationEvents, topics.providerScores,
+        .read(topics.routeFacts, topics.deliveryOutcomes, topics.providerScores,
             // The console reads its history, alerts and the routing table back (no consumer group).
             topics.providerScoreHistory, topics.providerAlerts, topics.routingTable)
         .write(topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.deadLetters)
@@ -113,7 +113,7 @@ public final class ScoringService implements RelayService {
   }
 
   private static List<Topic<?, ?>> used(Topics topics) {
-    return List.of(topics.sendResults, topics.deliveryOutcomes, topics.verificationEvents,
+    return List.of(topics.routeFacts, topics.deliveryOutcomes,
         topics.providerScores, topics.providerScoreHistory, topics.providerAlerts, topics.routingTable, topics.deadLetters);
   }
 

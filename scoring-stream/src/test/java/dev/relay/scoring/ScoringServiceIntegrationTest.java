@@ -1,11 +1,6 @@
 package dev.relay.scoring;
 
 import dev.relay.support.kafka.KafkaAccess;
-import static dev.relay.scoring.testing.Events.accepted;
-import static dev.relay.scoring.testing.Events.attempt;
-import static dev.relay.scoring.testing.Events.event;
-import static dev.relay.scoring.testing.Events.rejected;
-import static dev.relay.scoring.testing.Events.verified;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,12 +10,11 @@ import dev.relay.schemas.Channel;
 import dev.relay.schemas.DeadLetter;
 import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryStatus;
-import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.RouteFact;
+import dev.relay.schemas.RouteFactKind;
 import dev.relay.schemas.SendReason;
-import dev.relay.schemas.VerificationStatus;
 import dev.relay.schemas.serde.AvroSerde;
-import dev.relay.schemas.topics.Topic;
 import dev.relay.schemas.topics.Topics;
 import dev.relay.scoring.config.ScoringConfig;
 import dev.relay.support.config.RelayConfig;
@@ -38,7 +32,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -84,19 +77,22 @@ class ScoringServiceIntegrationTest {
 
         Instant now = Instant.now();
         try (KafkaProducer<String, byte[]> producer = producer(kafka)) {
-          produce(producer, topics.sendResults, rejected("vonage", ErrorCategory.THROTTLED, false, now));
-          produce(producer, topics.sendResults, accepted("twilio", Channel.SMS, "sm1", now, 7_000L));
-          // What the dispatcher tells once it matched the send's final receipt, keyed by route.
+          // What the dispatcher tells of a send whose first route rejected it and whose second delivered it.
+          fact(producer, topics, "vonage|DE|SMS", RouteFact.newBuilder().setKind(RouteFactKind.TRIED).setFirstSend(true), now);
+          fact(producer, topics, "vonage|DE|SMS",
+              RouteFact.newBuilder().setKind(RouteFactKind.FAILOVER).setReason(SendReason.REJECTION), now);
+          fact(producer, topics, "twilio|DE|SMS", RouteFact.newBuilder().setKind(RouteFactKind.TRIED).setAccepted(true)
+              .setPriceMicros(7_000L).setFirstSend(true), now);
+          // And once it matched the send's final receipt.
           DeliveryOutcome delivered = DeliveryOutcome.newBuilder().setProvider("twilio").setCountry("DE")
               .setChannel(Channel.SMS).setVerificationId("VEtest").setAttempt(1).setStatus(DeliveryStatus.DELIVERED)
               .setMillisToDelivery(2_000L).setSettledAt(now.plusSeconds(2)).build();
           producer.send(new ProducerRecord<>(topics.deliveryOutcomes.name(), "twilio|DE|SMS",
               topics.deliveryOutcomes.valueSerde().serializer().serialize(topics.deliveryOutcomes.name(), delivered))).get();
-          produce(producer, topics.verificationEvents, event("VE1", VerificationStatus.APPROVED, VerificationStatus.PENDING,
-              "code-approved", List.of(verified(attempt(1, SendReason.INITIAL, "twilio", Channel.SMS, now), now.plusSeconds(3))),
-              now.plusSeconds(3)));
-          producer.send(new ProducerRecord<>(topics.sendResults.name(), "+4915112345678",
-              "not a send result".getBytes(StandardCharsets.UTF_8))).get();
+          // The code entered: counted at the send's time.
+          fact(producer, topics, "twilio|DE|SMS", RouteFact.newBuilder().setKind(RouteFactKind.COMPLETION).setFirstSend(true), now);
+          producer.send(new ProducerRecord<>(topics.routeFacts.name(), "twilio|DE|SMS",
+              "not a route fact".getBytes(StandardCharsets.UTF_8))).get();
         }
 
         Map<String, ProviderScore> latest = new HashMap<>();
@@ -156,7 +152,7 @@ class ScoringServiceIntegrationTest {
           await().atMost(WAIT).untilAsserted(() -> {
             consumer.poll(Duration.ofMillis(200)).forEach(record -> letters.add(deadLetterSerde.fromBytes(record.value())));
             assertThat(letters).singleElement().satisfies(letter -> {
-              assertThat(letter.getSourceTopic()).isEqualTo(topics.sendResults.name());
+              assertThat(letter.getSourceTopic()).isEqualTo(topics.routeFacts.name());
               assertThat(letter.getApplication()).isEqualTo("scoring-it");
             });
           });
@@ -165,10 +161,8 @@ class ScoringServiceIntegrationTest {
         // A later try on the same route moves its stream time past the published window, which closes.
         try (KafkaProducer<String, byte[]> producer = producer(kafka)) {
           Instant later = twilio.getWindowEnd().plus(Duration.ofMinutes(1));
-          byte[] bytes = topics.sendResults.valueSerde().serializer().serialize(topics.sendResults.name(),
-              accepted("twilio", Channel.SMS, "sm2", later, 7_000L));
-          producer.send(new ProducerRecord<>(topics.sendResults.name(), null, later.toEpochMilli(),
-              "+4915112345678", bytes)).get();
+          fact(producer, topics, "twilio|DE|SMS", RouteFact.newBuilder().setKind(RouteFactKind.TRIED).setAccepted(true)
+              .setPriceMicros(7_000L).setFirstSend(true), later);
         }
         String closedWindow = "twilio|DE|SMS|" + twilio.getWindowEnd();
         List<ProviderScore> history = new ArrayList<>();
@@ -195,10 +189,12 @@ class ScoringServiceIntegrationTest {
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
-  private static <V extends SpecificRecord> void produce(
-      KafkaProducer<String, byte[]> producer, Topic<String, V> topic, V value) throws Exception {
-    byte[] bytes = topic.valueSerde().serializer().serialize(topic.name(), value);
-    producer.send(new ProducerRecord<>(topic.name(), "+4915112345678", bytes)).get();
+  /** A fact as the dispatcher writes it: keyed by route, at the time it belongs to. */
+  private static void fact(KafkaProducer<String, byte[]> producer, Topics topics, String route, RouteFact.Builder fact,
+      Instant at) throws Exception {
+    byte[] bytes = topics.routeFacts.valueSerde().serializer().serialize(topics.routeFacts.name(),
+        fact.setVerificationId("VEtest").setAttempt(1).build());
+    producer.send(new ProducerRecord<>(topics.routeFacts.name(), null, at.toEpochMilli(), route, bytes)).get();
   }
 
   private static KafkaProducer<String, byte[]> producer(EmbeddedKafkaCluster kafka) {

@@ -15,6 +15,7 @@ import dev.relay.local.LocalStack;
 import dev.relay.schemas.topics.Durations;
 import dev.relay.scoring.ScoringService;
 import dev.relay.scoring.config.ScoringConfig;
+import dev.relay.support.facts.RouteFactKeys;
 import dev.relay.sim.SimService;
 import dev.relay.sim.config.SimConfig;
 import java.io.IOException;
@@ -78,13 +79,14 @@ public final class RoutingStudy {
   static final Map<String, String> SCALED_DISPATCHER = Map.of(
       DispatcherConfig.DELIVERY_WINDOW.name(), DELIVERY_WINDOW.toSeconds() + "s",
       DispatcherConfig.OVERDUE_RECEIPT_FLOOR.name(), "1s",
-      DispatcherConfig.COMMIT_INTERVAL.name(), "100ms");
+      DispatcherConfig.COMMIT_INTERVAL.name(), "100ms",
+      // The dispatcher tells scoring's facts and remembers what it told of each verification this long.
+      RouteFactKeys.MATCH_HORIZON.name(), "120s");
   static final Map<String, String> SCALED_SCORING = Map.of(
       ScoringConfig.WINDOW.name(), "60s",
       ScoringConfig.WINDOW_ADVANCE.name(), "5s",
       ScoringConfig.SHORT_WINDOW.name(), "30s",
       ScoringConfig.EMIT_INTERVAL.name(), "2s",
-      ScoringConfig.MATCH_HORIZON.name(), "120s",
       // The time-scaled people's delivery and typing (about 1 s and 2-6 s), as 30 s covers life's.
       ScoringConfig.COMPLETION_SETTLE.name(), "8s");
   /**

@@ -6,6 +6,7 @@ import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.ConfigSchema;
 import dev.relay.support.http.VerificationQueries;
+import dev.relay.support.facts.RouteFactKeys;
 import dev.relay.support.polling.ReceiptPollKeys;
 import dev.relay.support.routing.RoutingKeys;
 import java.util.List;
@@ -140,7 +141,7 @@ public final class DispatcherConfig {
       List.of(CommonKeys.BOOTSTRAP_SERVERS, CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE,
           CommonKeys.CODE_HMAC_KEYS, CommonKeys.CODE_ENCRYPTION_KEYS, CommonKeys.GUESS_ENCRYPTION_KEYS, CommonKeys.ID_KEYS),
       ProviderKeys.ALL,
-      ReceiptPollKeys.ALL).withPrefix(KafkaAccess.CLIENT_KEYS);
+      ReceiptPollKeys.ALL, RouteFactKeys.ALL).withPrefix(KafkaAccess.CLIENT_KEYS);
 
   private DispatcherConfig() {}
 }

@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.config;
 
+import dev.relay.dispatcher.facts.RouteFactSettings;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.ConfigKey;
 import dev.relay.support.config.RelayConfig;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
 
 /**
  * The dispatcher's settings, read and validated once: the Streams application, the verification
- * limits and the status polls of overdue receipts, built from config by {@link #from(RelayConfig)}.
+ * limits, the status polls of overdue receipts and the route facts, built from config by {@link #from(RelayConfig)}.
  */
 public record DispatcherSettings(
     String applicationId,
@@ -33,7 +34,8 @@ public record DispatcherSettings(
     int maxSends,
     Duration retention,
     CountryChannels channelOrder,
-    ReceiptPollSchedule receiptPolls) {
+    ReceiptPollSchedule receiptPolls,
+    RouteFactSettings routeFacts) {
 
   private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
   private static final String ALL_COUNTRIES = "*";
@@ -69,7 +71,8 @@ public record DispatcherSettings(
         config.getInt(DispatcherConfig.MAX_SENDS),
         config.getDuration(DispatcherConfig.RETENTION),
         channelOrder(config),
-        ReceiptPollSchedule.from(config));
+        ReceiptPollSchedule.from(config),
+        RouteFactSettings.from(config));
   }
 
   /** The delivery window for a number of this country: its own where configured, else the default. */

@@ -85,5 +85,21 @@ public final class DispatcherNames {
    */
   public static final String BLOCKED_PREFIXES_STORE = "blocked-prefixes";
 
+  // The route facts scoring counts, told from the lifecycle's send results and events (dev.relay.dispatcher.facts).
+  /** Child of the lifecycle that gets each event it writes: failovers, lost messages, completions, excused sends. */
+  public static final String LIFECYCLE_FACTS = "lifecycle-facts";
+  /** Child of the lifecycle that gets each send result it reads: the provider tries and fast failovers. */
+  public static final String SEND_RESULT_FACTS = "send-result-facts";
+  public static final String ROUTE_FACTS_SINK = "route-facts-sink";
+  /** Per verification id, for the match horizon: how much of its attempt history the facts have told. */
+  public static final String FACT_PROGRESS_STORE = "route-fact-progress";
+  /**
+   * The event time of the task's send results and events, to recognise an outage of Relay itself, as last saved
+   * (about once a second); changelogged, so a clock restored after a whole-process kill still knows when they stopped.
+   */
+  public static final String INPUT_CLOCK_STORE = "route-fact-input-clock";
+  /** The task's clock as every input moves it, shared by both fact processors; in memory, taken up from the saved one. */
+  public static final String LIVE_INPUT_CLOCK_STORE = "route-fact-live-input-clock";
+
   private DispatcherNames() {}
 }

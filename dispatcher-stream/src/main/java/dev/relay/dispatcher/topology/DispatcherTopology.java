@@ -2,6 +2,7 @@ package dev.relay.dispatcher.topology;
 
 import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.dispatcher.config.DispatcherSettings;
+import dev.relay.dispatcher.facts.RouteFacts;
 import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.config.PumpingSettings;
 import dev.relay.dispatcher.limits.PrefixActivity;
@@ -158,6 +159,9 @@ public final class DispatcherTopology {
     sink(topology, DispatcherNames.DELIVERY_OUTCOMES_SINK, topics.deliveryOutcomes);
     sink(topology, DispatcherNames.RECEIPT_POLLS_SINK, topics.receiptPolls);
     sink(topology, DispatcherNames.VERIFICATION_REPLIES_SINK, topics.verificationReplies);
+    // The lifecycle hands the fact processors each send result it reads and each event it writes.
+    RouteFacts.addTo(topology, topics.routeFacts, settings.routeFacts(), DispatcherNames.LIFECYCLE_PROCESSOR,
+        DispatcherNames.LIFECYCLE_PROCESSOR);
     return topology;
   }
 

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -181,6 +182,8 @@ final class VerificationProcessor implements Processor<String, Object, String, S
         effects.letRepliesRideEvents();
       }
     } else if (value instanceof SendResult result) {
+      // Its try is a fact of its own route, told before any event the result causes (as it happened).
+      tellFacts(new Record<>(number, result, record.timestamp()), DispatcherNames.SEND_RESULT_FACTS);
       effects = lifecycle.onSendResult(current, result, now, earlyReceipts);
     } else if (value instanceof DeliveryReceipt receipt) {
       effects = lifecycle.onReceipt(current, receipt, now, earlyReceipts);
@@ -240,6 +243,7 @@ final class VerificationProcessor implements Processor<String, Object, String, S
     for (VerificationEvent event : written.events()) {
       LOG.debug("verification of {} now {} ({})", PhoneNumbers.mask(number), event.getStatus(), event.getReason());
       context.forward(new Record<String, SpecificRecord>(number, event, timestamp), DispatcherNames.VERIFICATION_EVENTS_SINK);
+      tellFacts(new Record<>(number, event, timestamp), DispatcherNames.LIFECYCLE_FACTS);
     }
     for (DeliveryOutcome outcome : effects.outcomes()) {
       context.forward(new Record<String, SpecificRecord>(routeKey(outcome), outcome, timestamp),
@@ -253,6 +257,23 @@ final class VerificationProcessor implements Processor<String, Object, String, S
           DispatcherNames.VERIFICATION_REPLIES_SINK);
     }
     MDC.remove(LOG_VERIFICATION_ID);
+  }
+
+  /**
+   * Hands a send result or an event to the route-fact processor named. Scores are told from the lifecycle, never
+   * in its way: a fact the rules cannot make is logged and skipped, where their exception would send the
+   * lifecycle's input to the dead letters with its effects already applied. Kafka's own exceptions (a task
+   * migrated, a fenced producer) are the thread's to handle and pass on.
+   */
+  private void tellFacts(Record<String, SpecificRecord> record, String factProcessor) {
+    try {
+      context.forward(record, factProcessor);
+    } catch (KafkaException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.error("route facts not told for a {} ({}): {}", record.value().getClass().getSimpleName(), factProcessor,
+          e.toString());
+    }
   }
 
   /** The key scoring counts a route's facts under, that of provider-scores: {@code provider|COUNTRY|CHANNEL}. */

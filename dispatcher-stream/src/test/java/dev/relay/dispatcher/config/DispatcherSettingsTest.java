@@ -1,5 +1,6 @@
 package dev.relay.dispatcher.config;
 
+import dev.relay.dispatcher.facts.RouteFactSettings;
 import dev.relay.schemas.Channel;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,6 +45,16 @@ class DispatcherSettingsTest {
     assertThat(settings.deliveryWindow()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.maxWrongGuesses()).isEqualTo(5);
     assertThat(settings.maxSends()).isEqualTo(5);
+    assertThat(settings.routeFacts()).isEqualTo(new RouteFactSettings(Duration.ofHours(2), Duration.ofSeconds(10)));
+    assertThat(settings.routeFacts()).isEqualTo(RouteFactSettings.defaults());
+  }
+
+  @Test
+  void theRouteFactsKeepTheNamesScoringReadThemBy() {
+    assertThat(with("relay.scoring.match-horizon", "3h").routeFacts().matchHorizon()).isEqualTo(Duration.ofHours(3));
+    assertThat(with("relay.scoring.outage-min-gap", "30s").routeFacts().minOutage()).isEqualTo(Duration.ofSeconds(30));
+    assertThatThrownBy(() -> with("relay.scoring.outage-min-gap", "0s"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("relay.scoring.outage-min-gap must be a positive duration");
   }
 
   @Test

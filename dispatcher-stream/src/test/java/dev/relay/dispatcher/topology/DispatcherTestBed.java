@@ -13,6 +13,7 @@ import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.CodeCheckRequest;
 import dev.relay.schemas.DeliveryOutcome;
+import dev.relay.schemas.RouteFact;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.DeliveryStatus;
 import dev.relay.schemas.DeliveryStatuses;
@@ -78,6 +79,7 @@ final class DispatcherTestBed implements AutoCloseable {
   final AnswersAsRead.Read<VerificationEvent> events;
   final AnswersAsRead answers;
   final TestOutputTopic<String, DeliveryOutcome> outcomes;
+  final TestOutputTopic<String, RouteFact> facts;
   final TestOutputTopic<String, SendResult> polls;
 
   private Instant now = T0;
@@ -126,6 +128,8 @@ final class DispatcherTestBed implements AutoCloseable {
     events = answers.eventView;
     outcomes = driver.createOutputTopic(topics.deliveryOutcomes.name(),
         topics.deliveryOutcomes.keySerde().deserializer(), topics.deliveryOutcomes.valueSerde().deserializer());
+    facts = driver.createOutputTopic(topics.routeFacts.name(),
+        topics.routeFacts.keySerde().deserializer(), topics.routeFacts.valueSerde().deserializer());
     polls = driver.createOutputTopic(topics.receiptPolls.name(), topics.receiptPolls.keySerde().deserializer(),
         topics.receiptPolls.valueSerde().deserializer());
   }

@@ -41,20 +41,28 @@ class TopologyShapeTest {
                 --> verification-lifecycle
                 <-- verification-requests-source
               Processor: verification-lifecycle (stores: [early-receipts, verification-deadlines, number-sends, verifications])
-                --> delivery-outcomes-sink, receipt-polls-sink, send-commands-sink, verification-events-sink, verification-replies-sink
+                --> lifecycle-facts, delivery-outcomes-sink, receipt-polls-sink, send-commands-sink, send-result-facts, verification-events-sink, verification-replies-sink
                 <-- verification-requests-input, code-checks-source, send-results-source, delivery-receipts-source
               Processor: request-tallies (stores: [])
                 --> request-tallies-by-limit-group-repartition-filter
                 <-- verification-requests-source
+              Processor: lifecycle-facts (stores: [route-fact-live-input-clock, route-fact-input-clock, route-fact-progress])
+                --> route-facts-sink
+                <-- verification-lifecycle
               Processor: request-tallies-by-limit-group-repartition-filter (stores: [])
                 --> request-tallies-by-limit-group-repartition-sink
                 <-- request-tallies
+              Processor: send-result-facts (stores: [route-fact-live-input-clock, route-fact-input-clock, route-fact-progress])
+                --> route-facts-sink
+                <-- verification-lifecycle
               Sink: delivery-outcomes-sink (topic: relay.delivery-outcomes)
                 <-- verification-lifecycle
               Sink: receipt-polls-sink (topic: relay.receipt-polls)
                 <-- verification-lifecycle
               Sink: request-tallies-by-limit-group-repartition-sink (topic: request-tallies-by-limit-group-repartition)
                 <-- request-tallies-by-limit-group-repartition-filter
+              Sink: route-facts-sink (topic: relay.route-facts)
+                <-- lifecycle-facts, send-result-facts
               Sink: send-commands-sink (topic: relay.send-commands)
                 <-- verification-lifecycle
               Sink: verification-events-sink (topic: relay.verification-events)

@@ -8,6 +8,7 @@ import dev.relay.schemas.PrefixBlock;
 import dev.relay.schemas.RequestBlock;
 import dev.relay.schemas.ProviderAlert;
 import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.RouteFact;
 import dev.relay.schemas.RoutingTableVersion;
 import dev.relay.schemas.SendCommand;
 import dev.relay.schemas.SendResult;
@@ -54,10 +55,16 @@ public final class Topics {
   public final Topic<String, DeliveryReceipt> deliveryReceipts;
   /**
    * What became of each accepted send's delivery, keyed by route ({@code provider|COUNTRY|CHANNEL}): the
-   * dispatcher matches sends to receipts and writes each outcome once; scoring counts it as it is. Its
-   * partition count is also that of scoring's route-keyed repartition, so a route's facts meet in one task.
+   * dispatcher matches sends to receipts and writes each outcome once; scoring counts it as it is, with
+   * {@link #routeFacts}.
    */
   public final Topic<String, DeliveryOutcome> deliveryOutcomes;
+  /**
+   * Every other fact a route is scored on, keyed by route like {@link #deliveryOutcomes} and with its
+   * partition count (scoring reads both in one task per route): the tries, failovers, completions and
+   * excused sends the dispatcher tells from the attempts it holds.
+   */
+  public final Topic<String, RouteFact> routeFacts;
   /** Answers to requests someone waits on, keyed by correlation id. */
   public final Topic<String, VerificationReply> verificationReplies;
   /** Lifecycle transitions, keyed by E.164 number. */
@@ -117,6 +124,7 @@ public final class Topics {
     sendResults = topic.keyedByString("send-results", SendResult.class, Cleanup.DELETE, WEEK);
     deliveryReceipts = topic.keyedByString("delivery-receipts", DeliveryReceipt.class, Cleanup.DELETE, WEEK);
     deliveryOutcomes = topic.keyedByString("delivery-outcomes", DeliveryOutcome.class, Cleanup.DELETE, WEEK);
+    routeFacts = topic.keyedByString("route-facts", RouteFact.class, Cleanup.DELETE, WEEK);
     verificationReplies = topic.keyedByString("verification-replies", VerificationReply.class, Cleanup.DELETE, REPLY_RETENTION);
     verificationEvents = topic.keyedByString("verification-events", VerificationEvent.class, Cleanup.DELETE, WEEK);
     providerScores = topic.keyedByString("provider-scores", ProviderScore.class, Cleanup.COMPACT, null);
@@ -128,7 +136,7 @@ public final class Topics {
     blockedPrefixes = topic.keyedByString("blocked-prefixes", PrefixBlock.class, Cleanup.COMPACT, null);
     requestBlocks = topic.keyedByString("request-blocks", RequestBlock.class, Cleanup.COMPACT, null);
     services = topic.keyedByString("services", VerificationService.class, Cleanup.COMPACT, null);
-    all = List.of(verificationRequests, codeChecks, sendCommands, sendResults, deliveryReceipts, deliveryOutcomes,
+    all = List.of(verificationRequests, codeChecks, sendCommands, sendResults, deliveryReceipts, deliveryOutcomes, routeFacts,
         verificationReplies, verificationEvents, providerScores, providerScoreHistory, providerAlerts, deadLetters,
         receiptPolls, routingTable, blockedPrefixes, requestBlocks, services);
   }

@@ -3,6 +3,7 @@ package dev.relay.scoring.config;
 import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigKey;
+import dev.relay.support.facts.RouteFactKeys;
 import dev.relay.support.config.ConfigSchema;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +32,6 @@ public final class ScoringConfig {
   public static final ConfigKey EMIT_INTERVAL = ConfigKey.optional(
       "relay.scoring.emit-interval", "10s",
       "How often changed scores are published to provider-scores (a Duration of wall-clock time)");
-  public static final ConfigKey MATCH_HORIZON = ConfigKey.optional(
-      "relay.scoring.match-horizon", "2h",
-      "How long a verification's counted attempts are remembered, so a late send result or a repeated event counts nothing twice (a Duration, at least the window)");
   public static final ConfigKey PRIOR_SAMPLES = ConfigKey.optional(
       "relay.scoring.prior-samples", "20",
       "Weight of the prior in samples: a route needs about this many sends before its own figures outweigh the prior");
@@ -73,11 +71,6 @@ public final class ScoringConfig {
       "A demoted route comes back when the lower bound, at this confidence, of its recent first sends' completion"
           + " (Beta posterior) reaches its best healthy peer's rate less alert-recovery-points");
 
-  public static final ConfigKey OUTAGE_MIN_GAP = ConfigKey.optional(
-      "relay.scoring.outage-min-gap", "10s",
-      "A silence of every input of a scoring task at least this long (and at least 50 mean intervals between its"
-          + " inputs) is an outage of Relay itself: sends whose delivery window spans it are not charged to their routes");
-
   public static final ConfigKey HTTP_PORT = CommonKeys.httpPort(8083);
   public static final ConfigKey HTTP_HOST = CommonKeys.httpHost();
 
@@ -91,11 +84,13 @@ public final class ScoringConfig {
     keys.add(CommonKeys.KAFKA_CLIENT_PROPERTIES_FILE);
     keys.addAll(CommonKeys.topicKeys());
     keys.addAll(List.of(APPLICATION_ID, STATE_DIR, COMMIT_INTERVAL,
-        WINDOW, WINDOW_ADVANCE, SHORT_WINDOW, EMIT_INTERVAL, MATCH_HORIZON, PRIOR_SAMPLES, COMPLETION_SETTLE,
+        WINDOW, WINDOW_ADVANCE, SHORT_WINDOW, EMIT_INTERVAL, PRIOR_SAMPLES, COMPLETION_SETTLE,
         ALERT_DROP_POINTS, ALERT_RECOVERY_POINTS, ALERT_MIN_SAMPLES,
-        DEMOTE_BELOW, PROMOTE_ABOVE, DEMOTION_MIN_SAMPLES, PROMOTION_CONFIDENCE, OUTAGE_MIN_GAP,
+        DEMOTE_BELOW, PROMOTE_ABOVE, DEMOTION_MIN_SAMPLES, PROMOTION_CONFIDENCE,
         HTTP_PORT, HTTP_HOST, CommonKeys.MANAGEMENT_PORT));
     keys.addAll(ConsoleConfig.KEYS);
+    // Read by the dispatcher now, which tells the route facts; accepted here so existing configs load.
+    keys.addAll(RouteFactKeys.ALL);
     return ConfigSchema.of(keys).withPrefix(KafkaAccess.CLIENT_KEYS);
   }
 }

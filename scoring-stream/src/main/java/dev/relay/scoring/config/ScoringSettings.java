@@ -1,6 +1,5 @@
 package dev.relay.scoring.config;
 
-import dev.relay.schemas.topics.Durations;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.RelayConfig;
 import java.time.Duration;
@@ -8,18 +7,13 @@ import java.util.Map;
 
 /**
  * What the scoring topology needs to know, read once from config and checked: the rolling windows,
- * how often scores are published, how long sends and receipts wait for each other, and the weight
- * of the prior.
+ * how often scores are published, the weight of the prior and how long completions settle.
  *
  * @param window the long rolling window (default 1 h)
  * @param windowAdvance the hop of both windows, and the size of the panes they are built from
  * @param shortWindow the short window for fast reaction (default 5 min)
  * @param emitInterval wall-clock time between two publications of changed scores
- * @param matchHorizon how long a verification's counted attempts are remembered (a late send result counts nothing twice)
  * @param priorSamples pseudo-count of the prior in the score formula
- * @param minOutage the shortest silence of every input that counts as an outage of Relay itself
- *     (it must also be 50 mean intervals between inputs, see {@code InputClock}); sends whose
- *     delivery window spans one are not charged to their routes
  * @param completionSettle how old a first send must be before its completion is judged (see
  *     {@link #judgedWindowEnd}); zero judges every send at once
  */
@@ -28,9 +22,7 @@ public record ScoringSettings(
     Duration windowAdvance,
     Duration shortWindow,
     Duration emitInterval,
-    Duration matchHorizon,
     int priorSamples,
-    Duration minOutage,
     Duration completionSettle) {
 
   public ScoringSettings {
@@ -38,39 +30,25 @@ public record ScoringSettings(
     positive(windowAdvance, ScoringConfig.WINDOW_ADVANCE.name());
     positive(shortWindow, ScoringConfig.SHORT_WINDOW.name());
     positive(emitInterval, ScoringConfig.EMIT_INTERVAL.name());
-    positive(matchHorizon, ScoringConfig.MATCH_HORIZON.name());
     multipleOf(window, windowAdvance, ScoringConfig.WINDOW.name());
     multipleOf(shortWindow, windowAdvance, ScoringConfig.SHORT_WINDOW.name());
     if (shortWindow.compareTo(window) > 0) {
       throw new ConfigException(ScoringConfig.SHORT_WINDOW.name() + " (" + shortWindow
           + ") must not be longer than " + ScoringConfig.WINDOW.name() + " (" + window + ")");
     }
-    if (matchHorizon.compareTo(window) < 0) {
-      // A send result or an event about a send still inside the window must find what was counted of it.
-      throw new ConfigException(ScoringConfig.MATCH_HORIZON.name() + " (" + matchHorizon
-          + ") must be at least " + ScoringConfig.WINDOW.name() + " (" + window + ")");
-    }
     if (priorSamples < 0) {
       throw new ConfigException(ScoringConfig.PRIOR_SAMPLES.name() + " must not be negative, not " + priorSamples);
     }
-    positive(minOutage, ScoringConfig.OUTAGE_MIN_GAP.name());
     if (completionSettle == null || completionSettle.isNegative() || completionSettle.compareTo(shortWindow) >= 0) {
       throw new ConfigException(ScoringConfig.COMPLETION_SETTLE.name() + " must be zero or more and shorter than "
           + ScoringConfig.SHORT_WINDOW.name() + " (" + shortWindow + "), not " + completionSettle);
     }
   }
 
-  /** Judging every first send at once, with the default outage threshold. */
+  /** Judging every first send at once. */
   public ScoringSettings(Duration window, Duration windowAdvance, Duration shortWindow, Duration emitInterval,
-      Duration matchHorizon, int priorSamples, Duration minOutage) {
-    this(window, windowAdvance, shortWindow, emitInterval, matchHorizon, priorSamples, minOutage, Duration.ZERO);
-  }
-
-  /** With the default outage threshold. */
-  public ScoringSettings(Duration window, Duration windowAdvance, Duration shortWindow, Duration emitInterval,
-      Duration matchHorizon, int priorSamples) {
-    this(window, windowAdvance, shortWindow, emitInterval, matchHorizon, priorSamples,
-        Durations.parse(ScoringConfig.OUTAGE_MIN_GAP.defaultValue()));
+      int priorSamples) {
+    this(window, windowAdvance, shortWindow, emitInterval, priorSamples, Duration.ZERO);
   }
 
   public static ScoringSettings from(RelayConfig config) {
@@ -79,9 +57,7 @@ public record ScoringSettings(
         config.getDuration(ScoringConfig.WINDOW_ADVANCE),
         config.getDuration(ScoringConfig.SHORT_WINDOW),
         config.getDuration(ScoringConfig.EMIT_INTERVAL),
-        config.getDuration(ScoringConfig.MATCH_HORIZON),
         config.getInt(ScoringConfig.PRIOR_SAMPLES),
-        config.getDuration(ScoringConfig.OUTAGE_MIN_GAP),
         config.getDuration(ScoringConfig.COMPLETION_SETTLE));
   }
 
@@ -97,8 +73,7 @@ public record ScoringSettings(
 
   /** These settings with another {@link #completionSettle}. */
   public ScoringSettings withCompletionSettle(Duration settle) {
-    return new ScoringSettings(window, windowAdvance, shortWindow, emitInterval, matchHorizon, priorSamples, minOutage,
-        settle);
+    return new ScoringSettings(window, windowAdvance, shortWindow, emitInterval, priorSamples, settle);
   }
 
   /**

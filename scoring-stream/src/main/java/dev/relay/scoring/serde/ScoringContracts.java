@@ -7,19 +7,12 @@ import dev.relay.schemas.WindowStats;
 import dev.relay.schemas.state.DeliverySketch;
 import dev.relay.schemas.state.PaneFailovers;
 import dev.relay.schemas.state.RoutePane;
-import dev.relay.schemas.state.ScoringFact;
-import dev.relay.schemas.state.ScoringFactKind;
-import dev.relay.schemas.state.ScoringInputClock;
 import dev.relay.schemas.state.ScoringRouteMark;
 import dev.relay.schemas.state.ScoringRouteScore;
-import dev.relay.schemas.state.ScoringVerificationProgress;
-import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.LatencySketch;
 import dev.relay.scoring.model.RouteMark;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.model.RouteStats;
-import dev.relay.scoring.model.ScoreFact;
-import dev.relay.scoring.model.VerificationProgress;
 import dev.relay.scoring.model.WindowFigures;
 import dev.relay.scoring.score.ScoreFormula;
 import java.util.ArrayList;
@@ -28,7 +21,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 
 /**
  * Writes each of scoring's in-memory types as its Avro contract under {@code schemas/src/main/avro/state}
@@ -43,37 +35,6 @@ public final class ScoringContracts {
       Comparator.comparingInt(ScoringContracts::reasonOrder).thenComparing(Comparator.naturalOrder());
 
   private ScoringContracts() {}
-
-  static ScoringFact fact(ScoreFact fact) {
-    ScoringFact.Builder avro = ScoringFact.newBuilder();
-    // Java 17: no pattern switch yet; the interface is sealed, so the last branch is exhaustive.
-    if (fact instanceof ScoreFact.Tried tried) {
-      avro.setKind(ScoringFactKind.TRIED).setAccepted(tried.accepted()).setPriceMicros(boxed(tried.priceMicros()))
-          .setFirstSend(tried.firstSend());
-    } else if (fact instanceof ScoreFact.Delivery delivery) {
-      avro.setKind(ScoringFactKind.DELIVERY).setDelivered(delivery.delivered())
-          .setMillisToDelivery(boxed(delivery.millisToDelivery()));
-    } else if (fact instanceof ScoreFact.Completion completion) {
-      avro.setKind(ScoringFactKind.COMPLETION).setFirstSend(completion.firstSend());
-    } else if (fact instanceof ScoreFact.Excused excused) {
-      avro.setKind(ScoringFactKind.EXCUSED).setFirstSend(excused.firstSend()).setReceiptPending(excused.receiptPending());
-    } else {
-      avro.setKind(ScoringFactKind.FAILOVER).setReason(((ScoreFact.Failover) fact).reason());
-    }
-    return avro.build();
-  }
-
-  /** The fact, or null for a kind a later release added: this one cannot count it. */
-  static ScoreFact fact(ScoringFact avro) {
-    return switch (avro.getKind()) {
-      case TRIED -> new ScoreFact.Tried(avro.getAccepted(), optional(avro.getPriceMicros()), avro.getFirstSend());
-      case DELIVERY -> new ScoreFact.Delivery(avro.getDelivered(), optional(avro.getMillisToDelivery()));
-      case COMPLETION -> new ScoreFact.Completion(avro.getFirstSend());
-      case EXCUSED -> new ScoreFact.Excused(avro.getFirstSend(), avro.getReceiptPending());
-      case FAILOVER -> new ScoreFact.Failover(avro.getReason() == null ? SendReason.UNKNOWN_REASON : avro.getReason());
-      case UNKNOWN_FACT -> null;
-    };
-  }
 
   static RoutePane pane(RouteStats stats) {
     List<PaneFailovers> failovers = new ArrayList<>();
@@ -103,24 +64,6 @@ public final class ScoringContracts {
     return RouteStats.of(avro.getTried(), avro.getAccepted(), avro.getDelivered(), avro.getUndelivered(),
             avro.getCompleted(), avro.getPricedSends(), avro.getSpentMicros(), failovers, timeToDelivery)
         .withFirstSends(avro.getFirstSends(), avro.getFirstCompleted());
-  }
-
-  static ScoringVerificationProgress progress(VerificationProgress progress) {
-    return new ScoringVerificationProgress(progress.countedAttempts(), progress.finished(), progress.firstSendExcused());
-  }
-
-  static VerificationProgress progress(ScoringVerificationProgress avro) {
-    return new VerificationProgress(avro.getCountedAttempts(), avro.getFinished(), avro.getFirstSendExcused());
-  }
-
-  static ScoringInputClock inputClock(InputClock clock) {
-    return new ScoringInputClock(orNull(clock.lastInputAt(), InputClock.NONE), clock.meanGapMillis(), clock.observed(),
-        orNull(clock.outageStart(), InputClock.NONE), orNull(clock.outageEnd(), InputClock.NONE));
-  }
-
-  static InputClock inputClock(ScoringInputClock avro) {
-    return new InputClock(orNone(avro.getLastInputAt(), InputClock.NONE), avro.getMeanGapMillis(), avro.getObserved(),
-        orNone(avro.getOutageStart(), InputClock.NONE), orNone(avro.getOutageEnd(), InputClock.NONE));
   }
 
   static ScoringRouteMark routeMark(RouteMark mark) {
@@ -215,14 +158,6 @@ public final class ScoringContracts {
       }
     }
     return Integer.MAX_VALUE;
-  }
-
-  private static Long boxed(OptionalLong value) {
-    return value.isPresent() ? value.getAsLong() : null;
-  }
-
-  private static OptionalLong optional(Long value) {
-    return value == null ? OptionalLong.empty() : OptionalLong.of(value);
   }
 
   private static Long orNull(long millis, long none) {

@@ -2,17 +2,11 @@ package dev.relay.scoring.serde;
 
 import dev.relay.schemas.serde.StateSerde;
 import dev.relay.schemas.state.RoutePane;
-import dev.relay.schemas.state.ScoringFact;
-import dev.relay.schemas.state.ScoringInputClock;
 import dev.relay.schemas.state.ScoringRouteMark;
 import dev.relay.schemas.state.ScoringRouteScore;
-import dev.relay.schemas.state.ScoringVerificationProgress;
-import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.RouteMark;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.model.RouteStats;
-import dev.relay.scoring.model.ScoreFact;
-import dev.relay.scoring.model.VerificationProgress;
 
 /**
  * The serdes of scoring's internal data, the facts on its repartition topic and the values of its
@@ -22,18 +16,8 @@ import dev.relay.scoring.model.VerificationProgress;
  */
 public final class ScoringSerdes {
 
-  /** A fact of a kind a later release added reads as null too: this release skips it. */
-  public static final StateSerde<ScoreFact, ScoringFact> SCORE_FACT =
-      StateSerde.of(ScoringFact.class, ScoringContracts::fact, ScoringContracts::fact);
-
   public static final StateSerde<RouteStats, RoutePane> ROUTE_STATS =
       StateSerde.of(RoutePane.class, ScoringContracts::pane, ScoringContracts::pane);
-
-  public static final StateSerde<VerificationProgress, ScoringVerificationProgress> VERIFICATION_PROGRESS =
-      StateSerde.of(ScoringVerificationProgress.class, ScoringContracts::progress, ScoringContracts::progress);
-
-  public static final StateSerde<InputClock, ScoringInputClock> INPUT_CLOCK =
-      StateSerde.of(ScoringInputClock.class, ScoringContracts::inputClock, ScoringContracts::inputClock);
 
   public static final StateSerde<RouteMark, ScoringRouteMark> ROUTE_MARK =
       StateSerde.of(ScoringRouteMark.class, ScoringContracts::routeMark, ScoringContracts::routeMark);

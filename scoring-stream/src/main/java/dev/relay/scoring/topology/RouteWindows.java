@@ -207,7 +207,7 @@ final class RouteWindows implements Processor<String, ScoreFact, String, Provide
    * spell are judged once it has lasted the settle (and the rest of their pane), not only when the
    * next fact arrives, perhaps hours later. A consumer that lags behind keeps receiving facts, so it
    * never judges ahead of them. During an outage of Relay's other services, the sends judged this way
-   * are taken back once their facts show the outage ({@link RelayOutages}), as before.
+   * are taken back once the dispatcher tells the outage (it excuses their sends), as before.
    */
   private long idleFor(long wallClockTime) {
     if (factSincePublication) {

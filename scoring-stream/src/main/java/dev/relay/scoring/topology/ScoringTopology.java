@@ -27,7 +27,6 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -37,36 +36,29 @@ import org.apache.kafka.streams.state.WindowStore;
  * The scoring app as a pure function of its topics and settings.
  *
  * <pre>
- * send-results ─────── send-result-facts ──┐  (stores: input clock saved and live, verification progress)
- * verification-events ─ lifecycle-facts ───┴─ merge ─ repartition by route ─┐
- * delivery-outcomes ─ delivery-outcome-facts ───────────────────────────────┴─ merge ─ route-windows ─┬─ provider-scores
- *                                                                  (stores: panes, marks, scores)    └─ provider-score-history
- *                                                      route-windows ─ route-alerts ─ provider-alerts
- *                                                        (stores: open alert episodes, recent alerts)
+ * route-facts ─────── told-route-facts ───────┐
+ * delivery-outcomes ─ delivery-outcome-facts ─┴─ merge ─ route-windows ─┬─ provider-scores
+ *                                  (stores: panes, marks, scores)        └─ provider-score-history
+ *                                  route-windows ─ route-alerts ─ provider-alerts
+ *                                    (stores: open alert episodes, recent alerts)
  * provider-scores ─ peer-scores (global store: every route's latest score, read by route-windows)
  * </pre>
  *
- * The first sub-topology reads the number-keyed inputs, which are co-partitioned, and emits facts
- * keyed by route. Deliveries come keyed by route already: the dispatcher, which holds each attempt,
- * matches its receipts and tells each send's outcome once, so scoring keeps no matching state. The
- * repartition has delivery-outcomes' partition count, so a route's facts of both kinds meet in one
- * task of the second sub-topology, which owns each route's panes, publishes its windows and writes the
- * closed ones to the history;
+ * Every input comes keyed by route: the dispatcher, which holds each attempt, tells each try, failover,
+ * completion and excused send on route-facts, and each send's delivery outcome (it matches the receipts)
+ * on delivery-outcomes, once, so scoring matches nothing and keeps no state per verification. The two
+ * topics are partitioned alike, so a route's facts meet in one task, which owns the route's panes,
+ * publishes its windows and writes the closed ones to the history;
  * {@link RouteWindows} addresses each record to one of its two sinks by name. Every node, store and
  * internal topic is named here, and {@code ScoringTopologyDescriptionTest} pins them.
  */
 public final class ScoringTopology {
 
-  public static final String SEND_RESULTS_SOURCE = "send-results-source";
+  public static final String ROUTE_FACTS_SOURCE = "route-facts-source";
   public static final String DELIVERY_OUTCOMES_SOURCE = "delivery-outcomes-source";
-  public static final String VERIFICATION_EVENTS_SOURCE = "verification-events-source";
-  public static final String SEND_RESULT_FACTS = "send-result-facts";
+  public static final String TOLD_ROUTE_FACTS = "told-route-facts";
   public static final String DELIVERY_OUTCOME_FACTS = "delivery-outcome-facts";
-  public static final String LIFECYCLE_FACTS = "lifecycle-facts";
-  public static final String MERGE_LIFECYCLE_FACTS = "merge-lifecycle-facts";
   public static final String MERGE_DELIVERY_OUTCOME_FACTS = "merge-delivery-outcome-facts";
-  /** Internal topic {@code <application id>-route-facts-repartition}. */
-  public static final String ROUTE_FACTS_REPARTITION = "route-facts";
   public static final String ROUTE_WINDOWS = "route-windows";
   /** Child of {@link #ROUTE_WINDOWS} that gets each publication of a route's current window. */
   public static final String PROVIDER_SCORES_SINK = "provider-scores-sink";
@@ -79,7 +71,6 @@ public final class ScoringTopology {
   public static final String ROUTE_ALERTS = "route-alerts";
   public static final String PROVIDER_ALERTS_SINK = "provider-alerts-sink";
 
-  public static final String VERIFICATION_PROGRESS_STORE = "scoring-verification-progress";
   public static final String ROUTE_PANES_STORE = "scoring-route-panes";
   public static final String ROUTE_MARKS_STORE = "scoring-route-marks";
   /** The latest {@code RouteScore} per route; queried by {@code GET /scores}. */
@@ -93,18 +84,10 @@ public final class ScoringTopology {
    * country's other routes, the other countries) wherever they are scored. No changelog: provider-scores is its source.
    */
   public static final String PEER_SCORES_STORE = "scoring-peer-scores";
-  /**
-   * The event time of the task's inputs, to recognise an outage of Relay itself ({@code InputClock}), as
-   * last saved (about once a second, {@code RelayOutages}); changelogged, so a clock restored after a
-   * whole-process kill still knows when the inputs stopped.
-   */
-  public static final String INPUT_CLOCK_STORE = "scoring-input-clock";
-  /** The task's clock as every input moves it, shared by its fact processors; in memory, taken up from {@link #INPUT_CLOCK_STORE}. */
-  public static final String LIVE_INPUT_CLOCK_STORE = "scoring-live-input-clock";
   /** How long raised alerts stay queryable. */
   public static final Duration RECENT_ALERTS_RETENTION = Duration.ofDays(1);
 
-  /** Entries of a TTL store are written at one instant, not over a span. */
+  /** Alerts are written at one instant, not over a span. */
   private static final Duration INSTANT = Duration.ofMillis(1);
 
   /**
@@ -155,38 +138,17 @@ public final class ScoringTopology {
         topics.providerScores.name(),
         Consumed.with(topics.providerScores.keySerde(), topics.providerScores.valueSerde()).withName(PEER_SCORES_SOURCE),
         () -> new LatestPerKeyUpdater<ProviderScore>(PEER_SCORES_STORE));
-    Duration horizon = settings.matchHorizon();
-    // The progress is not cached: a verification changes seconds apart (a check after its start), so a cache
-    // would collapse little, and its ever new keys filled the thread's cache until every pane write evicted
-    // the pane it wrote (Kafka Streams evicts from the store being written): a changelog record per fact
-    // after a few minutes at 500/s (docs/performance.md).
-    builder.addStateStore(ttlStore(VERIFICATION_PROGRESS_STORE, horizon, ScoringSerdes.VERIFICATION_PROGRESS));
-    // The clock moves on every input in memory and is saved only about once a second: a cached store would
-    // write it out on nearly every input once the shared cache is full (the cache evicts from the store written).
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LIVE_INPUT_CLOCK_STORE),
-        Serdes.String(), ScoringSerdes.INPUT_CLOCK).withLoggingDisabled());
-    builder.addStateStore(keyValueStore(INPUT_CLOCK_STORE, ScoringSerdes.INPUT_CLOCK));
-    Duration minOutage = settings.minOutage();
     builder.addStateStore(paneStore(settings));
     builder.addStateStore(keyValueStore(ROUTE_MARKS_STORE, ScoringSerdes.ROUTE_MARK).withCachingEnabled());
     builder.addStateStore(keyValueStore(ROUTE_SCORES_STORE, ScoringSerdes.ROUTE_SCORE));
 
-    KStream<String, ScoreFact> sendFacts = source(builder, topics.sendResults, SEND_RESULTS_SOURCE)
-        .process(() -> new SendResultFacts(horizon, minOutage), Named.as(SEND_RESULT_FACTS),
-            VERIFICATION_PROGRESS_STORE, INPUT_CLOCK_STORE, LIVE_INPUT_CLOCK_STORE);
-    KStream<String, ScoreFact> lifecycleFacts = source(builder, topics.verificationEvents, VERIFICATION_EVENTS_SOURCE)
-        .process(() -> new LifecycleFacts(horizon, minOutage), Named.as(LIFECYCLE_FACTS), VERIFICATION_PROGRESS_STORE,
-            INPUT_CLOCK_STORE, LIVE_INPUT_CLOCK_STORE);
+    // Both inputs are keyed by route and partitioned alike, so each route's facts meet in one task.
+    KStream<String, ScoreFact> toldFacts = source(builder, topics.routeFacts, ROUTE_FACTS_SOURCE)
+        .process(ToldRouteFacts::new, Named.as(TOLD_ROUTE_FACTS));
     KStream<String, ScoreFact> deliveryFacts = source(builder, topics.deliveryOutcomes, DELIVERY_OUTCOMES_SOURCE)
         .process(DeliveryOutcomeFacts::new, Named.as(DELIVERY_OUTCOME_FACTS));
 
-    KStream<String, ProviderScore> published = sendFacts
-        .merge(lifecycleFacts, Named.as(MERGE_LIFECYCLE_FACTS))
-        // Partitioned as delivery-outcomes, so each route's facts and its deliveries meet in one task.
-        .repartition(Repartitioned.<String, ScoreFact>as(ROUTE_FACTS_REPARTITION)
-            .withKeySerde(Serdes.String())
-            .withValueSerde(ScoringSerdes.SCORE_FACT)
-            .withNumberOfPartitions(topics.deliveryOutcomes.partitions()))
+    KStream<String, ProviderScore> published = toldFacts
         .merge(deliveryFacts, Named.as(MERGE_DELIVERY_OUTCOME_FACTS))
         .process(() -> new RouteWindows(settings, alerts, demotion), Named.as(ROUTE_WINDOWS),
             ROUTE_PANES_STORE, ROUTE_MARKS_STORE, ROUTE_SCORES_STORE);
@@ -213,11 +175,6 @@ public final class ScoringTopology {
 
   private static <V> KStream<String, V> source(StreamsBuilder builder, Topic<String, V> topic, String name) {
     return builder.stream(topic.name(), Consumed.with(topic.keySerde(), topic.valueSerde()).withName(name));
-  }
-
-  private static <V> StoreBuilder<WindowStore<String, V>> ttlStore(String name, Duration retention, Serde<V> values) {
-    return Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(name, retention, INSTANT, false), Serdes.String(), values);
   }
 
   private static StoreBuilder<WindowStore<String, RouteStats>> paneStore(ScoringSettings settings) {

@@ -1,7 +1,6 @@
 package dev.relay.scoring.topology;
 
 import dev.relay.scoring.config.ScoringSettings;
-import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.model.WindowFigures;
 import java.time.Duration;
@@ -21,6 +20,12 @@ import java.time.Instant;
  * </ul>
  */
 final class SilenceRule {
+
+  /**
+   * Mean intervals between a route's tries that a silence must span to be taken for an outage of Relay, as the
+   * dispatcher's recognition of one asks of its inputs ({@code InputClock.EXPECTED_INPUTS}).
+   */
+  static final int EXPECTED_INPUTS = 50;
 
   private final long hop;
   private final Duration window;
@@ -65,7 +70,7 @@ final class SilenceRule {
   }
 
   /**
-   * Whether the silence took half the short window or more, and at least {@link InputClock#EXPECTED_INPUTS}
+   * Whether the silence took half the short window or more, and at least {@link #EXPECTED_INPUTS}
    * of the route's mean intervals between tries (as an outage of Relay must), the busier of its long and
    * short windows giving the interval: a route live for only minutes before the silence (a deployment
    * killed soon after its start) has all its tries in the short window, not spread over the hour. The
@@ -77,7 +82,7 @@ final class SilenceRule {
   private boolean longSilence(RouteScore previous, RouteScore score) {
     long jump = jump(previous, score);
     double meanInterval = Math.min(meanInterval(window, previous.window()), meanInterval(shortWindow, previous.shortWindow()));
-    return jump * 2 >= shortWindow.toMillis() && jump >= InputClock.EXPECTED_INPUTS * meanInterval;
+    return jump * 2 >= shortWindow.toMillis() && jump >= EXPECTED_INPUTS * meanInterval;
   }
 
   private static long jump(RouteScore previous, RouteScore score) {

@@ -16,7 +16,7 @@ class ScoringSettingsTest {
     ScoringSettings settings = ScoringSettings.defaults();
 
     assertThat(settings).isEqualTo(new ScoringSettings(Duration.ofHours(1), Duration.ofMinutes(1),
-        Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofHours(2), 20, Duration.ofSeconds(10), Duration.ofSeconds(30)));
+        Duration.ofMinutes(5), Duration.ofSeconds(10), 20, Duration.ofSeconds(30)));
     assertThat(settings.panesPerWindow()).isEqualTo(60);
   }
 
@@ -29,20 +29,23 @@ class ScoringSettingsTest {
     assertThat(config.getInt(ScoringConfig.HTTP_PORT)).isEqualTo(8083);
     assertThat(ScoringConfig.SCHEMA.find("relay.topics.provider-scores.name")).isPresent();
     assertThat(ScoringConfig.SCHEMA.find("relay.kafka.bootstrap-servers")).isPresent();
+    // Read by the dispatcher since it tells the route facts; a config that sets them for scoring still loads.
+    assertThat(ScoringSettings.from(RelayConfig.of(ScoringConfig.SCHEMA,
+        Map.of("relay.scoring.match-horizon", "3h", "relay.scoring.outage-min-gap", "30s")))).isEqualTo(ScoringSettings.defaults());
   }
 
   @Test
   void windowsComeFromTheEnvironmentAsDurations() {
     RelayConfig config = RelayConfig.load(ScoringConfig.SCHEMA,
         Map.of("RELAY_SCORING_WINDOW", "PT30M", "RELAY_SCORING_SHORT_WINDOW", "2m", "RELAY_SCORING_WINDOW_ADVANCE", "30s"),
-        new String[] {"--relay.scoring.match-horizon=1h"});
+        new String[] {"--relay.scoring.prior-samples=30"});
 
     ScoringSettings settings = ScoringSettings.from(config);
 
     assertThat(settings.window()).isEqualTo(Duration.ofMinutes(30));
     assertThat(settings.shortWindow()).isEqualTo(Duration.ofMinutes(2));
     assertThat(settings.windowAdvance()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(settings.matchHorizon()).isEqualTo(Duration.ofHours(1));
+    assertThat(settings.priorSamples()).isEqualTo(30);
     assertThat(settings.panesPerWindow()).isEqualTo(60);
   }
 
@@ -50,9 +53,8 @@ class ScoringSettingsTest {
   void inconsistentWindowsAreRefusedNamingTheKey() {
     assertRefused(Map.of("relay.scoring.window", "61s"), "relay.scoring.window (PT1M1S) must be a whole multiple");
     assertRefused(Map.of("relay.scoring.short-window", "90s"), "relay.scoring.short-window (PT1M30S) must be a whole multiple");
-    assertRefused(Map.of("relay.scoring.short-window", "2h", "relay.scoring.match-horizon", "3h"),
+    assertRefused(Map.of("relay.scoring.short-window", "2h"),
         "relay.scoring.short-window (PT2H) must not be longer");
-    assertRefused(Map.of("relay.scoring.match-horizon", "30m"), "relay.scoring.match-horizon (PT30M) must be at least");
     assertRefused(Map.of("relay.scoring.emit-interval", "0s"), "relay.scoring.emit-interval must be a positive duration");
     assertRefused(Map.of("relay.scoring.prior-samples", "-1"), "relay.scoring.prior-samples must not be negative");
     assertRefused(Map.of("relay.scoring.window", "an hour"), "relay.scoring.window");

@@ -3,16 +3,11 @@ package dev.relay.scoring.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.schemas.SendReason;
-import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.serde.StateSerde;
-import dev.relay.schemas.state.ScoringFact;
-import dev.relay.schemas.state.ScoringFactKind;
-import dev.relay.scoring.model.InputClock;
 import dev.relay.scoring.model.RouteMark;
 import dev.relay.scoring.model.RouteScore;
 import dev.relay.scoring.model.RouteStats;
 import dev.relay.scoring.model.ScoreFact;
-import dev.relay.scoring.model.VerificationProgress;
 import dev.relay.scoring.model.WindowFigures;
 import dev.relay.scoring.score.ScoreFormula;
 import dev.relay.support.http.Json;
@@ -27,39 +22,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each of scoring's stored types survives its Avro contract, and a value of the hand-written layouts
- * before it (still in a changelog, or on the repartition topic, after an upgrade) reads as absent.
+ * before it (still in a changelog after an upgrade) reads as absent.
  */
 class ScoringSerdesTest {
 
   private static final Instant END = Instant.parse("2026-03-02T11:00:00Z");
-
-  @Test
-  void everyKindOfFactSurvivesTheRepartitionTopic() {
-    List<ScoreFact> facts = List.of(
-        new ScoreFact.Tried(true, OptionalLong.of(7_500)),
-        new ScoreFact.Tried(false, OptionalLong.empty(), false),
-        new ScoreFact.Tried(true, OptionalLong.of(0), false),
-        new ScoreFact.Delivery(true, OptionalLong.of(4_200)),
-        new ScoreFact.Delivery(true, OptionalLong.of(0)),
-        new ScoreFact.Delivery(false, OptionalLong.empty()),
-        new ScoreFact.Completion(),
-        new ScoreFact.Completion(false),
-        new ScoreFact.Excused(true, false),
-        new ScoreFact.Excused(false, true),
-        new ScoreFact.Failover(SendReason.FAILED_RECEIPT),
-        new ScoreFact.Failover(SendReason.CHANNEL_FALLBACK));
-
-    for (ScoreFact fact : facts) {
-      assertThat(roundTrip(ScoringSerdes.SCORE_FACT, fact)).isEqualTo(fact);
-    }
-  }
-
-  @Test
-  void aFactOfAKindALaterReleaseAddedReadsAsAbsent() {
-    byte[] later = AvroSerde.of(ScoringFact.class).toBytes(ScoringFact.newBuilder().setKind(ScoringFactKind.UNKNOWN_FACT).build());
-
-    assertThat(ScoringSerdes.SCORE_FACT.fromBytes(later)).isNull();
-  }
 
   @Test
   void aPaneKeepsEveryCountItsFailoversAndItsSketch() {
@@ -98,15 +65,10 @@ class ScoringSerdesTest {
 
   @Test
   void storeValuesSurviveTheirChangelogs() {
-    List<VerificationProgress> progress = List.of(new VerificationProgress(3, true, true), new VerificationProgress(0, false));
-    // NONE, the models' "not yet", is null in the contract and must come back as NONE.
-    List<InputClock> clocks = List.of(InputClock.EMPTY,
-        new InputClock(1_700_000_000_000L, 12.5, 77, 1_699_999_000_000L, 1_699_999_060_000L));
+    // NONE, the model's "not yet", is null in the contract and must come back as NONE.
     List<RouteMark> marks = List.of(new RouteMark(42L, RouteMark.NONE, true),
         new RouteMark(1_700_000_000_000L, 1_700_000_060_000L, false));
 
-    progress.forEach(value -> assertThat(roundTrip(ScoringSerdes.VERIFICATION_PROGRESS, value)).isEqualTo(value));
-    clocks.forEach(value -> assertThat(roundTrip(ScoringSerdes.INPUT_CLOCK, value)).isEqualTo(value));
     marks.forEach(value -> assertThat(roundTrip(ScoringSerdes.ROUTE_MARK, value)).isEqualTo(value));
   }
 
@@ -134,10 +96,7 @@ class ScoringSerdesTest {
   @Test
   void everyValueIsAvroSingleObjectEncoded() {
     List<byte[]> values = List.of(
-        ScoringSerdes.SCORE_FACT.toBytes(new ScoreFact.Completion()),
         ScoringSerdes.ROUTE_STATS.toBytes(RouteStats.empty()),
-        ScoringSerdes.VERIFICATION_PROGRESS.toBytes(new VerificationProgress(1, false)),
-        ScoringSerdes.INPUT_CLOCK.toBytes(InputClock.EMPTY),
         ScoringSerdes.ROUTE_MARK.toBytes(new RouteMark(1L, RouteMark.NONE, false)),
         ScoringSerdes.ROUTE_SCORE.toBytes(score(RouteStats.empty())));
 
@@ -148,13 +107,6 @@ class ScoringSerdesTest {
 
   @Test
   void aValueOfTheLayoutsBeforeAvroReadsAsAbsent() throws IOException {
-    assertThat(ScoringSerdes.SCORE_FACT.fromBytes(earlierLayout(out -> {
-      out.writeByte(1); // TRIED
-      out.writeBoolean(true);
-      out.writeBoolean(true);
-      out.writeLong(7_500);
-      out.writeBoolean(true);
-    }))).isNull();
     assertThat(ScoringSerdes.ROUTE_STATS.fromBytes(earlierLayout(out -> {
       for (int count = 0; count < 7; count++) {
         out.writeLong(count);
@@ -163,17 +115,6 @@ class ScoringSerdesTest {
       out.writeInt(0); // sketch bytes
       out.writeLong(1);
       out.writeLong(1);
-    }))).isNull();
-    assertThat(ScoringSerdes.VERIFICATION_PROGRESS.fromBytes(earlierLayout(out -> {
-      out.writeInt(3);
-      out.writeBoolean(true);
-    }))).isNull();
-    assertThat(ScoringSerdes.INPUT_CLOCK.fromBytes(earlierLayout(out -> {
-      out.writeLong(1_700_000_000_000L);
-      out.writeDouble(12.5);
-      out.writeLong(77);
-      out.writeLong(Long.MIN_VALUE);
-      out.writeLong(Long.MIN_VALUE);
     }))).isNull();
     assertThat(ScoringSerdes.ROUTE_MARK.fromBytes(earlierLayout(out -> {
       out.writeLong(42);

@@ -5,10 +5,12 @@ import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryReceipt;
 import dev.relay.schemas.ProviderAlert;
 import dev.relay.schemas.ProviderScore;
+import dev.relay.schemas.RouteFact;
 import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.topics.Topics;
+import dev.relay.dispatcher.facts.RouteFactSettings;
 import dev.relay.scoring.config.AlertSettings;
 import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
@@ -44,13 +46,13 @@ public final class ScoringDriver implements AutoCloseable {
   public final Topics topics = Topics.defaults();
   private final ScoringSettings settings;
   private final TopologyTestDriver driver;
-  private final TestInputTopic<String, SendResult> sendResults;
+  private final TestInputTopic<String, RouteFact> routeFacts;
   private final TestInputTopic<String, DeliveryOutcome> deliveryOutcomes;
   private final DispatcherOutcomes dispatcher;
+  private final DispatcherFacts dispatcherFacts;
   /** The record time of the input being piped: an outcome it settles is piped at that time too. */
   private Instant piping;
-  private final TestInputTopic<String, VerificationEvent> events;
-  private final TestInputTopic<String, byte[]> rawSendResults;
+  private final TestInputTopic<String, byte[]> rawRouteFacts;
   private final TestOutputTopic<String, ProviderScore> scores;
   private final TestOutputTopic<String, ProviderScore> history;
   private final TestOutputTopic<byte[], DeadLetter> deadLetters;
@@ -62,6 +64,11 @@ public final class ScoringDriver implements AutoCloseable {
   }
 
   public ScoringDriver(ScoringSettings settings, DemotionSettings demotion, Path stateDir) {
+    this(settings, demotion, RouteFactSettings.defaults(), stateDir);
+  }
+
+  /** @param facts the dispatcher's settings for the facts it tells scoring from the scenario's sends and events */
+  public ScoringDriver(ScoringSettings settings, DemotionSettings demotion, RouteFactSettings facts, Path stateDir) {
     this.settings = settings;
     Properties properties = ScoringTopology.streamsProperties(KafkaAccess.plaintext("unused:9092"), APPLICATION_ID,
         stateDir, COMMIT_INTERVAL, topics);
@@ -70,14 +77,14 @@ public final class ScoringDriver implements AutoCloseable {
     // every record either way.
     properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
     driver = new TopologyTestDriver(ScoringTopology.build(topics, settings, AlertSettings.defaults(), demotion), properties, WALL_CLOCK_START);
-    sendResults = driver.createInputTopic(topics.sendResults.name(),
-        topics.sendResults.keySerde().serializer(), topics.sendResults.valueSerde().serializer());
+    routeFacts = driver.createInputTopic(topics.routeFacts.name(),
+        topics.routeFacts.keySerde().serializer(), topics.routeFacts.valueSerde().serializer());
     deliveryOutcomes = driver.createInputTopic(topics.deliveryOutcomes.name(),
         topics.deliveryOutcomes.keySerde().serializer(), topics.deliveryOutcomes.valueSerde().serializer());
     dispatcher = new DispatcherOutcomes((route, outcome) -> deliveryOutcomes.pipeInput(route, outcome, piping));
-    events = driver.createInputTopic(topics.verificationEvents.name(),
-        topics.verificationEvents.keySerde().serializer(), topics.verificationEvents.valueSerde().serializer());
-    rawSendResults = driver.createInputTopic(topics.sendResults.name(), new StringSerializer(), new ByteArraySerializer());
+    dispatcherFacts = new DispatcherFacts(topics, facts, stateDir.resolve("dispatcher-facts"), WALL_CLOCK_START,
+        told -> routeFacts.pipeInput(told.key(), told.value(), told.getRecordTime()));
+    rawRouteFacts = driver.createInputTopic(topics.routeFacts.name(), new StringSerializer(), new ByteArraySerializer());
     scores = driver.createOutputTopic(topics.providerScores.name(),
         topics.providerScores.keySerde().deserializer(), topics.providerScores.valueSerde().deserializer());
     history = driver.createOutputTopic(topics.providerScoreHistory.name(),
@@ -88,9 +95,12 @@ public final class ScoringDriver implements AutoCloseable {
         new ByteArrayDeserializer(), AvroSerde.of(DeadLetter.class).deserializer());
   }
 
-  /** Pipes a send result with the given record timestamp (the event time scoring windows by). */
+  /**
+   * A send result as scoring learns of it, at the given record timestamp (the event time scoring windows by):
+   * the facts the dispatcher tells of it, and the delivery outcome it settles.
+   */
   public void send(SendResult result, Instant timestamp) {
-    sendResults.pipeInput(result.getTo(), result, timestamp);
+    dispatcherFacts.onSend(result, timestamp);
     piping = timestamp;
     dispatcher.onSend(result);
   }
@@ -112,13 +122,19 @@ public final class ScoringDriver implements AutoCloseable {
     receipt(receipt, receipt.getReceivedAt());
   }
 
+  /** A lifecycle event as scoring learns of it: the facts the dispatcher tells of it. */
   public void event(VerificationEvent event) {
-    events.pipeInput(event.getTo(), event, event.getOccurredAt());
+    dispatcherFacts.onEvent(event);
     dispatcher.onEvent(event);
   }
 
-  public void rawSendResult(String key, byte[] value, Instant timestamp) {
-    rawSendResults.pipeInput(key, value, timestamp);
+  /** A route fact as the dispatcher writes it, when a scenario needs one the dispatcher would not tell. */
+  public void routeFact(String route, RouteFact fact, Instant timestamp) {
+    routeFacts.pipeInput(route, fact, timestamp);
+  }
+
+  public void rawRouteFact(String key, byte[] value, Instant timestamp) {
+    rawRouteFacts.pipeInput(key, value, timestamp);
   }
 
   /**
@@ -190,6 +206,7 @@ public final class ScoringDriver implements AutoCloseable {
 
   @Override
   public void close() {
+    dispatcherFacts.close();
     driver.close();
   }
 }

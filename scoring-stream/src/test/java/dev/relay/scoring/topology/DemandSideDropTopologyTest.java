@@ -48,8 +48,7 @@ class DemandSideDropTopologyTest {
   private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
   /** The study's time-scaled windows; the thresholds and the prior are the defaults. */
   static final ScoringSettings TIME_SCALED = new ScoringSettings(Duration.ofSeconds(60), Duration.ofSeconds(5),
-      Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(120), 20, Duration.ofSeconds(10),
-      Duration.ofSeconds(8));
+      Duration.ofSeconds(30), Duration.ofSeconds(2), 20, Duration.ofSeconds(8));
   /** Each country's table order: the first route, then the one exploration tries. */
   private static final Map<String, List<String>> ROUTES = new LinkedHashMap<>();
 

@@ -1,9 +1,8 @@
-package dev.relay.scoring.topology;
+package dev.relay.dispatcher.facts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.relay.scoring.model.InputClock;
-import dev.relay.scoring.serde.ScoringSerdes;
+import dev.relay.dispatcher.topology.DispatcherNames;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -23,11 +22,11 @@ class RelayOutagesTest {
   private static final long GAP = 20;
 
   private final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-  private final KeyValueStore<String, InputClock> saved = store(ScoringTopology.INPUT_CLOCK_STORE);
+  private final KeyValueStore<String, InputClock> saved = store(DispatcherNames.INPUT_CLOCK_STORE);
 
   @Test
   void theSavedClockFollowsTheLiveOneToWithinASecond() {
-    RelayOutages outages = new RelayOutages(store(ScoringTopology.LIVE_INPUT_CLOCK_STORE), saved, MIN_OUTAGE);
+    RelayOutages outages = new RelayOutages(store(DispatcherNames.LIVE_INPUT_CLOCK_STORE), saved, MIN_OUTAGE);
 
     inputs(510, outages);
 
@@ -38,12 +37,12 @@ class RelayOutagesTest {
 
   @Test
   void aClockTakenUpFromTheSavedOneAfterAKillStillRecognisesTheSilence() {
-    RelayOutages beforeKill = new RelayOutages(store(ScoringTopology.LIVE_INPUT_CLOCK_STORE), saved, MIN_OUTAGE);
+    RelayOutages beforeKill = new RelayOutages(store(DispatcherNames.LIVE_INPUT_CLOCK_STORE), saved, MIN_OUTAGE);
     long lastBeforeKill = inputs(490, beforeKill);
     long sentBeforeKill = lastBeforeKill - 5_000;
 
     // The process dies: the live clock is gone, the saved one lags it by less than a second.
-    RelayOutages afterRestart = new RelayOutages(store(ScoringTopology.LIVE_INPUT_CLOCK_STORE), saved, MIN_OUTAGE);
+    RelayOutages afterRestart = new RelayOutages(store(DispatcherNames.LIVE_INPUT_CLOCK_STORE), saved, MIN_OUTAGE);
     long firstAfterRestart = lastBeforeKill + 30_000;
     afterRestart.observe(firstAfterRestart);
 
@@ -56,7 +55,7 @@ class RelayOutagesTest {
 
   @Test
   void theFactProcessorsOfATaskShareOneLiveClock() {
-    KeyValueStore<String, InputClock> live = store(ScoringTopology.LIVE_INPUT_CLOCK_STORE);
+    KeyValueStore<String, InputClock> live = store(DispatcherNames.LIVE_INPUT_CLOCK_STORE);
     RelayOutages sends = new RelayOutages(live, saved, MIN_OUTAGE);
     RelayOutages receipts = new RelayOutages(live, saved, MIN_OUTAGE);
     long last = inputs(100, sends, receipts);
@@ -78,7 +77,7 @@ class RelayOutagesTest {
 
   private KeyValueStore<String, InputClock> store(String name) {
     KeyValueStore<String, InputClock> store = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(name), Serdes.String(), ScoringSerdes.INPUT_CLOCK)
+            Stores.inMemoryKeyValueStore(name), Serdes.String(), FactStateSerdes.INPUT_CLOCK)
         .withLoggingDisabled()
         .build();
     store.init(context.getStateStoreContext(), store);

@@ -1,7 +1,7 @@
-package dev.relay.scoring.model;
+package dev.relay.dispatcher.facts;
 
 /**
- * How much of one verification's attempt history scoring has already counted: failovers up to
+ * How much of one verification's attempt history the route facts have already told: failovers up to
  * attempt {@code countedAttempts}, whether its final status was seen (stored only when the final event
  * also counted a new attempt: nothing else reads it then), and whether its first send was excused (its
  * delivery window spanned an outage of Relay itself, see {@link InputClock}), so a later completion
@@ -9,7 +9,7 @@ package dev.relay.scoring.model;
  */
 public record VerificationProgress(int countedAttempts, boolean finished, boolean firstSendExcused) {
 
-  /** Nothing counted yet: what a verification scoring holds no progress for reads as. */
+  /** Nothing counted yet: what a verification with no progress stored reads as. */
   public static final VerificationProgress NONE = new VerificationProgress(0, false);
 
   /** Nothing excused. */

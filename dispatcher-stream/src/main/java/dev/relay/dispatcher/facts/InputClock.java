@@ -1,7 +1,7 @@
-package dev.relay.scoring.model;
+package dev.relay.dispatcher.facts;
 
 /**
- * The event time of one scoring task's inputs (send results, receipts and lifecycle events of the
+ * The event time of the send results a dispatcher task reads and the lifecycle events it writes (for the
  * numbers it owns), kept to recognise an outage of Relay itself: an interval in which none of
  * Relay's services produced anything. Every input is a fact some service produced; when the whole
  * process dies (broker, services, the simulator's handsets), the facts stop on every partition at

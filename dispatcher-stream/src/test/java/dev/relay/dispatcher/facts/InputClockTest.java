@@ -1,4 +1,4 @@
-package dev.relay.scoring.model;
+package dev.relay.dispatcher.facts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.relay.scoring.topology;
+package dev.relay.dispatcher.facts;
 
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.DeliveryStatuses;
@@ -6,15 +6,13 @@ import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationStatus;
-import dev.relay.scoring.model.RouteKey;
-import dev.relay.scoring.model.ScoreFact;
-import dev.relay.scoring.model.VerificationProgress;
+import dev.relay.schemas.RouteFact;
+import dev.relay.dispatcher.topology.DispatcherNames;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
@@ -38,12 +36,12 @@ import org.apache.kafka.streams.state.WindowStore;
  *       verification without the code entered) spans an outage of Relay itself ({@link RelayOutages}): the process died with
  *       the message in flight, so its receipt and its person's check had nowhere to go. No failover,
  *       no undelivered receipt, and a first send is taken out of the completion judgement
- *       ({@link ScoreFact.Excused});</li>
+ *       ({@link RouteFacts#excused});</li>
  *   <li>a send the sender carried out only after the dispatcher had moved on to the next attempt (see
  *       {@code SendResultFacts}, which does not count it): a completion through it counts nowhere either.</li>
  * </ul>
  */
-final class LifecycleFacts implements Processor<String, VerificationEvent, String, ScoreFact> {
+final class LifecycleFacts implements Processor<String, VerificationEvent, String, RouteFact> {
 
   /**
    * Reasons of a new send that blame the route before it. REJECTION is not here: the sender's
@@ -62,7 +60,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
 
   private final Duration matchHorizon;
   private final Duration minOutage;
-  private ProcessorContext<String, ScoreFact> context;
+  private ProcessorContext<String, RouteFact> context;
   private WindowStore<String, VerificationProgress> progressStore;
   private RelayOutages outages;
 
@@ -72,9 +70,9 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
   }
 
   @Override
-  public void init(ProcessorContext<String, ScoreFact> context) {
+  public void init(ProcessorContext<String, RouteFact> context) {
     this.context = context;
-    this.progressStore = context.getStateStore(ScoringTopology.VERIFICATION_PROGRESS_STORE);
+    this.progressStore = context.getStateStore(DispatcherNames.FACT_PROGRESS_STORE);
     this.outages = RelayOutages.of(context, minOutage);
   }
 
@@ -104,12 +102,12 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
           // Its window passes now: no final receipt came (else it would not have timed out), none counted.
           excused |= excuse(event, previous, excused, true);
         } else {
-          forward(route(event, previous), new ScoreFact.Failover(attempt.getReason()), record.timestamp());
+          forward(event, previous, RouteFacts.failover(attempt.getReason()), record.timestamp());
           if (attempt.getReason() == SendReason.TIMEOUT && previous.getProviderMessageId() != null) {
             // The delivery window passed without a final receipt (else the dispatcher would not have timed it
             // out): the message silently lost is its route's undelivered receipt. The dispatcher tells no
             // outcome for it afterwards, whatever receipt still comes.
-            forward(route(event, previous), new ScoreFact.Delivery(false, OptionalLong.empty()), record.timestamp());
+            forward(event, previous, RouteFacts.lostMessage(), record.timestamp());
           }
         }
       }
@@ -127,8 +125,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
       boolean firstSendExcused = excused;
       credited(event.getAttempts())
           .filter(attempt -> !(attempt.getAttempt() == 1 && firstSendExcused) && !carriedOutLate(attempt, event.getAttempts()))
-          .ifPresent(attempt -> forward(route(event, attempt), new ScoreFact.Completion(attempt.getAttempt() == 1),
-              sentAt(attempt)));
+          .ifPresent(attempt -> forward(event, attempt, RouteFacts.completion(attempt.getAttempt() == 1), sentAt(attempt)));
     }
     boolean finished = FINAL_STATUSES.contains(event.getStatus());
     VerificationProgress next = new VerificationProgress(counted, finished, excused);
@@ -163,7 +160,7 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
   private boolean excuse(VerificationEvent event, Attempt sent, boolean firstSendExcused, boolean receiptPending) {
     boolean firstSend = sent.getAttempt() == 1 && !firstSendExcused;
     if (firstSend || receiptPending) {
-      forward(route(event, sent), new ScoreFact.Excused(firstSend, receiptPending), sentAt(sent));
+      forward(event, sent, RouteFacts.excused(firstSend, receiptPending), sentAt(sent));
     }
     return firstSend;
   }
@@ -213,11 +210,8 @@ final class LifecycleFacts implements Processor<String, VerificationEvent, Strin
         && next.getDispatchedAt().isBefore(attempt.getSubmittedAt()));
   }
 
-  private static RouteKey route(VerificationEvent event, Attempt attempt) {
-    return new RouteKey(attempt.getProvider(), event.getCountry(), attempt.getChannel());
-  }
-
-  private void forward(RouteKey route, ScoreFact fact, long timestamp) {
-    context.forward(new Record<>(route.value(), fact, timestamp));
+  private void forward(VerificationEvent event, Attempt attempt, RouteFact.Builder fact, long timestamp) {
+    context.forward(new Record<>(RouteFacts.routeKey(attempt.getProvider(), event.getCountry(), attempt.getChannel()),
+        fact.setVerificationId(event.getVerificationId()).setAttempt(attempt.getAttempt()).build(), timestamp));
   }
 }

@@ -1,15 +1,13 @@
-package dev.relay.scoring.topology;
+package dev.relay.dispatcher.facts;
 
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
-import dev.relay.scoring.model.RouteKey;
-import dev.relay.scoring.model.ScoreFact;
-import dev.relay.scoring.model.VerificationProgress;
+import dev.relay.dispatcher.topology.DispatcherNames;
+import dev.relay.schemas.RouteFact;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -33,7 +31,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *       because Relay's sender was down or behind, and the person may long have left.</li>
  * </ul>
  */
-final class SendResultFacts implements Processor<String, SendResult, String, ScoreFact> {
+final class SendResultFacts implements Processor<String, SendResult, String, RouteFact> {
 
   /** Categories the sender and the adapters also use for their own refusals, before any vendor is called. */
   private static final Set<ErrorCategory> RELAY_REFUSAL_CATEGORIES =
@@ -41,7 +39,7 @@ final class SendResultFacts implements Processor<String, SendResult, String, Sco
 
   private final Duration matchHorizon;
   private final Duration minOutage;
-  private ProcessorContext<String, ScoreFact> context;
+  private ProcessorContext<String, RouteFact> context;
   private WindowStore<String, VerificationProgress> progressStore;
   private RelayOutages outages;
 
@@ -51,9 +49,9 @@ final class SendResultFacts implements Processor<String, SendResult, String, Sco
   }
 
   @Override
-  public void init(ProcessorContext<String, ScoreFact> context) {
+  public void init(ProcessorContext<String, RouteFact> context) {
     this.context = context;
-    this.progressStore = context.getStateStore(ScoringTopology.VERIFICATION_PROGRESS_STORE);
+    this.progressStore = context.getStateStore(DispatcherNames.FACT_PROGRESS_STORE);
     this.outages = RelayOutages.of(context, minOutage);
   }
 
@@ -67,13 +65,11 @@ final class SendResultFacts implements Processor<String, SendResult, String, Sco
     if (relayRefused(result) || carriedOutAfterTheNextAttempt(result, record.timestamp())) {
       return;
     }
-    RouteKey route = new RouteKey(result.getProvider(), result.getCountry(), result.getChannel());
     boolean accepted = result.getOutcome() == SendOutcome.ACCEPTED;
-    OptionalLong price = result.getPriceMicros() == null ? OptionalLong.empty() : OptionalLong.of(result.getPriceMicros());
-    forward(route, new ScoreFact.Tried(accepted, price, result.getAttempt() == 1), record.timestamp());
+    forward(result, RouteFacts.tried(accepted, result.getPriceMicros(), result.getAttempt() == 1), record.timestamp());
     if (result.getOutcome() == SendOutcome.REJECTED && !result.getLastTry()) {
       // The sender moves to the next route at once: this route caused a fast failover.
-      forward(route, new ScoreFact.Failover(SendReason.REJECTION), record.timestamp());
+      forward(result, RouteFacts.failover(SendReason.REJECTION), record.timestamp());
     }
   }
 
@@ -92,7 +88,8 @@ final class SendResultFacts implements Processor<String, SendResult, String, Sco
     return progress != null && progress.value.countedAttempts() > result.getAttempt();
   }
 
-  private void forward(RouteKey route, ScoreFact fact, long timestamp) {
-    context.forward(new Record<>(route.value(), fact, timestamp));
+  private void forward(SendResult result, RouteFact.Builder fact, long timestamp) {
+    context.forward(new Record<>(RouteFacts.routeKey(result.getProvider(), result.getCountry(), result.getChannel()),
+        fact.setVerificationId(result.getVerificationId()).setAttempt(result.getAttempt()).build(), timestamp));
   }
 }

@@ -1,6 +1,6 @@
-package dev.relay.scoring.topology;
+package dev.relay.dispatcher.facts;
 
-import dev.relay.scoring.model.InputClock;
+import dev.relay.dispatcher.topology.DispatcherNames;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -8,11 +8,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Recognises outages of Relay itself from the task's own inputs (see {@link InputClock}): every
  * fact processor of the task shows each input to it, so the clock follows the task's stream of
- * facts across its three topics.
+ * send results and lifecycle events.
  *
  * <p>The clock moves on every input, in a store held in memory that the task's fact processors
- * share ({@link ScoringTopology#LIVE_INPUT_CLOCK_STORE}, no changelog); it is saved to a changelogged
- * store ({@link ScoringTopology#INPUT_CLOCK_STORE}) when it recognises an outage and when its newest
+ * share ({@link DispatcherNames#LIVE_INPUT_CLOCK_STORE}, no changelog); it is saved to a changelogged
+ * store ({@link DispatcherNames#INPUT_CLOCK_STORE}) when it recognises an outage and when its newest
  * input enters a new {@link #SAVE_RESOLUTION}: at most about once a second per task, not once per
  * input. After a whole-process kill the clock restored from the saved one still knows when the
  * inputs stopped, to within that resolution (the outage then seems to start up to a second early,
@@ -39,8 +39,8 @@ final class RelayOutages {
 
   /** The task's clock, over the stores the topology gives its fact processors. */
   static RelayOutages of(ProcessorContext<?, ?> context, Duration minOutage) {
-    return new RelayOutages(context.getStateStore(ScoringTopology.LIVE_INPUT_CLOCK_STORE),
-        context.getStateStore(ScoringTopology.INPUT_CLOCK_STORE), minOutage);
+    return new RelayOutages(context.getStateStore(DispatcherNames.LIVE_INPUT_CLOCK_STORE),
+        context.getStateStore(DispatcherNames.INPUT_CLOCK_STORE), minOutage);
   }
 
   /** Counts one input at its record timestamp. */

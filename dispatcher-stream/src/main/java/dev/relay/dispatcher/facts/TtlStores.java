@@ -1,4 +1,4 @@
-package dev.relay.scoring.topology;
+package dev.relay.dispatcher.facts;
 
 import java.time.Duration;
 import org.apache.kafka.streams.KeyValue;
