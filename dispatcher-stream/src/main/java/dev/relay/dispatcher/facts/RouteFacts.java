@@ -4,12 +4,19 @@ import dev.relay.dispatcher.topology.DispatcherNames;
 import dev.relay.schemas.Channel;
 import dev.relay.schemas.RouteFact;
 import dev.relay.schemas.RouteFactKind;
+import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
+import dev.relay.schemas.SendResult;
+import dev.relay.schemas.VerificationStatus;
+import dev.relay.schemas.state.VerificationState;
 import dev.relay.schemas.topics.ProviderScoreKeys;
 import dev.relay.schemas.topics.Topic;
 import java.time.Duration;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -20,6 +27,12 @@ import org.apache.kafka.streams.state.Stores;
  * are, beside the delivery outcomes, and keeps no state per verification.
  */
 public final class RouteFacts {
+
+  /**
+   * Set by the lifecycle on an accepted send result whose code was entered before it came ({@link #completesApproval}):
+   * the approval named no route, so the result's route gets the completion.
+   */
+  static final String COMPLETES_APPROVAL_HEADER = "relay.completes-approval";
 
   /** Entries of the progress store are written at one instant, not over a span. */
   private static final Duration INSTANT = Duration.ofMillis(1);
@@ -49,6 +62,35 @@ public final class RouteFacts {
         Serdes.String(), FactStateSerdes.INPUT_CLOCK), both);
     topology.addSink(DispatcherNames.ROUTE_FACTS_SINK, routeFacts.name(), routeFacts.keySerde().serializer(),
         routeFacts.valueSerde().serializer(), both);
+  }
+
+  /**
+   * Whether this accepted send result completes the verification it belongs to, as it stood before the result: the
+   * code was entered for this attempt while no provider had accepted it yet (a vendor answering its API call after
+   * the handset had the message, or a sender behind), so the approval named no route to credit. Read from the
+   * verification the lifecycle holds, so it costs no state of the facts' own.
+   */
+  public static boolean completesApproval(VerificationState before, SendResult result) {
+    if (before == null || result.getOutcome() != SendOutcome.ACCEPTED || before.getStatus() != VerificationStatus.APPROVED
+        || !before.getVerificationId().equals(result.getVerificationId())) {
+      return false;
+    }
+    return before.getAttempts().stream().anyMatch(attempt -> attempt.getAttempt() == result.getAttempt()
+        && attempt.getVerifiedAt() != null && attempt.getProvider() == null);
+  }
+
+  /** The send result, marked when it completes its verification's approval (see {@link #completesApproval}). */
+  public static Record<String, SpecificRecord> sendResult(String number, SendResult result, long timestamp,
+      boolean completesApproval) {
+    Record<String, SpecificRecord> record = new Record<>(number, result, timestamp);
+    if (completesApproval) {
+      record.headers().add(COMPLETES_APPROVAL_HEADER, new byte[] {1});
+    }
+    return record;
+  }
+
+  static boolean completesApproval(Headers headers) {
+    return headers.lastHeader(COMPLETES_APPROVAL_HEADER) != null;
   }
 
   /** The key a route's facts are counted under, that of provider-scores: {@code provider|COUNTRY|CHANNEL}. */

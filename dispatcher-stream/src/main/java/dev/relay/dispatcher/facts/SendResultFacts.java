@@ -17,8 +17,10 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Turns each provider try into facts about its route: one try (accepted or not, with its price), and a
- * rejection failover when the sender moved on to another route. What became of an accepted try's
- * delivery the dispatcher tells on delivery-outcomes, once it matched the receipt.
+ * rejection failover when the sender moved on to another route; and the completion of a send whose code was
+ * entered before this result came, as the lifecycle marks it ({@link RouteFacts#completesApproval}: the
+ * approval named no route for {@link LifecycleFacts} to credit). What became of an
+ * accepted try's delivery the dispatcher tells on delivery-outcomes, once it matched the receipt.
  *
  * <p>Tries Relay itself refused or made late count nowhere, not even as tries:
  * <ul>
@@ -62,7 +64,13 @@ final class SendResultFacts implements Processor<String, SendResult, String, Rou
       return;
     }
     outages.observe(record.timestamp());
-    if (relayRefused(result) || carriedOutAfterTheNextAttempt(result, record.timestamp())) {
+    if (relayRefused(result)) {
+      return;
+    }
+    KeyValue<Long, VerificationProgress> progress =
+        TtlStores.latest(progressStore, result.getVerificationId(), record.timestamp(), matchHorizon);
+    if (progress != null && progress.value.countedAttempts() > result.getAttempt()) {
+      // Carried out after the next attempt was dispatched.
       return;
     }
     boolean accepted = result.getOutcome() == SendOutcome.ACCEPTED;
@@ -70,6 +78,11 @@ final class SendResultFacts implements Processor<String, SendResult, String, Rou
     if (result.getOutcome() == SendOutcome.REJECTED && !result.getLastTry()) {
       // The sender moves to the next route at once: this route caused a fast failover.
       forward(result, RouteFacts.failover(SendReason.REJECTION), record.timestamp());
+    }
+    boolean firstSendExcused = progress != null && progress.value.firstSendExcused();
+    if (accepted && RouteFacts.completesApproval(record.headers()) && !(result.getAttempt() == 1 && firstSendExcused)) {
+      // Its code was entered before this result came: the route that took the send completed it, at the send's time.
+      forward(result, RouteFacts.completion(result.getAttempt() == 1), record.timestamp());
     }
   }
 
@@ -80,12 +93,6 @@ final class SendResultFacts implements Processor<String, SendResult, String, Rou
   static boolean relayRefused(SendResult result) {
     return result.getOutcome() == SendOutcome.REJECTED && result.getVendorCode() == null
         && RELAY_REFUSAL_CATEGORIES.contains(result.getErrorCategory());
-  }
-
-  private boolean carriedOutAfterTheNextAttempt(SendResult result, long timestamp) {
-    KeyValue<Long, VerificationProgress> progress =
-        TtlStores.latest(progressStore, result.getVerificationId(), timestamp, matchHorizon);
-    return progress != null && progress.value.countedAttempts() > result.getAttempt();
   }
 
   private void forward(SendResult result, RouteFact.Builder fact, long timestamp) {

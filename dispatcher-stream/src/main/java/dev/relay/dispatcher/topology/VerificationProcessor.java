@@ -3,6 +3,7 @@ package dev.relay.dispatcher.topology;
 import dev.relay.dispatcher.config.DispatcherSettings;
 import dev.relay.dispatcher.config.LimitSettings;
 import dev.relay.dispatcher.config.PumpingSettings;
+import dev.relay.dispatcher.facts.RouteFacts;
 import dev.relay.dispatcher.routing.RouteStanding;
 import dev.relay.dispatcher.routing.ScoredRouting;
 import dev.relay.schemas.CodeCheckRequest;
@@ -183,7 +184,8 @@ final class VerificationProcessor implements Processor<String, Object, String, S
       }
     } else if (value instanceof SendResult result) {
       // Its try is a fact of its own route, told before any event the result causes (as it happened).
-      tellFacts(new Record<>(number, result, record.timestamp()), DispatcherNames.SEND_RESULT_FACTS);
+      tellFacts(RouteFacts.sendResult(number, result, record.timestamp(), RouteFacts.completesApproval(current, result)),
+          DispatcherNames.SEND_RESULT_FACTS);
       effects = lifecycle.onSendResult(current, result, now, earlyReceipts);
     } else if (value instanceof DeliveryReceipt receipt) {
       effects = lifecycle.onReceipt(current, receipt, now, earlyReceipts);

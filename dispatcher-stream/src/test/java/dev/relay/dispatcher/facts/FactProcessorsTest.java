@@ -65,6 +65,26 @@ class FactProcessorsTest {
   }
 
   @Test
+  void aResultTheLifecycleMarksAsCompletingItsApprovalCarriesTheCompletionUnlessItsSendWasExcused() {
+    SendResultFacts sends = initialized(new SendResultFacts(HORIZON, MIN_OUTAGE));
+    SendResult result = tryOf("twilio", SendOutcome.ACCEPTED, ErrorCategory.NONE, true, null, T0);
+
+    sends.process(completing(result));
+    assertThat(forwarded()).containsExactly(
+        KeyValue.pair("twilio|DE|SMS", "TRIED accepted first"), KeyValue.pair("twilio|DE|SMS", "COMPLETION first"));
+
+    sends.process(record(result));
+    assertThat(forwarded()).as("unmarked: its approval credited a route already")
+        .containsExactly(KeyValue.pair("twilio|DE|SMS", "TRIED accepted first"));
+
+    WindowStore<String, VerificationProgress> progress = context.getStateStore(DispatcherNames.FACT_PROGRESS_STORE);
+    progress.put("VEtest", new VerificationProgress(1, true, true), T0.toEpochMilli());
+    sends.process(completing(result));
+    assertThat(forwarded()).as("a first send Relay's outage interrupted is judged by no completion")
+        .containsExactly(KeyValue.pair("twilio|DE|SMS", "TRIED accepted first"));
+  }
+
+  @Test
   void aFactNamesItsVerificationAndItsSendAndKeepsItsTime() {
     SendResultFacts sends = initialized(new SendResultFacts(HORIZON, MIN_OUTAGE));
 
@@ -211,6 +231,12 @@ class FactProcessorsTest {
 
   private static Record<String, SendResult> record(SendResult result) {
     return new Record<>(result.getTo(), result, result.getCompletedAt().toEpochMilli());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Record<String, SendResult> completing(SendResult result) {
+    Record<String, ?> marked = RouteFacts.sendResult(result.getTo(), result, result.getCompletedAt().toEpochMilli(), true);
+    return (Record<String, SendResult>) marked;
   }
 
   private static Record<String, VerificationEvent> record(VerificationEvent event) {

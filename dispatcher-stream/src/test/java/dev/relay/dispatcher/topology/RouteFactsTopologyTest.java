@@ -82,6 +82,32 @@ class RouteFactsTopologyTest {
   }
 
   @Test
+  void aCodeEnteredBeforeItsSendResultIsCompletedWhenTheResultComes() {
+    // A vendor that answers its API call after the handset has the message, or a sender behind: the person
+    // checks before the dispatcher knows the send was accepted, so the approval names no route yet.
+    bed.start("req-1");
+    SendCommand first = bed.onlyCommand();
+    bed.onlyReply();
+    bed.advance(Duration.ofMillis(300));
+    bed.check("check-1", first.getVerificationId(), bed.codeOf(first));
+    assertThat(bed.facts.readValuesToList()).as("no route to credit yet").isEmpty();
+
+    bed.advance(Duration.ofMillis(200));
+    bed.accepted(first, 0, "sm1");
+    long acceptedAt = bed.now().toEpochMilli();
+
+    List<String> told = bed.facts.readRecordsToList().stream()
+        .map(fact -> fact.key() + " " + fact.value().getKind() + " " + fact.value().getFirstSend()
+            + (fact.getRecordTime().toEpochMilli() == acceptedAt ? " at its send" : ""))
+        .toList();
+    assertThat(told).containsExactly("twilio|DE|SMS TRIED true at its send", "twilio|DE|SMS COMPLETION true at its send");
+
+    bed.accepted(first, 0, "sm1");
+    assertThat(bed.facts.readValuesToList()).extracting(RouteFact::getKind).as("once").doesNotContain(
+        dev.relay.schemas.RouteFactKind.COMPLETION);
+  }
+
+  @Test
   void theInputClockIsSavedAboutOnceASecondNotOncePerInput() {
     // Ten verifications of ten numbers, each started and its send accepted, 200 ms apart: 20 inputs in 2 s.
     for (int i = 0; i < 10; i++) {
