@@ -1,13 +1,13 @@
 package dev.relay.dispatcher.facts;
 
+import dev.relay.dispatcher.topology.DispatcherNames;
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.DeliveryStatuses;
+import dev.relay.schemas.RouteFact;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.VerificationStatus;
-import dev.relay.schemas.RouteFact;
-import dev.relay.dispatcher.topology.DispatcherNames;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.EnumSet;

@@ -1,11 +1,11 @@
 package dev.relay.dispatcher.facts;
 
+import dev.relay.dispatcher.topology.DispatcherNames;
 import dev.relay.schemas.ErrorCategory;
+import dev.relay.schemas.RouteFact;
 import dev.relay.schemas.SendOutcome;
 import dev.relay.schemas.SendReason;
 import dev.relay.schemas.SendResult;
-import dev.relay.dispatcher.topology.DispatcherNames;
-import dev.relay.schemas.RouteFact;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;

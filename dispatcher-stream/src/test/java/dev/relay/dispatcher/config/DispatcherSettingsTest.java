@@ -1,11 +1,10 @@
 package dev.relay.dispatcher.config;
 
-import dev.relay.dispatcher.facts.RouteFactSettings;
-import dev.relay.schemas.Channel;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.relay.dispatcher.facts.RouteFactSettings;
+import dev.relay.schemas.Channel;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigException;
 import dev.relay.support.config.RelayConfig;

@@ -6,9 +6,9 @@ import static dev.relay.dispatcher.facts.FactInputs.tryOf;
 import static dev.relay.dispatcher.facts.FactInputs.verified;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.relay.dispatcher.topology.DispatcherNames;
 import dev.relay.schemas.Attempt;
 import dev.relay.schemas.Channel;
-import dev.relay.dispatcher.topology.DispatcherNames;
 import dev.relay.schemas.ErrorCategory;
 import dev.relay.schemas.RouteFact;
 import dev.relay.schemas.SendOutcome;

@@ -1,10 +1,10 @@
 package dev.relay.scoring.config;
 
-import dev.relay.support.kafka.KafkaAccess;
 import dev.relay.support.config.CommonKeys;
 import dev.relay.support.config.ConfigKey;
-import dev.relay.support.facts.RouteFactKeys;
 import dev.relay.support.config.ConfigSchema;
+import dev.relay.support.facts.RouteFactKeys;
+import dev.relay.support.kafka.KafkaAccess;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package dev.relay.scoring.testing;
 
+import dev.relay.dispatcher.facts.RouteFactSettings;
 import dev.relay.schemas.DeadLetter;
 import dev.relay.schemas.DeliveryOutcome;
 import dev.relay.schemas.DeliveryReceipt;
@@ -10,7 +11,6 @@ import dev.relay.schemas.SendResult;
 import dev.relay.schemas.VerificationEvent;
 import dev.relay.schemas.serde.AvroSerde;
 import dev.relay.schemas.topics.Topics;
-import dev.relay.dispatcher.facts.RouteFactSettings;
 import dev.relay.scoring.config.AlertSettings;
 import dev.relay.scoring.config.DemotionSettings;
 import dev.relay.scoring.config.ScoringSettings;
