@@ -1,10 +1,11 @@
 package dev.relay.dispatcher.facts;
 
-import dev.relay.schemas.topics.Durations;
 import dev.relay.support.config.ConfigException;
+import dev.relay.support.config.ConfigSchema;
 import dev.relay.support.config.RelayConfig;
 import dev.relay.support.facts.RouteFactKeys;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What telling the route facts needs, read once from config and checked.
@@ -28,8 +29,7 @@ public record RouteFactSettings(Duration matchHorizon, Duration minOutage) {
 
   /** The documented defaults. */
   public static RouteFactSettings defaults() {
-    return new RouteFactSettings(Durations.parse(RouteFactKeys.MATCH_HORIZON.defaultValue()),
-        Durations.parse(RouteFactKeys.OUTAGE_MIN_GAP.defaultValue()));
+    return from(RelayConfig.of(ConfigSchema.of(RouteFactKeys.ALL), Map.of()));
   }
 
   private static void positive(Duration value, String key) {

@@ -89,7 +89,7 @@ public final class RouteFacts {
     return record;
   }
 
-  static boolean completesApproval(Headers headers) {
+  static boolean markedAsCompletingApproval(Headers headers) {
     return headers.lastHeader(COMPLETES_APPROVAL_HEADER) != null;
   }
 

@@ -80,7 +80,7 @@ final class SendResultFacts implements Processor<String, SendResult, String, Rou
       forward(result, RouteFacts.failover(SendReason.REJECTION), record.timestamp());
     }
     boolean firstSendExcused = progress != null && progress.value.firstSendExcused();
-    if (accepted && RouteFacts.completesApproval(record.headers()) && !(result.getAttempt() == 1 && firstSendExcused)) {
+    if (accepted && RouteFacts.markedAsCompletingApproval(record.headers()) && !(result.getAttempt() == 1 && firstSendExcused)) {
       // Its code was entered before this result came: the route that took the send completed it, at the send's time.
       forward(result, RouteFacts.completion(result.getAttempt() == 1), record.timestamp());
     }

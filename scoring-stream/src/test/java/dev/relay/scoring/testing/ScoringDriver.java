@@ -64,11 +64,6 @@ public final class ScoringDriver implements AutoCloseable {
   }
 
   public ScoringDriver(ScoringSettings settings, DemotionSettings demotion, Path stateDir) {
-    this(settings, demotion, RouteFactSettings.defaults(), stateDir);
-  }
-
-  /** @param facts the dispatcher's settings for the facts it tells scoring from the scenario's sends and events */
-  public ScoringDriver(ScoringSettings settings, DemotionSettings demotion, RouteFactSettings facts, Path stateDir) {
     this.settings = settings;
     Properties properties = ScoringTopology.streamsProperties(KafkaAccess.plaintext("unused:9092"), APPLICATION_ID,
         stateDir, COMMIT_INTERVAL, topics);
@@ -82,7 +77,7 @@ public final class ScoringDriver implements AutoCloseable {
     deliveryOutcomes = driver.createInputTopic(topics.deliveryOutcomes.name(),
         topics.deliveryOutcomes.keySerde().serializer(), topics.deliveryOutcomes.valueSerde().serializer());
     dispatcher = new DispatcherOutcomes((route, outcome) -> deliveryOutcomes.pipeInput(route, outcome, piping));
-    dispatcherFacts = new DispatcherFacts(topics, facts, stateDir.resolve("dispatcher-facts"), WALL_CLOCK_START,
+    dispatcherFacts = new DispatcherFacts(topics, RouteFactSettings.defaults(), stateDir.resolve("dispatcher-facts"), WALL_CLOCK_START,
         told -> routeFacts.pipeInput(told.key(), told.value(), told.getRecordTime()));
     rawRouteFacts = driver.createInputTopic(topics.routeFacts.name(), new StringSerializer(), new ByteArraySerializer());
     scores = driver.createOutputTopic(topics.providerScores.name(),
